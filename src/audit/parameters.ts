@@ -1,0 +1,51 @@
+// Validation of the audit's parameters from text (CLI flags, action inputs). Each parser returns a typed
+// value or throws an InputError naming the input and what it accepts; nothing unvalidated reaches SQL.
+
+import { parseCidr, type Cidr } from './cidr.js';
+import { checkTextMatchable } from './cidr-sql.js';
+import { PRESETS, type Preset } from './query.js';
+import { InputError } from '../input-error.js';
+
+/** A whole number in [min, max]. */
+export function parseInteger(text: string, input: string, min: number, max: number): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(`${input}: '${text}' is not a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+export const TOP_RANGE = { min: 1, max: 1000 } as const;
+/** Up to 400 days back: the default S3 retention is shorter, and a longer window is a scan-cost mistake. */
+export const LOOKBACK_RANGE = { min: 1, max: 9600 } as const;
+
+export const parseTop = (text: string, input = 'top') => parseInteger(text, input, TOP_RANGE.min, TOP_RANGE.max);
+export const parseLookbackHours = (text: string, input = 'lookback-hours') =>
+  parseInteger(text, input, LOOKBACK_RANGE.min, LOOKBACK_RANGE.max);
+
+export function parsePreset(text: string, input = 'preset'): Preset {
+  const preset = PRESETS.find((p) => p === text.trim());
+  if (!preset) throw new InputError(`${input}: '${text}' is not a preset; accepted are ${PRESETS.join(', ')}.`);
+  return preset;
+}
+
+/** A comma- or whitespace-separated list of CIDR blocks (at least one, at most 50). */
+export function parseCidrList(text: string, input = 'vpc-cidr'): Cidr[] {
+  const items = text.split(/[\s,]+/).filter(Boolean);
+  if (items.length === 0 || items.length > 50) {
+    throw new InputError(`${input}: give from 1 to 50 CIDR blocks separated by commas, such as 10.0.0.0/16.`);
+  }
+  const cidrs = items.map((item) => parseCidr(item, input));
+  cidrs.forEach((c) => checkTextMatchable(c, input));
+  return cidrs;
+}
+
+/** A Glue/Athena name: lowercase letters, digits and underscores, starting with a letter or underscore. */
+export function parseIdentifier(text: string, input: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,254}$/.test(text)) {
+    throw new InputError(
+      `${input}: '${text}' is not a Glue name; use lowercase letters, digits and underscores (at most 255).`,
+    );
+  }
+  return text;
+}

@@ -1,0 +1,31 @@
+// What every query engine (Athena, DuckDB) offers: run the audit for validated parameters and return the
+// shared result rows with the numbers that matter (time, bytes scanned, cost).
+
+import type { AuditParameters } from '../audit/query.js';
+import type { PortRow } from '../audit/port-row.js';
+
+export interface AuditStatistics {
+  /** Wall time of the whole run, from submission to the last row read. */
+  readonly elapsedMs: number;
+  /** The engine's own execution time, where it reports one (Athena's EngineExecutionTimeInMillis). */
+  readonly engineMs?: number;
+  /** Bytes read: Athena's DataScannedInBytes, or the compressed size of the files DuckDB read. */
+  readonly bytesScanned: number;
+  /** Dollars billed for the scan (Athena: $5/TB with a 10 MB minimum); 0 for local runs. */
+  readonly costUsd: number;
+  /** Athena's QueryExecutionId, when the engine is Athena. */
+  readonly queryExecutionId?: string;
+}
+
+export interface AuditResult {
+  readonly engine: 'athena' | 'duckdb';
+  /** The SQL text that ran. */
+  readonly sql: string;
+  /** The top list, in rank order. */
+  readonly rows: readonly PortRow[];
+  readonly statistics: AuditStatistics;
+}
+
+export interface QueryEngine {
+  runAudit(parameters: AuditParameters): Promise<AuditResult>;
+}

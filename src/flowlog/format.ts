@@ -1,0 +1,63 @@
+// Flow-log record formats: the v2 default, the v5 custom format this action deploys, and any format
+// given as an AWS LogFormat string (`${version} ${srcaddr} ...`). A format is an ordered list of fields.
+
+import { FLOW_LOG_FIELDS, fieldNamed, type FlowLogField } from './fields.js';
+import { InputError } from '../input-error.js';
+
+export interface FlowLogFormat {
+  /** `v2`, `v5`, or `custom`. */
+  readonly name: string;
+  readonly fields: readonly FlowLogField[];
+}
+
+/** The AWS default format (version 2), 14 fields. */
+export const V2_FORMAT: FlowLogFormat = { name: 'v2', fields: FLOW_LOG_FIELDS.filter((f) => f.version === 2) };
+
+/** The custom format the pipeline stack logs: every field of versions 2 to 5, 29 fields. */
+export const V5_FORMAT: FlowLogFormat = { name: 'v5', fields: FLOW_LOG_FIELDS };
+
+/** The AWS `LogFormat` string of a format, e.g. `${version} ${account-id} ...`. */
+export function logFormatString(format: FlowLogFormat): string {
+  return format.fields.map((f) => `\${${f.field}}`).join(' ');
+}
+
+/** Whether the format carries every one of the given columns. */
+export function hasColumns(format: FlowLogFormat, ...columns: string[]): boolean {
+  return columns.every((c) => format.fields.some((f) => f.column === c));
+}
+
+/** Parses an AWS LogFormat string; every field must be a known one and appear once. */
+export function parseLogFormat(text: string, input = 'log format'): FlowLogFormat {
+  const tokens = text.trim().split(/\s+/);
+  const fields: FlowLogField[] = [];
+  for (const token of tokens) {
+    const name = /^\$\{([a-z0-9-]+)\}$/.exec(token)?.[1];
+    const found = name === undefined ? undefined : fieldNamed(name);
+    if (!found) {
+      throw new InputError(
+        `${input}: '${token}' is not a flow-log field; accepted are v2, v5, or a LogFormat string of \${field} ` +
+          `tokens among ${FLOW_LOG_FIELDS.map((f) => f.field).join(', ')}.`,
+      );
+    }
+    if (fields.includes(found)) throw new InputError(`${input}: field '${found.field}' appears twice.`);
+    fields.push(found);
+  }
+  for (const required of ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']) {
+    if (!fields.some((f) => f.field === required)) {
+      throw new InputError(`${input}: the format must include \${${required}} for a port audit.`);
+    }
+  }
+  return { name: 'custom', fields };
+}
+
+/** `v2`, `v5` or a LogFormat string, as a format. */
+export function resolveFormat(spec: string, input = 'log format'): FlowLogFormat {
+  if (spec === 'v2') return V2_FORMAT;
+  if (spec === 'v5') return V5_FORMAT;
+  return parseLogFormat(spec, input);
+}
+
+/** The known format whose field count is `count`, if any (used to detect the format of a file). */
+export function formatWithFieldCount(count: number): FlowLogFormat | undefined {
+  return [V2_FORMAT, V5_FORMAT].find((f) => f.fields.length === count);
+}
