@@ -1,0 +1,62 @@
+// The Lambda's wiring: subscription event -> lines -> packed records -> Firehose PutRecordBatch, and one
+// summary log line per invocation. The Firehose client is created on first use (SDK v3 honours
+// AWS_ENDPOINT_URL and AWS_REGION), so tests can point it at a local endpoint.
+
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { decodePayload, logLines, type SubscriptionEvent } from './subscription.js';
+import { packLines } from './packing.js';
+import { deliverRecords, DEFAULT_RETRY_POLICY, type DeliveryStats, type PutBatch, type RetryPolicy } from './delivery.js';
+
+/** The environment variable that names the delivery stream. */
+export const STREAM_ENV = 'DELIVERY_STREAM_NAME';
+
+export interface ForwarderOptions {
+  /** PutRecordBatch; by default a FirehoseClient call on the stream named by DELIVERY_STREAM_NAME. */
+  readonly put?: PutBatch;
+  readonly retry?: RetryPolicy;
+  readonly log?: (line: string) => void;
+}
+
+export interface InvocationSummary extends DeliveryStats {
+  readonly messageType: string;
+  readonly events: number;
+}
+
+/** A PutBatch over a real FirehoseClient. */
+export function firehosePut(client: FirehoseClient, streamName: string): PutBatch {
+  return async (records) => {
+    const response = await client.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: records.map((Data) => ({ Data })) }),
+    );
+    const responses = response.RequestResponses ?? [];
+    if (responses.length !== records.length) {
+      throw new Error(`PutRecordBatch answered ${responses.length} results for ${records.length} records`);
+    }
+    return responses.map((r) => r.ErrorCode);
+  };
+}
+
+function defaultPut(): PutBatch {
+  const streamName = process.env[STREAM_ENV];
+  if (!streamName) throw new Error(`${STREAM_ENV} is not set`);
+  return firehosePut(new FirehoseClient({}), streamName);
+}
+
+export function createHandler(options: ForwarderOptions = {}) {
+  let put = options.put;
+  const log = options.log ?? ((line: string) => console.log(line));
+  return async (event: SubscriptionEvent): Promise<InvocationSummary> => {
+    const payload = decodePayload(event);
+    const lines = logLines(payload);
+    put ??= defaultPut();
+    try {
+      const stats = await deliverRecords(packLines(lines), put, options.retry ?? DEFAULT_RETRY_POLICY);
+      const summary = { messageType: payload.messageType, events: lines.length, ...stats };
+      log(JSON.stringify(summary));
+      return summary;
+    } catch (error) {
+      log(JSON.stringify({ messageType: payload.messageType, events: lines.length, error: String(error) }));
+      throw error;
+    }
+  };
+}
