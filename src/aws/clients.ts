@@ -1,0 +1,62 @@
+// The one place AWS clients are created: region, the SDK's standard retry mode, and the endpoint. The SDK
+// reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so no endpoint is set here unless the caller
+// gives one explicitly (tests); credentials come from the SDK's default chain (OIDC env vars, profiles).
+
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsClientOptions {
+  /** A validated region (see parseRegion in aws/names.ts). */
+  readonly region: string;
+  /** An explicit endpoint for every service (tests); leave unset so AWS_ENDPOINT_URL applies. */
+  readonly endpoint?: string;
+  /** Attempts per call, including the first, with the SDK's standard (throttling-aware) backoff. */
+  readonly maxAttempts?: number;
+  /** Static credentials (tests); unset means the SDK's default provider chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+}
+
+export interface AwsClients {
+  readonly athena: AthenaClient;
+  readonly cloudformation: CloudFormationClient;
+  readonly ec2: EC2Client;
+  readonly firehose: FirehoseClient;
+  readonly glue: GlueClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly s3: S3Client;
+  readonly sts: STSClient;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** True when calls to S3 will go to a configured endpoint rather than AWS's own hosts. */
+function s3EndpointOverridden(options: AwsClientOptions, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
+}
+
+export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const config = {
+    region: options.region,
+    retryMode: 'standard',
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  return {
+    athena: new AthenaClient(config),
+    cloudformation: new CloudFormationClient(config),
+    ec2: new EC2Client(config),
+    firehose: new FirehoseClient(config),
+    glue: new GlueClient(config),
+    logs: new CloudWatchLogsClient(config),
+    // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
+    s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
+    sts: new STSClient(config),
+  };
+}

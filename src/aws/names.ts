@@ -1,0 +1,72 @@
+// Validation of the AWS names and numbers a user gives (stack, VPC, region, workgroup, query timeout and
+// polling): each parser returns the value or throws an InputError in one sentence, before any AWS call.
+
+import { InputError } from '../input-error.js';
+import { parseInteger } from '../audit/parameters.js';
+
+/** CloudFormation: a letter, then letters, digits and hyphens, at most 128 characters. */
+export function parseStackName(text: string, input = 'stack-name'): string {
+  const name = text.trim();
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(name)) {
+    throw new InputError(
+      `${input}: '${text}' is not a CloudFormation stack name; use a letter followed by letters, digits and hyphens (at most 128).`,
+    );
+  }
+  return name;
+}
+
+/** `vpc-` and 8 or 17 lowercase hex digits. */
+export function parseVpcId(text: string, input = 'vpc-id'): string {
+  const id = text.trim();
+  if (!/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
+    throw new InputError(`${input}: '${text}' is not a VPC id; expected vpc- and 8 or 17 hex digits, such as vpc-0a1b2c3d4e5f67890.`);
+  }
+  return id;
+}
+
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+/** A region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
+export function parseRegion(text: string, input = 'aws-region'): string {
+  const region = text.trim();
+  if (REGION.test(region)) return region;
+  const zone = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})[a-z]$/.exec(region);
+  const hint = zone ? ` (that is an availability zone; its region is ${zone[1]})` : '';
+  throw new InputError(`${input}: '${text}' is not an AWS region code such as us-east-1 or eu-central-2${hint}.`);
+}
+
+/** Athena: 1 to 128 of letters, digits, period, underscore and hyphen. */
+export function parseWorkgroup(text: string, input = 'athena-workgroup'): string {
+  const name = text.trim();
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(name)) {
+    throw new InputError(
+      `${input}: '${text}' is not an Athena workgroup name; use 1 to 128 letters, digits, periods, underscores and hyphens.`,
+    );
+  }
+  return name;
+}
+
+/** Long enough for a slow first scan, shorter than Athena's own 30-minute default DML limit times four. */
+export const QUERY_TIMEOUT_RANGE = { min: 10, max: 7200 } as const;
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 600;
+
+export const parseQueryTimeoutSeconds = (text: string, input = 'query-timeout-seconds') =>
+  parseInteger(text, input, QUERY_TIMEOUT_RANGE.min, QUERY_TIMEOUT_RANGE.max);
+
+/** How often a query's state is checked: the first delay, growing by half each time up to the last. */
+export interface PollSettings {
+  readonly firstMs: number;
+  readonly maxMs: number;
+}
+
+export const POLL_RANGE = { min: 50, max: 60_000 } as const;
+export const DEFAULT_POLL: PollSettings = { firstMs: 250, maxMs: 5_000 };
+
+export function parsePollSettings(firstText: string, maxText: string, input = 'poll-ms'): PollSettings {
+  const firstMs = parseInteger(firstText, `${input} (first)`, POLL_RANGE.min, POLL_RANGE.max);
+  const maxMs = parseInteger(maxText, `${input} (max)`, POLL_RANGE.min, POLL_RANGE.max);
+  if (firstMs > maxMs) {
+    throw new InputError(`${input}: the first delay (${firstMs} ms) must not be longer than the longest (${maxMs} ms).`);
+  }
+  return { firstMs, maxMs };
+}

@@ -1,0 +1,265 @@
+// Deploys one CloudFormation stack from a template body: creates it (with termination protection) when
+// missing, deletes and creates it again after a failed first create (ROLLBACK_COMPLETE), updates it through
+// a change set otherwise (an empty change set is success), refuses stacks a person must look at, streams
+// events while it waits, and returns the stack's outputs.
+
+import {
+  CreateChangeSetCommand,
+  CreateStackCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  UpdateTerminationProtectionCommand,
+  type CloudFormationClient,
+  type DescribeChangeSetCommandOutput,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { nextDelay, realClock, type Clock } from '../aws/clock.js';
+import { explainAwsError } from '../aws/errors.js';
+import type { Logger } from '../log.js';
+import { StackEventStream } from './stack-events.js';
+import { isSettled, planFor } from './stack-status.js';
+
+export interface DeployRequest {
+  /** A validated stack name (parseStackName). */
+  readonly stackName: string;
+  /** The template text (YAML or JSON), at most 51,200 bytes when sent inline. */
+  readonly templateBody: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** `owner/name` of the repository that deploys the stack; tagged on the stack. */
+  readonly repository: string;
+}
+
+export interface DeployOptions {
+  readonly clock?: Clock;
+  /** First and longest delay between status checks while waiting (default 2 s, 10 s). */
+  readonly pollMs?: { readonly firstMs: number; readonly maxMs: number };
+  /** Give up waiting for a stack operation after this long (default 60 minutes). */
+  readonly timeoutMs?: number;
+}
+
+export interface DeployResult {
+  readonly stackId: string;
+  readonly outputs: Record<string, string>;
+  /** False when the template and parameters were already deployed. */
+  readonly changed: boolean;
+  readonly action: 'create' | 'update' | 'none';
+}
+
+/** A deployment that failed or was refused; the message names the stack, its status and the cause. */
+export class DeployError extends Error {
+  override readonly name = 'DeployError';
+  constructor(
+    message: string,
+    readonly stackStatus?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const REPOSITORY_TAG = 'vpc-port-audit:repository';
+export const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
+const MAX_TEMPLATE_BYTES = 51_200;
+const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];
+
+type CloudFormation = Pick<CloudFormationClient, 'send'>;
+
+export async function deployStack(
+  clients: { readonly cloudformation: CloudFormation },
+  request: DeployRequest,
+  log: Logger,
+  options: DeployOptions = {},
+): Promise<DeployResult> {
+  const bytes = Buffer.byteLength(request.templateBody);
+  if (bytes > MAX_TEMPLATE_BYTES) {
+    throw new DeployError(`The template for ${request.stackName} is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BYTES} inline.`);
+  }
+  const deployer = new Deployer(clients.cloudformation, request, log, options);
+  try {
+    return await deployer.run();
+  } catch (error) {
+    throw explainAwsError(error, `deploying CloudFormation stack ${request.stackName}`);
+  }
+}
+
+class Deployer {
+  private readonly clock: Clock;
+  private readonly poll: { firstMs: number; maxMs: number };
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly cfn: CloudFormation,
+    private readonly request: DeployRequest,
+    private readonly log: Logger,
+    options: DeployOptions,
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.poll = options.pollMs ?? { firstMs: 2_000, maxMs: 10_000 };
+    this.timeoutMs = options.timeoutMs ?? 60 * 60_000;
+  }
+
+  async run(): Promise<DeployResult> {
+    const name = this.request.stackName;
+    const existing = await this.describe(name);
+    const plan = planFor(name, existing?.StackStatus);
+    switch (plan.kind) {
+      case 'refuse':
+        throw new DeployError(plan.reason, existing?.StackStatus);
+      case 'recreate':
+        await this.deleteFailedCreate(existing as Stack);
+        return this.create();
+      case 'create':
+        return this.create();
+      case 'update':
+        return this.update(existing as Stack);
+    }
+  }
+
+  private get parameters() {
+    return Object.entries(this.request.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+  }
+
+  private get tags() {
+    const all = { ...this.request.tags, [REPOSITORY_TAG]: this.request.repository };
+    return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
+  }
+
+  /** The stack, or undefined when there is none by that name. */
+  private async describe(nameOrId: string): Promise<Stack | undefined> {
+    try {
+      const { Stacks } = await this.cfn.send(new DescribeStacksCommand({ StackName: nameOrId }));
+      return Stacks?.[0];
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  private async create(): Promise<DeployResult> {
+    const name = this.request.stackName;
+    this.log.info(`Creating stack ${name} (termination protection on).`);
+    const since = this.clock.now();
+    // CreateStack, not a CREATE change set: it sets termination protection in the same call, so no
+    // stack of ours ever exists without it.
+    const { StackId } = await this.cfn.send(
+      new CreateStackCommand({
+        StackName: name,
+        TemplateBody: this.request.templateBody,
+        Parameters: this.parameters,
+        Tags: this.tags,
+        Capabilities: [...CAPABILITIES],
+        EnableTerminationProtection: true,
+        OnFailure: 'ROLLBACK',
+      }),
+    );
+    const stack = await this.waitForStack(StackId ?? name, since, 'CREATE_COMPLETE');
+    return this.result(stack, true, 'create');
+  }
+
+  private async update(stack: Stack): Promise<DeployResult> {
+    const name = this.request.stackName;
+    const stackId = stack.StackId ?? name;
+    const changeSetName = `vpc-port-audit-${this.clock.now()}`;
+    this.log.info(`Stack ${name} is ${stack.StackStatus}; creating change set ${changeSetName}.`);
+    const { Id } = await this.cfn.send(
+      new CreateChangeSetCommand({
+        StackName: stackId,
+        ChangeSetName: changeSetName,
+        ChangeSetType: 'UPDATE',
+        TemplateBody: this.request.templateBody,
+        Parameters: this.parameters,
+        Tags: this.tags,
+        Capabilities: [...CAPABILITIES],
+      }),
+    );
+    const changeSetId = Id ?? changeSetName;
+    const changeSet = await this.waitForChangeSet(stackId, changeSetId);
+    if (changeSet.Status === 'FAILED') {
+      await this.cfn.send(new DeleteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+      const reason = changeSet.StatusReason ?? 'no reason given';
+      if (NO_CHANGES.some((pattern) => pattern.test(reason))) {
+        this.log.info(`Stack ${name} is up to date; nothing to change.`);
+        return this.result(stack, false, 'none');
+      }
+      throw new DeployError(`The change set for stack ${name} failed: ${reason}`, stack.StackStatus);
+    }
+    for (const change of changeSet.Changes ?? []) {
+      const r = change.ResourceChange;
+      if (!r) continue;
+      const replace = r.Replacement === 'True' ? ' (replacement)' : '';
+      this.log.info(`  ${r.Action} ${r.LogicalResourceId} (${r.ResourceType})${replace}`);
+    }
+    const since = this.clock.now();
+    await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+    const updated = await this.waitForStack(stackId, since, 'UPDATE_COMPLETE');
+    return this.result(updated, true, 'update');
+  }
+
+  /** A failed first create leaves an empty stack that CloudFormation will not update: delete it. */
+  private async deleteFailedCreate(stack: Stack): Promise<void> {
+    const name = this.request.stackName;
+    const stackId = stack.StackId ?? name;
+    this.log.warning(`Stack ${name} is ROLLBACK_COMPLETE (its first creation failed and it holds no resources); deleting it to create it again.`);
+    if (stack.EnableTerminationProtection) {
+      await this.cfn.send(new UpdateTerminationProtectionCommand({ StackName: stackId, EnableTerminationProtection: false }));
+    }
+    const since = this.clock.now();
+    await this.cfn.send(new DeleteStackCommand({ StackName: stackId }));
+    await this.waitForStack(stackId, since, 'DELETE_COMPLETE');
+  }
+
+  private async waitForChangeSet(stackId: string, changeSetId: string): Promise<DescribeChangeSetCommandOutput> {
+    return this.waitUntil(`change set for ${this.request.stackName}`, async () => {
+      const changeSet = await this.cfn.send(new DescribeChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+      const pending = changeSet.Status === 'CREATE_PENDING' || changeSet.Status === 'CREATE_IN_PROGRESS';
+      return pending ? undefined : changeSet;
+    });
+  }
+
+  /** Waits for the operation to settle, streaming events; throws with the first failure unless `goal`. */
+  private async waitForStack(stackId: string, since: number, goal: string): Promise<Stack> {
+    const events = new StackEventStream(this.cfn, stackId, since, this.log);
+    const stack = await this.waitUntil(`stack ${this.request.stackName} to reach ${goal}`, async () => {
+      await events.poll();
+      const current = await this.describe(stackId);
+      if (!current?.StackStatus) {
+        if (goal === 'DELETE_COMPLETE') return { StackId: stackId, StackName: this.request.stackName, StackStatus: goal, CreationTime: undefined };
+        throw new DeployError(`Stack ${this.request.stackName} disappeared while waiting for ${goal}.`);
+      }
+      return isSettled(current.StackStatus) ? current : undefined;
+    });
+    if (stack.StackStatus === goal) return stack;
+    await events.poll();
+    const failure = events.firstFailure();
+    const cause = failure
+      ? `${failure.resource} (${failure.type}) ${failure.status}: ${failure.reason}`
+      : (stack.StackStatusReason ?? 'no resource reported a reason');
+    throw new DeployError(`Stack ${this.request.stackName} ended ${stack.StackStatus} instead of ${goal}; first failure: ${cause}`, stack.StackStatus);
+  }
+
+  private async waitUntil<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+    const deadline = this.clock.now() + this.timeoutMs;
+    let delay = this.poll.firstMs;
+    for (;;) {
+      const done = await check();
+      if (done !== undefined) return done;
+      if (this.clock.now() >= deadline) {
+        throw new DeployError(`Gave up waiting for the ${what} after ${Math.round(this.timeoutMs / 1000)} s; it is still running in AWS.`);
+      }
+      await this.clock.sleep(delay);
+      delay = nextDelay(delay, this.poll.maxMs);
+    }
+  }
+
+  private result(stack: Stack, changed: boolean, action: DeployResult['action']): DeployResult {
+    const outputs: Record<string, string> = {};
+    for (const output of stack.Outputs ?? []) {
+      if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
+    }
+    this.log.info(`Stack ${this.request.stackName}: ${action === 'none' ? 'unchanged' : `${action}d`}, ${Object.keys(outputs).length} outputs.`);
+    return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action };
+  }
+}
