@@ -1,0 +1,236 @@
+// Which ports are new, and the memory of earlier top lists that decides it: a versioned JSON document,
+// validated on load, that rebuilds itself (with a warning) instead of crashing or re-alerting everything.
+// Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed top list.
+
+import { isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
+import { portKey, protocolNumber, type PortRow } from './port-row.js';
+
+export const MEMORY_VERSION = 1;
+
+/** What the memory keeps of one port that has been in a top list. */
+export interface RememberedPort {
+  readonly port: number;
+  readonly protocol: number;
+  /** ISO time of the run that first saw it in the top list. */
+  readonly firstSeen: string;
+  /** ISO time of the latest run that saw it in the top list. */
+  readonly lastSeen: string;
+  /** Numbers from the latest run that saw it. */
+  readonly flows: number;
+  readonly bytes: number;
+  readonly samplePeers: readonly string[];
+  /** ISO time it was reported as new; absent for ports that were part of a silent baseline. */
+  readonly reported?: string;
+}
+
+export interface PortMemory {
+  readonly version: typeof MEMORY_VERSION;
+  /** The stack or VPC this memory belongs to. */
+  readonly key: string;
+  readonly updatedAt: string;
+  /** Keyed by portKey (`443/tcp`). */
+  readonly ports: Readonly<Record<string, RememberedPort>>;
+  /** The latest top list, so that pull-request runs can diff against it without querying. */
+  readonly latestTopList: readonly PortRow[];
+}
+
+/**
+ * Where the memory stands before a run:
+ * - `first-run`: there has never been one (no memory, no tracking issue);
+ * - `loaded`: a valid memory (possibly with some entries dropped, see warnings of parseMemory);
+ * - `rebuild`: it was lost or corrupted; this run rebuilds it silently.
+ */
+export type MemoryState =
+  | { readonly kind: 'first-run' }
+  | { readonly kind: 'loaded'; readonly memory: PortMemory }
+  | { readonly kind: 'rebuild'; readonly reason: string; readonly knownKeys?: readonly string[] };
+
+export interface PortAssessment {
+  /** Ports to alert on now, in top-list order. */
+  readonly newPorts: readonly PortRow[];
+  /** True when this run only records a baseline (first run without allowlist, or a rebuild). */
+  readonly silent: boolean;
+}
+
+/** Decides which ports of the current top list are new. */
+export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | undefined, state: MemoryState): PortAssessment {
+  const unexplained = rows.filter((row) => !isAllowed(allowlist, row));
+  switch (state.kind) {
+    case 'first-run':
+      return allowlist ? { newPorts: unexplained, silent: false } : { newPorts: [], silent: true };
+    case 'rebuild':
+      return { newPorts: [], silent: true };
+    case 'loaded':
+      return { newPorts: unexplained.filter((row) => !(portKey(row) in state.memory.ports)), silent: false };
+  }
+}
+
+/** The memory after a run: every port of the top list is remembered; `reportedKeys` are marked as reported. */
+export function updateMemory(
+  previous: PortMemory | undefined,
+  key: string,
+  rows: readonly PortRow[],
+  reportedKeys: ReadonlySet<string>,
+  now: Date,
+): PortMemory {
+  const at = now.toISOString();
+  const ports: Record<string, RememberedPort> = { ...(previous?.ports ?? {}) };
+  for (const row of rows) {
+    const id = portKey(row);
+    const before = ports[id];
+    const reported = before?.reported ?? (reportedKeys.has(id) ? at : undefined);
+    ports[id] = {
+      port: row.port,
+      protocol: row.protocol,
+      firstSeen: before?.firstSeen ?? at,
+      lastSeen: at,
+      flows: row.flows,
+      bytes: row.bytes,
+      samplePeers: [...row.samplePeers],
+      ...(reported ? { reported } : {}),
+    };
+  }
+  return { version: MEMORY_VERSION, key, updatedAt: at, ports, latestTopList: rows.map((row) => ({ ...row })) };
+}
+
+/** Ports that were reported and are still not in the allowlist: what the tracking issue lists. */
+export function unacknowledgedPorts(memory: PortMemory, allowlist: Allowlist | undefined): RememberedPort[] {
+  return Object.values(memory.ports)
+    .filter((p) => p.reported !== undefined && !isAllowed(allowlist, p))
+    .sort((a, b) => a.reported!.localeCompare(b.reported!) || a.port - b.port || a.protocol - b.protocol);
+}
+
+export type ParsedMemory =
+  | { readonly ok: true; readonly memory: PortMemory; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly problem: string };
+
+/** Serializes the memory as stable, readable JSON. */
+export function serializeMemory(memory: PortMemory): string {
+  return `${JSON.stringify(memory, null, 2)}\n`;
+}
+
+/**
+ * Validates stored memory text. Unreadable JSON, another version or another key is a problem (the caller
+ * rebuilds); single bad entries are dropped with a warning, so one bad line does not cost the whole memory.
+ */
+export function parseMemory(text: string, expectedKey: string): ParsedMemory {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `it is not valid JSON (${(error as Error).message})` };
+  }
+  if (!isRecord(data)) return { ok: false, problem: 'it is not a JSON object' };
+  if (data.version !== MEMORY_VERSION) {
+    return { ok: false, problem: `its version is ${JSON.stringify(data.version)}, expected ${MEMORY_VERSION}` };
+  }
+  if (data.key !== expectedKey) return { ok: false, problem: `it belongs to ${JSON.stringify(data.key)}, not ${JSON.stringify(expectedKey)}` };
+  if (!isRecord(data.ports)) return { ok: false, problem: '`ports` is not an object' };
+  const updatedAt = typeof data.updatedAt === 'string' && isIsoTime(data.updatedAt) ? data.updatedAt : undefined;
+  if (!updatedAt) return { ok: false, problem: '`updatedAt` is not an ISO time' };
+
+  const warnings: string[] = [];
+  const ports: Record<string, RememberedPort> = {};
+  for (const [id, value] of Object.entries(data.ports)) {
+    const port = toRememberedPort(value);
+    if (port && portKey(port) === id) ports[id] = port;
+    else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
+  }
+  const latest = Array.isArray(data.latestTopList) ? data.latestTopList.map(toPortRow) : [];
+  const latestTopList = latest.filter((row): row is PortRow => row !== undefined);
+  if (!Array.isArray(data.latestTopList) || latestTopList.length !== latest.length) {
+    warnings.push('dropped a malformed latest top list');
+  }
+  const memory: PortMemory = {
+    version: MEMORY_VERSION,
+    key: expectedKey,
+    updatedAt,
+    ports,
+    latestTopList: latestTopList.length === latest.length ? latestTopList : [],
+  };
+  return { ok: true, memory, warnings };
+}
+
+/** A fresh memory rebuilt from what is known for sure: the current top list, plus ports an open issue names. */
+export function rebuiltMemory(key: string, rows: readonly PortRow[], reportedKeys: readonly string[], now: Date): PortMemory {
+  const base = updateMemory(undefined, key, rows, new Set(reportedKeys), now);
+  const at = now.toISOString();
+  const ports: Record<string, RememberedPort> = { ...base.ports };
+  for (const id of reportedKeys) {
+    const parsed = parsePortKey(id);
+    if (parsed && !(id in ports)) {
+      ports[id] = { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at };
+    }
+  }
+  return { ...base, ports };
+}
+
+/** `443/tcp` -> {port, protocol}; undefined when malformed. */
+export function parsePortKey(id: string): { port: number; protocol: number } | undefined {
+  const match = /^(\d{1,5})\/([a-z0-9]+)$/.exec(id);
+  if (!match) return undefined;
+  const protocol = protocolNumber(match[2]!);
+  const port = Number(match[1]);
+  if (protocol === undefined || port > 65535) return undefined;
+  return portKey({ port, protocol }) === id ? { port, protocol } : undefined;
+}
+
+export interface AllowlistDiff {
+  /** In the top list; allowed by the PR's allowlist, not by the base branch's. */
+  readonly newlyAllowed: readonly PortRow[];
+  /** In the top list; allowed by the base branch's allowlist, not by the PR's. */
+  readonly noLongerAllowed: readonly PortRow[];
+  /** In the top list; allowed by neither. */
+  readonly stillUnexplained: readonly PortRow[];
+  /** In the top list; allowed by both. */
+  readonly unchanged: readonly PortRow[];
+  /** Entries the PR adds or removes for ports that are not in the observed top list. */
+  readonly addedNotObserved: readonly AllowlistEntry[];
+  readonly removedNotObserved: readonly AllowlistEntry[];
+}
+
+/** The port diff a pull request's allowlist change makes against the latest observed top list. */
+export function diffAllowlists(base: Allowlist | undefined, head: Allowlist | undefined, rows: readonly PortRow[]): AllowlistDiff {
+  const bucket = (inBase: boolean, inHead: boolean) => rows.filter((r) => isAllowed(base, r) === inBase && isAllowed(head, r) === inHead);
+  const observed = new Set(rows.map(portKey));
+  const notObservedOnlyIn = (a: Allowlist | undefined, b: Allowlist | undefined) =>
+    (a?.entries ?? []).filter((e) => !observed.has(portKey(e)) && !isAllowed(b, e));
+  return {
+    newlyAllowed: bucket(false, true),
+    noLongerAllowed: bucket(true, false),
+    stillUnexplained: bucket(false, false),
+    unchanged: bucket(true, true),
+    addedNotObserved: notObservedOnlyIn(head, base),
+    removedNotObserved: notObservedOnlyIn(base, head),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIsoTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
+const isProtocol = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255;
+const isPeerList = (v: unknown): v is string[] => Array.isArray(v) && v.every((p) => typeof p === 'string');
+
+function toRememberedPort(value: unknown): RememberedPort | undefined {
+  if (!isRecord(value)) return undefined;
+  const { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, reported } = value;
+  if (!isPort(port) || !isProtocol(protocol) || !isIsoTime(firstSeen) || !isIsoTime(lastSeen)) return undefined;
+  if (!isCount(flows) || !isCount(bytes) || !isPeerList(samplePeers)) return undefined;
+  if (reported !== undefined && !isIsoTime(reported)) return undefined;
+  return { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, ...(reported ? { reported } : {}) };
+}
+
+function toPortRow(value: unknown): PortRow | undefined {
+  if (!isRecord(value)) return undefined;
+  const { port, protocol, flows, packets, bytes, peers, samplePeers } = value;
+  if (!isPort(port) || !isProtocol(protocol) || !isCount(flows) || !isCount(packets) || !isCount(bytes)) return undefined;
+  if (!isCount(peers) || !isPeerList(samplePeers)) return undefined;
+  return { port, protocol, flows, packets, bytes, peers, samplePeers };
+}

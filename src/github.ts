@@ -1,0 +1,53 @@
+// The one GitHub client: @actions/github's Octokit with the retry plugin (5xx) and the throttling plugin
+// (primary and secondary rate limits, each retried a bounded number of times). baseUrl from GITHUB_API_URL.
+
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+/** The logging this module and src/report need; compatible with src/log.ts and @actions/core. */
+export interface ReportLog {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+export interface GitHubClientOptions {
+  readonly token: string;
+  /** Defaults to GITHUB_API_URL, then https://api.github.com. */
+  readonly baseUrl?: string;
+  readonly log: ReportLog;
+  /** How often a rate-limited or failed (5xx) request is retried before the error is thrown. */
+  readonly maxRetries?: number;
+  /** Milliseconds per second of waiting that GitHub asks for (1000 in production; tests pass 1). */
+  readonly retryAfterBaseValue?: number;
+}
+
+export const DEFAULT_MAX_RETRIES = 3;
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const { token, log } = options;
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
+  const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const again = retryCount < maxRetries;
+    log.warning(
+      `GitHub ${kind} rate limit on ${request.method} ${request.url}` +
+        (again ? `: retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).` : `: giving up after ${maxRetries} retries.`),
+    );
+    return again;
+  };
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      retry: { retries: maxRetries, retryAfterBaseValue },
+      throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue },
+      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warning(m), error: (m: string) => log.warning(m) },
+    },
+    retry,
+    throttling,
+  );
+}

@@ -1,0 +1,62 @@
+// The pieces of an audit report that every surface shows: the top-list table (new ports marked), the
+// mermaid bar chart of flows per port, the time window, and what the query cost.
+
+import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import type { AuditStatistics } from '../engines/engine.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import { cell, formatBytes, formatCount, formatDollars, table, truncationNote } from './markdown.js';
+
+/** The chart shows at most this many ports (the busiest); the table shows them all. */
+export const CHART_MAX_BARS = 15;
+
+export const NEW_MARKER = '🆕 new';
+
+/** The top list as a table, first `shown` rows; ports in `newKeys` are marked. */
+export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySet<string>, shown = rows.length, fullListAt?: string): string {
+  const body = rows.slice(0, shown).map((row, index) => [
+    String(index + 1),
+    String(row.port),
+    protocolName(row.protocol),
+    formatCount(row.flows),
+    formatCount(row.packets),
+    formatBytes(row.bytes),
+    formatCount(row.peers),
+    cell(row.samplePeers.join(', ')),
+    newKeys.has(portKey(row)) ? NEW_MARKER : '',
+  ]);
+  const headers = ['#', 'Port', 'Protocol', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', ''];
+  const numeric = [true, true, false, true, true, true, true, false, false];
+  const note = shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports of the top list', fullListAt)}` : '';
+  return rows.length === 0 ? '_No outbound traffic in the window._' : `${table(headers, body, numeric)}${note}`;
+}
+
+/** A mermaid xychart-beta bar chart of flows per port for the busiest ports. */
+export function renderFlowsChart(rows: readonly PortRow[]): string {
+  const bars = [...rows].sort((a, b) => b.flows - a.flows).slice(0, CHART_MAX_BARS);
+  if (bars.length === 0) return '';
+  const labels = bars.map((row) => `"${portKey(row)}"`).join(', ');
+  const top = Math.max(1, ...bars.map((row) => row.flows));
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `    title "Flows per port${rows.length > bars.length ? ` (busiest ${bars.length} of ${rows.length})` : ''}"`,
+    `    x-axis [${labels}]`,
+    `    y-axis "Flows" 0 --> ${top}`,
+    `    bar [${bars.map((row) => Math.round(row.flows)).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+/** `2026-11-01 00:00 to 2026-11-02 00:00 UTC (24 h)`. */
+export function renderWindow(window: HourWindow): string {
+  const show = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+  const hours = Math.round((window.end.getTime() - window.start.getTime()) / 3_600_000);
+  return `${show(window.start)} to ${show(window.end)} UTC (${hours} h)`;
+}
+
+/** `Athena scanned 1.2 MiB, billed $0.000048` or the local engine's equivalent. */
+export function renderCost(engine: 'athena' | 'duckdb', statistics: AuditStatistics): string {
+  if (engine === 'duckdb') return `DuckDB read ${formatBytes(statistics.bytesScanned)} locally (no cost).`;
+  const id = statistics.queryExecutionId ? ` (query \`${statistics.queryExecutionId}\`)` : '';
+  return `Athena scanned ${formatBytes(statistics.bytesScanned)} (${formatCount(statistics.bytesScanned)} bytes), billed ${formatDollars(statistics.costUsd)}${id}.`;
+}

@@ -1,0 +1,42 @@
+// The job summary of an audit run, as markdown (the action writes it with @actions/core's summary):
+// window, cost, what is new, the mermaid chart and the full top list.
+
+import { portKey, type PortRow } from '../audit/port-row.js';
+import type { AuditResult } from '../engines/engine.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import { renderCost, renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+
+export interface JobSummaryInput {
+  readonly result: AuditResult;
+  readonly window: HourWindow;
+  /** Ports reported as new by this run. */
+  readonly newPorts: readonly PortRow[];
+  /** True when this run only recorded a baseline (first run without allowlist, or a rebuilt memory). */
+  readonly silent: boolean;
+  /** `#12`-style link text of the tracking issue, when there is one. */
+  readonly trackingIssue?: { readonly number: number; readonly url?: string };
+}
+
+export function renderJobSummary(input: JobSummaryInput): string {
+  const { result, window, newPorts, silent, trackingIssue } = input;
+  const newKeys = new Set(newPorts.map(portKey));
+  const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
+  let status: string;
+  if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
+  else if (newPorts.length === 0) status = 'No new ports.';
+  else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${newPorts.map((p) => `\`${portKey(p)}\``).join(', ')}${issue ? ` (tracked in ${issue})` : ''}.`;
+  return [
+    '## VPC outbound ports',
+    '',
+    `- Window: ${renderWindow(window)}`,
+    `- Cost: ${renderCost(result.engine, result.statistics)}`,
+    `- Ports in the top list: ${result.rows.length}`,
+    '',
+    status,
+    '',
+    renderFlowsChart(result.rows),
+    '',
+    renderTopListTable(result.rows, newKeys),
+    '',
+  ].join('\n');
+}

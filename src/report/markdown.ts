@@ -1,0 +1,68 @@
+// Markdown building blocks shared by the issue, the PR comment and the job summary: tables, numbers,
+// escaping, and fitting a body under GitHub's 65,536-character limit by shortening a table from its tail.
+
+/** GitHub rejects issue and comment bodies longer than this. */
+export const GITHUB_BODY_LIMIT = 65_536;
+
+/** Escapes text for a table cell (pipes, newlines, markup that would break the row). */
+export function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
+}
+
+/** A markdown table; `align` marks right-aligned (numeric) columns. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[] = []): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const rule = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
+  return [line(headers), line(rule), ...rows.map(line)].join('\n');
+}
+
+/** 1234567 -> `1,234,567`. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Bytes in binary units with three significant digits: `1.23 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toPrecision(3)} ${units[unit]}`;
+}
+
+/** Dollars with enough decimals to show Athena's small per-query costs: `$0.000048`. */
+export function formatDollars(usd: number): string {
+  if (usd === 0) return '$0';
+  return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+}
+
+/**
+ * Renders a body whose long table may be shortened: `render(shown)` must produce the body with the first
+ * `shown` of `total` table rows (and a note when shown < total). Returns the longest body within `limit`.
+ */
+export function fitToLimit(total: number, render: (shown: number) => string, limit = GITHUB_BODY_LIMIT): string {
+  const full = render(total);
+  if (full.length <= limit) return full;
+  let low = 0;
+  let high = total - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (render(middle).length <= limit) low = middle;
+    else high = middle - 1;
+  }
+  const body = render(low);
+  if (body.length > limit) throw new Error(`the report does not fit in ${limit} characters even without its table rows`);
+  return body;
+}
+
+/** The note under a shortened table; `fullListAt` says where the rest can be read. */
+export function truncationNote(shown: number, total: number, what: string, fullListAt?: string): string {
+  return (
+    `> [!NOTE]\n> Showing the first ${formatCount(shown)} of ${formatCount(total)} ${what}: ` +
+    `${formatCount(total - shown)} more were cut to stay under GitHub's ${formatCount(GITHUB_BODY_LIMIT)}-character limit.` +
+    (fullListAt ? ` ${fullListAt}` : '')
+  );
+}

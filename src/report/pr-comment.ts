@@ -1,0 +1,141 @@
+// The sticky pull-request comment: the port diff between the base branch's allowlist and the PR's against
+// the latest observed top list, in ONE comment found by a hidden marker and updated in place. Pull requests
+// from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
+
+import type { Allowlist } from '../audit/allowlist.js';
+import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
+import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import type { GitHubClient, ReportLog } from '../github.js';
+import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
+import type { RepoRef } from './tracking-issue.js';
+
+/** The hidden first line that identifies our comment on a pull request. */
+export function pullRequestMarker(stackOrVpcKey: string): string {
+  return `<!-- vpc-port-audit:pr-comment key=${stackOrVpcKey} -->`;
+}
+
+interface RepoOfPayload {
+  readonly full_name?: string;
+}
+
+/** The parts of a `pull_request` event payload this module reads. */
+export interface PullRequestPayload {
+  readonly pull_request?: {
+    readonly number?: number;
+    readonly head?: { readonly repo?: RepoOfPayload | null };
+    readonly base?: { readonly repo?: RepoOfPayload | null };
+  };
+}
+
+/** True when the pull request's head lives in another repository (a fork), or its fork was deleted. */
+export function isForkPullRequest(payload: PullRequestPayload): boolean {
+  const pr = payload.pull_request;
+  if (!pr) return false;
+  const head = pr.head?.repo?.full_name;
+  return head === undefined || head !== pr.base?.repo?.full_name;
+}
+
+export interface PullRequestCommentInput {
+  readonly diff: AllowlistDiff;
+  readonly stackOrVpcKey: string;
+  readonly allowlistPath: string;
+  /** When the top list was observed (the memory's updatedAt), if known. */
+  readonly observedAt?: string;
+}
+
+const SECTIONS: readonly { key: keyof AllowlistDiff & ('newlyAllowed' | 'noLongerAllowed' | 'stillUnexplained' | 'unchanged'); title: string; mark: string }[] = [
+  { key: 'newlyAllowed', title: 'Newly allowed by this PR', mark: '✅' },
+  { key: 'noLongerAllowed', title: 'No longer allowed by this PR', mark: '⚠️' },
+  { key: 'stillUnexplained', title: 'Still unexplained', mark: '❓' },
+  { key: 'unchanged', title: 'Allowed before and after', mark: '✔️' },
+];
+
+/** The comment body: a summary line per category, then one table of every observed port with its category. */
+export function renderPullRequestComment(input: PullRequestCommentInput): string {
+  const { diff, stackOrVpcKey, allowlistPath, observedAt } = input;
+  const rows: { row: PortRow; section: (typeof SECTIONS)[number] }[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ row, section })));
+  const counts = SECTIONS.map((s) => `${s.mark} ${s.title}: **${diff[s.key].length}**`);
+  const unobserved = [
+    ...diff.addedNotObserved.map((e) => `- \`${portKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
+    ...diff.removedNotObserved.map((e) => `- \`${portKey(e)}\` is removed; it was not in the observed top list either.`),
+  ];
+  const render = (shown: number) =>
+    [
+      pullRequestMarker(stackOrVpcKey),
+      `### Outbound ports: effect of \`${allowlistPath}\` in this PR on ${cell(stackOrVpcKey)}`,
+      '',
+      `Against the latest observed top list${observedAt ? ` (${observedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}:`,
+      '',
+      counts.map((c) => `- ${c}`).join('\n'),
+      '',
+      rows.length === 0
+        ? '_No observed top list yet: the scheduled audit has not recorded one._'
+        : table(
+            ['Port', 'Protocol', 'Flows', 'Bytes', 'Sample peers', 'Status'],
+            rows.slice(0, shown).map(({ row, section }) => [
+              String(row.port),
+              protocolName(row.protocol),
+              formatCount(row.flows),
+              formatBytes(row.bytes),
+              cell(row.samplePeers.join(', ')),
+              `${section.mark} ${section.title}`,
+            ]),
+            [true, false, true, true, false, false],
+          ) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
+      ...(unobserved.length ? ['', unobserved.join('\n')] : []),
+      '',
+    ].join('\n');
+  return fitToLimit(rows.length, render);
+}
+
+export interface PullRequestReportInput {
+  readonly octokit: GitHubClient;
+  readonly repo: RepoRef;
+  readonly payload: PullRequestPayload;
+  readonly baseAllowlist: Allowlist | undefined;
+  readonly headAllowlist: Allowlist | undefined;
+  readonly allowlistPath: string;
+  /** The latest observed top list (from the port memory). */
+  readonly rows: readonly PortRow[];
+  readonly observedAt?: string;
+  readonly stackOrVpcKey: string;
+  readonly log: ReportLog;
+}
+
+export type PullRequestReport =
+  | { readonly skipped: 'fork' | 'not-a-pull-request' }
+  | { readonly commentId: number; readonly action: 'created' | 'updated' | 'unchanged' };
+
+/** Creates or updates the sticky comment; skips forks and non-PR events with a log line and no GitHub call. */
+export async function reportPullRequest(input: PullRequestReportInput): Promise<PullRequestReport> {
+  const { octokit, repo, payload, log, stackOrVpcKey } = input;
+  const pullNumber = payload.pull_request?.number;
+  if (pullNumber === undefined) {
+    log.info('Not a pull_request event: no pull-request comment.');
+    return { skipped: 'not-a-pull-request' };
+  }
+  if (isForkPullRequest(payload)) {
+    log.info(
+      `Pull request #${pullNumber} comes from a fork (${payload.pull_request?.head?.repo?.full_name ?? 'deleted repository'}): ` +
+        'its token is read-only and it gets no OIDC token, so no comment is posted. This is expected; nothing failed.',
+    );
+    return { skipped: 'fork' };
+  }
+  const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
+  const body = renderPullRequestComment({ diff, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
+  const marker = pullRequestMarker(stackOrVpcKey);
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: pullNumber, per_page: 100 });
+  const previous = comments.find((comment) => (comment.body ?? '').startsWith(marker));
+  if (previous && previous.body === body) {
+    log.info(`Pull-request comment ${previous.id} is already up to date.`);
+    return { commentId: previous.id, action: 'unchanged' };
+  }
+  if (previous) {
+    await octokit.rest.issues.updateComment({ ...repo, comment_id: previous.id, body });
+    log.info(`Updated pull-request comment ${previous.id} on #${pullNumber}.`);
+    return { commentId: previous.id, action: 'updated' };
+  }
+  const created = await octokit.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
+  log.info(`Posted pull-request comment ${created.data.id} on #${pullNumber}.`);
+  return { commentId: created.data.id, action: 'created' };
+}

@@ -1,0 +1,139 @@
+// One scheduled audit's reporting: load the port memory, decide what is new, bring the tracking issue in
+// line (open, update + comment, close, or nothing at all), then save the memory. The memory is saved last,
+// so a failed GitHub call leaves the port new for the next run instead of losing it.
+
+import type { Allowlist } from '../audit/allowlist.js';
+import { assessPorts, rebuiltMemory, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
+import type { AuditResult } from '../engines/engine.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import type { GitHubClient, ReportLog } from '../github.js';
+import type { MemoryStore } from '../state/memory-store.js';
+import {
+  closeDuplicates,
+  closeIssue,
+  ensureLabel,
+  findOpenTrackingIssues,
+  issueTitle,
+  renderIssueBody,
+  renderNewPortsComment,
+  unacknowledgedKeysIn,
+  type RepoRef,
+  type TrackingIssue,
+} from './tracking-issue.js';
+
+export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
+export const DEFAULT_LABEL = 'vpc-port-audit';
+
+export interface ScheduledAuditInput {
+  readonly octokit: GitHubClient;
+  readonly repo: RepoRef;
+  readonly result: AuditResult;
+  readonly window: HourWindow;
+  readonly allowlist: Allowlist | undefined;
+  /** Shown in the issue as the file to edit; the allowlist's own path when it exists. */
+  readonly allowlistPath?: string;
+  readonly store: MemoryStore;
+  readonly label: string;
+  readonly stackOrVpcKey: string;
+  readonly log: ReportLog;
+  readonly now?: Date;
+}
+
+export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
+
+export interface ScheduledAuditReport {
+  readonly issueNumber?: number;
+  readonly issueUrl?: string;
+  readonly issueAction: IssueAction;
+  readonly newPorts: readonly PortRow[];
+  /** True when this run only recorded a baseline (first run without an allowlist, or a rebuilt memory). */
+  readonly silent: boolean;
+  readonly memory: PortMemory;
+}
+
+export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<ScheduledAuditReport> {
+  const { octokit, repo, result, allowlist, store, label, stackOrVpcKey, log } = input;
+  const now = input.now ?? new Date();
+  const allowlistPath = input.allowlistPath ?? allowlist?.path ?? DEFAULT_ALLOWLIST_PATH;
+
+  const loaded = await store.load();
+  let open = await closeDuplicates(octokit, repo, await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey), log);
+  const state = memoryState(loaded, open, store.location, log);
+  const { newPorts, silent } = assessPorts(result.rows, allowlist, state);
+  const newKeys = new Set(newPorts.map(portKey));
+  const memory =
+    state.kind === 'rebuild'
+      ? rebuiltMemory(stackOrVpcKey, result.rows, state.knownKeys ?? [], now)
+      : updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
+  const unacknowledged = unacknowledgedPorts(memory, allowlist);
+  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged, rows: result.rows, newKeys, window: input.window, allowlistPath });
+  const comment = () => renderNewPortsComment(newPorts, input.window);
+
+  let issueAction: IssueAction = 'none';
+  if (open && newPorts.length > 0) {
+    await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });
+    await octokit.rest.issues.createComment({ ...repo, issue_number: open.number, body: comment() });
+    issueAction = 'updated';
+  } else if (open && unacknowledged.length === 0) {
+    await closeIssue(octokit, repo, open.number, `Every port this issue listed is now explained in \`${allowlistPath}\`: closing.`, 'completed');
+    issueAction = 'closed';
+  } else if (open && !sameKeys(unacknowledgedKeysIn(open.body), unacknowledged.map(portKey))) {
+    await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });
+    issueAction = 'updated';
+  } else if (!open && newPorts.length > 0) {
+    open = await openTrackingIssue(input, body(), unacknowledged.map(portKey), comment);
+    issueAction = 'opened';
+  }
+  if (issueAction === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
+  else log.info(`Tracking issue #${open!.number}: ${issueAction}.`);
+
+  await store.save(memory);
+  log.info(`Saved the memory of ${Object.keys(memory.ports).length} known ports to ${store.location}.`);
+  return { issueNumber: open?.number, issueUrl: open?.url, issueAction, newPorts, silent, memory };
+}
+
+/** Decides how far to trust the stored memory, naming every problem in a warning. */
+function memoryState(loaded: Awaited<ReturnType<MemoryStore['load']>>, open: TrackingIssue | undefined, location: string, log: ReportLog): MemoryState {
+  const knownKeys = open ? unacknowledgedKeysIn(open.body) : [];
+  if (loaded.status === 'ok') {
+    loaded.warnings.forEach((warning) => log.warning(warning));
+    return { kind: 'loaded', memory: loaded.memory };
+  }
+  if (loaded.status === 'corrupt') {
+    log.warning(`${loaded.problem}. Rebuilding it from this run's top list${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
+    return { kind: 'rebuild', reason: loaded.problem, knownKeys };
+  }
+  if (open) {
+    log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's top list and the issue; no ports are reported this run.`);
+    return { kind: 'rebuild', reason: 'missing', knownKeys };
+  }
+  log.info(`No port memory at ${location}: this is the first run.`);
+  return { kind: 'first-run' };
+}
+
+/**
+ * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
+ * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner lacks any of its
+ * ports, updates the winner and comments there. Every racing run applies the same rule, so one issue stays open.
+ */
+async function openTrackingIssue(input: ScheduledAuditInput, body: string, keys: readonly string[], comment: () => string): Promise<TrackingIssue> {
+  const { octokit, repo, label, stackOrVpcKey, log } = input;
+  await ensureLabel(octokit, repo, label, log);
+  const created = await octokit.rest.issues.create({ ...repo, title: issueTitle(stackOrVpcKey), body, labels: [label] });
+  const mine: TrackingIssue = { number: created.data.number, body, url: created.data.html_url };
+  const open = await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey);
+  const winner = open.find((issue) => issue.number < mine.number);
+  if (!winner) return mine;
+  log.warning(`Another run opened tracking issue #${winner.number} at the same time; closing #${mine.number} as its duplicate.`);
+  await closeIssue(octokit, repo, mine.number, `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
+  const missing = keys.filter((key) => !unacknowledgedKeysIn(winner.body).includes(key));
+  if (missing.length === 0) return winner;
+  await octokit.rest.issues.update({ ...repo, issue_number: winner.number, body });
+  await octokit.rest.issues.createComment({ ...repo, issue_number: winner.number, body: comment() });
+  return { ...winner, body };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
+}

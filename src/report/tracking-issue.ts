@@ -1,0 +1,155 @@
+// The tracking issue of one VPC or stack: found by label plus a hidden marker (never by title), its body
+// (unacknowledged ports and the current top list) and comments, and the GitHub calls that open, update,
+// close it and keep exactly one open when runs race (lowest number wins, later ones close themselves).
+
+import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import type { RememberedPort } from '../audit/known-ports.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import type { GitHubClient, ReportLog } from '../github.js';
+import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
+
+export interface RepoRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+export interface TrackingIssue {
+  readonly number: number;
+  readonly body: string;
+  readonly url: string;
+}
+
+/** The hidden line that says which VPC or stack an issue tracks. */
+export function trackingMarker(stackOrVpcKey: string): string {
+  return `<!-- vpc-port-audit:tracking-issue key=${stackOrVpcKey} -->`;
+}
+
+const PORTS_MARKER = /<!-- vpc-port-audit:unacknowledged ([^>]*?) ?-->/;
+
+/** The unacknowledged port keys an issue body lists (from its hidden line); [] when it has none. */
+export function unacknowledgedKeysIn(body: string): string[] {
+  const match = PORTS_MARKER.exec(body);
+  return match ? match[1]!.split(' ').filter((k) => k !== '') : [];
+}
+
+export interface IssueBodyInput {
+  readonly stackOrVpcKey: string;
+  readonly unacknowledged: readonly RememberedPort[];
+  readonly rows: readonly PortRow[];
+  readonly newKeys: ReadonlySet<string>;
+  readonly window: HourWindow;
+  readonly allowlistPath: string;
+}
+
+export function issueTitle(stackOrVpcKey: string): string {
+  return `Unexplained outbound ports in ${stackOrVpcKey}`;
+}
+
+/** The issue body, shortened from the tails of its tables when it would exceed GitHub's limit. */
+export function renderIssueBody(input: IssueBodyInput): string {
+  const { unacknowledged, rows } = input;
+  const render = (shownPorts: number, shownTop: number) => composeIssueBody(input, shownPorts, shownTop);
+  try {
+    return fitToLimit(rows.length, (shownTop) => render(unacknowledged.length, shownTop));
+  } catch {
+    return fitToLimit(unacknowledged.length, (shownPorts) => render(shownPorts, 0));
+  }
+}
+
+function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: number): string {
+  const { stackOrVpcKey, unacknowledged, rows, newKeys, window, allowlistPath } = input;
+  const keys = unacknowledged.map(portKey);
+  const portRows = unacknowledged.slice(0, shownPorts).map((p) => [
+    String(p.port),
+    protocolName(p.protocol),
+    p.firstSeen.slice(0, 16).replace('T', ' '),
+    p.lastSeen.slice(0, 16).replace('T', ' '),
+    formatCount(p.flows),
+    formatBytes(p.bytes),
+    cell(p.samplePeers.join(', ')),
+  ]);
+  const portsTable = table(['Port', 'Protocol', 'First seen (UTC)', 'Last seen (UTC)', 'Flows', 'Bytes', 'Sample peers'], portRows, [
+    true, false, false, false, true, true, false,
+  ]);
+  const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
+  return [
+    trackingMarker(stackOrVpcKey),
+    `<!-- vpc-port-audit:unacknowledged ${keys.join(' ')} -->`,
+    `The VPC audit of **${cell(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
+    '',
+    `To acknowledge a port, add it to \`${allowlistPath}\` with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
+    '',
+    '```yaml',
+    'ports:',
+    `  - port: ${unacknowledged[0]?.port ?? 443}`,
+    `    protocol: ${protocolName(unacknowledged[0]?.protocol ?? 6)}`,
+    '    reason: why this VPC connects to it',
+    '```',
+    '',
+    '### Unacknowledged ports',
+    '',
+    `${portsTable}${portsNote}`,
+    '',
+    `### Current top list (${renderWindow(window)})`,
+    '',
+    renderFlowsChart(rows),
+    '',
+    renderTopListTable(rows, newKeys, shownTop, 'The job summary of the latest audit run has the full list.'),
+    '',
+  ].join('\n');
+}
+
+/** The comment that notifies watchers of newly appeared ports. */
+export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow): string {
+  const lines = newPorts.map(
+    (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peers` +
+      (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map((peer) => `\`${peer}\``).join(', ')})` : ''),
+  );
+  const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;
+  return fitToLimit(lines.length, (shown) =>
+    shown === lines.length ? text : `**${newPorts.length} new outbound ports** in ${renderWindow(window)}:\n\n${lines.slice(0, shown).join('\n')}\n\n${truncationNote(shown, lines.length, 'new ports', 'The issue body lists them all.')}\n`,
+  );
+}
+
+/** Open issues carrying the label and this key's marker, lowest number first (pull requests excluded). */
+export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string): Promise<TrackingIssue[]> {
+  const marker = trackingMarker(stackOrVpcKey);
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: label, state: 'open', per_page: 100 });
+  return issues
+    .filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker))
+    .map((issue) => ({ number: issue.number, body: issue.body ?? '', url: issue.html_url }))
+    .sort((a, b) => a.number - b.number);
+}
+
+/** Creates the label when the repository lacks it (a concurrent creation counts as success). */
+export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: ReportLog): Promise<void> {
+  try {
+    await octokit.rest.issues.getLabel({ ...repo, name: label });
+    return;
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  try {
+    await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
+    log.info(`Created the label '${label}'.`);
+  } catch (error) {
+    if ((error as { status?: number }).status !== 422) throw error;
+  }
+}
+
+/** Closes an issue with a comment saying why. */
+export async function closeIssue(octokit: GitHubClient, repo: RepoRef, issueNumber: number, comment: string, reason: 'completed' | 'not_planned'): Promise<void> {
+  await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: comment });
+  await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
+}
+
+/** Closes every open tracking issue but the lowest-numbered one; returns the survivor. */
+export async function closeDuplicates(octokit: GitHubClient, repo: RepoRef, issues: readonly TrackingIssue[], log: ReportLog): Promise<TrackingIssue | undefined> {
+  const [winner, ...duplicates] = issues;
+  for (const duplicate of duplicates) {
+    log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
+    await closeIssue(octokit, repo, duplicate.number, `Closing as a duplicate of #${winner!.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
+  }
+  return winner;
+}

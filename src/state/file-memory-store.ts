@@ -1,0 +1,31 @@
+// The port memory as a JSON file on disk, for local CLI runs; written atomically (temp file + rename).
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { serializeMemory, type PortMemory } from '../audit/known-ports.js';
+import { interpretStoredMemory, type MemoryLoad, type MemoryStore } from './memory-store.js';
+
+export class FileMemoryStore implements MemoryStore {
+  constructor(
+    readonly location: string,
+    private readonly stackOrVpcKey: string,
+  ) {}
+
+  async load(): Promise<MemoryLoad> {
+    let text: string;
+    try {
+      text = await readFile(this.location, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      throw error;
+    }
+    return interpretStoredMemory(text, this.stackOrVpcKey, this.location);
+  }
+
+  async save(memory: PortMemory): Promise<void> {
+    await mkdir(dirname(this.location), { recursive: true });
+    const temporary = `${this.location}.${process.pid}.tmp`;
+    await writeFile(temporary, serializeMemory(memory), 'utf8');
+    await rename(temporary, this.location);
+  }
+}
