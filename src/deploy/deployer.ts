@@ -226,7 +226,8 @@ class Deployer {
       await events.poll();
       const current = await this.describe(stackId);
       if (!current?.StackStatus) {
-        if (goal === 'DELETE_COMPLETE') return { StackId: stackId, StackName: this.request.stackName, StackStatus: goal, CreationTime: undefined };
+        const gone: Stack = { StackId: stackId, StackName: this.request.stackName, StackStatus: 'DELETE_COMPLETE', CreationTime: undefined };
+        if (goal === gone.StackStatus) return gone;
         throw new DeployError(`Stack ${this.request.stackName} disappeared while waiting for ${goal}.`);
       }
       return isSettled(current.StackStatus) ? current : undefined;
