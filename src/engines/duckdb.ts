@@ -1,0 +1,125 @@
+// The local engine: flow-log files in the Firehose layout on disk, exposed to an in-memory DuckDB as the same
+// `"db"."table"` Athena sees (columns from the format, `dt` from the file's hour folder), running THE SAME
+// SQL text the query builder makes for Athena. The only dialect bridge is TRINO_FUNCTION_MACROS.
+
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { buildAuditSql, type AuditParameters } from '../audit/query.js';
+import { RESULT_COLUMNS, toPortRow, type RawResultRow } from '../audit/port-row.js';
+import type { ColumnType } from '../flowlog/fields.js';
+import type { FlowLogFormat } from '../flowlog/format.js';
+import { PARTITION_COLUMN } from '../flowlog/layout.js';
+import { InputError } from '../input-error.js';
+import type { AuditResult, QueryEngine } from './engine.js';
+import { listWindowFiles, type LocalFile } from './local-files.js';
+
+/**
+ * Trino functions the audit SQL uses that DuckDB lacks, as DuckDB macros with Trino's semantics:
+ * `regexp_like` is true when the pattern matches anywhere in the text (as DuckDB's regexp_matches), and
+ * `bitwise_and` is the bitwise AND of two integers. Both give NULL for a NULL argument, as in Trino.
+ */
+export const TRINO_FUNCTION_MACROS: readonly string[] = [
+  'CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)',
+  'CREATE OR REPLACE MACRO bitwise_and(x, y) AS (x & y)',
+];
+
+const DUCKDB_TYPES: Record<ColumnType, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' };
+
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The DDL that exposes `files` as `"database"."table"`: read_csv with explicit columns, `dt` from the path. */
+export function tableDdl(parameters: AuditParameters, files: readonly LocalFile[]): string[] {
+  const { database, table } = parameters.table;
+  const name = `${sqlName(database)}.${sqlName(table)}`;
+  const columns = parameters.format.fields.map((f) => [f.column, DUCKDB_TYPES[f.type]] as const);
+  const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(database)}`];
+  if (files.length === 0) {
+    const list = [...columns, [PARTITION_COLUMN, 'VARCHAR'] as const].map(([c, t]) => `${sqlName(c)} ${t}`).join(', ');
+    return [...ddl, `CREATE TABLE ${name} (${list})`];
+  }
+  const struct = columns.map(([c, t]) => `${sqlString(c)}: ${sqlString(t)}`).join(', ');
+  const reader = [
+    `read_csv([${files.map((f) => sqlString(f.path)).join(', ')}]`,
+    `columns = {${struct}}`,
+    `delim = ' '`,
+    `quote = ''`,
+    `escape = ''`,
+    `header = false`,
+    `nullstr = '-'`,
+    `auto_detect = false`,
+    `compression = 'auto'`,
+    `filename = true`,
+    `parallel = true)`,
+  ].join(', ');
+  // The hour folder `YYYY/MM/DD/HH` is the last 13 characters of the file's folder path.
+  const dt = `right(parse_dirpath(filename, 'forward_slash'), 13) AS ${sqlName(PARTITION_COLUMN)}`;
+  return [...ddl, `CREATE VIEW ${name} AS SELECT * EXCLUDE (filename), ${dt} FROM ${reader}`];
+}
+
+export interface DuckDbEngineOptions {
+  /** Root folder of the layout (`DIR/YYYY/MM/DD/HH/*.gz`). */
+  readonly logsDir: string;
+  /** Called about once a second during a scan with the share done, 0 to 100. */
+  readonly onProgress?: (percent: number) => void;
+}
+
+export class DuckDbEngine implements QueryEngine {
+  constructor(private readonly options: DuckDbEngineOptions) {}
+
+  async runAudit(parameters: AuditParameters): Promise<AuditResult> {
+    const started = performance.now();
+    const sql = buildAuditSql(parameters);
+    const { files } = await listWindowFiles(this.options.logsDir, parameters.window);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(parameters, files)]) await connection.run(statement);
+      const engineStarted = performance.now();
+      const rows = await this.query(connection, sql, parameters.format);
+      return {
+        engine: 'duckdb',
+        sql,
+        rows: rows.map((row) => toPortRow(row)),
+        statistics: {
+          elapsedMs: performance.now() - started,
+          engineMs: performance.now() - engineStarted,
+          bytesScanned: files.reduce((sum, f) => sum + f.size, 0),
+          costUsd: 0,
+        },
+      };
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  /** Runs the audit SQL, reporting progress, and turns read errors into one-sentence InputErrors. */
+  private async query(connection: DuckDBConnection, sql: string, format: FlowLogFormat): Promise<RawResultRow[]> {
+    const onProgress = this.options.onProgress;
+    if (onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+    const timer = onProgress
+      ? setInterval(() => {
+          const percent = connection.progress.percentage;
+          if (percent >= 0) onProgress(percent);
+        }, 1000)
+      : undefined;
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      const names = reader.columnNames();
+      if (names.join() !== RESULT_COLUMNS.join()) throw new Error(`audit SQL returned columns ${names.join(', ')}`);
+      return reader.getRowObjectsJS() as RawResultRow[];
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
+        const detail = message.split('\n').find((l) => l.trim() !== '')?.slice(0, 300);
+        throw new InputError(
+          `logs: the files in '${this.options.logsDir}' could not be read as ${format.name} flow logs (${detail}); ` +
+            'check the folder and --log-format.',
+        );
+      }
+      throw error;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
