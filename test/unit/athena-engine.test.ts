@@ -1,0 +1,230 @@
+// The Athena engine's branches that moto cannot produce: pagination over more than 1,000 rows, FAILED
+// queries, the workgroup's bytes-scanned cutoff, throttling, the timeout that cancels the query, and the
+// cost rule. A hand-written fake client answers each command; a fake clock makes every wait instant.
+
+import { describe, expect, test } from '@jest/globals';
+import type { Row } from '@aws-sdk/client-athena';
+import { AthenaEngine, AthenaQueryError, athenaCostUsd, type AthenaEngineOptions } from '../../src/engines/athena.js';
+import { AwsAccessError } from '../../src/aws/errors.js';
+import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import type { AuditParameters } from '../../src/audit/query.js';
+import { V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { awsError, fakeClient, fakeClock, recordingLogger } from '../support/fake-aws.js';
+
+type Athena = ConstructorParameters<typeof AthenaEngine>[0];
+
+const PARAMETERS: AuditParameters = {
+  preset: 'egress-ports',
+  vpcCidrs: parseCidrList('10.0.0.0/16'),
+  window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
+  top: 20,
+  format: V5_FORMAT,
+  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+};
+
+const textRow = (values: (string | undefined)[]): Row => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
+const HEADER = textRow([...RESULT_COLUMNS]);
+const dataRow = (port: number) => textRow([String(port), '6', String(1000 - (port % 1000)), '10', '5000000000', '2', '1.1.1.1', '8.8.8.8']);
+
+function execution(State: string, extra: Record<string, unknown> = {}) {
+  return {
+    QueryExecution: {
+      QueryExecutionId: 'q-1',
+      Status: { State, ...extra },
+      Statistics: { DataScannedInBytes: 3 * 2 ** 30, EngineExecutionTimeInMillis: 1234 },
+    },
+  };
+}
+
+function engine(handlers: Parameters<typeof fakeClient>[0], options: Partial<AthenaEngineOptions> = {}) {
+  const { client, calls } = fakeClient<Athena>({
+    StartQueryExecutionCommand: () => ({ QueryExecutionId: 'q-1' }),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [HEADER, dataRow(443)] } }),
+    StopQueryExecutionCommand: () => ({}),
+    ...handlers,
+  });
+  const clock = fakeClock();
+  const log = recordingLogger();
+  return { engine: new AthenaEngine(client, { workgroup: 'audit', clock, ...options }, log), calls, clock, log };
+}
+
+const states = (...sequence: string[]) => (_input: unknown, call: number) => execution(sequence[Math.min(call, sequence.length - 1)]);
+
+test('polls QUEUED and RUNNING with a backoff that starts at 250 ms, then returns typed rows and statistics', async () => {
+  const { engine: athena, calls, clock, log } = engine({
+    GetQueryExecutionCommand: states('QUEUED', 'QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED'),
+  });
+  const result = await athena.runAudit(PARAMETERS);
+  expect(clock.sleeps).toEqual([250, 375, 563, 845, 1268]);
+  expect(result.rows).toEqual([
+    { port: 443, protocol: 6, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
+  ]);
+  expect(result.engine).toBe('athena');
+  expect(result.sql).toContain('"vpc_port_audit"."flow_logs"');
+  expect(result.statistics).toMatchObject({ bytesScanned: 3 * 2 ** 30, engineMs: 1234, queryExecutionId: 'q-1' });
+  expect(result.statistics.costUsd).toBeCloseTo((3 / 1024) * 5, 10);
+  const start = calls.find((c) => c.name === 'StartQueryExecutionCommand')!;
+  expect(start.input).toMatchObject({ WorkGroup: 'audit', QueryString: result.sql });
+  expect(start.input).not.toHaveProperty('ResultConfiguration');
+  expect(log.text()).toMatch(/3\.0 GB scanned, engine 1234 ms/);
+});
+
+test('the backoff never exceeds the longest poll delay', async () => {
+  const running = Array.from({ length: 30 }, () => 'RUNNING');
+  const { engine: athena, clock } = engine(
+    { GetQueryExecutionCommand: states(...running, 'SUCCEEDED') },
+    { poll: { firstMs: 250, maxMs: 2000 } },
+  );
+  await athena.runAudit(PARAMETERS);
+  expect(Math.max(...clock.sleeps)).toBe(2000);
+  expect(clock.sleeps.filter((ms) => ms === 2000).length).toBeGreaterThan(20);
+});
+
+test('reads every page of a 2,500-row result; only the first page starts with the header', async () => {
+  const pages = [
+    { ResultSet: { Rows: [HEADER, ...Array.from({ length: 999 }, (_, i) => dataRow(i + 1))] }, NextToken: 't1' },
+    { ResultSet: { Rows: Array.from({ length: 1000 }, (_, i) => dataRow(i + 1000)) }, NextToken: 't2' },
+    { ResultSet: { Rows: Array.from({ length: 501 }, (_, i) => dataRow(i + 2000)) } },
+  ];
+  const { engine: athena, calls } = engine({
+    GetQueryExecutionCommand: states('SUCCEEDED'),
+    GetQueryResultsCommand: (_input, call) => pages[call],
+  });
+  const { rows } = await athena.runAudit(PARAMETERS);
+  expect(rows).toHaveLength(2500);
+  expect(rows.map((r) => r.port)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+  const tokens = calls.filter((c) => c.name === 'GetQueryResultsCommand').map((c) => c.input.NextToken);
+  expect(tokens).toEqual([undefined, 't1', 't2']);
+});
+
+test('maps columns by the header, whatever their order, and empty cells to null', async () => {
+  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'protocol', 'port'];
+  const { engine: athena } = engine({
+    GetQueryExecutionCommand: states('SUCCEEDED'),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '17', '53'])] } }),
+  });
+  const { rows } = await athena.runAudit(PARAMETERS);
+  expect(rows).toEqual([{ port: 53, protocol: 17, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
+});
+
+test('sends a ResultConfiguration only when an output location is given', async () => {
+  const { engine: athena, calls } = engine(
+    { GetQueryExecutionCommand: states('SUCCEEDED') },
+    { outputLocation: 's3://results-bucket/athena/' },
+  );
+  await athena.runAudit(PARAMETERS);
+  expect(calls[0].input.ResultConfiguration).toEqual({ OutputLocation: 's3://results-bucket/athena/' });
+});
+
+describe('failures', () => {
+  test("a FAILED query surfaces Athena's StateChangeReason", async () => {
+    const reason = "TABLE_NOT_FOUND: line 3:6: Table 'awsdatacatalog.vpc_port_audit.flow_logs' does not exist";
+    const { engine: athena } = engine({ GetQueryExecutionCommand: () => execution('FAILED', { StateChangeReason: reason }) });
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow(`Athena query q-1 failed: ${reason}`);
+  });
+
+  test("the workgroup's bytes-scanned cutoff is explained in plain words", async () => {
+    const { engine: athena } = engine({
+      GetQueryExecutionCommand: () => execution('CANCELLED', { StateChangeReason: 'Query cancelled! : Bytes scanned limit was exceeded' }),
+    });
+    const error = await athena.runAudit(PARAMETERS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AthenaQueryError);
+    expect((error as Error).message).toBe(
+      "Athena stopped query q-1 after 3.0 GB because workgroup audit caps the data one query may scan; shorten lookback-hours or raise the workgroup's per-query data limit.",
+    );
+  });
+
+  test('a query cancelled by someone else says so', async () => {
+    const { engine: athena } = engine({ GetQueryExecutionCommand: () => execution('CANCELLED', { StateChangeReason: 'Query cancelled by user' }) });
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('Athena query q-1 was cancelled: Query cancelled by user');
+  });
+
+  test('a query still running at the timeout is stopped, after waiting on the (fake) clock for the whole timeout', async () => {
+    const { engine: athena, calls, clock } = engine({ GetQueryExecutionCommand: states('RUNNING') }, { timeoutSeconds: 30 });
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('Athena query q-1 did not finish within 30 s and was cancelled');
+    expect(calls.filter((c) => c.name === 'StopQueryExecutionCommand').map((c) => c.input)).toEqual([{ QueryExecutionId: 'q-1' }]);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30_000);
+  });
+
+  test('access denied names the workgroup and what to fix', async () => {
+    const { engine: athena } = engine({
+      StartQueryExecutionCommand: () => {
+        throw awsError('AccessDeniedException', 'User is not authorized to perform: athena:StartQueryExecution');
+      },
+    });
+    const error = await athena.runAudit(PARAMETERS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsAccessError);
+    expect((error as Error).message).toMatch(/^AWS denied running the Athena query in workgroup audit .*grant that permission/);
+  });
+});
+
+describe('throttling', () => {
+  test('a throttled start is retried with backoff and the same ClientRequestToken', async () => {
+    const { engine: athena, calls, clock, log } = engine({
+      StartQueryExecutionCommand: (_input, call) => {
+        if (call < 2) throw awsError('TooManyRequestsException', 'Rate exceeded');
+        return { QueryExecutionId: 'q-1' };
+      },
+      GetQueryExecutionCommand: states('SUCCEEDED'),
+    });
+    await athena.runAudit(PARAMETERS);
+    const starts = calls.filter((c) => c.name === 'StartQueryExecutionCommand');
+    expect(starts).toHaveLength(3);
+    expect(new Set(starts.map((c) => c.input.ClientRequestToken)).size).toBe(1);
+    expect(clock.sleeps.slice(0, 2)).toEqual([500, 750]);
+    expect(log.lines.filter((l) => l.level === 'warning')).toHaveLength(2);
+  });
+
+  test('throttled polls and result pages are retried too', async () => {
+    const { engine: athena } = engine({
+      GetQueryExecutionCommand: (_input, call) => {
+        if (call === 0) throw awsError('ThrottlingException', 'Rate exceeded');
+        return execution('SUCCEEDED');
+      },
+      GetQueryResultsCommand: (_input, call) => {
+        if (call === 0) throw awsError('TooManyRequestsException', 'Rate exceeded');
+        return { ResultSet: { Rows: [HEADER, dataRow(22)] } };
+      },
+    });
+    const { rows } = await athena.runAudit(PARAMETERS);
+    expect(rows.map((r) => r.port)).toEqual([22]);
+  });
+
+  test('throttling that never ends gives up after the configured attempts', async () => {
+    const { engine: athena, calls } = engine(
+      {
+        StartQueryExecutionCommand: () => {
+          throw awsError('TooManyRequestsException', 'Rate exceeded');
+        },
+      },
+      { throttleAttempts: 4 },
+    );
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('Rate exceeded');
+    expect(calls).toHaveLength(4);
+  });
+
+  test('other errors are not retried', async () => {
+    const { engine: athena, calls } = engine({
+      StartQueryExecutionCommand: () => {
+        throw awsError('InvalidRequestException', 'WorkGroup audit is not found.');
+      },
+    });
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('WorkGroup audit is not found.');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('cost: $5 per TB scanned, rounded up to whole MB, at least 10 MB', () => {
+  const MB = 2 ** 20;
+  test.each([
+    [0, 10 * MB],
+    [1, 10 * MB],
+    [10 * MB, 10 * MB],
+    [10 * MB + 1, 11 * MB],
+    [2 ** 40, 2 ** 40],
+  ])('%d bytes scanned are billed as %d bytes', (scanned, billed) => {
+    expect(athenaCostUsd(scanned)).toBeCloseTo((billed / 2 ** 40) * 5, 12);
+  });
+});
