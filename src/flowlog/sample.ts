@@ -154,6 +154,14 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
     egressPorts: egress.result(),
     seed: seed.result(),
   };
-  await writeFile(join(options.out, GROUND_TRUTH_FILE), `${JSON.stringify(truth, null, 2)}\n`);
+  await writeFile(join(options.out, GROUND_TRUTH_FILE), truthJson(truth));
   return truth;
+}
+
+/** The ground truth as JSON text with one line per row, so it stays small and diffable. */
+function truthJson(truth: GroundTruth): string {
+  const rows = (list: readonly TruthRow[]) => `[\n${list.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]`;
+  const { egressPorts, seed, ...head } = truth;
+  const fields = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `{\n${[...fields, `  "egressPorts": ${rows(egressPorts)}`, `  "seed": ${rows(seed)}`].join(',\n')}\n}\n`;
 }

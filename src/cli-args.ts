@@ -1,0 +1,150 @@
+// Command-line arguments of `vpc-port-audit`: the commands, their flags, and the validation of every value
+// into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
+
+import type { Cidr } from './audit/cidr.js';
+import { parseCidrList, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
+import type { Preset } from './audit/query.js';
+import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
+import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
+import { InputError } from './input-error.js';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The VPC of a generated sample unless --vpc-cidr says otherwise: an IPv4 block and an IPv6 block. */
+export const DEFAULT_SAMPLE_CIDRS = '10.0.0.0/16,2600:1f18:47b:a900::/56';
+
+export interface SampleCommand {
+  readonly command: 'sample';
+  readonly out: string;
+  readonly days: number;
+  readonly recordsPerHour: number;
+  readonly seed: number;
+  readonly vpcCidrs: Cidr[];
+  readonly end: Date;
+  readonly format: FlowLogFormat;
+  readonly filesPerHour: number;
+}
+
+export interface AuditCommand {
+  readonly command: 'audit' | 'sql';
+  /** Required for audit; for sql only used to detect the log format. */
+  readonly logs?: string;
+  readonly vpcCidrs: Cidr[];
+  readonly window: HourWindow;
+  readonly top: number;
+  readonly preset: Preset;
+  /** Undefined: detect from the files (v2 or v5). */
+  readonly format?: FlowLogFormat;
+  readonly allowlist?: string;
+  readonly output: OutputFormat;
+}
+
+export interface HelpCommand {
+  readonly command: 'help';
+}
+
+export type Command = SampleCommand | AuditCommand | HelpCommand;
+
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format'];
+const FLAGS: Record<string, readonly string[]> = {
+  sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
+  audit: AUDIT_FLAGS,
+  sql: AUDIT_FLAGS,
+};
+
+export const USAGE = `Usage:
+  vpc-port-audit audit --logs DIR --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR] [--top 10]
+                       [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
+                       [--format table|json|markdown]
+  vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
+  vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
+                       [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
+ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
+
+/** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
+function readFlags(command: string, args: readonly string[]): Map<string, string> {
+  const allowed = FLAGS[command]!;
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (!m || !allowed.includes(m[1]!)) {
+      const shown = arg.length > 40 ? `${arg.slice(0, 40)}...` : arg;
+      throw new InputError(`'${shown}' is not a flag of '${command}'; accepted are ${allowed.map((f) => `--${f}`).join(', ')}.`);
+    }
+    const name = m[1]!;
+    let value = m[2];
+    if (value === undefined) {
+      value = args[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new InputError(`--${name} needs a value; see --help.`);
+      i++;
+    }
+    if (flags.has(name)) throw new InputError(`--${name} is given twice; give it once.`);
+    flags.set(name, value);
+  }
+  return flags;
+}
+
+function parseEnd(flags: Map<string, string>, now: Date): Date {
+  const text = flags.get('end');
+  return text === undefined ? floorToHour(now) : parseIsoHour(text, '--end');
+}
+
+function parseOutputFormat(text: string): OutputFormat {
+  const format = OUTPUT_FORMATS.find((f) => f === text);
+  if (!format) throw new InputError(`--format: '${text}' is not an output format; accepted are ${OUTPUT_FORMATS.join(', ')}.`);
+  return format;
+}
+
+function requireFlag(flags: Map<string, string>, name: string, hint: string): string {
+  const value = flags.get(name);
+  if (value === undefined || value.trim() === '') throw new InputError(`--${name} is required: ${hint}.`);
+  return value;
+}
+
+function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
+  const formatText = flags.get('log-format') ?? 'v5';
+  const format = { v2: V2_FORMAT, v5: V5_FORMAT }[formatText];
+  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5 and v2.`);
+  return {
+    command: 'sample',
+    out: requireFlag(flags, 'out', 'the folder to write the YYYY/MM/DD/HH flow-log folders into'),
+    days: parseInteger(flags.get('days') ?? '1', '--days', 1, 400),
+    recordsPerHour: parseInteger(flags.get('records-per-hour') ?? '1000', '--records-per-hour', 1, 10_000_000),
+    seed: parseInteger(flags.get('seed') ?? '1', '--seed', 0, 2 ** 32 - 1),
+    vpcCidrs: parseCidrList(flags.get('vpc-cidr') ?? DEFAULT_SAMPLE_CIDRS, '--vpc-cidr'),
+    end: parseEnd(flags, now),
+    format,
+    filesPerHour: parseInteger(flags.get('files-per-hour') ?? '1', '--files-per-hour', 1, 60),
+  };
+}
+
+function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: Date): AuditCommand {
+  const logs = command === 'audit' ? requireFlag(flags, 'logs', 'the folder that holds the YYYY/MM/DD/HH flow-log folders') : flags.get('logs');
+  const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
+  const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
+  const formatText = flags.get('log-format');
+  return {
+    command,
+    logs,
+    vpcCidrs,
+    window: windowEndingAt(parseEnd(flags, now), lookback),
+    top: parseTop(flags.get('top') ?? '10', '--top'),
+    preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
+    format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
+    allowlist: flags.get('allowlist'),
+    output: parseOutputFormat(flags.get('format') ?? 'table'),
+  };
+}
+
+/** Parses the arguments after the program name; `now` fixes the default --end. */
+export function parseCommand(argv: readonly string[], now = new Date()): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
+  if (!(command in FLAGS)) {
+    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, sql, sample (see --help).`);
+  }
+  const flags = readFlags(command, rest);
+  return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);
+}

@@ -1,0 +1,111 @@
+// What the command line prints for an audit: a readable table, a markdown table, or the JSON object
+// `{ports: [...], new: [...], ...}`, plus the human-readable sizes they share.
+
+import type { Allowlist } from './audit/allowlist.js';
+import { isAllowed } from './audit/allowlist.js';
+import { portKey, protocolName, type PortRow } from './audit/port-row.js';
+import type { AuditResult } from './engines/engine.js';
+import type { AuditCommand, OutputFormat } from './cli-args.js';
+
+/** `1.4 GB`, `512 B`: decimal units, three significant digits. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toPrecision(3)} ${units[unit]}`;
+}
+
+/** `1,234,567`. */
+const count = (n: number) => n.toLocaleString('en-US');
+
+export interface AuditReport {
+  readonly command: AuditCommand;
+  readonly result: AuditResult;
+  readonly allowlist?: Allowlist;
+  readonly filesRead: number;
+  readonly hoursFound: number;
+  readonly hoursInWindow: number;
+}
+
+const jsonRow = (r: PortRow) => ({ port: r.port, protocol: r.protocol, flows: r.flows, packets: r.packets, bytes: r.bytes, peers: r.peers });
+
+function toJson({ command, result, allowlist }: AuditReport): string {
+  return JSON.stringify(
+    {
+      preset: command.preset,
+      window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
+      vpcCidrs: command.vpcCidrs.map((c) => c.text),
+      ports: result.rows.map(jsonRow),
+      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map(jsonRow),
+      sql: result.sql,
+      statistics: result.statistics,
+    },
+    null,
+    2,
+  );
+}
+
+const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
+
+function heading({ command }: AuditReport): string {
+  const what = command.preset === 'egress-ports' ? 'outbound ports' : 'source ports (seed preset)';
+  return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
+}
+
+function cells(report: AuditReport): { header: string[]; rows: string[][] } {
+  const marked = report.allowlist !== undefined;
+  const header = ['#', 'port', 'protocol', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
+  const rows = report.result.rows.map((r, i) => [
+    String(i + 1),
+    String(r.port),
+    protocolName(r.protocol),
+    count(r.flows),
+    count(r.packets),
+    humanBytes(r.bytes),
+    count(r.peers),
+    ...(marked ? [isAllowed(report.allowlist, r) ? '' : 'NEW'] : []),
+  ]);
+  return { header, rows };
+}
+
+function footer(report: AuditReport): string {
+  const s = report.result.statistics;
+  const allowlist = report.allowlist
+    ? `NEW = not in ${report.allowlist.path}.`
+    : 'Give --allowlist FILE to mark the ports you do not expect.';
+  return (
+    `${report.filesRead} files (${humanBytes(s.bytesScanned)}) from ${report.hoursFound} of ` +
+    `${report.hoursInWindow} hour folders ` +
+    `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}`
+  );
+}
+
+function toTable(report: AuditReport): string {
+  if (report.result.rows.length === 0) return `${heading(report)}\n(no matching flows)\n${footer(report)}`;
+  const { header, rows } = cells(report);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const numeric = (c: number) => c !== 2 && c !== 7;
+  const line = (r: string[]) =>
+    r.map((cell, c) => (numeric(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  return [heading(report), '', line(header), ...rows.map(line), '', footer(report)].join('\n');
+}
+
+function toMarkdown(report: AuditReport): string {
+  const { header, rows } = cells(report);
+  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  const line = (r: string[]) => `| ${r.map(escape).join(' | ')} |`;
+  const align = `|${header.map((_, c) => (c === 2 || c === 7 ? ' --- ' : ' ---: ')).join('|')}|`;
+  const table = rows.length === 0 ? '_No matching flows._' : [line(header), align, ...rows.map(line)].join('\n');
+  const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
+  const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}` : '';
+  return `### ${heading(report)}\n\n${table}${news}\n\n${footer(report)}`;
+}
+
+/** The text printed on stdout for an audit in the chosen output format. */
+export function renderAudit(report: AuditReport, format: OutputFormat): string {
+  return { table: toTable, json: toJson, markdown: toMarkdown }[format](report);
+}
