@@ -141,7 +141,6 @@ class Deployer {
   private async create(): Promise<DeployResult> {
     const name = this.request.stackName;
     this.log.info(`Creating stack ${name} (termination protection on).`);
-    const since = this.clock.now();
     // CreateStack, not a CREATE change set: it sets termination protection in the same call, so no
     // stack of ours ever exists without it.
     const { StackId } = await this.cfn.send(
@@ -155,7 +154,8 @@ class Deployer {
         OnFailure: 'ROLLBACK',
       }),
     );
-    const stack = await this.waitForStack(StackId ?? name, since, 'CREATE_COMPLETE');
+    const stackId = StackId ?? name;
+    const stack = await this.waitForStack(new StackEventStream(this.cfn, stackId, this.log), stackId, 'CREATE_COMPLETE');
     return this.result(stack, true, 'create');
   }
 
@@ -192,9 +192,9 @@ class Deployer {
       const replace = r.Replacement === 'True' ? ' (replacement)' : '';
       this.log.info(`  ${r.Action} ${r.LogicalResourceId} (${r.ResourceType})${replace}`);
     }
-    const since = this.clock.now();
+    const events = await StackEventStream.fromNow(this.cfn, stackId, this.log);
     await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
-    const updated = await this.waitForStack(stackId, since, 'UPDATE_COMPLETE');
+    const updated = await this.waitForStack(events, stackId, 'UPDATE_COMPLETE');
     return this.result(updated, true, 'update');
   }
 
@@ -206,9 +206,9 @@ class Deployer {
     if (stack.EnableTerminationProtection) {
       await this.cfn.send(new UpdateTerminationProtectionCommand({ StackName: stackId, EnableTerminationProtection: false }));
     }
-    const since = this.clock.now();
+    const events = await StackEventStream.fromNow(this.cfn, stackId, this.log);
     await this.cfn.send(new DeleteStackCommand({ StackName: stackId }));
-    await this.waitForStack(stackId, since, 'DELETE_COMPLETE');
+    await this.waitForStack(events, stackId, 'DELETE_COMPLETE');
   }
 
   private async waitForChangeSet(stackId: string, changeSetId: string): Promise<DescribeChangeSetCommandOutput> {
@@ -220,8 +220,7 @@ class Deployer {
   }
 
   /** Waits for the operation to settle, streaming events; throws with the first failure unless `goal`. */
-  private async waitForStack(stackId: string, since: number, goal: string): Promise<Stack> {
-    const events = new StackEventStream(this.cfn, stackId, since, this.log);
+  private async waitForStack(events: StackEventStream, stackId: string, goal: string): Promise<Stack> {
     const stack = await this.waitUntil(`stack ${this.request.stackName} to reach ${goal}`, async () => {
       await events.poll();
       const current = await this.describe(stackId);

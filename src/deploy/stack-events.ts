@@ -20,17 +20,29 @@ export function formatEvent(event: StackEvent): string {
   return `${when} ${event.LogicalResourceId} (${event.ResourceType}) ${event.ResourceStatus}${reason}`;
 }
 
+const eventId = (event: StackEvent): string => event.EventId ?? formatEvent(event);
+
 export class StackEventStream {
   private readonly seen = new Set<string>();
   private failure: StackFailure | undefined;
 
-  /** Streams the events of `stackId` from `since` (ms) on; older events are history, not this run. */
+  /** Streams every event of `stackId` (a stack this run created). */
   constructor(
     private readonly cloudformation: Pick<CloudFormationClient, 'send'>,
     private readonly stackId: string,
-    private readonly since: number,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Streams only the events after the newest one now recorded: an existing stack's history is not this
+   * run's. (Event ids, not times: the runner's clock and AWS's may disagree.)
+   */
+  static async fromNow(cloudformation: Pick<CloudFormationClient, 'send'>, stackId: string, log: Logger): Promise<StackEventStream> {
+    const stream = new StackEventStream(cloudformation, stackId, log);
+    const page = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackId }));
+    for (const event of page.StackEvents ?? []) stream.seen.add(eventId(event));
+    return stream;
+  }
 
   /** Logs the events that appeared since the last call, oldest first. */
   async poll(): Promise<void> {
@@ -39,9 +51,9 @@ export class StackEventStream {
     pages: do {
       const page = await this.cloudformation.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: nextToken }));
       for (const event of page.StackEvents ?? []) {
-        const id = event.EventId ?? formatEvent(event);
-        // Events come newest first: stop at the first one already shown or older than this run.
-        if (this.seen.has(id) || (event.Timestamp && event.Timestamp.getTime() < this.since)) break pages;
+        const id = eventId(event);
+        // Events come newest first: stop at the first one already shown (or there before this run).
+        if (this.seen.has(id)) break pages;
         this.seen.add(id);
         fresh.push(event);
       }
