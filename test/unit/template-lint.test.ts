@@ -1,0 +1,25 @@
+// cfn-lint (the CloudFormation linter, installed on the machine) reports nothing at all, errors or warnings,
+// on the pipeline template's source and built forms and on the OIDC bootstrap template.
+
+import { expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+
+const TEMPLATES = ['cfn/pipeline.yaml', 'dist/pipeline.yaml', 'cfn/github-oidc-role.yaml'];
+
+test('cfn-lint: zero errors and zero warnings', () => {
+  const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...TEMPLATES], { encoding: 'utf8' });
+  if (run.error) throw new Error(`cfn-lint could not be run (install it: pip install cfn-lint): ${run.error.message}`);
+  expect({ status: run.status, findings: run.stdout.trim(), stderr: run.stderr.trim() }).toEqual({
+    status: 0,
+    findings: '',
+    stderr: '',
+  });
+}, 60_000);
+
+test('cfn-lint does report a broken template (the check can fail)', () => {
+  const broken = 'Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      NoSuchProperty: 1\n';
+  const run = spawnSync('cfn-lint', ['--format', 'parseable'], { input: broken, encoding: 'utf8' });
+  if (run.error) throw new Error(`cfn-lint could not be run: ${run.error.message}`);
+  expect(run.status).not.toBe(0);
+  expect(run.stdout).toMatch(/NoSuchProperty/);
+}, 60_000);

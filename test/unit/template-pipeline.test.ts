@@ -1,0 +1,264 @@
+// Properties of the pipeline stack, read from the built template (dist/pipeline.yaml) and its source:
+// least-privilege IAM, a private TLS-only retained bucket, the schema columns and LogFormat from src/flowlog/,
+// partition projection consistent with the Firehose layout, the Lambda runtime, and the stack's interface.
+
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
+import { hourPath, PARTITION_COLUMN, PARTITION_FORMAT } from '../../src/flowlog/layout.js';
+import { STREAM_ENV } from '../../lambda/forwarder.js';
+import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const built: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
+const source: Json = parseCfnTemplate(readFileSync('cfn/pipeline.yaml', 'utf8'));
+const resources = built.Resources as Json;
+const props = (name: string): Json => resources[name].Properties;
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every IAM statement of the template, with the resource it belongs to. */
+function statements(template: Json): { owner: string; statement: Json }[] {
+  const found: { owner: string; statement: Json }[] = [];
+  for (const [name, resource] of Object.entries(template.Resources as Json)) {
+    const documents: Json[] = [];
+    if (resource.Type === 'AWS::IAM::Role') {
+      documents.push(resource.Properties.AssumeRolePolicyDocument);
+      for (const policy of resource.Properties.Policies ?? []) documents.push(policy.PolicyDocument);
+    }
+    if (resource.Type === 'AWS::S3::BucketPolicy') documents.push(resource.Properties.PolicyDocument);
+    for (const document of documents) for (const statement of document.Statement) found.push({ owner: name, statement });
+  }
+  return found;
+}
+
+/** The text of a resource entry: a plain string, or the template string of an Fn::Sub. */
+const resourceText = (resource: unknown) =>
+  typeof resource === 'string' ? resource : JSON.stringify(resource).replace(/^\{"Fn::Sub":"(.*)"\}$/, '$1');
+
+/** Formats a date with the Java date pattern letters Athena projection uses (yyyy MM dd HH). */
+function formatJavaPattern(pattern: string, date: Date): string {
+  const fields: Record<string, string> = {
+    yyyy: String(date.getUTCFullYear()),
+    MM: String(date.getUTCMonth() + 1).padStart(2, '0'),
+    dd: String(date.getUTCDate()).padStart(2, '0'),
+    HH: String(date.getUTCHours()).padStart(2, '0'),
+  };
+  return pattern.replace(/yyyy|MM|dd|HH/g, (token) => fields[token]!);
+}
+
+describe('IAM', () => {
+  const all = statements(built);
+
+  test('the template has the expected policy statements to check', () => {
+    expect(new Set(all.map((s) => s.owner))).toEqual(
+      new Set(['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole', 'BucketPolicy']),
+    );
+  });
+
+  test('no Allow statement names a wildcard action', () => {
+    for (const { statement } of all.filter((s) => s.statement.Effect === 'Allow')) {
+      for (const action of list(statement.Action)) expect(action).not.toMatch(/\*/);
+    }
+  });
+
+  test('no Allow statement grants on resource "*"; wildcards only in object keys and DescribeLogGroups', () => {
+    for (const { statement } of all.filter((s) => s.statement.Effect === 'Allow' && s.statement.Resource)) {
+      for (const resource of list(statement.Resource)) {
+        const text = resourceText(resource);
+        expect(text).not.toBe('*');
+        if (text.includes('*')) {
+          const objectKeys = /^\$\{Bucket\.Arn\}\/[a-z-]+\/\*$/.test(text);
+          const logGroups = text.endsWith(':log-group:*') && list(statement.Action).join() === 'logs:DescribeLogGroups';
+          expect({ text, allowed: objectKeys || logGroups }).toEqual({ text, allowed: true });
+        }
+      }
+    }
+  });
+
+  test('each role trusts exactly its one service', () => {
+    const trusted = (role: string) => props(role).AssumeRolePolicyDocument.Statement.map((s: Json) => s.Principal.Service);
+    expect(trusted('FlowLogDeliveryRole')).toEqual(['vpc-flow-logs.amazonaws.com']);
+    expect(trusted('DeliveryRole')).toEqual(['firehose.amazonaws.com']);
+    expect(trusted('ForwarderRole')).toEqual(['lambda.amazonaws.com']);
+  });
+
+  test('the Lambda may only put record batches to its own stream', () => {
+    const statement = props('ForwarderRole').Policies[0].PolicyDocument.Statement.find((s: Json) =>
+      list(s.Action).some((a: string) => a.startsWith('firehose:')),
+    );
+    expect(statement.Action).toBe('firehose:PutRecordBatch');
+    expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['DeliveryStream', 'Arn'] });
+  });
+});
+
+describe('bucket', () => {
+  test('public access fully blocked, encrypted, owner-enforced', () => {
+    expect(props('Bucket').PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const encryption = props('Bucket').BucketEncryption.ServerSideEncryptionConfiguration;
+    expect(encryption[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
+    expect(props('Bucket').OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');
+  });
+
+  test('kept when the stack is deleted or the bucket replaced', () => {
+    expect(resources.Bucket.DeletionPolicy).toBe('Retain');
+    expect(resources.Bucket.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  test('the bucket policy denies every request without TLS, on the bucket and its objects', () => {
+    const policy = props('BucketPolicy');
+    expect(policy.Bucket).toEqual({ Ref: 'Bucket' });
+    const deny = policy.PolicyDocument.Statement.find((s: Json) => s.Effect === 'Deny');
+    expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(deny.Principal).toBe('*');
+    expect(deny.Action).toBe('s3:*');
+    expect(list(deny.Resource).map(resourceText)).toEqual([
+      JSON.stringify({ 'Fn::GetAtt': ['Bucket', 'Arn'] }),
+      '${Bucket.Arn}/*',
+    ]);
+  });
+
+  test('flow logs, delivery errors and query results expire', () => {
+    const rules = props('Bucket').LifecycleConfiguration.Rules as Json[];
+    const expiring = Object.fromEntries(rules.filter((r) => r.ExpirationInDays).map((r) => [r.Prefix, r.ExpirationInDays]));
+    const firehose = props('DeliveryStream').ExtendedS3DestinationConfiguration;
+    const results = resourceText(props('WorkGroup').WorkGroupConfiguration.ResultConfiguration.OutputLocation);
+    const resultPrefix = /^s3:\/\/\$\{Bucket\}\/(.+)$/.exec(results)![1]!;
+    expect(expiring).toEqual({
+      [firehose.Prefix]: { Ref: 'S3ExpirationDays' },
+      [firehose.ErrorOutputPrefix]: { Ref: 'S3ExpirationDays' },
+      [resultPrefix]: { Ref: 'QueryResultExpirationDays' },
+    });
+  });
+});
+
+describe('schema from src/flowlog', () => {
+  const table = props('GlueTable').TableInput;
+
+  test('every v5 column is in the table with its type, in order, and dt is the only partition key', () => {
+    expect(table.StorageDescriptor.Columns).toEqual(V5_FORMAT.fields.map((f) => ({ Name: f.column, Type: f.type })));
+    expect(table.StorageDescriptor.Columns.find((c: Json) => c.Name === 'bytes').Type).toBe('bigint');
+    expect(table.PartitionKeys).toEqual([{ Name: PARTITION_COLUMN, Type: 'string' }]);
+  });
+
+  test('the flow log writes the v5 format', () => {
+    expect(props('FlowLog').LogFormat).toBe(logFormatString(V5_FORMAT));
+    expect(props('FlowLog').LogFormat.split(' ')).toHaveLength(29);
+  });
+
+  test('the source template holds no hand-written copy of either', () => {
+    const sourceTable = source.Resources.GlueTable.Properties.TableInput;
+    expect(sourceTable.StorageDescriptor.Columns).toEqual([]);
+    expect(source.Resources.FlowLog.Properties.LogFormat).toMatch(/^BUILD:/);
+    expect(source.Resources.Forwarder.Properties.Code.ZipFile).toMatch(/^BUILD:/);
+  });
+
+  test('space-delimited gzip text, "-" read as NULL', () => {
+    const storage = table.StorageDescriptor;
+    expect(storage.InputFormat).toBe('org.apache.hadoop.mapred.TextInputFormat');
+    expect(storage.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
+    expect(storage.SerdeInfo.Parameters).toEqual({ 'field.delim': ' ', 'serialization.null.format': '-' });
+    expect(props('DeliveryStream').ExtendedS3DestinationConfiguration.CompressionFormat).toBe('GZIP');
+  });
+});
+
+describe('partition projection matches the Firehose layout', () => {
+  const parameters = props('GlueTable').TableInput.Parameters as Json;
+  const firehose = props('DeliveryStream').ExtendedS3DestinationConfiguration;
+
+  test('projection of dt by the hour, in the layout format', () => {
+    expect(parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': PARTITION_FORMAT,
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'HOURS',
+    });
+    expect(parameters['projection.dt.range']).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\d{2},NOW$/);
+  });
+
+  test('the location template is the Firehose prefix followed by dt, in the same bucket', () => {
+    // No expression in the prefix, so Firehose appends its default UTC hour path YYYY/MM/DD/HH/.
+    expect(firehose.Prefix).toMatch(/^[a-z-]+\/$/);
+    expect(firehose.BucketARN).toEqual({ 'Fn::GetAtt': ['Bucket', 'Arn'] });
+    expect(resourceText(parameters['storage.location.template'])).toBe(`s3://\${Bucket}/${firehose.Prefix}\${!dt}`);
+    expect(resourceText(props('GlueTable').TableInput.StorageDescriptor.Location)).toBe(`s3://\${Bucket}/${firehose.Prefix}`);
+  });
+
+  test('for any hour, the dt value projected is the folder Firehose writes', () => {
+    for (const iso of ['2026-01-01T00:00:00Z', '2026-11-02T09:30:00Z', '2027-12-31T23:59:59Z']) {
+      const date = new Date(iso);
+      const firehoseKey = `${firehose.Prefix}${hourPath(date)}/stream-1-2026-11-02-09-30-00-abc.gz`;
+      const projected = `${firehose.Prefix}${formatJavaPattern(parameters['projection.dt.format'], date)}/`;
+      expect(firehoseKey.startsWith(projected)).toBe(true);
+    }
+  });
+});
+
+describe('Lambda and wiring', () => {
+  test('runtime nodejs22.x or newer, CommonJS inline code with index.handler', () => {
+    const fn = props('Forwarder');
+    expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Runtime)![1])).toBeGreaterThanOrEqual(22);
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.Code.ZipFile).toMatch(/^"use strict";/);
+    expect(fn.Code.ZipFile).toMatch(/require\("@aws-sdk\/client-firehose"\)/);
+    expect(fn.Code.ZipFile).not.toMatch(/^import |\bexport /m);
+    expect(fn.Environment.Variables).toEqual({ [STREAM_ENV]: { Ref: 'DeliveryStream' } });
+  });
+
+  test('the flow log group is subscribed to the Lambda, which CloudWatch Logs may invoke', () => {
+    expect(props('FlowLog').LogGroupName).toEqual({ Ref: 'FlowLogGroup' });
+    expect(props('FlowLogSubscription')).toMatchObject({
+      LogGroupName: { Ref: 'FlowLogGroup' },
+      DestinationArn: { 'Fn::GetAtt': ['Forwarder', 'Arn'] },
+    });
+    expect(resources.FlowLogSubscription.DependsOn).toBe('LogsInvokePermission');
+    expect(props('LogsInvokePermission')).toMatchObject({
+      Principal: 'logs.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['FlowLogGroup', 'Arn'] },
+    });
+  });
+
+  test('the workgroup enforces an encrypted result location and a scan cap of at least 10 MB', () => {
+    const config = props('WorkGroup').WorkGroupConfiguration;
+    expect(config.EnforceWorkGroupConfiguration).toBe(true);
+    expect(config.ResultConfiguration.EncryptionConfiguration.EncryptionOption).toBe('SSE_S3');
+    expect(config.BytesScannedCutoffPerQuery).toEqual({ 'Fn::Sub': '${MaxScanMegabytes}000000' });
+    expect(built.Parameters.MaxScanMegabytes.MinValue).toBe(10);
+  });
+});
+
+describe('stack interface', () => {
+  test('the outputs the action reads', () => {
+    expect(Object.keys(built.Outputs).sort()).toEqual(
+      ['BucketName', 'DatabaseName', 'DeliveryStreamName', 'LogGroupName', 'TableName', 'WorkGroupName'].sort(),
+    );
+  });
+
+  test('parameters and defaults', () => {
+    const defaults = Object.fromEntries(Object.entries(built.Parameters as Json).map(([k, v]) => [k, v.Default]));
+    expect(defaults).toEqual({
+      VpcId: undefined,
+      TrafficType: 'ALL',
+      AggregationInterval: 600,
+      LogRetentionDays: 3,
+      S3ExpirationDays: 90,
+      QueryResultExpirationDays: 7,
+      MaxScanMegabytes: 10000,
+      DatabaseName: 'vpc_port_audit',
+      TableName: 'flow_logs',
+    });
+    for (const name of ['DatabaseName', 'TableName']) {
+      const parameter = built.Parameters[name];
+      expect(parameter.Default).toMatch(new RegExp(parameter.AllowedPattern));
+      expect('Flow-Logs').not.toMatch(new RegExp(parameter.AllowedPattern));
+    }
+    expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
+    expect(built.Parameters.TrafficType.AllowedValues).toEqual(['ALL', 'ACCEPT', 'REJECT']);
+  });
+});
