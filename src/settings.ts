@@ -1,0 +1,171 @@
+// Reads and validates every action input into a typed Settings object. All bad input is rejected here,
+// before any AWS or GitHub call, and every problem is reported at once, one sentence each.
+
+import { parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
+import type { Cidr } from './audit/cidr.js';
+import type { Preset } from './audit/query.js';
+import { parseQueryTimeoutSeconds, parseRegion, parseStackName, parseVpcId, parseWorkgroup } from './aws/names.js';
+import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
+import { InputError } from './input-error.js';
+
+export const MODES = ['deploy-and-audit', 'deploy', 'audit'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export interface DeploySettings {
+  readonly aggregationIntervalSeconds: 60 | 600;
+  readonly logRetentionDays: number;
+  readonly s3ExpirationDays: number;
+  readonly maxScanMegabytes: number;
+}
+
+/** Where the flow logs are queried when the stack's own table is not used. */
+export interface ExistingTable {
+  readonly database?: string;
+  readonly table?: string;
+  readonly workgroup?: string;
+}
+
+export interface Settings {
+  readonly mode: Mode;
+  readonly region: string;
+  readonly stackName: string;
+  readonly vpcId?: string;
+  /** The blocks that count as inside the VPC; undefined means "look up the VPC's own". */
+  readonly vpcCidrs?: readonly Cidr[];
+  readonly preset: Preset;
+  readonly lookbackHours: number;
+  readonly top: number;
+  readonly allowlistPath: string;
+  readonly issueLabel: string;
+  readonly githubToken: string;
+  readonly queryTimeoutSeconds: number;
+  readonly failOnNewPort: boolean;
+  readonly format: FlowLogFormat;
+  readonly deploy: DeploySettings;
+  readonly existing: ExistingTable;
+}
+
+/** Every problem found in the inputs, one sentence each. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  constructor(readonly problems: readonly string[]) {
+    super(`The action's inputs have ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads one input by its action.yml name (already trimmed; '' when unset). */
+export type InputReader = (name: string) => string;
+
+function parseBoolean(text: string, input: string): boolean {
+  if (/^(true|True|TRUE)$/.test(text)) return true;
+  if (/^(false|False|FALSE)$/.test(text)) return false;
+  throw new InputError(`${input}: '${text}' is not a boolean; use true or false.`);
+}
+
+function parseMode(text: string): Mode {
+  const mode = MODES.find((m) => m === text);
+  if (!mode) throw new InputError(`mode: '${text}' is not a mode; accepted are ${MODES.join(', ')}.`);
+  return mode;
+}
+
+function parseLogRetentionDays(text: string): number {
+  const days = Number(text);
+  if (!/^\d+$/.test(text) || !LOG_RETENTION_DAYS.includes(days)) {
+    throw new InputError(`log-retention-days: '${text}' is not a CloudWatch Logs retention; accepted are ${LOG_RETENTION_DAYS.join(', ')}.`);
+  }
+  return days;
+}
+
+function parseAggregationInterval(text: string): 60 | 600 {
+  if (text === '60' || text === '600') return Number(text) as 60 | 600;
+  throw new InputError(`aggregation-interval: '${text}' is not a flow-log aggregation interval; accepted are 60 and 600 (seconds).`);
+}
+
+function parseIssueLabel(text: string): string {
+  if (text.length < 1 || text.length > 50 || /[,\n]/.test(text)) {
+    throw new InputError(`issue-label: '${text}' is not a GitHub label; use 1 to 50 characters without commas.`);
+  }
+  return text;
+}
+
+/**
+ * Validates all inputs. `env` supplies AWS_REGION / AWS_DEFAULT_REGION when aws-region is empty.
+ * Throws SettingsError listing every problem.
+ */
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+  const problems: string[] = [];
+  /** Runs one parser; an InputError becomes a listed problem and the value is left undefined. */
+  const check = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+  const optional = <T>(name: string, parse: (text: string) => T): T | undefined =>
+    read(name) === '' ? undefined : check(() => parse(read(name)));
+  const withDefault = <T>(name: string, fallback: string, parse: (text: string) => T): T | undefined =>
+    check(() => parse(read(name) || fallback));
+
+  const mode = withDefault('mode', 'deploy-and-audit', parseMode);
+  const regionText = read('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  const region = regionText === ''
+    ? (problems.push('aws-region: no region given and AWS_REGION is not set; give one such as us-east-1.'), undefined)
+    : check(() => parseRegion(regionText));
+  const stackName = withDefault('stack-name', 'vpc-port-audit', parseStackName);
+  const vpcId = optional('vpc-id', parseVpcId);
+  const vpcCidrs = optional('vpc-cidrs', (t) => parseCidrList(t, 'vpc-cidrs'));
+  const preset = withDefault('preset', 'egress-ports', parsePreset);
+  const lookbackHours = withDefault('lookback-hours', '24', parseLookbackHours);
+  const top = withDefault('top', '10', parseTop);
+  const allowlistPath = read('allowlist') || '.github/outbound-ports.yml';
+  const issueLabel = withDefault('issue-label', 'outbound-ports', parseIssueLabel);
+  const githubToken = read('github-token');
+  const queryTimeoutSeconds = withDefault('query-timeout-seconds', '600', parseQueryTimeoutSeconds);
+  const failOnNewPort = withDefault('fail-on-new-port', 'false', (t) => parseBoolean(t, 'fail-on-new-port'));
+  const format = withDefault('log-format', 'v5', (t) => resolveFormat(t, 'log-format'));
+  const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
+  const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
+  const s3ExpirationDays = withDefault('s3-expiration-days', '90', (t) => parseInteger(t, 's3-expiration-days', 1, 3650));
+  const maxScanMegabytes = withDefault('max-scan-mb', '10240', (t) => parseInteger(t, 'max-scan-mb', 10, 10_485_760));
+  const database = optional('database', (t) => parseIdentifier(t, 'database'));
+  const table = optional('table', (t) => parseIdentifier(t, 'table'));
+  const workgroup = optional('workgroup', (t) => parseWorkgroup(t, 'workgroup'));
+
+  if (mode !== 'audit' && read('vpc-id') === '') {
+    problems.push(`vpc-id: mode ${mode ?? 'deploy-and-audit'} deploys a flow log and needs the VPC's id (vpc-...).`);
+  }
+  if (mode !== 'deploy' && githubToken === '') {
+    problems.push('github-token: the audit reports in issues and pull-request comments and needs a token; the default is github.token.');
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+
+  return {
+    mode: mode!,
+    region: region!,
+    stackName: stackName!,
+    vpcId,
+    vpcCidrs,
+    preset: preset!,
+    lookbackHours: lookbackHours!,
+    top: top!,
+    allowlistPath,
+    issueLabel: issueLabel!,
+    githubToken,
+    queryTimeoutSeconds: queryTimeoutSeconds!,
+    failOnNewPort: failOnNewPort!,
+    format: format!,
+    deploy: {
+      aggregationIntervalSeconds: aggregationIntervalSeconds!,
+      logRetentionDays: logRetentionDays!,
+      s3ExpirationDays: s3ExpirationDays!,
+      maxScanMegabytes: maxScanMegabytes!,
+    },
+    existing: { database, table, workgroup },
+  };
+}

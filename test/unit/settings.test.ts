@@ -1,0 +1,119 @@
+// Settings: every action input validated up front; each bad value gives one sentence naming the input and
+// what is accepted, and all problems are reported together.
+
+import { describe, expect, test } from '@jest/globals';
+import { readSettings, SettingsError, type Settings } from '../../src/settings.js';
+
+const VALID: Record<string, string> = {
+  mode: 'deploy-and-audit',
+  'aws-region': 'eu-west-1',
+  'vpc-id': 'vpc-0a1b2c3d4e5f67890',
+  'github-token': 'token-for-tests',
+};
+
+function settingsFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Settings {
+  return readSettings((name) => inputs[name] ?? '', env);
+}
+
+function problemsOf(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): readonly string[] {
+  try {
+    settingsFrom(inputs, env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('readSettings', () => {
+  test('fills every default from action.yml', () => {
+    const s = settingsFrom(VALID);
+    expect(s).toMatchObject({
+      mode: 'deploy-and-audit',
+      region: 'eu-west-1',
+      stackName: 'vpc-port-audit',
+      vpcId: 'vpc-0a1b2c3d4e5f67890',
+      vpcCidrs: undefined,
+      preset: 'egress-ports',
+      lookbackHours: 24,
+      top: 10,
+      allowlistPath: '.github/outbound-ports.yml',
+      issueLabel: 'outbound-ports',
+      queryTimeoutSeconds: 600,
+      failOnNewPort: false,
+      deploy: { aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10240 },
+      existing: { database: undefined, table: undefined, workgroup: undefined },
+    });
+    expect(s.format.name).toBe('v5');
+  });
+
+  test('takes the region from AWS_REGION when the input is empty', () => {
+    expect(settingsFrom({ ...VALID, 'aws-region': '' }, { AWS_REGION: 'ap-southeast-4' }).region).toBe('ap-southeast-4');
+  });
+
+  test('parses given values', () => {
+    const s = settingsFrom({
+      ...VALID,
+      mode: 'audit',
+      'vpc-cidrs': '10.20.0.0/16, 2600:1f18:47b:a900::/56',
+      preset: 'seed',
+      'fail-on-new-port': 'true',
+      'log-format': 'v2',
+      database: 'flowlogs',
+      table: 'vpc_a',
+      workgroup: 'primary',
+    });
+    expect(s.vpcCidrs?.map((c) => c.text)).toEqual(['10.20.0.0/16', '2600:1f18:47b:a900::/56']);
+    expect([s.preset, s.failOnNewPort, s.format.name]).toEqual(['seed', true, 'v2']);
+    expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
+  });
+
+  // [input, bad value, words the one sentence must contain]
+  const BAD: [string, string, RegExp][] = [
+    ['mode', 'destroy', /^mode: 'destroy' is not a mode; accepted are deploy-and-audit, deploy, audit\.$/],
+    ['aws-region', 'us-east-1a', /^aws-region: .*availability zone.*us-east-1/],
+    ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
+    ['stack-name', '1stack', /^stack-name: '1stack' is not a CloudFormation stack name/],
+    ['stack-name', 'a;drop', /^stack-name: /],
+    ['vpc-id', 'vpc-123', /^vpc-id: 'vpc-123' is not a VPC id/],
+    ['vpc-cidrs', '10.0.0.1/16', /^vpc-cidrs: '10\.0\.0\.1\/16' has host bits set; the block it lies in is 10\.0\.0\.0\/16\.$/],
+    ['vpc-cidrs', "10.0.0.0/16' OR 1=1 --", /^vpc-cidrs: /],
+    ['preset', 'all', /^preset: 'all' is not a preset; accepted are egress-ports, seed\.$/],
+    ['lookback-hours', '0', /^lookback-hours: '0' is not a whole number from 1 to 9600\.$/],
+    ['lookback-hours', '24h', /^lookback-hours: /],
+    ['top', '1001', /^top: '1001' is not a whole number from 1 to 1000\.$/],
+    ['issue-label', 'x'.repeat(51), /^issue-label: /],
+    ['query-timeout-seconds', '5', /^query-timeout-seconds: '5' is not a whole number from 10 to 7200\.$/],
+    ['fail-on-new-port', 'yes', /^fail-on-new-port: 'yes' is not a boolean; use true or false\.$/],
+    ['log-format', '${srcaddr} ${nope}', /^log-format: /],
+    ['aggregation-interval', '300', /^aggregation-interval: '300' .* accepted are 60 and 600/],
+    ['log-retention-days', '2', /^log-retention-days: '2' is not a CloudWatch Logs retention/],
+    ['s3-expiration-days', '0', /^s3-expiration-days: /],
+    ['max-scan-mb', '1', /^max-scan-mb: '1' is not a whole number from 10 to 10485760\.$/],
+    ['database', 'Flow-Logs', /^database: 'Flow-Logs' is not a Glue name/],
+    ['table', 'logs"; DROP TABLE x; --', /^table: /],
+    ['workgroup', 'work group', /^workgroup: 'work group' is not an Athena workgroup name/],
+  ];
+
+  test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
+    const problems = problemsOf({ ...VALID, [input]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+    expect(problems[0]!.split('\n')).toHaveLength(1);
+  });
+
+  test('reports every problem at once', () => {
+    const problems = problemsOf({ mode: 'deploy', top: 'ten', preset: 'x', 'aws-region': '' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^aws-region: no region given/),
+      expect.stringMatching(/^preset: /),
+      expect.stringMatching(/^top: /),
+      expect.stringMatching(/^vpc-id: mode deploy deploys a flow log and needs the VPC's id/),
+    ]);
+  });
+
+  test('an audit needs a GitHub token; a deploy does not', () => {
+    expect(problemsOf({ ...VALID, 'github-token': '' })).toEqual([expect.stringMatching(/^github-token: /)]);
+    expect(settingsFrom({ ...VALID, mode: 'deploy', 'github-token': '' }).mode).toBe('deploy');
+  });
+});
