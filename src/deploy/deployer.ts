@@ -64,6 +64,7 @@ export const REPOSITORY_TAG = 'vpc-port-audit:repository';
 export const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
 const MAX_TEMPLATE_BYTES = 51_200;
 const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];
+const isNoChange = (message: string) => NO_CHANGES.some((pattern) => pattern.test(message));
 
 type CloudFormation = Pick<CloudFormationClient, 'send'>;
 
@@ -164,26 +165,13 @@ class Deployer {
     const stackId = stack.StackId ?? name;
     const changeSetName = `vpc-port-audit-${this.clock.now()}`;
     this.log.info(`Stack ${name} is ${stack.StackStatus}; creating change set ${changeSetName}.`);
-    const { Id } = await this.cfn.send(
-      new CreateChangeSetCommand({
-        StackName: stackId,
-        ChangeSetName: changeSetName,
-        ChangeSetType: 'UPDATE',
-        TemplateBody: this.request.templateBody,
-        Parameters: this.parameters,
-        Tags: this.tags,
-        Capabilities: [...CAPABILITIES],
-      }),
-    );
-    const changeSetId = Id ?? changeSetName;
+    const changeSetId = await this.createChangeSet(changeSetName);
+    if (changeSetId === undefined) return this.unchanged(stack);
     const changeSet = await this.waitForChangeSet(stackId, changeSetId);
     if (changeSet.Status === 'FAILED') {
       await this.cfn.send(new DeleteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
       const reason = changeSet.StatusReason ?? 'no reason given';
-      if (NO_CHANGES.some((pattern) => pattern.test(reason))) {
-        this.log.info(`Stack ${name} is up to date; nothing to change.`);
-        return this.result(stack, false, 'none');
-      }
+      if (isNoChange(reason)) return this.unchanged(stack);
       throw new DeployError(`The change set for stack ${name} failed: ${reason}`, stack.StackStatus);
     }
     for (const change of changeSet.Changes ?? []) {
@@ -196,6 +184,33 @@ class Deployer {
     await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
     const updated = await this.waitForStack(events, stackId, 'UPDATE_COMPLETE');
     return this.result(updated, true, 'update');
+  }
+
+  /** The change set's id, or undefined when the endpoint refused it at once for having no changes. */
+  private async createChangeSet(changeSetName: string): Promise<string | undefined> {
+    try {
+      const { Id } = await this.cfn.send(
+        new CreateChangeSetCommand({
+          StackName: this.request.stackName,
+          ChangeSetName: changeSetName,
+          ChangeSetType: 'UPDATE',
+          TemplateBody: this.request.templateBody,
+          Parameters: this.parameters,
+          Tags: this.tags,
+          Capabilities: [...CAPABILITIES],
+        }),
+      );
+      return Id ?? changeSetName;
+    } catch (error) {
+      // Some endpoints (moto, and CloudFormation for some requests) reject an empty change set outright.
+      if (error instanceof Error && error.name === 'ValidationError' && isNoChange(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  private unchanged(stack: Stack): DeployResult {
+    this.log.info(`Stack ${this.request.stackName} is up to date; nothing to change.`);
+    return this.result(stack, false, 'none');
   }
 
   /** A failed first create leaves an empty stack that CloudFormation will not update: delete it. */

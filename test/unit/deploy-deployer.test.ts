@@ -150,6 +150,17 @@ describe('update', () => {
     expect(log.text()).toContain('Stack audit is up to date; nothing to change.');
   });
 
+  test('an empty change set refused outright by CreateChangeSet (as moto does) is success too', async () => {
+    const { result, names } = run({
+      DescribeStacksCommand: () => stack('CREATE_COMPLETE'),
+      CreateChangeSetCommand: () => {
+        throw awsError('ValidationError', 'No updates are to be performed.');
+      },
+    });
+    await expect(result).resolves.toMatchObject({ changed: false, action: 'none' });
+    expect(names()).toEqual(['DescribeStacksCommand', 'CreateChangeSetCommand']);
+  });
+
   test('an update runs through a change set with the same parameters, tags and capability, and logs the changes', async () => {
     const { result, calls, log } = run({
       DescribeStacksCommand: sequence(() => stack('CREATE_COMPLETE'), () => stack('UPDATE_IN_PROGRESS'), () => stack('UPDATE_COMPLETE')),
@@ -162,7 +173,7 @@ describe('update', () => {
     });
     await expect(result).resolves.toMatchObject({ changed: true, action: 'update' });
     const changeSet = calls.find((c) => c.name === 'CreateChangeSetCommand')!.input;
-    expect(changeSet).toMatchObject({ ChangeSetType: 'UPDATE', StackName: STACK_ID, Capabilities: ['CAPABILITY_NAMED_IAM'] });
+    expect(changeSet).toMatchObject({ ChangeSetType: 'UPDATE', StackName: 'audit', Capabilities: ['CAPABILITY_NAMED_IAM'] });
     expect(changeSet.Tags).toContainEqual({ Key: REPOSITORY_TAG, Value: 'octo/infra' });
     expect(calls.find((c) => c.name === 'ExecuteChangeSetCommand')!.input).toEqual({ StackName: STACK_ID, ChangeSetName: 'cs-1' });
     expect(log.text()).toContain('  Modify Table (AWS::Glue::Table) (replacement)');
