@@ -1,0 +1,59 @@
+// The allowlist file: valid entries, and every kind of mistake reported with the file and its line.
+import { describe, expect, test } from '@jest/globals';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
+import { InputError } from '../../src/input-error.js';
+
+describe('parseAllowlist', () => {
+  test('reads ports with protocol names or numbers', () => {
+    const list = parseAllowlist('ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n  - port: 53\n    protocol: 17\n    reason: DNS\n', 'a.yml');
+    expect(list.entries).toEqual([
+      { port: 443, protocol: 6, reason: 'HTTPS', line: 2 },
+      { port: 53, protocol: 17, reason: 'DNS', line: 5 },
+    ]);
+    expect(isAllowed(list, { port: 53, protocol: 17 })).toBe(true);
+    expect(isAllowed(list, { port: 53, protocol: 6 })).toBe(false);
+    expect(isAllowed(undefined, { port: 443, protocol: 6 })).toBe(false);
+  });
+
+  test.each([['', 0], ['ports:\n', 0], ['ports: []\n', 0]])('%j is an empty allowlist', (text, n) => {
+    expect(parseAllowlist(text, 'a.yml').entries).toHaveLength(n);
+  });
+
+  test.each([
+    ['ports: [\n', 2, /not valid YAML/],
+    ['ports: 443\n', 1, /`ports` must be a list/],
+    ['allowed:\n  - port: 1\n', 1, /expected `ports:`/],
+    ['ports:\n  - 443\n', 2, /each entry must be a mapping/],
+    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: ok\n  - port: 70000\n    protocol: tcp\n    reason: x\n', 5, /port '70000' is not a whole number from 0 to 65535/],
+    ['ports:\n  - port: "443; DROP TABLE x"\n    protocol: tcp\n    reason: x\n', 2, /is not a whole number/],
+    ['ports:\n\n  - port: 22\n    protocol: sctp\n    reason: x\n', 3, /protocol 'sctp' is not tcp, udp/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n', 2, /needs a reason/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner: me\n', 2, /unknown key 'owner'/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n  - port: 22\n    protocol: 6\n    reason: b\n', 5, /22\/tcp is already listed on line 2/],
+  ])('%j fails on line %i', (text, line, message) => {
+    let error: unknown;
+    try {
+      parseAllowlist(text, '.github/outbound-ports.yml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(new RegExp(`^allowlist \\.github/outbound-ports\\.yml line ${line}: `));
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message.trim().endsWith('.')).toBe(true);
+  });
+});
+
+describe('loadAllowlist', () => {
+  test('reads a file, and gives undefined for a missing one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'allowlist-'));
+    const path = join(dir, 'ports.yml');
+    await writeFile(path, 'ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n');
+    expect((await loadAllowlist(path))?.entries.map((e) => e.port)).toEqual([443]);
+    expect(await loadAllowlist(join(dir, 'missing.yml'))).toBeUndefined();
+    await expect(loadAllowlist(dir)).rejects.toThrow(InputError);
+  });
+});

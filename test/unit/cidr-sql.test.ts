@@ -1,0 +1,91 @@
+// The SQL CIDR test (cidr-sql.ts) executed in DuckDB agrees with cidrContains on many random addresses:
+// inside, on and just past the block edges, and anywhere, IPv4 and IPv6 (printed as flow logs print them).
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { addressInCidrsSql, checkTextMatchable } from '../../src/audit/cidr-sql.js';
+import { cidrContains, formatIPv4, formatIPv6, parseCidr, type Cidr } from '../../src/audit/cidr.js';
+import { TRINO_FUNCTION_MACROS } from '../../src/engines/duckdb.js';
+import { createRng, type Rng } from '../../src/flowlog/prng.js';
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  for (const macro of TRINO_FUNCTION_MACROS) await connection.run(macro);
+});
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+const random = (rng: Rng, bits: number) => {
+  let value = 0n;
+  for (let i = 0; i < bits; i += 16) value = (value << 16n) | BigInt(rng.int(0, 0xffff));
+  return value & ((1n << BigInt(bits)) - 1n);
+};
+
+/** Random text-matchable blocks of every prefix length (IPv6 in 4-bit steps). */
+function randomCidrs(rng: Rng): Cidr[] {
+  const cidrs: Cidr[] = [];
+  for (let prefix = 1; prefix <= 32; prefix++) {
+    const network = (random(rng, 32) >> BigInt(32 - prefix)) << BigInt(32 - prefix);
+    cidrs.push(parseCidr(`${formatIPv4(network)}/${prefix}`));
+  }
+  for (let prefix = 8; prefix <= 128; prefix += 4) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const network = (random(rng, 128) >> BigInt(128 - prefix)) << BigInt(128 - prefix);
+      const cidr = parseCidr(`${formatIPv6(network)}/${prefix}`);
+      try {
+        checkTextMatchable(cidr);
+        cidrs.push(cidr);
+        break;
+      } catch {
+        // a block text cannot match (zero groups in its prefix): draw another
+      }
+    }
+  }
+  // Blocks whose partial group or octet starts with zero bits, and a VPC-like IPv6 /56.
+  for (const text of ['10.0.0.0/9', '100.64.0.0/10', '2600:1f18:47b:a900::/56', '2600:1f18:47b:900::/56', '2a05:d018:a0::/44']) {
+    cidrs.push(parseCidr(text));
+  }
+  return cidrs;
+}
+
+function addressesAround(rng: Rng, cidr: Cidr): string[] {
+  const width = cidr.family === 4 ? 32 : 128;
+  const size = 1n << BigInt(width - cidr.prefix);
+  const max = (1n << BigInt(width)) - 1n;
+  const values = [cidr.network, cidr.network + size - 1n, cidr.network - 1n, cidr.network + size, random(rng, width)];
+  for (let i = 0; i < 6; i++) values.push(cidr.network + (random(rng, width) % size));
+  // Same prefix text but flipped bits just after the prefix: the cases a text test gets wrong most easily.
+  for (let bit = 1; bit <= 4 && cidr.prefix - bit >= 0; bit++) values.push(cidr.network ^ (1n << BigInt(width - cidr.prefix + bit - 1)));
+  const print = cidr.family === 4 ? formatIPv4 : formatIPv6;
+  return values.filter((v) => v >= 0n && v <= max).map(print);
+}
+
+describe('addressInCidrsSql in DuckDB', () => {
+  test('agrees with cidrContains for every block and address', async () => {
+    const rng = createRng(2026);
+    const cidrs = randomCidrs(rng);
+    const v4 = cidrs.filter((c) => c.family === 4);
+    const v6 = cidrs.filter((c) => c.family === 6);
+    const addresses = [...new Set(cidrs.flatMap((c) => addressesAround(rng, c)))];
+    expect(addresses.length).toBeGreaterThan(500);
+    await connection.run(`CREATE OR REPLACE TABLE a AS SELECT unnest([${addresses.map((x) => `'${x}'`).join(',')}]) AS addr`);
+    let checked = 0;
+    for (const cidr of cidrs) {
+      const other = rng.pick(cidr.family === 4 ? v6 : v4);
+      for (const set of [[cidr], [cidr, other]]) {
+        const rows = (await connection.runAndReadAll(`SELECT addr, coalesce(${addressInCidrsSql('addr', set)}, false) FROM a`)).getRowsJS();
+        const wrong = rows
+          .filter(([addr, inside]) => inside !== set.some((c) => cidrContains(c, addr as string)))
+          .map(([addr]) => `${addr} in ${set.map((c) => c.text).join('+')}`);
+        expect(wrong).toEqual([]);
+        checked += rows.length;
+      }
+    }
+    expect(checked).toBeGreaterThan(50_000);
+  });
+});

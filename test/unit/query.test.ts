@@ -1,0 +1,88 @@
+// The audit SQL: its shape for each preset and format, that no input but validated values reaches it, and
+// that every preset x format x address family passes the Trino grammar (Athena's dialect).
+import { describe, expect, test } from '@jest/globals';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { buildAuditSql, PRESETS, type AuditParameters } from '../../src/audit/query.js';
+import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
+import { parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { trinoSyntaxErrors } from '../support/trino-grammar.js';
+
+const CUSTOM = parseLogFormat('${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action} ${tcp-flags}');
+const FORMATS = [V2_FORMAT, V5_FORMAT, CUSTOM];
+const CIDRS = {
+  ipv4: '172.20.0.0/14',
+  ipv6: '2600:1f18:47b:a900::/56',
+  both: '10.0.0.0/16,100.64.0.0/10,2600:1f18:47b:a900::/56',
+};
+
+const params = (over: Partial<AuditParameters> = {}): AuditParameters => ({
+  preset: 'egress-ports',
+  vpcCidrs: parseCidrList(CIDRS.both),
+  window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24),
+  top: 10,
+  format: V5_FORMAT,
+  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  ...over,
+});
+
+describe('buildAuditSql shapes', () => {
+  test('egress-ports on v5 groups destination ports of egress opener records', () => {
+    const sql = buildAuditSql(params());
+    expect(sql).toMatch(/^SELECT dstport AS port, protocol, count\(\*\) AS flows/);
+    expect(sql).toContain(`FROM "vpc_port_audit"."flow_logs"`);
+    expect(sql).toContain(`dt BETWEEN '2026/11/01/00' AND '2026/11/01/23'`);
+    expect(sql).toContain(`flow_direction = 'egress'`);
+    expect(sql).toContain('bitwise_and(tcp_flags, 18) = 2');
+    expect(sql).toContain(`action = 'ACCEPT'`);
+    expect(sql).toContain(`log_status = 'OK'`);
+    expect(sql).toMatch(/NOT \(/);
+    expect(sql).toMatch(/GROUP BY dstport, protocol\nORDER BY flows DESC, port, protocol\nLIMIT 10$/);
+  });
+
+  test('egress-ports on v2 falls back to the port order and never mentions v3+ columns', () => {
+    const sql = buildAuditSql(params({ format: V2_FORMAT }));
+    expect(sql).toContain('dstport <= srcport');
+    expect(sql).not.toMatch(/tcp_flags|flow_direction/);
+  });
+
+  test('seed groups source ports of records from the VPC, with no direction terms', () => {
+    const sql = buildAuditSql(params({ preset: 'seed', vpcCidrs: parseCidrList(CIDRS.ipv4) }));
+    expect(sql).toMatch(/^SELECT srcport AS port/);
+    expect(sql).toContain(`starts_with(srcaddr, '172.')`);
+    expect(sql).toContain(`BETWEEN 20 AND 23`);
+    expect(sql).not.toMatch(/dstaddr, '|flow_direction|ACCEPT|LIKE/);
+  });
+
+  test('the window names exactly its first and last hour, across a month end', () => {
+    const sql = buildAuditSql(params({ window: windowEndingAt(new Date('2026-12-01T02:00:00Z'), 3) }));
+    expect(sql).toContain(`dt BETWEEN '2026/11/30/23' AND '2026/12/01/01'`);
+  });
+
+  test('every preset selects the shared result columns', () => {
+    for (const preset of PRESETS) {
+      const select = /^SELECT ([\s\S]*?)\nFROM/.exec(buildAuditSql(params({ preset })))![1]!;
+      expect([...select.matchAll(/ AS (\w+)|(?:^|, )(protocol)(?=,)/g)].map((m) => m[1] ?? m[2])).toEqual([...RESULT_COLUMNS]);
+    }
+  });
+
+  test('IPv6 blocks use an anchored pattern on the printed address', () => {
+    const sql = buildAuditSql(params({ vpcCidrs: parseCidrList(CIDRS.ipv6) }));
+    expect(sql).toContain(`regexp_like(srcaddr, '^2600:1f18:47b:a9[0-9a-f]{2}(?::|$)')`);
+  });
+});
+
+describe('Trino grammar', () => {
+  const cases = PRESETS.flatMap((preset) =>
+    FORMATS.flatMap((format) => Object.entries(CIDRS).map(([family, cidrs]) => [preset, format.name, family, format, cidrs] as const)),
+  );
+  test.each(cases)('%s on %s with %s blocks parses as Trino SQL', async (preset, _name, _family, format, cidrs) => {
+    const sql = buildAuditSql(params({ preset, format, vpcCidrs: parseCidrList(cidrs), top: 1000 }));
+    expect(await trinoSyntaxErrors(sql)).toEqual([]);
+  });
+
+  test('the grammar check does reject broken SQL', async () => {
+    const sql = buildAuditSql(params()).replace('GROUP BY', 'GROUP');
+    expect((await trinoSyntaxErrors(sql)).length).toBeGreaterThan(0);
+  });
+});
