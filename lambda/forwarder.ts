@@ -4,7 +4,7 @@
 
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { decodePayload, logLines, type SubscriptionEvent } from './subscription.js';
-import { packLines } from './packing.js';
+import { FIREHOSE_LIMITS, packLines, type FirehoseLimits } from './packing.js';
 import { deliverRecords, DEFAULT_RETRY_POLICY, type DeliveryStats, type PutBatch, type RetryPolicy } from './delivery.js';
 
 /** The environment variable that names the delivery stream. */
@@ -14,6 +14,8 @@ export interface ForwarderOptions {
   /** PutRecordBatch; by default a FirehoseClient call on the stream named by DELIVERY_STREAM_NAME. */
   readonly put?: PutBatch;
   readonly retry?: RetryPolicy;
+  /** Record and call limits; Firehose's own by default. */
+  readonly limits?: FirehoseLimits;
   readonly log?: (line: string) => void;
 }
 
@@ -45,12 +47,14 @@ function defaultPut(): PutBatch {
 export function createHandler(options: ForwarderOptions = {}) {
   let put = options.put;
   const log = options.log ?? ((line: string) => console.log(line));
+  const limits = options.limits ?? FIREHOSE_LIMITS;
   return async (event: SubscriptionEvent): Promise<InvocationSummary> => {
     const payload = decodePayload(event);
     const lines = logLines(payload);
     put ??= defaultPut();
     try {
-      const stats = await deliverRecords(packLines(lines), put, options.retry ?? DEFAULT_RETRY_POLICY);
+      const records = packLines(lines, limits.maxRecordBytes);
+      const stats = await deliverRecords(records, put, options.retry ?? DEFAULT_RETRY_POLICY, limits);
       const summary = { messageType: payload.messageType, events: lines.length, ...stats };
       log(JSON.stringify(summary));
       return summary;
