@@ -1,0 +1,137 @@
+// The builder's SQL run by the DuckDB engine on generated flow logs equals the generator's ground truth, for
+// both presets, v2 and v5, IPv4 VPCs that are not 10.0.0.0/16, IPv6, NODATA lines; and the engine reads only
+// the window's hour folders.
+import { describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { buildAuditSql, type AuditParameters, type Preset } from '../../src/audit/query.js';
+import { DuckDbEngine } from '../../src/engines/duckdb.js';
+import { detectLogFormat, listWindowFiles } from '../../src/engines/local-files.js';
+import { V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { generateSample, type GroundTruth } from '../../src/flowlog/sample.js';
+import { EPHEMERAL_PORTS } from '../../src/flowlog/sample-traffic.js';
+import { InputError } from '../../src/input-error.js';
+
+const END = new Date('2026-11-02T00:00:00Z');
+const HOURS = 6;
+const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
+
+async function sample(cidrs: string, format: FlowLogFormat, seed = 3) {
+  const out = await mkdtemp(join(tmpdir(), 'duckdb-audit-'));
+  const truth = await generateSample({
+    out, vpcCidrs: parseCidrList(cidrs), end: END, days: HOURS / 24, recordsPerHour: 400, seed, format, filesPerHour: 2,
+  });
+  return { out, truth };
+}
+
+const parameters = (cidrs: string, format: FlowLogFormat, preset: Preset, over: Partial<AuditParameters> = {}): AuditParameters => ({
+  preset, vpcCidrs: parseCidrList(cidrs), window: windowEndingAt(END, HOURS), top: 1000, format, table: TABLE, ...over,
+});
+
+const expected = (truth: GroundTruth, preset: Preset) => (preset === 'egress-ports' ? truth.egressPorts : truth.seed).slice(0, 1000);
+
+describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => {
+  const cases = [
+    ['v5', '172.20.0.0/14,2600:1f18:47b:a900::/56', V5_FORMAT],
+    ['v2', '172.20.0.0/14,2600:1f18:47b:a900::/56', V2_FORMAT],
+    ['v5', '192.168.16.0/20', V5_FORMAT],
+    ['v2', '100.64.0.0/10,10.1.0.0/16', V2_FORMAT],
+  ] as const;
+  // The generated hours include NODATA/SKIPDATA lines, REJECTs, east-west traffic and server replies.
+  test.each(cases)('%s logs of VPC %s, both presets', async (_name, cidrs, format) => {
+    const { out, truth } = await sample(cidrs, format);
+    const engine = new DuckDbEngine({ logsDir: out });
+    for (const preset of ['egress-ports', 'seed'] as const) {
+      const p = parameters(cidrs, format, preset);
+      const result = await engine.runAudit(p);
+      expect(result.sql).toBe(buildAuditSql(p));
+      expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(expected(truth, preset));
+      expect(result.statistics.bytesScanned).toBe(truth.compressedBytes);
+      expect(result.statistics.costUsd).toBe(0);
+      expect(result.engine).toBe('duckdb');
+    }
+  });
+
+  test('server replies, ephemeral ports and IPv6 are told apart', async () => {
+    const cidrs = '172.20.0.0/14,2600:1f18:47b:a900::/56';
+    const { out } = await sample(cidrs, V5_FORMAT);
+    const engine = new DuckDbEngine({ logsDir: out });
+    const egress = (await engine.runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rows;
+    const seed = (await engine.runAudit(parameters(cidrs, V5_FORMAT, 'seed'))).rows;
+    // The replies of servers in the VPC go to the visitors' ephemeral ports: none of them may count as outbound.
+    expect(egress.filter((r) => r.port >= EPHEMERAL_PORTS.min)).toEqual([]);
+    // 8080 is only served inside the VPC: it is a source port of replies (seed), never an outbound port.
+    expect(seed.some((r) => r.port === 8080)).toBe(true);
+    expect(egress.some((r) => r.port === 8080)).toBe(false);
+    // The seed preset counts ephemeral source ports of outbound connections, as the original recipe did.
+    expect(seed.filter((r) => r.port >= EPHEMERAL_PORTS.min).length).toBeGreaterThan(100);
+    // IPv6: with only the IPv6 block, the audit still finds outbound ports and peers are IPv6 addresses.
+    const v6 = (await engine.runAudit(parameters('2600:1f18:47b:a900::/56', V5_FORMAT, 'egress-ports'))).rows;
+    expect(v6.length).toBeGreaterThan(0);
+    expect(v6.flatMap((r) => r.samplePeers).every((peer) => peer.includes(':'))).toBe(true);
+  });
+});
+
+describe('partition pruning and files', () => {
+  test('hours outside the window are never read: corrupt files there change nothing', async () => {
+    const cidrs = '192.168.16.0/20';
+    const { out, truth } = await sample(cidrs, V5_FORMAT);
+    for (const hour of ['2026/11/01/17', '2026/11/02/00', '2025/01/01/00']) {
+      await mkdir(join(out, hour), { recursive: true });
+      await writeFile(join(out, hour, 'corrupt.gz'), 'this is not gzip');
+    }
+    const result = await new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'));
+    expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(truth.egressPorts);
+    // The same corrupt file inside the window is read, and reported as one sentence.
+    await writeFile(join(out, '2026/11/01/20', 'corrupt.gz'), 'this is not gzip');
+    await expect(new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rejects.toThrow(
+      /^logs: the files in '.*' could not be read as v5 flow logs \(.*\); check the folder and --log-format\.$/,
+    );
+  });
+
+  test('a shorter window reads only its hours', async () => {
+    const cidrs = '192.168.16.0/20';
+    const { out, truth } = await sample(cidrs, V5_FORMAT);
+    const window = windowEndingAt(END, 2);
+    const listing = await listWindowFiles(out, window);
+    expect(listing.files.map((f) => f.path.slice(out.length + 1, out.length + 14))).toEqual([
+      '2026/11/01/22', '2026/11/01/22', '2026/11/01/23', '2026/11/01/23',
+    ]);
+    const result = await new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports', { window }));
+    expect(result.statistics.bytesScanned).toBe(listing.files.reduce((s, f) => s + f.size, 0));
+    expect(result.statistics.bytesScanned).toBeLessThan(truth.compressedBytes / 2);
+    const flows = (rows: readonly { flows: number }[]) => rows.reduce((s, r) => s + r.flows, 0);
+    expect(flows(result.rows)).toBeLessThan(flows(truth.egressPorts));
+    expect(flows(result.rows)).toBeGreaterThan(0);
+  });
+
+  test('a window with no folders gives no rows, and the same SQL still runs', async () => {
+    const { out } = await sample('192.168.16.0/20', V5_FORMAT);
+    const p = parameters('192.168.16.0/20', V5_FORMAT, 'egress-ports', { window: windowEndingAt(new Date('2020-01-01T00:00:00Z'), 24) });
+    const result = await new DuckDbEngine({ logsDir: out }).runAudit(p);
+    expect(result.rows).toEqual([]);
+    expect(result.sql).toBe(buildAuditSql(p));
+    expect(result.statistics.bytesScanned).toBe(0);
+  });
+
+  test('the format is detected from the field count of the first record', async () => {
+    for (const format of [V2_FORMAT, V5_FORMAT]) {
+      const { out } = await sample('192.168.16.0/20', format);
+      const { files } = await listWindowFiles(out, windowEndingAt(END, HOURS));
+      expect(await detectLogFormat(files)).toBe(format);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'odd-format-'));
+    await mkdir(join(dir, '2026/11/01/23'), { recursive: true });
+    await writeFile(join(dir, '2026/11/01/23', 'a.gz'), gzipSync('\n\n2 123456789012 eni-1 10.0.0.1 1.1.1.1 1 2\n'));
+    const { files } = await listWindowFiles(dir, windowEndingAt(END, 1));
+    await expect(detectLogFormat(files)).rejects.toThrow(/has 7 fields, which is neither v2 \(14\) nor v5 \(29\)/);
+  });
+
+  test('a missing folder is an InputError', async () => {
+    await expect(listWindowFiles('/nonexistent/flow-logs', windowEndingAt(END, 1))).rejects.toThrow(InputError);
+  });
+});
