@@ -4,12 +4,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-
-/** The logging this module and src/report need; compatible with src/log.ts and @actions/core. */
-export interface ReportLog {
-  info(message: string): void;
-  warning(message: string): void;
-}
+import type { Logger } from './log.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -17,7 +12,7 @@ export interface GitHubClientOptions {
   readonly token: string;
   /** Defaults to GITHUB_API_URL, then https://api.github.com. */
   readonly baseUrl?: string;
-  readonly log: ReportLog;
+  readonly log: Logger;
   /** How often a rate-limited or failed (5xx) request is retried before the error is thrown. */
   readonly maxRetries?: number;
   /** Milliseconds per second of waiting that GitHub asks for (1000 in production; tests pass 1). */
@@ -45,7 +40,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       baseUrl,
       retry: { retries: maxRetries, retryAfterBaseValue },
       throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue },
-      log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warning(m), error: (m: string) => log.warning(m) },
+      log: { debug: (m: string) => log.debug(m), info: (m: string) => log.debug(m), warn: (m: string) => log.warning(m), error: (m: string) => log.warning(m) },
     },
     retry,
     throttling,

@@ -43,7 +43,7 @@ export interface PortMemory {
 export type MemoryState =
   | { readonly kind: 'first-run' }
   | { readonly kind: 'loaded'; readonly memory: PortMemory }
-  | { readonly kind: 'rebuild'; readonly reason: string; readonly knownKeys?: readonly string[] };
+  | { readonly kind: 'rebuild'; readonly reason: string };
 
 export interface PortAssessment {
   /** Ports to alert on now, in top-list order. */
@@ -151,18 +151,20 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
   return { ok: true, memory, warnings };
 }
 
-/** A fresh memory rebuilt from what is known for sure: the current top list, plus ports an open issue names. */
-export function rebuiltMemory(key: string, rows: readonly PortRow[], reportedKeys: readonly string[], now: Date): PortMemory {
-  const base = updateMemory(undefined, key, rows, new Set(reportedKeys), now);
+/**
+ * The memory with `keys` marked as reported (ports a tracking issue still lists): a port leaves the issue only
+ * through the allowlist, even when the memory forgot it. Keys missing from the memory are added without numbers.
+ */
+export function markReported(memory: PortMemory, keys: readonly string[], now: Date): PortMemory {
   const at = now.toISOString();
-  const ports: Record<string, RememberedPort> = { ...base.ports };
-  for (const id of reportedKeys) {
+  const ports: Record<string, RememberedPort> = { ...memory.ports };
+  for (const id of keys) {
+    const known = ports[id];
     const parsed = parsePortKey(id);
-    if (parsed && !(id in ports)) {
-      ports[id] = { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at };
-    }
+    if (known) ports[id] = { ...known, reported: known.reported ?? at };
+    else if (parsed) ports[id] = { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at };
   }
-  return { ...base, ports };
+  return { ...memory, ports };
 }
 
 /** `443/tcp` -> {port, protocol}; undefined when malformed. */

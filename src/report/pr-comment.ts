@@ -5,7 +5,8 @@
 import type { Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
-import type { GitHubClient, ReportLog } from '../github.js';
+import type { GitHubClient } from '../github.js';
+import type { Logger } from '../log.js';
 import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
 import type { RepoRef } from './tracking-issue.js';
 
@@ -99,7 +100,7 @@ export interface PullRequestReportInput {
   readonly rows: readonly PortRow[];
   readonly observedAt?: string;
   readonly stackOrVpcKey: string;
-  readonly log: ReportLog;
+  readonly log: Logger;
 }
 
 export type PullRequestReport =

@@ -1,13 +1,15 @@
 // One scheduled audit's reporting: load the port memory, decide what is new, bring the tracking issue in
 // line (open, update + comment, close, or nothing at all), then save the memory. The memory is saved last,
-// so a failed GitHub call leaves the port new for the next run instead of losing it.
+// so a failed GitHub call leaves the port new for the next run instead of losing it; ports the open issue
+// lists stay unacknowledged even if the memory forgot them.
 
 import type { Allowlist } from '../audit/allowlist.js';
-import { assessPorts, rebuiltMemory, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
+import { assessPorts, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import type { GitHubClient, ReportLog } from '../github.js';
+import type { GitHubClient } from '../github.js';
+import type { Logger } from '../log.js';
 import type { MemoryStore } from '../state/memory-store.js';
 import {
   closeDuplicates,
@@ -36,7 +38,7 @@ export interface ScheduledAuditInput {
   readonly store: MemoryStore;
   readonly label: string;
   readonly stackOrVpcKey: string;
-  readonly log: ReportLog;
+  readonly log: Logger;
   readonly now?: Date;
 }
 
@@ -62,10 +64,8 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
   const state = memoryState(loaded, open, store.location, log);
   const { newPorts, silent } = assessPorts(result.rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
-  const memory =
-    state.kind === 'rebuild'
-      ? rebuiltMemory(stackOrVpcKey, result.rows, state.knownKeys ?? [], now)
-      : updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
+  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
+  const memory = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
   const unacknowledged = unacknowledgedPorts(memory, allowlist);
   const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged, rows: result.rows, newKeys, window: input.window, allowlistPath });
   const comment = () => renderNewPortsComment(newPorts, input.window);
@@ -82,7 +82,7 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
     await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });
     issueAction = 'updated';
   } else if (!open && newPorts.length > 0) {
-    open = await openTrackingIssue(input, body(), unacknowledged.map(portKey), comment);
+    open = await openTrackingIssue(input, body(), newPorts);
     issueAction = 'opened';
   }
   if (issueAction === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
@@ -94,19 +94,18 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
 }
 
 /** Decides how far to trust the stored memory, naming every problem in a warning. */
-function memoryState(loaded: Awaited<ReturnType<MemoryStore['load']>>, open: TrackingIssue | undefined, location: string, log: ReportLog): MemoryState {
-  const knownKeys = open ? unacknowledgedKeysIn(open.body) : [];
+function memoryState(loaded: Awaited<ReturnType<MemoryStore['load']>>, open: TrackingIssue | undefined, location: string, log: Logger): MemoryState {
   if (loaded.status === 'ok') {
     loaded.warnings.forEach((warning) => log.warning(warning));
     return { kind: 'loaded', memory: loaded.memory };
   }
   if (loaded.status === 'corrupt') {
     log.warning(`${loaded.problem}. Rebuilding it from this run's top list${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
-    return { kind: 'rebuild', reason: loaded.problem, knownKeys };
+    return { kind: 'rebuild', reason: loaded.problem };
   }
   if (open) {
     log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's top list and the issue; no ports are reported this run.`);
-    return { kind: 'rebuild', reason: 'missing', knownKeys };
+    return { kind: 'rebuild', reason: 'missing' };
   }
   log.info(`No port memory at ${location}: this is the first run.`);
   return { kind: 'first-run' };
@@ -114,10 +113,12 @@ function memoryState(loaded: Awaited<ReturnType<MemoryStore['load']>>, open: Tra
 
 /**
  * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
- * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner lacks any of its
- * ports, updates the winner and comments there. Every racing run applies the same rule, so one issue stays open.
+ * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner does not list
+ * some of its new ports, names them in a comment there (comments append; concurrent body edits would overwrite
+ * each other). Every racing run applies the same rule, so one issue stays open; the next run, which treats
+ * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
  */
-async function openTrackingIssue(input: ScheduledAuditInput, body: string, keys: readonly string[], comment: () => string): Promise<TrackingIssue> {
+async function openTrackingIssue(input: ScheduledAuditInput, body: string, newPorts: readonly PortRow[]): Promise<TrackingIssue> {
   const { octokit, repo, label, stackOrVpcKey, log } = input;
   await ensureLabel(octokit, repo, label, log);
   const created = await octokit.rest.issues.create({ ...repo, title: issueTitle(stackOrVpcKey), body, labels: [label] });
@@ -127,11 +128,12 @@ async function openTrackingIssue(input: ScheduledAuditInput, body: string, keys:
   if (!winner) return mine;
   log.warning(`Another run opened tracking issue #${winner.number} at the same time; closing #${mine.number} as its duplicate.`);
   await closeIssue(octokit, repo, mine.number, `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
-  const missing = keys.filter((key) => !unacknowledgedKeysIn(winner.body).includes(key));
-  if (missing.length === 0) return winner;
-  await octokit.rest.issues.update({ ...repo, issue_number: winner.number, body });
-  await octokit.rest.issues.createComment({ ...repo, issue_number: winner.number, body: comment() });
-  return { ...winner, body };
+  const listed = new Set(unacknowledgedKeysIn(winner.body));
+  const missing = newPorts.filter((port) => !listed.has(portKey(port)));
+  if (missing.length > 0) {
+    await octokit.rest.issues.createComment({ ...repo, issue_number: winner.number, body: renderNewPortsComment(missing, input.window) });
+  }
+  return winner;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

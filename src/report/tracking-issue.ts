@@ -5,7 +5,8 @@
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import type { GitHubClient, ReportLog } from '../github.js';
+import type { GitHubClient } from '../github.js';
+import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
 import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
 
@@ -123,7 +124,7 @@ export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRe
 }
 
 /** Creates the label when the repository lacks it (a concurrent creation counts as success). */
-export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: ReportLog): Promise<void> {
+export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: Logger): Promise<void> {
   try {
     await octokit.rest.issues.getLabel({ ...repo, name: label });
     return;
@@ -145,7 +146,7 @@ export async function closeIssue(octokit: GitHubClient, repo: RepoRef, issueNumb
 }
 
 /** Closes every open tracking issue but the lowest-numbered one; returns the survivor. */
-export async function closeDuplicates(octokit: GitHubClient, repo: RepoRef, issues: readonly TrackingIssue[], log: ReportLog): Promise<TrackingIssue | undefined> {
+export async function closeDuplicates(octokit: GitHubClient, repo: RepoRef, issues: readonly TrackingIssue[], log: Logger): Promise<TrackingIssue | undefined> {
   const [winner, ...duplicates] = issues;
   for (const duplicate of duplicates) {
     log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);

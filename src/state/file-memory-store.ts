@@ -1,6 +1,7 @@
 // The port memory as a JSON file on disk, for local CLI runs; written atomically (temp file + rename).
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { serializeMemory, type PortMemory } from '../audit/known-ports.js';
 import { interpretStoredMemory, type MemoryLoad, type MemoryStore } from './memory-store.js';
@@ -24,7 +25,7 @@ export class FileMemoryStore implements MemoryStore {
 
   async save(memory: PortMemory): Promise<void> {
     await mkdir(dirname(this.location), { recursive: true });
-    const temporary = `${this.location}.${process.pid}.tmp`;
+    const temporary = `${this.location}.${randomUUID()}.tmp`;
     await writeFile(temporary, serializeMemory(memory), 'utf8');
     await rename(temporary, this.location);
   }

@@ -1,0 +1,126 @@
+// The tracking issue's life against a local GitHub API reached by the real Octokit: baseline, open,
+// nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory.
+
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
+import { allowlistOf, KEY, LABEL, portRow, recordingLogger, scheduledRunner } from '../support/report-fixtures.js';
+
+const HTTPS = portRow(443, 6, 900, ['52.94.0.10', '54.239.0.20']);
+const DNS = portRow(53, 17, 300);
+const SSH = portRow(22, 6, 40, ['198.51.100.7']);
+const MYSQL = portRow(3306, 6, 12, ['198.51.100.9']);
+
+let github: FakeGitHub;
+let dir: string;
+let run: ReturnType<typeof scheduledRunner>;
+
+beforeEach(async () => {
+  github = await startFakeGitHub({ maxPerPage: 2 });
+  dir = await mkdtemp(join(tmpdir(), 'port-memory-'));
+  run = scheduledRunner(github, join(dir, 'known-ports.json'));
+});
+afterEach(async () => {
+  await github.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('tracking issue lifecycle', () => {
+  test('baseline -> new port opens -> same ports write nothing -> another port updates + comments -> allowlisted closes', async () => {
+    // Noise that must not be mistaken for ours: same label without our marker (another VPC), same title no label.
+    github.labels.add('unrelated');
+    for (let i = 0; i < 3; i += 1) github.addIssue({ title: 'Other VPC', labels: [LABEL], body: trackingMarker('vpc-other') });
+    github.addIssue({ title: `Unexplained outbound ports in ${KEY}`, body: 'hand-written' });
+
+    const first = await run([HTTPS, DNS]);
+    expect(first.silent).toBe(true);
+    expect(first.newPorts).toEqual([]);
+    expect(first.issueNumber).toBeUndefined();
+    expect(github.writes()).toEqual([]);
+    expect(Object.keys(first.memory.ports).sort()).toEqual(['443/tcp', '53/udp']);
+
+    const second = await run([HTTPS, DNS, SSH]);
+    expect(second.newPorts.map((p) => p.port)).toEqual([22]);
+    expect(second.issueAction).toBe('opened');
+    const issue = github.issues.get(second.issueNumber!)!;
+    expect(issue.labels).toEqual([LABEL]);
+    expect(github.labels.has(LABEL)).toBe(true);
+    expect(issue.body).toContain(trackingMarker(KEY));
+    expect(issue.body).toMatch(/\| 22 \| tcp \|/);
+    expect(issue.body).toContain('198.51.100.7');
+    expect(github.openIssues().filter((i) => i.body.includes(trackingMarker(KEY)))).toHaveLength(1);
+    // The listing went through more than one page (Link headers followed).
+    expect(github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues') && c.query.page === '2').length).toBeGreaterThan(0);
+
+    const writesBefore = github.writes().length;
+    const third = await run([HTTPS, DNS, SSH]);
+    expect(third.issueAction).toBe('none');
+    expect(third.newPorts).toEqual([]);
+    expect(github.writes()).toHaveLength(writesBefore);
+
+    const fourth = await run([HTTPS, DNS, SSH, MYSQL]);
+    expect(fourth.issueAction).toBe('updated');
+    expect(fourth.issueNumber).toBe(second.issueNumber);
+    const comments = github.commentsOn(issue.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('`3306/tcp`');
+    expect(comments[0]!.body).not.toContain('22/tcp');
+    expect(unacknowledgedKeysIn(issue.body)).toEqual(['22/tcp', '3306/tcp']);
+
+    const partly = await run([HTTPS, DNS, SSH, MYSQL], allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'));
+    expect(partly.issueAction).toBe('updated');
+    expect(unacknowledgedKeysIn(issue.body)).toEqual(['3306/tcp']);
+    expect(github.commentsOn(issue.number)).toHaveLength(1);
+
+    const done = await run(
+      [HTTPS, DNS, SSH, MYSQL],
+      allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}', '  - {port: 3306, protocol: tcp, reason: reporting database}'),
+    );
+    expect(done.issueAction).toBe('closed');
+    expect(issue.state).toBe('closed');
+    expect(issue.state_reason).toBe('completed');
+    expect(github.commentsOn(issue.number).at(-1)!.body).toContain('now explained');
+    // The hand-written issue with the same title was never touched.
+    expect(github.writes().some((c) => c.path.endsWith(`/issues/4`))).toBe(false);
+  });
+
+  test('a first run with an allowlist reports the ports outside it', async () => {
+    const result = await run([HTTPS, DNS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}'));
+    expect(result.silent).toBe(false);
+    expect(result.newPorts.map((p) => `${p.port}/${p.protocol}`)).toEqual(['53/17', '22/6']);
+    expect(result.issueAction).toBe('opened');
+    expect(github.openIssues()).toHaveLength(1);
+  });
+
+  test('a corrupted memory is rebuilt with a warning and nothing is re-alerted', async () => {
+    await run([HTTPS]);
+    await run([HTTPS, SSH]);
+    const writes = github.writes().length;
+    await writeFile(join(dir, 'known-ports.json'), '{"version": 1, "key": "vpc-0abc1234", "ports": ', 'utf8');
+    const log = recordingLogger();
+    const rebuilt = await run([HTTPS, SSH, DNS], undefined, log);
+    expect(rebuilt.silent).toBe(true);
+    expect(rebuilt.newPorts).toEqual([]);
+    expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding/s);
+    expect(github.writes()).toHaveLength(writes);
+    // The port the open issue names is still unacknowledged in the rebuilt memory.
+    expect(rebuilt.memory.ports['22/tcp']?.reported).toBeDefined();
+    const after = await run([HTTPS, SSH, DNS, MYSQL]);
+    expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
+  });
+
+  test('a lost memory with an open tracking issue is rebuilt, not treated as a first run', async () => {
+    await run([HTTPS]);
+    await run([HTTPS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'));
+    await rm(join(dir, 'known-ports.json'));
+    const log = recordingLogger();
+    const writes = github.writes().length;
+    const result = await run([HTTPS, SSH, DNS], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'), log);
+    expect(result.newPorts).toEqual([]);
+    expect(log.warnings.join('\n')).toMatch(/memory was lost/);
+    expect(github.writes()).toHaveLength(writes);
+  });
+});

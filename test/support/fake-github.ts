@@ -1,0 +1,263 @@
+// A local GitHub REST API for tests (node:http on 127.0.0.1, random port): the issue, comment and label
+// endpoints the reporter uses, with page-based pagination and `Link` headers, injected failures (403
+// secondary rate limit, 5xx), held responses to force races, and a record of every call.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  labels: string[];
+  /** Present on pull requests, which the issues API lists too. */
+  pull_request?: { url: string };
+}
+
+export interface FakeComment {
+  id: number;
+  issue_number: number;
+  body: string;
+}
+
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly body: Record<string, unknown> | undefined;
+  status: number;
+}
+
+export interface Fault {
+  readonly method: string;
+  readonly path: RegExp;
+  /** 403 with GitHub's secondary-rate-limit message, or a 5xx. */
+  readonly status: 403 | 500 | 502 | 503;
+  /** How many matching calls fail before the endpoint works again. */
+  times: number;
+}
+
+export interface FakeGitHub {
+  /** `http://127.0.0.1:PORT`, for GITHUB_API_URL / baseUrl. */
+  readonly url: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly token: string;
+  readonly issues: Map<number, FakeIssue>;
+  readonly comments: Map<number, FakeComment>;
+  readonly labels: Set<string>;
+  readonly calls: RecordedCall[];
+  /** Calls that would change something (any method but GET), whatever their outcome. */
+  writes(): RecordedCall[];
+  /** Makes the next `times` calls matching method and path fail with `status`. */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** Holds the responses of matching calls until `count` of them have arrived, then answers all (forces races). */
+  holdUntil(method: string, path: RegExp, count: number): void;
+  addIssue(issue: Partial<FakeIssue> & { title: string }): FakeIssue;
+  addPullRequest(title: string): FakeIssue;
+  openIssues(): FakeIssue[];
+  commentsOn(issueNumber: number): FakeComment[];
+  stop(): Promise<void>;
+}
+
+const SECONDARY_RATE_LIMIT =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+
+export interface FakeGitHubOptions {
+  /** The most items one page returns, whatever per_page asks (GitHub: 100); small values exercise pagination. */
+  readonly maxPerPage?: number;
+}
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const owner = 'octo-org';
+  const repo = 'network';
+  const token = 'test-token';
+  const maxPerPage = options.maxPerPage ?? 100;
+  const issues = new Map<number, FakeIssue>();
+  const comments = new Map<number, FakeComment>();
+  const labels = new Set<string>();
+  const calls: RecordedCall[] = [];
+  const faults: Fault[] = [];
+  const holds: { method: string; path: RegExp; count: number; waiting: (() => void)[] }[] = [];
+  let nextNumber = 1;
+  let nextCommentId = 9001;
+  let url = '';
+
+  const html = (n: number) => `https://github.example/${owner}/${repo}/issues/${n}`;
+  const issueJson = (issue: FakeIssue) => ({
+    ...issue,
+    id: 100_000 + issue.number,
+    html_url: html(issue.number),
+    labels: issue.labels.map((name) => ({ name })),
+  });
+  const commentJson = (c: FakeComment) => ({ id: c.id, body: c.body, html_url: `${html(c.issue_number)}#issuecomment-${c.id}` });
+
+  function addIssue(fields: Partial<FakeIssue> & { title: string }): FakeIssue {
+    const issue: FakeIssue = { number: nextNumber++, body: '', state: 'open', state_reason: null, labels: [], ...fields };
+    issues.set(issue.number, issue);
+    return issue;
+  }
+
+  function send(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}) {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(data));
+  }
+
+  /** Answers one page of `items` with GitHub's Link header (first/prev/next/last). */
+  function sendPage(res: ServerResponse, path: string, query: Record<string, string>, items: unknown[]) {
+    const perPage = Math.min(Number(query.per_page ?? 30), maxPerPage);
+    const page = Math.max(1, Number(query.page ?? 1));
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (p: number, rel: string) => {
+      const params = new URLSearchParams({ ...query, page: String(p) });
+      return `<${url}${path}?${params}>; rel="${rel}"`;
+    };
+    const links = [
+      ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+      ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+    ];
+    send(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
+  }
+
+  async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  }
+
+  function route(call: RecordedCall, res: ServerResponse) {
+    const base = `/repos/${owner}/${repo}`;
+    const { method, path, query, body } = call;
+    const reply = (status: number, data: unknown) => {
+      call.status = status;
+      send(res, status, data);
+    };
+    if (!path.startsWith(`${base}/`)) return reply(404, { message: 'Not Found' });
+    const rest = path.slice(base.length);
+    let m: RegExpExecArray | null;
+
+    if (rest === '/issues' && method === 'GET') {
+      const wanted = (query.labels ?? '').split(',').filter(Boolean);
+      const state = query.state ?? 'open';
+      const listed = [...issues.values()]
+        .filter((i) => state === 'all' || i.state === state)
+        .filter((i) => wanted.every((label) => i.labels.includes(label)))
+        .sort((a, b) => b.number - a.number)
+        .map(issueJson);
+      call.status = 200;
+      return sendPage(res, path, query, listed);
+    }
+    if (rest === '/issues' && method === 'POST') {
+      const issue = addIssue({ title: String(body?.title), body: String(body?.body ?? ''), labels: (body?.labels as string[]) ?? [] });
+      return reply(201, issueJson(issue));
+    }
+    if ((m = /^\/issues\/(\d+)$/.exec(rest)) && method === 'PATCH') {
+      const issue = issues.get(Number(m[1]));
+      if (!issue) return reply(404, { message: 'Not Found' });
+      if (typeof body?.body === 'string') issue.body = body.body;
+      if (body?.state === 'open' || body?.state === 'closed') issue.state = body.state;
+      if (typeof body?.state_reason === 'string') issue.state_reason = body.state_reason;
+      return reply(200, issueJson(issue));
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issueNumber = Number(m[1]);
+      if (!issues.has(issueNumber)) return reply(404, { message: 'Not Found' });
+      if (method === 'GET') {
+        call.status = 200;
+        return sendPage(res, path, query, commentsOn(issueNumber).map(commentJson));
+      }
+      if (method === 'POST') {
+        const comment = { id: nextCommentId++, issue_number: issueNumber, body: String(body?.body ?? '') };
+        comments.set(comment.id, comment);
+        return reply(201, commentJson(comment));
+      }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) && method === 'PATCH') {
+      const comment = comments.get(Number(m[1]));
+      if (!comment) return reply(404, { message: 'Not Found' });
+      comment.body = String(body?.body ?? '');
+      return reply(200, commentJson(comment));
+    }
+    if ((m = /^\/labels\/([^/]+)$/.exec(rest)) && method === 'GET') {
+      const name = decodeURIComponent(m[1]!);
+      return labels.has(name) ? reply(200, { name }) : reply(404, { message: 'Not Found' });
+    }
+    if (rest === '/labels' && method === 'POST') {
+      const name = String(body?.name);
+      if (labels.has(name)) return reply(422, { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] });
+      labels.add(name);
+      return reply(201, { name });
+    }
+    return reply(404, { message: `Not Found: ${method} ${path}` });
+  }
+
+  function commentsOn(issueNumber: number): FakeComment[] {
+    return [...comments.values()].filter((c) => c.issue_number === issueNumber).sort((a, b) => a.id - b.id);
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const parsed = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      const call: RecordedCall = {
+        method: req.method ?? 'GET',
+        path: parsed.pathname,
+        query: Object.fromEntries(parsed.searchParams),
+        body,
+        status: 0,
+      };
+      calls.push(call);
+      if (req.headers.authorization !== `token ${token}`) {
+        call.status = 401;
+        return send(res, 401, { message: 'Bad credentials' });
+      }
+      const hold = holds.find((h) => h.method === call.method && h.path.test(call.path));
+      if (hold) {
+        await new Promise<void>((resolve) => {
+          hold.waiting.push(resolve);
+          if (hold.waiting.length >= hold.count) {
+            holds.splice(holds.indexOf(hold), 1);
+            hold.waiting.forEach((release) => release());
+          }
+        });
+      }
+      const fault = faults.find((f) => f.method === call.method && f.path.test(call.path) && f.times > 0);
+      if (fault) {
+        fault.times -= 1;
+        call.status = fault.status;
+        if (fault.status === 403) return send(res, 403, { message: SECONDARY_RATE_LIMIT }, { 'retry-after': '1' });
+        return send(res, fault.status, { message: 'Server Error' });
+      }
+      route(call, res);
+    })().catch((error: Error) => send(res, 500, { message: error.message }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  return {
+    url,
+    owner,
+    repo,
+    token,
+    issues,
+    comments,
+    labels,
+    calls,
+    writes: () => calls.filter((c) => c.method !== 'GET'),
+    inject: (fault) => faults.push({ ...fault }),
+    clearFaults: () => faults.splice(0),
+    holdUntil: (method, path, count) => holds.push({ method, path, count, waiting: [] }),
+    addIssue,
+    addPullRequest: (title) => addIssue({ title, pull_request: { url: 'pr' } }),
+    openIssues: () => [...issues.values()].filter((i) => i.state === 'open' && !i.pull_request),
+    commentsOn,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,72 @@
+// Small builders shared by the reporting tests: port rows, audit results, a window, a recording logger,
+// allowlists, and a scheduled-audit runner wired to the fake GitHub API.
+
+import { parseAllowlist, type Allowlist } from '../../src/audit/allowlist.js';
+import type { PortRow } from '../../src/audit/port-row.js';
+import type { AuditResult } from '../../src/engines/engine.js';
+import type { HourWindow } from '../../src/flowlog/layout.js';
+import { createGitHubClient } from '../../src/github.js';
+import type { Logger } from '../../src/log.js';
+import { reportScheduledAudit } from '../../src/report/scheduled.js';
+import { FileMemoryStore } from '../../src/state/file-memory-store.js';
+import type { FakeGitHub } from './fake-github.js';
+
+/** A top-list row; numbers derive from `flows` so that each port differs. */
+export function portRow(port: number, protocol: number, flows: number, peers: readonly string[] = ['203.0.113.10']): PortRow {
+  return { port, protocol, flows, packets: flows * 3, bytes: flows * 1500, peers: peers.length, samplePeers: peers };
+}
+
+export function auditResult(rows: readonly PortRow[], engine: 'athena' | 'duckdb' = 'athena'): AuditResult {
+  return {
+    engine,
+    sql: 'SELECT 1',
+    rows,
+    statistics: { elapsedMs: 1200, bytesScanned: 12_345_678, costUsd: 0.0000617, queryExecutionId: 'q-123' },
+  };
+}
+
+export const WINDOW: HourWindow = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z') };
+
+export interface RecordingLogger extends Logger {
+  readonly lines: string[];
+  readonly warnings: string[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  return {
+    lines,
+    warnings,
+    info: (m) => lines.push(m),
+    warning: (m) => {
+      warnings.push(m);
+      lines.push(`warning: ${m}`);
+    },
+    debug: () => undefined,
+  };
+}
+
+export const KEY = 'vpc-0abc1234';
+export const LABEL = 'vpc-port-audit';
+
+/** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`. */
+export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
+  return (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger()) =>
+    reportScheduledAudit({
+      octokit: createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 }),
+      repo: { owner: github.owner, repo: github.repo },
+      result: auditResult(rows),
+      window: WINDOW,
+      allowlist,
+      store: new FileMemoryStore(memoryPath, KEY),
+      label: LABEL,
+      stackOrVpcKey: KEY,
+      log,
+    });
+}
+
+/** An allowlist from `ports:` entry lines. */
+export function allowlistOf(...lines: string[]): Allowlist {
+  return parseAllowlist(`ports:\n${lines.join('\n')}\n`, '.github/outbound-ports.yml');
+}
