@@ -35,12 +35,12 @@ const parameters = (cidrs: string, format: FlowLogFormat, preset: Preset, over: 
 const expected = (truth: GroundTruth, preset: Preset) => (preset === 'egress-ports' ? truth.egressPorts : truth.seed).slice(0, 1000);
 
 describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => {
-  const cases = [
+  const cases: [string, string, FlowLogFormat][] = [
     ['v5', '172.20.0.0/14,2600:1f18:47b:a900::/56', V5_FORMAT],
     ['v2', '172.20.0.0/14,2600:1f18:47b:a900::/56', V2_FORMAT],
     ['v5', '192.168.16.0/20', V5_FORMAT],
     ['v2', '100.64.0.0/10,10.1.0.0/16', V2_FORMAT],
-  ] as const;
+  ];
   // The generated hours include NODATA/SKIPDATA lines, REJECTs, east-west traffic and server replies.
   test.each(cases)('%s logs of VPC %s, both presets', async (_name, cidrs, format) => {
     const { out, truth } = await sample(cidrs, format);
