@@ -1,0 +1,148 @@
+// The Athena engine against a real moto_server (clients from createAwsClients with an explicit endpoint):
+// results set through /moto-api/static/athena/query-results, states stepped through
+// /moto-api/state-manager/set-transition (QUEUED -> RUNNING -> SUCCEEDED), a query cancelled by someone
+// else and one cancelled by the engine's timeout (StopQueryExecution). moto cannot fail a query, page
+// results or throttle: test/unit/athena-engine.test.ts covers those. Last, the same rows from DuckDB (on the
+// shipped sample) and from Athena (moto) feed one shared report path and render identically.
+
+import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { CreateWorkGroupCommand, GetQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines/athena.js';
+import { DuckDbEngine } from '../../src/engines/duckdb.js';
+import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import type { AuditParameters } from '../../src/audit/query.js';
+import { V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { renderTopListTable } from '../../src/report/audit-sections.js';
+import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { fakeClock, recordingLogger } from '../support/fake-aws.js';
+
+const WORKGROUP = 'vpc-port-audit';
+const PARAMETERS: AuditParameters = {
+  preset: 'egress-ports',
+  vpcCidrs: parseCidrList('172.31.0.0/16'),
+  window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
+  top: 20,
+  format: V5_FORMAT,
+  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+};
+
+let moto: MotoServer;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = createAwsClients({
+    region: TEST_AWS_ENV.AWS_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+});
+afterAll(async () => moto.stop());
+
+beforeEach(async () => {
+  await moto.reset();
+  await succeedAtOnce();
+  await clients.athena.send(
+    new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }),
+  );
+});
+
+async function motoApi(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${moto.endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect(response.ok).toBe(true);
+}
+
+/** Each state holds for `polls` GetQueryExecution calls before the next (moto's manual progression). */
+const holdEachState = (polls: number) =>
+  motoApi('/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'manual', times: polls } });
+/** moto's default: a query has succeeded by the first time it is looked at. */
+const succeedAtOnce = () =>
+  motoApi('/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
+
+/** PortRows as Athena sends them: a header row, then every value as text (no value for a null). */
+function athenaResult(rows: readonly PortRow[]) {
+  const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
+  const data = rows.map((r) => ({
+    Data: [r.port, r.protocol, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
+  }));
+  return {
+    rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],
+    column_info: RESULT_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
+  };
+}
+
+const QUEUED_ROWS: PortRow[] = [
+  { port: 443, protocol: 6, flows: 630, packets: 2_206_319, bytes: 2_491_606_930, peers: 50, samplePeers: ['13.32.0.1', '99.84.0.9'] },
+  { port: 53, protocol: 17, flows: 279, packets: 5477, bytes: 4_385_953, peers: 1, samplePeers: ['8.8.8.8'] },
+];
+
+test('steps QUEUED -> RUNNING -> SUCCEEDED in the workgroup and returns the typed rows with statistics', async () => {
+  await holdEachState(2);
+  await motoApi('/moto-api/static/athena/query-results', { results: [athenaResult(QUEUED_ROWS)] });
+  const log = recordingLogger();
+  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, log);
+  const result = await engine.runAudit(PARAMETERS);
+  expect(result.rows).toEqual(QUEUED_ROWS);
+  const states = log.lines.filter((l) => l.level === 'debug').map((l) => l.message.split(': ')[1]);
+  expect(states.filter((state, i) => state !== states[i - 1])).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+  expect(states.length).toBeGreaterThan(3); // it polled again while a state held
+  expect(result.statistics.queryExecutionId).toMatch(/^[0-9a-f-]{36}$/);
+  // moto scans nothing, so the query is billed at the 10 MB minimum.
+  expect(result.statistics).toMatchObject({ bytesScanned: 0, costUsd: athenaCostUsd(10 * 2 ** 20) });
+  const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
+  expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
+  expect(QueryExecution?.Query).toBe(result.sql);
+});
+
+test('a query cancelled by someone else while queued fails with the state Athena reports', async () => {
+  await holdEachState(1000);
+  let stopping: Promise<unknown> = Promise.resolve();
+  const log = recordingLogger();
+  const stopOnStart = {
+    ...log,
+    info: (message: string) => {
+      const id = /^Athena query (\S+) started/.exec(message)?.[1];
+      if (id) stopping = clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+      log.info(message);
+    },
+  };
+  const clock = { ...fakeClock(), sleep: () => stopping.then(() => undefined) };
+  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, clock }, stopOnStart);
+  const error = await engine.runAudit(PARAMETERS).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AthenaQueryError);
+  expect((error as Error).message).toMatch(/^Athena query \S+ was cancelled: /);
+});
+
+test('a query still queued at the timeout is stopped in Athena (CANCELLED), on a fake clock', async () => {
+  await holdEachState(1000);
+  const clock = fakeClock();
+  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, timeoutSeconds: 10, clock }, recordingLogger());
+  const error = (await engine.runAudit(PARAMETERS).catch((e: unknown) => e)) as AthenaQueryError;
+  expect(error.message).toMatch(/did not finish within 10 s and was cancelled/);
+  const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: error.queryExecutionId }));
+  expect(QueryExecution?.Status?.State).toBe('CANCELLED');
+});
+
+test('a workgroup that does not exist is reported by Athena before anything runs', async () => {
+  const engine = new AthenaEngine(clients.athena, { workgroup: 'no-such-workgroup' }, recordingLogger());
+  await expect(engine.runAudit(PARAMETERS)).rejects.toThrow(/WorkGroup does not exist/);
+});
+
+test('the same rows from DuckDB (shipped sample) and from Athena (moto) feed one report path identically', async () => {
+  const logsDir = fileURLToPath(new URL('../../sample/flow-logs', import.meta.url));
+  const local = await new DuckDbEngine({ logsDir }).runAudit(PARAMETERS);
+  expect(local.rows.length).toBeGreaterThan(3);
+
+  await motoApi('/moto-api/static/athena/query-results', { results: [athenaResult(local.rows)] });
+  const remote = await new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, recordingLogger()).runAudit(
+    PARAMETERS,
+  );
+  expect(remote.sql).toBe(local.sql);
+  expect(remote.rows).toEqual(local.rows);
+  const newKeys = new Set(['443/tcp']);
+  expect(renderTopListTable(remote.rows, newKeys)).toBe(renderTopListTable(local.rows, newKeys));
+});
