@@ -1,0 +1,71 @@
+// The port memory in S3 against a real moto_server: missing -> saved -> loaded back; a versioned bucket keeps
+// history; a corrupted object is reported (not thrown) so the run rebuilds; keys are fixed per VPC.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { updateMemory } from '../../src/audit/known-ports.js';
+import { memoryObjectKey, S3MemoryStore } from '../../src/state/s3-memory-store.js';
+import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { portRow } from '../support/report-fixtures.js';
+
+const BUCKET = 'vpc-port-audit-flowlogs-123456789012';
+let moto: MotoServer;
+let s3: S3Client;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  s3 = new S3Client({
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    region: TEST_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+});
+afterAll(async () => {
+  s3.destroy();
+  await moto.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+});
+
+describe('S3MemoryStore', () => {
+  test('reports a missing memory, then loads back exactly what it saved, keeping every version', async () => {
+    const store = new S3MemoryStore(s3, BUCKET, 'vpc-0abc1234');
+    expect(store.location).toBe(`s3://${BUCKET}/vpc-port-audit/state/vpc-0abc1234/known-ports.json`);
+    expect(await store.load()).toEqual({ status: 'missing' });
+
+    const first = updateMemory(undefined, 'vpc-0abc1234', [portRow(443, 6, 900)], new Set(), new Date('2026-11-01T00:00:00Z'));
+    await store.save(first);
+    const second = updateMemory(first, 'vpc-0abc1234', [portRow(443, 6, 950), portRow(22, 6, 4)], new Set(['22/tcp']), new Date('2026-11-02T00:00:00Z'));
+    await store.save(second);
+
+    const loaded = await store.load();
+    expect(loaded).toEqual({ status: 'ok', memory: second, warnings: [] });
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: memoryObjectKey('vpc-0abc1234') }));
+    expect(versions.Versions).toHaveLength(2);
+  });
+
+  test('a corrupted object is reported as corrupt, naming where it is and what is wrong', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: memoryObjectKey('vpc-0abc1234'), Body: '{"version": 7}' }));
+    const loaded = await new S3MemoryStore(s3, BUCKET, 'vpc-0abc1234').load();
+    expect(loaded.status).toBe('corrupt');
+    expect(loaded.status === 'corrupt' && loaded.problem).toMatch(/s3:\/\/.*known-ports\.json is unusable: its version is 7, expected 1/);
+  });
+
+  test('each VPC has its own key, and a memory of another VPC is not accepted', async () => {
+    const memory = updateMemory(undefined, 'vpc-0abc1234', [portRow(443, 6, 900)], new Set(), new Date('2026-11-01T00:00:00Z'));
+    await new S3MemoryStore(s3, BUCKET, 'vpc-0abc1234').save(memory);
+    expect(await new S3MemoryStore(s3, BUCKET, 'vpc-0def5678').load()).toEqual({ status: 'missing' });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: memoryObjectKey('vpc-0def5678'), Body: JSON.stringify(memory) }));
+    const other = await new S3MemoryStore(s3, BUCKET, 'vpc-0def5678').load();
+    expect(other.status === 'corrupt' && other.problem).toMatch(/belongs to "vpc-0abc1234"/);
+    expect(() => memoryObjectKey('../escape')).toThrow(/may only contain/);
+  });
+
+  test('other S3 errors are not mistaken for a missing memory', async () => {
+    await expect(new S3MemoryStore(s3, 'no-such-bucket-123', 'vpc-0abc1234').load()).rejects.toThrow(/bucket/i);
+  });
+});
