@@ -1,0 +1,77 @@
+// Read-only look-ups the action needs around the audit: an existing stack's outputs and parameters, the
+// VPC's own CIDR blocks, and the results bucket of a workgroup (where the port memory lives when the audit
+// runs over flow logs that this action did not deploy).
+
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeVpcsCommand, type EC2Client, type Vpc } from '@aws-sdk/client-ec2';
+import { GetWorkGroupCommand, type AthenaClient } from '@aws-sdk/client-athena';
+import { parseCidr, type Cidr } from '../audit/cidr.js';
+import { checkTextMatchable } from '../audit/cidr-sql.js';
+import { explainAwsError } from './errors.js';
+
+export interface StackDescription {
+  readonly stackId: string;
+  readonly status: string;
+  readonly outputs: Record<string, string>;
+  readonly parameters: Record<string, string>;
+}
+
+const toRecord = (pairs: { key?: string; value?: string }[]) =>
+  Object.fromEntries(pairs.filter((p) => p.key && p.value !== undefined).map((p) => [p.key!, p.value!]));
+
+/** A stack's outputs as a record (OutputKey -> OutputValue). */
+export function outputsOf(stack: Stack): Record<string, string> {
+  return toRecord((stack.Outputs ?? []).map((o) => ({ key: o.OutputKey, value: o.OutputValue })));
+}
+
+/** The stack, or undefined when it does not exist. */
+export async function describeStack(cloudformation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackDescription | undefined> {
+  try {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = Stacks?.[0];
+    if (!stack) return undefined;
+    return {
+      stackId: stack.StackId ?? stackName,
+      status: stack.StackStatus ?? 'UNKNOWN',
+      outputs: outputsOf(stack),
+      parameters: toRecord((stack.Parameters ?? []).map((p) => ({ key: p.ParameterKey, value: p.ParameterValue }))),
+    };
+  } catch (error) {
+    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
+    throw explainAwsError(error, `describing stack ${stackName}`);
+  }
+}
+
+/** The VPC's associated IPv4 and IPv6 blocks. */
+export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string): Promise<Cidr[]> {
+  let vpc: Vpc | undefined;
+  try {
+    vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0];
+  } catch (error) {
+    if (error instanceof Error && /InvalidVpcID/.test(error.name)) vpc = undefined;
+    else throw explainAwsError(error, `describing VPC ${vpcId}`);
+  }
+  if (!vpc) throw new Error(`VPC ${vpcId} was not found in this account and region; check vpc-id and aws-region.`);
+  const associated = (state?: string) => state === 'associated';
+  const blocks = [
+    ...(vpc.CidrBlockAssociationSet ?? []).filter((a) => associated(a.CidrBlockState?.State)).map((a) => a.CidrBlock),
+    ...(vpc.Ipv6CidrBlockAssociationSet ?? []).filter((a) => associated(a.Ipv6CidrBlockState?.State)).map((a) => a.Ipv6CidrBlock),
+  ].filter((b): b is string => Boolean(b));
+  if (blocks.length === 0 && vpc.CidrBlock) blocks.push(vpc.CidrBlock);
+  return blocks.map((block) => {
+    const cidr = parseCidr(block, `VPC ${vpcId}`);
+    checkTextMatchable(cidr, `VPC ${vpcId}`);
+    return cidr;
+  });
+}
+
+/** The bucket of a workgroup's query-result location, or undefined when it has none. */
+export async function workgroupResultsBucket(athena: Pick<AthenaClient, 'send'>, workgroup: string): Promise<string | undefined> {
+  try {
+    const { WorkGroup } = await athena.send(new GetWorkGroupCommand({ WorkGroup: workgroup }));
+    const location = WorkGroup?.Configuration?.ResultConfiguration?.OutputLocation;
+    return location ? /^s3:\/\/([^/]+)/.exec(location)?.[1] : undefined;
+  } catch (error) {
+    throw explainAwsError(error, `reading Athena workgroup ${workgroup}`);
+  }
+}

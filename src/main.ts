@@ -1,0 +1,214 @@
+// One action run: settings -> (deploy) -> audit -> report -> outputs. schedule, workflow_dispatch and push
+// run the tracking-issue report; pull_request runs the sticky comment (and never deploys); mode `deploy`
+// stops after the stack. Every user-caused problem ends the run with one clear message and a failed step.
+
+import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
+import type { AuditParameters } from './audit/query.js';
+import { portKey, type PortRow } from './audit/port-row.js';
+import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
+import { deployStack } from './deploy/deployer.js';
+import { AthenaEngine } from './engines/athena.js';
+import { floorToHour, windowEndingAt } from './flowlog/layout.js';
+import { createGitHubClient } from './github.js';
+import { InputError } from './input-error.js';
+import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
+import { renderJobSummary } from './report/job-summary.js';
+import { isForkPullRequest, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
+import { reportScheduledAudit } from './report/scheduled.js';
+import { readSettings, SettingsError, type Settings } from './settings.js';
+import { S3MemoryStore } from './state/s3-memory-store.js';
+
+/** The built pipeline template, shipped next to the bundle in dist/. */
+const TEMPLATE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pipeline.yaml');
+
+/** Where the audit reads and where its memory lives, from the stack or from the inputs. */
+interface AuditTarget {
+  readonly database: string;
+  readonly table: string;
+  readonly workgroup: string;
+  readonly bucket: string;
+  readonly vpcId?: string;
+  readonly stackId?: string;
+}
+
+const isPullRequestEvent = (event: string) => event === 'pull_request' || event === 'pull_request_target';
+
+async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    core.info(`${what} took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  }
+}
+
+async function deploy(settings: Settings, clients: AwsClients): Promise<{ stackId: string; outputs: Record<string, string> }> {
+  const templateBody = await readFile(TEMPLATE_PATH, 'utf8');
+  return timed('Deploying the stack', () =>
+    deployStack(
+      clients,
+      {
+        stackName: settings.stackName,
+        templateBody,
+        repository: `${context.repo.owner}/${context.repo.repo}`,
+        parameters: {
+          VpcId: settings.vpcId!,
+          AggregationInterval: String(settings.deploy.aggregationIntervalSeconds),
+          LogRetentionDays: String(settings.deploy.logRetentionDays),
+          S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
+          MaxScanMegabytes: String(settings.deploy.maxScanMegabytes),
+        },
+      },
+      core,
+    ),
+  );
+}
+
+/** The table, workgroup and memory bucket of the audit: inputs win, the stack fills the rest. */
+async function resolveTarget(settings: Settings, clients: AwsClients, deployed?: { stackId: string; outputs: Record<string, string> }): Promise<AuditTarget> {
+  const { existing } = settings;
+  const needsStack = !(existing.database && existing.table && existing.workgroup);
+  const stack: { stackId: string; outputs: Record<string, string>; parameters?: Record<string, string> } | undefined =
+    deployed ?? (needsStack ? await describeStack(clients.cloudformation, settings.stackName) : undefined);
+  if (needsStack && !stack) {
+    throw new InputError(
+      `stack-name: stack ${settings.stackName} does not exist in ${settings.region}; deploy it (mode deploy-and-audit) ` +
+        'or give database, table and workgroup of existing flow logs.',
+    );
+  }
+  const outputs = stack?.outputs ?? {};
+  const workgroup = existing.workgroup ?? outputs.WorkGroupName!;
+  const bucket = outputs.BucketName ?? (await workgroupResultsBucket(clients.athena, workgroup));
+  if (!bucket) {
+    throw new InputError(`workgroup: ${workgroup} has no query-result location, so there is no bucket to keep the port memory in; give a workgroup that has one.`);
+  }
+  const vpcId = settings.vpcId ?? stack?.parameters?.VpcId;
+  return {
+    database: existing.database ?? outputs.DatabaseName!,
+    table: existing.table ?? outputs.TableName!,
+    workgroup,
+    bucket,
+    vpcId,
+    stackId: stack?.stackId,
+  };
+}
+
+async function auditParameters(settings: Settings, clients: AwsClients, target: AuditTarget, now: Date): Promise<AuditParameters> {
+  let vpcCidrs = settings.vpcCidrs;
+  if (!vpcCidrs) {
+    if (!target.vpcId) throw new InputError('vpc-cidrs: give the CIDR blocks of the VPC, or vpc-id to look them up.');
+    vpcCidrs = await lookUpVpcCidrs(clients.ec2, target.vpcId);
+    core.info(`VPC ${target.vpcId} has ${vpcCidrs.map((c) => c.text).join(', ')}.`);
+  }
+  return {
+    preset: settings.preset,
+    vpcCidrs,
+    window: windowEndingAt(floorToHour(now), settings.lookbackHours),
+    top: settings.top,
+    format: settings.format,
+    table: { database: target.database, table: target.table },
+  };
+}
+
+const portsJson = (rows: readonly PortRow[]) =>
+  JSON.stringify(rows.map(({ port, protocol, flows, packets, bytes, peers }) => ({ port, protocol, flows, packets, bytes, peers })));
+
+/** Runs the action once; the step fails (exit code 1) on any error, with its message. */
+export async function run(now: Date = new Date()): Promise<void> {
+  try {
+    const settings = readSettings((name) => core.getInput(name));
+    const event = context.eventName;
+    const payload = context.payload as PullRequestPayload;
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const allowlist = await loadAllowlist(resolve(workspace, settings.allowlistPath));
+    if (isPullRequestEvent(event) && isForkPullRequest(payload)) {
+      core.notice('This pull request comes from a fork: it gets a read-only token and no OIDC token, so the audit is skipped. Nothing failed.');
+      return;
+    }
+
+    const clients = createAwsClients({ region: settings.region });
+    let deployed: { stackId: string; outputs: Record<string, string> } | undefined;
+    if (settings.mode !== 'audit' && isPullRequestEvent(event)) {
+      core.info('Pull requests never deploy: auditing the stack as it is.');
+    } else if (settings.mode !== 'audit') {
+      deployed = await deploy(settings, clients);
+      core.setOutput('stack-id', deployed.stackId);
+      if (deployed.outputs.BucketName) core.setOutput('bucket', deployed.outputs.BucketName);
+    }
+    if (settings.mode === 'deploy') return;
+
+    const target = await resolveTarget(settings, clients, deployed);
+    if (target.stackId) core.setOutput('stack-id', target.stackId);
+    core.setOutput('bucket', target.bucket);
+    const parameters = await auditParameters(settings, clients, target, now);
+    const engine = new AthenaEngine(clients.athena, { workgroup: target.workgroup, timeoutSeconds: settings.queryTimeoutSeconds }, core);
+    const result = await timed('The audit query', () => engine.runAudit(parameters));
+    core.setOutput('top-ports', portsJson(result.rows));
+    core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
+    core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
+
+    const octokit = createGitHubClient({ token: settings.githubToken, log: core });
+    const repo = context.repo;
+    const memoryKey = target.vpcId ?? settings.stackName;
+    let newPorts: readonly PortRow[] = [];
+    let silent = false;
+    let trackingIssue: { number: number; url?: string } | undefined;
+    if (isPullRequestEvent(event)) {
+      const baseSha = (context.payload.pull_request as { base?: { sha?: string } } | undefined)?.base?.sha;
+      const baseAllowlist: Allowlist | undefined = baseSha
+        ? await readAllowlistAtRef(octokit, repo, settings.allowlistPath, baseSha)
+        : undefined;
+      const report = await reportPullRequest({
+        octokit,
+        repo,
+        payload,
+        baseAllowlist,
+        headAllowlist: allowlist,
+        allowlistPath: settings.allowlistPath,
+        rows: result.rows,
+        observedAt: now.toISOString(),
+        stackOrVpcKey: memoryKey,
+        log: core,
+      });
+      if ('commentId' in report) core.setOutput('comment-id', String(report.commentId));
+    } else {
+      const report = await reportScheduledAudit({
+        octokit,
+        repo,
+        result,
+        window: parameters.window,
+        allowlist,
+        allowlistPath: settings.allowlistPath,
+        store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
+        label: settings.issueLabel,
+        stackOrVpcKey: memoryKey,
+        log: core,
+        now,
+      });
+      ({ newPorts, silent } = report);
+      if (report.issueNumber !== undefined) {
+        trackingIssue = { number: report.issueNumber, url: report.issueUrl };
+        core.setOutput('issue-number', String(report.issueNumber));
+      }
+    }
+    core.setOutput('new-ports', portsJson(newPorts));
+    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue })).write();
+
+    if (settings.failOnNewPort && newPorts.length > 0) {
+      core.setFailed(`fail-on-new-port: ${newPorts.length} new port(s): ${newPorts.map(portKey).join(', ')}.`);
+    }
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      for (const problem of error.problems) core.error(problem);
+    } else if (!(error instanceof InputError)) {
+      core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
