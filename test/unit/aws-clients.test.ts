@@ -1,0 +1,34 @@
+// The client factory: one region, the SDK's standard retry mode, no endpoint of its own unless given (so
+// AWS_ENDPOINT_URL applies), path-style S3 whenever an endpoint is overridden.
+
+import { expect, test } from '@jest/globals';
+import { createAwsClients, DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+test('every client gets the region, standard retries and the attempts', async () => {
+  const clients = createAwsClients({ region: 'eu-central-2', credentials }, {});
+  for (const client of Object.values(clients)) {
+    expect(await client.config.region()).toBe('eu-central-2');
+    expect(await client.config.maxAttempts()).toBe(DEFAULT_MAX_ATTEMPTS);
+    expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+  }
+  expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'ec2', 'firehose', 'glue', 'logs', 's3', 'sts']);
+});
+
+test('no endpoint is set unless one is given, so the SDK can apply AWS_ENDPOINT_URL itself', async () => {
+  const plain = createAwsClients({ region: 'us-east-1', credentials }, {});
+  expect(plain.athena.config.endpoint).toBeUndefined();
+  expect(plain.s3.config.forcePathStyle).toBe(false);
+
+  const explicit = createAwsClients({ region: 'us-east-1', credentials, endpoint: 'http://127.0.0.1:5000', maxAttempts: 2 }, {});
+  expect(await explicit.athena.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 5000, protocol: 'http:' });
+  expect(await explicit.athena.config.maxAttempts()).toBe(2);
+  expect(explicit.s3.config.forcePathStyle).toBe(true);
+});
+
+test('an AWS_ENDPOINT_URL in the environment makes S3 address buckets by path', () => {
+  const viaEnv = createAwsClients({ region: 'us-east-1', credentials }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
+  expect(viaEnv.s3.config.forcePathStyle).toBe(true);
+  expect(viaEnv.athena.config.endpoint).toBeUndefined();
+});
