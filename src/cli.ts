@@ -89,7 +89,7 @@ async function audit(command: AuditCommand, io: CliIo): Promise<void> {
   }
   const { listing, format } = await resolveLogFormat(command, io);
   const bar = progress(io, `scanning ${listing!.files.length} files in ${command.logs}`);
-  const engine = new DuckDbEngine({ logsDir: command.logs!, onProgress: (p) => bar.update(p) });
+  const engine = new DuckDbEngine({ logsDir: command.logs!, input: '--logs', onProgress: (p) => bar.update(p) });
   const result = await engine.runAudit(parameters(command, format));
   bar.done();
   const report = { command, result, allowlist, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };

@@ -59,6 +59,8 @@ export function tableDdl(parameters: AuditParameters, files: readonly LocalFile[
 export interface DuckDbEngineOptions {
   /** Root folder of the layout (`DIR/YYYY/MM/DD/HH/*.gz`). */
   readonly logsDir: string;
+  /** The name of the logs folder input in messages (default `logs`). */
+  readonly input?: string;
   /** Called about once a second during a scan with the share done, 0 to 100. */
   readonly onProgress?: (percent: number) => void;
 }
@@ -111,9 +113,9 @@ export class DuckDbEngine implements QueryEngine {
     } catch (error) {
       const message = (error as Error).message;
       if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
-        const detail = message.split('\n').find((l) => l.trim() !== '')?.slice(0, 300);
+        const detail = message.split('\n').find((l) => l.trim() !== '')?.replace(/^[\w ]*Error: /, '').slice(0, 300);
         throw new InputError(
-          `logs: the files in '${this.options.logsDir}' could not be read as ${format.name} flow logs (${detail}); ` +
+          `${this.options.input ?? 'logs'}: the files in '${this.options.logsDir}' could not be read as ${format.name} flow logs (${detail}); ` +
             'check the folder and --log-format.',
         );
       }

@@ -1,0 +1,129 @@
+// The real `vpc-port-audit` process (src/cli.ts bundled with esbuild, run with node): the shipped sample's
+// top list, JSON equal to the ground truth, the SQL, and bad input as exit code 2 with one sentence.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { buildAuditSql } from '../../src/audit/query.js';
+import { V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import type { GroundTruth } from '../../src/flowlog/sample.js';
+import { trinoSyntaxErrors } from '../support/trino-grammar.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const SAMPLE = join(ROOT, 'sample/flow-logs');
+const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
+// Inside the repository, so that the bundle resolves @duckdb/node-api from node_modules.
+const CLI = join(ROOT, 'node_modules/.cache/vpc-port-audit-test/cli.mjs');
+
+beforeAll(async () => {
+  await build({ entryPoints: [join(ROOT, 'src/cli.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: CLI, logLevel: 'error' });
+});
+
+async function cli(...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const sampleTruth = async () => JSON.parse(await readFile(join(SAMPLE, 'ground-truth.json'), 'utf8')) as GroundTruth;
+const auditSample = (...flags: string[]) => cli('audit', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', ...flags);
+
+describe('vpc-port-audit as a process', () => {
+  test('audit of the shipped sample prints the top outbound ports as a table (what npm start runs)', async () => {
+    const { code, stdout, stderr } = await auditSample('--lookback-hours', '24', '--allowlist', 'sample/outbound-ports.yml');
+    expect([code, stderr]).toEqual([0, '']);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(`Top 10 outbound ports of 172.31.0.0/16, 2600:1f18:47b:a900::/56, 2026-11-01T00Z to 2026-11-02T00Z`);
+    expect(lines[2]).toMatch(/^\s*#\s+port\s+protocol\s+flows\s+packets\s+bytes\s+peers\s+new$/);
+    const truth = await sampleTruth();
+    const top = truth.egressPorts[0]!;
+    expect(lines[3]).toMatch(new RegExp(`^\\s*1\\s+${top.port}\\s+tcp\\s+${top.flows.toLocaleString('en-US')}\\s`));
+    expect(stdout).toMatch(/ NEW\n/);
+    expect(stdout).toMatch(/24 files \(.* kB\) from 24 of 24 hour folders read in/);
+  });
+
+  test('--format json gives ports and new ports equal to the ground truth', async () => {
+    const { code, stdout } = await auditSample('--format', 'json', '--top', '1000', '--allowlist', 'sample/outbound-ports.yml');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { ports: object[]; new: { port: number; protocol: number }[]; sql: string };
+    const truth = await sampleTruth();
+    expect(json.ports).toEqual(truth.egressPorts);
+    expect(json.new.map((p) => `${p.port}/${p.protocol}`)).toEqual(
+      truth.egressPorts.filter((p) => !['443/6', '80/6', '53/17', '123/17'].includes(`${p.port}/${p.protocol}`)).map((p) => `${p.port}/${p.protocol}`),
+    );
+  });
+
+  test('--format markdown prints a markdown table', async () => {
+    const { code, stdout } = await auditSample('--format', 'markdown', '--top', '3');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^### Top 3 outbound ports/);
+    expect(stdout).toContain('| # | port | protocol | flows | packets | bytes | peers |');
+    expect(stdout.match(/^\| \d \| /gm)).toHaveLength(3);
+  });
+
+  test('sql prints the Athena SQL of the same flags, detecting the format from --logs', async () => {
+    const { code, stdout } = await cli('sql', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', '--preset', 'seed');
+    expect(code).toBe(0);
+    const expected = buildAuditSql({
+      preset: 'seed', vpcCidrs: parseCidrList(SAMPLE_CIDRS), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10,
+      format: V5_FORMAT, table: { database: 'vpc_port_audit', table: 'flow_logs' },
+    });
+    expect(stdout).toBe(`${expected}\n`);
+    expect(await trinoSyntaxErrors(stdout)).toEqual([]);
+  });
+
+  test('sample then audit, in a folder whose name has a quote, v2, files per hour', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'cli-')), "it's logs");
+    await mkdir(out);
+    const made = await cli('sample', '--out', out, '--days', '1', '--records-per-hour', '120', '--seed', '5', '--vpc-cidr', '100.64.0.0/10',
+      '--end', '2026-01-01T00', '--log-format', 'v2', '--files-per-hour', '2');
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^Wrote [\d,]+ v2 records in 48 files/);
+    expect((await readdir(join(out, '2025/12/31/23'))).length).toBe(2);
+    const truth = JSON.parse(await readFile(join(out, 'ground-truth.json'), 'utf8')) as GroundTruth;
+    for (const preset of ['egress-ports', 'seed']) {
+      const { code, stdout } = await cli('audit', '--logs', out, '--vpc-cidr', '100.64.0.0/10', '--end', '2026-01-01T00', '--preset', preset, '--format', 'json', '--top', '1000');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).ports).toEqual((preset === 'seed' ? truth.seed : truth.egressPorts).slice(0, 1000));
+    }
+  });
+
+  test.each([
+    [['audit', '--logs', '/nonexistent', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent' is not a folder/],
+    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', "10.0.0.0/16' OR 1=1 --"], /--vpc-cidr: .* is not a CIDR block/],
+    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--top', '1e3'], /--top: '1e3' is not a whole number/],
+    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a flow-log field/],
+    [['sample', '--out', 'x', '--days', 'many'], /--days: 'many'/],
+  ])('%j exits 2 with one sentence', async (args, message) => {
+    const { code, stdout, stderr } = await cli(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).toMatch(/^vpc-port-audit: [^\n]+\.\n$/);
+  });
+
+  test('--help prints the usage', async () => {
+    const { code, stdout } = await cli('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('vpc-port-audit audit --logs DIR --vpc-cidr CIDR');
+  });
+
+  test('only the CLI imports the DuckDB engine (the action bundle must not contain DuckDB)', async () => {
+    const files = (await readdir(join(ROOT, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const importers = [];
+    for (const file of files) {
+      const text = await readFile(join(ROOT, 'src', file), 'utf8');
+      if (/from '(?:\.\.?\/)+(?:engines\/)?duckdb\.js'|from '@duckdb\/node-api'/.test(text)) importers.push(file);
+    }
+    expect(importers.sort()).toEqual(['cli.ts', 'engines/duckdb.ts']);
+  });
+});

@@ -1,0 +1,136 @@
+// Command-line parsing and the bad-input table: every flag with bad values and SQL-injection attempts
+// through every string input end in exit code 2 and one sentence on stderr, never a stack trace.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommand, type AuditCommand, type SampleCommand } from '../../src/cli-args.js';
+import { main } from '../../src/cli.js';
+import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { InputError } from '../../src/input-error.js';
+
+const NOW = new Date('2026-11-02T05:42:17Z');
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false }, NOW);
+  return { code, stdout, stderr };
+}
+
+describe('parseCommand', () => {
+  test('audit defaults: 24 hours ending at the start of the current UTC hour, top 10, egress-ports, table', () => {
+    const c = parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16'], NOW) as AuditCommand;
+    expect(c.window).toEqual({ start: new Date('2026-11-01T05:00:00Z'), end: new Date('2026-11-02T05:00:00Z') });
+    expect([c.top, c.preset, c.output, c.format, c.allowlist]).toEqual([10, 'egress-ports', 'table', undefined, undefined]);
+  });
+
+  test('audit with every flag, in both --flag value and --flag=value forms', () => {
+    const c = parseCommand(
+      ['audit', '--logs=d', '--vpc-cidr', '10.0.0.0/16, 2600:1f18:47b:a900::/56', '--lookback-hours', '48', '--end=2026-10-01T13',
+        '--top', '3', '--preset', 'seed', '--log-format', 'v2', '--allowlist', 'a.yml', '--format', 'json'],
+      NOW,
+    ) as AuditCommand;
+    expect(c.vpcCidrs.map((x) => x.text)).toEqual(['10.0.0.0/16', '2600:1f18:47b:a900::/56']);
+    expect(c.window.start.toISOString()).toBe('2026-09-29T13:00:00.000Z');
+    expect([c.logs, c.top, c.preset, c.format, c.allowlist, c.output]).toEqual(['d', 3, 'seed', V2_FORMAT, 'a.yml', 'json']);
+  });
+
+  test('a LogFormat string is accepted as --log-format', () => {
+    const c = parseCommand(['sql', '--vpc-cidr', '10.0.0.0/16', '--log-format', '${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action}'], NOW) as AuditCommand;
+    expect(c.format?.fields.map((f) => f.column)).toEqual(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']);
+  });
+
+  test('sample defaults', () => {
+    const c = parseCommand(['sample', '--out', 'o'], NOW) as SampleCommand;
+    expect([c.days, c.recordsPerHour, c.seed, c.filesPerHour, c.format]).toEqual([1, 1000, 1, 1, V5_FORMAT]);
+    expect(c.end).toEqual(new Date('2026-11-02T05:00:00Z'));
+    expect(c.vpcCidrs.map((x) => x.text)).toEqual(['10.0.0.0/16', '2600:1f18:47b:a900::/56']);
+  });
+
+  test('help', () => {
+    expect(parseCommand([], NOW)).toEqual({ command: 'help' });
+    expect(parseCommand(['audit', '--help'], NOW)).toEqual({ command: 'help' });
+    expect(() => parseCommand(['deploy'], NOW)).toThrow(InputError);
+  });
+});
+
+describe('bad input: exit 2, one sentence, no stack trace', () => {
+  let logs: string;
+  beforeAll(async () => {
+    logs = await mkdtemp(join(tmpdir(), 'cli-bad-'));
+    await mkdir(join(logs, '2026/11/02/04'), { recursive: true });
+    await writeFile(join(logs, '2026/11/02/04', 'broken.gz'), 'not gzip at all');
+    await writeFile(join(logs, 'a-file'), 'x');
+  });
+  const audit = (...flags: string[]) => ['audit', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', ...flags];
+  const injections = [`' OR '1'='1`, `10.0.0.0/16'); DROP TABLE flow_logs; --`, '"; DROP TABLE x; --', '$(rm -rf /)', 'x\nUNION SELECT 1'];
+  const cases: [string, string[], RegExp][] = [
+    ['no command flag value', ['audit', '--logs'], /--logs needs a value/],
+    ['unknown command', ['deploy'], /'deploy' is not a command/],
+    ['unknown flag', audit('--limit', '5'), /'--limit' is not a flag of 'audit'/],
+    ['positional argument', audit('extra'), /'extra' is not a flag of 'audit'/],
+    ['flag given twice', audit('--top', '1', '--top', '2'), /--top is given twice/],
+    ['missing --logs', ['audit', '--vpc-cidr', '10.0.0.0/16'], /--logs is required/],
+    ['missing --vpc-cidr', ['audit', '--logs', '__LOGS__'], /--vpc-cidr is required/],
+    ['--logs not a folder', ['audit', '--logs', '/nonexistent/logs', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent\/logs' is not a folder/],
+    ['--logs is a file', ['audit', '--logs', '__LOGS__/a-file', '--vpc-cidr', '10.0.0.0/16'], /is not a folder/],
+    ['unreadable file in the window', audit('--end', '2026-11-02T05', '--lookback-hours', '1'), /cannot be read as gzip-compressed flow logs/],
+    ['unreadable file, format given', audit('--end', '2026-11-02T05', '--lookback-hours', '1', '--log-format', 'v5'), /^--logs: the files in .* could not be read as v5 flow logs \(Input is not a GZIP stream/],
+    ['--vpc-cidr host bits', audit().map((a) => (a === '10.0.0.0/16' ? '10.0.0.1/16' : a)), /has host bits set/],
+    ['--vpc-cidr empty', ['audit', '--logs', '__LOGS__', '--vpc-cidr', ' , '], /--vpc-cidr: give from 1 to 50 CIDR blocks|--vpc-cidr is required/],
+    ['--vpc-cidr IPv6 not a nibble', ['audit', '--logs', '__LOGS__', '--vpc-cidr', '2600:1f18:47b:a900::/58'], /multiple of 4 bits/],
+    ['--lookback-hours zero', audit('--lookback-hours', '0'), /--lookback-hours: '0' is not a whole number from 1 to 9600/],
+    ['--lookback-hours negative', audit('--lookback-hours=-3'), /--lookback-hours: '-3'/],
+    ['--lookback-hours fraction', audit('--lookback-hours', '1.5'), /is not a whole number/],
+    ['--lookback-hours huge', audit('--lookback-hours', '99999999999999999999'), /is not a whole number/],
+    ['--top zero', audit('--top', '0'), /--top: '0' is not a whole number from 1 to 1000/],
+    ['--top words', audit('--top', 'ten'), /--top: 'ten'/],
+    ['--top hex', audit('--top', '0x10'), /--top: '0x10'/],
+    ['--end not an hour', audit('--end', '2026-11-02T05:30'), /--end: '2026-11-02T05:30' is not a whole UTC hour/],
+    ['--end impossible date', audit('--end', '2026-02-30T00'), /is not a whole UTC hour/],
+    ['--end date only', audit('--end', '2026-11-02'), /is not a whole UTC hour/],
+    ['--preset unknown', audit('--preset', 'ingress'), /--preset: 'ingress' is not a preset; accepted are egress-ports, seed/],
+    ['--log-format unknown', audit('--log-format', 'v4'), /--log-format: 'v4' is not a flow-log field/],
+    ['--log-format missing fields', audit('--log-format', '${srcaddr} ${dstaddr}'), /must include \$\{srcport\}/],
+    ['--log-format duplicate', audit('--log-format', '${srcaddr} ${srcaddr}'), /appears twice/],
+    ['--format unknown', audit('--format', 'csv'), /--format: 'csv' is not an output format; accepted are table, json, markdown/],
+    ['--allowlist missing', audit('--allowlist', '/nonexistent/ports.yml'), /--allowlist: '\/nonexistent\/ports.yml' does not exist/],
+    ['--allowlist is a folder', audit('--allowlist', '__LOGS__'), /allowlist .* cannot be read/],
+    ['sample without --out', ['sample'], /--out is required/],
+    ['sample --days zero', ['sample', '--out', '__LOGS__/s', '--days', '0'], /--days: '0' is not a whole number from 1 to 400/],
+    ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /--records-per-hour: '-1'/],
+    ['sample --seed', ['sample', '--out', '__LOGS__/s', '--seed', 'abc'], /--seed: 'abc' is not a whole number from 0 to 4294967295/],
+    ['sample --files-per-hour', ['sample', '--out', '__LOGS__/s', '--files-per-hour', '61'], /--files-per-hour: '61'/],
+    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5 and v2/],
+    ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
+    ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
+    ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
+    ['sql --vpc-cidr bad', ['sql', '--vpc-cidr', '10.0.0.0/8/8'], /--vpc-cidr: '10.0.0.0\/8\/8' is not a CIDR block/],
+    ...injections.flatMap((bad): [string, string[], RegExp][] => [
+      [`--vpc-cidr ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', bad], /^--vpc-cidr: /],
+      [`--vpc-cidr second item ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', `10.0.0.0/16,${bad}`], /^--vpc-cidr: /],
+      [`--preset ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--preset', `seed${bad}`], /^--preset: /],
+      [`--log-format ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--log-format', `v5${bad}`], /^--log-format: /],
+      [`--end ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--end', `2026-11-02T00${bad}`], /^--end: /],
+      [`--top ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--top', `10${bad}`], /^--top: /],
+      [`--lookback-hours ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--lookback-hours', `24${bad}`], /^--lookback-hours: /],
+      [`--format ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--format', `json${bad}`], /^--format: /],
+      [`--logs ${JSON.stringify(bad)}`, ['audit', '--vpc-cidr', '10.0.0.0/16', '--logs', `/nonexistent/${bad}`], /^--logs: /],
+      [`--allowlist ${JSON.stringify(bad)}`, audit('--allowlist', `/nonexistent/${bad}`), /^--allowlist: /],
+    ]),
+  ];
+
+  test.each(cases)('%s', async (_name, argv, message) => {
+    const { code, stdout, stderr } = await run(argv.map((a) => a.replaceAll('__LOGS__', logs)));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^vpc-port-audit: /);
+    expect(stderr.replace(/^vpc-port-audit: /, '')).toMatch(message);
+    expect(stderr.trimEnd().endsWith('.')).toBe(true);
+    expect(stderr).not.toMatch(/\n\s+at |Error:/);
+    // One sentence on one line; only a newline the user typed into a value may be echoed back.
+    const typedNewlines = argv.join('').split('\n').length - 1;
+    expect(stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(1 + typedNewlines);
+  });
+});
