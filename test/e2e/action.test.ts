@@ -1,0 +1,253 @@
+// The committed action bundle, end to end: `node dist/index.js` as a child process with the environment a
+// runner gives it (INPUT_*, GITHUB_* files and event), AWS_ENDPOINT_URL -> moto_server and GITHUB_API_URL ->
+// the local GitHub API. Athena (moto) returns the top list that DuckDB computes from the shipped sample.
+
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdir, mkdtemp, readFile, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { DuckDbEngine } from '../../src/engines/duckdb.js';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
+import { V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import type { PortRow } from '../../src/audit/port-row.js';
+import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
+import { queueAthenaResults } from '../support/moto-athena.js';
+
+interface ActionRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
+const BUCKET = 'audit-results';
+const WORKGROUP = 'flowlogs';
+
+let moto: MotoServer;
+let github: FakeGitHub;
+let clients: AwsClients;
+let vpcId: string;
+let workspace: string;
+let sampleRows: PortRow[];
+let defaults: Record<string, string>;
+
+/** Every input of action.yml at its default, as the composite step passes them. */
+async function actionDefaults(): Promise<Record<string, string>> {
+  const action = parse(await readFile('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
+  return Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, input.default ?? '']));
+}
+
+/** GITHUB_OUTPUT as @actions/core writes it: `name<<DELIMITER`, the value, `DELIMITER`. */
+function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const pattern = /^(.+?)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const [, name, , value] of text.matchAll(pattern)) outputs[name!] = value!;
+  return outputs;
+}
+
+async function runAction(options: {
+  inputs?: Record<string, string>;
+  event?: string;
+  payload?: object;
+  awsEndpoint?: string;
+}): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'runner-'));
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), event: join(dir, 'event.json') };
+  await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.event, JSON.stringify(options.payload ?? {}))]);
+  const inputs = { ...defaults, 'github-token': github.token, ...options.inputs };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    ...TEST_AWS_ENV,
+    AWS_ENDPOINT_URL: options.awsEndpoint ?? moto.endpoint,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: options.event ?? 'schedule',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_API_URL: github.url,
+    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+  };
+  const child = spawn(process.execPath, ['dist/index.js'], { env });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    code,
+    stdout,
+    outputs: parseOutputFile(await readFile(files.output, 'utf8')),
+    summary: await readFile(files.summary, 'utf8'),
+  };
+}
+
+/** An HTTP endpoint that counts the requests it gets (none should arrive when inputs are rejected). */
+async function startCountingEndpoint(): Promise<{ url: string; count: () => number; server: Server }> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, count: () => requests, server };
+}
+
+const AUDIT_INPUTS = () => ({
+  mode: 'audit',
+  'aws-region': TEST_AWS_ENV.AWS_REGION,
+  'vpc-id': vpcId,
+  database: 'vpc_port_audit',
+  table: 'flow_logs',
+  workgroup: WORKGROUP,
+});
+
+const portsOf = (json: string | undefined) => JSON.parse(json ?? 'null') as { port: number; protocol: number }[];
+
+beforeAll(async () => {
+  [moto, github, defaults] = await Promise.all([startMoto(), startFakeGitHub(), actionDefaults()]);
+  clients = createAwsClients({
+    region: TEST_AWS_ENV.AWS_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  vpcId = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await clients.athena.send(
+    new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: `s3://${BUCKET}/athena/` } } }),
+  );
+  workspace = await mkdtemp(join(tmpdir(), 'workspace-'));
+  await mkdir(join(workspace, '.github'));
+  await copyFile('sample/outbound-ports.yml', join(workspace, '.github', 'outbound-ports.yml'));
+  const duckdb = new DuckDbEngine({ logsDir: 'sample/flow-logs' });
+  const result = await duckdb.runAudit({
+    preset: 'egress-ports',
+    vpcCidrs: parseCidrList('172.31.0.0/16,2600:1f18:47b:a900::/56'),
+    window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
+    top: 10,
+    format: V5_FORMAT,
+    table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  });
+  sampleRows = [...result.rows];
+}, 120_000);
+
+afterAll(async () => Promise.all([moto?.stop(), github?.stop()]));
+
+describe('scheduled audit', () => {
+  let first: ActionRun;
+
+  test('opens the tracking issue for ports outside the allowlist and writes outputs and summary', async () => {
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    first = await runAction({ inputs: AUDIT_INPUTS() });
+    expect(first.stdout).not.toMatch(/::error::/);
+    expect(first.code).toBe(0);
+
+    const allowlist = await loadAllowlist(join(workspace, '.github', 'outbound-ports.yml'));
+    const expectedNew = sampleRows.filter((row) => !isAllowed(allowlist, row));
+    expect(expectedNew.length).toBeGreaterThan(0);
+
+    const open = github.openIssues();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.labels).toContain('outbound-ports');
+    for (const row of expectedNew) expect(open[0]!.body).toContain(`${row.port}`);
+    expect(first.outputs['issue-number']).toBe(String(open[0]!.number));
+    expect(portsOf(first.outputs['top-ports'])).toEqual(sampleRows.map(({ port, protocol }) => expect.objectContaining({ port, protocol })));
+    expect(portsOf(first.outputs['new-ports']).map((p) => `${p.port}/${p.protocol}`)).toEqual(expectedNew.map((p) => `${p.port}/${p.protocol}`));
+    expect(first.outputs.bucket).toBe(BUCKET);
+    expect(first.outputs['data-scanned-bytes']).toBe('0');
+
+    // The SQL that ran used the CIDR looked up from the VPC, in the given workgroup.
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: first.outputs['query-execution-id'] }));
+    expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.20.')");
+    expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs"');
+
+    expect(first.summary).toContain('VPC outbound ports');
+    expect(first.summary).toContain('```mermaid');
+    for (const row of expectedNew) expect(first.summary).toContain(`${row.port}`);
+  });
+
+  test('a rerun with the same ports writes nothing to GitHub', async () => {
+    const callsBefore = github.calls.length;
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const rerun = await runAction({ inputs: AUDIT_INPUTS() });
+    expect(rerun.code).toBe(0);
+    const writes = github.calls.slice(callsBefore).filter((c) => c.method !== 'GET');
+    expect(writes).toEqual([]);
+    expect(github.openIssues()).toHaveLength(1);
+    expect(portsOf(rerun.outputs['new-ports'])).toEqual([]);
+    expect(rerun.outputs['issue-number']).toBe(first.outputs['issue-number']);
+  });
+});
+
+describe('pull requests', () => {
+  const prPayload = (number: number, headRepo: string) => ({
+    pull_request: {
+      number,
+      head: { sha: 'b'.repeat(40), repo: { full_name: headRepo } },
+      base: { sha: 'a'.repeat(40), repo: { full_name: `${github.owner}/${github.repo}` } },
+    },
+    repository: { full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner } },
+  });
+
+  test('a pull_request run writes one sticky comment and updates it in place', async () => {
+    const pr = github.addPullRequest('Allow Postgres');
+    const payload = prPayload(pr.number, `${github.owner}/${github.repo}`);
+    await queueAthenaResults(moto.endpoint, sampleRows, sampleRows);
+    const firstRun = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload });
+    expect(firstRun.stdout).not.toMatch(/::error::/);
+    expect(firstRun.code).toBe(0);
+    expect(github.commentsOn(pr.number)).toHaveLength(1);
+    const comment = github.commentsOn(pr.number)[0]!;
+    expect(comment.body).toMatch(/^<!-- vpc-port-audit:pr-comment /);
+    expect(firstRun.outputs['comment-id']).toBe(String(comment.id));
+
+    const secondRun = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload });
+    expect(secondRun.code).toBe(0);
+    expect(github.commentsOn(pr.number)).toHaveLength(1);
+    expect(secondRun.outputs['comment-id']).toBe(String(comment.id));
+    expect(github.openIssues().filter((i) => !i.pull_request)).toHaveLength(1); // PR runs leave the tracking issue alone
+  });
+
+  test('a pull request from a fork exits cleanly without calling AWS or GitHub', async () => {
+    const counting = await startCountingEndpoint();
+    const callsBefore = github.calls.length;
+    try {
+      const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload: prPayload(999, 'someone/fork'), awsEndpoint: counting.url });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/fork/);
+      expect(counting.count()).toBe(0);
+      expect(github.calls.length).toBe(callsBefore);
+    } finally {
+      counting.server.close();
+    }
+  });
+});
+
+test('bad inputs exit non-zero, list every problem, and call neither AWS nor GitHub', async () => {
+  const counting = await startCountingEndpoint();
+  const callsBefore = github.calls.length;
+  try {
+    const run = await runAction({
+      inputs: { ...AUDIT_INPUTS(), mode: 'destroy', top: 'ten', 'vpc-cidrs': '10.0.0.0/33', 'stack-name': 'my_stack' },
+      awsEndpoint: counting.url,
+    });
+    expect(run.code).not.toBe(0);
+    for (const input of ['mode', 'top', 'vpc-cidrs', 'stack-name']) expect(run.stdout).toMatch(new RegExp(`::error::${input}: `));
+    expect(counting.count()).toBe(0);
+    expect(github.calls.length).toBe(callsBefore);
+  } finally {
+    counting.server.close();
+  }
+});

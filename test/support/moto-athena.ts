@@ -1,0 +1,26 @@
+// Feeding moto's Athena: the result sets its next queries return (POST /moto-api/static/athena/query-results,
+// consumed in order) and how its query states progress (/moto-api/state-manager/set-transition).
+
+import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
+
+/** PortRows as Athena sends them: a header row, then every value as text (no value for a null). */
+export function athenaResultSet(rows: readonly PortRow[]) {
+  const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
+  const data = rows.map((r) => ({
+    Data: [r.port, r.protocol, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
+  }));
+  return {
+    rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],
+    column_info: RESULT_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
+  };
+}
+
+/** POSTs a JSON body to a moto-api path and fails when moto refuses it. */
+export async function motoApi(endpoint: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`moto ${path} answered ${response.status}: ${await response.text()}`);
+}
+
+/** The next queries (in order) return these top lists. */
+export const queueAthenaResults = (endpoint: string, ...topLists: (readonly PortRow[])[]) =>
+  motoApi(endpoint, '/moto-api/static/athena/query-results', { results: topLists.map(athenaResultSet) });
