@@ -24,7 +24,7 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
     cell(row.samplePeers.join(', ')),
     newKeys.has(portKey(row)) ? NEW_MARKER : '',
   ]);
-  const headers = ['#', 'Port', 'Protocol', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', ''];
+  const headers = ['#', 'Port', 'Protocol', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', 'New'];
   const numeric = [true, true, false, true, true, true, true, false, false];
   const note = shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports of the top list', fullListAt)}` : '';
   return rows.length === 0 ? '_No outbound traffic in the window._' : `${table(headers, body, numeric)}${note}`;

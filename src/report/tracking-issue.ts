@@ -92,7 +92,9 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     '',
     `${portsTable}${portsNote}`,
     '',
-    `### Current top list (${renderWindow(window)})`,
+    '### Current top list',
+    '',
+    `Window: ${renderWindow(window)}.`,
     '',
     renderFlowsChart(rows),
     '',
@@ -104,7 +106,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
 /** The comment that notifies watchers of newly appeared ports. */
 export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow): string {
   const lines = newPorts.map(
-    (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peers` +
+    (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
       (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map((peer) => `\`${peer}\``).join(', ')})` : ''),
   );
   const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;

@@ -33,6 +33,8 @@ describe('parseAllowlist', () => {
     ['ports:\n  - port: 22\n    protocol: tcp\n', 2, /needs a reason/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner: me\n', 2, /unknown key 'owner'/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n  - port: 22\n    protocol: 6\n    reason: b\n', 5, /22\/tcp is already listed on line 2/],
+    ['ports:\n  - port: 22\n    port: 23\n    protocol: tcp\n    reason: a\n', 3, /not valid YAML \(Map keys must be unique/],
+    ['ports:\n  - port: 22\n    protocol: 300\n    reason: a\n', 2, /protocol '300' is not tcp/],
   ])('%j fails on line %i', (text, line, message) => {
     let error: unknown;
     try {

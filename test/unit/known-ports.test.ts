@@ -1,0 +1,139 @@
+// The known-ports rules: what is new (first run, loaded, rebuilt memory), the memory update and its
+// validation (corrupted text -> a problem, single bad entries dropped), and the pull-request allowlist diff.
+
+import { describe, expect, test } from '@jest/globals';
+import {
+  assessPorts,
+  diffAllowlists,
+  markReported,
+  MEMORY_VERSION,
+  parseMemory,
+  parsePortKey,
+  serializeMemory,
+  unacknowledgedPorts,
+  updateMemory,
+} from '../../src/audit/known-ports.js';
+import { allowlistOf, portRow } from '../support/report-fixtures.js';
+
+const KEY = 'vpc-0abc1234';
+const HTTPS = portRow(443, 6, 900);
+const DNS = portRow(53, 17, 300);
+const SSH = portRow(22, 6, 40);
+const T1 = new Date('2026-11-01T00:00:00Z');
+const T2 = new Date('2026-11-02T00:00:00Z');
+const HTTPS_ALLOWED = allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}');
+
+describe('assessPorts', () => {
+  test('a first run without an allowlist is a silent baseline', () => {
+    expect(assessPorts([HTTPS, DNS], undefined, { kind: 'first-run' })).toEqual({ newPorts: [], silent: true });
+  });
+
+  test('a first run with an allowlist reports every port outside it', () => {
+    expect(assessPorts([HTTPS, DNS, SSH], HTTPS_ALLOWED, { kind: 'first-run' })).toEqual({ newPorts: [DNS, SSH], silent: false });
+  });
+
+  test('with a memory, only ports neither remembered nor allowed are new', () => {
+    const memory = updateMemory(undefined, KEY, [HTTPS, DNS], new Set(), T1);
+    const udpSsh = portRow(22, 17, 3);
+    const result = assessPorts([HTTPS, DNS, SSH, udpSsh], allowlistOf('  - {port: 22, protocol: udp, reason: test}'), { kind: 'loaded', memory });
+    expect(result).toEqual({ newPorts: [SSH], silent: false });
+  });
+
+  test('a rebuild reports nothing, whatever the allowlist says', () => {
+    expect(assessPorts([HTTPS, SSH], HTTPS_ALLOWED, { kind: 'rebuild', reason: 'corrupt' })).toEqual({ newPorts: [], silent: true });
+  });
+});
+
+describe('updateMemory and unacknowledgedPorts', () => {
+  test('keeps firstSeen and reported, refreshes lastSeen and numbers, and stores the latest top list', () => {
+    const first = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(['22/tcp']), T1);
+    const second = updateMemory(first, KEY, [portRow(443, 6, 1000)], new Set(), T2);
+    expect(second.ports['443/tcp']).toMatchObject({ firstSeen: T1.toISOString(), lastSeen: T2.toISOString(), flows: 1000 });
+    expect(second.ports['22/tcp']).toMatchObject({ lastSeen: T1.toISOString(), reported: T1.toISOString(), flows: 40 });
+    expect(second.ports['443/tcp']!.reported).toBeUndefined();
+    expect(second.latestTopList.map((r) => r.port)).toEqual([443]);
+    expect(unacknowledgedPorts(second, undefined).map((p) => p.port)).toEqual([22]);
+    expect(unacknowledgedPorts(second, allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'))).toEqual([]);
+  });
+
+  test('markReported keeps ports a tracking issue lists, even ones the memory forgot', () => {
+    const memory = markReported(updateMemory(undefined, KEY, [HTTPS], new Set(), T1), ['443/tcp', '3306/tcp', 'bogus'], T2);
+    expect(memory.ports['443/tcp']!.reported).toBe(T2.toISOString());
+    expect(memory.ports['3306/tcp']).toMatchObject({ port: 3306, protocol: 6, reported: T2.toISOString(), flows: 0 });
+    expect(Object.keys(memory.ports).sort()).toEqual(['3306/tcp', '443/tcp']);
+  });
+});
+
+describe('parseMemory', () => {
+  const good = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(['22/tcp']), T1);
+
+  test('round-trips the serialized memory', () => {
+    const text = serializeMemory(good);
+    expect(JSON.parse(text).version).toBe(MEMORY_VERSION);
+    expect(parseMemory(text, KEY)).toEqual({ ok: true, memory: good, warnings: [] });
+  });
+
+  test.each([
+    ['', /not valid JSON/],
+    ['{"version": 1, "key": "vpc-0abc1234", "ports": {', /not valid JSON/],
+    ['[1, 2]', /not a JSON object/],
+    ['{"version": 2}', /version is 2, expected 1/],
+    ['{"version": 1, "key": "vpc-other"}', /belongs to "vpc-other"/],
+    ['{"version": 1, "key": "vpc-0abc1234", "ports": []}', /`ports` is not an object/],
+    ['{"version": 1, "key": "vpc-0abc1234", "ports": {}, "updatedAt": "yesterday"}', /`updatedAt` is not an ISO time/],
+  ])('%j is a problem, not a crash', (text, problem) => {
+    const parsed = parseMemory(text, KEY);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.problem).toMatch(problem);
+  });
+
+  test('drops single malformed entries with a warning and keeps the rest', () => {
+    const data = JSON.parse(serializeMemory(good));
+    data.ports['22/tcp'].flows = 'many';
+    data.ports['80/tcp'] = { port: 81, protocol: 6 };
+    data.latestTopList[0].port = -1;
+    const parsed = parseMemory(JSON.stringify(data), KEY);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(Object.keys(parsed.memory.ports)).toEqual(['443/tcp']);
+    expect(parsed.memory.latestTopList).toEqual([]);
+    expect(parsed.warnings).toEqual([
+      'dropped the malformed memory entry "22/tcp"',
+      'dropped the malformed memory entry "80/tcp"',
+      'dropped a malformed latest top list',
+    ]);
+  });
+});
+
+test.each([
+  ['443/tcp', { port: 443, protocol: 6 }],
+  ['53/udp', { port: 53, protocol: 17 }],
+  ['0/47', { port: 0, protocol: 47 }],
+  ['70000/tcp', undefined],
+  ['22/6', undefined],
+  ['22/sctp', undefined],
+  ['tcp/22', undefined],
+])('parsePortKey(%j)', (text, expected) => {
+  expect(parsePortKey(text)).toEqual(expected);
+});
+
+describe('diffAllowlists', () => {
+  test('sorts every observed port into exactly one category, and names entries for ports not observed', () => {
+    const smtp = portRow(25, 6, 5);
+    const base = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 25, protocol: tcp, reason: b}', '  - {port: 8080, protocol: tcp, reason: c}');
+    const head = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 22, protocol: tcp, reason: d}', '  - {port: 9418, protocol: tcp, reason: e}');
+    const diff = diffAllowlists(base, head, [HTTPS, DNS, SSH, smtp]);
+    expect(diff.newlyAllowed).toEqual([SSH]);
+    expect(diff.noLongerAllowed).toEqual([smtp]);
+    expect(diff.stillUnexplained).toEqual([DNS]);
+    expect(diff.unchanged).toEqual([HTTPS]);
+    expect(diff.addedNotObserved.map((e) => e.port)).toEqual([9418]);
+    expect(diff.removedNotObserved.map((e) => e.port)).toEqual([8080]);
+  });
+
+  test('with no allowlist on either side every port is unexplained', () => {
+    const diff = diffAllowlists(undefined, undefined, [HTTPS, DNS]);
+    expect(diff.stillUnexplained).toEqual([HTTPS, DNS]);
+    expect([...diff.newlyAllowed, ...diff.noLongerAllowed, ...diff.unchanged]).toEqual([]);
+  });
+});

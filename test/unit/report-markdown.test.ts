@@ -1,0 +1,189 @@
+// Rendered markdown checked for content: the top-list table, the mermaid chart, the job summary, the issue
+// body and comments, the PR comment, and shortening under GitHub's 65,536-character limit.
+
+import { describe, expect, test } from '@jest/globals';
+import { diffAllowlists, updateMemory, unacknowledgedPorts } from '../../src/audit/known-ports.js';
+import { CHART_MAX_BARS, NEW_MARKER, renderCost, renderFlowsChart, renderTopListTable } from '../../src/report/audit-sections.js';
+import { renderJobSummary } from '../../src/report/job-summary.js';
+import { cell, fitToLimit, formatBytes, formatDollars, GITHUB_BODY_LIMIT } from '../../src/report/markdown.js';
+import { pullRequestMarker, renderPullRequestComment } from '../../src/report/pr-comment.js';
+import { renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
+import { allowlistOf, auditResult, portRow, WINDOW } from '../support/report-fixtures.js';
+
+const HTTPS = portRow(443, 6, 1_234_567, ['52.94.0.10', '54.239.0.20']);
+const DNS = portRow(53, 17, 300);
+const SSH = portRow(22, 6, 40, ['198.51.100.7']);
+
+/** The data rows of the first markdown table in `text` (header and rule excluded). */
+function tableRows(text: string): string[][] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('| '));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.slice(2, -2).split(' | '));
+  }
+  return rows;
+}
+
+/** The mermaid blocks in `text`. */
+function mermaidBlocks(text: string): string[] {
+  return [...text.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
+}
+
+describe('numbers and cells', () => {
+  test.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1536, '1.50 KiB'],
+    [12_345_678, '11.8 MiB'],
+    [5 * 1024 ** 4, '5.00 TiB'],
+  ])('formatBytes(%d) = %s', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
+
+  test.each([
+    [0, '$0'],
+    [0.0000617, '$0.000062'],
+    [0.05, '$0.05'],
+    [12.5, '$12.50'],
+  ])('formatDollars(%d) = %s', (usd, text) => expect(formatDollars(usd)).toBe(text));
+
+  test('cell escapes what would break a table row', () => {
+    expect(cell('a|b\nc <d>')).toBe('a\\|b c &lt;d&gt;');
+  });
+});
+
+describe('top list and chart', () => {
+  test('the table lists every port in rank order with formatted numbers, marking only the new ones', () => {
+    const rows = tableRows(renderTopListTable([HTTPS, DNS, SSH], new Set(['22/tcp'])));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([['1', '443', 'tcp'], ['2', '53', 'udp'], ['3', '22', 'tcp']]);
+    expect(rows[0]![3]).toBe('1,234,567');
+    expect(rows[0]![7]).toBe('52.94.0.10, 54.239.0.20');
+    expect(rows.map((r) => r[8])).toEqual(['', '', NEW_MARKER]);
+  });
+
+  test('an empty top list says so instead of an empty table', () => {
+    expect(renderTopListTable([], new Set())).toMatch(/No outbound traffic/);
+    expect(renderFlowsChart([])).toBe('');
+  });
+
+  test('the chart is a valid xychart-beta block with one bar per label, busiest first, capped', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => portRow(1000 + i, 6, (i + 1) * 10));
+    const [block] = mermaidBlocks(renderFlowsChart(rows));
+    const lines = block!.split('\n');
+    expect(lines[0]).toBe('xychart-beta');
+    expect(lines[1]).toMatch(/^ {4}title "Flows per port \(busiest 15 of 20\)"$/);
+    const labels = JSON.parse(lines[2]!.replace(/^ {4}x-axis /, '')) as string[];
+    const bars = JSON.parse(lines[4]!.replace(/^ {4}bar /, '')) as number[];
+    expect(labels).toHaveLength(CHART_MAX_BARS);
+    expect(bars).toHaveLength(CHART_MAX_BARS);
+    expect(labels[0]).toBe('1019/tcp');
+    expect(bars[0]).toBe(200);
+    expect(bars).toEqual([...bars].sort((a, b) => b - a));
+    expect(lines[3]).toBe('    y-axis "Flows" 0 --> 200');
+  });
+
+  test('cost names bytes scanned and dollars for Athena, and no cost for DuckDB', () => {
+    const { statistics } = auditResult([]);
+    expect(renderCost('athena', statistics)).toBe('Athena scanned 11.8 MiB (12,345,678 bytes), billed $0.000062 (query `q-123`).');
+    expect(renderCost('duckdb', statistics)).toMatch(/^DuckDB read 11.8 MiB locally \(no cost\)\.$/);
+  });
+});
+
+describe('job summary', () => {
+  test('shows the window, the cost, what is new, the chart and the whole top list', () => {
+    const text = renderJobSummary({
+      result: auditResult([HTTPS, DNS, SSH]),
+      window: WINDOW,
+      newPorts: [SSH],
+      silent: false,
+      trackingIssue: { number: 7, url: 'https://github.example/o/r/issues/7' },
+    });
+    expect(text).toContain('2026-11-01 00:00 to 2026-11-02 00:00 UTC (24 h)');
+    expect(text).toContain('12,345,678 bytes');
+    expect(text).toContain('$0.000062');
+    expect(text).toContain('**1 new port:** `22/tcp` (tracked in [#7](https://github.example/o/r/issues/7))');
+    expect(mermaidBlocks(text)).toHaveLength(1);
+    expect(tableRows(text)).toHaveLength(3);
+  });
+
+  test('a baseline run says that it recorded a baseline', () => {
+    const text = renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: true });
+    expect(text).toMatch(/Baseline recorded/);
+    expect(text).not.toMatch(/new port/i);
+  });
+});
+
+describe('tracking issue body and comments', () => {
+  const memory = updateMemory(undefined, 'vpc-0abc1234', [HTTPS, DNS, SSH], new Set(['22/tcp', '53/udp']), WINDOW.end);
+  const unacknowledged = unacknowledgedPorts(memory, undefined);
+
+  test('carries both hidden markers and lists the unacknowledged ports with their numbers', () => {
+    const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows: [HTTPS, DNS, SSH], newKeys: new Set(['22/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' });
+    expect(body.startsWith(trackingMarker('vpc-0abc1234'))).toBe(true);
+    expect(unacknowledgedKeysIn(body).sort()).toEqual(['22/tcp', '53/udp']);
+    const ports = tableRows(body.slice(body.indexOf('### Unacknowledged ports')));
+    expect(ports.map((r) => `${r[0]}/${r[1]}`).sort()).toEqual(['22/tcp', '53/udp']);
+    expect(ports.find((r) => r[0] === '22')!.slice(2)).toEqual(['2026-11-02 00:00', '2026-11-02 00:00', '40', '58.6 KiB', '198.51.100.7']);
+    expect(body).toContain('`.github/outbound-ports.yml`');
+    expect(mermaidBlocks(body)).toHaveLength(1);
+  });
+
+  test('the new-ports comment names exactly the new ports', () => {
+    const comment = renderNewPortsComment([SSH], WINDOW);
+    expect(comment).toContain('**1 new outbound port**');
+    expect(comment).toContain('- `22/tcp`: 40 flows, 58.6 KiB, 1 peer (e.g. `198.51.100.7`)');
+    expect(comment).not.toContain('443');
+  });
+
+  test('a body over the limit keeps the table head and its first rows, and says what was cut', () => {
+    const peers = ['2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff', '2001:db8:ffff:eeee:dddd:cccc:bbbb:aaaa'];
+    const rows = Array.from({ length: 2000 }, (_, i) => portRow(i + 1, 6, 5000 - i, peers));
+    const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows, newKeys: new Set(), window: WINDOW, allowlistPath: 'a.yml' });
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+    const top = body.slice(body.indexOf('### Current top list'));
+    expect(top).toContain('| # | Port | Protocol | Flows |');
+    const shown = tableRows(top);
+    expect(shown.length).toBeGreaterThan(100);
+    expect(shown.length).toBeLessThan(2000);
+    expect(shown[0]![1]).toBe('1');
+    expect(shown.at(-1)![0]).toBe(String(shown.length));
+    expect(top).toContain(`Showing the first ${shown.length.toLocaleString('en-US')} of 2,000 ports of the top list`);
+    expect(top).toContain("GitHub's 65,536-character limit");
+    // The part that matters most survives whole: both unacknowledged ports and the markers.
+    expect(unacknowledgedKeysIn(body).sort()).toEqual(['22/tcp', '53/udp']);
+  });
+
+  test('fitToLimit returns the longest render that fits, or throws when nothing fits', () => {
+    const render = (n: number) => 'x'.repeat(10 + n * 3);
+    expect(fitToLimit(100, render, 50).length).toBe(49);
+    expect(fitToLimit(5, render, 50).length).toBe(25);
+    expect(() => fitToLimit(5, render, 5)).toThrow(/does not fit/);
+  });
+});
+
+describe('pull-request comment', () => {
+  test('starts with its marker, counts each category, and gives every observed port its status', () => {
+    const smtp = portRow(25, 6, 5);
+    const base = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 25, protocol: tcp, reason: b}');
+    const head = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 22, protocol: tcp, reason: c}', '  - {port: 9418, protocol: tcp, reason: git}');
+    const body = renderPullRequestComment({
+      diff: diffAllowlists(base, head, [HTTPS, DNS, SSH, smtp]),
+      stackOrVpcKey: 'vpc-0abc1234',
+      allowlistPath: '.github/outbound-ports.yml',
+      observedAt: '2026-11-02T00:05:00.000Z',
+    });
+    expect(body.startsWith(pullRequestMarker('vpc-0abc1234'))).toBe(true);
+    for (const line of ['Newly allowed by this PR: **1**', 'No longer allowed by this PR: **1**', 'Still unexplained: **1**', 'Allowed before and after: **1**']) {
+      expect(body).toContain(line);
+    }
+    const status = Object.fromEntries(tableRows(body).map((r) => [`${r[0]}/${r[1]}`, r[5]]));
+    expect(status).toEqual({
+      '22/tcp': '✅ Newly allowed by this PR',
+      '25/tcp': '⚠️ No longer allowed by this PR',
+      '53/udp': '❓ Still unexplained',
+      '443/tcp': '✔️ Allowed before and after',
+    });
+    expect(body).toContain('`9418/tcp` is added (line 4) but was not in the observed top list.');
+    expect(body).toContain('2026-11-02 00:05 UTC');
+  });
+});
