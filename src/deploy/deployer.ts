@@ -47,6 +47,17 @@ export interface DeployResult {
   /** False when the template and parameters were already deployed. */
   readonly changed: boolean;
   readonly action: 'create' | 'update' | 'none';
+  /** What an update's change set did, for a summary (empty for a create or no change). */
+  readonly changes: readonly ResourceChangeSummary[];
+}
+
+export interface ResourceChangeSummary {
+  /** Add, Modify, Remove, Import, Dynamic. */
+  readonly action: string;
+  readonly resource: string;
+  readonly type: string;
+  /** True when CloudFormation replaces the resource (a new physical resource; data in it may be lost). */
+  readonly replacement: boolean;
 }
 
 /** A deployment that failed or was refused; the message names the stack, its status and the cause. */
@@ -174,16 +185,12 @@ class Deployer {
       if (isNoChange(reason)) return this.unchanged(stack);
       throw new DeployError(`The change set for stack ${name} failed: ${reason}`, stack.StackStatus);
     }
-    for (const change of changeSet.Changes ?? []) {
-      const r = change.ResourceChange;
-      if (!r) continue;
-      const replace = r.Replacement === 'True' ? ' (replacement)' : '';
-      this.log.info(`  ${r.Action} ${r.LogicalResourceId} (${r.ResourceType})${replace}`);
-    }
+    const changes = summarize(changeSet);
+    for (const c of changes) this.log.info(`  ${c.action} ${c.resource} (${c.type})${c.replacement ? ' (replacement)' : ''}`);
     const events = await StackEventStream.fromNow(this.cfn, stackId, this.log);
     await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
     const updated = await this.waitForStack(events, stackId, 'UPDATE_COMPLETE');
-    return this.result(updated, true, 'update');
+    return { ...this.result(updated, true, 'update'), changes };
   }
 
   /** The change set's id, or undefined when the endpoint refused it at once for having no changes. */
@@ -275,6 +282,12 @@ class Deployer {
       if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
     }
     this.log.info(`Stack ${this.request.stackName}: ${action === 'none' ? 'unchanged' : `${action}d`}, ${Object.keys(outputs).length} outputs.`);
-    return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action };
+    return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action, changes: [] };
   }
+}
+
+function summarize(changeSet: DescribeChangeSetCommandOutput): ResourceChangeSummary[] {
+  return (changeSet.Changes ?? []).flatMap(({ ResourceChange: r }) =>
+    r ? [{ action: r.Action ?? '?', resource: r.LogicalResourceId ?? '?', type: r.ResourceType ?? '?', replacement: r.Replacement === 'True' }] : [],
+  );
 }

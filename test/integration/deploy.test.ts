@@ -94,6 +94,7 @@ describe('create -> no-op -> update -> delete', () => {
     const updateLog = recordingLogger();
     const updated = await deployStack(clients, request('lifecycle', QUEUE_AND_TOPIC_TEMPLATE, 'flow-q'), updateLog, FAST);
     expect(updated).toMatchObject({ stackId: created.stackId, changed: true, action: 'update' });
+    expect(updated.changes).toEqual([{ action: 'Add', resource: 'Topic', type: 'AWS::SNS::Topic', replacement: false }]);
     // moto does not refresh a stack's outputs after a change set (AWS does), so the new resource is
     // checked among the stack's resources; the outputs still come back.
     const { StackResourceSummaries } = await clients.cloudformation.send(new ListStackResourcesCommand({ StackName: 'lifecycle' }));

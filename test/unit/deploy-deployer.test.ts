@@ -77,6 +77,7 @@ describe('create', () => {
       outputs: { Workgroup: 'vpc-port-audit', Database: 'flowlogs' },
       changed: true,
       action: 'create',
+      changes: [],
     });
     const create = calls.find((c) => c.name === 'CreateStackCommand')!.input;
     expect(create).toMatchObject({
@@ -144,7 +145,7 @@ describe('update', () => {
       DescribeChangeSetCommand: sequence(() => ({ Status: 'CREATE_PENDING' }), () => ({ Status: 'FAILED', StatusReason: wording })),
       DeleteChangeSetCommand: () => ({}),
     });
-    await expect(result).resolves.toEqual({ stackId: STACK_ID, outputs: { Workgroup: 'wg' }, changed: false, action: 'none' });
+    await expect(result).resolves.toEqual({ stackId: STACK_ID, outputs: { Workgroup: 'wg' }, changed: false, action: 'none', changes: [] });
     expect(names()).not.toContain('ExecuteChangeSetCommand');
     expect(names()).toContain('DeleteChangeSetCommand');
     expect(log.text()).toContain('Stack audit is up to date; nothing to change.');
@@ -171,7 +172,11 @@ describe('update', () => {
       }),
       ExecuteChangeSetCommand: () => ({}),
     });
-    await expect(result).resolves.toMatchObject({ changed: true, action: 'update' });
+    await expect(result).resolves.toMatchObject({
+      changed: true,
+      action: 'update',
+      changes: [{ action: 'Modify', resource: 'Table', type: 'AWS::Glue::Table', replacement: true }],
+    });
     const changeSet = calls.find((c) => c.name === 'CreateChangeSetCommand')!.input;
     expect(changeSet).toMatchObject({ ChangeSetType: 'UPDATE', StackName: 'audit', Capabilities: ['CAPABILITY_NAMED_IAM'] });
     expect(changeSet.Tags).toContainEqual({ Key: REPOSITORY_TAG, Value: 'octo/infra' });
