@@ -130,15 +130,26 @@ export class AthenaEngine implements QueryEngine {
       if (state === 'SUCCEEDED') return execution as QueryExecution;
       if (state === 'FAILED' || state === 'CANCELLED') throw this.explainFailure(id, execution as QueryExecution);
       if (this.clock.now() - started >= this.timeoutMs) {
-        await this.retryThrottled(() => this.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })));
+        const outcome = (await this.stop(id)) ? 'was cancelled' : 'could not be cancelled';
         throw new AthenaQueryError(
-          `Athena query ${id} did not finish within ${this.timeoutMs / 1000} s and was cancelled; ` +
+          `Athena query ${id} did not finish within ${this.timeoutMs / 1000} s and ${outcome}; ` +
             `shorten the lookback or raise query-timeout-seconds.`,
           id,
         );
       }
       await this.clock.sleep(delay);
       delay = nextDelay(delay, this.poll.maxMs);
+    }
+  }
+
+  /** Cancels the query; false (and a warning) when that failed, so the timeout stays the error reported. */
+  private async stop(id: string): Promise<boolean> {
+    try {
+      await this.retryThrottled(() => this.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })));
+      return true;
+    } catch (error) {
+      this.log.warning(`Could not cancel Athena query ${id} (${(error as Error).message}); it may still run and be billed.`);
+      return false;
     }
   }
 

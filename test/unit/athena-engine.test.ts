@@ -148,6 +148,22 @@ describe('failures', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30_000);
   });
 
+  test('a failure to cancel at the timeout is logged; the timeout stays the error', async () => {
+    const { engine: athena, log } = engine(
+      {
+        GetQueryExecutionCommand: states('RUNNING'),
+        StopQueryExecutionCommand: () => {
+          throw awsError('AccessDeniedException', 'not authorized to perform: athena:StopQueryExecution');
+        },
+      },
+      { timeoutSeconds: 10 },
+    );
+    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('did not finish within 10 s and could not be cancelled');
+    expect(log.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
+      'Could not cancel Athena query q-1 (not authorized to perform: athena:StopQueryExecution); it may still run and be billed.',
+    ]);
+  });
+
   test('access denied names the workgroup and what to fix', async () => {
     const { engine: athena } = engine({
       StartQueryExecutionCommand: () => {
