@@ -102,8 +102,10 @@ describe('permissions', () => {
     }
   });
 
-  test('the audit calls the action makes are allowed', () => {
+  test('the calls the action itself makes (src/deploy, src/engines/athena, src/state) are allowed', () => {
     for (const action of [
+      'cloudformation:CreateStack',
+      'cloudformation:UpdateTerminationProtection',
       'cloudformation:DescribeStacks',
       'athena:StartQueryExecution',
       'athena:GetQueryExecution',
@@ -118,6 +120,13 @@ describe('permissions', () => {
     ]) {
       expect(granted.has(action)).toBe(true);
     }
+  });
+
+  test('object access only under the prefixes the pipeline and the action use', () => {
+    const objectPrefixes = permissions
+      .filter((s) => list(s.Action).some((a: string) => a === 's3:GetObject' || a === 's3:PutObject'))
+      .map((s) => /bucket-\*\/(.+)\*$/.exec(subText(s.Resource) as string)?.[1]);
+    expect(objectPrefixes.sort()).toEqual(['athena-results/', 'flow-logs/', 'vpc-port-audit/state/']);
   });
 
   test('the workgroup and catalog names match what the pipeline stack creates', () => {
