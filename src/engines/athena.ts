@@ -16,7 +16,14 @@ import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { RESULT_COLUMNS, toPortRow, type PortRow, type RawResultRow } from '../audit/port-row.js';
 import { nextDelay, realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
-import { DEFAULT_POLL, DEFAULT_QUERY_TIMEOUT_SECONDS, parseQueryTimeoutSeconds, parseWorkgroup, type PollSettings } from '../aws/names.js';
+import {
+  DEFAULT_POLL,
+  DEFAULT_QUERY_TIMEOUT_SECONDS,
+  parsePollSettings,
+  parseQueryTimeoutSeconds,
+  parseWorkgroup,
+  type PollSettings,
+} from '../aws/names.js';
 import type { Logger } from '../log.js';
 import type { AuditResult, QueryEngine } from './engine.js';
 
@@ -75,7 +82,7 @@ export class AthenaEngine implements QueryEngine {
   ) {
     this.workgroup = parseWorkgroup(options.workgroup);
     this.timeoutMs = parseQueryTimeoutSeconds(String(options.timeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS)) * 1000;
-    this.poll = options.poll ?? DEFAULT_POLL;
+    this.poll = options.poll ? parsePollSettings(String(options.poll.firstMs), String(options.poll.maxMs)) : DEFAULT_POLL;
     this.clock = options.clock ?? realClock;
     this.throttleAttempts = options.throttleAttempts ?? 6;
   }
@@ -223,7 +230,8 @@ function rawRow(columns: readonly string[], row: Row): RawResultRow {
   return raw;
 }
 
-export function formatBytes(bytes: number): string {
+/** Bytes in binary units for log lines (the engine knows nothing of the report's formatting). */
+function formatBytes(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;

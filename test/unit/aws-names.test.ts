@@ -80,6 +80,7 @@ describe('the Athena engine checks its options before any AWS call', () => {
     [{ workgroup: 'bad name' }, /athena-workgroup/],
     [{ workgroup: 'primary', timeoutSeconds: 3 }, /query-timeout-seconds: '3'/],
     [{ workgroup: 'primary', timeoutSeconds: 99999 }, /from 10 to 7200/],
+    [{ workgroup: 'primary', poll: { firstMs: 5000, maxMs: 250 } }, /must not be longer than the longest/],
   ])('%j', (options, message) => {
     const { client, calls } = fakeClient<ConstructorParameters<typeof AthenaEngine>[0]>({});
     expect(() => new AthenaEngine(client, options, recordingLogger())).toThrow(message);
