@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { nextDelay, realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
+import { parseStackName } from '../aws/names.js';
 import type { Logger } from '../log.js';
 import { StackEventStream } from './stack-events.js';
 import { isSettled, planFor } from './stack-status.js';
@@ -85,6 +86,7 @@ export async function deployStack(
   log: Logger,
   options: DeployOptions = {},
 ): Promise<DeployResult> {
+  parseStackName(request.stackName);
   const bytes = Buffer.byteLength(request.templateBody);
   if (bytes > MAX_TEMPLATE_BYTES) {
     throw new DeployError(`The template for ${request.stackName} is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BYTES} inline.`);

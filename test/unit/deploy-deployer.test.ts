@@ -126,6 +126,12 @@ describe('create', () => {
     expect((error as DeployError).stackStatus).toBe('ROLLBACK_COMPLETE');
   });
 
+  test('refuses a bad stack name before any call', async () => {
+    const { result, calls } = run({}, { ...REQUEST, stackName: 'my_stack' });
+    await expect(result).rejects.toThrow(/^stack-name: 'my_stack' is not a CloudFormation stack name/);
+    expect(calls).toHaveLength(0);
+  });
+
   test('refuses a template over 51,200 bytes before any call', async () => {
     const { result, calls } = run({}, { ...REQUEST, templateBody: 'x'.repeat(51_201) });
     await expect(result).rejects.toThrow('The template for audit is 51201 bytes; CloudFormation takes at most 51200 inline.');
