@@ -1,10 +1,11 @@
-// The GitHub client's retries as the tracking issue sees them, against the local GitHub API: a secondary
-// rate limit (403) and a 5xx are retried; an endless limit fails after a bounded number of tries.
+// The GitHub client against the local GitHub API: a secondary rate limit (403) and a 5xx are retried; an
+// endless limit fails after a bounded number of tries; a retried create converges; GITHUB_API_URL is used.
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGitHubClient } from '../../src/github.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { portRow, recordingLogger, scheduledRunner } from '../support/report-fixtures.js';
 
@@ -50,4 +51,29 @@ describe('GitHub retries', () => {
     expect(retry.newPorts.map((p) => p.port)).toEqual([22]);
   });
 
+
+  test('a 502 after the issue was really created makes the retry create a second one; the run still leaves one open', async () => {
+    await run([HTTPS]);
+    github.inject({ method: 'POST', path: /\/issues$/, status: 502, times: 1, afterEffect: true });
+    const result = await run([HTTPS, SSH]);
+    const created = github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues')).map((c) => c.status);
+    expect(created).toEqual([502, 201]);
+    expect(github.issues.size).toBe(2);
+    expect(github.openIssues().map((i) => i.number)).toEqual([result.issueNumber]);
+    expect(result.issueNumber).toBe(Math.min(...github.issues.keys()));
+  });
+
+  test('the client finds the API through GITHUB_API_URL when no baseUrl is given', async () => {
+    const saved = process.env.GITHUB_API_URL;
+    process.env.GITHUB_API_URL = github.url;
+    try {
+      const octokit = createGitHubClient({ token: github.token, log: recordingLogger() });
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: github.owner, repo: github.repo });
+      expect(issues).toEqual([]);
+      expect(github.calls.map((c) => c.path)).toEqual([`/repos/${github.owner}/${github.repo}/issues`]);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_API_URL;
+      else process.env.GITHUB_API_URL = saved;
+    }
+  });
 });

@@ -36,6 +36,14 @@ export interface Fault {
   readonly status: 403 | 500 | 502 | 503;
   /** How many matching calls fail before the endpoint works again. */
   times: number;
+  /** Fail only after the call took effect (e.g. the issue was created but the answer was a 502). */
+  readonly afterEffect?: boolean;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly data: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 export interface FakeGitHub {
@@ -106,19 +114,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   /** Answers one page of `items` with GitHub's Link header (first/prev/next/last). */
-  function sendPage(res: ServerResponse, path: string, query: Record<string, string>, items: unknown[]) {
+  function page(path: string, query: Record<string, string>, items: unknown[]): Reply {
     const perPage = Math.min(Number(query.per_page ?? 30), maxPerPage);
-    const page = Math.max(1, Number(query.page ?? 1));
+    const current = Math.max(1, Number(query.page ?? 1));
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = (p: number, rel: string) => {
       const params = new URLSearchParams({ ...query, page: String(p) });
       return `<${url}${path}?${params}>; rel="${rel}"`;
     };
     const links = [
-      ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
-      ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+      ...(current < last ? [link(current + 1, 'next'), link(last, 'last')] : []),
+      ...(current > 1 ? [link(1, 'first'), link(current - 1, 'prev')] : []),
     ];
-    send(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
+    return { status: 200, data: items.slice((current - 1) * perPage, current * perPage), headers: links.length ? { link: links.join(', ') } : {} };
   }
 
   async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
@@ -128,13 +136,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   }
 
-  function route(call: RecordedCall, res: ServerResponse) {
+  /** Applies one call to the state and says what to answer. */
+  function route(call: RecordedCall): Reply {
     const base = `/repos/${owner}/${repo}`;
     const { method, path, query, body } = call;
-    const reply = (status: number, data: unknown) => {
-      call.status = status;
-      send(res, status, data);
-    };
+    const reply = (status: number, data: unknown): Reply => ({ status, data });
     if (!path.startsWith(`${base}/`)) return reply(404, { message: 'Not Found' });
     const rest = path.slice(base.length);
     let m: RegExpExecArray | null;
@@ -147,8 +153,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         .filter((i) => wanted.every((label) => i.labels.includes(label)))
         .sort((a, b) => b.number - a.number)
         .map(issueJson);
-      call.status = 200;
-      return sendPage(res, path, query, listed);
+      return page(path, query, listed);
     }
     if (rest === '/issues' && method === 'POST') {
       const issue = addIssue({ title: String(body?.title), body: String(body?.body ?? ''), labels: (body?.labels as string[]) ?? [] });
@@ -166,8 +171,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const issueNumber = Number(m[1]);
       if (!issues.has(issueNumber)) return reply(404, { message: 'Not Found' });
       if (method === 'GET') {
-        call.status = 200;
-        return sendPage(res, path, query, commentsOn(issueNumber).map(commentJson));
+        return page(path, query, commentsOn(issueNumber).map(commentJson));
       }
       if (method === 'POST') {
         const comment = { id: nextCommentId++, issue_number: issueNumber, body: String(body?.body ?? '') };
@@ -225,13 +229,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         });
       }
       const fault = faults.find((f) => f.method === call.method && f.path.test(call.path) && f.times > 0);
+      if (fault) fault.times -= 1;
+      const answer = fault && !fault.afterEffect ? undefined : route(call);
       if (fault) {
-        fault.times -= 1;
         call.status = fault.status;
         if (fault.status === 403) return send(res, 403, { message: SECONDARY_RATE_LIMIT }, { 'retry-after': '1' });
         return send(res, fault.status, { message: 'Server Error' });
       }
-      route(call, res);
+      call.status = answer!.status;
+      send(res, answer!.status, answer!.data, answer!.headers);
     })().catch((error: Error) => send(res, 500, { message: error.message }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
