@@ -11,7 +11,7 @@ import { CreateWorkGroupCommand, GetQueryExecutionCommand, StopQueryExecutionCom
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines/athena.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
-import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
+import type { PortRow } from '../../src/audit/port-row.js';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import type { AuditParameters } from '../../src/audit/query.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
@@ -19,6 +19,7 @@ import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { renderTopListTable } from '../../src/report/audit-sections.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { fakeClock, recordingLogger } from '../support/fake-aws.js';
+import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
 
 const WORKGROUP = 'vpc-port-audit';
 const PARAMETERS: AuditParameters = {
@@ -51,29 +52,15 @@ beforeEach(async () => {
   );
 });
 
-async function motoApi(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${moto.endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  expect(response.ok).toBe(true);
-}
-
 /** Each state holds for `polls` GetQueryExecution calls before the next (moto's manual progression). */
 const holdEachState = (polls: number) =>
-  motoApi('/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'manual', times: polls } });
+  motoApi(moto.endpoint, '/moto-api/state-manager/set-transition', {
+    model_name: 'athena::execution',
+    transition: { progression: 'manual', times: polls },
+  });
 /** moto's default: a query has succeeded by the first time it is looked at. */
 const succeedAtOnce = () =>
-  motoApi('/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
-
-/** PortRows as Athena sends them: a header row, then every value as text (no value for a null). */
-function athenaResult(rows: readonly PortRow[]) {
-  const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
-  const data = rows.map((r) => ({
-    Data: [r.port, r.protocol, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
-  }));
-  return {
-    rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],
-    column_info: RESULT_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
-  };
-}
+  motoApi(moto.endpoint, '/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
 
 const QUEUED_ROWS: PortRow[] = [
   { port: 443, protocol: 6, flows: 630, packets: 2_206_319, bytes: 2_491_606_930, peers: 50, samplePeers: ['13.32.0.1', '99.84.0.9'] },
@@ -82,7 +69,7 @@ const QUEUED_ROWS: PortRow[] = [
 
 test('steps QUEUED -> RUNNING -> SUCCEEDED in the workgroup and returns the typed rows with statistics', async () => {
   await holdEachState(2);
-  await motoApi('/moto-api/static/athena/query-results', { results: [athenaResult(QUEUED_ROWS)] });
+  await queueAthenaResults(moto.endpoint, QUEUED_ROWS);
   const log = recordingLogger();
   const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, log);
   const result = await engine.runAudit(PARAMETERS);
@@ -137,7 +124,7 @@ test('the same rows from DuckDB (shipped sample) and from Athena (moto) feed one
   const local = await new DuckDbEngine({ logsDir }).runAudit(PARAMETERS);
   expect(local.rows.length).toBeGreaterThan(3);
 
-  await motoApi('/moto-api/static/athena/query-results', { results: [athenaResult(local.rows)] });
+  await queueAthenaResults(moto.endpoint, local.rows);
   const remote = await new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, recordingLogger()).runAudit(
     PARAMETERS,
   );
