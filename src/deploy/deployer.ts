@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { nextDelay, realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
+import { outputsOf } from '../aws/lookups.js';
 import { parseStackName } from '../aws/names.js';
 import type { Logger } from '../log.js';
 import { StackEventStream } from './stack-events.js';
@@ -279,10 +280,7 @@ class Deployer {
   }
 
   private result(stack: Stack, changed: boolean, action: DeployResult['action']): DeployResult {
-    const outputs: Record<string, string> = {};
-    for (const output of stack.Outputs ?? []) {
-      if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
-    }
+    const outputs = outputsOf(stack);
     this.log.info(`Stack ${this.request.stackName}: ${action === 'none' ? 'unchanged' : `${action}d`}, ${Object.keys(outputs).length} outputs.`);
     return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action, changes: [] };
   }
