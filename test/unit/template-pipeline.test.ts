@@ -8,6 +8,7 @@ import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
 import { hourPath, PARTITION_COLUMN, PARTITION_FORMAT } from '../../src/flowlog/layout.js';
 import { STREAM_ENV } from '../../lambda/forwarder.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { LOG_RETENTION_DAYS } from '../../src/settings.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -259,6 +260,8 @@ describe('stack interface', () => {
       expect('Flow-Logs').not.toMatch(new RegExp(parameter.AllowedPattern));
     }
     expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
+    // The action's log-retention-days input accepts exactly what the stack parameter accepts.
+    expect(built.Parameters.LogRetentionDays.AllowedValues).toEqual(LOG_RETENTION_DAYS);
     expect(built.Parameters.TrafficType.AllowedValues).toEqual(['ALL', 'ACCEPT', 'REJECT']);
   });
 });
