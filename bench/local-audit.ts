@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseCidrList } from '../src/audit/parameters.js';
 import type { AuditParameters } from '../src/audit/query.js';
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   // Every hour is generated from its own stream, so this is exactly the last day of the 30-day dataset.
   const lastDay = await dataset(lastDayDir, { ...MONTH, days: 1 });
 
+  const loadBefore = loadavg()[0]!;
   const dayFiles = (await listWindowFiles(dayDir, window)).files.map((f) => f.path);
   const engine = (dir: string) => new DuckDbEngine({ logsDir: dir });
   const floor = await time('gzip -dc floor', () => shell('gzip -dc "$@" > /dev/null', dayFiles));
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
   const text = [
     `## local-audit${quick ? ' (quick run: tiny sizes, numbers mean nothing)' : ''}`,
     '',
-    `Machine: ${machine}. Medians of ${REPS} runs after one warm-up (min-max beside), files in the page cache.`,
+    `Machine: ${machine}. Medians of ${REPS} runs after one warm-up (min-max beside), files in the page cache; ` +
+      `1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after the timed runs (other work on the machine inflates every row alike).`,
     '',
     `### One day: ${day.records.toLocaleString('en-US')} v5 lines, ${day.files} files, ${(day.compressedBytes / 1e6).toFixed(1)} MB gzip`,
     '',
