@@ -20,6 +20,8 @@ export interface GitHubClientOptions {
 }
 
 export const DEFAULT_MAX_RETRIES = 3;
+/** A rate limit that asks for a longer wait than this fails the run instead of stalling it. */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { token, log } = options;
@@ -27,11 +29,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
   const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
   const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    const again = retryCount < maxRetries;
-    log.warning(
-      `GitHub ${kind} rate limit on ${request.method} ${request.url}` +
-        (again ? `: retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries}).` : `: giving up after ${maxRetries} retries.`),
-    );
+    const again = retryCount < maxRetries && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+    const outcome = again
+      ? `retrying in ${retryAfter} s (retry ${retryCount + 1} of ${maxRetries})`
+      : retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS
+        ? `GitHub asks to wait ${retryAfter} s, longer than ${MAX_RATE_LIMIT_WAIT_SECONDS} s: giving up`
+        : `giving up after ${maxRetries} retries`;
+    log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: ${outcome}.`);
     return again;
   };
   return getOctokit(
