@@ -84,6 +84,20 @@ function parseAggregationInterval(text: string): 60 | 600 {
   throw new InputError(`aggregation-interval: '${text}' is not a flow-log aggregation interval; accepted are 60 and 600 (seconds).`);
 }
 
+/**
+ * The pipeline stack's name: a CloudFormation name that is also lowercase and at most 20 characters, because
+ * the bucket and the other generated names start with it and the OIDC role's permissions are scoped to them.
+ */
+function parsePipelineStackName(text: string): string {
+  const name = parseStackName(text);
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(name)) {
+    throw new InputError(
+      `stack-name: '${text}' must be lowercase letters, digits and hyphens, at most 20, because the OIDC role's permissions are scoped to the names it starts.`,
+    );
+  }
+  return name;
+}
+
 function parseIssueLabel(text: string): string {
   if (text.length < 1 || text.length > 50 || /[,\n]/.test(text)) {
     throw new InputError(`issue-label: '${text}' is not a GitHub label; use 1 to 50 characters without commas.`);
@@ -117,7 +131,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const region = regionText === ''
     ? (problems.push('aws-region: no region given and AWS_REGION is not set; give one such as us-east-1.'), undefined)
     : check(() => parseRegion(regionText));
-  const stackName = withDefault('stack-name', 'vpc-port-audit', parseStackName);
+  const stackName = withDefault('stack-name', 'vpc-port-audit', parsePipelineStackName);
   const vpcId = optional('vpc-id', parseVpcId);
   const vpcCidrs = optional('vpc-cidrs', (t) => parseCidrList(t, 'vpc-cidrs'));
   const preset = withDefault('preset', 'egress-ports', parsePreset);
@@ -132,7 +146,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
   const s3ExpirationDays = withDefault('s3-expiration-days', '90', (t) => parseInteger(t, 's3-expiration-days', 1, 3650));
-  const maxScanMegabytes = withDefault('max-scan-mb', '10240', (t) => parseInteger(t, 'max-scan-mb', 10, 10_485_760));
+  const maxScanMegabytes = withDefault('max-scan-mb', '10000', (t) => parseInteger(t, 'max-scan-mb', 10, 10_485_760));
   const database = optional('database', (t) => parseIdentifier(t, 'database'));
   const table = optional('table', (t) => parseIdentifier(t, 'table'));
   const workgroup = optional('workgroup', (t) => parseWorkgroup(t, 'workgroup'));

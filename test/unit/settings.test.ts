@@ -41,7 +41,7 @@ describe('readSettings', () => {
       issueLabel: 'outbound-ports',
       queryTimeoutSeconds: 600,
       failOnNewPort: false,
-      deploy: { aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10240 },
+      deploy: { aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10000 },
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
     expect(s.format.name).toBe('v5');
@@ -75,6 +75,8 @@ describe('readSettings', () => {
     ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
     ['stack-name', '1stack', /^stack-name: '1stack' is not a CloudFormation stack name/],
     ['stack-name', 'a;drop', /^stack-name: /],
+    ['stack-name', 'VpcPortAudit', /^stack-name: 'VpcPortAudit' must be lowercase letters, digits and hyphens, at most 20/],
+    ['stack-name', 'vpc-port-audit-production', /^stack-name: .* at most 20/],
     ['vpc-id', 'vpc-123', /^vpc-id: 'vpc-123' is not a VPC id/],
     ['vpc-cidrs', '10.0.0.1/16', /^vpc-cidrs: '10\.0\.0\.1\/16' has host bits set; the block it lies in is 10\.0\.0\.0\/16\.$/],
     ['vpc-cidrs', "10.0.0.0/16' OR 1=1 --", /^vpc-cidrs: /],
