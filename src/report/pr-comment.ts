@@ -7,7 +7,6 @@ import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
-import type { MemoryStore } from '../state/memory-store.js';
 import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
 import type { RepoRef } from './tracking-issue.js';
 
@@ -90,15 +89,6 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   return fitToLimit(rows.length, render);
 }
 
-/** The latest top list the scheduled audit observed (from the port memory); none, with a log line, if unusable. */
-export async function observedTopList(store: MemoryStore, log: Logger): Promise<{ rows: readonly PortRow[]; observedAt?: string }> {
-  const loaded = await store.load();
-  if (loaded.status === 'ok') return { rows: loaded.memory.latestTopList, observedAt: loaded.memory.updatedAt };
-  if (loaded.status === 'corrupt') log.warning(`${loaded.problem}; the pull-request comment shows no top list.`);
-  else log.info(`No port memory at ${store.location} yet: the pull-request comment shows no top list until a scheduled audit has run.`);
-  return { rows: [] };
-}
-
 export interface PullRequestReportInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
@@ -106,7 +96,7 @@ export interface PullRequestReportInput {
   readonly baseAllowlist: Allowlist | undefined;
   readonly headAllowlist: Allowlist | undefined;
   readonly allowlistPath: string;
-  /** The latest observed top list (from the port memory). */
+  /** The latest observed top list (this run's audit). */
   readonly rows: readonly PortRow[];
   readonly observedAt?: string;
   readonly stackOrVpcKey: string;

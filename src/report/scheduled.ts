@@ -25,7 +25,6 @@ import {
 } from './tracking-issue.js';
 
 export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
-export const DEFAULT_LABEL = 'vpc-port-audit';
 
 export interface ScheduledAuditInput {
   readonly octokit: GitHubClient;

@@ -1,16 +1,10 @@
 // The sticky pull-request comment against the local GitHub API: created once, then updated in place (found
-// by its hidden marker across pages of other comments); nothing written when unchanged; forks skipped;
-// the observed top list read from the port memory.
+// by its hidden marker across pages of other comments); nothing written when unchanged; forks skipped.
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Allowlist } from '../../src/audit/allowlist.js';
-import { updateMemory } from '../../src/audit/known-ports.js';
 import { createGitHubClient } from '../../src/github.js';
-import { observedTopList, pullRequestMarker, reportPullRequest, type PullRequestPayload } from '../../src/report/pr-comment.js';
-import { FileMemoryStore } from '../../src/state/file-memory-store.js';
+import { pullRequestMarker, reportPullRequest, type PullRequestPayload } from '../../src/report/pr-comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { allowlistOf, KEY, portRow, recordingLogger, type RecordingLogger } from '../support/report-fixtures.js';
 
@@ -88,22 +82,5 @@ describe('sticky pull-request comment', () => {
     expect(github.calls).toEqual([]);
     expect(log.lines.join('\n')).toMatch(/#\d+ comes from a fork \(someone\/network\).*read-only.*no OIDC token/);
     expect(log.warnings).toEqual([]);
-  });
-
-  test('the observed top list comes from the port memory, and its absence is explained, not fatal', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pr-memory-'));
-    try {
-      const store = new FileMemoryStore(join(dir, 'known.json'), KEY);
-      const log = recordingLogger();
-      expect(await observedTopList(store, log)).toEqual({ rows: [] });
-      expect(log.lines.join('\n')).toMatch(/No port memory .* yet/);
-      await store.save(updateMemory(undefined, KEY, ROWS, new Set(), new Date('2026-11-02T00:05:00Z')));
-      expect(await observedTopList(store, log)).toEqual({ rows: ROWS, observedAt: '2026-11-02T00:05:00.000Z' });
-      await writeFile(join(dir, 'known.json'), 'not json');
-      expect(await observedTopList(store, log)).toEqual({ rows: [] });
-      expect(log.warnings.join('\n')).toMatch(/unusable: it is not valid JSON/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

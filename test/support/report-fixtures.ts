@@ -8,7 +8,7 @@ import type { HourWindow } from '../../src/flowlog/layout.js';
 import { createGitHubClient } from '../../src/github.js';
 import type { Logger } from '../../src/log.js';
 import { reportScheduledAudit } from '../../src/report/scheduled.js';
-import { FileMemoryStore } from '../../src/state/file-memory-store.js';
+import { FileMemoryStore } from './file-memory-store.js';
 import type { FakeGitHub } from './fake-github.js';
 
 /** A top-list row; numbers derive from `flows` so that each port differs. */

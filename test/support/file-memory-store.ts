@@ -1,10 +1,10 @@
-// The port memory as a JSON file on disk, for local CLI runs; written atomically (temp file + rename).
+// The port memory as a JSON file on disk: a real MemoryStore for the reporting tests that need no S3.
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
-import { serializeMemory, type PortMemory } from '../audit/known-ports.js';
-import { interpretStoredMemory, type MemoryLoad, type MemoryStore } from './memory-store.js';
+import { serializeMemory, type PortMemory } from '../../src/audit/known-ports.js';
+import { interpretStoredMemory, type MemoryLoad, type MemoryStore } from '../../src/state/memory-store.js';
 
 export class FileMemoryStore implements MemoryStore {
   constructor(
