@@ -1,15 +1,12 @@
-// The one place AWS clients are created: region, the SDK's standard retry mode, and the endpoint. The SDK
-// reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so no endpoint is set here unless the caller
-// gives one explicitly (tests); credentials come from the SDK's default chain (OIDC env vars, profiles).
+// The one place the action's AWS clients are created: region, the SDK's standard retry mode, and the endpoint.
+// The SDK reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, so no endpoint is set here unless the
+// caller gives one explicitly (tests); credentials come from the SDK's default chain (OIDC env vars, profiles).
+// Only the services the action calls are imported: each SDK client adds load time to the bundle's cold start.
 
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClientOptions {
   /** A validated region (see parseRegion in aws/names.ts). */
@@ -26,11 +23,7 @@ export interface AwsClients {
   readonly athena: AthenaClient;
   readonly cloudformation: CloudFormationClient;
   readonly ec2: EC2Client;
-  readonly firehose: FirehoseClient;
-  readonly glue: GlueClient;
-  readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
-  readonly sts: STSClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -52,11 +45,7 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),
-    firehose: new FirehoseClient(config),
-    glue: new GlueClient(config),
-    logs: new CloudWatchLogsClient(config),
     // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
     s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
-    sts: new STSClient(config),
   };
 }
