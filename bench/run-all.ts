@@ -1,0 +1,222 @@
+// Runs every benchmark of bench/ in one command (`npm run bench [-- --quick]`), one after the other, and
+// gathers their sections into bench/RESULTS.md (quick runs: bench/out/run-all-quick/RESULTS.md) with the
+// machine, the date, each target met or its gap, and the scale-on-paper cost table built from the measured
+// per-GB figures. Run: node lib/bench/run-all.js [--quick]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { athenaCostUsd } from '../src/engines/athena.js';
+import { machine, quick } from './support.js';
+
+/** In run order: the quick ones first, so a broken build fails early. */
+const BENCHMARKS = ['firehose-billing', 'athena-scan', 'local-audit', 'action-overhead'] as const;
+
+const sectionPath = (name: string) => (quick ? join('bench', 'out', `${name}-quick`, `${name}.md`) : join('bench', 'results', `${name}.md`));
+const figuresPath = (name: string) => join('bench', 'out', quick ? `${name}-quick` : name, `${name}.json`);
+
+function runBenchmark(name: string): number {
+  const started = performance.now();
+  console.error(`\n=== ${name} ===`);
+  const run = spawnSync(process.execPath, [join('lib', 'bench', `${name}.js`), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`benchmark ${name} failed (exit code ${run.status ?? run.signal})`);
+  return (performance.now() - started) / 1000;
+}
+
+/** The first number a pattern captures in a section, or undefined when the section says it differently. */
+function figure(section: string, pattern: RegExp, group = 1): number | undefined {
+  const match = pattern.exec(section);
+  return match ? Number(match[group]!.replaceAll(',', '')) : undefined;
+}
+
+interface Target {
+  readonly what: string;
+  readonly measured: number | undefined;
+  readonly unit: string;
+  /** Met when measured passes this test. */
+  readonly met: (value: number) => boolean;
+  readonly target: string;
+  /** What would close the gap, when missed. */
+  readonly closer: string;
+}
+
+function targetRow(t: Target): string {
+  if (t.measured === undefined) return `| ${t.what} | not found in its section | ${t.target} | see the section |`;
+  const value = `${t.measured}${t.unit}`;
+  return `| ${t.what} | ${value} | ${t.target} | ${t.met(t.measured) ? 'met' : `**missed**: ${t.closer}`} |`;
+}
+
+// ---- scale on paper --------------------------------------------------------------------------------------
+
+/** us-east-1 list prices as known on 2026-11-26, to be verified on aws.amazon.com/pricing before quoting. */
+const PRICES = {
+  logsIngestPerGb: 0.5, // CloudWatch Logs vended logs ingestion, first 10 TB
+  logsStoragePerGbMonth: 0.03,
+  vendedToS3PerGb: 0.25, // VPC flow logs delivered straight to S3, first 10 TB
+  lambdaPerMillionRequests: 0.2,
+  lambdaPerGbSecondArm: 0.0000133334,
+  firehosePerGb: 0.029, // ingested, each record rounded up to 5 KB
+  s3PerGbMonth: 0.023,
+} as const;
+const GIB = 2 ** 30;
+const AUDITS_PER_MONTH = 30;
+/** Assumptions the table states: CloudWatch Logs retention and S3 expiration are the template's defaults. */
+const LOG_RETENTION_DAYS = 3;
+const S3_EXPIRATION_DAYS = 90;
+const EVENTS_PER_PAYLOAD = 100;
+const LAMBDA_MEMORY_GB = 0.25;
+const LAMBDA_NETWORK_MS = 20;
+
+interface PerGb {
+  readonly bytesPerLine: number;
+  readonly gzipRatio: number;
+  readonly packedBilled: number;
+  readonly perLineBilled: number;
+  readonly handlerEventsPerSecond: number;
+  readonly duckdbMBps: number;
+}
+
+interface OptionCost {
+  readonly option: string;
+  readonly delivery: number;
+  readonly lambda: number;
+  readonly firehose: number;
+  readonly s3: number;
+  readonly athena: number;
+  readonly scannedPerAudit: number;
+}
+
+function costs(gbPerMonth: number, m: PerGb): OptionCost[] {
+  const lines = (gbPerMonth * GIB) / m.bytesPerLine;
+  const invocations = lines / EVENTS_PER_PAYLOAD;
+  const lambdaSeconds = invocations * ((EVENTS_PER_PAYLOAD / m.handlerEventsPerSecond) * 1000 + LAMBDA_NETWORK_MS) / 1000;
+  const lambda = (invocations / 1e6) * PRICES.lambdaPerMillionRequests + lambdaSeconds * LAMBDA_MEMORY_GB * PRICES.lambdaPerGbSecondArm;
+  const logs = gbPerMonth * PRICES.logsIngestPerGb + gbPerMonth * (LOG_RETENTION_DAYS / 30) * PRICES.logsStoragePerGbMonth;
+  const storedGb = (gbPerMonth / m.gzipRatio) * (S3_EXPIRATION_DAYS / 30);
+  const s3 = storedGb * PRICES.s3PerGbMonth;
+  const dayBytes = (gbPerMonth * GIB) / 30 / m.gzipRatio;
+  const projected = { athena: AUDITS_PER_MONTH * athenaCostUsd(dayBytes), scannedPerAudit: dayBytes };
+  const unpartitioned = { athena: AUDITS_PER_MONTH * athenaCostUsd(dayBytes * S3_EXPIRATION_DAYS), scannedPerAudit: dayBytes * S3_EXPIRATION_DAYS };
+  return [
+    { option: 'this stack: CloudWatch Logs + Lambda (packed) + Firehose, projected table', delivery: logs, lambda, firehose: gbPerMonth * m.packedBilled * PRICES.firehosePerGb, s3, ...projected },
+    { option: 'flow logs straight to S3 (vended delivery), projected table', delivery: gbPerMonth * PRICES.vendedToS3PerGb, lambda: 0, firehose: 0, s3, ...projected },
+    { option: "the recipe: CloudWatch Logs + Lambda (one record per line) + Firehose, unpartitioned table", delivery: logs, lambda, firehose: gbPerMonth * m.perLineBilled * PRICES.firehosePerGb, s3, ...unpartitioned },
+  ];
+}
+
+const dollars = (value: number) => (value === 0 ? '-' : value < 0.01 ? '<$0.01' : `$${value.toLocaleString('en-US', { maximumFractionDigits: value < 100 ? 2 : 0, minimumFractionDigits: value < 100 ? 2 : 0 })}`);
+const size = (bytes: number) => (bytes >= 2 ** 40 ? `${(bytes / 2 ** 40).toFixed(1)} TiB` : bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const duration = (seconds: number) => (seconds < 60 ? `${seconds.toFixed(1)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(0)} min` : `${(seconds / 3600).toFixed(1)} h`);
+
+function scaleTable(m: PerGb): string {
+  const rows: string[] = [];
+  for (const [label, gb] of [['1 GB', 1], ['100 GB', 100], ['10 TB', 10_240]] as const) {
+    for (const c of costs(gb, m)) {
+      const total = c.delivery + c.lambda + c.firehose + c.s3 + c.athena;
+      const localSeconds = c.scannedPerAudit / 2 ** 20 / m.duckdbMBps;
+      rows.push(
+        `| ${label} | ${c.option} | ${dollars(c.delivery)} | ${dollars(c.lambda)} | ${dollars(c.firehose)} | ${dollars(c.s3)} | ${dollars(c.athena)} | **${dollars(total)}** | ${size(c.scannedPerAudit)} | ${duration(localSeconds)} |`,
+      );
+    }
+  }
+  return [
+    '| flow logs a month | pipeline | CloudWatch Logs or S3 delivery | Lambda | Firehose | S3 storage | Athena (30 audits) | total a month | read per daily audit | daily audit, local DuckDB (2 cores) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    `Measured per-GB figures (this run): ${m.bytesPerLine.toFixed(1)} bytes per v5 line; gzip ratio ${m.gzipRatio.toFixed(2)}; Firehose billed ${m.packedBilled}x the raw bytes packed ` +
+      `and ${m.perLineBilled}x one record per line (${EVENTS_PER_PAYLOAD} events per CloudWatch Logs payload); handler ${Math.round(m.handlerEventsPerSecond).toLocaleString('en-US')} events/s; ` +
+      `local DuckDB audit ${m.duckdbMBps.toFixed(1)} MiB/s of gzip on 2 cores. "GB of flow logs" = raw flow-log text (what CloudWatch Logs and vended delivery bill).`,
+    '',
+    `List prices (us-east-1, as known on 2026-11-26, to be verified): CloudWatch Logs vended ingestion $${PRICES.logsIngestPerGb}/GB (first 10 TB), storage $${PRICES.logsStoragePerGbMonth}/GB-month; ` +
+      `vended delivery to S3 $${PRICES.vendedToS3PerGb}/GB (first 10 TB); Lambda $${PRICES.lambdaPerMillionRequests}/M requests + $${PRICES.lambdaPerGbSecondArm}/GB-s (arm64); ` +
+      `Firehose $${PRICES.firehosePerGb}/GB ingested in 5 KB units; S3 Standard $${PRICES.s3PerGbMonth}/GB-month; Athena $5/TB scanned, 10 MB minimum per query.`,
+    '',
+    `Assumptions: CloudWatch Logs keeps ${LOG_RETENTION_DAYS} days (the template's default; stored bytes taken uncompressed, an upper bound), S3 keeps ${S3_EXPIRATION_DAYS} days ` +
+      `(the template's default expiration; steady state, gzip as measured) in every option, so the recipe's unpartitioned table reads ${S3_EXPIRATION_DAYS} days per audit ` +
+      `(the recipe sets no expiration: it reads more every day); one audit a day; Lambda ${LAMBDA_MEMORY_GB * 1024} MB (the template), ${EVENTS_PER_PAYLOAD} events per invocation, ` +
+      `the measured handler time plus ${LAMBDA_NETWORK_MS} ms for PutRecordBatch (not measured here); straight-to-S3 assumes gzip text files with hourly partitions ` +
+      `under a projected table like this stack's (this action does not deploy that option). Not counted: S3 requests, Athena result storage, data transfer, CloudWatch ` +
+      `Logs tiers above 10 TB. Audit time is the local DuckDB engine's measured throughput, extrapolated linearly; Athena's own time was not measured (no AWS here).`,
+  ].join('\n');
+}
+
+// ---- the page ----------------------------------------------------------------------------------------------
+
+function readJson<T>(path: string): T {
+  if (!existsSync(path)) throw new Error(`${path} is missing: the benchmark that writes it did not run`);
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loadBefore = loadavg()[0]!;
+  const durations = new Map<string, number>();
+  for (const name of BENCHMARKS) durations.set(name, runBenchmark(name));
+  const totalSeconds = (Date.now() - started.getTime()) / 1000;
+  const sections = new Map(BENCHMARKS.map((name) => [name, readFileSync(sectionPath(name), 'utf8').trim()]));
+
+  const athena = readJson<{ bytesPerLine: number; gzipRatio: number; duckdbMBps: number; costRatio: number; days: number }>(figuresPath('athena-scan'));
+  const overhead = readJson<{ coldStartMs: number; floorMs: number; noOpDeployMs: number; noOpCalls: number; polling: { queryMs: number; overheadMs: number }[] }>(
+    figuresPath('action-overhead'),
+  );
+  const firehose = sections.get('firehose-billing')!;
+  const local = sections.get('local-audit')!;
+  const v5Row = (strategy: string) => new RegExp(`\\| v5 \\| [^|]+\\| 100 \\|[^|]+\\| ${strategy} \\|[^|]+\\|[^|]+\\| ([\\d.]+)x \\|`);
+  const perGb: PerGb = {
+    bytesPerLine: athena.bytesPerLine,
+    gzipRatio: athena.gzipRatio,
+    packedBilled: figure(firehose, v5Row('packed')) ?? NaN,
+    perLineBilled: figure(firehose, v5Row('one per line')) ?? NaN,
+    handlerEventsPerSecond: figure(firehose, /\| handler: [^|]+\| ([\d,]+)/) ?? NaN,
+    duckdbMBps: athena.duckdbMBps,
+  };
+
+  const r2 = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 100) / 100);
+  const targets: Target[] = [
+    { what: 'Athena: dollars per daily audit, unpartitioned vs projected', measured: r2(athena.costRatio), unit: 'x less', met: (v) => v >= 25, target: 'at least 25x less', closer: 'more days kept in S3 raise it; below 10 MB a day the minimum charge caps it' },
+    { what: 'Firehose: billed / raw bytes, packed, full v5 payloads', measured: figure(firehose, /v5: full payloads bill ([\d.]+)x/), unit: 'x', met: (v) => v <= 1.02, target: '<= 1.02x', closer: 'larger CloudWatch Logs payloads' },
+    { what: 'Lambda handler time vs the decode floor', measured: figure(firehose, /The handler takes ([\d.]+)x the time of the floor/), unit: 'x', met: (v) => v <= 1.5, target: '<= 1.5x', closer: 'see the section' },
+    { what: 'Local audit: DuckDB vs the shell pipeline (one day)', measured: figure(local, /DuckDB vs the shell pipeline: ([\d.]+)x/), unit: 'x', met: (v) => v < 1, target: '< 1x', closer: 'see the section' },
+    { what: 'Local audit: DuckDB vs the gzip -dc floor (one day)', measured: figure(local, /vs the floor ([\d.]+)x/), unit: 'x', met: (v) => v <= 1.3, target: '<= 1.3x', closer: 'see the section' },
+    { what: 'Local audit: 24 h of 30 days vs one day', measured: figure(local, /24-hour audit over \d+ days vs one day: ([\d.]+)x/), unit: 'x', met: (v) => v <= 1.2, target: '<= 1.2x', closer: 'see the section' },
+    { what: 'Bundle cold start: spawn to first AWS request (slowest scenario)', measured: Math.round(overhead.coldStartMs), unit: ' ms', met: (v) => v < 300, target: '< 300 ms', closer: `dynamic import of the EC2 and CloudFormation clients, ncc --minify (measured about 40 ms less), Node 22's compile cache; Node's own start is ${Math.round(overhead.floorMs)} ms of it` },
+    ...overhead.polling.map((p) => ({
+      what: `Athena polling overhead at T = ${p.queryMs / 1000} s`,
+      measured: Math.round(p.overheadMs),
+      unit: ' ms',
+      met: (v: number) => v < 0.1 * p.queryMs + 500,
+      target: `< ${Math.round(0.1 * p.queryMs + 500)} ms`,
+      closer: 'poll every 10 % of the elapsed time (see the section)',
+    })),
+  ];
+
+  const text = [
+    `# Benchmark results${quick ? ' (quick run: tiny sizes, numbers mean nothing)' : ''}`,
+    '',
+    `Machine: ${machine()}. Date: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC. Command: \`npm run bench${quick ? ' -- --quick' : ''}\` ` +
+      `(\`node lib/bench/run-all.js\`), ${duration(totalSeconds)} in all: ${BENCHMARKS.map((n) => `${n} ${duration(durations.get(n)!)}`).join(', ')} ` +
+      `(generated datasets are kept in bench/out/ and reused; generating them adds several minutes to a first run). ` +
+      `1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after: other work on this shared machine inflates times.`,
+    '',
+    '## Targets',
+    '',
+    '| what | measured | target | |',
+    '| --- | ---: | --- | --- |',
+    ...targets.map(targetRow),
+    '',
+    '## Scale on paper: monthly cost and daily audit for 1 GB, 100 GB and 10 TB of flow logs a month',
+    '',
+    scaleTable(perGb),
+    '',
+    ...BENCHMARKS.map((name) => `${sections.get(name)!}\n`),
+  ].join('\n');
+  const path = quick ? join('bench', 'out', 'run-all-quick', 'RESULTS.md') : join('bench', 'RESULTS.md');
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, text);
+  console.error(`\nwrote ${path} (${duration(totalSeconds)})`);
+}
+
+await main();

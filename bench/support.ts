@@ -1,0 +1,51 @@
+// What the benchmarks in bench/ share: the `--quick` flag, the machine line, medians with min-max of timed
+// samples, and where a benchmark writes its markdown section (bench/results/<name>.md; quick runs go to
+// bench/out/<name>-quick/ so they never overwrite a recorded result).
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const quick = process.argv.includes('--quick');
+
+export const machine = (): string => `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`;
+
+export interface Summary {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  if (samples.length === 0) throw new Error('summarize: no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
+}
+
+/** Runs `work` `runs` times (after `warmups` untimed runs) and summarizes the wall times in ms. */
+export async function timeRuns(runs: number, work: () => Promise<unknown>, warmups = 0): Promise<Summary> {
+  for (let i = 0; i < warmups; i++) await work();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await work();
+    samples.push(performance.now() - started);
+  }
+  return summarize(samples);
+}
+
+/** `median (min-max)` with a unit and fixed decimals. */
+export const spread = (s: Summary, decimals = 0, unit = ' ms'): string =>
+  `${s.median.toFixed(decimals)}${unit} (${s.min.toFixed(decimals)}-${s.max.toFixed(decimals)})`;
+
+/** Writes the benchmark's markdown section and prints it; returns the path written. */
+export async function writeResults(name: string, text: string): Promise<string> {
+  const path = quick ? join('bench', 'out', `${name}-quick`, `${name}.md`) : join('bench', 'results', `${name}.md`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text.endsWith('\n') ? text : `${text}\n`);
+  console.log(text);
+  return path;
+}
