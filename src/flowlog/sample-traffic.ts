@@ -9,8 +9,8 @@ import { InputError } from '../input-error.js';
 import type { FlowLogRecord } from './record.js';
 import type { Rng } from './prng.js';
 
-export const TCP = 6;
-export const UDP = 17;
+const TCP = 6;
+const UDP = 17;
 const ICMP = 1;
 const ICMPV6 = 58;
 /** Ephemeral source ports of Linux clients (net.ipv4.ip_local_port_range). */
