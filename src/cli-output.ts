@@ -1,23 +1,12 @@
 // What the command line prints for an audit: a readable table, a markdown table, or the JSON object
-// `{ports: [...], new: [...], ...}`, plus the human-readable sizes they share.
+// `{ports: [...], new: [...], ...}`, with sizes from format-bytes.ts.
 
 import type { Allowlist } from './audit/allowlist.js';
+import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
 import { portKey, protocolName, type PortRow } from './audit/port-row.js';
 import type { AuditResult } from './engines/engine.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
-
-/** `1.4 GB`, `512 B`: decimal units, three significant digits. */
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toPrecision(3)} ${units[unit]}`;
-}
 
 /** `1,234,567`. */
 const count = (n: number) => n.toLocaleString('en-US');
@@ -65,7 +54,7 @@ function cells(report: AuditReport): { header: string[]; rows: string[][] } {
     protocolName(r.protocol),
     count(r.flows),
     count(r.packets),
-    humanBytes(r.bytes),
+    formatBytes(r.bytes),
     count(r.peers),
     ...(marked ? [isAllowed(report.allowlist, r) ? '' : 'NEW'] : []),
   ]);
@@ -78,7 +67,7 @@ function footer(report: AuditReport): string {
     ? `NEW = not in ${report.allowlist.path}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
   return (
-    `${report.filesRead} files (${humanBytes(s.bytesScanned)}) from ${report.hoursFound} of ` +
+    `${report.filesRead} files (${formatBytes(s.bytesScanned)}) from ${report.hoursFound} of ` +
     `${report.hoursInWindow} hour folders ` +
     `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}`
   );

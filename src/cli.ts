@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { loadAllowlist } from './audit/allowlist.js';
 import { buildAuditSql, type AuditParameters, type TableRef } from './audit/query.js';
 import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
-import { humanBytes, renderAudit } from './cli-output.js';
+import { renderAudit } from './cli-output.js';
+import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine } from './engines/duckdb.js';
 import { detectLogFormat, listWindowFiles } from './engines/local-files.js';
 import { V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
@@ -61,7 +62,7 @@ async function sample(command: SampleCommand, io: CliIo): Promise<void> {
   bar.done();
   io.stdout(
     `Wrote ${truth.records.toLocaleString('en-US')} ${truth.format} records in ${truth.files} files ` +
-      `(${humanBytes(truth.compressedBytes)}) under ${command.out} for ${truth.window.start} to ${truth.window.end}, ` +
+      `(${formatBytes(truth.compressedBytes)}) under ${command.out} for ${truth.window.start} to ${truth.window.end}, ` +
       `VPC ${truth.vpcCidrs.join(', ')}; ground truth in ${join(command.out, GROUND_TRUTH_FILE)}.\n`,
   );
 }

@@ -16,6 +16,7 @@ import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { RESULT_COLUMNS, toPortRow, type PortRow, type RawResultRow } from '../audit/port-row.js';
 import { nextDelay, realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
+import { formatBytes } from '../format-bytes.js';
 import {
   DEFAULT_POLL,
   DEFAULT_QUERY_TIMEOUT_SECONDS,
@@ -228,16 +229,4 @@ function rawRow(columns: readonly string[], row: Row): RawResultRow {
     raw[column] = values[index] ?? null;
   }
   return raw;
-}
-
-/** Bytes in binary units for log lines (the engine knows nothing of the report's formatting). */
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -4,7 +4,8 @@
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { AuditStatistics } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import { cell, formatBytes, formatCount, formatDollars, table, truncationNote } from './markdown.js';
+import { formatBytes } from '../format-bytes.js';
+import { cell, formatCount, formatDollars, table, truncationNote } from './markdown.js';
 
 /** The chart shows at most this many ports (the busiest); the table shows them all. */
 export const CHART_MAX_BARS = 15;

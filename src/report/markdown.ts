@@ -21,18 +21,6 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** Bytes in binary units with three significant digits: `1.23 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toPrecision(3)} ${units[unit]}`;
-}
-
 /** Dollars with enough decimals to show Athena's small per-query costs: `$0.000048`. */
 export function formatDollars(usd: number): string {
   if (usd === 0) return '$0';

@@ -7,7 +7,8 @@ import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
-import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
+import { formatBytes } from '../format-bytes.js';
+import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 import type { RepoRef } from './tracking-issue.js';
 
 /** The hidden first line that identifies our comment on a pull request. */

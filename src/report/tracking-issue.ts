@@ -8,7 +8,8 @@ import type { HourWindow } from '../flowlog/layout.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
-import { cell, fitToLimit, formatBytes, formatCount, table, truncationNote } from './markdown.js';
+import { formatBytes } from '../format-bytes.js';
+import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 
 export interface RepoRef {
   readonly owner: string;

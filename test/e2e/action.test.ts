@@ -235,6 +235,12 @@ describe('pull requests', () => {
   });
 });
 
+test('the bundle carries no DuckDB (only the CLI imports it)', async () => {
+  const bundle = await readFile('dist/index.js', 'utf8');
+  expect(bundle.length).toBeGreaterThan(100_000);
+  expect(bundle).not.toMatch(/@duckdb\/node|duckdb\.node|DuckDBInstance/);
+});
+
 test('bad inputs exit non-zero, list every problem, and call neither AWS nor GitHub', async () => {
   const counting = await startCountingEndpoint();
   const callsBefore = github.calls.length;

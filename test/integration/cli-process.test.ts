@@ -48,7 +48,7 @@ describe('vpc-port-audit as a process', () => {
     const top = truth.egressPorts[0]!;
     expect(lines[3]).toMatch(new RegExp(`^\\s*1\\s+${top.port}\\s+tcp\\s+${top.flows.toLocaleString('en-US')}\\s`));
     expect(stdout).toMatch(/ NEW\n/);
-    expect(stdout).toMatch(/24 files \(.* kB\) from 24 of 24 hour folders read in/);
+    expect(stdout).toMatch(/24 files \(.* KiB\) from 24 of 24 hour folders read in/);
   });
 
   test('--format json gives ports and new ports equal to the ground truth', async () => {

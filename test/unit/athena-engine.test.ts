@@ -68,7 +68,7 @@ test('polls QUEUED and RUNNING with a backoff that starts at 250 ms, then return
   const start = calls.find((c) => c.name === 'StartQueryExecutionCommand')!;
   expect(start.input).toMatchObject({ WorkGroup: 'audit', QueryString: result.sql });
   expect(start.input).not.toHaveProperty('ResultConfiguration');
-  expect(log.text()).toMatch(/3\.0 GB scanned, engine 1234 ms/);
+  expect(log.text()).toMatch(/3\.00 GiB scanned, engine 1234 ms/);
 });
 
 test('the backoff never exceeds the longest poll delay', async () => {
@@ -132,7 +132,7 @@ describe('failures', () => {
     const error = await athena.runAudit(PARAMETERS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AthenaQueryError);
     expect((error as Error).message).toBe(
-      "Athena stopped query q-1 after 3.0 GB because workgroup audit caps the data one query may scan; shorten lookback-hours or raise the workgroup's per-query data limit.",
+      "Athena stopped query q-1 after 3.00 GiB because workgroup audit caps the data one query may scan; shorten lookback-hours or raise the workgroup's per-query data limit.",
     );
   });
 
