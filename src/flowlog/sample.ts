@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Cidr } from '../audit/cidr.js';
+import type { PortRow } from '../audit/port-row.js';
 import { InputError } from '../input-error.js';
 import { hasColumns, V5_FORMAT, type FlowLogFormat } from './format.js';
 import { HOUR_MS, hourPath } from './layout.js';
@@ -35,15 +36,8 @@ export interface SampleOptions {
   readonly onHour?: (done: number, total: number) => void;
 }
 
-/** One (port, protocol) of a preset's answer, as the SQL would count it. */
-export interface TruthRow {
-  readonly port: number;
-  readonly protocol: number;
-  readonly flows: number;
-  readonly packets: number;
-  readonly bytes: number;
-  readonly peers: number;
-}
+/** One (port, protocol) of a preset's answer, as the SQL would count it (sample peers aside). */
+export type TruthRow = Omit<PortRow, 'samplePeers'>;
 
 export interface GroundTruth {
   readonly format: string;

@@ -1,24 +1,12 @@
 // The SQL CIDR test (cidr-sql.ts) executed in DuckDB agrees with cidrContains on many random addresses:
 // inside, on and just past the block edges, and anywhere, IPv4 and IPv6 (printed as flow logs print them).
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, test } from '@jest/globals';
 import { addressInCidrsSql, checkTextMatchable } from '../../src/audit/cidr-sql.js';
 import { cidrContains, formatIPv4, formatIPv6, parseCidr, type Cidr } from '../../src/audit/cidr.js';
-import { TRINO_FUNCTION_MACROS } from '../../src/engines/duckdb.js';
 import { createRng, type Rng } from '../../src/flowlog/prng.js';
+import { useDuckDb } from '../support/duckdb.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const macro of TRINO_FUNCTION_MACROS) await connection.run(macro);
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const connection = useDuckDb();
 
 const random = (rng: Rng, bits: number) => {
   let value = 0n;
@@ -73,12 +61,12 @@ describe('addressInCidrsSql in DuckDB', () => {
     const v6 = cidrs.filter((c) => c.family === 6);
     const addresses = [...new Set(cidrs.flatMap((c) => addressesAround(rng, c)))];
     expect(addresses.length).toBeGreaterThan(500);
-    await connection.run(`CREATE OR REPLACE TABLE a AS SELECT unnest([${addresses.map((x) => `'${x}'`).join(',')}]) AS addr`);
+    await connection().run(`CREATE OR REPLACE TABLE a AS SELECT unnest([${addresses.map((x) => `'${x}'`).join(',')}]) AS addr`);
     let checked = 0;
     for (const cidr of cidrs) {
       const other = rng.pick(cidr.family === 4 ? v6 : v4);
       for (const set of [[cidr], [cidr, other]]) {
-        const rows = (await connection.runAndReadAll(`SELECT addr, coalesce(${addressInCidrsSql('addr', set)}, false) FROM a`)).getRowsJS();
+        const rows = (await connection().runAndReadAll(`SELECT addr, coalesce(${addressInCidrsSql('addr', set)}, false) FROM a`)).getRowsJS();
         const wrong = rows
           .filter(([addr, inside]) => inside !== set.some((c) => cidrContains(c, addr as string)))
           .map(([addr]) => `${addr} in ${set.map((c) => c.text).join('+')}`);

@@ -1,22 +1,12 @@
 // The Trino functions the audit SQL needs, defined as DuckDB macros: each gives what Trino gives.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, test } from '@jest/globals';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { TRINO_FUNCTION_MACROS } from '../../src/engines/duckdb.js';
+import { useDuckDb } from '../support/duckdb.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
+const connection = useDuckDb();
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const macro of TRINO_FUNCTION_MACROS) await connection.run(macro);
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
-
-const value = async (sql: string) => (await connection.runAndReadAll(`SELECT ${sql}`)).getRowsJS()[0]![0];
+const value = async (sql: string) => (await connection().runAndReadAll(`SELECT ${sql}`)).getRowsJS()[0]![0];
 
 describe('TRINO_FUNCTION_MACROS', () => {
   // Expected values as Trino documents them: regexp_like matches anywhere unless anchored; NULL in, NULL out.
