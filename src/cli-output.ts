@@ -4,12 +4,10 @@
 import type { Allowlist } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
-import { portKey, protocolName, type PortRow } from './audit/port-row.js';
+import { portKey, portRowJson, protocolName } from './audit/port-row.js';
+import { cell, formatCount, table } from './report/markdown.js';
 import type { AuditResult } from './engines/engine.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
-
-/** `1,234,567`. */
-const count = (n: number) => n.toLocaleString('en-US');
 
 export interface AuditReport {
   readonly command: AuditCommand;
@@ -20,16 +18,14 @@ export interface AuditReport {
   readonly hoursInWindow: number;
 }
 
-const jsonRow = (r: PortRow) => ({ port: r.port, protocol: r.protocol, flows: r.flows, packets: r.packets, bytes: r.bytes, peers: r.peers });
-
 function toJson({ command, result, allowlist }: AuditReport): string {
   return JSON.stringify(
     {
       preset: command.preset,
       window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
-      ports: result.rows.map(jsonRow),
-      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map(jsonRow),
+      ports: result.rows.map(portRowJson),
+      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map(portRowJson),
       sql: result.sql,
       statistics: result.statistics,
     },
@@ -45,6 +41,9 @@ function heading({ command }: AuditReport): string {
   return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
 }
 
+/** Every column but protocol (2) and the new marker (7) holds a number and is right-aligned. */
+const isNumericColumn = (column: number) => column !== 2 && column !== 7;
+
 function cells(report: AuditReport): { header: string[]; rows: string[][] } {
   const marked = report.allowlist !== undefined;
   const header = ['#', 'port', 'protocol', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
@@ -52,10 +51,10 @@ function cells(report: AuditReport): { header: string[]; rows: string[][] } {
     String(i + 1),
     String(r.port),
     protocolName(r.protocol),
-    count(r.flows),
-    count(r.packets),
+    formatCount(r.flows),
+    formatCount(r.packets),
     formatBytes(r.bytes),
-    count(r.peers),
+    formatCount(r.peers),
     ...(marked ? [isAllowed(report.allowlist, r) ? '' : 'NEW'] : []),
   ]);
   return { header, rows };
@@ -77,21 +76,17 @@ function toTable(report: AuditReport): string {
   if (report.result.rows.length === 0) return `${heading(report)}\n(no matching flows)\n${footer(report)}`;
   const { header, rows } = cells(report);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const numeric = (c: number) => c !== 2 && c !== 7;
   const line = (r: string[]) =>
-    r.map((cell, c) => (numeric(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    r.map((text, c) => (isNumericColumn(c) ? text.padStart(widths[c]!) : text.padEnd(widths[c]!))).join('  ').trimEnd();
   return [heading(report), '', line(header), ...rows.map(line), '', footer(report)].join('\n');
 }
 
 function toMarkdown(report: AuditReport): string {
   const { header, rows } = cells(report);
-  const escape = (cell: string) => cell.replaceAll('|', '\\|');
-  const line = (r: string[]) => `| ${r.map(escape).join(' | ')} |`;
-  const align = `|${header.map((_, c) => (c === 2 || c === 7 ? ' --- ' : ' ---: ')).join('|')}|`;
-  const table = rows.length === 0 ? '_No matching flows._' : [line(header), align, ...rows.map(line)].join('\n');
+  const body = rows.length === 0 ? '_No matching flows._' : table(header, rows.map((r) => r.map(cell)), header.map((_, c) => isNumericColumn(c)));
   const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}` : '';
-  return `### ${heading(report)}\n\n${table}${news}\n\n${footer(report)}`;
+  return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;
 }
 
 /** The text printed on stdout for an audit in the chosen output format. */

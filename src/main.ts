@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
-import { portKey, type PortRow } from './audit/port-row.js';
+import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
@@ -19,7 +19,7 @@ import { createGitHubClient } from './github.js';
 import { InputError } from './input-error.js';
 import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
-import { isForkPullRequest, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
+import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -37,7 +37,10 @@ interface AuditTarget {
   readonly stackId?: string;
 }
 
-const isPullRequestEvent = (event: string) => event === 'pull_request' || event === 'pull_request_target';
+/** The one event that gets the sticky comment (action.yml skips the OIDC step for its forks alike). */
+const PULL_REQUEST = 'pull_request';
+/** The outputs the audit needs from the pipeline stack. */
+const REQUIRED_OUTPUTS = ['BucketName', 'DatabaseName', 'TableName', 'WorkGroupName'];
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -83,6 +86,13 @@ async function resolveTarget(settings: Settings, clients: AwsClients, deployed?:
     );
   }
   const outputs = stack?.outputs ?? {};
+  const missing = needsStack ? REQUIRED_OUTPUTS.filter((name) => !outputs[name]) : [];
+  if (missing.length > 0) {
+    throw new InputError(
+      `stack-name: stack ${settings.stackName} has no ${missing.join(', ')} output (is it being created, or rolled back?); ` +
+        'run with mode deploy-and-audit to bring it up to date.',
+    );
+  }
   const workgroup = existing.workgroup ?? outputs.WorkGroupName!;
   const bucket = outputs.BucketName ?? (await workgroupResultsBucket(clients.athena, workgroup));
   if (!bucket) {
@@ -116,8 +126,7 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   };
 }
 
-const portsJson = (rows: readonly PortRow[]) =>
-  JSON.stringify(rows.map(({ port, protocol, flows, packets, bytes, peers }) => ({ port, protocol, flows, packets, bytes, peers })));
+const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
 
 /** Runs the action once; the step fails (exit code 1) on any error, with its message. */
 export async function run(now: Date = new Date()): Promise<void> {
@@ -127,21 +136,24 @@ export async function run(now: Date = new Date()): Promise<void> {
     const payload = context.payload as PullRequestPayload;
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const allowlist = await loadAllowlist(resolve(workspace, settings.allowlistPath));
-    if (isPullRequestEvent(event) && isForkPullRequest(payload)) {
-      core.notice('This pull request comes from a fork: it gets a read-only token and no OIDC token, so the audit is skipped. Nothing failed.');
+    const forkNotice = event === PULL_REQUEST ? forkPullRequestNotice(payload) : undefined;
+    if (forkNotice) {
+      core.notice(forkNotice);
       return;
     }
 
     const clients = createAwsClients({ region: settings.region });
     let deployed: { stackId: string; outputs: Record<string, string> } | undefined;
-    if (settings.mode !== 'audit' && isPullRequestEvent(event)) {
+    if (settings.mode !== 'audit' && event === PULL_REQUEST) {
       core.info('Pull requests never deploy: auditing the stack as it is.');
     } else if (settings.mode !== 'audit') {
       deployed = await deploy(settings, clients);
-      core.setOutput('stack-id', deployed.stackId);
-      if (deployed.outputs.BucketName) core.setOutput('bucket', deployed.outputs.BucketName);
     }
-    if (settings.mode === 'deploy') return;
+    if (settings.mode === 'deploy') {
+      if (deployed) core.setOutput('stack-id', deployed.stackId);
+      if (deployed?.outputs.BucketName) core.setOutput('bucket', deployed.outputs.BucketName);
+      return;
+    }
 
     const target = await resolveTarget(settings, clients, deployed);
     if (target.stackId) core.setOutput('stack-id', target.stackId);
@@ -159,15 +171,18 @@ export async function run(now: Date = new Date()): Promise<void> {
     let newPorts: readonly PortRow[] = [];
     let silent = false;
     let trackingIssue: { number: number; url?: string } | undefined;
-    if (isPullRequestEvent(event)) {
-      const baseSha = (context.payload.pull_request as { base?: { sha?: string } } | undefined)?.base?.sha;
+    let pullRequest: number | undefined;
+    const pr = payload.pull_request;
+    if (event === PULL_REQUEST && pr?.number !== undefined) {
+      pullRequest = pr.number;
+      const baseSha = pr.base?.sha;
       const baseAllowlist: Allowlist | undefined = baseSha
         ? await readAllowlistAtRef(octokit, repo, settings.allowlistPath, baseSha)
         : undefined;
       const report = await reportPullRequest({
         octokit,
         repo,
-        payload,
+        pullNumber: pr.number,
         baseAllowlist,
         headAllowlist: allowlist,
         allowlistPath: settings.allowlistPath,
@@ -176,7 +191,7 @@ export async function run(now: Date = new Date()): Promise<void> {
         stackOrVpcKey: memoryKey,
         log: core,
       });
-      if ('commentId' in report) core.setOutput('comment-id', String(report.commentId));
+      core.setOutput('comment-id', String(report.commentId));
     } else {
       const report = await reportScheduledAudit({
         octokit,
@@ -198,7 +213,7 @@ export async function run(now: Date = new Date()): Promise<void> {
       }
     }
     core.setOutput('new-ports', portsJson(newPorts));
-    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue })).write();
+    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest })).write();
 
     if (settings.failOnNewPort && newPorts.length > 0) {
       core.setFailed(`fail-on-new-port: ${newPorts.length} new port(s): ${newPorts.map(portKey).join(', ')}.`);

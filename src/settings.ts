@@ -92,7 +92,7 @@ function parsePipelineStackName(text: string): string {
   const name = parseStackName(text);
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(name)) {
     throw new InputError(
-      `stack-name: '${text}' must be lowercase letters, digits and hyphens, at most 20, because the OIDC role's permissions are scoped to the names it starts.`,
+      `stack-name: '${text}' must be lowercase letters, digits and hyphens, at most 20, because the stack's resource names start with it and the OIDC role's permissions are scoped to those names.`,
     );
   }
   return name;
@@ -151,8 +151,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const table = optional('table', (t) => parseIdentifier(t, 'table'));
   const workgroup = optional('workgroup', (t) => parseWorkgroup(t, 'workgroup'));
 
-  if (mode !== 'audit' && read('vpc-id') === '') {
-    problems.push(`vpc-id: mode ${mode ?? 'deploy-and-audit'} deploys a flow log and needs the VPC's id (vpc-...).`);
+  if (mode !== undefined && mode !== 'audit' && read('vpc-id') === '') {
+    problems.push(`vpc-id: mode ${mode} deploys a flow log and needs the VPC's id (vpc-...).`);
   }
   if (mode !== 'deploy' && githubToken === '') {
     problems.push('github-token: the audit reports in issues and pull-request comments and needs a token; the default is github.token.');

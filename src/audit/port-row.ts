@@ -21,6 +21,11 @@ export type ResultColumn = (typeof RESULT_COLUMNS)[number];
 /** A result row from an engine, keyed by column, with each value as text, number, bigint or null. */
 export type RawResultRow = Record<ResultColumn, string | number | bigint | null>;
 
+/** The JSON form of a row in outputs and `--format json`: the counts, without the sample peers. */
+export function portRowJson({ port, protocol, flows, packets, bytes, peers }: PortRow) {
+  return { port, protocol, flows, packets, bytes, peers };
+}
+
 /** Converts one engine row to a PortRow. */
 export function toPortRow(raw: RawResultRow): PortRow {
   const num = (v: string | number | bigint | null) => (v === null || v === '' ? 0 : Number(v));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Cidr } from '../audit/cidr.js';
-import type { PortRow } from '../audit/port-row.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
 import { InputError } from '../input-error.js';
 import { hasColumns, V5_FORMAT, type FlowLogFormat } from './format.js';
 import { HOUR_MS, hourPath } from './layout.js';
@@ -57,7 +57,7 @@ class PortTally {
   private readonly rows = new Map<string, { port: number; protocol: number; flows: number; packets: number; bytes: number; peers: Set<string> }>();
 
   add(port: number, protocol: number, packets: number, bytes: number, peer: string): void {
-    const key = `${port}/${protocol}`;
+    const key = portKey({ port, protocol });
     const row = this.rows.get(key) ?? { port, protocol, flows: 0, packets: 0, bytes: 0, peers: new Set<string>() };
     row.flows++;
     row.packets += packets;
@@ -92,9 +92,9 @@ function objectName(rng: Rng, hourStart: Date, index: number): string {
 /** Checks the options a user can get wrong before anything is written. */
 function validate(options: SampleOptions): void {
   if (!options.vpcCidrs.some((c) => c.family === 4)) {
-    throw new InputError('vpc-cidr: a VPC always has an IPv4 block; give one, such as 10.0.0.0/16, optionally with an IPv6 block.');
+    throw new InputError('--vpc-cidr: a VPC always has an IPv4 block; give one, such as 10.0.0.0/16, optionally with an IPv6 block.');
   }
-  if (options.end.getTime() % HOUR_MS !== 0) throw new InputError('end: the sample must end on a whole UTC hour.');
+  if (options.end.getTime() % HOUR_MS !== 0) throw new InputError('--end: the sample must end on a whole UTC hour.');
 }
 
 /** Writes the sample and its ground truth; returns the ground truth. */

@@ -15,14 +15,17 @@ export interface JobSummaryInput {
   readonly silent: boolean;
   /** `#12`-style link text of the tracking issue, when there is one. */
   readonly trackingIssue?: { readonly number: number; readonly url?: string };
+  /** On pull-request runs, the pull request's number: its sticky comment holds the allowlist diff. */
+  readonly pullRequest?: number;
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, window, newPorts, silent, trackingIssue } = input;
+  const { result, window, newPorts, silent, trackingIssue, pullRequest } = input;
   const newKeys = new Set(newPorts.map(portKey));
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
-  if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
+  if (pullRequest !== undefined) status = `Pull-request run: the allowlist diff is in the comment on #${pullRequest}; new ports are reported by the scheduled audit.`;
+  else if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
   else if (newPorts.length === 0) status = 'No new ports.';
   else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${newPorts.map((p) => `\`${portKey(p)}\``).join(', ')}${issue ? ` (tracked in ${issue})` : ''}.`;
   return [

@@ -20,21 +20,27 @@ interface RepoOfPayload {
   readonly full_name?: string;
 }
 
-/** The parts of a `pull_request` event payload this module reads. */
+/** The parts of a `pull_request` event payload the action reads. */
 export interface PullRequestPayload {
   readonly pull_request?: {
     readonly number?: number;
     readonly head?: { readonly repo?: RepoOfPayload | null };
-    readonly base?: { readonly repo?: RepoOfPayload | null };
+    readonly base?: { readonly sha?: string; readonly repo?: RepoOfPayload | null };
   };
 }
 
-/** True when the pull request's head lives in another repository (a fork), or its fork was deleted. */
-export function isForkPullRequest(payload: PullRequestPayload): boolean {
+/**
+ * The log line for a pull request whose head lives in another repository (a fork, or a deleted fork), which
+ * gets a read-only token and no OIDC token; undefined for the repository's own pull requests.
+ */
+export function forkPullRequestNotice(payload: PullRequestPayload): string | undefined {
   const pr = payload.pull_request;
-  if (!pr) return false;
-  const head = pr.head?.repo?.full_name;
-  return head === undefined || head !== pr.base?.repo?.full_name;
+  const head = pr?.head?.repo?.full_name;
+  if (!pr || (head !== undefined && head === pr.base?.repo?.full_name)) return undefined;
+  return (
+    `Pull request #${pr.number} comes from a fork (${head ?? 'deleted repository'}): its token is read-only and it gets ` +
+    'no OIDC token, so the audit is skipped and no comment is posted. This is expected; nothing failed.'
+  );
 }
 
 export interface PullRequestCommentInput {
@@ -93,7 +99,8 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
 export interface PullRequestReportInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
-  readonly payload: PullRequestPayload;
+  /** The repository's own pull request (forks are turned away before the audit; see forkPullRequestNotice). */
+  readonly pullNumber: number;
   readonly baseAllowlist: Allowlist | undefined;
   readonly headAllowlist: Allowlist | undefined;
   readonly allowlistPath: string;
@@ -104,25 +111,14 @@ export interface PullRequestReportInput {
   readonly log: Logger;
 }
 
-export type PullRequestReport =
-  | { readonly skipped: 'fork' | 'not-a-pull-request' }
-  | { readonly commentId: number; readonly action: 'created' | 'updated' | 'unchanged' };
+export interface PullRequestReport {
+  readonly commentId: number;
+  readonly action: 'created' | 'updated' | 'unchanged';
+}
 
-/** Creates or updates the sticky comment; skips forks and non-PR events with a log line and no GitHub call. */
+/** Creates or updates the sticky comment, found by its hidden marker; writes nothing when it is unchanged. */
 export async function reportPullRequest(input: PullRequestReportInput): Promise<PullRequestReport> {
-  const { octokit, repo, payload, log, stackOrVpcKey } = input;
-  const pullNumber = payload.pull_request?.number;
-  if (pullNumber === undefined) {
-    log.info('Not a pull_request event: no pull-request comment.');
-    return { skipped: 'not-a-pull-request' };
-  }
-  if (isForkPullRequest(payload)) {
-    log.info(
-      `Pull request #${pullNumber} comes from a fork (${payload.pull_request?.head?.repo?.full_name ?? 'deleted repository'}): ` +
-        'its token is read-only and it gets no OIDC token, so no comment is posted. This is expected; nothing failed.',
-    );
-    return { skipped: 'fork' };
-  }
+  const { octokit, repo, pullNumber, log, stackOrVpcKey } = input;
   const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
   const body = renderPullRequestComment({ diff, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
   const marker = pullRequestMarker(stackOrVpcKey);

@@ -24,16 +24,14 @@ import {
   type TrackingIssue,
 } from './tracking-issue.js';
 
-export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
-
 export interface ScheduledAuditInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
   readonly result: AuditResult;
   readonly window: HourWindow;
   readonly allowlist: Allowlist | undefined;
-  /** Shown in the issue as the file to edit; the allowlist's own path when it exists. */
-  readonly allowlistPath?: string;
+  /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
+  readonly allowlistPath: string;
   readonly store: MemoryStore;
   readonly label: string;
   readonly stackOrVpcKey: string;
@@ -56,7 +54,7 @@ export interface ScheduledAuditReport {
 export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<ScheduledAuditReport> {
   const { octokit, repo, result, allowlist, store, label, stackOrVpcKey, log } = input;
   const now = input.now ?? new Date();
-  const allowlistPath = input.allowlistPath ?? allowlist?.path ?? DEFAULT_ALLOWLIST_PATH;
+  const { allowlistPath } = input;
 
   const loaded = await store.load();
   let open = await closeDuplicates(octokit, repo, await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey), log);

@@ -1,5 +1,5 @@
-// Where the memory of earlier top lists lives between runs (runners are ephemeral): the contract that the
-// S3 store (the action) and the file store (the CLI) share, and how a stored text becomes a MemoryLoad.
+// Where the memory of earlier top lists lives between runs (runners are ephemeral): the contract a store
+// meets (S3 in the action, a file in tests), and how a stored text becomes a MemoryLoad.
 
 import { parseMemory, type PortMemory } from '../audit/known-ports.js';
 

@@ -3,6 +3,7 @@
 
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { serializeMemory, type PortMemory } from '../audit/known-ports.js';
+import { explainAwsError } from '../aws/errors.js';
 import { interpretStoredMemory, type MemoryLoad, type MemoryStore } from './memory-store.js';
 
 /** The object key for a stack or VPC key: `vpc-port-audit/state/<key>/known-ports.json`. */
@@ -33,19 +34,17 @@ export class S3MemoryStore implements MemoryStore {
       text = (await response.Body?.transformToString('utf8')) ?? '';
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return { status: 'missing' };
-      throw error;
+      throw explainAwsError(error, `reading the port memory ${this.location}`);
     }
     return interpretStoredMemory(text, this.stackOrVpcKey, this.location);
   }
 
   async save(memory: PortMemory): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.objectKey,
-        Body: serializeMemory(memory),
-        ContentType: 'application/json',
-      }),
-    );
+    const put = new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey, Body: serializeMemory(memory), ContentType: 'application/json' });
+    try {
+      await this.client.send(put);
+    } catch (error) {
+      throw explainAwsError(error, `writing the port memory ${this.location}`);
+    }
   }
 }

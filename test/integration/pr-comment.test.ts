@@ -1,10 +1,10 @@
 // The sticky pull-request comment against the local GitHub API: created once, then updated in place (found
-// by its hidden marker across pages of other comments); nothing written when unchanged; forks skipped.
+// by its hidden marker across pages of other comments); nothing written when unchanged; forks recognised.
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { Allowlist } from '../../src/audit/allowlist.js';
 import { createGitHubClient } from '../../src/github.js';
-import { pullRequestMarker, reportPullRequest, type PullRequestPayload } from '../../src/report/pr-comment.js';
+import { forkPullRequestNotice, pullRequestMarker, reportPullRequest } from '../../src/report/pr-comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { allowlistOf, KEY, portRow, recordingLogger, type RecordingLogger } from '../support/report-fixtures.js';
 
@@ -17,21 +17,11 @@ beforeEach(async () => {
 });
 afterEach(() => github.stop());
 
-function payload(prNumber: number, headRepo = `${github.owner}/${github.repo}`): PullRequestPayload {
-  return {
-    pull_request: {
-      number: prNumber,
-      head: { repo: { full_name: headRepo } },
-      base: { repo: { full_name: `${github.owner}/${github.repo}` } },
-    },
-  };
-}
-
-function comment(prPayload: PullRequestPayload, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger()) {
+function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger()) {
   return reportPullRequest({
     octokit: createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 }),
     repo: { owner: github.owner, repo: github.repo },
-    payload: prPayload,
+    pullNumber,
     baseAllowlist: BASE,
     headAllowlist,
     allowlistPath: '.github/outbound-ports.yml',
@@ -54,7 +44,7 @@ describe('sticky pull-request comment', () => {
       '  - {port: 25, protocol: tcp, reason: mail relay}',
       '  - {port: 22, protocol: tcp, reason: bastion}',
     );
-    const created = await comment(payload(pr.number), addSsh);
+    const created = await comment(pr.number, addSsh);
     expect(created).toMatchObject({ action: 'created' });
     const ours = () => github.commentsOn(pr.number).filter((c) => c.body.startsWith(pullRequestMarker(KEY)));
     expect(ours()).toHaveLength(1);
@@ -62,25 +52,26 @@ describe('sticky pull-request comment', () => {
     expect(ours()[0]!.body).toMatch(/\| 53 \| udp \|.*Still unexplained/);
 
     const dropMail = allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}', '  - {port: 22, protocol: tcp, reason: bastion}');
-    const updated = await comment(payload(pr.number), dropMail);
+    const updated = await comment(pr.number, dropMail);
     expect(updated).toEqual({ commentId: (created as { commentId: number }).commentId, action: 'updated' });
     expect(ours()).toHaveLength(1);
     expect(ours()[0]!.body).toMatch(/\| 25 \| tcp \|.*No longer allowed/);
     expect(github.commentsOn(pr.number)).toHaveLength(4);
 
     const writes = github.writes().length;
-    const again = await comment(payload(pr.number), dropMail);
+    const again = await comment(pr.number, dropMail);
     expect(again).toMatchObject({ action: 'unchanged' });
     expect(github.writes()).toHaveLength(writes);
   });
 
-  test('a pull request from a fork exits cleanly with a log line and makes no call at all', async () => {
-    const pr = github.addPullRequest('From a fork');
-    const log = recordingLogger();
-    const result = await comment(payload(pr.number, 'someone/network'), BASE, log);
-    expect(result).toEqual({ skipped: 'fork' });
-    expect(github.calls).toEqual([]);
-    expect(log.lines.join('\n')).toMatch(/#\d+ comes from a fork \(someone\/network\).*read-only.*no OIDC token/);
-    expect(log.warnings).toEqual([]);
+  test('a pull request from a fork is recognised, with the log line the action prints before it exits', () => {
+    const repo = { full_name: `${github.owner}/${github.repo}` };
+    const pr = (head: { full_name: string } | null) => ({ pull_request: { number: 7, head: { repo: head }, base: { repo } } });
+    expect(forkPullRequestNotice(pr(repo))).toBeUndefined();
+    expect(forkPullRequestNotice({})).toBeUndefined();
+    expect(forkPullRequestNotice(pr({ full_name: 'someone/network' }))).toMatch(
+      /^Pull request #7 comes from a fork \(someone\/network\): .*read-only.*no OIDC token.*nothing failed\.$/,
+    );
+    expect(forkPullRequestNotice(pr(null))).toMatch(/a fork \(deleted repository\)/);
   });
 });

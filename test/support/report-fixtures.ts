@@ -59,6 +59,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       result: auditResult(rows),
       window: WINDOW,
       allowlist,
+      allowlistPath: '.github/outbound-ports.yml',
       store: new FileMemoryStore(memoryPath, KEY),
       label: LABEL,
       stackOrVpcKey: KEY,

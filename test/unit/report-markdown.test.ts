@@ -112,6 +112,13 @@ describe('job summary', () => {
     expect(text).toMatch(/Baseline recorded/);
     expect(text).not.toMatch(/new port/i);
   });
+
+  test('a pull-request run points to its comment instead of claiming no new ports', () => {
+    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [], silent: false, pullRequest: 42 });
+    expect(text).toMatch(/allowlist diff is in the comment on #42/);
+    expect(text).not.toMatch(/No new ports/);
+    expect(text).toContain('| 22 |');
+  });
 });
 
 describe('tracking issue body and comments', () => {

@@ -12,7 +12,11 @@ const oidc: Json = parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'u
 const pipeline: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
 const role = oidc.Resources.Role.Properties;
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-const subText = (value: unknown) => (value as { 'Fn::Sub'?: string })['Fn::Sub'] ?? value;
+/** The text of a `!Sub` (either form), or the value itself. */
+const subText = (value: unknown) => {
+  const sub = (value as { 'Fn::Sub'?: string | [string, Json] })['Fn::Sub'];
+  return Array.isArray(sub) ? sub[0] : (sub ?? value);
+};
 const permissions: Json[] = role.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
 const granted = new Set(permissions.flatMap((s) => list(s.Action as string | string[])));
 
@@ -30,13 +34,13 @@ describe('trust policy', () => {
     expect(oidc.Resources.GitHubProvider.Properties.Url).toBe('https://token.actions.githubusercontent.com');
   });
 
-  test('the subject is one repository, narrowed by environment or branch when given', () => {
+  test('the subject is one repository, narrowed by environment or branch (plus its own pull requests) when given', () => {
     const sub = trust.Condition.StringLike['token.actions.githubusercontent.com:sub'];
     const [hasEnvironment, environment, [hasBranch, branch, anyRef]] = [sub['Fn::If'][0], sub['Fn::If'][1], sub['Fn::If'][2]['Fn::If']];
     expect([hasEnvironment, hasBranch]).toEqual(['HasEnvironment', 'HasBranch']);
     const repo = 'repo:${GitHubOwner}/${GitHubRepository}:';
     expect(subText(environment)).toBe(`${repo}environment:\${Environment}`);
-    expect(subText(branch)).toBe(`${repo}ref:refs/heads/\${Branch}`);
+    expect(branch.map(subText)).toEqual([`${repo}ref:refs/heads/\${Branch}`, `${repo}pull_request`]);
     expect(subText(anyRef)).toBe(`${repo}*`);
     expect(oidc.Parameters.GitHubOwner.Default).toBeUndefined();
     expect(oidc.Parameters.GitHubRepository.Default).toBeUndefined();
@@ -63,7 +67,7 @@ describe('permissions', () => {
       for (const resource of list(statement.Resource).filter((r) => r !== '*')) {
         const arn = subText(resource) as string;
         const scoped =
-          arn.includes('${PipelineStackName}') || arn.includes('${DatabaseName}') || unscopedAllowed.some((p) => p.test(arn));
+          arn.includes('${PipelineStackName}') || arn.includes('${Database}') || unscopedAllowed.some((p) => p.test(arn));
         expect({ arn, scoped }).toEqual({ arn, scoped: true });
       }
     }
@@ -133,7 +137,15 @@ describe('permissions', () => {
     expect(pipeline.Resources.WorkGroup.Properties.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-audit' });
     const query = permissions.find((s) => list(s.Action).includes('athena:StartQueryExecution'))!;
     expect(subText(query.Resource)).toMatch(/:workgroup\/\$\{PipelineStackName\}-audit$/);
-    expect(oidc.Parameters.DatabaseName.Default).toBe(pipeline.Parameters.DatabaseName.Default);
-    expect(oidc.Parameters.TableName.Default).toBe(pipeline.Parameters.TableName.Default);
+    // The Glue database is the stack name with `_` for `-` in both templates; the table is flow_logs.
+    const stackDatabase = { 'Fn::Join': ['_', { 'Fn::Split': ['-', { Ref: 'AWS::StackName' }] }] };
+    expect(pipeline.Resources.GlueDatabase.Properties.DatabaseInput.Name).toEqual(stackDatabase);
+    expect(pipeline.Resources.GlueTable.Properties.TableInput.Name).toBe('flow_logs');
+    const catalog = permissions.find((s) => list(s.Action).includes('glue:GetTable'))!;
+    const [, table] = list(catalog.Resource).filter((r: Json) => Array.isArray(r['Fn::Sub']));
+    expect(table['Fn::Sub']).toEqual([
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${Database}/flow_logs',
+      { Database: { 'Fn::Join': ['_', { 'Fn::Split': ['-', { Ref: 'PipelineStackName' }] }] } },
+    ]);
   });
 });

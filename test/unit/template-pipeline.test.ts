@@ -251,14 +251,7 @@ describe('stack interface', () => {
       S3ExpirationDays: 90,
       QueryResultExpirationDays: 7,
       MaxScanMegabytes: 10000,
-      DatabaseName: 'vpc_port_audit',
-      TableName: 'flow_logs',
     });
-    for (const name of ['DatabaseName', 'TableName']) {
-      const parameter = built.Parameters[name];
-      expect(parameter.Default).toMatch(new RegExp(parameter.AllowedPattern));
-      expect('Flow-Logs').not.toMatch(new RegExp(parameter.AllowedPattern));
-    }
     expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
     // The action's log-retention-days input accepts exactly what the stack parameter accepts.
     expect(built.Parameters.LogRetentionDays.AllowedValues).toEqual(LOG_RETENTION_DAYS);
