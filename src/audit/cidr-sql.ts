@@ -10,12 +10,12 @@ import { InputError } from '../input-error.js';
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 function ipv4Predicate(column: string, cidr: Cidr): string {
+  checkTextMatchable(cidr);
   const octets = formatIPv4(cidr.network).split('.').map(Number);
   const whole = Math.floor(cidr.prefix / 8);
   const partialBits = cidr.prefix % 8;
   if (whole === 4) return `${column} = ${literal(octets.join('.'))}`;
-  const tests: string[] = [];
-  if (whole > 0) tests.push(`starts_with(${column}, ${literal(`${octets.slice(0, whole).join('.')}.`)})`);
+  const tests = [`starts_with(${column}, ${literal(`${octets.slice(0, whole).join('.')}.`)})`];
   if (partialBits > 0) {
     const low = octets[whole]!;
     const high = low + 2 ** (8 - partialBits) - 1;
@@ -25,11 +25,15 @@ function ipv4Predicate(column: string, cidr: Cidr): string {
 }
 
 /**
- * Rejects IPv6 blocks that text cannot match: prefixes that are not a whole number of hex digits, and
- * prefixes with a zero group at their end or next to another zero (flow logs may print those as "::").
+ * Rejects blocks the text test cannot match: IPv4 wider than /8; IPv6 prefixes that are not a whole number of
+ * hex digits, or with a zero group at their end or next to another zero (flow logs may print those as "::").
  */
 export function checkTextMatchable(cidr: Cidr, input = 'CIDR'): void {
-  if (cidr.family === 4) return;
+  if (cidr.family === 4) {
+    // Below /8 the test has no literal prefix, and an IPv6 address would make it NULL instead of false.
+    if (cidr.prefix < 8) throw new InputError(`${input}: '${cidr.text}' is wider than /8; VPC blocks are /16 to /28.`);
+    return;
+  }
   if (cidr.prefix % 4 !== 0) {
     throw new InputError(
       `${input}: '${cidr.text}' has an IPv6 prefix that is not a multiple of 4 bits; VPC blocks are /44 to /64 in steps of 4.`,
