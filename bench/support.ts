@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 
 export const quick = process.argv.includes('--quick');
 
+/** Issue 7's target for the Athena engine's polling overhead: under 10 % of the query's time plus 0.5 s. */
+export const pollingTargetMs = (queryMs: number): number => 0.1 * queryMs + 500;
+
 export const machine = (): string => `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`;
 
 export interface Summary {
