@@ -8,11 +8,10 @@ import { build } from 'esbuild';
 import { V5_FORMAT, logFormatString } from '../src/flowlog/format.js';
 import { Scalar } from 'yaml';
 import { parseCfnDocument } from './cfn-yaml.js';
+import { MAX_INLINE_TEMPLATE_BYTES } from '../src/deploy/deployer.js';
 
 export const TEMPLATE_SOURCE = 'cfn/pipeline.yaml';
 export const TEMPLATE_OUTPUT = 'dist/pipeline.yaml';
-/** CloudFormation's limit for a template sent inline in the API call. */
-export const INLINE_TEMPLATE_LIMIT = 51_200;
 
 const BUILD_SLOTS = {
   logFormat: ['Resources', 'FlowLog', 'Properties', 'LogFormat'],
@@ -58,8 +57,8 @@ async function main(): Promise<void> {
   const root = process.cwd();
   const text = await buildTemplate(root);
   const bytes = Buffer.byteLength(text);
-  if (bytes >= INLINE_TEMPLATE_LIMIT) {
-    throw new Error(`${TEMPLATE_OUTPUT} is ${bytes} bytes: over the ${INLINE_TEMPLATE_LIMIT}-byte inline template limit`);
+  if (bytes > MAX_INLINE_TEMPLATE_BYTES) {
+    throw new Error(`${TEMPLATE_OUTPUT} is ${bytes} bytes: over the ${MAX_INLINE_TEMPLATE_BYTES}-byte inline template limit`);
   }
   mkdirSync(dirname(join(root, TEMPLATE_OUTPUT)), { recursive: true });
   writeFileSync(join(root, TEMPLATE_OUTPUT), text);

@@ -24,22 +24,32 @@ export function outputsOf(stack: Stack): Record<string, string> {
   return toRecord((stack.Outputs ?? []).map((o) => ({ key: o.OutputKey, value: o.OutputValue })));
 }
 
-/** The stack, or undefined when it does not exist. */
-export async function describeStack(cloudformation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackDescription | undefined> {
+/** The stack by name or id, or undefined when there is none. */
+export async function findStack(cloudformation: Pick<CloudFormationClient, 'send'>, nameOrId: string): Promise<Stack | undefined> {
   try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const stack = Stacks?.[0];
-    if (!stack) return undefined;
-    return {
-      stackId: stack.StackId ?? stackName,
-      status: stack.StackStatus ?? 'UNKNOWN',
-      outputs: outputsOf(stack),
-      parameters: toRecord((stack.Parameters ?? []).map((p) => ({ key: p.ParameterKey, value: p.ParameterValue }))),
-    };
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: nameOrId }));
+    return Stacks?.[0];
   } catch (error) {
-    if (error instanceof Error && /does not exist/.test(error.message)) return undefined;
+    if (error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+/** The stack's id, status, outputs and parameters, or undefined when it does not exist. */
+export async function describeStack(cloudformation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackDescription | undefined> {
+  let stack: Stack | undefined;
+  try {
+    stack = await findStack(cloudformation, stackName);
+  } catch (error) {
     throw explainAwsError(error, `describing stack ${stackName}`);
   }
+  if (!stack) return undefined;
+  return {
+    stackId: stack.StackId ?? stackName,
+    status: stack.StackStatus ?? 'UNKNOWN',
+    outputs: outputsOf(stack),
+    parameters: toRecord((stack.Parameters ?? []).map((p) => ({ key: p.ParameterKey, value: p.ParameterValue }))),
+  };
 }
 
 /** The VPC's associated IPv4 and IPv6 blocks. */

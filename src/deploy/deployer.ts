@@ -9,7 +9,6 @@ import {
   DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
   UpdateTerminationProtectionCommand,
   type CloudFormationClient,
@@ -18,7 +17,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { nextDelay, realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
-import { outputsOf } from '../aws/lookups.js';
+import { findStack, outputsOf } from '../aws/lookups.js';
 import { parseStackName } from '../aws/names.js';
 import type { Logger } from '../log.js';
 import { StackEventStream } from './stack-events.js';
@@ -75,7 +74,8 @@ export class DeployError extends Error {
 
 export const REPOSITORY_TAG = 'vpc-port-audit:repository';
 export const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
-const MAX_TEMPLATE_BYTES = 51_200;
+/** CloudFormation's limit for a template sent inline (TemplateBody). */
+export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
 const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];
 const isNoChange = (message: string) => NO_CHANGES.some((pattern) => pattern.test(message));
 
@@ -89,8 +89,8 @@ export async function deployStack(
 ): Promise<DeployResult> {
   parseStackName(request.stackName);
   const bytes = Buffer.byteLength(request.templateBody);
-  if (bytes > MAX_TEMPLATE_BYTES) {
-    throw new DeployError(`The template for ${request.stackName} is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BYTES} inline.`);
+  if (bytes > MAX_INLINE_TEMPLATE_BYTES) {
+    throw new DeployError(`The template for ${request.stackName} is ${bytes} bytes; CloudFormation takes at most ${MAX_INLINE_TEMPLATE_BYTES} inline.`);
   }
   const deployer = new Deployer(clients.cloudformation, request, log, options);
   try {
@@ -118,7 +118,7 @@ class Deployer {
 
   async run(): Promise<DeployResult> {
     const name = this.request.stackName;
-    const existing = await this.describe(name);
+    const existing = await findStack(this.cfn, name);
     const plan = planFor(name, existing?.StackStatus);
     switch (plan.kind) {
       case 'refuse':
@@ -140,17 +140,6 @@ class Deployer {
   private get tags() {
     const all = { ...this.request.tags, [REPOSITORY_TAG]: this.request.repository };
     return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
-  }
-
-  /** The stack, or undefined when there is none by that name. */
-  private async describe(nameOrId: string): Promise<Stack | undefined> {
-    try {
-      const { Stacks } = await this.cfn.send(new DescribeStacksCommand({ StackName: nameOrId }));
-      return Stacks?.[0];
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message)) return undefined;
-      throw error;
-    }
   }
 
   private async create(): Promise<DeployResult> {
@@ -248,7 +237,7 @@ class Deployer {
   private async waitForStack(events: StackEventStream, stackId: string, goal: string): Promise<Stack> {
     const stack = await this.waitUntil(`stack ${this.request.stackName} to reach ${goal}`, async () => {
       await events.poll();
-      const current = await this.describe(stackId);
+      const current = await findStack(this.cfn, stackId);
       if (!current?.StackStatus) {
         const gone: Stack = { StackId: stackId, StackName: this.request.stackName, StackStatus: 'DELETE_COMPLETE', CreationTime: undefined };
         if (goal === gone.StackStatus) return gone;
