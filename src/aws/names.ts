@@ -1,5 +1,5 @@
-// Validation of the AWS names and numbers a user gives (stack, VPC, region, workgroup, query timeout and
-// polling): each parser returns the value or throws an InputError in one sentence, before any AWS call.
+// Validation of the AWS names and numbers a user gives (stack, VPC, region, workgroup, query timeout): each
+// parser returns the value or throws an InputError in one sentence, before any AWS call.
 
 import { InputError } from '../input-error.js';
 import { parseInteger } from '../audit/parameters.js';
@@ -52,21 +52,3 @@ export const DEFAULT_QUERY_TIMEOUT_SECONDS = 600;
 
 export const parseQueryTimeoutSeconds = (text: string, input = 'query-timeout-seconds') =>
   parseInteger(text, input, QUERY_TIMEOUT_RANGE.min, QUERY_TIMEOUT_RANGE.max);
-
-/** How often a query's state is checked: the first delay, growing by half each time up to the last. */
-export interface PollSettings {
-  readonly firstMs: number;
-  readonly maxMs: number;
-}
-
-export const POLL_RANGE = { min: 50, max: 60_000 } as const;
-export const DEFAULT_POLL: PollSettings = { firstMs: 250, maxMs: 5_000 };
-
-export function parsePollSettings(firstText: string, maxText: string, input = 'poll-ms'): PollSettings {
-  const firstMs = parseInteger(firstText, `${input} (first)`, POLL_RANGE.min, POLL_RANGE.max);
-  const maxMs = parseInteger(maxText, `${input} (max)`, POLL_RANGE.min, POLL_RANGE.max);
-  if (firstMs > maxMs) {
-    throw new InputError(`${input}: the first delay (${firstMs} ms) must not be longer than the longest (${maxMs} ms).`);
-  }
-  return { firstMs, maxMs };
-}

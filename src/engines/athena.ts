@@ -1,6 +1,6 @@
-// The Athena engine: runs the audit SQL in a workgroup, polls with backoff from ~250 ms, reads every
-// result page into the shared PortRow, reports bytes scanned, engine time and cost, retries throttling,
-// and cancels its own query when it runs past the timeout.
+// The Athena engine: runs the audit SQL in a workgroup, polls its state (every 250 ms at first, then every
+// tenth of the time elapsed, at most 5 s), reads every result page into the shared PortRow, reports bytes
+// scanned, engine time and cost, and cancels its own query when it runs past the timeout.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,31 +14,29 @@ import {
 } from '@aws-sdk/client-athena';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { RESULT_COLUMNS, toPortRow, type PortRow, type RawResultRow } from '../audit/port-row.js';
-import { nextDelay, realClock, type Clock } from '../aws/clock.js';
+import { realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
 import { formatBytes } from '../format-bytes.js';
-import {
-  DEFAULT_POLL,
-  DEFAULT_QUERY_TIMEOUT_SECONDS,
-  parsePollSettings,
-  parseQueryTimeoutSeconds,
-  parseWorkgroup,
-  type PollSettings,
-} from '../aws/names.js';
+import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../aws/names.js';
 import type { Logger } from '../log.js';
 import type { AuditResult, QueryEngine } from './engine.js';
 
+/** How often a query's state is checked: a tenth of the elapsed time, but at least `firstMs` and at most `maxMs`. */
+export interface PollSettings {
+  readonly firstMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_POLL: PollSettings = { firstMs: 250, maxMs: 5_000 };
+
+/** Validated at the edge (settings): the engine takes them as they are. */
 export interface AthenaEngineOptions {
-  /** The workgroup to run in (the stack's, or one given). */
+  /** The workgroup to run in (the stack's, or one given); it must have a result location. */
   readonly workgroup: string;
-  /** `s3://bucket/prefix/` for results, only for workgroups that do not set their own output location. */
-  readonly outputLocation?: string;
   /** Cancel the query (StopQueryExecution) when it has not finished after this long (default 600 s). */
   readonly timeoutSeconds?: number;
   readonly poll?: PollSettings;
   readonly clock?: Clock;
-  /** Attempts for a call Athena throttles, on top of the SDK's own retries (default 6). */
-  readonly throttleAttempts?: number;
 }
 
 /** A query that failed, was cancelled, hit the workgroup's scan limit, or ran out of time. */
@@ -62,7 +60,6 @@ export function athenaCostUsd(bytesScanned: number): number {
   return (billed / 2 ** 40) * PRICE_PER_TB_USD;
 }
 
-const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'SlowDown']);
 const SCAN_LIMIT = /bytes scanned limit|data usage limit|BytesScannedCutoff/i;
 const PAGE_SIZE = 1000;
 
@@ -73,19 +70,17 @@ export class AthenaEngine implements QueryEngine {
   private readonly timeoutMs: number;
   private readonly poll: PollSettings;
   private readonly clock: Clock;
-  private readonly throttleAttempts: number;
 
-  /** Validates the options (InputError) before any AWS call. */
+  /** Throttled calls are retried by the client itself (the SDK's standard retry mode, see aws/clients.ts). */
   constructor(
     private readonly athena: Athena,
-    private readonly options: AthenaEngineOptions,
+    options: AthenaEngineOptions,
     private readonly log: Logger,
   ) {
-    this.workgroup = parseWorkgroup(options.workgroup);
-    this.timeoutMs = parseQueryTimeoutSeconds(String(options.timeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS)) * 1000;
-    this.poll = options.poll ? parsePollSettings(String(options.poll.firstMs), String(options.poll.maxMs)) : DEFAULT_POLL;
+    this.workgroup = options.workgroup;
+    this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS) * 1000;
+    this.poll = options.poll ?? DEFAULT_POLL;
     this.clock = options.clock ?? realClock;
-    this.throttleAttempts = options.throttleAttempts ?? 6;
   }
 
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
@@ -112,27 +107,21 @@ export class AthenaEngine implements QueryEngine {
   private async start(sql: string): Promise<string> {
     // The token makes a retried start idempotent: a retry after a lost response cannot start a second query.
     const token = randomUUID();
-    const { QueryExecutionId } = await this.retryThrottled(() =>
-      this.athena.send(
-        new StartQueryExecutionCommand({
-          QueryString: sql,
-          WorkGroup: this.workgroup,
-          ClientRequestToken: token,
-          ...(this.options.outputLocation ? { ResultConfiguration: { OutputLocation: this.options.outputLocation } } : {}),
-        }),
-      ),
+    const { QueryExecutionId } = await this.athena.send(
+      new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: this.workgroup, ClientRequestToken: token }),
     );
     if (!QueryExecutionId) throw new AthenaQueryError('Athena accepted the query but returned no QueryExecutionId.');
     this.log.info(`Athena query ${QueryExecutionId} started in workgroup ${this.workgroup}.`);
     return QueryExecutionId;
   }
 
+  /**
+   * Polls until the query ends. Waiting a tenth of the elapsed time between polls keeps the time lost after
+   * the query finishes within about 10 % of its run time (plus the first 250 ms), for short and long queries.
+   */
   private async waitForResult(id: string, started: number): Promise<QueryExecution> {
-    let delay = this.poll.firstMs;
     for (;;) {
-      const { QueryExecution: execution } = await this.retryThrottled(() =>
-        this.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
-      );
+      const { QueryExecution: execution } = await this.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
       const state = execution?.Status?.State;
       this.log.debug(`Athena query ${id}: ${state}`);
       if (state === 'SUCCEEDED') return execution as QueryExecution;
@@ -145,15 +134,15 @@ export class AthenaEngine implements QueryEngine {
           id,
         );
       }
-      await this.clock.sleep(delay);
-      delay = nextDelay(delay, this.poll.maxMs);
+      const elapsed = this.clock.now() - started;
+      await this.clock.sleep(Math.min(this.poll.maxMs, Math.max(this.poll.firstMs, Math.round(elapsed / 10))));
     }
   }
 
   /** Cancels the query; false (and a warning) when that failed, so the timeout stays the error reported. */
   private async stop(id: string): Promise<boolean> {
     try {
-      await this.retryThrottled(() => this.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })));
+      await this.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
       return true;
     } catch (error) {
       this.log.warning(`Could not cancel Athena query ${id} (${(error as Error).message}); it may still run and be billed.`);
@@ -183,9 +172,7 @@ export class AthenaEngine implements QueryEngine {
     let nextToken: string | undefined;
     let firstPage = true;
     do {
-      const page = await this.retryThrottled(() =>
-        this.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: nextToken, MaxResults: PAGE_SIZE })),
-      );
+      const page = await this.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: nextToken, MaxResults: PAGE_SIZE }));
       columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo?.map((c) => c.Name ?? '');
       const data = page.ResultSet?.Rows ?? [];
       for (const [index, row] of data.entries()) {
@@ -199,21 +186,6 @@ export class AthenaEngine implements QueryEngine {
       nextToken = page.NextToken;
     } while (nextToken);
     return rows;
-  }
-
-  private async retryThrottled<T>(call: () => Promise<T>): Promise<T> {
-    let delay = 500;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const throttled = error instanceof Error && (THROTTLED.has(error.name) || /Rate exceeded/i.test(error.message));
-        if (!throttled || attempt >= this.throttleAttempts) throw error;
-        this.log.warning(`Athena is throttling requests (${(error as Error).name}); retrying in ${delay} ms.`);
-        await this.clock.sleep(delay);
-        delay = nextDelay(delay, 20_000);
-      }
-    }
   }
 }
 

@@ -1,6 +1,6 @@
-// The Athena engine's branches that moto cannot produce: pagination over more than 1,000 rows, FAILED
-// queries, the workgroup's bytes-scanned cutoff, throttling, the timeout that cancels the query, and the
-// cost rule. A hand-written fake client answers each command; a fake clock makes every wait instant.
+// The Athena engine's branches that moto cannot produce: the poll schedule, pagination over more than 1,000
+// rows, FAILED queries, the workgroup's bytes-scanned cutoff, the timeout that cancels the query, and the
+// cost rule (throttling is the client's job: test/integration/athena-throttling.test.ts). A hand-written fake client answers each command; a fake clock makes every wait instant.
 
 import { describe, expect, test } from '@jest/globals';
 import type { Row } from '@aws-sdk/client-athena';
@@ -52,12 +52,12 @@ function engine(handlers: Parameters<typeof fakeClient>[0], options: Partial<Ath
 
 const states = (...sequence: string[]) => (_input: unknown, call: number) => execution(sequence[Math.min(call, sequence.length - 1)]);
 
-test('polls QUEUED and RUNNING with a backoff that starts at 250 ms, then returns typed rows and statistics', async () => {
+test('polls QUEUED and RUNNING every 250 ms at first, then returns typed rows and statistics', async () => {
   const { engine: athena, calls, clock, log } = engine({
     GetQueryExecutionCommand: states('QUEUED', 'QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED'),
   });
   const result = await athena.runAudit(PARAMETERS);
-  expect(clock.sleeps).toEqual([250, 375, 563, 845, 1268]);
+  expect(clock.sleeps).toEqual([250, 250, 250, 250, 250]);
   expect(result.rows).toEqual([
     { port: 443, protocol: 6, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
   ]);
@@ -71,15 +71,20 @@ test('polls QUEUED and RUNNING with a backoff that starts at 250 ms, then return
   expect(log.text()).toMatch(/3\.00 GiB scanned, engine 1234 ms/);
 });
 
-test('the backoff never exceeds the longest poll delay', async () => {
-  const running = Array.from({ length: 30 }, () => 'RUNNING');
+test('then waits a tenth of the elapsed time between polls, never more than the longest delay', async () => {
+  const running = Array.from({ length: 80 }, () => 'RUNNING');
   const { engine: athena, clock } = engine(
     { GetQueryExecutionCommand: states(...running, 'SUCCEEDED') },
     { poll: { firstMs: 250, maxMs: 2000 } },
   );
   await athena.runAudit(PARAMETERS);
-  expect(Math.max(...clock.sleeps)).toBe(2000);
-  expect(clock.sleeps.filter((ms) => ms === 2000).length).toBeGreaterThan(20);
+  let elapsed = 0;
+  for (const sleep of clock.sleeps) {
+    expect(sleep).toBe(Math.min(2000, Math.max(250, Math.round(elapsed / 10))));
+    elapsed += sleep;
+  }
+  expect(clock.sleeps.filter((ms) => ms > 250 && ms < 2000).length).toBeGreaterThan(10);
+  expect(clock.sleeps.filter((ms) => ms === 2000).length).toBeGreaterThan(10);
 });
 
 test('reads every page of a 2,500-row result; only the first page starts with the header', async () => {
@@ -107,15 +112,6 @@ test('maps columns by the header, whatever their order, and empty cells to null'
   });
   const { rows } = await athena.runAudit(PARAMETERS);
   expect(rows).toEqual([{ port: 53, protocol: 17, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
-});
-
-test('sends a ResultConfiguration only when an output location is given', async () => {
-  const { engine: athena, calls } = engine(
-    { GetQueryExecutionCommand: states('SUCCEEDED') },
-    { outputLocation: 's3://results-bucket/athena/' },
-  );
-  await athena.runAudit(PARAMETERS);
-  expect(calls[0].input.ResultConfiguration).toEqual({ OutputLocation: 's3://results-bucket/athena/' });
 });
 
 describe('failures', () => {
@@ -173,62 +169,6 @@ describe('failures', () => {
     const error = await athena.runAudit(PARAMETERS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsAccessError);
     expect((error as Error).message).toMatch(/^AWS denied running the Athena query in workgroup audit .*grant that permission/);
-  });
-});
-
-describe('throttling', () => {
-  test('a throttled start is retried with backoff and the same ClientRequestToken', async () => {
-    const { engine: athena, calls, clock, log } = engine({
-      StartQueryExecutionCommand: (_input, call) => {
-        if (call < 2) throw awsError('TooManyRequestsException', 'Rate exceeded');
-        return { QueryExecutionId: 'q-1' };
-      },
-      GetQueryExecutionCommand: states('SUCCEEDED'),
-    });
-    await athena.runAudit(PARAMETERS);
-    const starts = calls.filter((c) => c.name === 'StartQueryExecutionCommand');
-    expect(starts).toHaveLength(3);
-    expect(new Set(starts.map((c) => c.input.ClientRequestToken)).size).toBe(1);
-    expect(clock.sleeps.slice(0, 2)).toEqual([500, 750]);
-    expect(log.lines.filter((l) => l.level === 'warning')).toHaveLength(2);
-  });
-
-  test('throttled polls and result pages are retried too', async () => {
-    const { engine: athena } = engine({
-      GetQueryExecutionCommand: (_input, call) => {
-        if (call === 0) throw awsError('ThrottlingException', 'Rate exceeded');
-        return execution('SUCCEEDED');
-      },
-      GetQueryResultsCommand: (_input, call) => {
-        if (call === 0) throw awsError('TooManyRequestsException', 'Rate exceeded');
-        return { ResultSet: { Rows: [HEADER, dataRow(22)] } };
-      },
-    });
-    const { rows } = await athena.runAudit(PARAMETERS);
-    expect(rows.map((r) => r.port)).toEqual([22]);
-  });
-
-  test('throttling that never ends gives up after the configured attempts', async () => {
-    const { engine: athena, calls } = engine(
-      {
-        StartQueryExecutionCommand: () => {
-          throw awsError('TooManyRequestsException', 'Rate exceeded');
-        },
-      },
-      { throttleAttempts: 4 },
-    );
-    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('Rate exceeded');
-    expect(calls).toHaveLength(4);
-  });
-
-  test('other errors are not retried', async () => {
-    const { engine: athena, calls } = engine({
-      StartQueryExecutionCommand: () => {
-        throw awsError('InvalidRequestException', 'WorkGroup audit is not found.');
-      },
-    });
-    await expect(athena.runAudit(PARAMETERS)).rejects.toThrow('WorkGroup audit is not found.');
-    expect(calls).toHaveLength(1);
   });
 });
 

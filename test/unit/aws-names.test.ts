@@ -3,7 +3,6 @@
 
 import { describe, expect, test } from '@jest/globals';
 import {
-  parsePollSettings,
   parseQueryTimeoutSeconds,
   parseRegion,
   parseStackName,
@@ -11,8 +10,6 @@ import {
   parseWorkgroup,
 } from '../../src/aws/names.js';
 import { InputError } from '../../src/input-error.js';
-import { AthenaEngine } from '../../src/engines/athena.js';
-import { fakeClient, recordingLogger } from '../support/fake-aws.js';
 
 /** One sentence: a single terminal full stop, no line breaks. */
 const oneSentence = /^[^\n]+\.$/;
@@ -37,10 +34,9 @@ describe('accepted values', () => {
     (region) => expect(parseRegion(region)).toBe(region),
   );
   test.each(['primary', 'vpc_port.audit-1', 'w'.repeat(128)])('workgroup %s', (name) => expect(parseWorkgroup(name)).toBe(name));
-  test('timeouts at both ends of the range and poll settings', () => {
+  test('timeouts at both ends of the range', () => {
     expect(parseQueryTimeoutSeconds('10')).toBe(10);
     expect(parseQueryTimeoutSeconds('7200')).toBe(7200);
-    expect(parsePollSettings('250', '5000')).toEqual({ firstMs: 250, maxMs: 5000 });
   });
 });
 
@@ -63,8 +59,6 @@ const BAD: [string, () => unknown, RegExp][] = [
   ['timeout below the range', () => parseQueryTimeoutSeconds('9'), /^query-timeout-seconds: '9' is not a whole number from 10 to 7200/],
   ['timeout above the range', () => parseQueryTimeoutSeconds('7201'), /from 10 to 7200/],
   ['timeout with a unit', () => parseQueryTimeoutSeconds('60s'), /not a whole number/],
-  ['poll delay below the range', () => parsePollSettings('10', '5000'), /poll-ms \(first\): '10' is not a whole number from 50/],
-  ['first poll delay longer than the last', () => parsePollSettings('6000', '5000'), /must not be longer than the longest/],
 ];
 
 describe('rejected values', () => {
@@ -72,18 +66,5 @@ describe('rejected values', () => {
     const error = rejection(parse);
     expect(error.message).toMatch(message);
     expect(error.message).toMatch(oneSentence);
-  });
-});
-
-describe('the Athena engine checks its options before any AWS call', () => {
-  test.each([
-    [{ workgroup: 'bad name' }, /athena-workgroup/],
-    [{ workgroup: 'primary', timeoutSeconds: 3 }, /query-timeout-seconds: '3'/],
-    [{ workgroup: 'primary', timeoutSeconds: 99999 }, /from 10 to 7200/],
-    [{ workgroup: 'primary', poll: { firstMs: 5000, maxMs: 250 } }, /must not be longer than the longest/],
-  ])('%j', (options, message) => {
-    const { client, calls } = fakeClient<ConstructorParameters<typeof AthenaEngine>[0]>({});
-    expect(() => new AthenaEngine(client, options, recordingLogger())).toThrow(message);
-    expect(calls).toHaveLength(0);
   });
 });
