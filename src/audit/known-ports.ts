@@ -30,8 +30,6 @@ export interface PortMemory {
   readonly updatedAt: string;
   /** Keyed by portKey (`443/tcp`). */
   readonly ports: Readonly<Record<string, RememberedPort>>;
-  /** The latest top list, so that pull-request runs can diff against it without querying. */
-  readonly latestTopList: readonly PortRow[];
 }
 
 /**
@@ -90,7 +88,7 @@ export function updateMemory(
       ...(reported ? { reported } : {}),
     };
   }
-  return { version: MEMORY_VERSION, key, updatedAt: at, ports, latestTopList: rows.map((row) => ({ ...row })) };
+  return { version: MEMORY_VERSION, key, updatedAt: at, ports };
 }
 
 /** Ports that were reported and are still not in the allowlist: what the tracking issue lists. */
@@ -136,19 +134,7 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
     if (port && portKey(port) === id) ports[id] = port;
     else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
   }
-  const latest = Array.isArray(data.latestTopList) ? data.latestTopList.map(toPortRow) : [];
-  const latestTopList = latest.filter((row): row is PortRow => row !== undefined);
-  if (!Array.isArray(data.latestTopList) || latestTopList.length !== latest.length) {
-    warnings.push('dropped a malformed latest top list');
-  }
-  const memory: PortMemory = {
-    version: MEMORY_VERSION,
-    key: expectedKey,
-    updatedAt,
-    ports,
-    latestTopList: latestTopList.length === latest.length ? latestTopList : [],
-  };
-  return { ok: true, memory, warnings };
+  return { ok: true, memory: { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports }, warnings };
 }
 
 /**
@@ -227,12 +213,4 @@ function toRememberedPort(value: unknown): RememberedPort | undefined {
   if (!isCount(flows) || !isCount(bytes) || !isPeerList(samplePeers)) return undefined;
   if (reported !== undefined && !isIsoTime(reported)) return undefined;
   return { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, ...(reported ? { reported } : {}) };
-}
-
-function toPortRow(value: unknown): PortRow | undefined {
-  if (!isRecord(value)) return undefined;
-  const { port, protocol, flows, packets, bytes, peers, samplePeers } = value;
-  if (!isPort(port) || !isProtocol(protocol) || !isCount(flows) || !isCount(packets) || !isCount(bytes)) return undefined;
-  if (!isCount(peers) || !isPeerList(samplePeers)) return undefined;
-  return { port, protocol, flows, packets, bytes, peers, samplePeers };
 }

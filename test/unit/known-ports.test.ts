@@ -45,13 +45,12 @@ describe('assessPorts', () => {
 });
 
 describe('updateMemory and unacknowledgedPorts', () => {
-  test('keeps firstSeen and reported, refreshes lastSeen and numbers, and stores the latest top list', () => {
+  test('keeps firstSeen and reported, refreshes lastSeen and numbers', () => {
     const first = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(['22/tcp']), T1);
     const second = updateMemory(first, KEY, [portRow(443, 6, 1000)], new Set(), T2);
     expect(second.ports['443/tcp']).toMatchObject({ firstSeen: T1.toISOString(), lastSeen: T2.toISOString(), flows: 1000 });
     expect(second.ports['22/tcp']).toMatchObject({ lastSeen: T1.toISOString(), reported: T1.toISOString(), flows: 40 });
     expect(second.ports['443/tcp']!.reported).toBeUndefined();
-    expect(second.latestTopList.map((r) => r.port)).toEqual([443]);
     expect(unacknowledgedPorts(second, undefined).map((p) => p.port)).toEqual([22]);
     expect(unacknowledgedPorts(second, allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'))).toEqual([]);
   });
@@ -91,16 +90,13 @@ describe('parseMemory', () => {
     const data = JSON.parse(serializeMemory(good));
     data.ports['22/tcp'].flows = 'many';
     data.ports['80/tcp'] = { port: 81, protocol: 6 };
-    data.latestTopList[0].port = -1;
     const parsed = parseMemory(JSON.stringify(data), KEY);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(Object.keys(parsed.memory.ports)).toEqual(['443/tcp']);
-    expect(parsed.memory.latestTopList).toEqual([]);
     expect(parsed.warnings).toEqual([
       'dropped the malformed memory entry "22/tcp"',
       'dropped the malformed memory entry "80/tcp"',
-      'dropped a malformed latest top list',
     ]);
   });
 });
