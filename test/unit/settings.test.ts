@@ -2,6 +2,8 @@
 // what is accepted, and all problems are reported together.
 
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { readSettings, SettingsError, type Settings } from '../../src/settings.js';
 
 const VALID: Record<string, string> = {
@@ -45,6 +47,14 @@ describe('readSettings', () => {
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
     expect(s.format.name).toBe('v5');
+  });
+
+  test("action.yml's defaults and the settings' own defaults agree (a runner passes the former, tests the latter)", () => {
+    const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
+    const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, input.default ?? '']));
+    expect(Object.keys(defaults)).toContain('lookback-hours');
+    const fromAction = settingsFrom({ ...defaults, ...VALID });
+    expect(fromAction).toEqual(settingsFrom(VALID));
   });
 
   test('takes the region from AWS_REGION when the input is empty', () => {
