@@ -14,14 +14,12 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
-import { parseCidrList } from '../../src/audit/parameters.js';
 import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
-import { V5_FORMAT } from '../../src/flowlog/format.js';
-import { windowEndingAt } from '../../src/flowlog/layout.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
+import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 
 interface ActionRun {
   readonly code: number | null;
@@ -131,14 +129,7 @@ beforeAll(async () => {
   await mkdir(join(workspace, '.github'));
   await copyFile('sample/outbound-ports.yml', join(workspace, '.github', 'outbound-ports.yml'));
   const duckdb = new DuckDbEngine({ logsDir: 'sample/flow-logs' });
-  const result = await duckdb.runAudit({
-    preset: 'egress-ports',
-    vpcCidrs: parseCidrList('172.31.0.0/16,2600:1f18:47b:a900::/56'),
-    window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
-    top: 10,
-    format: V5_FORMAT,
-    table: { database: 'vpc_port_audit', table: 'flow_logs' },
-  });
+  const result = await duckdb.runAudit(auditParameters(SAMPLE_VPC_CIDRS));
   sampleRows = [...result.rows];
 }, 120_000);
 

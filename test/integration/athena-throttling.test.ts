@@ -5,22 +5,12 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
-import { parseCidrList } from '../../src/audit/parameters.js';
-import type { AuditParameters } from '../../src/audit/query.js';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { AthenaEngine } from '../../src/engines/athena.js';
-import { V5_FORMAT } from '../../src/flowlog/format.js';
-import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { recordingLogger } from '../support/fake-aws.js';
+import { auditParameters } from '../support/audit-parameters.js';
 
-const PARAMETERS: AuditParameters = {
-  preset: 'egress-ports',
-  vpcCidrs: parseCidrList('10.0.0.0/16'),
-  window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
-  top: 10,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
-};
+const PARAMETERS = auditParameters('10.0.0.0/16');
 
 interface Call {
   readonly operation: string;

@@ -12,24 +12,14 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines/athena.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import type { PortRow } from '../../src/audit/port-row.js';
-import { parseCidrList } from '../../src/audit/parameters.js';
-import type { AuditParameters } from '../../src/audit/query.js';
-import { V5_FORMAT } from '../../src/flowlog/format.js';
-import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { renderTopListTable } from '../../src/report/audit-sections.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
+import { auditParameters } from '../support/audit-parameters.js';
 
 const WORKGROUP = 'vpc-port-audit';
-const PARAMETERS: AuditParameters = {
-  preset: 'egress-ports',
-  vpcCidrs: parseCidrList('172.31.0.0/16'),
-  window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
-  top: 20,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
-};
+const PARAMETERS = auditParameters('172.31.0.0/16', { top: 20 });
 
 let moto: MotoServer;
 let clients: AwsClients;

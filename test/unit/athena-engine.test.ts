@@ -7,22 +7,12 @@ import type { Row } from '@aws-sdk/client-athena';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd, type AthenaEngineOptions } from '../../src/engines/athena.js';
 import { AwsAccessError } from '../../src/aws/errors.js';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
-import { parseCidrList } from '../../src/audit/parameters.js';
-import type { AuditParameters } from '../../src/audit/query.js';
-import { V5_FORMAT } from '../../src/flowlog/format.js';
-import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { awsError, fakeClient, fakeClock, recordingLogger } from '../support/fake-aws.js';
+import { auditParameters } from '../support/audit-parameters.js';
 
 type Athena = ConstructorParameters<typeof AthenaEngine>[0];
 
-const PARAMETERS: AuditParameters = {
-  preset: 'egress-ports',
-  vpcCidrs: parseCidrList('10.0.0.0/16'),
-  window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
-  top: 20,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
-};
+const PARAMETERS = auditParameters('10.0.0.0/16', { top: 20 });
 
 const textRow = (values: (string | undefined)[]): Row => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
 const HEADER = textRow([...RESULT_COLUMNS]);
