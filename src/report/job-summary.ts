@@ -24,7 +24,8 @@ export function renderJobSummary(input: JobSummaryInput): string {
   const newKeys = new Set(newPorts.map(portKey));
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
-  if (pullRequest !== undefined) status = `Pull-request run: the allowlist diff is in the comment on #${pullRequest}; new ports are reported by the scheduled audit.`;
+  if (result.rows.length === 0) status = 'No outbound flows in this window yet (a new stack needs about an hour before flow logs arrive).';
+  else if (pullRequest !== undefined) status = `Pull-request run: the allowlist diff is in the comment on #${pullRequest}; new ports are reported by the scheduled audit.`;
   else if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
   else if (newPorts.length === 0) status = 'No new ports.';
   else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${newPorts.map((p) => `\`${portKey(p)}\``).join(', ')}${issue ? ` (tracked in ${issue})` : ''}.`;

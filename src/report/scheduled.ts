@@ -59,6 +59,11 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
   const loaded = await store.load();
   let open = await closeDuplicates(octokit, repo, await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey), log);
   const state = memoryState(loaded, open, store.location, log);
+  if (state.kind === 'first-run' && result.rows.length === 0) {
+    // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
+    log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
+    return { issueAction: 'none', newPorts: [], silent: true, memory: updateMemory(undefined, stackOrVpcKey, [], new Set(), now) };
+  }
   const { newPorts, silent } = assessPorts(result.rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
   const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);

@@ -2,7 +2,7 @@
 // nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory.
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
@@ -85,6 +85,16 @@ describe('tracking issue lifecycle', () => {
     expect(github.commentsOn(issue.number).at(-1)!.body).toContain('now explained');
     // The hand-written issue with the same title was never touched.
     expect(github.writes().some((c) => c.path.endsWith(`/issues/4`))).toBe(false);
+  });
+
+  test('a first run that sees no traffic yet records no baseline: the first run with traffic is the baseline', async () => {
+    const empty = await run([]);
+    expect(empty).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
+    await expect(readFile(join(dir, 'known-ports.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    const firstWithTraffic = await run([HTTPS, DNS]);
+    expect(firstWithTraffic).toMatchObject({ silent: true, newPorts: [] });
+    expect(github.writes()).toEqual([]);
+    expect(Object.keys(JSON.parse(await readFile(join(dir, 'known-ports.json'), 'utf8')).ports).sort()).toEqual(['443/tcp', '53/udp']);
   });
 
   test('a first run with an allowlist reports the ports outside it', async () => {

@@ -113,6 +113,12 @@ describe('job summary', () => {
     expect(text).not.toMatch(/new port/i);
   });
 
+  test('a run that saw no flows says so rather than claiming a baseline', () => {
+    const text = renderJobSummary({ result: auditResult([]), window: WINDOW, newPorts: [], silent: true });
+    expect(text).toMatch(/No outbound flows in this window yet/);
+    expect(text).not.toMatch(/Baseline recorded/);
+  });
+
   test('a pull-request run points to its comment instead of claiming no new ports', () => {
     const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [], silent: false, pullRequest: 42 });
     expect(text).toMatch(/allowlist diff is in the comment on #42/);
