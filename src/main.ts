@@ -14,8 +14,9 @@ import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { AthenaEngine } from './engines/athena.js';
-import { floorToHour, windowEndingAt } from './flowlog/layout.js';
-import { createGitHubClient } from './github.js';
+import type { AuditResult } from './engines/engine.js';
+import { floorToHour, HOUR_MS, windowEndingAt } from './flowlog/layout.js';
+import { createGitHubClient, type GitHubClient } from './github.js';
 import { InputError } from './input-error.js';
 import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
@@ -27,6 +28,21 @@ import { S3MemoryStore } from './state/s3-memory-store.js';
 /** The built pipeline template, shipped next to the bundle in dist/. */
 const TEMPLATE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pipeline.yaml');
 
+/** The one event that gets the sticky comment (action.yml skips the OIDC step for its forks alike). */
+const PULL_REQUEST = 'pull_request';
+/** The outputs the audit needs from the pipeline stack. */
+const REQUIRED_OUTPUTS = ['BucketName', 'DatabaseName', 'TableName', 'WorkGroupName'];
+/** How long after a stack's creation its first flow logs can be in S3 (aggregation, then Firehose buffering). */
+const FIRST_DELIVERY_MS = HOUR_MS;
+
+/** The stack as the audit needs it: from this run's deployment or from DescribeStacks. */
+interface StackInfo {
+  readonly stackId: string;
+  readonly outputs: Record<string, string>;
+  readonly parameters?: Record<string, string>;
+  readonly createdAt?: Date;
+}
+
 /** Where the audit reads and where its memory lives, from the stack or from the inputs. */
 interface AuditTarget {
   readonly database: string;
@@ -35,12 +51,18 @@ interface AuditTarget {
   readonly bucket: string;
   readonly vpcId?: string;
   readonly stackId?: string;
+  /** When flow logs can first be in S3 (a stack this action deployed); unknown for existing tables. */
+  readonly logsSince?: Date;
 }
 
-/** The one event that gets the sticky comment (action.yml skips the OIDC step for its forks alike). */
-const PULL_REQUEST = 'pull_request';
-/** The outputs the audit needs from the pipeline stack. */
-const REQUIRED_OUTPUTS = ['BucketName', 'DatabaseName', 'TableName', 'WorkGroupName'];
+/** What the report step found, for the summary, the outputs and fail-on-new-port. */
+interface ReportOutcome {
+  readonly newPorts: readonly PortRow[];
+  readonly silent: boolean;
+  readonly unexplained: readonly { port: number; protocol: number }[];
+  readonly trackingIssue?: { readonly number: number; readonly url?: string };
+  readonly pullRequest?: number;
+}
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -51,7 +73,7 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function deploy(settings: Settings, clients: AwsClients): Promise<{ stackId: string; outputs: Record<string, string> }> {
+async function deploy(settings: Settings, clients: AwsClients): Promise<StackInfo> {
   const templateBody = await readFile(TEMPLATE_PATH, 'utf8');
   return timed('Deploying the stack', () =>
     deployStack(
@@ -74,11 +96,10 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<{ stackI
 }
 
 /** The table, workgroup and memory bucket of the audit: inputs win, the stack fills the rest. */
-async function resolveTarget(settings: Settings, clients: AwsClients, deployed?: { stackId: string; outputs: Record<string, string> }): Promise<AuditTarget> {
+async function resolveTarget(settings: Settings, clients: AwsClients, deployed?: StackInfo): Promise<AuditTarget> {
   const { existing } = settings;
   const needsStack = !(existing.database && existing.table && existing.workgroup);
-  const stack: { stackId: string; outputs: Record<string, string>; parameters?: Record<string, string> } | undefined =
-    deployed ?? (needsStack ? await describeStack(clients.cloudformation, settings.stackName) : undefined);
+  const stack: StackInfo | undefined = deployed ?? (needsStack ? await describeStack(clients.cloudformation, settings.stackName) : undefined);
   if (needsStack && !stack) {
     throw new InputError(
       `stack-name: stack ${settings.stackName} does not exist in ${settings.region}; deploy it (mode deploy-and-audit) ` +
@@ -98,14 +119,14 @@ async function resolveTarget(settings: Settings, clients: AwsClients, deployed?:
   if (!bucket) {
     throw new InputError(`workgroup: ${workgroup} has no query-result location, so there is no bucket to keep the port memory in; give a workgroup that has one.`);
   }
-  const vpcId = settings.vpcId ?? stack?.parameters?.VpcId;
   return {
     database: existing.database ?? outputs.DatabaseName!,
     table: existing.table ?? outputs.TableName!,
     workgroup,
     bucket,
-    vpcId,
+    vpcId: settings.vpcId ?? stack?.parameters?.VpcId,
     stackId: stack?.stackId,
+    logsSince: stack?.createdAt ? new Date(stack.createdAt.getTime() + FIRST_DELIVERY_MS) : undefined,
   };
 }
 
@@ -113,7 +134,7 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   let vpcCidrs = settings.vpcCidrs;
   if (!vpcCidrs) {
     if (!target.vpcId) throw new InputError('vpc-cidrs: give the CIDR blocks of the VPC, or vpc-id to look them up.');
-    vpcCidrs = await lookUpVpcCidrs(clients.ec2, target.vpcId);
+    vpcCidrs = await lookUpVpcCidrs(clients.ec2, target.vpcId, core);
     core.info(`VPC ${target.vpcId} has ${vpcCidrs.map((c) => c.text).join(', ')}.`);
   }
   return {
@@ -124,6 +145,56 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     format: settings.format,
     table: { database: target.database, table: target.table },
   };
+}
+
+/** The base branch's allowlist; a broken one is reported but does not fail the pull request that fixes it. */
+async function baseAllowlist(octokit: GitHubClient, path: string, baseSha: string | undefined): Promise<Allowlist | undefined> {
+  if (!baseSha) return undefined;
+  try {
+    return await readAllowlistAtRef(octokit, context.repo, path, baseSha);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    core.warning(`${error.message} The comment compares against no base allowlist.`);
+    return undefined;
+  }
+}
+
+async function reportOnPullRequest(settings: Settings, pullNumber: number, baseSha: string | undefined, headAllowlist: Allowlist | undefined, result: AuditResult, memoryKey: string, now: Date): Promise<ReportOutcome> {
+  const octokit = createGitHubClient({ token: settings.githubToken, log: core });
+  const report = await reportPullRequest({
+    octokit,
+    repo: context.repo,
+    pullNumber,
+    baseAllowlist: await baseAllowlist(octokit, settings.allowlistPath, baseSha),
+    headAllowlist,
+    allowlistPath: settings.allowlistPath,
+    rows: result.rows,
+    observedAt: now.toISOString(),
+    stackOrVpcKey: memoryKey,
+    log: core,
+  });
+  core.setOutput('comment-id', String(report.commentId));
+  return { newPorts: [], silent: false, unexplained: [], pullRequest: pullNumber };
+}
+
+async function reportOnSchedule(settings: Settings, clients: AwsClients, target: AuditTarget, parameters: AuditParameters, allowlist: Allowlist | undefined, result: AuditResult, memoryKey: string, now: Date): Promise<ReportOutcome> {
+  const report = await reportScheduledAudit({
+    octokit: createGitHubClient({ token: settings.githubToken, log: core }),
+    repo: context.repo,
+    result,
+    window: parameters.window,
+    allowlist,
+    allowlistPath: settings.allowlistPath,
+    store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
+    label: settings.issueLabel,
+    stackOrVpcKey: memoryKey,
+    log: core,
+    now,
+    collectingBaseline: target.logsSince !== undefined && parameters.window.start < target.logsSince,
+  });
+  const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
+  if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue };
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
@@ -141,17 +212,21 @@ export async function run(now: Date = new Date()): Promise<void> {
       core.notice(forkNotice);
       return;
     }
+    if (settings.mode === 'deploy' && event === PULL_REQUEST) {
+      core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
+      return;
+    }
+    if (!allowlist && settings.mode !== 'deploy') {
+      core.notice(`No allowlist at ${settings.allowlistPath} (did actions/checkout run before this step?): ports are judged only against earlier runs.`);
+    }
 
     const clients = createAwsClients({ region: settings.region });
-    let deployed: { stackId: string; outputs: Record<string, string> } | undefined;
-    if (settings.mode !== 'audit' && event === PULL_REQUEST) {
-      core.info('Pull requests never deploy: auditing the stack as it is.');
-    } else if (settings.mode !== 'audit') {
-      deployed = await deploy(settings, clients);
-    }
+    let deployed: StackInfo | undefined;
+    if (settings.mode !== 'audit' && event === PULL_REQUEST) core.info('Pull requests never deploy: auditing the stack as it is.');
+    else if (settings.mode !== 'audit') deployed = await deploy(settings, clients);
     if (settings.mode === 'deploy') {
-      if (deployed) core.setOutput('stack-id', deployed.stackId);
-      if (deployed?.outputs.BucketName) core.setOutput('bucket', deployed.outputs.BucketName);
+      core.setOutput('stack-id', deployed!.stackId);
+      if (deployed!.outputs.BucketName) core.setOutput('bucket', deployed!.outputs.BucketName);
       return;
     }
 
@@ -165,58 +240,21 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
 
-    const octokit = createGitHubClient({ token: settings.githubToken, log: core });
-    const repo = context.repo;
     const memoryKey = target.vpcId ?? settings.stackName;
-    let newPorts: readonly PortRow[] = [];
-    let silent = false;
-    let trackingIssue: { number: number; url?: string } | undefined;
-    let pullRequest: number | undefined;
     const pr = payload.pull_request;
-    if (event === PULL_REQUEST && pr?.number !== undefined) {
-      pullRequest = pr.number;
-      const baseSha = pr.base?.sha;
-      const baseAllowlist: Allowlist | undefined = baseSha
-        ? await readAllowlistAtRef(octokit, repo, settings.allowlistPath, baseSha)
-        : undefined;
-      const report = await reportPullRequest({
-        octokit,
-        repo,
-        pullNumber: pr.number,
-        baseAllowlist,
-        headAllowlist: allowlist,
-        allowlistPath: settings.allowlistPath,
-        rows: result.rows,
-        observedAt: now.toISOString(),
-        stackOrVpcKey: memoryKey,
-        log: core,
-      });
-      core.setOutput('comment-id', String(report.commentId));
-    } else {
-      const report = await reportScheduledAudit({
-        octokit,
-        repo,
-        result,
-        window: parameters.window,
-        allowlist,
-        allowlistPath: settings.allowlistPath,
-        store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
-        label: settings.issueLabel,
-        stackOrVpcKey: memoryKey,
-        log: core,
-        now,
-      });
-      ({ newPorts, silent } = report);
-      if (report.issueNumber !== undefined) {
-        trackingIssue = { number: report.issueNumber, url: report.issueUrl };
-        core.setOutput('issue-number', String(report.issueNumber));
-      }
-    }
-    core.setOutput('new-ports', portsJson(newPorts));
+    const outcome =
+      event === PULL_REQUEST && pr?.number !== undefined
+        ? await reportOnPullRequest(settings, pr.number, pr.base?.sha, allowlist, result, memoryKey, now)
+        : await reportOnSchedule(settings, clients, target, parameters, allowlist, result, memoryKey, now);
+    core.setOutput('new-ports', portsJson(outcome.newPorts));
+    const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest })).write();
 
-    if (settings.failOnNewPort && newPorts.length > 0) {
-      core.setFailed(`fail-on-new-port: ${newPorts.length} new port(s): ${newPorts.map(portKey).join(', ')}.`);
+    if (settings.failOnNewPort && outcome.unexplained.length > 0) {
+      core.setFailed(
+        `fail-on-new-port: ${outcome.unexplained.length} port(s) are not explained yet: ${outcome.unexplained.map(portKey).join(', ')}; ` +
+          `add them to ${settings.allowlistPath} with a reason.`,
+      );
     }
   } catch (error) {
     if (error instanceof SettingsError) {

@@ -7,6 +7,7 @@ import type { Preset } from './audit/query.js';
 import { parseQueryTimeoutSeconds, parseRegion, parseStackName, parseVpcId, parseWorkgroup } from './aws/names.js';
 import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
+import { posix } from 'node:path';
 
 export const MODES = ['deploy-and-audit', 'deploy', 'audit'] as const;
 export type Mode = (typeof MODES)[number];
@@ -98,6 +99,15 @@ function parsePipelineStackName(text: string): string {
   return name;
 }
 
+/** A path inside the repository, normalised (`./a/../b.yml` -> `b.yml`) so it also works with the contents API. */
+function parseAllowlistPath(text: string): string {
+  const path = posix.normalize(text.replaceAll('\\', '/'));
+  if (path.startsWith('/') || path === '..' || path.startsWith('../')) {
+    throw new InputError(`allowlist: '${text}' is outside the repository; give a path relative to its root, such as .github/outbound-ports.yml.`);
+  }
+  return path;
+}
+
 function parseIssueLabel(text: string): string {
   if (text.length < 1 || text.length > 50 || /[,\n]/.test(text)) {
     throw new InputError(`issue-label: '${text}' is not a GitHub label; use 1 to 50 characters without commas.`);
@@ -137,7 +147,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const preset = withDefault('preset', 'egress-ports', parsePreset);
   const lookbackHours = withDefault('lookback-hours', '24', parseLookbackHours);
   const top = withDefault('top', '10', parseTop);
-  const allowlistPath = read('allowlist') || '.github/outbound-ports.yml';
+  const allowlistPath = withDefault('allowlist', '.github/outbound-ports.yml', parseAllowlistPath);
   const issueLabel = withDefault('issue-label', 'outbound-ports', parseIssueLabel);
   const githubToken = read('github-token');
   const queryTimeoutSeconds = withDefault('query-timeout-seconds', '600', parseQueryTimeoutSeconds);
@@ -168,7 +178,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     preset: preset!,
     lookbackHours: lookbackHours!,
     top: top!,
-    allowlistPath,
+    allowlistPath: allowlistPath!,
     issueLabel: issueLabel!,
     githubToken,
     queryTimeoutSeconds: queryTimeoutSeconds!,

@@ -8,12 +8,15 @@ import { GetWorkGroupCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { parseCidr, type Cidr } from '../audit/cidr.js';
 import { checkTextMatchable } from '../audit/cidr-sql.js';
 import { explainAwsError } from './errors.js';
+import { InputError } from '../input-error.js';
+import type { Logger } from '../log.js';
 
 export interface StackDescription {
   readonly stackId: string;
   readonly status: string;
   readonly outputs: Record<string, string>;
   readonly parameters: Record<string, string>;
+  readonly createdAt?: Date;
 }
 
 const toRecord = (pairs: { key?: string; value?: string }[]) =>
@@ -49,11 +52,15 @@ export async function describeStack(cloudformation: Pick<CloudFormationClient, '
     status: stack.StackStatus ?? 'UNKNOWN',
     outputs: outputsOf(stack),
     parameters: toRecord((stack.Parameters ?? []).map((p) => ({ key: p.ParameterKey, value: p.ParameterValue }))),
+    createdAt: stack.CreationTime,
   };
 }
 
-/** The VPC's associated IPv4 and IPv6 blocks. */
-export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string): Promise<Cidr[]> {
+/**
+ * The VPC's associated IPv4 and IPv6 blocks. A block the audit's text test cannot match (see cidr-sql.ts) is
+ * left out with a warning rather than failing the audit: its traffic then counts as outside the VPC.
+ */
+export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string, log: Logger): Promise<Cidr[]> {
   let vpc: Vpc | undefined;
   try {
     vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0];
@@ -61,18 +68,26 @@ export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string
     if (error instanceof Error && /InvalidVpcID/.test(error.name)) vpc = undefined;
     else throw explainAwsError(error, `describing VPC ${vpcId}`);
   }
-  if (!vpc) throw new Error(`VPC ${vpcId} was not found in this account and region; check vpc-id and aws-region.`);
+  if (!vpc) throw new InputError(`vpc-id: VPC ${vpcId} was not found in this account and region; check vpc-id and aws-region.`);
   const associated = (state?: string) => state === 'associated';
   const blocks = [
     ...(vpc.CidrBlockAssociationSet ?? []).filter((a) => associated(a.CidrBlockState?.State)).map((a) => a.CidrBlock),
     ...(vpc.Ipv6CidrBlockAssociationSet ?? []).filter((a) => associated(a.Ipv6CidrBlockState?.State)).map((a) => a.Ipv6CidrBlock),
   ].filter((b): b is string => Boolean(b));
   if (blocks.length === 0 && vpc.CidrBlock) blocks.push(vpc.CidrBlock);
-  return blocks.map((block) => {
-    const cidr = parseCidr(block, `VPC ${vpcId}`);
-    checkTextMatchable(cidr, `VPC ${vpcId}`);
-    return cidr;
-  });
+  const cidrs: Cidr[] = [];
+  for (const block of blocks) {
+    try {
+      const cidr = parseCidr(block, `VPC ${vpcId}`);
+      checkTextMatchable(cidr, `VPC ${vpcId}`);
+      cidrs.push(cidr);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      log.warning(`${error.message} Left out of the audit: give vpc-cidrs to decide yourself.`);
+    }
+  }
+  if (cidrs.length === 0) throw new InputError(`vpc-cidrs: VPC ${vpcId} has no block the audit can use; give vpc-cidrs.`);
+  return cidrs;
 }
 
 /** The bucket of a workgroup's query-result location, or undefined when it has none. */

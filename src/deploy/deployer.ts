@@ -50,6 +50,8 @@ export interface DeployResult {
   readonly action: 'create' | 'update' | 'none';
   /** What an update's change set did, for a summary (empty for a create or no change). */
   readonly changes: readonly ResourceChangeSummary[];
+  /** When the stack was first created: flow logs exist only from (about an hour after) then. */
+  readonly createdAt?: Date;
 }
 
 export interface ResourceChangeSummary {
@@ -271,7 +273,7 @@ class Deployer {
   private result(stack: Stack, changed: boolean, action: DeployResult['action']): DeployResult {
     const outputs = outputsOf(stack);
     this.log.info(`Stack ${this.request.stackName}: ${action === 'none' ? 'unchanged' : `${action}d`}, ${Object.keys(outputs).length} outputs.`);
-    return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action, changes: [] };
+    return { stackId: stack.StackId ?? this.request.stackName, outputs, changed, action, changes: [], createdAt: stack.CreationTime };
   }
 }
 

@@ -4,7 +4,7 @@
 // lists stay unacknowledged even if the memory forgot them.
 
 import type { Allowlist } from '../audit/allowlist.js';
-import { assessPorts, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
+import { assessPorts, type RememberedPort, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
@@ -37,6 +37,11 @@ export interface ScheduledAuditInput {
   readonly stackOrVpcKey: string;
   readonly log: Logger;
   readonly now?: Date;
+  /**
+   * True while the window reaches back before the flow logs began (a young stack): without an allowlist the
+   * run then only adds what it sees to the baseline, silently, so a partial first window alerts nothing later.
+   */
+  readonly collectingBaseline?: boolean;
 }
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
@@ -49,6 +54,8 @@ export interface ScheduledAuditReport {
   /** True when this run only recorded a baseline (first run without an allowlist, or a rebuilt memory). */
   readonly silent: boolean;
   readonly memory: PortMemory;
+  /** Ports reported and still not in the allowlist: what the tracking issue lists. */
+  readonly unexplained: readonly RememberedPort[];
 }
 
 export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<ScheduledAuditReport> {
@@ -62,9 +69,10 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
   if (state.kind === 'first-run' && result.rows.length === 0) {
     // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
     log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
-    return { issueAction: 'none', newPorts: [], silent: true, memory: updateMemory(undefined, stackOrVpcKey, [], new Set(), now) };
+    return { issueAction: 'none', newPorts: [], silent: true, memory: updateMemory(undefined, stackOrVpcKey, [], new Set(), now), unexplained: [] };
   }
-  const { newPorts, silent } = assessPorts(result.rows, allowlist, state);
+  if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
+  const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(result.rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
   const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
   const memory = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
@@ -92,7 +100,7 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
 
   await store.save(memory);
   log.info(`Saved the memory of ${Object.keys(memory.ports).length} known ports to ${store.location}.`);
-  return { issueNumber: open?.number, issueUrl: open?.url, issueAction, newPorts, silent, memory };
+  return { issueNumber: open?.number, issueUrl: open?.url, issueAction, newPorts, silent, memory, unexplained: unacknowledged };
 }
 
 /** Decides how far to trust the stored memory, naming every problem in a warning. */

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
@@ -180,6 +181,41 @@ describe('scheduled audit', () => {
     expect(portsOf(rerun.outputs['new-ports'])).toEqual([]);
     expect(rerun.outputs['issue-number']).toBe(first.outputs['issue-number']);
   });
+
+  test('fail-on-new-port fails while ports stay unexplained, on every run until the allowlist explains them', async () => {
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const gated = await runAction({ inputs: { ...AUDIT_INPUTS(), 'fail-on-new-port': 'true' } });
+    expect(gated.code).toBe(1);
+    expect(gated.stdout).toMatch(/::error::fail-on-new-port: \d+ port\(s\) are not explained yet: .*5432\/tcp/);
+    expect(gated.outputs['top-ports']).toBeDefined();
+  });
+});
+
+describe('the stack as the source of the audit', () => {
+  test('table, workgroup, bucket and VPC come from the stack when no input names them', async () => {
+    const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    const template = {
+      Parameters: { VpcId: { Type: 'String' } },
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: Object.fromEntries(
+        Object.entries({ BucketName: BUCKET, DatabaseName: 'vpc_port_audit', TableName: 'flow_logs', WorkGroupName: WORKGROUP }).map(([k, v]) => [k, { Value: v }]),
+      ),
+    };
+    const { StackId } = await clients.cloudformation.send(
+      new CreateStackCommand({ StackName: 'vpc-port-audit', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }] }),
+    );
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs: { mode: 'audit', 'aws-region': TEST_AWS_ENV.AWS_REGION } });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.outputs['stack-id']).toBe(StackId);
+    expect(run.outputs.bucket).toBe(BUCKET);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.30.')");
+    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
+    expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
+    expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
+  });
 });
 
 describe('pull requests', () => {
@@ -193,6 +229,8 @@ describe('pull requests', () => {
   });
 
   test('a pull_request run writes one sticky comment and updates it in place', async () => {
+    const trackingIssues = () => github.openIssues().filter((i) => !i.pull_request).map((i) => [i.number, i.body]);
+    const issuesBefore = trackingIssues();
     const pr = github.addPullRequest('Allow Postgres');
     const payload = prPayload(pr.number, `${github.owner}/${github.repo}`);
     await queueAthenaResults(moto.endpoint, sampleRows, sampleRows);
@@ -208,7 +246,19 @@ describe('pull requests', () => {
     expect(secondRun.code).toBe(0);
     expect(github.commentsOn(pr.number)).toHaveLength(1);
     expect(secondRun.outputs['comment-id']).toBe(String(comment.id));
-    expect(github.openIssues().filter((i) => !i.pull_request)).toHaveLength(1); // PR runs leave the tracking issue alone
+    expect(trackingIssues()).toEqual(issuesBefore); // PR runs leave the tracking issues alone
+  });
+
+  test('mode deploy on a pull request does nothing, says so, and succeeds', async () => {
+    const counting = await startCountingEndpoint();
+    try {
+      const run = await runAction({ inputs: { ...AUDIT_INPUTS(), mode: 'deploy' }, event: 'pull_request', payload: prPayload(998, `${github.owner}/${github.repo}`), awsEndpoint: counting.url });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/mode deploy does nothing on pull_request/);
+      expect(counting.count()).toBe(0);
+    } finally {
+      counting.server.close();
+    }
   });
 
   test('a pull request from a fork exits cleanly without calling AWS or GitHub', async () => {

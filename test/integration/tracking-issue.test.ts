@@ -97,6 +97,17 @@ describe('tracking issue lifecycle', () => {
     expect(Object.keys(JSON.parse(await readFile(join(dir, 'known-ports.json'), 'utf8')).ports).sort()).toEqual(['443/tcp', '53/udp']);
   });
 
+  test('while the window starts before the flow logs (a young stack), runs only add to the baseline', async () => {
+    const partial = await run([HTTPS], undefined, recordingLogger(), true);
+    const morePartial = await run([HTTPS, DNS], undefined, recordingLogger(), true);
+    expect([partial, morePartial].map((r) => [r.silent, r.newPorts.length])).toEqual([[true, 0], [true, 0]]);
+    expect(github.writes()).toEqual([]);
+    const full = await run([HTTPS, DNS, SSH]);
+    expect(full.newPorts.map((p) => p.port)).toEqual([22]);
+    expect(full.issueAction).toBe('opened');
+    expect(full.unexplained.map((p) => p.port)).toEqual([22]);
+  });
+
   test('a first run with an allowlist reports the ports outside it', async () => {
     const result = await run([HTTPS, DNS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}'));
     expect(result.silent).toBe(false);

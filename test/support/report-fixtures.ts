@@ -52,7 +52,7 @@ export const LABEL = 'vpc-port-audit';
 
 /** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`. */
 export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
-  return (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger()) =>
+  return (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger(), collectingBaseline = false) =>
     reportScheduledAudit({
       octokit: createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 }),
       repo: { owner: github.owner, repo: github.repo },
@@ -64,6 +64,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       label: LABEL,
       stackOrVpcKey: KEY,
       log,
+      collectingBaseline,
     });
 }
 

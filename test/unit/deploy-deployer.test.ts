@@ -78,6 +78,7 @@ describe('create', () => {
       changed: true,
       action: 'create',
       changes: [],
+      createdAt: new Date(T0),
     });
     const create = calls.find((c) => c.name === 'CreateStackCommand')!.input;
     expect(create).toMatchObject({
@@ -151,7 +152,7 @@ describe('update', () => {
       DescribeChangeSetCommand: sequence(() => ({ Status: 'CREATE_PENDING' }), () => ({ Status: 'FAILED', StatusReason: wording })),
       DeleteChangeSetCommand: () => ({}),
     });
-    await expect(result).resolves.toEqual({ stackId: STACK_ID, outputs: { Workgroup: 'wg' }, changed: false, action: 'none', changes: [] });
+    await expect(result).resolves.toEqual({ stackId: STACK_ID, outputs: { Workgroup: 'wg' }, changed: false, action: 'none', changes: [], createdAt: new Date(T0) });
     expect(names()).not.toContain('ExecuteChangeSetCommand');
     expect(names()).toContain('DeleteChangeSetCommand');
     expect(log.text()).toContain('Stack audit is up to date; nothing to change.');

@@ -76,6 +76,7 @@ describe('readSettings', () => {
     expect(s.vpcCidrs?.map((c) => c.text)).toEqual(['10.20.0.0/16', '2600:1f18:47b:a900::/56']);
     expect([s.preset, s.failOnNewPort, s.format.name]).toEqual(['seed', true, 'v2']);
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
+    expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
   });
 
   // [input, bad value, words the one sentence must contain]
@@ -105,6 +106,8 @@ describe('readSettings', () => {
     ['database', 'Flow-Logs', /^database: 'Flow-Logs' is not a Glue name/],
     ['table', 'logs"; DROP TABLE x; --', /^table: /],
     ['workgroup', 'work group', /^workgroup: 'work group' is not an Athena workgroup name/],
+    ['allowlist', '../secrets.yml', /^allowlist: '\.\.\/secrets\.yml' is outside the repository/],
+    ['allowlist', '/etc/passwd', /^allowlist: '\/etc\/passwd' is outside the repository/],
   ];
 
   test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
