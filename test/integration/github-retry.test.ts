@@ -1,76 +1,60 @@
 // The GitHub client against the local GitHub API: a secondary rate limit (403) and a 5xx are retried; an
 // endless limit fails after a bounded number of tries; a retried create converges; GITHUB_API_URL is used.
 
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
 import { createGitHubClient } from '../../src/github.js';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
-import { portRow, recordingLogger, scheduledRunner } from '../support/report-fixtures.js';
+import { portRow, recordingLogger, useScheduledBed } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 900);
 const SSH = portRow(22, 6, 40);
 
-let github: FakeGitHub;
-let dir: string;
-let run: ReturnType<typeof scheduledRunner>;
-
-beforeEach(async () => {
-  github = await startFakeGitHub({ maxPerPage: 2 });
-  dir = await mkdtemp(join(tmpdir(), 'port-memory-'));
-  run = scheduledRunner(github, join(dir, 'known-ports.json'));
-});
-afterEach(async () => {
-  await github.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const bed = useScheduledBed({ maxPerPage: 2 });
 
 describe('GitHub retries', () => {
   test('a secondary rate limit and a 502 are retried; the result is the same', async () => {
-    await run([HTTPS]);
-    github.inject({ method: 'POST', path: /\/issues$/, status: 403, times: 2 });
-    github.inject({ method: 'GET', path: /\/labels\//, status: 502, times: 1 });
+    await bed.run([HTTPS]);
+    bed.github.inject({ method: 'POST', path: /\/issues$/, status: 403, times: 2 });
+    bed.github.inject({ method: 'GET', path: /\/labels\//, status: 502, times: 1 });
     const log = recordingLogger();
-    const result = await run([HTTPS, SSH], undefined, log);
+    const result = await bed.run([HTTPS, SSH], undefined, log);
     expect(result.issueAction).toBe('opened');
-    expect(github.openIssues()).toHaveLength(1);
-    expect(github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues')).map((c) => c.status)).toEqual([403, 403, 201]);
-    expect(github.calls.filter((c) => c.path.includes('/labels/')).map((c) => c.status)).toEqual([502, 404]);
+    expect(bed.github.openIssues()).toHaveLength(1);
+    expect(bed.github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues')).map((c) => c.status)).toEqual([403, 403, 201]);
+    expect(bed.github.calls.filter((c) => c.path.includes('/labels/')).map((c) => c.status)).toEqual([502, 404]);
     expect(log.warnings.filter((w) => w.includes('secondary rate limit'))).toHaveLength(2);
   });
 
   test('a rate limit that does not end fails the run after a bounded number of retries, and the port stays new', async () => {
-    await run([HTTPS]);
-    github.inject({ method: 'POST', path: /\/issues$/, status: 403, times: 100 });
-    await expect(run([HTTPS, SSH])).rejects.toThrow(/secondary rate limit/);
-    expect(github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues'))).toHaveLength(4);
+    await bed.run([HTTPS]);
+    bed.github.inject({ method: 'POST', path: /\/issues$/, status: 403, times: 100 });
+    await expect(bed.run([HTTPS, SSH])).rejects.toThrow(/secondary rate limit/);
+    expect(bed.github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues'))).toHaveLength(4);
     // The memory was not saved, so the next run still sees 22/tcp as new.
-    github.clearFaults();
-    const retry = await run([HTTPS, SSH]);
+    bed.github.clearFaults();
+    const retry = await bed.run([HTTPS, SSH]);
     expect(retry.newPorts.map((p) => p.port)).toEqual([22]);
   });
 
 
   test('a 502 after the issue was really created makes the retry create a second one; the run still leaves one open', async () => {
-    await run([HTTPS]);
-    github.inject({ method: 'POST', path: /\/issues$/, status: 502, times: 1, afterEffect: true });
-    const result = await run([HTTPS, SSH]);
-    const created = github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues')).map((c) => c.status);
+    await bed.run([HTTPS]);
+    bed.github.inject({ method: 'POST', path: /\/issues$/, status: 502, times: 1, afterEffect: true });
+    const result = await bed.run([HTTPS, SSH]);
+    const created = bed.github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/issues')).map((c) => c.status);
     expect(created).toEqual([502, 201]);
-    expect(github.issues.size).toBe(2);
-    expect(github.openIssues().map((i) => i.number)).toEqual([result.issueNumber]);
-    expect(result.issueNumber).toBe(Math.min(...github.issues.keys()));
+    expect(bed.github.issues.size).toBe(2);
+    expect(bed.github.openIssues().map((i) => i.number)).toEqual([result.issueNumber]);
+    expect(result.issueNumber).toBe(Math.min(...bed.github.issues.keys()));
   });
 
   test('the client finds the API through GITHUB_API_URL when no baseUrl is given', async () => {
     const saved = process.env.GITHUB_API_URL;
-    process.env.GITHUB_API_URL = github.url;
+    process.env.GITHUB_API_URL = bed.github.url;
     try {
-      const octokit = createGitHubClient({ token: github.token, log: recordingLogger() });
-      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: github.owner, repo: github.repo });
+      const octokit = createGitHubClient({ token: bed.github.token, log: recordingLogger() });
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: bed.github.owner, repo: bed.github.repo });
       expect(issues).toEqual([]);
-      expect(github.calls.map((c) => c.path)).toEqual([`/repos/${github.owner}/${github.repo}/issues`]);
+      expect(bed.github.calls.map((c) => c.path)).toEqual([`/repos/${bed.github.owner}/${bed.github.repo}/issues`]);
     } finally {
       if (saved === undefined) delete process.env.GITHUB_API_URL;
       else process.env.GITHUB_API_URL = saved;

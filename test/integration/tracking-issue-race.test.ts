@@ -1,56 +1,43 @@
 // Concurrent scheduled runs against the local GitHub API: the issue listing is held until every run has
 // listed (so each believes there is no issue and creates one); the lowest-number rule leaves exactly one open.
 
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
-import { KEY, portRow, scheduledRunner } from '../support/report-fixtures.js';
+import { KEY, portRow, scheduledRunner, useScheduledBed } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 900);
 const SSH = portRow(22, 6, 40);
 const SMTP = portRow(25, 6, 7);
 
-let github: FakeGitHub;
-let dir: string;
-
-beforeEach(async () => {
-  github = await startFakeGitHub();
-  dir = await mkdtemp(join(tmpdir(), 'port-memory-race-'));
-});
-afterEach(async () => {
-  await github.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const bed = useScheduledBed();
 
 /** Each racing run has its own client and store object (as separate runners would), over one stored memory. */
 async function race(count: number, rowsOf: (i: number) => Parameters<ReturnType<typeof scheduledRunner>>[0]) {
-  const runners = Array.from({ length: count }, () => scheduledRunner(github, join(dir, 'known-ports.json')));
+  const runners = Array.from({ length: count }, () => scheduledRunner(bed.github, join(bed.dir, 'known-ports.json')));
   await Promise.all(runners.map((run) => run([HTTPS])));
-  github.holdUntil('GET', /\/issues$/, count);
+  bed.github.holdUntil('GET', /\/issues$/, count);
   return Promise.all(runners.map((run, i) => run(rowsOf(i))));
 }
 
-const ours = () => github.openIssues().filter((issue) => issue.body.includes(trackingMarker(KEY)));
+const ours = () => bed.github.openIssues().filter((issue) => issue.body.includes(trackingMarker(KEY)));
 
 describe('racing runs', () => {
   test('two concurrent runs that both create an issue leave exactly one open, the lowest-numbered', async () => {
     const results = await race(2, () => [HTTPS, SSH]);
     expect(results.every((r) => r.issueAction === 'opened')).toBe(true);
-    const created = github.writes().filter((c) => c.method === 'POST' && c.path.endsWith('/issues'));
+    const created = bed.github.writes().filter((c) => c.method === 'POST' && c.path.endsWith('/issues'));
     expect(created).toHaveLength(2);
     const open = ours();
     expect(open).toHaveLength(1);
-    const numbers = [...github.issues.values()].map((i) => i.number);
+    const numbers = [...bed.github.issues.values()].map((i) => i.number);
     expect(open[0]!.number).toBe(Math.min(...numbers));
     expect(new Set(results.map((r) => r.issueNumber))).toEqual(new Set([open[0]!.number]));
-    const loser = [...github.issues.values()].find((i) => i.number !== open[0]!.number)!;
+    const loser = [...bed.github.issues.values()].find((i) => i.number !== open[0]!.number)!;
     expect(loser.state).toBe('closed');
-    expect(github.commentsOn(loser.number).at(-1)!.body).toContain(`duplicate of #${open[0]!.number}`);
+    expect(bed.github.commentsOn(loser.number).at(-1)!.body).toContain(`duplicate of #${open[0]!.number}`);
     // Both runs saw the same port, so the winner gets no extra comment.
-    expect(github.commentsOn(open[0]!.number)).toHaveLength(0);
+    expect(bed.github.commentsOn(open[0]!.number)).toHaveLength(0);
   });
 
   test('three concurrent runs with different new ports converge on one issue that lists them all', async () => {
@@ -60,23 +47,23 @@ describe('racing runs', () => {
     expect(open).toHaveLength(1);
     expect(new Set(results.map((r) => r.issueNumber))).toEqual(new Set([open[0]!.number]));
     const listed = new Set(unacknowledgedKeysIn(open[0]!.body));
-    const comments = github.commentsOn(open[0]!.number).map((c) => c.body).join('\n');
+    const comments = bed.github.commentsOn(open[0]!.number).map((c) => c.body).join('\n');
     for (const port of extra) {
       const key = `${port.port}/tcp`;
       expect(listed.has(key) || comments.includes(`\`${key}\``)).toBe(true);
     }
     // The next run (the memory is whichever run saved last) brings the surviving issue's body up to date.
-    const next = await scheduledRunner(github, join(dir, 'known-ports.json'))([HTTPS, ...extra]);
+    const next = await scheduledRunner(bed.github, join(bed.dir, 'known-ports.json'))([HTTPS, ...extra]);
     expect(next.issueNumber).toBe(open[0]!.number);
-    expect(unacknowledgedKeysIn(github.issues.get(open[0]!.number)!.body).sort()).toEqual(['22/tcp', '25/tcp', '3389/tcp']);
+    expect(unacknowledgedKeysIn(bed.github.issues.get(open[0]!.number)!.body).sort()).toEqual(['22/tcp', '25/tcp', '3389/tcp']);
     expect(ours()).toHaveLength(1);
   });
 
   test('a run that finds two open tracking issues keeps the lowest and closes the other', async () => {
-    const run = scheduledRunner(github, join(dir, 'known.json'));
+    const run = scheduledRunner(bed.github, join(bed.dir, 'known.json'));
     await run([HTTPS]);
-    const first = github.addIssue({ title: 'a', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
-    const second = github.addIssue({ title: 'b', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
+    const first = bed.github.addIssue({ title: 'a', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
+    const second = bed.github.addIssue({ title: 'b', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
     const result = await run([HTTPS, SSH]);
     expect(result.issueNumber).toBe(first.number);
     expect(first.state).toBe('open');

@@ -1,147 +1,133 @@
 // The tracking issue's life against a local GitHub API reached by the real Octokit: baseline, open,
 // nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory.
 
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
-import { allowlistOf, KEY, LABEL, portRow, recordingLogger, scheduledRunner } from '../support/report-fixtures.js';
+import { allowlistOf, KEY, LABEL, portRow, recordingLogger, useScheduledBed } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 900, ['52.94.0.10', '54.239.0.20']);
 const DNS = portRow(53, 17, 300);
 const SSH = portRow(22, 6, 40, ['198.51.100.7']);
 const MYSQL = portRow(3306, 6, 12, ['198.51.100.9']);
 
-let github: FakeGitHub;
-let dir: string;
-let run: ReturnType<typeof scheduledRunner>;
-
-beforeEach(async () => {
-  github = await startFakeGitHub({ maxPerPage: 2 });
-  dir = await mkdtemp(join(tmpdir(), 'port-memory-'));
-  run = scheduledRunner(github, join(dir, 'known-ports.json'));
-});
-afterEach(async () => {
-  await github.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const bed = useScheduledBed({ maxPerPage: 2 });
 
 describe('tracking issue lifecycle', () => {
   test('baseline -> new port opens -> same ports write nothing -> another port updates + comments -> allowlisted closes', async () => {
     // Noise that must not be mistaken for ours: same label without our marker (another VPC), same title no label.
-    github.labels.add('unrelated');
-    for (let i = 0; i < 3; i += 1) github.addIssue({ title: 'Other VPC', labels: [LABEL], body: trackingMarker('vpc-other') });
-    github.addIssue({ title: `Unexplained outbound ports in ${KEY}`, body: 'hand-written' });
+    bed.github.labels.add('unrelated');
+    for (let i = 0; i < 3; i += 1) bed.github.addIssue({ title: 'Other VPC', labels: [LABEL], body: trackingMarker('vpc-other') });
+    bed.github.addIssue({ title: `Unexplained outbound ports in ${KEY}`, body: 'hand-written' });
 
-    const first = await run([HTTPS, DNS]);
+    const first = await bed.run([HTTPS, DNS]);
     expect(first.silent).toBe(true);
     expect(first.newPorts).toEqual([]);
     expect(first.issueNumber).toBeUndefined();
-    expect(github.writes()).toEqual([]);
+    expect(bed.github.writes()).toEqual([]);
     expect(Object.keys(first.memory.ports).sort()).toEqual(['443/tcp', '53/udp']);
 
-    const second = await run([HTTPS, DNS, SSH]);
+    const second = await bed.run([HTTPS, DNS, SSH]);
     expect(second.newPorts.map((p) => p.port)).toEqual([22]);
     expect(second.issueAction).toBe('opened');
-    const issue = github.issues.get(second.issueNumber!)!;
+    const issue = bed.github.issues.get(second.issueNumber!)!;
     expect(issue.labels).toEqual([LABEL]);
-    expect(github.labels.has(LABEL)).toBe(true);
+    expect(bed.github.labels.has(LABEL)).toBe(true);
     expect(issue.body).toContain(trackingMarker(KEY));
     expect(issue.body).toMatch(/\| 22 \| tcp \|/);
     expect(issue.body).toContain('198.51.100.7');
-    expect(github.openIssues().filter((i) => i.body.includes(trackingMarker(KEY)))).toHaveLength(1);
+    expect(bed.github.openIssues().filter((i) => i.body.includes(trackingMarker(KEY)))).toHaveLength(1);
     // The listing went through more than one page (Link headers followed).
-    expect(github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues') && c.query.page === '2').length).toBeGreaterThan(0);
+    expect(bed.github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues') && c.query.page === '2').length).toBeGreaterThan(0);
 
-    const writesBefore = github.writes().length;
-    const third = await run([HTTPS, DNS, SSH]);
+    const writesBefore = bed.github.writes().length;
+    const third = await bed.run([HTTPS, DNS, SSH]);
     expect(third.issueAction).toBe('none');
     expect(third.newPorts).toEqual([]);
-    expect(github.writes()).toHaveLength(writesBefore);
+    expect(bed.github.writes()).toHaveLength(writesBefore);
 
-    const fourth = await run([HTTPS, DNS, SSH, MYSQL]);
+    const fourth = await bed.run([HTTPS, DNS, SSH, MYSQL]);
     expect(fourth.issueAction).toBe('updated');
     expect(fourth.issueNumber).toBe(second.issueNumber);
-    const comments = github.commentsOn(issue.number);
+    const comments = bed.github.commentsOn(issue.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('`3306/tcp`');
     expect(comments[0]!.body).not.toContain('22/tcp');
     expect(unacknowledgedKeysIn(issue.body)).toEqual(['22/tcp', '3306/tcp']);
 
-    const partly = await run([HTTPS, DNS, SSH, MYSQL], allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'));
+    const partly = await bed.run([HTTPS, DNS, SSH, MYSQL], allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'));
     expect(partly.issueAction).toBe('updated');
     expect(unacknowledgedKeysIn(issue.body)).toEqual(['3306/tcp']);
-    expect(github.commentsOn(issue.number)).toHaveLength(1);
+    expect(bed.github.commentsOn(issue.number)).toHaveLength(1);
 
-    const done = await run(
+    const done = await bed.run(
       [HTTPS, DNS, SSH, MYSQL],
       allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}', '  - {port: 3306, protocol: tcp, reason: reporting database}'),
     );
     expect(done.issueAction).toBe('closed');
     expect(issue.state).toBe('closed');
     expect(issue.state_reason).toBe('completed');
-    expect(github.commentsOn(issue.number).at(-1)!.body).toContain('now explained');
+    expect(bed.github.commentsOn(issue.number).at(-1)!.body).toContain('now explained');
     // The hand-written issue with the same title was never touched.
-    expect(github.writes().some((c) => c.path.endsWith(`/issues/4`))).toBe(false);
+    expect(bed.github.writes().some((c) => c.path.endsWith(`/issues/4`))).toBe(false);
   });
 
   test('a first run that sees no traffic yet records no baseline: the first run with traffic is the baseline', async () => {
-    const empty = await run([]);
+    const empty = await bed.run([]);
     expect(empty).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
-    await expect(readFile(join(dir, 'known-ports.json'), 'utf8')).rejects.toThrow(/ENOENT/);
-    const firstWithTraffic = await run([HTTPS, DNS]);
+    await expect(readFile(join(bed.dir, 'known-ports.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    const firstWithTraffic = await bed.run([HTTPS, DNS]);
     expect(firstWithTraffic).toMatchObject({ silent: true, newPorts: [] });
-    expect(github.writes()).toEqual([]);
-    expect(Object.keys(JSON.parse(await readFile(join(dir, 'known-ports.json'), 'utf8')).ports).sort()).toEqual(['443/tcp', '53/udp']);
+    expect(bed.github.writes()).toEqual([]);
+    expect(Object.keys(JSON.parse(await readFile(join(bed.dir, 'known-ports.json'), 'utf8')).ports).sort()).toEqual(['443/tcp', '53/udp']);
   });
 
   test('while the window starts before the flow logs (a young stack), runs only add to the baseline', async () => {
-    const partial = await run([HTTPS], undefined, recordingLogger(), true);
-    const morePartial = await run([HTTPS, DNS], undefined, recordingLogger(), true);
+    const partial = await bed.run([HTTPS], undefined, recordingLogger(), true);
+    const morePartial = await bed.run([HTTPS, DNS], undefined, recordingLogger(), true);
     expect([partial, morePartial].map((r) => [r.silent, r.newPorts.length])).toEqual([[true, 0], [true, 0]]);
-    expect(github.writes()).toEqual([]);
-    const full = await run([HTTPS, DNS, SSH]);
+    expect(bed.github.writes()).toEqual([]);
+    const full = await bed.run([HTTPS, DNS, SSH]);
     expect(full.newPorts.map((p) => p.port)).toEqual([22]);
     expect(full.issueAction).toBe('opened');
     expect(full.unexplained.map((p) => p.port)).toEqual([22]);
   });
 
   test('a first run with an allowlist reports the ports outside it', async () => {
-    const result = await run([HTTPS, DNS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}'));
+    const result = await bed.run([HTTPS, DNS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}'));
     expect(result.silent).toBe(false);
     expect(result.newPorts.map((p) => `${p.port}/${p.protocol}`)).toEqual(['53/17', '22/6']);
     expect(result.issueAction).toBe('opened');
-    expect(github.openIssues()).toHaveLength(1);
+    expect(bed.github.openIssues()).toHaveLength(1);
   });
 
   test('a corrupted memory is rebuilt with a warning and nothing is re-alerted', async () => {
-    await run([HTTPS]);
-    await run([HTTPS, SSH]);
-    const writes = github.writes().length;
-    await writeFile(join(dir, 'known-ports.json'), '{"version": 1, "key": "vpc-0abc1234", "ports": ', 'utf8');
+    await bed.run([HTTPS]);
+    await bed.run([HTTPS, SSH]);
+    const writes = bed.github.writes().length;
+    await writeFile(join(bed.dir, 'known-ports.json'), '{"version": 1, "key": "vpc-0abc1234", "ports": ', 'utf8');
     const log = recordingLogger();
-    const rebuilt = await run([HTTPS, SSH, DNS], undefined, log);
+    const rebuilt = await bed.run([HTTPS, SSH, DNS], undefined, log);
     expect(rebuilt.silent).toBe(true);
     expect(rebuilt.newPorts).toEqual([]);
     expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding/s);
-    expect(github.writes()).toHaveLength(writes);
+    expect(bed.github.writes()).toHaveLength(writes);
     // The port the open issue names is still unacknowledged in the rebuilt memory.
     expect(rebuilt.memory.ports['22/tcp']?.reported).toBeDefined();
-    const after = await run([HTTPS, SSH, DNS, MYSQL]);
+    const after = await bed.run([HTTPS, SSH, DNS, MYSQL]);
     expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
   });
 
   test('a lost memory with an open tracking issue is rebuilt, not treated as a first run', async () => {
-    await run([HTTPS]);
-    await run([HTTPS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'));
-    await rm(join(dir, 'known-ports.json'));
+    await bed.run([HTTPS]);
+    await bed.run([HTTPS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'));
+    await rm(join(bed.dir, 'known-ports.json'));
     const log = recordingLogger();
-    const writes = github.writes().length;
-    const result = await run([HTTPS, SSH, DNS], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'), log);
+    const writes = bed.github.writes().length;
+    const result = await bed.run([HTTPS, SSH, DNS], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'), log);
     expect(result.newPorts).toEqual([]);
     expect(log.warnings.join('\n')).toMatch(/memory was lost/);
-    expect(github.writes()).toHaveLength(writes);
+    expect(bed.github.writes()).toHaveLength(writes);
   });
 });

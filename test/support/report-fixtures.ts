@@ -1,6 +1,10 @@
 // Small builders shared by the reporting tests: port rows, audit results, a window, a recording logger,
-// allowlists, and a scheduled-audit runner wired to the fake GitHub API.
+// allowlists, a scheduled-audit runner wired to the fake GitHub API, and the per-test setup of both.
 
+import { afterEach, beforeEach } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseAllowlist, type Allowlist } from '../../src/audit/allowlist.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import type { AuditResult } from '../../src/engines/engine.js';
@@ -9,7 +13,7 @@ import { createGitHubClient } from '../../src/github.js';
 import type { Logger } from '../../src/log.js';
 import { reportScheduledAudit } from '../../src/report/scheduled.js';
 import { FileMemoryStore } from './file-memory-store.js';
-import type { FakeGitHub } from './fake-github.js';
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 
 /** A top-list row; numbers derive from `flows` so that each port differs. */
 export function portRow(port: number, protocol: number, flows: number, peers: readonly string[] = ['203.0.113.10']): PortRow {
@@ -71,4 +75,27 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
 /** An allowlist from `ports:` entry lines. */
 export function allowlistOf(...lines: string[]): Allowlist {
   return parseAllowlist(`ports:\n${lines.join('\n')}\n`, '.github/outbound-ports.yml');
+}
+
+export interface ScheduledBed {
+  github: FakeGitHub;
+  /** A fresh folder for the memory file. */
+  dir: string;
+  /** A scheduled-audit runner over `github` and `dir/known-ports.json`. */
+  run: ReturnType<typeof scheduledRunner>;
+}
+
+/** Before each test: a fresh local GitHub API, a memory folder and a runner over both; removed after it. */
+export function useScheduledBed(options?: FakeGitHubOptions): ScheduledBed {
+  const bed = {} as ScheduledBed;
+  beforeEach(async () => {
+    bed.github = await startFakeGitHub(options);
+    bed.dir = await mkdtemp(join(tmpdir(), 'port-memory-'));
+    bed.run = scheduledRunner(bed.github, join(bed.dir, 'known-ports.json'));
+  });
+  afterEach(async () => {
+    await bed.github.stop();
+    await rm(bed.dir, { recursive: true, force: true });
+  });
+  return bed;
 }
