@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { parseCidrList } from '../src/audit/parameters.js';
 import type { AuditParameters } from '../src/audit/query.js';
+import { stackTableShape } from '../src/audit/table-shape.js';
 import { createAwsClients, type AwsClients } from '../src/aws/clients.js';
 import { nextDelay } from '../src/aws/clock.js';
 import { deployStack } from '../src/deploy/deployer.js';
@@ -42,8 +43,7 @@ const PARAMETERS: AuditParameters = {
   vpcCidrs: parseCidrList('10.0.0.0/16'),
   window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24),
   top: 10,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 };
 
 // ---- (a) cold start -------------------------------------------------------------------------------------

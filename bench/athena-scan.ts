@@ -10,6 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseCidrList } from '../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters } from '../src/audit/query.js';
+import { stackTableShape } from '../src/audit/table-shape.js';
 import { athenaCostUsd, MINIMUM_BILLED_BYTES, PRICE_PER_TB_USD } from '../src/engines/athena.js';
 import { DuckDbEngine, tableDdl, TRINO_FUNCTION_MACROS } from '../src/engines/duckdb.js';
 import { listWindowFiles, type LocalFile } from '../src/engines/local-files.js';
@@ -36,8 +37,7 @@ const daily: AuditParameters = {
   vpcCidrs,
   window: windowEndingAt(END, 24),
   top: 10,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 };
 
 async function dataset(): Promise<GroundTruth> {
@@ -80,7 +80,7 @@ async function runOnFiles(sql: string, files: readonly LocalFile[]): Promise<str
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(daily, files)]) await connection.run(statement);
+    for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(daily.source.table, V5_FORMAT, files)]) await connection.run(statement);
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjectsJS().map((r) => `${r.port}/${r.protocol}:${r.flows}`);
   } finally {

@@ -10,6 +10,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseCidrList } from '../src/audit/parameters.js';
 import type { AuditParameters } from '../src/audit/query.js';
+import { stackTableShape } from '../src/audit/table-shape.js';
 import { DuckDbEngine } from '../src/engines/duckdb.js';
 import { listWindowFiles } from '../src/engines/local-files.js';
 import { V5_FORMAT } from '../src/flowlog/format.js';
@@ -34,8 +35,7 @@ const params = (hours = 24): AuditParameters => ({
   vpcCidrs,
   window: windowEndingAt(END, hours),
   top: 10,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 });
 
 /** Generates a dataset unless the same one is already on disk. */

@@ -6,7 +6,8 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadAllowlist } from './audit/allowlist.js';
-import { buildAuditSql, type AuditParameters, type TableRef } from './audit/query.js';
+import { buildAuditSql, type AuditParameters } from './audit/query.js';
+import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
 import { renderAudit } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
@@ -80,7 +81,7 @@ async function resolveLogFormat(command: AuditCommand, io: CliIo) {
 }
 
 function parameters(command: AuditCommand, format: FlowLogFormat): AuditParameters {
-  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, format, table: DEFAULT_TABLE };
+  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, source: stackTableShape(DEFAULT_TABLE, format) };
 }
 
 async function audit(command: AuditCommand, io: CliIo): Promise<void> {
@@ -90,7 +91,7 @@ async function audit(command: AuditCommand, io: CliIo): Promise<void> {
   }
   const { listing, format } = await resolveLogFormat(command, io);
   const bar = progress(io, `scanning ${listing!.files.length} files in ${command.logs}`);
-  const engine = new DuckDbEngine({ logsDir: command.logs!, input: '--logs', onProgress: (p) => bar.update(p) });
+  const engine = new DuckDbEngine({ logsDir: command.logs!, format, input: '--logs', onProgress: (p) => bar.update(p) });
   const result = await engine.runAudit(parameters(command, format));
   bar.done();
   const report = { command, result, allowlist, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
+import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
@@ -142,8 +143,7 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     vpcCidrs,
     window: windowEndingAt(floorToHour(now), settings.lookbackHours),
     top: settings.top,
-    format: settings.format,
-    table: { database: target.database, table: target.table },
+    source: stackTableShape({ database: target.database, table: target.table }, settings.format),
   };
 }
 

@@ -9,25 +9,19 @@
 
 import { addressInCidrsSql } from './cidr-sql.js';
 import type { Cidr } from './cidr.js';
-import { hasColumns, type FlowLogFormat } from '../flowlog/format.js';
-import { hourPath, PARTITION_COLUMN, HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import type { TableShape } from './table-shape.js';
 
 export const PRESETS = ['egress-ports', 'seed'] as const;
 export type Preset = (typeof PRESETS)[number];
-
-/** A Glue database and table (validated identifiers). */
-export interface TableRef {
-  readonly database: string;
-  readonly table: string;
-}
 
 export interface AuditParameters {
   readonly preset: Preset;
   readonly vpcCidrs: readonly Cidr[];
   readonly window: HourWindow;
   readonly top: number;
-  readonly format: FlowLogFormat;
-  readonly table: TableRef;
+  /** The table read: its name, columns and partitioning. */
+  readonly source: TableShape;
 }
 
 const TCP = 6;
@@ -36,46 +30,51 @@ const UDP = 17;
 const SYN = 2;
 const SYN_ACK = 18;
 
-/** The WHERE terms that keep a window's hours: on the partition column, so engines read only those folders. */
-function windowTerm(window: HourWindow): string {
-  const first = hourPath(window.start);
-  const last = hourPath(new Date(window.end.getTime() - HOUR_MS));
-  return `${PARTITION_COLUMN} BETWEEN '${first}' AND '${last}'`;
+/** The shape's SQL for a catalogue column; the builder only asks for columns it checked or that every shape has. */
+function column(shape: TableShape, name: string): string {
+  const sql = shape.columns.get(name);
+  if (sql === undefined) throw new Error(`table ${shape.table.table} has no ${name} column`);
+  return sql;
 }
 
 /** Terms that tell a connection the VPC opened from the reply of a server inside it. */
-function openerTerms(format: FlowLogFormat): string[] {
-  const servicePortIsLower = 'dstport <= srcport';
+function openerTerms(shape: TableShape): string[] {
+  const c = (name: string) => column(shape, name);
+  const protocol = c('protocol');
+  const servicePortIsLower = `${c('dstport')} <= ${c('srcport')}`;
   const terms: string[] = [];
-  if (hasColumns(format, 'flow_direction')) terms.push(`flow_direction = 'egress'`);
-  if (hasColumns(format, 'tcp_flags')) {
+  if (shape.columns.has('flow_direction')) terms.push(`${c('flow_direction')} = 'egress'`);
+  if (shape.columns.has('tcp_flags')) {
     terms.push(
-      `(protocol = ${TCP} AND bitwise_and(tcp_flags, ${SYN_ACK}) = ${SYN}` +
-        ` OR protocol = ${UDP} AND ${servicePortIsLower} OR protocol NOT IN (${TCP}, ${UDP}))`,
+      `(${protocol} = ${TCP} AND bitwise_and(${c('tcp_flags')}, ${SYN_ACK}) = ${SYN}` +
+        ` OR ${protocol} = ${UDP} AND ${servicePortIsLower} OR ${protocol} NOT IN (${TCP}, ${UDP}))`,
     );
   } else {
-    terms.push(`(protocol NOT IN (${TCP}, ${UDP}) OR ${servicePortIsLower})`);
+    terms.push(`(${protocol} NOT IN (${TCP}, ${UDP}) OR ${servicePortIsLower})`);
   }
   return terms;
 }
 
 /** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
 export function buildAuditSql(p: AuditParameters): string {
-  const fromVpc = addressInCidrsSql('srcaddr', p.vpcCidrs);
+  const shape = p.source;
+  const c = (name: string) => column(shape, name);
   const egress = p.preset === 'egress-ports';
-  const port = egress ? 'dstport' : 'srcport';
-  const where = [windowTerm(p.window), fromVpc];
+  const port = c(egress ? 'dstport' : 'srcport');
+  const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
   if (egress) {
-    where.push(`NOT ${addressInCidrsSql('dstaddr', p.vpcCidrs)}`, `action = 'ACCEPT'`);
-    if (hasColumns(p.format, 'log_status')) where.push(`log_status = 'OK'`);
-    where.push(...openerTerms(p.format));
+    where.push(`NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}`, `${c('action')} = 'ACCEPT'`);
+    if (shape.columns.has('log_status')) where.push(`${c('log_status')} = 'OK'`);
+    where.push(...openerTerms(shape));
   }
+  const dstaddr = c('dstaddr');
+  const protocol = c('protocol') === 'protocol' ? 'protocol' : `${c('protocol')} AS protocol`;
   return [
-    `SELECT ${port} AS port, protocol, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,`,
-    `  count(DISTINCT dstaddr) AS peers, min(dstaddr) AS peer_low, max(dstaddr) AS peer_high`,
-    `FROM "${p.table.database}"."${p.table.table}"`,
+    `SELECT ${port} AS port, ${protocol}, count(*) AS flows, sum(${c('packets')}) AS packets, sum(${c('bytes')}) AS bytes,`,
+    `  count(DISTINCT ${dstaddr}) AS peers, min(${dstaddr}) AS peer_low, max(${dstaddr}) AS peer_high`,
+    `FROM "${shape.table.database}"."${shape.table.table}"`,
     `WHERE ${where.join('\n  AND ')}`,
-    `GROUP BY ${port}, protocol`,
+    `GROUP BY ${port}, ${c('protocol')}`,
     `ORDER BY flows DESC, port, protocol`,
     `LIMIT ${p.top}`,
   ].join('\n');

@@ -4,9 +4,10 @@
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
+import type { TableRef } from '../audit/table-shape.js';
 import { RESULT_COLUMNS, toPortRow, type RawResultRow } from '../audit/port-row.js';
 import type { ColumnType } from '../flowlog/fields.js';
-import type { FlowLogFormat } from '../flowlog/format.js';
+import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import { PARTITION_COLUMN } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
 import type { AuditResult, QueryEngine } from './engine.js';
@@ -28,10 +29,10 @@ const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The DDL that exposes `files` as `"database"."table"`: read_csv with explicit columns, `dt` from the path. */
-export function tableDdl(parameters: AuditParameters, files: readonly LocalFile[]): string[] {
-  const { database, table } = parameters.table;
-  const name = `${sqlName(database)}.${sqlName(table)}`;
-  const columns = parameters.format.fields.map((f) => [f.column, DUCKDB_TYPES[f.type]] as const);
+export function tableDdl(table: TableRef, format: FlowLogFormat, files: readonly LocalFile[]): string[] {
+  const { database } = table;
+  const name = `${sqlName(database)}.${sqlName(table.table)}`;
+  const columns = format.fields.map((f) => [f.column, DUCKDB_TYPES[f.type]] as const);
   const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(database)}`];
   if (files.length === 0) {
     const list = [...columns, [PARTITION_COLUMN, 'VARCHAR'] as const].map(([c, t]) => `${sqlName(c)} ${t}`).join(', ');
@@ -59,6 +60,8 @@ export function tableDdl(parameters: AuditParameters, files: readonly LocalFile[
 export interface DuckDbEngineOptions {
   /** Root folder of the layout (`DIR/YYYY/MM/DD/HH/*.gz`). */
   readonly logsDir: string;
+  /** The format of the files' records (default v5, the pipeline's). */
+  readonly format?: FlowLogFormat;
   /** The name of the logs folder input in messages (default `logs`). */
   readonly input?: string;
   /** Called about once a second during a scan with the share done, 0 to 100. */
@@ -68,6 +71,10 @@ export interface DuckDbEngineOptions {
 export class DuckDbEngine implements QueryEngine {
   constructor(private readonly options: DuckDbEngineOptions) {}
 
+  private get format(): FlowLogFormat {
+    return this.options.format ?? V5_FORMAT;
+  }
+
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const started = performance.now();
     const sql = buildAuditSql(parameters);
@@ -75,9 +82,9 @@ export class DuckDbEngine implements QueryEngine {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(parameters, files)]) await connection.run(statement);
+      for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(parameters.source.table, this.format, files)]) await connection.run(statement);
       const engineStarted = performance.now();
-      const rows = await this.query(connection, sql, parameters.format);
+      const rows = await this.query(connection, sql, this.format);
       return {
         engine: 'duckdb',
         sql,

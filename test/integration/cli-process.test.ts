@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql } from '../../src/audit/query.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
@@ -75,7 +76,7 @@ describe('vpc-port-audit as a process', () => {
     expect(code).toBe(0);
     const expected = buildAuditSql({
       preset: 'seed', vpcCidrs: parseCidrList(SAMPLE_CIDRS), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10,
-      format: V5_FORMAT, table: { database: 'vpc_port_audit', table: 'flow_logs' },
+      source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
     });
     expect(stdout).toBe(`${expected}\n`);
     expect(await trinoSyntaxErrors(stdout)).toEqual([]);

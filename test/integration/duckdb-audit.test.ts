@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters, type Preset } from '../../src/audit/query.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { detectLogFormat, listWindowFiles } from '../../src/engines/local-files.js';
 import { V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
@@ -29,7 +30,7 @@ async function sample(cidrs: string, format: FlowLogFormat, seed = 3) {
 }
 
 const parameters = (cidrs: string, format: FlowLogFormat, preset: Preset, over: Partial<AuditParameters> = {}): AuditParameters => ({
-  preset, vpcCidrs: parseCidrList(cidrs), window: windowEndingAt(END, HOURS), top: 1000, format, table: TABLE, ...over,
+  preset, vpcCidrs: parseCidrList(cidrs), window: windowEndingAt(END, HOURS), top: 1000, source: stackTableShape(TABLE, format), ...over,
 });
 
 const expected = (truth: GroundTruth, preset: Preset) => (preset === 'egress-ports' ? truth.egressPorts : truth.seed).slice(0, 1000);
@@ -44,7 +45,7 @@ describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => 
   // The generated hours include NODATA/SKIPDATA lines, REJECTs, east-west traffic and server replies.
   test.each(cases)('%s logs of VPC %s, both presets', async (_name, cidrs, format) => {
     const { out, truth } = await sample(cidrs, format);
-    const engine = new DuckDbEngine({ logsDir: out });
+    const engine = new DuckDbEngine({ logsDir: out, format });
     for (const preset of ['egress-ports', 'seed'] as const) {
       const p = parameters(cidrs, format, preset);
       const result = await engine.runAudit(p);

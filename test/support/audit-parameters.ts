@@ -3,6 +3,7 @@
 
 import { parseCidrList } from '../../src/audit/parameters.js';
 import type { AuditParameters } from '../../src/audit/query.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 
@@ -15,8 +16,7 @@ export function auditParameters(vpcCidrs: string, overrides: Partial<AuditParame
     vpcCidrs: parseCidrList(vpcCidrs),
     window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
     top: 10,
-    format: V5_FORMAT,
-    table: { database: 'vpc_port_audit', table: 'flow_logs' },
+    source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
     ...overrides,
   };
 }

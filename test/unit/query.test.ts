@@ -4,7 +4,8 @@ import { describe, expect, test } from '@jest/globals';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, PRESETS, type AuditParameters } from '../../src/audit/query.js';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
-import { parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { parseLogFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 
@@ -16,13 +17,15 @@ const CIDRS = {
   both: '10.0.0.0/16,100.64.0.0/10,2600:1f18:47b:a900::/56',
 };
 
+const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
+const onFormat = (format: FlowLogFormat) => ({ source: stackTableShape(TABLE, format) });
+
 const params = (over: Partial<AuditParameters> = {}): AuditParameters => ({
   preset: 'egress-ports',
   vpcCidrs: parseCidrList(CIDRS.both),
   window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24),
   top: 10,
-  format: V5_FORMAT,
-  table: { database: 'vpc_port_audit', table: 'flow_logs' },
+  ...onFormat(V5_FORMAT),
   ...over,
 });
 
@@ -41,7 +44,7 @@ describe('buildAuditSql shapes', () => {
   });
 
   test('egress-ports on v2 falls back to the port order and never mentions v3+ columns', () => {
-    const sql = buildAuditSql(params({ format: V2_FORMAT }));
+    const sql = buildAuditSql(params(onFormat(V2_FORMAT)));
     expect(sql).toContain('dstport <= srcport');
     expect(sql).not.toMatch(/tcp_flags|flow_direction/);
   });
@@ -77,7 +80,7 @@ describe('Trino grammar', () => {
     FORMATS.flatMap((format) => Object.entries(CIDRS).map(([family, cidrs]) => [preset, format.name, family, format, cidrs] as const)),
   );
   test.each(cases)('%s on %s with %s blocks parses as Trino SQL', async (preset, _name, _family, format, cidrs) => {
-    const sql = buildAuditSql(params({ preset, format, vpcCidrs: parseCidrList(cidrs), top: 1000 }));
+    const sql = buildAuditSql(params({ preset, ...onFormat(format), vpcCidrs: parseCidrList(cidrs), top: 1000 }));
     expect(await trinoSyntaxErrors(sql)).toEqual([]);
   });
 

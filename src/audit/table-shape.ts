@@ -1,0 +1,55 @@
+// The table an audit reads, as the query builder sees it: its Glue name, the SQL expression that holds each
+// flow-log field it has, and how a window of hours becomes WHERE terms (partition terms first, so an engine
+// reads only the window's data). Every table the audit can read (this stack's, AWS's documented DDLs, the
+// original recipe's, the local DuckDB view) is one TableShape; the query builder knows nothing else of it.
+
+import type { FlowLogFormat } from '../flowlog/format.js';
+import { hourPath, HOUR_MS, PARTITION_COLUMN, type HourWindow } from '../flowlog/layout.js';
+
+/** A Glue database and table (validated identifiers). */
+export interface TableRef {
+  readonly database: string;
+  readonly table: string;
+}
+
+export interface TableShape {
+  readonly table: TableRef;
+  /**
+   * The SQL expression of each flow-log field the table has, keyed by the catalogue's column name
+   * (`srcaddr`, `tcp_flags`, ... see flowlog/fields.ts), e.g. `srcaddr` or `sourceaddress`. Fields the table
+   * lacks are absent.
+   */
+  readonly columns: ReadonlyMap<string, string>;
+  /** The WHERE terms that keep the records of [window.start, window.end), partition terms first. */
+  windowTerms(window: HourWindow): string[];
+  /** How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`. */
+  readonly partitioning: string;
+}
+
+/** Trino's reserved words that a flow-log column can collide with (`end`, `date`): those are quoted. */
+const RESERVED = new Set(['end', 'date', 'table', 'order', 'group', 'from', 'select', 'where', 'values']);
+
+/** A column name as SQL: bare when it is a plain lowercase identifier, double-quoted otherwise. */
+export function columnSql(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The `dt BETWEEN 'first hour' AND 'last hour'` term over a `YYYY/MM/DD/HH` partition column. */
+export function hourPathTerm(column: string, window: HourWindow): string {
+  const first = hourPath(window.start);
+  const last = hourPath(new Date(window.end.getTime() - HOUR_MS));
+  return `${columnSql(column)} BETWEEN '${first}' AND '${last}'`;
+}
+
+/**
+ * This stack's own table (and the local view over the Firehose layout): the format's fields under their
+ * catalogue names, partitioned by `dt`, the `YYYY/MM/DD/HH` path of the hour Firehose wrote the object.
+ */
+export function stackTableShape(table: TableRef, format: FlowLogFormat): TableShape {
+  return {
+    table,
+    columns: new Map(format.fields.map((f) => [f.column, columnSql(f.column)])),
+    windowTerms: (window) => [hourPathTerm(PARTITION_COLUMN, window)],
+    partitioning: `partition ${PARTITION_COLUMN} (YYYY/MM/DD/HH)`,
+  };
+}
