@@ -14,6 +14,7 @@ import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
+import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
 import type { AuditResult } from './engines/engine.js';
 import { floorToHour, HOUR_MS, windowEndingAt } from './flowlog/layout.js';
@@ -76,6 +77,7 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 async function deploy(settings: Settings, clients: AwsClients): Promise<StackInfo> {
   const templateBody = await readFile(TEMPLATE_PATH, 'utf8');
+  const boundary = await pipelineRoleBoundary(clients.sts, settings.stackName, settings.region);
   return timed('Deploying the stack', () =>
     deployStack(
       clients,
@@ -89,6 +91,7 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
           LogRetentionDays: String(settings.deploy.logRetentionDays),
           S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
           MaxScanMegabytes: String(settings.deploy.maxScanMegabytes),
+          PermissionsBoundaryArn: boundary ?? '',
         },
       },
       core,

@@ -7,6 +7,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClientOptions {
   /** A validated region (see parseRegion in aws/names.ts). */
@@ -24,6 +25,7 @@ export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
   readonly ec2: EC2Client;
   readonly s3: S3Client;
+  readonly sts: STSClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -47,5 +49,6 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
     ec2: new EC2Client(config),
     // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
     s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
+    sts: new STSClient(config),
   };
 }

@@ -75,6 +75,8 @@ export class DeployError extends Error {
 }
 
 export const REPOSITORY_TAG = 'vpc-port-audit:repository';
+/** Change sets are named `<prefix><epoch ms>`; the OIDC deploy role may touch only change sets with this prefix. */
+export const CHANGE_SET_PREFIX = 'vpc-port-audit-';
 export const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
 /** CloudFormation's limit for a template sent inline (TemplateBody). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -168,13 +170,13 @@ class Deployer {
   private async update(stack: Stack): Promise<DeployResult> {
     const name = this.request.stackName;
     const stackId = stack.StackId ?? name;
-    const changeSetName = `vpc-port-audit-${this.clock.now()}`;
+    const changeSetName = `${CHANGE_SET_PREFIX}${this.clock.now()}`;
     this.log.info(`Stack ${name} is ${stack.StackStatus}; creating change set ${changeSetName}.`);
-    const changeSetId = await this.createChangeSet(changeSetName);
-    if (changeSetId === undefined) return this.unchanged(stack);
-    const changeSet = await this.waitForChangeSet(stackId, changeSetId);
+    if (!(await this.createChangeSet(changeSetName))) return this.unchanged(stack);
+    // Every call names the change set (not its ARN): the OIDC role allows change sets by name prefix only.
+    const changeSet = await this.waitForChangeSet(stackId, changeSetName);
     if (changeSet.Status === 'FAILED') {
-      await this.cfn.send(new DeleteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+      await this.cfn.send(new DeleteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetName }));
       const reason = changeSet.StatusReason ?? 'no reason given';
       if (isNoChange(reason)) return this.unchanged(stack);
       throw new DeployError(`The change set for stack ${name} failed: ${reason}`, stack.StackStatus);
@@ -182,15 +184,15 @@ class Deployer {
     const changes = summarize(changeSet);
     for (const c of changes) this.log.info(`  ${c.action} ${c.resource} (${c.type})${c.replacement ? ' (replacement)' : ''}`);
     const events = await StackEventStream.fromNow(this.cfn, stackId, this.log);
-    await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+    await this.cfn.send(new ExecuteChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetName }));
     const updated = await this.waitForStack(events, stackId, 'UPDATE_COMPLETE');
     return { ...this.result(updated, true, 'update'), changes };
   }
 
-  /** The change set's id, or undefined when the endpoint refused it at once for having no changes. */
-  private async createChangeSet(changeSetName: string): Promise<string | undefined> {
+  /** False when the endpoint refused the change set at once for having no changes. */
+  private async createChangeSet(changeSetName: string): Promise<boolean> {
     try {
-      const { Id } = await this.cfn.send(
+      await this.cfn.send(
         new CreateChangeSetCommand({
           StackName: this.request.stackName,
           ChangeSetName: changeSetName,
@@ -201,10 +203,10 @@ class Deployer {
           Capabilities: [...CAPABILITIES],
         }),
       );
-      return Id ?? changeSetName;
+      return true;
     } catch (error) {
       // Some endpoints (moto, and CloudFormation for some requests) reject an empty change set outright.
-      if (error instanceof Error && error.name === 'ValidationError' && isNoChange(error.message)) return undefined;
+      if (error instanceof Error && error.name === 'ValidationError' && isNoChange(error.message)) return false;
       throw error;
     }
   }
@@ -227,9 +229,9 @@ class Deployer {
     await this.waitForStack(events, stackId, 'DELETE_COMPLETE');
   }
 
-  private async waitForChangeSet(stackId: string, changeSetId: string): Promise<DescribeChangeSetCommandOutput> {
+  private async waitForChangeSet(stackId: string, changeSetName: string): Promise<DescribeChangeSetCommandOutput> {
     return this.waitUntil(`change set for ${this.request.stackName}`, async () => {
-      const changeSet = await this.cfn.send(new DescribeChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetId }));
+      const changeSet = await this.cfn.send(new DescribeChangeSetCommand({ StackName: stackId, ChangeSetName: changeSetName }));
       const pending = changeSet.Status === 'CREATE_PENDING' || changeSet.Status === 'CREATE_IN_PROGRESS';
       return pending ? undefined : changeSet;
     });

@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from '@jest/globals';
 import type { ResourceStatus, StackEvent } from '@aws-sdk/client-cloudformation';
-import { deployStack, DeployError, REPOSITORY_TAG, type DeployRequest } from '../../src/deploy/deployer.js';
+import { CHANGE_SET_PREFIX, deployStack, DeployError, REPOSITORY_TAG, type DeployRequest } from '../../src/deploy/deployer.js';
 import { AwsAccessError } from '../../src/aws/errors.js';
 import { awsError, fakeClient, fakeClock, recordingLogger } from '../support/fake-aws.js';
 
@@ -187,7 +187,11 @@ describe('update', () => {
     const changeSet = calls.find((c) => c.name === 'CreateChangeSetCommand')!.input;
     expect(changeSet).toMatchObject({ ChangeSetType: 'UPDATE', StackName: 'audit', Capabilities: ['CAPABILITY_NAMED_IAM'] });
     expect(changeSet.Tags).toContainEqual({ Key: REPOSITORY_TAG, Value: 'octo/infra' });
-    expect(calls.find((c) => c.name === 'ExecuteChangeSetCommand')!.input).toEqual({ StackName: STACK_ID, ChangeSetName: 'cs-1' });
+    // Every change-set call names it by the deployer's prefix (the OIDC role's condition), never by its ARN.
+    const name = `${CHANGE_SET_PREFIX}${T0}`;
+    expect(changeSet.ChangeSetName).toBe(name);
+    expect(calls.find((c) => c.name === 'DescribeChangeSetCommand')!.input).toEqual({ StackName: STACK_ID, ChangeSetName: name });
+    expect(calls.find((c) => c.name === 'ExecuteChangeSetCommand')!.input).toEqual({ StackName: STACK_ID, ChangeSetName: name });
     expect(log.text()).toContain('  Modify Table (AWS::Glue::Table) (replacement)');
   });
 

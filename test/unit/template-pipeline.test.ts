@@ -251,6 +251,7 @@ describe('stack interface', () => {
       S3ExpirationDays: 90,
       QueryResultExpirationDays: 7,
       MaxScanMegabytes: 10000,
+      PermissionsBoundaryArn: '',
     });
     expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
     // The action's log-retention-days input accepts exactly what the stack parameter accepts.

@@ -1,0 +1,389 @@
+// What the OIDC roles must be allowed, derived rather than listed: for every resource of every template the
+// action ships, the CloudFormation handler permissions of its type (cfn/permissions/handler-permissions.json:
+// create, read, update, delete and tagging), each turned into a request on that resource's ARN in an example
+// deployment; plus the action's own SDK calls and what Athena does with the caller's credentials
+// (cfn/permissions/action-calls.json). A handler action is left out only for a stated reason: a feature the
+// template does not use (checked against the template, so using it brings the need back), a name that is no IAM
+// action, or the one change the boundary exists to prevent. Also resolves both templates' policies as IAM
+// would read them for that example deployment.
+
+import { readFileSync } from 'node:fs';
+import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { resolveTemplateValue } from './cfn-resolve.js';
+import type { Policy, Request } from './iam-policy.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const PARTITION = 'aws';
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+export const STACK = 'vpc-port-audit';
+export const OWNER = 'octo-org';
+export const REPO = 'network';
+const SUFFIX = 'A1B2C3D4E5F6';
+const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
+
+export const HANDLERS = ['create', 'read', 'update', 'delete'] as const;
+const handlerData: Json = JSON.parse(readFileSync('cfn/permissions/handler-permissions.json', 'utf8'));
+export const actionCalls: Json = JSON.parse(readFileSync('cfn/permissions/action-calls.json', 'utf8'));
+
+/** The bootstrap stack's parameters for the example deployment. */
+export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK };
+
+const pseudo = (stack: string) => ({ 'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': stack });
+const arn = (service: string, resource: string, region = REGION) => `arn:${PARTITION}:${service}:${region}:${ACCOUNT}:${resource}`;
+
+/** The boundary policy's ARN in the example bootstrap stack. */
+export const boundaryArn = (stack = STACK) => `arn:${PARTITION}:iam::${ACCOUNT}:policy/${stack}-boundary-${REGION}`;
+
+// --- the bootstrap template, resolved -------------------------------------------------------------------------
+
+export function bootstrapTemplate(text = readFileSync('cfn/github-oidc-role.yaml', 'utf8')): Json {
+  return parseCfnTemplate(text);
+}
+
+/** Example ARNs of the bootstrap's own resources (what `Ref` returns for them). */
+export const BOOTSTRAP_ARNS: Record<string, string> = {
+  PipelineRoleBoundary: boundaryArn(),
+  AuditPermissions: `arn:${PARTITION}:iam::${ACCOUNT}:policy/vpc-port-audit-github-AuditPermissions-${SUFFIX}`,
+  GitHubProvider: `arn:${PARTITION}:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+};
+
+/** The bootstrap template's resources with every intrinsic resolved for the example deployment. */
+export function resolveBootstrap(template: Json, parameters: Record<string, string> = {}): Json {
+  return resolveTemplateValue(template, template.Resources, {
+    parameters: { ...pseudo('vpc-port-audit-github'), ...BOOTSTRAP_PARAMETERS, ...parameters },
+    ref: (id) => BOOTSTRAP_ARNS[id] ?? id,
+    getAtt: (id, attribute) => `${id}.${attribute}`,
+  }) as Json;
+}
+
+/** A role's policies: its inline policies and the bootstrap's managed policies it attaches. */
+export function rolePolicies(resources: Json, roleId: string): Policy[] {
+  const role = resources[roleId].Properties;
+  const inline = (role.Policies ?? []).map((p: Json) => p.PolicyDocument as Policy);
+  const attached = ((role.ManagedPolicyArns ?? []) as string[]).map((policyArn) => {
+    const id = Object.keys(BOOTSTRAP_ARNS).find((k) => BOOTSTRAP_ARNS[k] === policyArn);
+    if (!id || resources[id]?.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${roleId} attaches ${policyArn}, which the bootstrap does not create`);
+    return resources[id].Properties.PolicyDocument as Policy;
+  });
+  return [...inline, ...attached];
+}
+
+// --- the pipeline template: example physical names and ARNs ----------------------------------------------------
+
+/** The example physical name of each resource of a pipeline stack called `stack`. */
+function physicalName(stack: string, logicalId: string, type: string): string {
+  switch (type) {
+    case 'AWS::S3::Bucket':
+      return `${stack}-${logicalId.toLowerCase()}-${SUFFIX.toLowerCase()}`;
+    case 'AWS::Glue::Database':
+      return stack.split('-').join('_');
+    case 'AWS::Glue::Table':
+      return 'flow_logs';
+    case 'AWS::Athena::WorkGroup':
+      return `${stack}-audit`;
+    case 'AWS::EC2::FlowLog':
+      return 'fl-0123456789abcdef0';
+    default:
+      return `${stack}-${logicalId}-${SUFFIX}`;
+  }
+}
+
+export interface PipelineResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** Properties with intrinsics resolved. */
+  readonly properties: Json;
+  /** The ARN a request on the resource itself names. */
+  readonly arn: string;
+}
+
+export interface Pipeline {
+  readonly stack: string;
+  readonly template: Json;
+  readonly resources: Record<string, PipelineResource>;
+  readonly bucketArn: string;
+  readonly database: string;
+}
+
+/** The pipeline template resolved as stack `stack` (the roles' boundary parameter set to the bootstrap's). */
+export function resolvePipeline(template: Json, stack = STACK): Pipeline {
+  const raw = template.Resources as Json;
+  const name = (id: string) => physicalName(stack, id, raw[id].Type);
+  const database = name(Object.keys(raw).find((id) => raw[id].Type === 'AWS::Glue::Database')!);
+  const ownArn = (id: string): string => {
+    const n = name(id);
+    switch (raw[id].Type) {
+      case 'AWS::Logs::LogGroup':
+        return arn('logs', `log-group:${n}:*`);
+      case 'AWS::Logs::LogStream':
+        return `${ownArn(raw[id].Properties.LogGroupName.Ref).replace(/:\*$/, '')}:log-stream:${n}`;
+      case 'AWS::IAM::Role':
+        return `arn:${PARTITION}:iam::${ACCOUNT}:role/${n}`;
+      case 'AWS::EC2::FlowLog':
+        return arn('ec2', `vpc-flow-log/${n}`);
+      case 'AWS::S3::Bucket':
+        return `arn:${PARTITION}:s3:::${n}`;
+      case 'AWS::S3::BucketPolicy':
+        return ownArn(raw[id].Properties.Bucket.Ref);
+      case 'AWS::KinesisFirehose::DeliveryStream':
+        return arn('firehose', `deliverystream/${n}`);
+      case 'AWS::Lambda::Function':
+        return arn('lambda', `function:${n}`);
+      case 'AWS::Lambda::Permission':
+        return ownArn(raw[id].Properties.FunctionName['Fn::GetAtt'][0]);
+      case 'AWS::Logs::SubscriptionFilter':
+        return ownArn(raw[id].Properties.LogGroupName.Ref);
+      case 'AWS::Glue::Database':
+        return arn('glue', `database/${n}`);
+      case 'AWS::Glue::Table':
+        return arn('glue', `table/${database}/${n}`);
+      case 'AWS::Athena::WorkGroup':
+        return arn('athena', `workgroup/${n}`);
+      default:
+        throw new Error(`no example ARN for ${raw[id].Type}: add it to test/support/iam-needs.ts`);
+    }
+  };
+  const getAtt = (id: string, attribute: string) => {
+    if (attribute === 'Arn') return ownArn(id);
+    throw new Error(`GetAtt ${id}.${attribute} has no example value`);
+  };
+  const resources: Record<string, PipelineResource> = {};
+  for (const [id, resource] of Object.entries(raw)) {
+    const properties = resolveTemplateValue(template, resource.Properties ?? {}, {
+      parameters: { ...pseudo(stack), VpcId: VPC_ID, PermissionsBoundaryArn: boundaryArn(stack) },
+      ref: name,
+      getAtt,
+    }) as Json;
+    resources[id] = { logicalId: id, type: resource.Type, properties, arn: ownArn(id) };
+  }
+  const bucketId = Object.keys(raw).find((id) => raw[id].Type === 'AWS::S3::Bucket')!;
+  return { stack, template, resources, bucketArn: ownArn(bucketId), database };
+}
+
+// --- needs -----------------------------------------------------------------------------------------------------
+
+export interface Need extends Request {
+  /** Why: `AWS::S3::Bucket read (Bucket)`, `call DescribeStacksCommand`, `Athena query`. */
+  readonly why: string;
+}
+
+export interface Exclusion {
+  readonly actions: readonly string[];
+  readonly reason: string;
+  /** True while the exclusion holds for this resource (a feature it does not use). */
+  readonly holds: (properties: Json) => boolean;
+}
+
+const unset = (path: string) => (properties: Json) => path.split('.').reduce<unknown>((v, key) => (v as Json | undefined)?.[key], properties) === undefined;
+const always = () => true;
+
+/** Handler actions the roles are not given, per type, each with its reason. */
+export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
+  'AWS::Logs::LogGroup': [
+    { actions: ['logs:PutResourcePolicy', 'logs:DeleteResourcePolicy'], reason: 'ResourcePolicyDocument is not set (and these change account-wide resource policies)', holds: unset('ResourcePolicyDocument') },
+    { actions: ['logs:PutIndexPolicy', 'logs:DeleteIndexPolicy'], reason: 'FieldIndexPolicies is not set', holds: unset('FieldIndexPolicies') },
+    { actions: ['logs:CreateLogDelivery', 'firehose:TagDeliveryStream'], reason: 'DataProtectionPolicy (whose findings these deliver) is not set', holds: unset('DataProtectionPolicy') },
+    { actions: ['s3:REST.PUT.OBJECT'], reason: 'not an IAM action (Service Authorization Reference)', holds: always },
+  ],
+  'AWS::IAM::Role': [
+    {
+      actions: ['iam:DeleteRolePermissionsBoundary'],
+      reason: 'never: CloudFormation calls it only to take a role\'s PermissionsBoundary away, the escalation the boundary prevents',
+      holds: (p) => p.PermissionsBoundary !== undefined,
+    },
+  ],
+  'AWS::EC2::FlowLog': [
+    {
+      actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 'iam:CreateServiceLinkedRole'],
+      reason: 'only for S3 or Firehose destinations; LogDestinationType is cloud-watch-logs',
+      holds: (p) => p.LogDestinationType === 'cloud-watch-logs',
+    },
+  ],
+  'AWS::S3::Bucket': [
+    {
+      actions: [
+        's3tables:CreateNamespace', 's3tables:CreateTable', 's3tables:CreateTableBucket', 's3tables:GetTable', 's3tables:PutTableBucketPolicy',
+        's3tables:PutTableEncryption', 's3tables:PutTablePolicy', 's3tables:GetTableMetadataLocation', 's3tables:UpdateTableMetadataLocation',
+        's3:CreateBucketMetadataTableConfiguration', 's3:DeleteBucketMetadataTableConfiguration', 's3:UpdateBucketMetadataJournalTableConfiguration',
+        's3:UpdateBucketMetadataInventoryTableConfiguration', 's3:UpdateBucketMetadataAnnotationTableConfiguration',
+      ],
+      reason: 'MetadataConfiguration and MetadataTableConfiguration are not set',
+      holds: (p) => unset('MetadataConfiguration')(p) && unset('MetadataTableConfiguration')(p),
+    },
+    { actions: ['iam:PassRole'], reason: 'ReplicationConfiguration (whose role it passes) is not set', holds: unset('ReplicationConfiguration') },
+    {
+      actions: [
+        's3:DeleteBucketAnalyticsConfiguration', 's3:DeleteBucketCors', 's3:DeleteBucketEncryption', 's3:DeleteBucketLifecycle',
+        's3:DeleteBucketMetricsConfiguration', 's3:DeleteBucketReplication', 's3:DeleteBucketTagging', 's3:PutBucketReplication',
+        's3:PutObjectLockConfiguration',
+      ],
+      reason: 'API names, not IAM actions: S3 authorizes them by the matching s3:Put... action, which is granted (Service Authorization Reference)',
+      holds: always,
+    },
+  ],
+  'AWS::KinesisFirehose::DeliveryStream': [
+    {
+      actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RevokeGrant'],
+      reason: 'the stream is encrypted with an AWS owned key, not a customer managed one',
+      holds: (p) => p.DeliveryStreamEncryptionConfigurationInput?.KeyType !== 'CUSTOMER_MANAGED_CMK',
+    },
+  ],
+  'AWS::Lambda::Function': [
+    { actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], reason: 'KmsKeyArn is not set', holds: unset('KmsKeyArn') },
+    {
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces'],
+      reason: 'VpcConfig is not set',
+      holds: unset('VpcConfig'),
+    },
+    { actions: ['elasticfilesystem:DescribeMountTargets', 's3files:ListMountTargets'], reason: 'FileSystemConfigs is not set', holds: unset('FileSystemConfigs') },
+    { actions: ['lambda:GetCodeSigningConfig', 'lambda:PutFunctionCodeSigningConfig'], reason: 'CodeSigningConfigArn is not set', holds: unset('CodeSigningConfigArn') },
+    { actions: ['lambda:GetLayerVersion'], reason: 'Layers is not set', holds: unset('Layers') },
+    { actions: ['lambda:PassCapacityProvider'], reason: 'CapacityProviderConfig is not set', holds: unset('CapacityProviderConfig') },
+    { actions: ['s3:GetObject', 's3:GetObjectVersion'], reason: 'the code is inline (Code.ZipFile), not in S3', holds: unset('Code.S3Bucket') },
+  ],
+  'AWS::Logs::SubscriptionFilter': [{ actions: ['iam:PassRole'], reason: 'RoleArn is not set (a Lambda destination needs no role)', holds: unset('RoleArn') }],
+  'AWS::Glue::Database': [
+    {
+      actions: ['glue:CreateConnection', 'glue:DeleteConnection', 'glue:GetConnection', 'glue:UpdateConnection', 'glue:PassConnection'],
+      reason: 'DatabaseInput.FederatedDatabase (a connection) is not set',
+      holds: unset('DatabaseInput.FederatedDatabase'),
+    },
+  ],
+  'AWS::Athena::WorkGroup': [
+    {
+      actions: ['iam:PassRole', 'iam:CreateServiceLinkedRole'],
+      reason: 'WorkGroupConfiguration.ExecutionRole (Spark) is not set',
+      holds: unset('WorkGroupConfiguration.ExecutionRole'),
+    },
+    {
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      reason: 'query results are encrypted with SSE_S3, not a KMS key',
+      holds: (p) => p.WorkGroupConfiguration?.ResultConfiguration?.EncryptionConfiguration?.EncryptionOption === 'SSE_S3',
+    },
+  ],
+};
+
+/** The handler and tagging actions of a type, with `*` for types the registry extract does not hold. */
+export function handlerActions(type: string): { handler: string; action: string }[] {
+  const entry = handlerData.types[type];
+  if (!entry) throw new Error(`cfn/permissions/handler-permissions.json has no ${type}: add its schema's handler permissions`);
+  const handlers = Object.keys(entry.handlers).length > 0 ? entry.handlers : handlerData._supplement[type]?.handlers;
+  if (!handlers) throw new Error(`${type} has no handler permissions in the registry extract nor in _supplement`);
+  return [
+    ...HANDLERS.flatMap((h) => ((handlers[h] ?? []) as string[]).map((action) => ({ handler: h, action }))),
+    ...(entry.tagging as string[]).map((action) => ({ handler: 'tagging', action })),
+  ];
+}
+
+/** Actions the Service Authorization Reference lists with no resource type: only `*` can grant them. */
+export const NO_RESOURCE_LEVEL = new Set([
+  'ec2:DescribeVpcs', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources', 'lakeformation:DescribeResource',
+  'lakeformation:DescribeLakeFormationIdentityCenterConfiguration',
+]);
+
+const object = (bucketArn: string, prefix: string) => `${bucketArn}/${prefix}example-object`;
+const catalogArn = () => arn('glue', 'catalog');
+
+/** The requests one handler action makes for one resource of the pipeline. */
+function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: string): Omit<Need, 'why'>[] {
+  const p = resource.properties;
+  const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
+  const passRole = (roleName: string, service: string) => [{ action, resource: roleArn(roleName), context: { 'iam:PassedToService': service } }];
+  const one = (arnValue: string, context?: Record<string, string>) => [{ action, resource: arnValue, context }];
+  const lower = action.toLowerCase();
+  if (NO_RESOURCE_LEVEL.has(action)) return one('*');
+  const resourceTags = Object.fromEntries(((p.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value]));
+  switch (resource.type) {
+    case 'AWS::IAM::Role':
+      return one(resource.arn, p.PermissionsBoundary ? { 'iam:PermissionsBoundary': p.PermissionsBoundary } : {});
+    case 'AWS::EC2::FlowLog':
+      if (action === 'iam:PassRole') return passRole(p.DeliverLogsPermissionArn.split('/').pop(), 'vpc-flow-logs.amazonaws.com');
+      if (action === 'ec2:CreateFlowLogs') return [...one(arn('ec2', `vpc/${p.ResourceId}`)), ...one(resource.arn)];
+      // CreateTags: when the flow log is created (tag on create) and when its tags change later.
+      if (action === 'ec2:CreateTags') return [...one(resource.arn, { 'ec2:CreateAction': 'CreateFlowLogs' }), ...one(resource.arn, resourceTags)];
+      return one(resource.arn, resourceTags);
+    case 'AWS::S3::Bucket':
+      return lower === 's3:deleteobject' || lower === 's3:putobjectacl' ? one(object(resource.arn, '')) : one(resource.arn);
+    case 'AWS::KinesisFirehose::DeliveryStream': {
+      const role = p.ExtendedS3DestinationConfiguration.RoleARN.split('/').pop();
+      if (action === 'iam:PassRole') return passRole(role, 'firehose.amazonaws.com');
+      if (action === 'iam:GetRole') return one(roleArn(role));
+      return one(resource.arn);
+    }
+    case 'AWS::Lambda::Function':
+      return action === 'iam:PassRole' ? passRole(p.Role.split('/').pop(), 'lambda.amazonaws.com') : one(resource.arn);
+    case 'AWS::Glue::Database':
+    case 'AWS::Glue::Table': {
+      const ancestry = [catalogArn(), arn('glue', `database/${pipeline.database}`)];
+      if (resource.type === 'AWS::Glue::Table') ancestry.push(resource.arn);
+      // Deleting a database is authorized on its tables and functions too.
+      if (action === 'glue:DeleteDatabase') ancestry.push(arn('glue', `table/${pipeline.database}/flow_logs`), arn('glue', `userDefinedFunction/${pipeline.database}/example_function`));
+      return ancestry.flatMap((a) => one(a));
+    }
+    case 'AWS::Athena::WorkGroup': {
+      if (!action.startsWith('s3:')) return one(resource.arn);
+      const location = /^s3:\/\/([^/]+)\/(.*)$/.exec(p.WorkGroupConfiguration.ResultConfiguration.OutputLocation)!;
+      const bucket = `arn:${PARTITION}:s3:::${location[1]}`;
+      return ['s3:getobject', 's3:putobject', 's3:abortmultipartupload', 's3:listmultipartuploadparts'].includes(lower) ? one(object(bucket, location[2]!)) : one(bucket);
+    }
+    default:
+      return one(resource.arn);
+  }
+}
+
+/** Every request CloudFormation's handlers make for the pipeline's resources, less the stated exclusions. */
+export function handlerNeeds(pipeline: Pipeline): Need[] {
+  return Object.values(pipeline.resources).flatMap((resource) => {
+    const excluded = new Set(
+      (EXCLUSIONS[resource.type] ?? []).filter((e) => e.holds(resource.properties)).flatMap((e) => e.actions.map((a) => a.toLowerCase())),
+    );
+    return handlerActions(resource.type)
+      .filter(({ action }) => !excluded.has(action.toLowerCase()))
+      .flatMap(({ handler, action }) =>
+        requestsFor(pipeline, resource, action).map((r) => ({ ...r, why: `${resource.type} ${handler} (${resource.logicalId})` })),
+      );
+  });
+}
+
+/** A symbolic resource of action-calls.json as an example ARN. */
+function callResource(pipeline: Pipeline, name: string): string {
+  if (name === '*') return '*';
+  if (name.startsWith('bucket/')) return object(pipeline.bucketArn, name.slice('bucket/'.length));
+  const arns: Record<string, string> = {
+    stack: arn('cloudformation', `stack/${pipeline.stack}/11111111-2222-3333-4444-555555555555`),
+    bucket: pipeline.bucketArn,
+    workgroup: arn('athena', `workgroup/${pipeline.stack}-audit`),
+    catalog: catalogArn(),
+    database: arn('glue', `database/${pipeline.database}`),
+    'database/default': arn('glue', 'database/default'),
+    table: arn('glue', `table/${pipeline.database}/flow_logs`),
+  };
+  if (!(name in arns)) throw new Error(`action-calls.json names an unknown resource ${name}`);
+  return arns[name]!;
+}
+
+/** The action's own calls and Athena's needs; `audit` ones only for the audit role. */
+export function callNeeds(pipeline: Pipeline, role: 'deploy' | 'audit'): Need[] {
+  const wanted = (entry: Json) => role === 'deploy' || entry.role === 'audit';
+  const expand = (entry: Json, why: string, context?: Record<string, string>): Need[] =>
+    (entry.actions as string[]).flatMap((action) => (entry.resources as string[]).map((r) => ({ action, resource: callResource(pipeline, r), context, why })));
+  const calls = Object.entries(actionCalls.calls as Record<string, Json>)
+    .filter(([, call]) => wanted(call))
+    .flatMap(([command, call]) => {
+      const context = call.changeSet ? { 'cloudformation:ChangeSetName': 'vpc-port-audit-1764460800000' } : undefined;
+      return [call, ...(call.also ?? [])].flatMap((entry: Json) => expand(entry, `call ${command}`, context));
+    });
+  const athena = (actionCalls.athena as Json[]).filter(wanted).flatMap((entry) => expand(entry, `Athena query (${entry.source})`));
+  return [...calls, ...athena];
+}
+
+/** Everything the deploy role must be allowed (deploy-and-audit runs). */
+export const deployNeeds = (pipeline: Pipeline) => [...handlerNeeds(pipeline), ...callNeeds(pipeline, 'deploy')];
+/** Everything the audit role must be allowed (pull-request runs). */
+export const auditNeeds = (pipeline: Pipeline) => callNeeds(pipeline, 'audit');
+
+/** The pipeline template the action deploys, parsed (the source form: the build fills in code and columns only). */
+export const pipelineTemplate = (): Json => parseCfnTemplate(readFileSync('cfn/pipeline.yaml', 'utf8'));

@@ -1,0 +1,207 @@
+// The OIDC roles' permissions against what the action really needs (test/support/iam-needs.ts): every request
+// CloudFormation's handlers make for every resource of the pipeline template, every SDK call in src/, and what
+// Athena does with the caller's credentials, evaluated on the bootstrap template's resolved policies
+// (test/support/iam-policy.ts). Also: nothing granted that no need asks for, grants that cannot reach another
+// stack's resources, and an audit role that can read and query but never deploy.
+
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  actionCalls,
+  auditNeeds,
+  bootstrapTemplate,
+  callNeeds,
+  deployNeeds,
+  EXCLUSIONS,
+  handlerActions,
+  handlerNeeds,
+  NO_RESOURCE_LEVEL,
+  pipelineTemplate,
+  resolveBootstrap,
+  resolvePipeline,
+  rolePolicies,
+  type Need,
+} from '../support/iam-needs.js';
+import { actionsOf, allowStatements, evaluate, resourcesOf, type Policy } from '../support/iam-policy.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const bootstrap = resolveBootstrap(bootstrapTemplate());
+const deployRole = rolePolicies(bootstrap, 'DeployRole');
+const auditRole = rolePolicies(bootstrap, 'AuditRole');
+const pipeline = resolvePipeline(pipelineTemplate());
+
+/** The needs the policies do not allow, as `action on resource (why)`. */
+const missing = (policies: Policy[], needs: Need[]) =>
+  needs.filter((n) => evaluate(policies, n) !== 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
+const key = (action: string) => action.toLowerCase();
+
+describe('the deploy role has everything a deploy and an audit need', () => {
+  test('every handler request of every resource of the pipeline template, every call, every Athena need', () => {
+    const needs = deployNeeds(pipeline);
+    expect(needs.length).toBeGreaterThan(250);
+    expect(missing(deployRole, needs)).toEqual([]);
+  });
+
+  test('every resource type of the pipeline has handler permissions on record (registry extract or its supplement)', () => {
+    for (const resource of Object.values(pipeline.resources)) expect(handlerActions(resource.type).length).toBeGreaterThan(0);
+  });
+
+  test('the check can fail: without one statement the needs it served are reported missing', () => {
+    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'DescribeWithoutResourceLevelPermissions']) {
+      const cut = structuredClone(bootstrap);
+      const policy = cut.DeployRole.Properties.Policies[0].PolicyDocument;
+      policy.Statement = policy.Statement.filter((s: Json) => s.Sid !== sid);
+      expect(policy.Statement.length).toBe(bootstrap.DeployRole.Properties.Policies[0].PolicyDocument.Statement.length - 1);
+      expect(missing(rolePolicies(cut, 'DeployRole'), deployNeeds(pipeline)).length).toBeGreaterThan(0);
+    }
+    const cut = structuredClone(bootstrap);
+    cut.AuditPermissions.Properties.PolicyDocument.Statement = cut.AuditPermissions.Properties.PolicyDocument.Statement.filter(
+      (s: Json) => s.Sid !== 'AthenaDefaultDatabase',
+    );
+    expect(missing(rolePolicies(cut, 'DeployRole'), deployNeeds(pipeline))).toEqual([
+      `glue:GetDatabase on arn:aws:glue:us-east-1:123456789012:database/default (Athena query (athena-glue))`,
+      `glue:CreateDatabase on arn:aws:glue:us-east-1:123456789012:database/default (Athena query (athena-glue))`,
+    ]);
+  });
+
+  test('a feature the template starts to use brings its exclusion back as a need', () => {
+    const template = pipelineTemplate();
+    template.Resources.Forwarder.Properties.KmsKeyArn = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(missing(deployRole, handlerNeeds(resolvePipeline(template)))).toContain(
+      'kms:Decrypt on arn:aws:lambda:us-east-1:123456789012:function:vpc-port-audit-Forwarder-A1B2C3D4E5F6 (AWS::Lambda::Function read (Forwarder))',
+    );
+  });
+
+  test('the 31 actions issue 11 found missing are all granted where they are needed', () => {
+    const named = [
+      'logs:DescribeResourcePolicies', 'logs:GetDataProtectionPolicy', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources',
+      'lakeformation:DescribeResource', 'lakeformation:DescribeLakeFormationIdentityCenterConfiguration', 'ec2:DescribeTags',
+      'autoscaling:DescribeTags', 'iam:ListRoleTags', 's3:GetBucketAcl', 'lambda:GetFunctionScalingConfig',
+    ];
+    const bucketRead = handlerActions('AWS::S3::Bucket').filter((h) => h.handler === 'read').map((h) => h.action);
+    const needs = deployNeeds(pipeline);
+    for (const action of [...named, ...bucketRead]) {
+      const forAction = needs.filter((n) => key(n.action) === key(action));
+      expect({ action, needed: forAction.length > 0 }).toEqual({ action, needed: true });
+      expect(missing(deployRole, forAction)).toEqual([]);
+    }
+    // glue:GetDatabase/CreateDatabase on the catalog and `default`; glue:DeleteDatabase on the tables and functions.
+    const glue = needs.filter((n) => /database\/default$|:catalog$|table\/|userDefinedFunction\//.test(n.resource) && n.action.startsWith('glue:'));
+    expect(glue.map((n) => `${n.action} ${n.resource.split(':').pop()}`)).toEqual(
+      expect.arrayContaining(['glue:CreateDatabase database/default', 'glue:GetDatabase catalog', 'glue:DeleteDatabase userDefinedFunction/vpc_port_audit/example_function']),
+    );
+    expect(missing(deployRole, glue)).toEqual([]);
+  });
+
+  test('nothing is granted that no need asks for (least privilege: each allowed action serves a need)', () => {
+    const needed = new Set(deployNeeds(pipeline).map((n) => key(n.action)));
+    const unused = allowStatements(deployRole).flatMap((s) => actionsOf(s).filter((a) => !needed.has(key(a))).map((a) => `${a} (${s.Sid})`));
+    expect(unused).toEqual([]);
+  });
+
+  test('every exclusion names handler actions of its own type', () => {
+    for (const [type, exclusions] of Object.entries(EXCLUSIONS)) {
+      const actions = new Set(handlerActions(type).map((h) => key(h.action)));
+      for (const action of exclusions.flatMap((e) => e.actions)) expect({ type, action, listed: actions.has(key(action)) }).toEqual({ type, action, listed: true });
+    }
+  });
+});
+
+describe('scoped to the stack', () => {
+  test('no wildcard actions; `*` resources only for actions that accept nothing narrower', () => {
+    for (const statement of allowStatements([...deployRole, ...auditRole])) {
+      for (const action of actionsOf(statement)) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      if (resourcesOf(statement).includes('*')) {
+        for (const action of actionsOf(statement)) expect({ action, noResourceLevel: NO_RESOURCE_LEVEL.has(action) }).toEqual({ action, noResourceLevel: true });
+      }
+    }
+  });
+
+  test("another stack's resources (a name that starts with this one's, or any other) are out of reach", () => {
+    for (const neighbour of ['vpc-port-audit-2', 'vpc-port-audit-forwarder', 'other']) {
+      const theirs = resolvePipeline(pipelineTemplate(), neighbour);
+      const needs = [...handlerNeeds(theirs), ...callNeeds(theirs, 'deploy')].filter(
+        // Shared by every stack: `*`, the Glue catalog and `default` database, VPCs (a flow log is made on one).
+        (n) => n.resource !== '*' && !/:catalog$|database\/default$|:vpc\/vpc-/.test(n.resource),
+      );
+      expect(needs.length).toBeGreaterThan(200);
+      // Creating a flow log (and tagging it as it is created) names a new flow log, no one's yet.
+      const creation = (n: Need) => n.action === 'ec2:CreateFlowLogs' || (n.action === 'ec2:CreateTags' && n.context?.['ec2:CreateAction'] !== undefined);
+      const reachable = needs.filter((n) => evaluate(deployRole, n) === 'allow' && !creation(n));
+      expect({ neighbour, reachable: reachable.map((n) => `${n.action} ${n.resource}`) }).toEqual({ neighbour, reachable: [] });
+    }
+  });
+
+  test('a flow log is deleted or retagged only when it carries the stack tag, which the pipeline sets', () => {
+    const flowLog = Object.values(pipeline.resources).find((r) => r.type === 'AWS::EC2::FlowLog')!;
+    expect(flowLog.properties.Tags).toEqual([{ Key: 'vpc-port-audit:stack', Value: 'vpc-port-audit' }]);
+    const request = { action: 'ec2:DeleteFlowLogs', resource: flowLog.arn };
+    expect(evaluate(deployRole, { ...request, context: { 'aws:ResourceTag/vpc-port-audit:stack': 'vpc-port-audit' } })).toBe('allow');
+    expect(evaluate(deployRole, request)).toBe('implicit-deny');
+    expect(evaluate(deployRole, { ...request, context: { 'aws:ResourceTag/vpc-port-audit:stack': 'vpc-port-audit-2' } })).toBe('implicit-deny');
+  });
+
+  test("change sets only under the deployer's own name prefix", () => {
+    const stack = 'arn:aws:cloudformation:us-east-1:123456789012:stack/vpc-port-audit/11111111-2222-3333-4444-555555555555';
+    const execute = (name: string) => evaluate(deployRole, { action: 'cloudformation:ExecuteChangeSet', resource: stack, context: { 'cloudformation:ChangeSetName': name } });
+    expect(execute('vpc-port-audit-1764460800000')).toBe('allow');
+    expect(execute('someone-elses-change')).toBe('implicit-deny');
+  });
+});
+
+describe('the action calls only what action-calls.json lists', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+    });
+
+  test('every `new XxxCommand(` in src/ is listed, in the file it names, and every listed command is sent', () => {
+    const sent = new Map<string, string[]>();
+    for (const file of sources('src')) {
+      for (const [, command] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(/g)) sent.set(command!, [...(sent.get(command!) ?? []), file]);
+    }
+    expect(sent.size).toBeGreaterThan(15);
+    const listed = actionCalls.calls as Record<string, Json>;
+    for (const [command, files] of sent) expect({ command, listedIn: listed[command]?.in }).toEqual({ command, listedIn: expect.stringMatching(files.join('|')) });
+    expect(Object.keys(listed).filter((c) => !sent.has(c))).toEqual([]);
+  });
+
+  test('the scan itself finds a command that is not listed', () => {
+    const text = "await s3.send(new DeleteBucketCommand({ Bucket: 'b' }));";
+    const commands = [...text.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]);
+    expect(commands.filter((c) => !(c! in actionCalls.calls))).toEqual(['DeleteBucketCommand']);
+  });
+});
+
+describe('the audit role reads and queries, and cannot deploy', () => {
+  test('it has what a pull-request audit needs', () => {
+    expect(missing(auditRole, auditNeeds(pipeline))).toEqual([]);
+  });
+
+  test('every deploy-only request is denied to it', () => {
+    const auditKeys = new Set(auditNeeds(pipeline).map((n) => `${key(n.action)} ${n.resource}`));
+    const deployOnly = deployNeeds(pipeline).filter((n) => !auditKeys.has(`${key(n.action)} ${n.resource}`));
+    expect(deployOnly.length).toBeGreaterThan(250);
+    const allowed = deployOnly.filter((n) => evaluate(auditRole, n) === 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
+    // Athena's own workgroup handler checks the result location it reads and writes for every query anyway.
+    expect(allowed.every((a) => /^s3:(GetBucketLocation|ListBucket|ListBucketMultipartUploads|GetObject|PutObject|AbortMultipartUpload|ListMultipartUploadParts) .*AWS::Athena::WorkGroup/.test(a))).toBe(true);
+    for (const action of ['cloudformation:CreateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'iam:CreateRole', 'iam:PassRole', 'ec2:DeleteFlowLogs']) {
+      expect(deployOnly.some((n) => n.action === action)).toBe(true);
+      expect(deployOnly.filter((n) => n.action === action).every((n) => evaluate(auditRole, n) !== 'allow')).toBe(true);
+    }
+  });
+
+  test('it cannot write the port memory', () => {
+    const memory = callNeeds(pipeline, 'deploy').find((n) => n.action === 's3:PutObject' && n.resource.includes('/vpc-port-audit/state/'))!;
+    expect(evaluate(deployRole, memory)).toBe('allow');
+    expect(evaluate(auditRole, memory)).toBe('implicit-deny');
+  });
+
+  test('it grants no action beyond an audit need', () => {
+    const needed = new Set(auditNeeds(pipeline).map((n) => key(n.action)));
+    expect(allowStatements(auditRole).flatMap((s) => actionsOf(s)).filter((a) => !needed.has(key(a)))).toEqual([]);
+  });
+});
