@@ -16,45 +16,11 @@ import { CreateVpcCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/c
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** Resource types of the stack that moto 5.2's CloudFormation does not implement. */
-const MOTO_UNSUPPORTED = [
-  'AWS::KinesisFirehose::DeliveryStream',
-  'AWS::Glue::Database',
-  'AWS::Glue::Table',
-  'AWS::Athena::WorkGroup',
-  'AWS::Logs::LogStream',
-  'AWS::Logs::SubscriptionFilter',
-  'AWS::S3::BucketPolicy',
-];
-
-/** The template without the resources moto cannot create; references to them become stand-in strings. */
-function motoDeployable(template: Json): { template: Json; removed: string[] } {
-  const removed = Object.keys(template.Resources).filter((name) => MOTO_UNSUPPORTED.includes(template.Resources[name].Type));
-  const standIn = (name: string, attribute?: string) =>
-    attribute ? `arn:aws:moto-stand-in:us-east-1:123456789012:${name}/${attribute}` : `stand-in-${name}`;
-  const rewrite = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value === null || typeof value !== 'object') return value;
-    const node = value as Json;
-    if (typeof node.Ref === 'string' && removed.includes(node.Ref)) return standIn(node.Ref);
-    if (Array.isArray(node['Fn::GetAtt']) && removed.includes(node['Fn::GetAtt'][0])) return standIn(node['Fn::GetAtt'][0], node['Fn::GetAtt'][1]);
-    if (typeof node['Fn::Sub'] === 'string') {
-      return { 'Fn::Sub': node['Fn::Sub'].replace(/\$\{(\w+)(?:\.(\w+))?\}/g, (all: string, name: string, attribute?: string) => (removed.includes(name) ? standIn(name, attribute) : all)) };
-    }
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, rewrite(v)]));
-  };
-  const resources = Object.fromEntries(Object.entries(template.Resources as Json).filter(([name]) => !removed.includes(name)));
-  for (const resource of Object.values(resources)) {
-    if (removed.includes(resource.DependsOn)) delete resource.DependsOn;
-  }
-  const outputs = Object.fromEntries(Object.entries(template.Outputs as Json).filter(([, o]) => !removed.includes(o.Value.Ref)));
-  return { template: rewrite({ ...template, Resources: resources, Outputs: outputs }) as Json, removed };
-}
 
 const built: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
 const { template, removed } = motoDeployable(built);

@@ -1,0 +1,40 @@
+// The pipeline template as moto 5.2's CloudFormation can create it: the resource types it does not implement are
+// cut out and references to them replaced by stand-in values (used by the template deployment tests).
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Resource types of the stack that moto 5.2's CloudFormation does not implement. */
+export const MOTO_UNSUPPORTED = [
+  'AWS::KinesisFirehose::DeliveryStream',
+  'AWS::Glue::Database',
+  'AWS::Glue::Table',
+  'AWS::Athena::WorkGroup',
+  'AWS::Logs::LogStream',
+  'AWS::Logs::SubscriptionFilter',
+  'AWS::S3::BucketPolicy',
+];
+
+/** The template without the resources moto cannot create; references to them become stand-in strings. */
+export function motoDeployable(template: Json): { template: Json; removed: string[] } {
+  const removed = Object.keys(template.Resources).filter((name) => MOTO_UNSUPPORTED.includes(template.Resources[name].Type));
+  const standIn = (name: string, attribute?: string) =>
+    attribute ? `arn:aws:moto-stand-in:us-east-1:123456789012:${name}/${attribute}` : `stand-in-${name}`;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    const node = value as Json;
+    if (typeof node.Ref === 'string' && removed.includes(node.Ref)) return standIn(node.Ref);
+    if (Array.isArray(node['Fn::GetAtt']) && removed.includes(node['Fn::GetAtt'][0])) return standIn(node['Fn::GetAtt'][0], node['Fn::GetAtt'][1]);
+    if (typeof node['Fn::Sub'] === 'string') {
+      return { 'Fn::Sub': node['Fn::Sub'].replace(/\$\{(\w+)(?:\.(\w+))?\}/g, (all: string, name: string, attribute?: string) => (removed.includes(name) ? standIn(name, attribute) : all)) };
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, rewrite(v)]));
+  };
+  const resources = Object.fromEntries(Object.entries(template.Resources as Json).filter(([name]) => !removed.includes(name)));
+  for (const resource of Object.values(resources)) {
+    if (removed.includes(resource.DependsOn)) delete resource.DependsOn;
+  }
+  const outputs = Object.fromEntries(Object.entries(template.Outputs as Json).filter(([, o]) => !removed.includes(o.Value.Ref)));
+  return { template: rewrite({ ...template, Resources: resources, Outputs: outputs }) as Json, removed };
+}
+
