@@ -7,7 +7,7 @@
 // action, or the one change the boundary exists to prevent. Also resolves both templates' policies as IAM
 // would read them for that example deployment.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { resolveTemplateValue } from './cfn-resolve.js';
 import type { Policy, Request } from './iam-policy.js';
@@ -23,7 +23,7 @@ export const REPO = 'network';
 const SUFFIX = 'A1B2C3D4E5F6';
 const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
 
-export const HANDLERS = ['create', 'read', 'update', 'delete'] as const;
+const HANDLERS = ['create', 'read', 'update', 'delete'] as const;
 const handlerData: Json = JSON.parse(readFileSync('cfn/permissions/handler-permissions.json', 'utf8'));
 export const actionCalls: Json = JSON.parse(readFileSync('cfn/permissions/action-calls.json', 'utf8'));
 
@@ -31,7 +31,7 @@ export const actionCalls: Json = JSON.parse(readFileSync('cfn/permissions/action
 export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK };
 
 const pseudo = (stack: string) => ({ 'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': stack });
-const arn = (service: string, resource: string, region = REGION) => `arn:${PARTITION}:${service}:${region}:${ACCOUNT}:${resource}`;
+const arn = (service: string, resource: string) => `arn:${PARTITION}:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 /** The boundary policy's ARN in the example bootstrap stack. */
 export const boundaryArn = (stack = STACK) => `arn:${PARTITION}:iam::${ACCOUNT}:policy/${stack}-boundary-${REGION}`;
@@ -385,5 +385,9 @@ export const deployNeeds = (pipeline: Pipeline) => [...handlerNeeds(pipeline), .
 /** Everything the audit role must be allowed (pull-request runs). */
 export const auditNeeds = (pipeline: Pipeline) => callNeeds(pipeline, 'audit');
 
-/** The pipeline template the action deploys, parsed (the source form: the build fills in code and columns only). */
-export const pipelineTemplate = (): Json => parseCfnTemplate(readFileSync('cfn/pipeline.yaml', 'utf8'));
+/** The templates the action deploys: every cfn/*.yaml but the bootstrap, which an administrator deploys. */
+export const shippedTemplatePaths = () =>
+  readdirSync('cfn').filter((f) => f.endsWith('.yaml') && f !== 'github-oidc-role.yaml').map((f) => `cfn/${f}`);
+
+/** A template the action deploys, parsed (the source form: the build fills in code and columns only). */
+export const pipelineTemplate = (path = 'cfn/pipeline.yaml'): Json => parseCfnTemplate(readFileSync(path, 'utf8'));
