@@ -3,8 +3,9 @@
 // in the IAM User Guide ("Policy evaluation logic", single account): an explicit Deny in any policy wins; else
 // the request is allowed when an identity policy allows it and the boundary, if any, allows it too.
 // Matching: action names are case-insensitive; `*` matches any run of characters and `?` one character; an ARN
-// pattern is compared segment by segment (partition, service, region, account, then the rest), so a wildcard
-// never crosses into another segment ("IAM JSON policy elements: Resource"). Condition keys are
+// pattern is compared segment by segment (partition, service, region, account, then the rest, colons and all),
+// as "IAM JSON policy elements: Resource" describes. (There a `*` that ends a segment may also run on past its
+// colon; the templates put wildcards only in the last segment, where both readings agree.) Condition keys are
 // case-insensitive; several values of one key are alternatives; a negated operator matches a missing key.
 // Anything else (NotAction, NotResource, ...IfExists, ForAnyValue/ForAllValues, other operators) is refused
 // with an error rather than guessed. (@cloud-copilot/iam-simulate does all of this and more, but it is AGPL-3.0
