@@ -4,8 +4,7 @@
 // and one without the flow-log columns end in one sentence.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
-import { glueTableShape, type GlueTableDefinition } from '../../src/audit/glue-table.js';
+import { glueTableShape } from '../../src/audit/glue-table.js';
 import { buildAuditSql } from '../../src/audit/query.js';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { lookUpTableShape } from '../../src/aws/lookups.js';
@@ -13,6 +12,7 @@ import { AthenaEngine } from '../../src/engines/athena.js';
 import { InputError } from '../../src/input-error.js';
 import { auditParameters } from '../support/audit-parameters.js';
 import * as tables from '../support/glue-tables.js';
+import { createGlueTable } from '../support/glue-tables.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
 import { recordingLogger } from '../support/fake-aws.js';
@@ -35,30 +35,11 @@ beforeEach(async () => {
   await clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
 });
 
-/** Creates the table in moto's Glue Data Catalog, as Athena's CREATE EXTERNAL TABLE would. */
-async function createGlueTable(definition: GlueTableDefinition): Promise<void> {
-  await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: definition.DatabaseName! } })).catch((error: Error) => {
-    if (error.name !== 'AlreadyExistsException') throw error;
-  });
-  await clients.glue.send(
-    new CreateTableCommand({
-      DatabaseName: definition.DatabaseName!,
-      TableInput: {
-        Name: definition.Name!,
-        TableType: definition.TableType,
-        StorageDescriptor: { Columns: definition.StorageDescriptor!.Columns!.map((c) => ({ Name: c.Name!, Type: c.Type })), Location: 's3://amzn-s3-demo-bucket/AWSLogs/' },
-        PartitionKeys: definition.PartitionKeys!.map((c) => ({ Name: c.Name!, Type: c.Type })),
-        Parameters: { ...definition.Parameters },
-      },
-    }),
-  );
-}
-
 describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK])('$name in Glue', (documented) => {
   const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
 
   test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
-    await createGlueTable(documented.definition);
+    await createGlueTable(clients.glue, documented.definition);
     const shape = await lookUpTableShape(clients.glue, ref);
     expect(shape.partitioning).toBe(glueTableShape(ref, documented.definition).partitioning);
 
@@ -74,7 +55,7 @@ describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, ta
 });
 
 test("the window terms follow the table Glue holds, not the stack's dt", async () => {
-  await createGlueTable(tables.PROJECTED_ACCID_REGION_DAY.definition);
+  await createGlueTable(clients.glue, tables.PROJECTED_ACCID_REGION_DAY.definition);
   const shape = await lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'test_table_vpclogs' });
   const sql = buildAuditSql(auditParameters('10.0.0.0/16', { source: shape }));
   expect(sql).toContain(`WHERE day = '2026/11/01'\n  AND start >= 1793491200\n  AND start < 1793577600`);
@@ -90,7 +71,7 @@ test('a table Glue does not have is named in one sentence', async () => {
 });
 
 test('a table without the flow-log columns is refused with what it has', async () => {
-  await createGlueTable({ ...tables.RECIPE.definition, Name: 'cloudtrail', StorageDescriptor: { Columns: [{ Name: 'eventname', Type: 'string' }] } });
+  await createGlueTable(clients.glue, { ...tables.RECIPE.definition, Name: 'cloudtrail', StorageDescriptor: { Columns: [{ Name: 'eventname', Type: 'string' }] } });
   await expect(lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'cloudtrail' })).rejects.toThrow(
     /^table flowlogs\.cloudtrail has no column for srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, action, start \(its columns: eventname\)/,
   );

@@ -3,6 +3,7 @@
 // names, types, partition keys and table properties are taken from those DDLs as written; each comment names
 // the page. Glue stores names in lower case, as Athena's CREATE TABLE leaves them.
 
+import { CreateDatabaseCommand, CreateTableCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { GlueColumn, GlueTableDefinition } from '../../src/audit/glue-table.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 
@@ -143,3 +144,22 @@ export const STACK: DocumentedTable = {
 
 /** Every shape, for tests that run each. */
 export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK];
+
+/** Creates the table (and its database, if new) in a Glue Data Catalog (moto's), as Athena's CREATE EXTERNAL TABLE would. */
+export async function createGlueTable(glue: GlueClient, definition: GlueTableDefinition): Promise<void> {
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: definition.DatabaseName! } })).catch((error: Error) => {
+    if (error.name !== 'AlreadyExistsException') throw error;
+  });
+  await glue.send(
+    new CreateTableCommand({
+      DatabaseName: definition.DatabaseName!,
+      TableInput: {
+        Name: definition.Name!,
+        TableType: definition.TableType,
+        StorageDescriptor: { Columns: definition.StorageDescriptor!.Columns!.map((c) => ({ Name: c.Name!, Type: c.Type })), Location: 's3://amzn-s3-demo-bucket/AWSLogs/' },
+        PartitionKeys: definition.PartitionKeys!.map((c) => ({ Name: c.Name!, Type: c.Type })),
+        Parameters: { ...definition.Parameters },
+      },
+    }),
+  );
+}
