@@ -79,13 +79,27 @@ function catalogueColumn(name: string): string | undefined {
 
 const described = (ref: TableRef) => `table ${ref.database}.${ref.table}`;
 
-/** The flow-log columns of the table, keyed by catalogue name, each as SQL naming the table's own column. */
-function flowLogColumns(columns: readonly GlueColumn[]): Map<string, string> {
+/** Columns the audit compares or adds as numbers: text there would compare as text and give wrong ports. */
+const NUMBER_COLUMNS = new Set(['srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'tcp_flags']);
+
+/**
+ * The flow-log columns of the table, keyed by catalogue name, each as SQL naming the table's own column;
+ * an InputError when one the audit reads as a number has another type.
+ */
+function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<string, string> {
   const found = new Map<string, string>();
+  const notNumbers: string[] = [];
   for (const column of columns) {
     const name = lower(column.Name);
     const key = catalogueColumn(name);
-    if (key !== undefined && !found.has(key)) found.set(key, columnSql(name));
+    if (key === undefined || found.has(key)) continue;
+    found.set(key, columnSql(name));
+    if (NUMBER_COLUMNS.has(key) && !NUMERIC_TYPES.has(lower(column.Type))) notNumbers.push(`${name} ${lower(column.Type) || 'of no type'}`);
+  }
+  if (notNumbers.length > 0) {
+    throw new InputError(
+      `${described(ref)} declares ${notNumbers.join(', ')}; the audit compares and adds these as numbers, so they must be int or bigint (as in the Athena guide's DDL).`,
+    );
   }
   return found;
 }
@@ -148,13 +162,13 @@ function describePartitioning(partitions: TimePartitions | undefined, keys: read
 /**
  * The TableShape of a Glue table definition, read as `ref` (the database and table the query names).
  * Throws an InputError (one sentence naming the table, what it has and what the audit needs) when a needed
- * column is missing or the partitions are not a scheme above.
+ * column is missing or not a number, or the partitions are not a scheme above.
  */
 export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): TableShape {
   const columns = definition.StorageDescriptor?.Columns ?? [];
   const keys = definition.PartitionKeys ?? [];
   const parameters = definition.Parameters ?? {};
-  const flowColumns = flowLogColumns(columns);
+  const flowColumns = flowLogColumns(ref, columns);
   const partitions = timePartitions(ref, keys, parameters);
   const needed = [...REQUIRED_COLUMNS, ...(partitions && isHourly(partitions) ? [] : ['start'])];
   const missing = needed.filter((c) => !flowColumns.has(c));

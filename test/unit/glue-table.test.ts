@@ -129,6 +129,14 @@ describe('tables the audit cannot read', () => {
     expect(text.split('. ').length).toBe(1);
   });
 
+  test('ports and counters declared as text are refused: they would compare as text', () => {
+    const d = tables.DAILY_DATE.definition;
+    const text = { ...d, StorageDescriptor: { Columns: d.StorageDescriptor!.Columns!.map((c) => (['dstport', 'bytes'].includes(c.Name!) ? { ...c, Type: 'string' } : c)) } };
+    expect(message(text)).toBe(
+      "table flowlogs.vpc_flow_logs declares dstport string, bytes string; the audit compares and adds these as numbers, so they must be int or bigint (as in the Athena guide's DDL).",
+    );
+  });
+
   test('an unpartitioned table without start cannot keep a window', () => {
     const d = tables.RECIPE.definition;
     const noStart = { ...d, StorageDescriptor: { Columns: d.StorageDescriptor!.Columns!.filter((c) => c.Name !== 'starttime') } };
