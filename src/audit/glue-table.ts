@@ -24,7 +24,7 @@
 //    `PARTITIONED BY (dt string)` with dt='YYYY-MM-dd', and the counters `numpackets`, `numbytes`.
 
 import { FLOW_LOG_FIELDS } from '../flowlog/fields.js';
-import type { HourWindow } from '../flowlog/layout.js';
+import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
 import { columnSql, REQUIRED_COLUMNS, type TableRef, type TableShape } from './table-shape.js';
 import { isHourly, parseDatePattern, startTerms, timePartitionTerm, type DayPartition, type PartitionColumn, type TimePartitions } from './time-partitions.js';
@@ -185,8 +185,11 @@ export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): 
     columns: flowColumns,
     windowTerms: (window: HourWindow) => {
       if (!partitions) return startTerms(flowColumns.get('start')!, window);
-      const term = timePartitionTerm(partitions, window);
-      return isHourly(partitions) ? [term] : [term, ...startTerms(flowColumns.get('start')!, window)];
+      if (isHourly(partitions)) return [timePartitionTerm(partitions, window)];
+      // Days, cut by start. A window ending at midnight also reads the next day's partition: flow logs of
+      // its last minutes are delivered after midnight, into that day's folder.
+      const delivered = { start: window.start, end: new Date(window.end.getTime() + HOUR_MS) };
+      return [timePartitionTerm(partitions, delivered), ...startTerms(flowColumns.get('start')!, window)];
     },
     partitioning: describePartitioning(partitions, keys, parameters),
   };

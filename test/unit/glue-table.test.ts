@@ -44,6 +44,17 @@ describe('documented table shapes', () => {
     expect(shape.partitioning).toBe('partition day (yyyy/MM/dd), daily: the window also filters start; accid, region not filtered');
   });
 
+  test('a window ending at midnight also reads the next day, where its last minutes were delivered', () => {
+    const window = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z') };
+    expect(whereOf(sqlFor(tables.PROJECTED_ACCID_REGION_DAY.definition, 'egress-ports', window))).toEqual([
+      `day BETWEEN '2026/11/01' AND '2026/11/02'`,
+      'start >= 1793491200',
+      'start < 1793577600',
+    ]);
+    const hourEarlier = { start: new Date('2026-10-31T23:00:00Z'), end: new Date('2026-11-01T23:00:00Z') };
+    expect(whereOf(sqlFor(tables.PROJECTED_ACCID_REGION_DAY.definition, 'egress-ports', hourEarlier))[0]).toBe(`day BETWEEN '2026/10/31' AND '2026/11/01'`);
+  });
+
   test('a day format from the table parameters wins over the assumed one', () => {
     const d = tables.PROJECTED_ACCID_REGION_DAY.definition;
     const dashed = { ...d, Parameters: { ...d.Parameters, 'projection.day.format': 'yyyy-MM-dd' } };
