@@ -38,6 +38,8 @@ export interface AuditCommand {
   readonly format?: FlowLogFormat;
   readonly allowlist?: string;
   readonly output: OutputFormat;
+  /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
+  readonly glueTable?: string;
 }
 
 export interface HelpCommand {
@@ -50,7 +52,7 @@ const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
   audit: AUDIT_FLAGS,
-  sql: AUDIT_FLAGS,
+  sql: [...AUDIT_FLAGS, 'glue-table'],
 };
 
 export const USAGE = `Usage:
@@ -58,6 +60,8 @@ export const USAGE = `Usage:
                        [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
                        [--format table|json|markdown]
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
+                       [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
+                       aws glue get-table --database-name DB --name TABLE prints
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
@@ -135,7 +139,17 @@ function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: D
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
+    glueTable: parseGlueTableFlag(flags),
   };
+}
+
+/** --glue-table FILE; the table's definition then says its columns, so --logs and --log-format do not apply. */
+function parseGlueTableFlag(flags: Map<string, string>): string | undefined {
+  const file = flags.get('glue-table');
+  if (file === undefined) return undefined;
+  const clash = ['logs', 'log-format'].find((f) => flags.has(f));
+  if (clash) throw new InputError(`--${clash} does not apply with --glue-table: the table's definition says its columns; give one of the two.`);
+  return requireFlag(flags, 'glue-table', 'the JSON file that aws glue get-table prints');
 }
 
 /** Parses the arguments after the program name; `now` fixes the default --end. */

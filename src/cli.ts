@@ -3,9 +3,11 @@
 // the same flags) and `sample` (generate flow logs). User errors print one sentence and exit with code 2.
 
 import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadAllowlist } from './audit/allowlist.js';
+import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
@@ -98,6 +100,18 @@ async function audit(command: AuditCommand, io: CliIo): Promise<void> {
   io.stdout(`${renderAudit(report, command.output)}\n`);
 }
 
+/** The SQL for the table that --glue-table describes; its partitioning is noted on stderr, so stdout stays SQL. */
+async function sqlForGlueTable(command: AuditCommand, file: string, io: CliIo): Promise<string> {
+  const input = `--glue-table ${file}`;
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`${input} cannot be read (${error.code ?? error.message}); give the JSON file that aws glue get-table prints.`);
+  });
+  const { ref, definition } = parseGetTableJson(text, input);
+  const source = glueTableShape(ref, definition);
+  io.stderr(`note: ${ref.database}.${ref.table}: ${source.partitioning}.\n`);
+  return buildAuditSql({ ...parameters(command, V5_FORMAT), source });
+}
+
 /** Runs the command line; returns the exit code (0 ok, 1 unexpected failure, 2 bad input). */
 export async function main(argv: readonly string[], io: CliIo = processIo, now = new Date()): Promise<number> {
   try {
@@ -105,6 +119,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     if (command.command === 'help') io.stdout(`${USAGE}\n`);
     else if (command.command === 'sample') await sample(command, io);
     else if (command.command === 'audit') await audit(command, io);
+    else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
     else io.stdout(`${buildAuditSql(parameters(command, (await resolveLogFormat(command, io)).format))}\n`);
     return 0;
   } catch (error) {

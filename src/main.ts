@@ -12,7 +12,7 @@ import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
-import { describeStack, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
+import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
@@ -49,6 +49,8 @@ interface StackInfo {
 interface AuditTarget {
   readonly database: string;
   readonly table: string;
+  /** True when the database or table input names it (its shape then comes from Glue), false for the stack's. */
+  readonly existingTable: boolean;
   readonly workgroup: string;
   readonly bucket: string;
   readonly vpcId?: string;
@@ -126,6 +128,7 @@ async function resolveTarget(settings: Settings, clients: AwsClients, deployed?:
   return {
     database: existing.database ?? outputs.DatabaseName!,
     table: existing.table ?? outputs.TableName!,
+    existingTable: Boolean(existing.database ?? existing.table),
     workgroup,
     bucket,
     vpcId: settings.vpcId ?? stack?.parameters?.VpcId,
@@ -141,12 +144,15 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     vpcCidrs = await lookUpVpcCidrs(clients.ec2, target.vpcId, core);
     core.info(`VPC ${target.vpcId} has ${vpcCidrs.map((c) => c.text).join(', ')}.`);
   }
+  const table = { database: target.database, table: target.table };
+  const source = target.existingTable ? await lookUpTableShape(clients.glue, table) : stackTableShape(table, settings.format);
+  core.info(`Auditing ${table.database}.${table.table}: ${source.partitioning}.`);
   return {
     preset: settings.preset,
     vpcCidrs,
     window: windowEndingAt(floorToHour(now), settings.lookbackHours),
     top: settings.top,
-    source: stackTableShape({ database: target.database, table: target.table }, settings.format),
+    source,
   };
 }
 
@@ -251,7 +257,8 @@ export async function run(now: Date = new Date()): Promise<void> {
         : await reportOnSchedule(settings, clients, target, parameters, allowlist, result, memoryKey, now);
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
-    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest })).write();
+    const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
+    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead })).write();
 
     if (settings.failOnNewPort && outcome.unexplained.length > 0) {
       core.setFailed(

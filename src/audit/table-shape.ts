@@ -22,9 +22,15 @@ export interface TableShape {
   readonly columns: ReadonlyMap<string, string>;
   /** The WHERE terms that keep the records of [window.start, window.end), partition terms first. */
   windowTerms(window: HourWindow): string[];
-  /** How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`. */
+  /**
+   * How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`, or a sentence
+   * saying the table is not partitioned by time (every audit then reads all of it).
+   */
   readonly partitioning: string;
 }
+
+/** The catalogue columns every audit reads (both presets), whatever the table calls them. */
+export const REQUIRED_COLUMNS = ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action'] as const;
 
 /** Trino's reserved words that a flow-log column can collide with (`end`, `date`): those are quoted. */
 const RESERVED = new Set(['end', 'date', 'table', 'order', 'group', 'from', 'select', 'where', 'values']);

@@ -6,6 +6,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
@@ -24,6 +25,8 @@ export interface AwsClients {
   readonly athena: AthenaClient;
   readonly cloudformation: CloudFormationClient;
   readonly ec2: EC2Client;
+  /** Reads the definition of an existing flow-log table (GetTable). */
+  readonly glue: GlueClient;
   readonly s3: S3Client;
   readonly sts: STSClient;
 }
@@ -47,6 +50,7 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),
+    glue: new GlueClient(config),
     // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
     s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
     sts: new STSClient(config),

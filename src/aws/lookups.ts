@@ -1,10 +1,13 @@
 // Read-only look-ups the action needs around the audit: an existing stack's outputs and parameters, the
-// VPC's own CIDR blocks, and the results bucket of a workgroup (where the port memory lives when the audit
-// runs over flow logs that this action did not deploy).
+// VPC's own CIDR blocks, the results bucket of a workgroup (where the port memory lives when the audit
+// runs over flow logs that this action did not deploy), and the shape of an existing flow-log table (Glue).
 
 import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeVpcsCommand, type EC2Client, type Vpc } from '@aws-sdk/client-ec2';
 import { GetWorkGroupCommand, type AthenaClient } from '@aws-sdk/client-athena';
+import { GetTableCommand, type GlueClient, type Table } from '@aws-sdk/client-glue';
+import { glueTableShape } from '../audit/glue-table.js';
+import type { TableRef, TableShape } from '../audit/table-shape.js';
 import { parseCidr, type Cidr } from '../audit/cidr.js';
 import { checkTextMatchable } from '../audit/cidr-sql.js';
 import { explainAwsError } from './errors.js';
@@ -99,4 +102,22 @@ export async function workgroupResultsBucket(athena: Pick<AthenaClient, 'send'>,
   } catch (error) {
     throw explainAwsError(error, `reading Athena workgroup ${workgroup}`);
   }
+}
+
+/**
+ * The shape of an existing table, from its Glue definition (glue:GetTable): which columns hold the flow-log
+ * fields and how its partitions take a window. InputError when the table does not exist or cannot be
+ * audited (see audit/glue-table.ts).
+ */
+export async function lookUpTableShape(glue: Pick<GlueClient, 'send'>, ref: TableRef): Promise<TableShape> {
+  let table: Table | undefined;
+  try {
+    table = (await glue.send(new GetTableCommand({ DatabaseName: ref.database, Name: ref.table }))).Table;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'EntityNotFoundException')) throw explainAwsError(error, `reading Glue table ${ref.database}.${ref.table}`);
+  }
+  if (!table) {
+    throw new InputError(`database, table: the Glue Data Catalog has no table ${ref.database}.${ref.table} in this region; give the database and table of your flow-log table, or leave both empty to audit the stack's.`);
+  }
+  return glueTableShape(ref, table);
 }

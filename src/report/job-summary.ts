@@ -17,10 +17,12 @@ export interface JobSummaryInput {
   readonly trackingIssue?: { readonly number: number; readonly url?: string };
   /** On pull-request runs, the pull request's number: its sticky comment holds the allowlist diff. */
   readonly pullRequest?: number;
+  /** The table read and how it is partitioned (`db.table: partition dt (YYYY/MM/DD/HH)`), next to the cost. */
+  readonly tableRead?: string;
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, window, newPorts, silent, trackingIssue, pullRequest } = input;
+  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead } = input;
   const newKeys = new Set(newPorts.map(portKey));
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
@@ -34,6 +36,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     '',
     `- Window: ${renderWindow(window)}`,
     `- Cost: ${renderCost(result.engine, result.statistics)}`,
+    ...(tableRead ? [`- Table: ${tableRead}`] : []),
     `- Ports in the top list: ${result.rows.length}`,
     '',
     status,

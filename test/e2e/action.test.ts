@@ -20,6 +20,7 @@ import type { PortRow } from '../../src/audit/port-row.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
+import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 
 interface ActionRun {
@@ -126,6 +127,8 @@ beforeAll(async () => {
   await clients.athena.send(
     new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: `s3://${BUCKET}/athena/` } } }),
   );
+  // The audit-only runs name this table: its definition in Glue says its columns and partitions.
+  await createGlueTable(clients.glue, STACK.definition);
   workspace = await mkdtemp(join(tmpdir(), 'workspace-'));
   await mkdir(join(workspace, '.github'));
   await copyFile('sample/outbound-ports.yml', join(workspace, '.github', 'outbound-ports.yml'));
@@ -166,6 +169,7 @@ describe('scheduled audit', () => {
     expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs"');
 
     expect(first.summary).toContain('VPC outbound ports');
+    expect(first.summary).toContain('- Table: vpc_port_audit.flow_logs: partition dt (yyyy/MM/dd/HH)');
     expect(first.summary).toContain('```mermaid');
     for (const row of expectedNew) expect(first.summary).toContain(`${row.port}`);
   });
@@ -215,6 +219,27 @@ describe('the stack as the source of the audit', () => {
     const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
     expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
     expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
+  });
+});
+
+describe('an Athena table of your own', () => {
+  test("the SQL follows the table's Glue definition: the guide's projected accid/region/day table", async () => {
+    await createGlueTable(clients.glue, PROJECTED_ACCID_REGION_DAY.definition);
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), database: 'flowlogs', table: 'test_table_vpclogs' } });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.Query).toContain('FROM "flowlogs"."test_table_vpclogs"');
+    expect(QueryExecution?.Query).toMatch(/WHERE day (=|BETWEEN) '\d{4}\/\d{2}\/\d{2}'.*\n {2}AND start >= \d+\n {2}AND start < \d+\n/);
+    expect(run.summary).toContain('- Table: flowlogs.test_table_vpclogs: partition day (yyyy/MM/dd), daily: the window also filters start; accid, region not filtered');
+  });
+
+  test('a table Glue does not have fails the step with one sentence', async () => {
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), database: 'flowlogs', table: 'no_such_table' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::database, table: the Glue Data Catalog has no table flowlogs.no_such_table in this region;');
+    expect(run.outputs['query-execution-id']).toBeUndefined();
   });
 });
 

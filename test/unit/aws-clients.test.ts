@@ -1,4 +1,4 @@
-// The client factory: the four services the action calls (athena, cloudformation, ec2, s3), one region, the
+// The client factory: the five services the action calls (athena, cloudformation, ec2, glue, s3), one region, the
 // SDK's standard retry mode, no endpoint of its own unless given (so AWS_ENDPOINT_URL applies), path-style S3
 // whenever an endpoint is overridden.
 
@@ -14,7 +14,7 @@ test('every client gets the region, standard retries and the attempts', async ()
     expect(await client.config.maxAttempts()).toBe(DEFAULT_MAX_ATTEMPTS);
     expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
   }
-  expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'ec2', 's3', 'sts']);
+  expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'ec2', 'glue', 's3', 'sts']);
 });
 
 test('no endpoint is set unless one is given, so the SDK can apply AWS_ENDPOINT_URL itself', async () => {

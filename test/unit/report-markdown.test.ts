@@ -107,6 +107,13 @@ describe('job summary', () => {
     expect(tableRows(text)).toHaveLength(3);
   });
 
+  test('names the table read and its partitioning next to the cost, when given', () => {
+    const tableRead = 'flowlogs.vpc_flow_logs: not partitioned by time: every audit reads the whole table and keeps the window by start';
+    const text = renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false, tableRead });
+    expect(text).toMatch(/- Cost: Athena scanned [^\n]+\n- Table: flowlogs\.vpc_flow_logs: not partitioned by time/);
+    expect(renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false })).not.toContain('- Table:');
+  });
+
   test('a baseline run says that it recorded a baseline', () => {
     const text = renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: true });
     expect(text).toMatch(/Baseline recorded/);

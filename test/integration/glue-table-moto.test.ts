@@ -1,0 +1,79 @@
+// The action's path for an existing table against a real moto_server: the documented tables created in
+// moto's Glue (CreateDatabase/CreateTable), lookUpTableShape reads them back with GetTable, and the SQL that
+// reaches moto's Athena (read back with GetQueryExecution) is the one for that table's shape. A missing table
+// and one without the flow-log columns end in one sentence.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { glueTableShape } from '../../src/audit/glue-table.js';
+import { buildAuditSql } from '../../src/audit/query.js';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { lookUpTableShape } from '../../src/aws/lookups.js';
+import { AthenaEngine } from '../../src/engines/athena.js';
+import { InputError } from '../../src/input-error.js';
+import { auditParameters } from '../support/audit-parameters.js';
+import * as tables from '../support/glue-tables.js';
+import { createGlueTable } from '../support/glue-tables.js';
+import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { queueAthenaResults } from '../support/moto-athena.js';
+import { recordingLogger } from '../support/fake-aws.js';
+
+const WORKGROUP = 'flowlogs';
+let moto: MotoServer;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = createAwsClients({
+    region: TEST_AWS_ENV.AWS_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+});
+afterAll(async () => moto.stop());
+beforeEach(async () => {
+  await moto.reset();
+  await clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
+});
+
+describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK])('$name in Glue', (documented) => {
+  const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
+
+  test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
+    await createGlueTable(clients.glue, documented.definition);
+    const shape = await lookUpTableShape(clients.glue, ref);
+    expect(shape.partitioning).toBe(glueTableShape(ref, documented.definition).partitioning);
+
+    await queueAthenaResults(moto.endpoint, []);
+    const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 10, maxMs: 20 } }, recordingLogger());
+    const parameters = auditParameters('10.0.0.0/16', { source: shape });
+    const result = await engine.runAudit(parameters);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
+    const expected = buildAuditSql({ ...parameters, source: glueTableShape(ref, documented.definition) });
+    expect(QueryExecution?.Query).toBe(expected);
+    expect(QueryExecution?.Query).toContain(`FROM "${ref.database}"."${ref.table}"`);
+  });
+});
+
+test("the window terms follow the table Glue holds, not the stack's dt", async () => {
+  await createGlueTable(clients.glue, tables.PROJECTED_ACCID_REGION_DAY.definition);
+  const shape = await lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'test_table_vpclogs' });
+  const sql = buildAuditSql(auditParameters('10.0.0.0/16', { source: shape }));
+  // The window ends at midnight, so the next day's partition (its last minutes, delivered after midnight) is read too.
+  expect(sql).toContain(`WHERE day BETWEEN '2026/11/01' AND '2026/11/02'\n  AND start >= 1793491200\n  AND start < 1793577600`);
+  expect(sql).not.toMatch(/\bdt\b/);
+});
+
+test('a table Glue does not have is named in one sentence', async () => {
+  const lookUp = lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'missing' });
+  await expect(lookUp).rejects.toThrow(InputError);
+  await expect(lookUp).rejects.toThrow(
+    "database, table: the Glue Data Catalog has no table flowlogs.missing in this region; give the database and table of your flow-log table, or leave both empty to audit the stack's.",
+  );
+});
+
+test('a table without the flow-log columns is refused with what it has', async () => {
+  await createGlueTable(clients.glue, { ...tables.RECIPE.definition, Name: 'cloudtrail', StorageDescriptor: { Columns: [{ Name: 'eventname', Type: 'string' }] } });
+  await expect(lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'cloudtrail' })).rejects.toThrow(
+    /^table flowlogs\.cloudtrail has no column for srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, action, start \(its columns: eventname\)/,
+  );
+});
