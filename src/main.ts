@@ -236,6 +236,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     const parameters = await auditParameters(settings, clients, target, now);
     const engine = new AthenaEngine(clients.athena, { workgroup: target.workgroup, timeoutSeconds: settings.queryTimeoutSeconds }, core);
     const result = await timed('The audit query', () => engine.runAudit(parameters));
+    for (const warning of result.rejected) core.warning(warning);
     core.setOutput('top-ports', portsJson(result.rows));
     core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));

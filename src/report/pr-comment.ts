@@ -8,7 +8,7 @@ import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../format-bytes.js';
-import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 import type { RepoRef } from './tracking-issue.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
@@ -70,7 +70,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   const render = (shown: number) =>
     [
       pullRequestMarker(stackOrVpcKey),
-      `### Outbound ports: effect of \`${allowlistPath}\` in this PR on ${cell(stackOrVpcKey)}`,
+      `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
       '',
       `Against the latest observed top list${observedAt ? ` (${observedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}:`,
       '',
@@ -85,7 +85,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
               protocolName(row.protocol),
               formatCount(row.flows),
               formatBytes(row.bytes),
-              cell(row.samplePeers.join(', ')),
+              escapeMarkdown(row.samplePeers.join(', ')),
               `${section.mark} ${section.title}`,
             ]),
             [true, false, true, true, false, false],

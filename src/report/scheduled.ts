@@ -11,6 +11,7 @@ import type { HourWindow } from '../flowlog/layout.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import type { MemoryStore } from '../state/memory-store.js';
+import { code } from './markdown.js';
 import {
   closeDuplicates,
   closeIssue,
@@ -86,7 +87,7 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
     await octokit.rest.issues.createComment({ ...repo, issue_number: open.number, body: comment() });
     issueAction = 'updated';
   } else if (open && unacknowledged.length === 0) {
-    await closeIssue(octokit, repo, open.number, `Every port this issue listed is now explained in \`${allowlistPath}\`: closing.`, 'completed');
+    await closeIssue(octokit, repo, open.number, `Every port this issue listed is now explained in ${code(allowlistPath)}: closing.`, 'completed');
     issueAction = 'closed';
   } else if (open && !sameKeys(unacknowledgedKeysIn(open.body), unacknowledged.map(portKey))) {
     await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });

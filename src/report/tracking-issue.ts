@@ -9,7 +9,7 @@ import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
 import { formatBytes } from '../format-bytes.js';
-import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 
 export interface RepoRef {
   readonly owner: string;
@@ -69,7 +69,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     p.lastSeen.slice(0, 16).replace('T', ' '),
     formatCount(p.flows),
     formatBytes(p.bytes),
-    cell(p.samplePeers.join(', ')),
+    escapeMarkdown(p.samplePeers.join(', ')),
   ]);
   const portsTable = table(['Port', 'Protocol', 'First seen (UTC)', 'Last seen (UTC)', 'Flows', 'Bytes', 'Sample peers'], portRows, [
     true, false, false, false, true, true, false,
@@ -78,9 +78,9 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
   return [
     trackingMarker(stackOrVpcKey),
     `<!-- vpc-port-audit:unacknowledged ${keys.join(' ')} -->`,
-    `The VPC audit of **${cell(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
+    `The VPC audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
     '',
-    `To acknowledge a port, add it to \`${allowlistPath}\` with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
+    `To acknowledge a port, add it to ${code(allowlistPath)} with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
     '',
     '```yaml',
     'ports:',
@@ -108,7 +108,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
 export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow): string {
   const lines = newPorts.map(
     (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
-      (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map((peer) => `\`${peer}\``).join(', ')})` : ''),
+      (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map(code).join(', ')})` : ''),
   );
   const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;
   return fitToLimit(lines.length, (shown) =>
