@@ -100,7 +100,7 @@ export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<
   else log.info(`Tracking issue #${open!.number}: ${issueAction}.`);
 
   await store.save(memory);
-  log.info(`Saved the memory of ${Object.keys(memory.ports).length} known ports to ${store.location}.`);
+  log.info(`Saved the memory of ${memory.ports.size} known ports to ${store.location}.`);
   return { issueNumber: open?.number, issueUrl: open?.url, issueAction, newPorts, silent, memory, unexplained: unacknowledged };
 }
 

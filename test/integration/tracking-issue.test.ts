@@ -26,7 +26,7 @@ describe('tracking issue lifecycle', () => {
     expect(first.newPorts).toEqual([]);
     expect(first.issueNumber).toBeUndefined();
     expect(bed.github.writes()).toEqual([]);
-    expect(Object.keys(first.memory.ports).sort()).toEqual(['443/tcp', '53/udp']);
+    expect([...first.memory.ports.keys()].sort()).toEqual(['443/tcp', '53/udp']);
 
     const second = await bed.run([HTTPS, DNS, SSH]);
     expect(second.newPorts.map((p) => p.port)).toEqual([22]);
@@ -114,7 +114,7 @@ describe('tracking issue lifecycle', () => {
     expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding/s);
     expect(bed.github.writes()).toHaveLength(writes);
     // The port the open issue names is still unacknowledged in the rebuilt memory.
-    expect(rebuilt.memory.ports['22/tcp']?.reported).toBeDefined();
+    expect(rebuilt.memory.ports.get('22/tcp')?.reported).toBeDefined();
     const after = await bed.run([HTTPS, SSH, DNS, MYSQL]);
     expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
   });
