@@ -1,4 +1,4 @@
-// The tracking issue of one VPC or stack: found by label plus a hidden marker (never by title), its body
+// The tracking issue of one VPC or stack: found by label, a hidden marker and its author (never by title), its body
 // (unacknowledged ports and the current top list) and comments, and the GitHub calls that open, update,
 // close it and keep exactly one open when runs race (lowest number wins, later ones close themselves).
 
@@ -8,6 +8,8 @@ import type { HourWindow } from '../flowlog/layout.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { postComment } from './comments.js';
+import { writtenBy } from './ownership.js';
 import { formatBytes } from '../format-bytes.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 
@@ -116,12 +118,19 @@ export function renderNewPortsComment(newPorts: readonly PortRow[], window: Hour
   );
 }
 
-/** Open issues carrying the label and this key's marker, lowest number first (pull requests excluded). */
-export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string): Promise<TrackingIssue[]> {
+/**
+ * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
+ * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
+ */
+export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string, author: string, log: Logger): Promise<TrackingIssue[]> {
   const marker = trackingMarker(stackOrVpcKey);
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: label, state: 'open', per_page: 100 });
-  return issues
-    .filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker))
+  const marked = issues.filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker));
+  for (const planted of marked.filter((issue) => !writtenBy(issue, author))) {
+    log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.user?.login ?? 'unknown'}, not ${author}: left alone.`);
+  }
+  return marked
+    .filter((issue) => writtenBy(issue, author))
     .map((issue) => ({ number: issue.number, body: issue.body ?? '', url: issue.html_url }))
     .sort((a, b) => a.number - b.number);
 }
@@ -142,18 +151,36 @@ export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: s
   }
 }
 
-/** Closes an issue with a comment saying why. */
-export async function closeIssue(octokit: GitHubClient, repo: RepoRef, issueNumber: number, comment: string, reason: 'completed' | 'not_planned'): Promise<void> {
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: comment });
+/** Closes an issue with a comment saying why (the comment posted once, see postComment). */
+export async function closeIssue(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  comment: string,
+  reason: 'completed' | 'not_planned',
+  author: string,
+  log: Logger,
+): Promise<void> {
+  await postComment(octokit, repo, issueNumber, comment, author, log);
   await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
 }
 
-/** Closes every open tracking issue but the lowest-numbered one; returns the survivor. */
-export async function closeDuplicates(octokit: GitHubClient, repo: RepoRef, issues: readonly TrackingIssue[], log: Logger): Promise<TrackingIssue | undefined> {
-  const [winner, ...duplicates] = issues;
+/** The closing comment of an issue that duplicates `winner`. */
+export function duplicateNote(winner: TrackingIssue): string {
+  return `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`;
+}
+
+/** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
+export async function closeDuplicates(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  winner: TrackingIssue | undefined,
+  duplicates: readonly TrackingIssue[],
+  author: string,
+  log: Logger,
+): Promise<void> {
   for (const duplicate of duplicates) {
     log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
-    await closeIssue(octokit, repo, duplicate.number, `Closing as a duplicate of #${winner!.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
+    await closeIssue(octokit, repo, duplicate.number, duplicateNote(winner!), 'not_planned', author, log);
   }
-  return winner;
 }

@@ -183,6 +183,14 @@ describe('job summary', () => {
     expect(text).not.toMatch(/No new ports/);
     expect(text).toContain('| 22 |');
   });
+
+  test('a read-only run shows why nothing was written (escaped) and does not call its new ports reported', () => {
+    const readOnly = 'Read-only run: this push run is on refs/heads/`@x`, not on the default branch main.';
+    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [SSH], silent: false, readOnly });
+    expect(text).toContain('> [!NOTE]\n> Read-only run: this push run is on refs/heads/\\`@&#8203;x\\`, not on the default branch main.');
+    expect(text).toContain('**1 port not seen before** (not reported by this read-only run): `22/tcp`.');
+    expect(text).not.toMatch(/new port/);
+  });
 });
 
 describe('tracking issue body and comments', () => {
