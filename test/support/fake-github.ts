@@ -98,6 +98,9 @@ export interface FakeGitHub {
   stop(): Promise<void>;
 }
 
+/** Whether a recorded call would change something: any method but GET, except GraphQL queries (they read). */
+export const isWrite = (call: RecordedCall) => call.method !== 'GET' && call.path !== '/graphql';
+
 const SECONDARY_RATE_LIMIT =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
@@ -308,7 +311,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     labels,
     calls,
     files,
-    writes: () => calls.filter((c) => c.method !== 'GET' && c.path !== '/graphql'),
+    writes: () => calls.filter(isWrite),
     inject: (fault) => faults.push({ ...fault }),
     clearFaults: () => faults.splice(0),
     holdUntil: (method, path, count) => holds.push({ method, path, count, waiting: [] }),
