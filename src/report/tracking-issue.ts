@@ -5,7 +5,7 @@
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import type { GitHubClient } from '../github.js';
+import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
 import { postComment } from './comments.js';
@@ -135,20 +135,32 @@ export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRe
     .sort((a, b) => a.number - b.number);
 }
 
-/** Creates the label when the repository lacks it (a concurrent creation counts as success). */
+/** Creates the label when the repository lacks it (a concurrent creation, or a failed try's, counts as success). */
 export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: Logger): Promise<void> {
-  try {
-    await octokit.rest.issues.getLabel({ ...repo, name: label });
-    return;
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
-  try {
-    await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
-    log.info(`Created the label '${label}'.`);
-  } catch (error) {
-    if ((error as { status?: number }).status !== 422) throw error;
-  }
+  const exists = async () => {
+    try {
+      await octokit.rest.issues.getLabel({ ...repo, name: label });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+      return undefined;
+    }
+  };
+  if (await exists()) return;
+  await createOnce({
+    what: `the label '${label}'`,
+    create: async () => {
+      try {
+        await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
+        log.info(`Created the label '${label}'.`);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 422) throw error;
+      }
+      return true;
+    },
+    find: exists,
+    log,
+  });
 }
 
 /** Closes an issue with a comment saying why (the comment posted once, see postComment). */

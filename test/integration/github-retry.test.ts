@@ -68,6 +68,15 @@ describe('GitHub retries', () => {
     expect(bed.github.openIssues().map((i) => i.number)).toEqual([result.issueNumber]);
   });
 
+  test('a 502 after the label was really created: the label is found, not created twice, and the issue opens', async () => {
+    await bed.run([HTTPS]);
+    bed.github.inject({ method: 'POST', path: /\/labels$/, status: 502, times: 1, afterEffect: true });
+    const result = await bed.run([HTTPS, SSH]);
+    expect(result.issueAction).toBe('opened');
+    expect(bed.github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/labels')).map((c) => c.status)).toEqual([502]);
+    expect([...bed.github.labels]).toEqual(['vpc-port-audit']);
+  });
+
   test('a 422 on a create is a definite answer: thrown at once, never retried', async () => {
     await bed.run([HTTPS]);
     bed.github.inject({ method: 'POST', path: /\/issues$/, status: 422, times: 1 });
