@@ -25,7 +25,7 @@ import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { tokenLogin } from './report/ownership.js';
-import { judgeRun } from './report/run-trust.js';
+import { judgeRun, type RunContext } from './report/run-trust.js';
 import { decideScheduledAudit, reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -238,7 +238,7 @@ export async function run(now: Date = new Date()): Promise<void> {
   try {
     const settings = readSettings((name) => core.getInput(name));
     const event = context.eventName;
-    const payload = context.payload as PullRequestPayload & Parameters<typeof judgeRun>[0]['payload'];
+    const payload = context.payload as PullRequestPayload & RunContext['payload'];
     const trust = judgeRun({ eventName: event, ref: context.ref, payload });
     const pullNumber = event === PULL_REQUEST ? payload.pull_request?.number : undefined;
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
