@@ -42,7 +42,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     '',
     `- Window: ${renderWindow(window)}`,
     `- Cost: ${renderCost(result.engine, result.statistics)}`,
-    ...(tableRead ? [`- Table: ${escapeMarkdown(tableRead)}`] : []),
+    ...(tableRead ? [`- Table: ${tableRead}`] : []),
     `- Ports in the top list: ${result.rows.length}`,
     '',
     ...(readOnly ? [`> [!NOTE]\n> ${escapeMarkdown(readOnly)}`, ''] : []),
