@@ -48,44 +48,61 @@ export interface ReadOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const PARQUET_MAGIC = 'PAR1';
-/** The bytes read from the start of a file to tell its kind and its first line (flow-log lines are far shorter). */
-const HEAD_BYTES = 64 * 1024;
+/** The bytes first read from the start of a file to tell its kind and its first line; grown while no line ends in it. */
+const HEAD_BYTES = 4 * 1024;
+/** The longest first line looked for (flow-log lines are far shorter). */
+const MAX_HEAD_BYTES = 1024 * 1024;
 /** How many files are opened at once while telling formats apart. */
 const CONCURRENCY = 16;
 
-/** Up to `HEAD_BYTES` from the start of a file, and whether that is the whole file. */
-async function readHead(path: string): Promise<{ head: Buffer; whole: boolean }> {
+/** Up to `bytes` from the start of a file, and whether that is the whole file. */
+async function readHead(path: string, bytes: number): Promise<{ head: Buffer; whole: boolean }> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return { head: buffer.subarray(0, bytesRead), whole: bytesRead < HEAD_BYTES };
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return { head: buffer.subarray(0, bytesRead), whole: bytesRead < bytes };
   } finally {
     await handle.close();
   }
 }
 
+interface FirstLine {
+  readonly line: string;
+  /** Lines before it (empty ones). */
+  readonly index: number;
+}
+
 /**
- * The first non-empty line of a text file from its head (gunzipped as far as it goes) and how many lines precede
- * it; undefined for an empty file. Throws when the gzip data is corrupt or no line ends within the head.
+ * The first non-empty line in a file's head (gunzipped as far as it goes): the line, `null` when the head is the
+ * whole file and has none, undefined when no line ends within the head. Throws when the gzip data is corrupt.
  */
-function firstLine(head: Buffer, whole: boolean, gzip: boolean): { line: string; index: number } | undefined {
-  const text = (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8');
-  const lines = text.split('\n');
+function firstLineIn(head: Buffer, whole: boolean, gzip: boolean): FirstLine | null | undefined {
+  const lines = (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8').split('\n');
   // Unless the head is the whole file, its last line may be cut short.
   const complete = whole ? lines : lines.slice(0, -1);
   const index = complete.findIndex((line) => line.trim() !== '');
   if (index >= 0) return { line: complete[index]!.replace(/\r$/, ''), index };
-  if (!whole) throw new Error(`no line ends within its first ${HEAD_BYTES / 1024} KiB`);
-  return undefined;
+  return whole ? null : undefined;
+}
+
+/** The first non-empty line of a text file, reading more of its head until a line ends; null for an empty file. */
+async function firstLine(path: string, read: { head: Buffer; whole: boolean }, gzip: boolean): Promise<FirstLine | null> {
+  for (let bytes = read.head.length, current = read; ; ) {
+    const found = firstLineIn(current.head, current.whole, gzip);
+    if (found !== undefined) return found;
+    if (bytes >= MAX_HEAD_BYTES) throw new Error(`no line ends within its first ${MAX_HEAD_BYTES / 1024} KiB`);
+    bytes *= 8;
+    current = await readHead(path, bytes);
+  }
 }
 
 /** The format of a text file from its first line; undefined for an empty file. */
-function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): LocalLogFile | undefined {
+async function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | undefined> {
   const input = options.input ?? 'logs';
   let first;
   try {
-    first = firstLine(read.head, read.whole, gzip);
+    first = await firstLine(path, read, gzip);
   } catch (error) {
     throw new InputError(`${input}: file '${path}' cannot be read as ${gzip ? 'gzip-compressed' : 'plain'} text flow logs (${(error as Error).message}).`);
   }
@@ -127,12 +144,12 @@ export async function readLocalLogs(dir: string, window: HourWindow, options: Re
   const parquet: { file: WindowFile; path: string }[] = [];
   const tell = async (file: WindowFile) => {
     const path = tree.path(file.segments);
-    const read = await readHead(path);
+    const read = await readHead(path, HEAD_BYTES);
     if (read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) {
       parquet.push({ file, path });
       return;
     }
-    const text = textFile(file, path, read, read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1], options);
+    const text = await textFile(file, path, read, read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1], options);
     if (text) files.push(text);
   };
   for (let i = 0; i < discovery.files.length; i += CONCURRENCY) await Promise.all(discovery.files.slice(i, i + CONCURRENCY).map(tell));
