@@ -136,14 +136,22 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
  * field count fits no format, a Parquet file is corrupt or lacks the audit's columns.
  */
 export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
-  const input = options.input ?? 'logs';
-  const tree = new LocalTree(dir, input);
+  const tree = new LocalTree(dir, options.input ?? 'logs');
   await tree.check();
   const discovery = await discoverWindowFiles(tree, window);
+  return describeLocalFiles(dir, discovery, (file) => tree.path(file.segments), options);
+}
+
+/**
+ * The discovered files, read from local paths (`pathOf`: e.g. a download cache of an S3 tree), each with its
+ * format; `root` names the tree in messages. InputErrors as readLocalLogs.
+ */
+export async function describeLocalFiles(root: string, discovery: Discovery, pathOf: (file: WindowFile) => string, options: ReadOptions = {}): Promise<LocalLogs> {
+  const input = options.input ?? 'logs';
   const files: LocalLogFile[] = [];
   const parquet: { file: WindowFile; path: string }[] = [];
   const tell = async (file: WindowFile) => {
-    const path = tree.path(file.segments);
+    const path = pathOf(file);
     const read = await readHead(path, HEAD_BYTES);
     if (read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) {
       parquet.push({ file, path });
@@ -163,5 +171,5 @@ export async function readLocalLogs(dir: string, window: HourWindow, options: Re
     }
     files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
   }
-  return { root: dir, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
