@@ -26,7 +26,7 @@ const END = new Date('2026-11-02T00:00:00Z');
 const SEED = 42;
 const REPS = quick ? 2 : 5;
 /** Firehose (300 s buffering) writes about 12 objects an hour; S3 delivery a file every 5 minutes per flow log. */
-const FILES_PER_HOUR = 12;
+const FILES_PER_HOUR = quick ? 2 : 12;
 /** One day of ~1M lines; 30 days of ~100k lines a day in the daily layout (the window reads one day of it). */
 const DAY = { days: 1, recordsPerHour: quick ? 2000 : 41_667, filesPerHour: FILES_PER_HOUR };
 const MONTH = { days: quick ? 3 : 30, recordsPerHour: quick ? 300 : 4_167, filesPerHour: FILES_PER_HOUR };
