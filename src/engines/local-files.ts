@@ -1,95 +1,175 @@
-// Flow-log files on local disk in the Firehose layout: the files of a window's hour folders only (partition
-// pruning by path: folders outside the window are never listed, let alone read), and the format of those
-// files detected from the field count of their first record.
+// The flow-log files of a window on local disk, each with its own format: found by layout discovery (only the
+// window's dated folders are opened), then told apart by their first bytes: Parquet (its schema names the
+// fields), or gzip/plain text whose first line is either the header line S3 delivery writes (it IS the file's
+// format) or a record (then --log-format, or the v2/v5 field count, gives the format).
 
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import { formatWithFieldCount, type FlowLogFormat } from '../flowlog/format.js';
-import { hourPaths, type HourWindow } from '../flowlog/layout.js';
+import { open } from 'node:fs/promises';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import {
+  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
+} from '../flowlog/format.js';
+import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
+import { discoverWindowFiles, type Discovery, type WindowFile } from '../logs/discover.js';
+import { LocalTree } from '../logs/local-tree.js';
+import { parquetColumnNames } from './parquet-schema.js';
 
-export interface LocalFile {
+/** How a file is read. */
+export type FileReader = 'text' | 'parquet';
+
+export interface LocalLogFile extends WindowFile {
+  /** The file's path on disk. */
   readonly path: string;
-  /** Size on disk (compressed), bytes. */
-  readonly size: number;
+  readonly reader: FileReader;
+  /** Text: whether the file is gzip-compressed (told by its first bytes, not its name). */
+  readonly gzip: boolean;
+  /** The file's fields, in order (text) or its columns (Parquet). */
+  readonly format: FlowLogFormat;
+  /** Text: lines before the first record (the header line, when there is one), 0 otherwise. */
+  readonly skip: number;
+  /** Parquet: the file's own column names, one per field of `format` (`account_id`, ...). */
+  readonly columnNames?: readonly string[];
 }
 
-export interface WindowFiles {
-  readonly files: readonly LocalFile[];
-  /** Hours of the window that have a folder. */
-  readonly hoursFound: number;
-  readonly hoursInWindow: number;
+export interface LocalLogs {
+  /** The folder read. */
+  readonly root: string;
+  readonly discovery: Discovery;
+  /** The window's files that hold records (empty files left out). */
+  readonly files: readonly LocalLogFile[];
 }
 
-/** Fails with an InputError unless `dir` is a readable folder. */
-export async function checkLogsDir(dir: string, input = 'logs'): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new InputError(`${input}: '${dir}' is not a folder; give the folder that holds the YYYY/MM/DD/HH flow-log folders.`);
-  }
+export interface ReadOptions {
+  /** The format of text files without a header line; undefined: v2 or v5 by field count. */
+  readonly logFormat?: FlowLogFormat;
+  /** The name of the folder input in messages (default `logs`). */
+  readonly input?: string;
 }
 
-/** The files of the window's hour folders (hidden files left out), oldest hour first; missing hours are skipped. */
-export async function listWindowFiles(dir: string, window: HourWindow, input = 'logs'): Promise<WindowFiles> {
-  await checkLogsDir(dir, input);
-  const files: LocalFile[] = [];
-  let hoursFound = 0;
-  const paths = hourPaths(window);
-  for (const hour of paths) {
-    const hourDir = join(dir, hour);
-    let entries;
-    try {
-      entries = await readdir(hourDir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new InputError(`${input}: folder '${hourDir}' cannot be read (${(error as Error).message}).`);
-    }
-    hoursFound++;
-    const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
-    for (const name of names) {
-      const path = join(hourDir, name);
-      files.push({ path, size: (await stat(path)).size });
-    }
-  }
-  return { files, hoursFound, hoursInWindow: paths.length };
-}
+const GZIP_MAGIC = [0x1f, 0x8b];
+const PARQUET_MAGIC = 'PAR1';
+/** The bytes first read from the start of a file to tell its kind and its first line; grown while no line ends in it. */
+const HEAD_BYTES = 4 * 1024;
+/** The longest first line looked for (flow-log lines are far shorter). */
+const MAX_HEAD_BYTES = 1024 * 1024;
+/** How many files are opened at once while telling formats apart. */
+const CONCURRENCY = 16;
 
-/** The first non-empty line of a (gzip-compressed when named *.gz) file, or undefined when it has none. */
-async function firstLine(path: string): Promise<string | undefined> {
-  const raw = createReadStream(path);
-  const text = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input: text, crlfDelay: Infinity });
+/** Up to `bytes` from the start of a file, and whether that is the whole file. */
+async function readHead(path: string, bytes: number): Promise<{ head: Buffer; whole: boolean }> {
+  const handle = await open(path, 'r');
   try {
-    for await (const line of lines) if (line.trim() !== '') return line;
-    return undefined;
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return { head: buffer.subarray(0, bytesRead), whole: bytesRead < bytes };
   } finally {
-    lines.close();
-    raw.destroy();
+    await handle.close();
   }
 }
 
-/** The known format (v2 or v5) of the first record in `files`; an InputError when it is neither. */
-export async function detectLogFormat(files: readonly LocalFile[], input = 'logs'): Promise<FlowLogFormat | undefined> {
-  for (const file of files) {
-    let line: string | undefined;
-    try {
-      line = await firstLine(file.path);
-    } catch (error) {
-      throw new InputError(`${input}: file '${file.path}' cannot be read as gzip-compressed flow logs (${(error as Error).message}).`);
-    }
-    if (line === undefined) continue;
-    const count = line.trim().split(' ').length;
-    const format = formatWithFieldCount(count);
-    if (!format) {
+interface FirstLine {
+  readonly line: string;
+  /** Lines before it (empty ones). */
+  readonly index: number;
+}
+
+/**
+ * The first non-empty line in a file's head (gunzipped as far as it goes): the line, `null` when the head is the
+ * whole file and has none, undefined when no line ends within the head. Throws when the gzip data is corrupt.
+ */
+function firstLineIn(head: Buffer, whole: boolean, gzip: boolean): FirstLine | null | undefined {
+  const lines = (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8').split('\n');
+  // Unless the head is the whole file, its last line may be cut short.
+  const complete = whole ? lines : lines.slice(0, -1);
+  const index = complete.findIndex((line) => line.trim() !== '');
+  if (index >= 0) return { line: complete[index]!.replace(/\r$/, ''), index };
+  return whole ? null : undefined;
+}
+
+/** The first non-empty line of a text file, reading more of its head until a line ends; null for an empty file. */
+async function firstLine(path: string, read: { head: Buffer; whole: boolean }, gzip: boolean): Promise<FirstLine | null> {
+  for (let bytes = read.head.length, current = read; ; ) {
+    const found = firstLineIn(current.head, current.whole, gzip);
+    if (found !== undefined) return found;
+    if (bytes >= MAX_HEAD_BYTES) throw new Error(`no line ends within its first ${MAX_HEAD_BYTES / 1024} KiB`);
+    bytes *= 8;
+    current = await readHead(path, bytes);
+  }
+}
+
+/** The format of a text file from its first line; undefined for an empty file. */
+async function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | undefined> {
+  const input = options.input ?? 'logs';
+  let first;
+  try {
+    first = await firstLine(path, read, gzip);
+  } catch (error) {
+    throw new InputError(`${input}: file '${path}' cannot be read as ${gzip ? 'gzip-compressed' : 'plain'} text flow logs (${(error as Error).message}).`);
+  }
+  if (!first) return undefined;
+  const tokens = first.line.trim().split(/\s+/);
+  if (isHeaderLine(first.line)) {
+    const format = namedFormat('header', tokens);
+    if (missingAuditFields(format.fields).length > 0) {
       throw new InputError(
-        `${input}: the first record of '${file.path}' has ${count} fields, which is neither v2 (14) nor v5 (29); ` +
-          'give --log-format with the flow log\'s LogFormat string.',
+        `${input}: the first line of '${path}' (${first.line.trim().slice(0, 80)}) is not a flow-log header line; ` +
+          `a header names the file's flow-log fields (version account-id interface-id srcaddr ...) and must include ${AUDIT_FIELDS.join(', ')}.`,
       );
     }
-    return format;
+    return { ...file, path, reader: 'text', gzip, format, skip: first.index + 1 };
   }
-  return undefined;
+  const format = options.logFormat ?? formatWithFieldCount(tokens.length);
+  if (!format || format.fields.length !== tokens.length) {
+    throw new InputError(
+      options.logFormat
+        ? `${input}: the first record of '${path}' has ${tokens.length} fields, but --log-format names ${options.logFormat.fields.length}; give the flow log's LogFormat string.`
+        : `${input}: the first record of '${path}' has ${tokens.length} fields, which is neither v2 (14) nor v5 (29), and the file has no header line; ` +
+            "give --log-format with the flow log's LogFormat string.",
+    );
+  }
+  return { ...file, path, reader: 'text', gzip, format, skip: first.index };
+}
+
+/**
+ * The files of `window` under the folder `dir` (any layout of logs/layouts.ts) with each file's format.
+ * InputErrors: `dir` is not a folder, a file cannot be read, a header is not flow-log fields, a record's
+ * field count fits no format, a Parquet file is corrupt or lacks the audit's columns.
+ */
+export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
+  const tree = new LocalTree(dir, options.input ?? 'logs');
+  await tree.check();
+  const discovery = await discoverWindowFiles(tree, window);
+  return describeLocalFiles(dir, discovery, (file) => tree.path(file.segments), options);
+}
+
+/**
+ * The discovered files, read from local paths (`pathOf`: e.g. a download cache of an S3 tree), each with its
+ * format; `root` names the tree in messages. InputErrors as readLocalLogs.
+ */
+export async function describeLocalFiles(root: string, discovery: Discovery, pathOf: (file: WindowFile) => string, options: ReadOptions = {}): Promise<LocalLogs> {
+  const input = options.input ?? 'logs';
+  const files: LocalLogFile[] = [];
+  const parquet: { file: WindowFile; path: string }[] = [];
+  const tell = async (file: WindowFile) => {
+    const path = pathOf(file);
+    const read = await readHead(path, HEAD_BYTES);
+    if (read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) {
+      parquet.push({ file, path });
+      return;
+    }
+    const text = await textFile(file, path, read, read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1], options);
+    if (text) files.push(text);
+  };
+  for (let i = 0; i < discovery.files.length; i += CONCURRENCY) await Promise.all(discovery.files.slice(i, i + CONCURRENCY).map(tell));
+  const columns = await parquetColumnNames(parquet.map((p) => p.path), input);
+  for (const { file, path } of parquet) {
+    const columnNames = columns.get(path)!;
+    const format = namedFormat('parquet', columnNames);
+    const missing = missingAuditFields(format.fields);
+    if (missing.length > 0) {
+      throw new InputError(`${input}: the Parquet file '${path}' has no ${missing.join(', ')} column; a flow-log Parquet file has a column per field (srcaddr, dstport, ...).`);
+    }
+    files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
+  }
+  return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
