@@ -7,6 +7,7 @@ import type { Preset } from './audit/query.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
+import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -30,6 +31,10 @@ export interface AuditCommand {
   readonly command: 'audit' | 'sql';
   /** Required for audit; for sql only used to detect the log format. */
   readonly logs?: string;
+  /** Set when --logs is an `s3://` URL: the objects are listed and fetched into the cache. */
+  readonly s3Logs?: S3Location;
+  /** --cache-dir: where objects fetched from S3 are kept (undefined: the user's cache folder). */
+  readonly cacheDir?: string;
   readonly vpcCidrs: Cidr[];
   readonly window: HourWindow;
   readonly top: number;
@@ -46,7 +51,7 @@ export interface HelpCommand {
 
 export type Command = SampleCommand | AuditCommand | HelpCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format'];
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
   audit: AUDIT_FLAGS,
@@ -54,9 +59,9 @@ const FLAGS: Record<string, readonly string[]> = {
 };
 
 export const USAGE = `Usage:
-  vpc-port-audit audit --logs DIR --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR] [--top 10]
-                       [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown]
+  vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
+                       [--top 10] [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
+                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)]
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
@@ -128,6 +133,8 @@ function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: D
   return {
     command,
     logs,
+    s3Logs: logs !== undefined && isS3Url(logs) ? parseS3Url(logs, '--logs') : undefined,
+    cacheDir: flags.get('cache-dir'),
     vpcCidrs,
     window: windowEndingAt(parseEnd(flags, now), lookback),
     top: parseTop(flags.get('top') ?? '10', '--top'),

@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../input-error.js';
-import { explainS3Error, s3Url, type S3ObjectInfo } from './s3-tree.js';
+import { explainS3Error, type S3ObjectInfo } from './s3-tree.js';
+import { s3Url } from './s3-url.js';
 
 /** Downloads in flight at once. */
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createCliS3Client } from '../../src/aws/clients.js';
 import { InputError } from '../../src/input-error.js';
 import { cachedPath, cacheObjects, defaultCacheDir } from '../../src/logs/s3-cache.js';
-import { isS3Url, parseS3Url, S3FlowLogTree } from '../../src/logs/s3-tree.js';
+import { S3FlowLogTree } from '../../src/logs/s3-tree.js';
+import { isS3Url, parseS3Url } from '../../src/logs/s3-url.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { startS3Proxy, type S3Proxy } from '../support/s3-proxy.js';
 
