@@ -1,0 +1,118 @@
+// The folder layouts flow logs are written in, as ONE value each: what the path looks like, how fine its
+// dated folders are (an hour or a day), and, for the Firehose layout this stack writes, the Glue partition
+// projection that reads it. Discovery (discover.ts) walks a tree with these; the sample generator writes them;
+// the template's table parameters are checked against FIREHOSE_LAYOUT.
+//
+// Sources: Firehose's default S3 prefix `YYYY/MM/DD/HH/` (UTC) (Amazon Data Firehose developer guide, "Custom
+// prefixes for Amazon S3 objects"); S3 delivery of flow logs: `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/
+// YYYY/MM/DD/[HH/]` and the Hive-compatible `AWSLogs/[o-ORG/]aws-account-id=A/aws-service=vpcflowlogs/
+// aws-region=R/year=Y/month=M/day=D/[hour=H/]`, file names `ACCOUNT_vpcflowlogs_REGION_FLOWLOGID_
+// YYYYMMDDTHHmmZ_HASH.log.gz` (Amazon VPC user guide, "Flow log files",
+// https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html).
+
+import { hourPath } from '../flowlog/layout.js';
+
+/** The name of a layout. */
+export type LayoutName = 'firehose' | 's3' | 's3-hourly' | 's3-hive' | 's3-hive-hourly';
+
+/** How fine a layout's dated folders are: a folder per UTC hour, or per UTC day. */
+export type Granularity = 'hour' | 'day';
+
+/** How the dated folder names are spelled: `2026/11/01/10` or `year=2026/month=11/day=01/hour=10`. */
+export type DateStyle = 'plain' | 'hive';
+
+export interface Layout {
+  readonly name: LayoutName;
+  /** The path pattern, for messages and the README. */
+  readonly pattern: string;
+  readonly granularity: Granularity;
+  readonly dateStyle: DateStyle;
+  /** Whether the layout is one of S3 delivery's (AWSLogs/..., header lines, Parquet possible). */
+  readonly s3Delivery: boolean;
+}
+
+export const FIREHOSE_LAYOUT = {
+  name: 'firehose',
+  pattern: 'PREFIX/YYYY/MM/DD/HH/',
+  granularity: 'hour',
+  dateStyle: 'plain',
+  s3Delivery: false,
+  /** The Glue partition column that holds the `YYYY/MM/DD/HH` path of the hour Firehose wrote the object. */
+  partitionColumn: 'dt',
+  /** That path's date format, in the Java notation of Athena partition projection (`projection.dt.format`). */
+  partitionFormat: 'yyyy/MM/dd/HH',
+} as const satisfies Layout & Record<string, unknown>;
+
+export const S3_DAILY_LAYOUT: Layout = {
+  name: 's3',
+  pattern: 'AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/',
+  granularity: 'day',
+  dateStyle: 'plain',
+  s3Delivery: true,
+};
+
+export const S3_HOURLY_LAYOUT: Layout = {
+  name: 's3-hourly',
+  pattern: 'AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/HH/',
+  granularity: 'hour',
+  dateStyle: 'plain',
+  s3Delivery: true,
+};
+
+export const S3_HIVE_LAYOUT: Layout = {
+  name: 's3-hive',
+  pattern: 'AWSLogs/[o-ORG/]aws-account-id=ACCOUNT/aws-service=vpcflowlogs/aws-region=REGION/year=YYYY/month=MM/day=DD/',
+  granularity: 'day',
+  dateStyle: 'hive',
+  s3Delivery: true,
+};
+
+export const S3_HIVE_HOURLY_LAYOUT: Layout = {
+  name: 's3-hive-hourly',
+  pattern: `${S3_HIVE_LAYOUT.pattern}hour=HH/`,
+  granularity: 'hour',
+  dateStyle: 'hive',
+  s3Delivery: true,
+};
+
+/** Every layout discovery knows, in the order messages list them. */
+export const LAYOUTS: readonly Layout[] = [FIREHOSE_LAYOUT, S3_DAILY_LAYOUT, S3_HOURLY_LAYOUT, S3_HIVE_LAYOUT, S3_HIVE_HOURLY_LAYOUT];
+
+/** The layouts' patterns as one phrase for messages. */
+export function layoutPatterns(): string {
+  return LAYOUTS.map((l) => l.pattern).join(', ');
+}
+
+/** The S3 delivery file name: `ACCOUNT_vpcflowlogs_REGION_FLOWLOGID_YYYYMMDDTHHmmZ_HASH.log.gz`. */
+export const S3_DELIVERY_FILE_NAME = /^\d{12}_vpcflowlogs_[a-z0-9-]+_fl-[0-9a-f]+_\d{8}T\d{4}Z_[0-9a-f]+\.log(?:\.gz|\.parquet)?$/;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * The folder segments of a dated folder in a layout's date style: `['2026', '11', '01', '10']` or
+ * `['year=2026', 'month=11', 'day=01', 'hour=10']` for the hour (or day, for daily layouts) that starts at `time`.
+ */
+export function datedSegments(style: DateStyle, granularity: Granularity, time: Date): string[] {
+  const parts = hourPath(time).split('/');
+  const kept = granularity === 'hour' ? parts : parts.slice(0, 3);
+  return style === 'plain' ? kept : kept.map((v, i) => `${HIVE_KEYS[i]}=${v}`);
+}
+
+/** The keys of Hive-style dated folders, coarsest first. */
+export const HIVE_KEYS = ['year', 'month', 'day', 'hour'] as const;
+
+/** The file name S3 delivery gives a file of `account`'s flow log `flowLogId` in `region` written at `time`. */
+export function s3DeliveryFileName(account: string, region: string, flowLogId: string, time: Date, hash: string, extension: string): string {
+  const stamp = `${time.getUTCFullYear()}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}T${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}Z`;
+  return `${account}_vpcflowlogs_${region}_${flowLogId}_${stamp}_${hash}${extension}`;
+}
+
+/**
+ * The folder segments from an S3 delivery bucket's root down to a region folder:
+ * `AWSLogs/ACCOUNT/vpcflowlogs/REGION` or its Hive-compatible form.
+ */
+export function s3DeliveryRegionSegments(style: DateStyle, account: string, region: string): string[] {
+  return style === 'plain'
+    ? ['AWSLogs', account, 'vpcflowlogs', region]
+    : ['AWSLogs', `aws-account-id=${account}`, 'aws-service=vpcflowlogs', `aws-region=${region}`];
+}

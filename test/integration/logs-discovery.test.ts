@@ -1,0 +1,109 @@
+// Layout discovery on local trees: each layout of src/logs/layouts.ts from any starting folder, several accounts
+// and regions, other AWS services skipped, only the window's dated folders listed, and one sentence when
+// nothing fits.
+import { describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { discoverWindowFiles, requireWindowFiles } from '../../src/logs/discover.js';
+import { LocalTree } from '../../src/logs/local-tree.js';
+import type { FlowLogTree } from '../../src/logs/tree.js';
+import { InputError } from '../../src/input-error.js';
+
+const END = new Date('2026-11-01T12:00:00Z');
+
+async function tree(paths: string[]): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'discovery-'));
+  for (const path of paths) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), 'x'.repeat(path.length));
+  }
+  return root;
+}
+
+/** A tree that records every folder listed. */
+function counting(inner: FlowLogTree): FlowLogTree & { listed: string[] } {
+  const listed: string[] = [];
+  return { root: inner.root, listed, list: (segments) => (listed.push(segments.join('/')), inner.list(segments)) };
+}
+
+const S3 = 'AWSLogs/123456789012/vpcflowlogs/us-east-1';
+const S3_NAME = '123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T1005Z_a1b2c3d4.log.gz';
+
+describe('discoverWindowFiles', () => {
+  test('Firehose hourly layout: only the window hours are listed, files with their segments and size', async () => {
+    const root = await tree(['flow-logs/2026/11/01/10/a.gz', 'flow-logs/2026/11/01/11/b.gz', 'flow-logs/2026/11/01/09/old.gz', 'flow-logs/2025/01/01/00/x.gz']);
+    const t = counting(new LocalTree(root));
+    const found = await discoverWindowFiles(t, windowEndingAt(END, 2));
+    expect(found.files).toEqual([
+      { segments: ['flow-logs', '2026', '11', '01', '10', 'a.gz'], size: 28, layout: 'firehose', granularity: 'hour', folderStart: new Date('2026-11-01T10:00:00Z') },
+      { segments: ['flow-logs', '2026', '11', '01', '11', 'b.gz'], size: 28, layout: 'firehose', granularity: 'hour', folderStart: new Date('2026-11-01T11:00:00Z') },
+    ]);
+    expect([found.hourFolders, found.dayFolders, found.hoursCovered, found.hoursInWindow]).toEqual([2, 0, 2, 2]);
+    expect(t.listed).not.toContain('flow-logs/2026/11/01/09');
+    expect(t.listed).not.toContain('flow-logs/2025');
+    expect(found.dated).toEqual({ before: '2026/11/01/09', after: undefined });
+  });
+
+  test('S3 default daily layout from the bucket, AWSLogs/, the account, the region and the day folder', async () => {
+    const root = await tree([`${S3}/2026/11/01/${S3_NAME}`, `${S3}/2026/10/31/old.log.gz`, 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/01/trail.json.gz']);
+    for (const start of ['', 'AWSLogs', 'AWSLogs/123456789012', S3, `${S3}/2026/11/01`]) {
+      const found = await discoverWindowFiles(new LocalTree(join(root, start)), windowEndingAt(END, 1));
+      expect(found.files.map((f) => [f.segments.at(-1), f.layout, f.granularity, f.folderStart.toISOString()])).toEqual([
+        [S3_NAME, 's3', 'day', '2026-11-01T00:00:00.000Z'],
+      ]);
+      expect(found.files[0]!.segments.join('/')).toBe(`${S3}/2026/11/01/${S3_NAME}`.slice(start === '' ? 0 : start.length + 1));
+      expect([found.dayFolders, found.hoursCovered]).toEqual([1, 1]);
+    }
+  });
+
+  test('S3 hourly and Hive-compatible layouts, two accounts in two regions', async () => {
+    const hive = (account: string, region: string, hour: string) =>
+      `AWSLogs/aws-account-id=${account}/aws-service=vpcflowlogs/aws-region=${region}/year=2026/month=11/day=01/hour=${hour}/f.log.gz`;
+    const root = await tree([
+      `${S3}/2026/11/01/11/${S3_NAME}`,
+      'AWSLogs/210987654321/vpcflowlogs/eu-west-1/2026/11/01/11/b.log.gz',
+      hive('123456789012', 'us-east-1', '11'),
+      hive('210987654321', 'eu-west-1', '11'),
+      hive('210987654321', 'eu-west-1', '10'),
+      'AWSLogs/aws-account-id=123456789012/aws-service=elasticloadbalancing/aws-region=us-east-1/year=2026/month=11/day=01/hour=11/elb.log.gz',
+    ]);
+    const found = await discoverWindowFiles(new LocalTree(root), windowEndingAt(END, 1));
+    expect(found.files.map((f) => [f.segments.slice(0, 2).join('/'), f.layout, f.granularity])).toEqual([
+      ['AWSLogs/123456789012', 's3-hourly', 'hour'],
+      ['AWSLogs/210987654321', 's3-hourly', 'hour'],
+      ['AWSLogs/aws-account-id=123456789012', 's3-hive-hourly', 'hour'],
+      ['AWSLogs/aws-account-id=210987654321', 's3-hive-hourly', 'hour'],
+    ]);
+    expect([found.hourFolders, found.hoursCovered, found.hoursInWindow]).toEqual([4, 1, 1]);
+  });
+
+  test('an hour folder copied on its own is read as S3 hourly when its files carry S3 delivery names', async () => {
+    const root = await tree([`logs/2026/11/01/10/${S3_NAME}`]);
+    const found = await discoverWindowFiles(new LocalTree(join(root, 'logs')), windowEndingAt(END, 2));
+    expect(found.files.map((f) => f.layout)).toEqual(['s3-hourly']);
+  });
+
+  test('no file for the window, and no known layout: one sentence each', async () => {
+    const window = windowEndingAt(END, 1);
+    const dated = new LocalTree(await tree(['2026/10/30/05/a.gz', '2026/10/31/23/b.gz']), '--logs');
+    const none = await discoverWindowFiles(dated, window);
+    expect(none.files).toEqual([]);
+    expect(() => requireWindowFiles(none, dated, window, '--logs')).toThrow(
+      /^--logs: '.*' has no flow-log files for 2026-11-01T11Z to 2026-11-01T12Z in its dated folders \(the nearest are 2026\/10 before it\); check --end and --lookback-hours\.$/,
+    );
+    const odd = new LocalTree(await tree(['exports/flows.csv', 'readme.txt']), '--logs');
+    const unknown = await discoverWindowFiles(odd, window);
+    expect(() => requireWindowFiles(unknown, odd, window, '--logs')).toThrow(InputError);
+    expect(() => requireWindowFiles(unknown, odd, window, '--logs')).toThrow(
+      /^--logs: '.*' holds no flow-log folders of a known layout; looked for PREFIX\/YYYY\/MM\/DD\/HH\/, AWSLogs\/.*\)\.$/,
+    );
+  });
+
+  test('a missing root lists nothing; check() says it is not a folder', async () => {
+    const missing = new LocalTree('/nonexistent/flow-logs', '--logs');
+    expect(await missing.list([])).toEqual([]);
+    await expect(missing.check()).rejects.toThrow(/^--logs: '\/nonexistent\/flow-logs' is not a folder/);
+  });
+});
