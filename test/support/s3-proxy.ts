@@ -22,8 +22,11 @@ export interface S3Proxy {
   listedPrefixes(): string[];
   /** GetObject calls' keys, in order. */
   fetchedKeys(): string[];
-  /** Answer AccessDenied to listings and reads at or below `bucket/prefix` (undefined: deny nothing). */
-  deny(bucket: string | undefined, prefix?: string): void;
+  /**
+   * Answer AccessDenied at or below `bucket/prefix` (undefined: deny nothing): to listings and reads (`all`),
+   * or to reads only (`get`, as a policy that grants s3:ListBucket but not s3:GetObject there).
+   */
+  deny(bucket: string | undefined, prefix?: string, calls?: 'all' | 'get'): void;
   close(): Promise<void>;
 }
 
@@ -34,15 +37,16 @@ const ACCESS_DENIED =
 export async function startS3Proxy(target: string): Promise<S3Proxy> {
   const upstream = new URL(target);
   const requests: S3Request[] = [];
-  let denied: { bucket: string; prefix: string } | undefined;
+  let denied: { bucket: string; prefix: string; calls: 'all' | 'get' } | undefined;
 
   const server: Server = createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://proxy');
     const [bucket = '', ...keyParts] = url.pathname.slice(1).split('/').map(decodeURIComponent);
     const seen: S3Request = { method: incoming.method ?? 'GET', bucket, key: keyParts.join('/'), query: url.searchParams };
     requests.push(seen);
-    const path = seen.query.get('list-type') === '2' ? (seen.query.get('prefix') ?? '') : seen.key;
-    if (denied && bucket === denied.bucket && seen.method === 'GET' && path.startsWith(denied.prefix)) {
+    const listing = seen.query.get('list-type') === '2';
+    const path = listing ? (seen.query.get('prefix') ?? '') : seen.key;
+    if (denied && bucket === denied.bucket && seen.method === 'GET' && path.startsWith(denied.prefix) && !(listing && denied.calls === 'get')) {
       incoming.resume();
       outgoing.writeHead(403, { 'content-type': 'application/xml' }).end(ACCESS_DENIED);
       return;
@@ -64,8 +68,8 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     requests,
     listedPrefixes: () => requests.filter((r) => r.query.get('list-type') === '2').map((r) => r.query.get('prefix') ?? ''),
     fetchedKeys: () => requests.filter((r) => r.method === 'GET' && r.key !== '' && !r.query.has('list-type')).map((r) => r.key),
-    deny(bucket, prefix = '') {
-      denied = bucket === undefined ? undefined : { bucket, prefix };
+    deny(bucket, prefix = '', calls = 'all') {
+      denied = bucket === undefined ? undefined : { bucket, prefix, calls };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
