@@ -13,7 +13,7 @@ import { buildAuditSql, type AuditParameters } from '../src/audit/query.js';
 import { stackTableShape } from '../src/audit/table-shape.js';
 import { athenaCostUsd, MINIMUM_BILLED_BYTES, PRICE_PER_TB_USD } from '../src/engines/athena.js';
 import { DuckDbEngine, tableDdl, TRINO_FUNCTION_MACROS } from '../src/engines/duckdb.js';
-import { listWindowFiles, type LocalFile } from '../src/engines/local-files.js';
+import { readLocalLogs, type LocalLogFile } from '../src/engines/local-files.js';
 import { V5_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth } from '../src/flowlog/sample.js';
@@ -53,7 +53,7 @@ async function dataset(): Promise<GroundTruth> {
 }
 
 /** Uncompressed bytes and lines of the files (for bytes per line and the gzip ratio). */
-async function rawSize(files: readonly LocalFile[]): Promise<{ bytes: number; lines: number }> {
+async function rawSize(files: readonly LocalLogFile[]): Promise<{ bytes: number; lines: number }> {
   let [bytes, lines] = [0, 0];
   for (const file of files) {
     for await (const chunk of createReadStream(file.path).pipe(createGunzip())) {
@@ -76,11 +76,11 @@ function withoutPartitions(sql: string, window: HourWindow): string {
 }
 
 /** Runs `sql` in DuckDB over `files` exposed as the audit's table; returns the rows as port/protocol/flows. */
-async function runOnFiles(sql: string, files: readonly LocalFile[]): Promise<string[]> {
+async function runOnFiles(sql: string, files: readonly LocalLogFile[]): Promise<string[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(daily.source.table, V5_FORMAT, files)]) await connection.run(statement);
+    for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(daily.source.table, files)]) await connection.run(statement);
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjectsJS().map((r) => `${r.port}/${r.protocol}:${r.flows}`);
   } finally {
@@ -94,9 +94,9 @@ const usd = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFix
 
 async function main(): Promise<void> {
   const truth = await dataset();
-  const all = await listWindowFiles(DIR, windowEndingAt(END, DAYS * 24));
+  const all = await readLocalLogs(DIR, windowEndingAt(END, DAYS * 24));
   const allBytes = all.files.reduce((sum, f) => sum + f.size, 0);
-  const windowFiles = (await listWindowFiles(DIR, daily.window)).files;
+  const windowFiles = (await readLocalLogs(DIR, daily.window)).files;
   const raw = await rawSize(windowFiles);
 
   const engine = new DuckDbEngine({ logsDir: DIR });

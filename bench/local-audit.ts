@@ -12,7 +12,7 @@ import { parseCidrList } from '../src/audit/parameters.js';
 import type { AuditParameters } from '../src/audit/query.js';
 import { stackTableShape } from '../src/audit/table-shape.js';
 import { DuckDbEngine } from '../src/engines/duckdb.js';
-import { listWindowFiles } from '../src/engines/local-files.js';
+import { readLocalLogs } from '../src/engines/local-files.js';
 import { V5_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth } from '../src/flowlog/sample.js';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const lastDay = await dataset(lastDayDir, { ...MONTH, days: 1 });
 
   const loadBefore = loadavg()[0]!;
-  const dayFiles = (await listWindowFiles(dayDir, window)).files.map((f) => f.path);
+  const dayFiles = (await readLocalLogs(dayDir, window)).files.map((f) => f.path);
   const engine = (dir: string) => new DuckDbEngine({ logsDir: dir });
   const { floor, parallelFloor, pipeline, duck, cli } = await timeSideBySide({
     floor: () => shell('gzip -dc "$@" > /dev/null', dayFiles),

@@ -7,7 +7,9 @@ import type { Preset } from './audit/query.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
+import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
+import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -25,6 +27,8 @@ export interface SampleCommand {
   readonly end: Date;
   readonly format: FlowLogFormat;
   readonly filesPerHour: number;
+  readonly layout: LayoutName;
+  readonly fileFormat: SampleFileFormat;
 }
 
 export interface AuditCommand {
@@ -53,7 +57,7 @@ export type Command = SampleCommand | AuditCommand | HelpCommand;
 
 const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir'];
 const FLAGS: Record<string, readonly string[]> = {
-  sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
+  sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
   sql: AUDIT_FLAGS,
 };
@@ -65,6 +69,12 @@ export const USAGE = `Usage:
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
+                       [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
+DIR is any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day), in the
+Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery's (AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/],
+or Hive-compatible); text files (gzip or plain, with or without the header line) and Parquet files.
+s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched into the cache (--cache-dir, by
+default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
 /** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
@@ -102,6 +112,12 @@ function parseOutputFormat(text: string): OutputFormat {
   return format;
 }
 
+function parseChoice<T extends string>(text: string, flag: string, accepted: readonly T[]): T {
+  const choice = accepted.find((a) => a === text);
+  if (!choice) throw new InputError(`${flag}: '${text}' is not accepted; accepted are ${accepted.join(', ')}.`);
+  return choice;
+}
+
 function requireFlag(flags: Map<string, string>, name: string, hint: string): string {
   const value = flags.get(name);
   if (value === undefined || value.trim() === '') throw new InputError(`--${name} is required: ${hint}.`);
@@ -114,7 +130,7 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5 and v2.`);
   return {
     command: 'sample',
-    out: requireFlag(flags, 'out', 'the folder to write the YYYY/MM/DD/HH flow-log folders into'),
+    out: requireFlag(flags, 'out', 'the folder to write the flow-log folders into'),
     days: parseInteger(flags.get('days') ?? '1', '--days', 1, 400),
     recordsPerHour: parseInteger(flags.get('records-per-hour') ?? '1000', '--records-per-hour', 1, 10_000_000),
     seed: parseInteger(flags.get('seed') ?? '1', '--seed', 0, 2 ** 32 - 1),
@@ -122,11 +138,13 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
     end: parseEnd(flags, now),
     format,
     filesPerHour: parseInteger(flags.get('files-per-hour') ?? '1', '--files-per-hour', 1, 60),
+    layout: parseChoice(flags.get('layout') ?? 'firehose', '--layout', LAYOUTS.map((l) => l.name)),
+    fileFormat: parseChoice(flags.get('file-format') ?? 'text', '--file-format', SAMPLE_FILE_FORMATS),
   };
 }
 
 function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: Date): AuditCommand {
-  const logs = command === 'audit' ? requireFlag(flags, 'logs', 'the folder that holds the YYYY/MM/DD/HH flow-log folders') : flags.get('logs');
+  const logs = command === 'audit' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it)') : flags.get('logs');
   const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
   const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
   const formatText = flags.get('log-format');

@@ -8,14 +8,24 @@ import { portKey, portRowJson, protocolName } from './audit/port-row.js';
 import { cell, formatCount, table } from './report/markdown.js';
 import type { AuditResult } from './engines/engine.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
+import type { Discovery } from './logs/discover.js';
 
 export interface AuditReport {
   readonly command: AuditCommand;
   readonly result: AuditResult;
   readonly allowlist?: Allowlist;
   readonly filesRead: number;
-  readonly hoursFound: number;
-  readonly hoursInWindow: number;
+  /** The dated folders the window's files came from. */
+  readonly discovery: Discovery;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `24 of 24 hour folders`, or `96 hour folders covering 24 of 24 hours`, `1 day folder covering 1 of 1 hours`. */
+function foldersRead(d: Discovery): string {
+  if (d.dayFolders === 0 && d.hourFolders === d.hoursCovered) return `${d.hoursCovered} of ${d.hoursInWindow} hour folders`;
+  const kinds = [d.hourFolders > 0 && plural(d.hourFolders, 'hour folder'), d.dayFolders > 0 && plural(d.dayFolders, 'day folder')];
+  return `${kinds.filter(Boolean).join(' and ')} covering ${d.hoursCovered} of ${d.hoursInWindow} hours`;
 }
 
 function toJson({ command, result, allowlist }: AuditReport): string {
@@ -66,8 +76,7 @@ function footer(report: AuditReport): string {
     ? `NEW = not in ${report.allowlist.path}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
   return (
-    `${report.filesRead} files (${formatBytes(s.bytesScanned)}) from ${report.hoursFound} of ` +
-    `${report.hoursInWindow} hour folders ` +
+    `${report.filesRead} files (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
     `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}`
   );
 }

@@ -11,9 +11,11 @@ import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
 import { renderAudit } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
-import { DuckDbEngine } from './engines/duckdb.js';
-import { detectLogFormat, listWindowFiles } from './engines/local-files.js';
-import { V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
+import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
+import { readLocalLogs, type LocalLogs } from './engines/local-files.js';
+import { V5_FORMAT } from './flowlog/format.js';
+import { requireWindowFiles } from './logs/discover.js';
+import { LocalTree } from './logs/local-tree.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
 
@@ -68,33 +70,39 @@ async function sample(command: SampleCommand, io: CliIo): Promise<void> {
   );
 }
 
-async function resolveLogFormat(command: AuditCommand, io: CliIo) {
-  const listing = command.logs === undefined ? undefined : await listWindowFiles(command.logs, command.window, '--logs');
-  const detected = command.format ?? (listing ? await detectLogFormat(listing.files, '--logs') : undefined);
-  if (listing && listing.files.length === 0) {
-    io.stderr(
-      `note: no flow-log files in the ${listing.hoursInWindow} hour folders of the window under ${command.logs}; ` +
-        'check --end and --lookback-hours.\n',
-    );
+/** The window's files under --logs with their formats; an InputError when the window has none. */
+async function readLogs(command: AuditCommand & { logs: string }): Promise<LocalLogs> {
+  const logs = await readLocalLogs(command.logs, command.window, { logFormat: command.format, input: '--logs' });
+  requireWindowFiles(logs.discovery, new LocalTree(command.logs), command.window, '--logs');
+  return logs;
+}
+
+function parameters(command: AuditCommand, source: AuditParameters['source']): AuditParameters {
+  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, source };
+}
+
+/** `sql`: the Athena SQL over this stack's table, in the format of the files under --logs when given. */
+async function sql(command: AuditCommand, io: CliIo): Promise<void> {
+  let format = command.format ?? V5_FORMAT;
+  if (command.logs !== undefined) {
+    const { files } = await readLogs({ ...command, logs: command.logs });
+    const single = files.every((f) => f.format.fields.map((x) => x.column).join() === files[0]!.format.fields.map((x) => x.column).join());
+    format = single ? files[0]!.format : { name: 'mixed', fields: unionFields(files) };
   }
-  return { listing, format: detected ?? V5_FORMAT };
+  io.stdout(`${buildAuditSql(parameters(command, stackTableShape(DEFAULT_TABLE, format)))}\n`);
 }
 
-function parameters(command: AuditCommand, format: FlowLogFormat): AuditParameters {
-  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, source: stackTableShape(DEFAULT_TABLE, format) };
-}
-
-async function audit(command: AuditCommand, io: CliIo): Promise<void> {
+async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<void> {
   const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
   if (command.allowlist !== undefined && allowlist === undefined) {
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
-  const { listing, format } = await resolveLogFormat(command, io);
-  const bar = progress(io, `scanning ${listing!.files.length} files in ${command.logs}`);
-  const engine = new DuckDbEngine({ logsDir: command.logs!, format, input: '--logs', onProgress: (p) => bar.update(p) });
-  const result = await engine.runAudit(parameters(command, format));
+  const logs = await readLogs(command);
+  const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
+  const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
+  const result = await engine.runAudit(parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format)));
   bar.done();
-  const report = { command, result, allowlist, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };
+  const report = { command, result, allowlist, filesRead: logs.files.length, discovery: logs.discovery };
   io.stdout(`${renderAudit(report, command.output)}\n`);
 }
 
@@ -104,8 +112,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     const command = parseCommand(argv, now);
     if (command.command === 'help') io.stdout(`${USAGE}\n`);
     else if (command.command === 'sample') await sample(command, io);
-    else if (command.command === 'audit') await audit(command, io);
-    else io.stdout(`${buildAuditSql(parameters(command, (await resolveLogFormat(command, io)).format))}\n`);
+    else if (command.command === 'audit') await audit({ ...command, logs: command.logs! }, io);
+    else await sql(command, io);
     return 0;
   } catch (error) {
     if (error instanceof InputError) {

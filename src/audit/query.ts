@@ -37,20 +37,31 @@ function column(shape: TableShape, name: string): string {
   return sql;
 }
 
+/**
+ * A term on a column the table has. When only some rows carry the column (TableShape.partialColumns), rows
+ * without it pass when `without` holds (or always, without `without`), as in a table lacking the column.
+ */
+function termOn(shape: TableShape, name: string, term: string, without?: string): string {
+  if (!shape.partialColumns?.has(name)) return term;
+  const sql = column(shape, name);
+  return `(${sql} IS NOT NULL AND ${term} OR ${sql} IS NULL${without === undefined ? '' : ` AND ${without}`})`;
+}
+
 /** Terms that tell a connection the VPC opened from the reply of a server inside it. */
 function openerTerms(shape: TableShape): string[] {
   const c = (name: string) => column(shape, name);
   const protocol = c('protocol');
   const servicePortIsLower = `${c('dstport')} <= ${c('srcport')}`;
+  const byPorts = `(${protocol} NOT IN (${TCP}, ${UDP}) OR ${servicePortIsLower})`;
   const terms: string[] = [];
-  if (shape.columns.has('flow_direction')) terms.push(`${c('flow_direction')} = 'egress'`);
+  if (shape.columns.has('flow_direction')) terms.push(termOn(shape, 'flow_direction', `${c('flow_direction')} = 'egress'`));
   if (shape.columns.has('tcp_flags')) {
-    terms.push(
+    const byFlags =
       `(${protocol} = ${TCP} AND bitwise_and(${c('tcp_flags')}, ${SYN_ACK}) = ${SYN}` +
-        ` OR ${protocol} = ${UDP} AND ${servicePortIsLower} OR ${protocol} NOT IN (${TCP}, ${UDP}))`,
-    );
+      ` OR ${protocol} = ${UDP} AND ${servicePortIsLower} OR ${protocol} NOT IN (${TCP}, ${UDP}))`;
+    terms.push(termOn(shape, 'tcp_flags', byFlags, byPorts));
   } else {
-    terms.push(`(${protocol} NOT IN (${TCP}, ${UDP}) OR ${servicePortIsLower})`);
+    terms.push(byPorts);
   }
   return terms;
 }
@@ -64,7 +75,7 @@ export function buildAuditSql(p: AuditParameters): string {
   const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
   if (egress) {
     where.push(`NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}`, `${c('action')} = 'ACCEPT'`);
-    if (shape.columns.has('log_status')) where.push(`${c('log_status')} = 'OK'`);
+    if (shape.columns.has('log_status')) where.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
     where.push(...openerTerms(shape));
   }
   const dstaddr = c('dstaddr');

@@ -4,7 +4,8 @@
 // original recipe's, the local DuckDB view) is one TableShape; the query builder knows nothing else of it.
 
 import type { FlowLogFormat } from '../flowlog/format.js';
-import { hourPath, HOUR_MS, PARTITION_COLUMN, type HourWindow } from '../flowlog/layout.js';
+import { hourPath, HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
 
 /** A Glue database and table (validated identifiers). */
 export interface TableRef {
@@ -20,6 +21,11 @@ export interface TableShape {
    * lacks are absent.
    */
   readonly columns: ReadonlyMap<string, string>;
+  /**
+   * Columns of `columns` that only some rows carry: a view over files of several formats holds NULL where a
+   * file's format lacks the field, and the audit then treats that row as a table without the column would.
+   */
+  readonly partialColumns?: ReadonlySet<string>;
   /** The WHERE terms that keep the records of [window.start, window.end), partition terms first. */
   windowTerms(window: HourWindow): string[];
   /** How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`. */
@@ -49,7 +55,7 @@ export function stackTableShape(table: TableRef, format: FlowLogFormat): TableSh
   return {
     table,
     columns: new Map(format.fields.map((f) => [f.column, columnSql(f.column)])),
-    windowTerms: (window) => [hourPathTerm(PARTITION_COLUMN, window)],
-    partitioning: `partition ${PARTITION_COLUMN} (YYYY/MM/DD/HH)`,
+    windowTerms: (window) => [hourPathTerm(FIREHOSE_LAYOUT.partitionColumn, window)],
+    partitioning: `partition ${FIREHOSE_LAYOUT.partitionColumn} (YYYY/MM/DD/HH)`,
   };
 }

@@ -1,17 +1,21 @@
-// The local engine: flow-log files in the Firehose layout on disk, exposed to an in-memory DuckDB as the same
-// `"db"."table"` Athena sees (columns from the format, `dt` from the file's hour folder), running THE SAME
-// SQL text the query builder makes for Athena. The only dialect bridge is TRINO_FUNCTION_MACROS.
+// The local engine: the window's flow-log files on disk (any layout, each file in its own format: text with or
+// without a header line, gzip or plain, or Parquet) exposed to an in-memory DuckDB as ONE view named like the
+// Athena table, over the union of the files' columns (NULL where a file lacks a field), with `dt` the hour folder
+// (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
+// this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS.
 
+import { stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
-import type { TableRef } from '../audit/table-shape.js';
+import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
 import { RESULT_COLUMNS, toPortRow, type RawResultRow } from '../audit/port-row.js';
-import type { ColumnType } from '../flowlog/fields.js';
+import { FLOW_LOG_FIELDS, type ColumnType, type FlowLogField } from '../flowlog/fields.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
-import { PARTITION_COLUMN } from '../flowlog/layout.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
 import { InputError } from '../input-error.js';
 import type { AuditResult, QueryEngine } from './engine.js';
-import { listWindowFiles, type LocalFile } from './local-files.js';
+import { readLocalLogs, type LocalLogFile, type LocalLogs } from './local-files.js';
 
 /**
  * Trino functions the audit SQL uses that DuckDB lacks, as DuckDB macros with Trino's semantics:
@@ -24,43 +28,142 @@ export const TRINO_FUNCTION_MACROS: readonly string[] = [
 ];
 
 const DUCKDB_TYPES: Record<ColumnType, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' };
+const DT = FIREHOSE_LAYOUT.partitionColumn;
 
 const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** The DDL that exposes `files` as `"database"."table"`: read_csv with explicit columns, `dt` from the path. */
-export function tableDdl(table: TableRef, format: FlowLogFormat, files: readonly LocalFile[]): string[] {
-  const { database } = table;
-  const name = `${sqlName(database)}.${sqlName(table.table)}`;
-  const columns = format.fields.map((f) => [f.column, DUCKDB_TYPES[f.type]] as const);
-  const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(database)}`];
+/** The union of the files' fields, catalogue fields first in catalogue order, then unknown ones by name. */
+export function unionFields(files: readonly LocalLogFile[], fallback: FlowLogFormat = V5_FORMAT): FlowLogField[] {
+  if (files.length === 0) return [...fallback.fields];
+  const byColumn = new Map(files.flatMap((f) => f.format.fields.map((field) => [field.column, field] as const)));
+  const rank = (f: FlowLogField) => (f.version === undefined ? FLOW_LOG_FIELDS.length : FLOW_LOG_FIELDS.indexOf(f));
+  return [...byColumn.values()].sort((a, b) => rank(a) - rank(b) || a.column.localeCompare(b.column));
+}
+
+/** The `dt` of a file's rows: its hour folder as `YYYY/MM/DD/HH` from the file name, NULL in day folders. */
+function dtExpression(file: LocalLogFile): string {
+  if (file.granularity === 'day') return 'CAST(NULL AS VARCHAR)';
+  const dir = `parse_dirpath(filename, 'forward_slash')`;
+  if (file.layout === 's3-hive-hourly') return `regexp_replace(${dir}, '^.*year=(\\d{4})/month=(\\d{2})/day=(\\d{2})/hour=(\\d{2})$', '\\1/\\2/\\3/\\4')`;
+  return `right(${dir}, 13)`;
+}
+
+/** Files read by one reader call: same reader, compression, header, fields and folder kind. */
+function groupKey(file: LocalLogFile): string {
+  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, dtExpression(file)]);
+}
+
+/** One SELECT over a group of files of the same shape, giving every union column (NULL where the files lack it). */
+function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogField[]): string {
+  const first = files[0]!;
+  const paths = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+  const own = new Map(first.format.fields.map((f) => [f.column, f]));
+  const columns = union.map((f) => {
+    const type = DUCKDB_TYPES[f.type];
+    const mine = own.get(f.column);
+    if (!mine) return `CAST(NULL AS ${type}) AS ${sqlName(f.column)}`;
+    // Parquet columns keep the file's own name (account_id, or account-id) and type; text columns are typed on read.
+    const source = first.columnNames?.[first.format.fields.indexOf(mine)];
+    return source === undefined ? sqlName(f.column) : `CAST(${sqlName(source)} AS ${type}) AS ${sqlName(f.column)}`;
+  });
+  const reader =
+    first.reader === 'parquet'
+      ? `read_parquet(${paths}, union_by_name = true, filename = true)`
+      : [
+          `read_csv(${paths}`,
+          `columns = {${first.format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ')}}`,
+          `delim = ' '`,
+          `quote = ''`,
+          `escape = ''`,
+          `header = false`,
+          `skip = ${first.skip}`,
+          `nullstr = '-'`,
+          `auto_detect = false`,
+          `compression = '${first.gzip ? 'gzip' : 'none'}'`,
+          `filename = true`,
+          `parallel = true)`,
+        ].join(', ');
+  return `SELECT ${columns.join(', ')}, ${dtExpression(first)} AS ${sqlName(DT)} FROM ${reader}`;
+}
+
+/**
+ * The DDL that exposes `files` as `"database"."table"`: one reader per group of files of the same shape,
+ * UNION ALL over the union of their columns, plus `dt`. With no files, an empty table of `fallback`'s columns.
+ */
+export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallback: FlowLogFormat = V5_FORMAT): string[] {
+  const name = `${sqlName(table.database)}.${sqlName(table.table)}`;
+  const union = unionFields(files, fallback);
+  const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(table.database)}`];
   if (files.length === 0) {
-    const list = [...columns, [PARTITION_COLUMN, 'VARCHAR'] as const].map(([c, t]) => `${sqlName(c)} ${t}`).join(', ');
+    const list = [...union.map((f) => `${sqlName(f.column)} ${DUCKDB_TYPES[f.type]}`), `${sqlName(DT)} VARCHAR`].join(', ');
     return [...ddl, `CREATE TABLE ${name} (${list})`];
   }
-  const struct = columns.map(([c, t]) => `${sqlString(c)}: ${sqlString(t)}`).join(', ');
-  const reader = [
-    `read_csv([${files.map((f) => sqlString(f.path)).join(', ')}]`,
-    `columns = {${struct}}`,
-    `delim = ' '`,
-    `quote = ''`,
-    `escape = ''`,
-    `header = false`,
-    `nullstr = '-'`,
-    `auto_detect = false`,
-    `compression = 'auto'`,
-    `filename = true`,
-    `parallel = true)`,
-  ].join(', ');
-  // The hour folder `YYYY/MM/DD/HH` is the last 13 characters of the file's folder path.
-  const dt = `right(parse_dirpath(filename, 'forward_slash'), 13) AS ${sqlName(PARTITION_COLUMN)}`;
-  return [...ddl, `CREATE VIEW ${name} AS SELECT * EXCLUDE (filename), ${dt} FROM ${reader}`];
+  const groups = new Map<string, LocalLogFile[]>();
+  for (const file of files) groups.set(groupKey(file), [...(groups.get(groupKey(file)) ?? []), file]);
+  const selects = [...groups.values()].map((group) => groupSelect(group, union));
+  return [...ddl, `CREATE VIEW ${name} AS ${selects.join('\nUNION ALL\n')}`];
+}
+
+/** The `start` terms of a window: epoch seconds in [window.start, window.end). */
+function startTerms(window: HourWindow): string[] {
+  const start = columnSql('start');
+  return [`${start} >= ${window.start.getTime() / 1000}`, `${start} < ${window.end.getTime() / 1000}`];
+}
+
+/**
+ * The TableShape of the local view over `logs`: the union of the files' columns (those some files lack are
+ * partial), and window terms that fit the folders read: none for hour folders (discovery already kept only the
+ * window's hours, as partition projection does), `start` in the window for day folders, and both when mixed.
+ */
+export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowLogFormat = V5_FORMAT): TableShape {
+  const union = unionFields(logs.files, fallback);
+  const partial = union.filter((f) => logs.files.some((file) => !file.format.fields.some((own) => own.column === f.column)));
+  const daily = logs.files.some((f) => f.granularity === 'day');
+  const hourly = logs.files.some((f) => f.granularity === 'hour');
+  if (daily && !union.some((f) => f.column === 'start')) {
+    throw new InputError(`logs: the files in day folders under '${logs.root}' have no start field, which a day folder needs to keep the window's records.`);
+  }
+  return {
+    table,
+    columns: new Map(union.map((f) => [f.column, columnSql(f.column)])),
+    partialColumns: new Set(partial.map((f) => f.column)),
+    windowTerms: (window) => {
+      if (!daily) return [];
+      if (!hourly) return startTerms(window);
+      return [`(${columnSql(DT)} IS NOT NULL OR ${startTerms(window).join(' AND ')})`];
+    },
+    partitioning: daily ? (hourly ? 'hour folders (pruned by path) and day folders (filtered on start)' : 'day folders (filtered on start)') : 'hour folders (pruned by path)',
+  };
+}
+
+/**
+ * Writes the headerless text records of `textPath` (in `format`) as a Parquet file the way S3 delivery does:
+ * a column per field named with `_` (`account_id`), typed INT_32 / INT_64 / STRING, gzip-compressed (VPC user
+ * guide, "Flow log files": "Each file is compressed into a single Gzip file"). Returns the file's size in bytes.
+ */
+export async function writeParquet(textPath: string, format: FlowLogFormat, parquetPath: string): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const columns = format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ');
+    await connection.run(
+      `COPY (SELECT * FROM read_csv(${sqlString(textPath)}, columns = {${columns}}, delim = ' ', quote = '', escape = '', header = false, ` +
+        `nullstr = '-', auto_detect = false)) TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION gzip)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return (await stat(parquetPath)).size;
 }
 
 export interface DuckDbEngineOptions {
-  /** Root folder of the layout (`DIR/YYYY/MM/DD/HH/*.gz`). */
-  readonly logsDir: string;
-  /** The format of the files' records (default v5, the pipeline's). */
+  /** The folder to read (any layout of logs/layouts.ts); not needed when `logs` is given. */
+  readonly logsDir?: string;
+  /** The window's files, already found and told apart (readLocalLogs), e.g. to build the view's TableShape first. */
+  readonly logs?: LocalLogs;
+  /** The format of text files without a header line; undefined: v2 or v5 by field count. */
   readonly format?: FlowLogFormat;
   /** The name of the logs folder input in messages (default `logs`). */
   readonly input?: string;
@@ -71,20 +174,23 @@ export interface DuckDbEngineOptions {
 export class DuckDbEngine implements QueryEngine {
   constructor(private readonly options: DuckDbEngineOptions) {}
 
-  private get format(): FlowLogFormat {
-    return this.options.format ?? V5_FORMAT;
+  private async logs(window: HourWindow): Promise<LocalLogs> {
+    if (this.options.logs) return this.options.logs;
+    if (this.options.logsDir === undefined) throw new Error('DuckDbEngine needs logsDir or logs');
+    return readLocalLogs(this.options.logsDir, window, { logFormat: this.options.format, input: this.options.input });
   }
 
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const started = performance.now();
     const sql = buildAuditSql(parameters);
-    const { files } = await listWindowFiles(this.options.logsDir, parameters.window);
+    const logs = await this.logs(parameters.window);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(parameters.source.table, this.format, files)]) await connection.run(statement);
+      const ddl = tableDdl(parameters.source.table, logs.files, this.options.format);
+      for (const statement of [...TRINO_FUNCTION_MACROS, ...ddl]) await connection.run(statement);
       const engineStarted = performance.now();
-      const rows = await this.query(connection, sql, this.format);
+      const rows = await this.query(connection, sql, logs);
       return {
         engine: 'duckdb',
         sql,
@@ -92,7 +198,7 @@ export class DuckDbEngine implements QueryEngine {
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,
-          bytesScanned: files.reduce((sum, f) => sum + f.size, 0),
+          bytesScanned: logs.files.reduce((sum, f) => sum + f.size, 0),
           costUsd: 0,
         },
       };
@@ -103,7 +209,7 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /** Runs the audit SQL, reporting progress, and turns read errors into one-sentence InputErrors. */
-  private async query(connection: DuckDBConnection, sql: string, format: FlowLogFormat): Promise<RawResultRow[]> {
+  private async query(connection: DuckDBConnection, sql: string, logs: LocalLogs): Promise<RawResultRow[]> {
     const onProgress = this.options.onProgress;
     if (onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     const timer = onProgress
@@ -121,8 +227,9 @@ export class DuckDbEngine implements QueryEngine {
       const message = (error as Error).message;
       if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
         const detail = message.split('\n').find((l) => l.trim() !== '')?.replace(/^[\w ]*Error: /, '').slice(0, 300);
+        const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
         throw new InputError(
-          `${this.options.input ?? 'logs'}: the files in '${this.options.logsDir}' could not be read as ${format.name} flow logs (${detail}); ` +
+          `${this.options.input ?? 'logs'}: the files in '${logs.root}' could not be read as ${formats} flow logs (${detail}); ` +
             'check the folder and --log-format.',
         );
       }

@@ -1,69 +1,78 @@
-// Flow-log files on local disk in the Firehose layout: the files of a window's hour folders only (partition
-// pruning by path: folders outside the window are never listed, let alone read), and the format of those
-// files detected from the field count of their first record.
+// The flow-log files of a window on local disk, each with its own format: found by layout discovery (only the
+// window's dated folders are opened), then told apart by their first bytes: Parquet (its schema names the
+// fields), or gzip/plain text whose first line is either the header line S3 delivery writes (it IS the file's
+// format) or a record (then --log-format, or the v2/v5 field count, gives the format).
 
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { formatWithFieldCount, type FlowLogFormat } from '../flowlog/format.js';
-import { hourPaths, type HourWindow } from '../flowlog/layout.js';
+import {
+  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
+} from '../flowlog/format.js';
+import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
+import { discoverWindowFiles, type Discovery, type WindowFile } from '../logs/discover.js';
+import { LocalTree } from '../logs/local-tree.js';
+import { parquetColumnNames } from './parquet-schema.js';
 
-export interface LocalFile {
+/** How a file is read. */
+export type FileReader = 'text' | 'parquet';
+
+export interface LocalLogFile extends WindowFile {
+  /** The file's path on disk. */
   readonly path: string;
-  /** Size on disk (compressed), bytes. */
-  readonly size: number;
+  readonly reader: FileReader;
+  /** Text: whether the file is gzip-compressed (told by its first bytes, not its name). */
+  readonly gzip: boolean;
+  /** The file's fields, in order (text) or its columns (Parquet). */
+  readonly format: FlowLogFormat;
+  /** Text: lines before the first record (the header line, when there is one), 0 otherwise. */
+  readonly skip: number;
+  /** Parquet: the file's own column names, one per field of `format` (`account_id`, ...). */
+  readonly columnNames?: readonly string[];
 }
 
-export interface WindowFiles {
-  readonly files: readonly LocalFile[];
-  /** Hours of the window that have a folder. */
-  readonly hoursFound: number;
-  readonly hoursInWindow: number;
+export interface LocalLogs {
+  /** The folder read. */
+  readonly root: string;
+  readonly discovery: Discovery;
+  /** The window's files that hold records (empty files left out). */
+  readonly files: readonly LocalLogFile[];
 }
 
-/** Fails with an InputError unless `dir` is a readable folder. */
-export async function checkLogsDir(dir: string, input = 'logs'): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new InputError(`${input}: '${dir}' is not a folder; give the folder that holds the YYYY/MM/DD/HH flow-log folders.`);
-  }
+export interface ReadOptions {
+  /** The format of text files without a header line; undefined: v2 or v5 by field count. */
+  readonly logFormat?: FlowLogFormat;
+  /** The name of the folder input in messages (default `logs`). */
+  readonly input?: string;
 }
 
-/** The files of the window's hour folders (hidden files left out), oldest hour first; missing hours are skipped. */
-export async function listWindowFiles(dir: string, window: HourWindow, input = 'logs'): Promise<WindowFiles> {
-  await checkLogsDir(dir, input);
-  const files: LocalFile[] = [];
-  let hoursFound = 0;
-  const paths = hourPaths(window);
-  for (const hour of paths) {
-    const hourDir = join(dir, hour);
-    let entries;
-    try {
-      entries = await readdir(hourDir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new InputError(`${input}: folder '${hourDir}' cannot be read (${(error as Error).message}).`);
-    }
-    hoursFound++;
-    const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
-    for (const name of names) {
-      const path = join(hourDir, name);
-      files.push({ path, size: (await stat(path)).size });
-    }
-  }
-  return { files, hoursFound, hoursInWindow: paths.length };
-}
+const GZIP_MAGIC = [0x1f, 0x8b];
+const PARQUET_MAGIC = 'PAR1';
 
-/** The first non-empty line of a (gzip-compressed when named *.gz) file, or undefined when it has none. */
-async function firstLine(path: string): Promise<string | undefined> {
-  const raw = createReadStream(path);
-  const text = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input: text, crlfDelay: Infinity });
+async function firstBytes(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
   try {
-    for await (const line of lines) if (line.trim() !== '') return line;
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first non-empty line of a text file and how many lines precede it, or undefined for an empty file. */
+async function firstLine(path: string, gzip: boolean): Promise<{ line: string; index: number } | undefined> {
+  const raw = createReadStream(path);
+  const text = gzip ? raw.pipe(createGunzip()) : raw;
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  let index = 0;
+  try {
+    for await (const line of lines) {
+      if (line.trim() !== '') return { line, index };
+      index++;
+    }
     return undefined;
   } finally {
     lines.close();
@@ -71,25 +80,70 @@ async function firstLine(path: string): Promise<string | undefined> {
   }
 }
 
-/** The known format (v2 or v5) of the first record in `files`; an InputError when it is neither. */
-export async function detectLogFormat(files: readonly LocalFile[], input = 'logs'): Promise<FlowLogFormat | undefined> {
-  for (const file of files) {
-    let line: string | undefined;
-    try {
-      line = await firstLine(file.path);
-    } catch (error) {
-      throw new InputError(`${input}: file '${file.path}' cannot be read as gzip-compressed flow logs (${(error as Error).message}).`);
-    }
-    if (line === undefined) continue;
-    const count = line.trim().split(' ').length;
-    const format = formatWithFieldCount(count);
-    if (!format) {
+/** The format of a text file from its first line; undefined for an empty file. */
+async function textFile(file: WindowFile, path: string, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | undefined> {
+  const input = options.input ?? 'logs';
+  let first;
+  try {
+    first = await firstLine(path, gzip);
+  } catch (error) {
+    throw new InputError(`${input}: file '${path}' cannot be read as ${gzip ? 'gzip-compressed' : 'plain'} text flow logs (${(error as Error).message}).`);
+  }
+  if (!first) return undefined;
+  const tokens = first.line.trim().split(/\s+/);
+  if (isHeaderLine(first.line)) {
+    const format = namedFormat('header', tokens);
+    if (missingAuditFields(format.fields).length > 0) {
       throw new InputError(
-        `${input}: the first record of '${file.path}' has ${count} fields, which is neither v2 (14) nor v5 (29); ` +
-          'give --log-format with the flow log\'s LogFormat string.',
+        `${input}: the first line of '${path}' (${first.line.trim().slice(0, 80)}) is not a flow-log header line; ` +
+          `a header names the file's flow-log fields (version account-id interface-id srcaddr ...) and must include ${AUDIT_FIELDS.join(', ')}.`,
       );
     }
-    return format;
+    return { ...file, path, reader: 'text', gzip, format, skip: first.index + 1 };
   }
-  return undefined;
+  const format = options.logFormat ?? formatWithFieldCount(tokens.length);
+  if (!format || format.fields.length !== tokens.length) {
+    throw new InputError(
+      options.logFormat
+        ? `${input}: the first record of '${path}' has ${tokens.length} fields, but --log-format names ${options.logFormat.fields.length}; give the flow log's LogFormat string.`
+        : `${input}: the first record of '${path}' has ${tokens.length} fields, which is neither v2 (14) nor v5 (29), and the file has no header line; ` +
+            "give --log-format with the flow log's LogFormat string.",
+    );
+  }
+  return { ...file, path, reader: 'text', gzip, format, skip: first.index };
+}
+
+/**
+ * The files of `window` under the folder `dir` (any layout of logs/layouts.ts) with each file's format.
+ * InputErrors: `dir` is not a folder, a file cannot be read, a header is not flow-log fields, a record's
+ * field count fits no format, a Parquet file is corrupt or lacks the audit's columns.
+ */
+export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
+  const input = options.input ?? 'logs';
+  const tree = new LocalTree(dir, input);
+  await tree.check();
+  const discovery = await discoverWindowFiles(tree, window);
+  const files: LocalLogFile[] = [];
+  const parquet: { file: WindowFile; path: string }[] = [];
+  for (const file of discovery.files) {
+    const path = tree.path(file.segments);
+    const magic = await firstBytes(path);
+    if (magic.toString('latin1') === PARQUET_MAGIC) {
+      parquet.push({ file, path });
+      continue;
+    }
+    const read = await textFile(file, path, magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1], options);
+    if (read) files.push(read);
+  }
+  const columns = await parquetColumnNames(parquet.map((p) => p.path), input);
+  for (const { file, path } of parquet) {
+    const columnNames = columns.get(path)!;
+    const format = namedFormat('parquet', columnNames);
+    const missing = missingAuditFields(format.fields);
+    if (missing.length > 0) {
+      throw new InputError(`${input}: the Parquet file '${path}' has no ${missing.join(', ')} column; a flow-log Parquet file has a column per field (srcaddr, dstport, ...).`);
+    }
+    files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
+  }
+  return { root: dir, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

@@ -1,6 +1,12 @@
-// The flow-log field catalogue: every field AWS can log (versions 2 to 5), with the column name and SQL
-// type this project gives it. The Glue table, the DuckDB view, the parser and the sample generator all
-// derive their columns from this one list.
+// The flow-log field catalogue: every field AWS documents for VPC flow logs (versions 2 to 8), with the column
+// name and SQL type this project gives it. The Glue table, the DuckDB view, the parser and the sample
+// generator all derive their columns from this one list.
+//
+// Source: Amazon VPC user guide, "Flow log records" > "Available fields" (name, version, and the Parquet data
+// type of each field: INT_32 / INT_64 / STRING), https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html;
+// version 7 (the ten ecs-* fields): AWS Networking blog "Introducing VPC Flow Logs for Elastic Container Services";
+// version 8: reject-reason (e.g. BPA, VPC Block Public Access). Version 6 added Transit Gateway flow-log fields,
+// which VPC flow logs do not have.
 
 /** SQL type of a column, in the names Glue/Athena use. */
 export type ColumnType = 'int' | 'bigint' | 'string';
@@ -11,11 +17,11 @@ export interface FlowLogField {
   /** The table column: the field name with `-` turned into `_`, e.g. `flow_direction`. */
   readonly column: string;
   readonly type: ColumnType;
-  /** The flow-log version that introduced the field. */
-  readonly version: 2 | 3 | 4 | 5;
+  /** The flow-log version that introduced the field; undefined for a field the catalogue lacks (kept as text). */
+  readonly version?: number;
 }
 
-const field = (name: string, type: ColumnType, version: FlowLogField['version']): FlowLogField => ({
+const field = (name: string, type: ColumnType, version: number): FlowLogField => ({
   field: name,
   column: name.replaceAll('-', '_'),
   type,
@@ -54,11 +60,33 @@ export const FLOW_LOG_FIELDS: readonly FlowLogField[] = [
   field('pkt-dst-aws-service', 'string', 5),
   field('flow-direction', 'string', 5),
   field('traffic-path', 'int', 5),
+  field('ecs-cluster-arn', 'string', 7),
+  field('ecs-cluster-name', 'string', 7),
+  field('ecs-container-instance-arn', 'string', 7),
+  field('ecs-container-instance-id', 'string', 7),
+  field('ecs-container-id', 'string', 7),
+  field('ecs-second-container-id', 'string', 7),
+  field('ecs-service-name', 'string', 7),
+  field('ecs-task-definition-arn', 'string', 7),
+  field('ecs-task-arn', 'string', 7),
+  field('ecs-task-id', 'string', 7),
+  field('reject-reason', 'string', 8),
 ];
 
 const BY_NAME = new Map(FLOW_LOG_FIELDS.map((f) => [f.field, f]));
 
-/** The field called `name` in a LogFormat string, or undefined. */
+/** The field called `name` in a LogFormat string or a header line, or undefined. */
 export function fieldNamed(name: string): FlowLogField | undefined {
   return BY_NAME.get(name);
+}
+
+/**
+ * The field a header line or a Parquet file names: the catalogue's when it knows the name (`account-id` or its
+ * column `account_id`), else a text column named after it (`-` and other signs turned into `_`), so a file
+ * with a field newer than the catalogue is still read.
+ */
+export function fieldOrText(name: string): FlowLogField {
+  const known = BY_NAME.get(name) ?? BY_NAME.get(name.replaceAll('_', '-'));
+  if (known) return known;
+  return { field: name, column: name.toLowerCase().replace(/[^a-z0-9_]/g, '_'), type: 'string' };
 }

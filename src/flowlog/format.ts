@@ -1,11 +1,11 @@
 // Flow-log record formats: the v2 default, the v5 custom format this action deploys, and any format
 // given as an AWS LogFormat string (`${version} ${srcaddr} ...`). A format is an ordered list of fields.
 
-import { FLOW_LOG_FIELDS, fieldNamed, type FlowLogField } from './fields.js';
+import { FLOW_LOG_FIELDS, fieldNamed, fieldOrText, type FlowLogField } from './fields.js';
 import { InputError } from '../input-error.js';
 
 export interface FlowLogFormat {
-  /** `v2`, `v5`, or `custom`. */
+  /** `v2`, `v5`, `custom` (a LogFormat string), `header` (a file's header line) or `parquet` (a Parquet schema). */
   readonly name: string;
   readonly fields: readonly FlowLogField[];
 }
@@ -14,7 +14,7 @@ export interface FlowLogFormat {
 export const V2_FORMAT: FlowLogFormat = { name: 'v2', fields: FLOW_LOG_FIELDS.filter((f) => f.version === 2) };
 
 /** The custom format the pipeline stack logs: every field of versions 2 to 5, 29 fields. */
-export const V5_FORMAT: FlowLogFormat = { name: 'v5', fields: FLOW_LOG_FIELDS };
+export const V5_FORMAT: FlowLogFormat = { name: 'v5', fields: FLOW_LOG_FIELDS.filter((f) => f.version! <= 5) };
 
 /** The AWS `LogFormat` string of a format, e.g. `${version} ${account-id} ...`. */
 export function logFormatString(format: FlowLogFormat): string {
@@ -24,6 +24,28 @@ export function logFormatString(format: FlowLogFormat): string {
 /** Whether the format carries every one of the given columns. */
 export function hasColumns(format: FlowLogFormat, ...columns: string[]): boolean {
   return columns.every((c) => format.fields.some((f) => f.column === c));
+}
+
+/** The fields a port audit reads: every format must have them. */
+export const AUDIT_FIELDS = ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action'] as const;
+
+/** The audit fields a list of fields lacks. */
+export function missingAuditFields(fields: readonly FlowLogField[]): string[] {
+  return AUDIT_FIELDS.filter((name) => !fields.some((f) => f.field === name));
+}
+
+/**
+ * The format that a header line (`version account-id ...`, as S3 delivery writes first in each text file) or
+ * a Parquet file's column names give: known fields by name, unknown ones kept as text columns.
+ */
+export function namedFormat(name: 'header' | 'parquet', names: readonly string[]): FlowLogFormat {
+  return { name, fields: names.map(fieldOrText) };
+}
+
+/** Whether a line is a header line: every token a field name (lowercase letters, digits, `-`), none repeated. */
+export function isHeaderLine(line: string): boolean {
+  const tokens = line.trim().split(/\s+/);
+  return tokens.every((t) => /^[a-z][a-z0-9_-]*$/.test(t)) && new Set(tokens).size === tokens.length;
 }
 
 /** Parses an AWS LogFormat string; every field must be a known one and appear once. */
@@ -42,11 +64,8 @@ export function parseLogFormat(text: string, input = 'log format'): FlowLogForma
     if (fields.includes(found)) throw new InputError(`${input}: field '${found.field}' appears twice.`);
     fields.push(found);
   }
-  for (const required of ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']) {
-    if (!fields.some((f) => f.field === required)) {
-      throw new InputError(`${input}: the format must include \${${required}} for a port audit.`);
-    }
-  }
+  const missing = missingAuditFields(fields)[0];
+  if (missing) throw new InputError(`${input}: the format must include \${${missing}} for a port audit.`);
   return { name: 'custom', fields };
 }
 

@@ -1,16 +1,10 @@
-// The Firehose S3 layout: objects land under `prefix/YYYY/MM/DD/HH/` (UTC hour of arrival). The `dt`
-// partition column of the table holds that `YYYY/MM/DD/HH` path, so a window of hours names exactly the
-// folders a query reads, in Athena (partition projection) and locally (DuckDB) alike.
+// Whole UTC hours: the audit window (a half-open range of hours), the `YYYY/MM/DD/HH` path of an hour (the
+// hour folders of the layouts in logs/layouts.ts and the `dt` partition of this stack's table), and parsing
+// an ISO hour from user input.
 
 import { InputError } from '../input-error.js';
 
 export const HOUR_MS = 3_600_000;
-
-/** The partition column that holds the `YYYY/MM/DD/HH` path. */
-export const PARTITION_COLUMN = 'dt';
-
-/** The date format of that path, in the Java notation Athena partition projection uses. */
-export const PARTITION_FORMAT = 'yyyy/MM/dd/HH';
 
 /** A half-open range of whole UTC hours: [start, end). */
 export interface HourWindow {

@@ -1,14 +1,21 @@
-// The sample generator: deterministic synthetic VPC flow logs in the Firehose S3 layout
-// `DIR/YYYY/MM/DD/HH/<name>.gz` (UTC), with the ground truth of both audit presets counted from the
-// generator's own event model (sample-traffic.ts), written beside the hour folders as ground-truth.json.
+// The sample generator: deterministic synthetic VPC flow logs in any layout of logs/layouts.ts: the Firehose
+// layout `DIR/YYYY/MM/DD/HH/<name>.gz` (headerless text), or S3 delivery's `DIR/AWSLogs/ACCOUNT/vpcflowlogs/
+// REGION/...` (default daily, hourly or Hive-compatible) as gzip text that starts with the header line, or as
+// Parquet (written by DuckDB). The ground truth of both audit presets is counted from the generator's own event
+// model (sample-traffic.ts) and written to DIR/ground-truth.json.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Cidr } from '../audit/cidr.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
+import { writeParquet } from '../engines/duckdb.js';
 import { InputError } from '../input-error.js';
+import {
+  datedSegments, FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryFileName, s3DeliveryRegionSegments, type Layout, type LayoutName,
+} from '../logs/layouts.js';
 import { hasColumns, V5_FORMAT, type FlowLogFormat } from './format.js';
 import { HOUR_MS, hourPath } from './layout.js';
 import { createRng, type Rng } from './prng.js';
@@ -32,9 +39,20 @@ export interface SampleOptions {
   /** v2 or v5 (default v5). */
   readonly format?: FlowLogFormat;
   readonly filesPerHour?: number;
+  /** The folder layout (default `firehose`). */
+  readonly layout?: LayoutName;
+  /** `text` (default) or `parquet` (S3 delivery layouts only). */
+  readonly fileFormat?: SampleFileFormat;
+  /** S3 delivery layouts: the account and region folders (default 123456789012, us-east-1) and flow log id. */
+  readonly account?: string;
+  readonly region?: string;
+  readonly flowLogId?: string;
   /** Called after each hour is written (for a progress line). */
   readonly onHour?: (done: number, total: number) => void;
 }
+
+export const SAMPLE_FILE_FORMATS = ['text', 'parquet'] as const;
+export type SampleFileFormat = (typeof SAMPLE_FILE_FORMATS)[number];
 
 /** One (port, protocol) of a preset's answer, as the SQL would count it (sample peers aside). */
 export type TruthRow = Omit<PortRow, 'samplePeers'>;
@@ -82,25 +100,71 @@ function tally(egress: PortTally, seed: PortTally, model: ModelRecord): void {
 }
 
 /** A Firehose-like object name for the hour, e.g. `vpc-flow-logs-1-2026-11-01-13-07-42-3f9a....gz`. */
-function objectName(rng: Rng, hourStart: Date, index: number): string {
+function firehoseName(rng: Rng, hourStart: Date, index: number): string {
   const stamp = hourPath(hourStart).replaceAll('/', '-');
   const minute = String(Math.min(59, index)).padStart(2, '0');
   const id = Array.from({ length: 32 }, () => rng.int(0, 15).toString(16)).join('');
   return `vpc-flow-logs-1-${stamp}-${minute}-00-${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16)}.gz`;
 }
 
+/** Where and how the sample's files are written: folder and file name of each file, header line, Parquet. */
+interface Writer {
+  readonly layout: Layout;
+  readonly options: SampleOptions;
+  readonly format: FlowLogFormat;
+  readonly parquet: boolean;
+  /** A scratch folder for the text DuckDB turns into Parquet. */
+  readonly scratch?: string;
+}
+
+/** The folder (under `out`) and file name of file `index` of `files` in the hour that starts at `hourStart`. */
+function place(writer: Writer, rng: Rng, hourStart: Date, index: number, files: number): { dir: string; name: string } {
+  const { layout, options } = writer;
+  if (layout.name === FIREHOSE_LAYOUT.name) return { dir: join(options.out, hourPath(hourStart)), name: firehoseName(rng, hourStart, index) };
+  const account = options.account ?? '123456789012';
+  const region = options.region ?? 'us-east-1';
+  const folders = [...s3DeliveryRegionSegments(layout.dateStyle, account, region), ...datedSegments(layout.dateStyle, layout.granularity, hourStart)];
+  // S3 delivery publishes a file per flow log every 5 minutes; the name carries the time it was written.
+  const written = new Date(hourStart.getTime() + Math.floor((index * 60) / files) * 60_000);
+  const hash = Array.from({ length: 8 }, () => rng.int(0, 15).toString(16)).join('');
+  const name = s3DeliveryFileName(account, region, options.flowLogId ?? 'fl-0123456789abcdef0', written, hash, writer.parquet ? '.log.parquet' : '.log.gz');
+  return { dir: join(options.out, ...folders), name };
+}
+
+/** Writes one file of records; returns its size in bytes. */
+async function writeFileOf(writer: Writer, path: string, lines: readonly string[]): Promise<number> {
+  // S3 delivery starts each text file with the header line naming its fields (Firehose copies records only).
+  const header = writer.layout.s3Delivery ? [writer.format.fields.map((f) => f.field).join(' ')] : [];
+  if (!writer.parquet) {
+    const body = await gzipAsync(`${[...header, ...lines].join('\n')}\n`);
+    await writeFile(path, body);
+    return body.length;
+  }
+  const text = join(writer.scratch!, 'records.txt');
+  await writeFile(text, `${lines.join('\n')}\n`);
+  return writeParquet(text, writer.format, path);
+}
+
 /** Checks the options a user can get wrong before anything is written. */
-function validate(options: SampleOptions): void {
+function validate(options: SampleOptions): Layout {
   if (!options.vpcCidrs.some((c) => c.family === 4)) {
     throw new InputError('--vpc-cidr: a VPC always has an IPv4 block; give one, such as 10.0.0.0/16, optionally with an IPv6 block.');
   }
   if (options.end.getTime() % HOUR_MS !== 0) throw new InputError('--end: the sample must end on a whole UTC hour.');
+  const layout = LAYOUTS.find((l) => l.name === (options.layout ?? FIREHOSE_LAYOUT.name));
+  if (!layout) throw new InputError(`--layout: '${options.layout}' is not a layout; accepted are ${LAYOUTS.map((l) => l.name).join(', ')}.`);
+  if (options.fileFormat === 'parquet' && !layout.s3Delivery) {
+    throw new InputError(`--file-format: Parquet is written by S3 delivery only; give --layout ${LAYOUTS.filter((l) => l.s3Delivery).map((l) => l.name).join(', ')}.`);
+  }
+  return layout;
 }
 
 /** Writes the sample and its ground truth; returns the ground truth. */
 export async function generateSample(options: SampleOptions): Promise<GroundTruth> {
-  validate(options);
+  const layout = validate(options);
   const format = options.format ?? V5_FORMAT;
+  const parquet = options.fileFormat === 'parquet';
+  const writer: Writer = { layout, options, format, parquet, scratch: parquet ? await mkdtemp(join(tmpdir(), 'vpc-port-audit-sample-')) : undefined };
   const filesPerHour = options.filesPerHour ?? 1;
   const hours = options.days * 24;
   const start = new Date(options.end.getTime() - hours * HOUR_MS);
@@ -110,32 +174,34 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
   const [egress, seed] = [new PortTally(), new PortTally()];
   let [records, files, compressedBytes] = [0, 0, 0];
 
-  for (let h = 0; h < hours; h++) {
-    const hourStart = new Date(start.getTime() + h * HOUR_MS);
-    // Each hour has its own stream, so an hour's content does not depend on how many days are generated.
-    const rng = createRng(options.seed, hourStart.getTime() / HOUR_MS);
-    const models = generateHour(rng, network, {
-      hourStart: hourStart.getTime() / 1000,
-      target: options.recordsPerHour,
-      hasTcpFlags,
-      version,
-    });
-    const buckets: string[][] = Array.from({ length: filesPerHour }, () => []);
-    models.forEach((model, i) => {
-      tally(egress, seed, model);
-      buckets[i % filesPerHour]!.push(formatRecord(format, model.record));
-    });
-    const dir = join(options.out, hourPath(hourStart));
-    await mkdir(dir, { recursive: true });
-    for (const [index, lines] of buckets.entries()) {
-      if (lines.length === 0) continue;
-      const body = await gzipAsync(`${lines.join('\n')}\n`);
-      await writeFile(join(dir, objectName(rng, hourStart, index)), body);
-      compressedBytes += body.length;
-      files++;
+  try {
+    for (let h = 0; h < hours; h++) {
+      const hourStart = new Date(start.getTime() + h * HOUR_MS);
+      // Each hour has its own stream, so an hour's content does not depend on how many days are generated.
+      const rng = createRng(options.seed, hourStart.getTime() / HOUR_MS);
+      const models = generateHour(rng, network, {
+        hourStart: hourStart.getTime() / 1000,
+        target: options.recordsPerHour,
+        hasTcpFlags,
+        version,
+      });
+      const buckets: string[][] = Array.from({ length: filesPerHour }, () => []);
+      models.forEach((model, i) => {
+        tally(egress, seed, model);
+        buckets[i % filesPerHour]!.push(formatRecord(format, model.record));
+      });
+      for (const [index, lines] of buckets.entries()) {
+        if (lines.length === 0) continue;
+        const { dir, name } = place(writer, rng, hourStart, index, filesPerHour);
+        await mkdir(dir, { recursive: true });
+        compressedBytes += await writeFileOf(writer, join(dir, name), lines);
+        files++;
+      }
+      records += models.length;
+      options.onHour?.(h + 1, hours);
     }
-    records += models.length;
-    options.onHour?.(h + 1, hours);
+  } finally {
+    if (writer.scratch) await rm(writer.scratch, { recursive: true, force: true });
   }
 
   const truth: GroundTruth = {

@@ -41,6 +41,20 @@ export const FIREHOSE_LAYOUT = {
   partitionColumn: 'dt',
   /** That path's date format, in the Java notation of Athena partition projection (`projection.dt.format`). */
   partitionFormat: 'yyyy/MM/dd/HH',
+  /**
+   * The Glue table parameters of partition projection on `dt`, one partition per hour (the template's table
+   * must carry these; `projection.dt.range` is the template's choice). Athena user guide, "Partition projection
+   * with Amazon Athena" (date type: format, interval, interval.unit; storage.location.template).
+   */
+  glueParameters: {
+    'projection.enabled': 'true',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy/MM/dd/HH',
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'HOURS',
+  },
+  /** `storage.location.template`: the table's location (`s3://bucket/prefix/`) followed by the `dt` value. */
+  locationTemplate: (location: string) => `${location}\${dt}`,
 } as const satisfies Layout & Record<string, unknown>;
 
 export const S3_DAILY_LAYOUT: Layout = {

@@ -2,7 +2,7 @@
 // both presets, v2 and v5, IPv4 VPCs that are not 10.0.0.0/16, IPv6, NODATA lines; and the engine reads only
 // the window's hour folders.
 import { describe, expect, test } from '@jest/globals';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,7 +10,7 @@ import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters, type Preset } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
-import { detectLogFormat, listWindowFiles } from '../../src/engines/local-files.js';
+import { readLocalLogs } from '../../src/engines/local-files.js';
 import { V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { generateSample, type GroundTruth } from '../../src/flowlog/sample.js';
@@ -87,8 +87,15 @@ describe('partition pruning and files', () => {
     }
     const result = await new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'));
     expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(truth.egressPorts);
-    // The same corrupt file inside the window is read, and reported as one sentence.
-    await writeFile(join(out, '2026/11/01/20', 'corrupt.gz'), 'this is not gzip');
+    // A file inside the window that is not gzip at all is named before anything runs...
+    await writeFile(join(out, '2026/11/01/20', 'corrupt.gz'), Buffer.from([0x1f, 0x8b, 0x00, 0x01, 0x02]));
+    await expect(new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rejects.toThrow(
+      /^logs: file '.*corrupt\.gz' cannot be read as gzip-compressed text flow logs \(.*\)\.$/,
+    );
+    // ...and one cut short after its first records fails the scan, as one sentence.
+    const hour = join(out, '2026/11/01/20');
+    const whole = await readFile(join(hour, (await readdir(hour)).find((n) => n.startsWith('vpc-flow-logs'))!));
+    await writeFile(join(hour, 'corrupt.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
     await expect(new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rejects.toThrow(
       /^logs: the files in '.*' could not be read as v5 flow logs \(.*\); check the folder and --log-format\.$/,
     );
@@ -98,7 +105,7 @@ describe('partition pruning and files', () => {
     const cidrs = '192.168.16.0/20';
     const { out, truth } = await sample(cidrs, V5_FORMAT);
     const window = windowEndingAt(END, 2);
-    const listing = await listWindowFiles(out, window);
+    const listing = await readLocalLogs(out, window);
     expect(listing.files.map((f) => f.path.slice(out.length + 1, out.length + 14))).toEqual([
       '2026/11/01/22', '2026/11/01/22', '2026/11/01/23', '2026/11/01/23',
     ]);
@@ -119,20 +126,21 @@ describe('partition pruning and files', () => {
     expect(result.statistics.bytesScanned).toBe(0);
   });
 
-  test('the format is detected from the field count of the first record', async () => {
+  test('the format of a headerless file is told by the field count of its first record', async () => {
     for (const format of [V2_FORMAT, V5_FORMAT]) {
       const { out } = await sample('192.168.16.0/20', format);
-      const { files } = await listWindowFiles(out, windowEndingAt(END, HOURS));
-      expect(await detectLogFormat(files)).toBe(format);
+      const { files } = await readLocalLogs(out, windowEndingAt(END, HOURS));
+      expect(files.map((f) => f.format)).toEqual(files.map(() => format));
     }
     const dir = await mkdtemp(join(tmpdir(), 'odd-format-'));
     await mkdir(join(dir, '2026/11/01/23'), { recursive: true });
     await writeFile(join(dir, '2026/11/01/23', 'a.gz'), gzipSync('\n\n2 123456789012 eni-1 10.0.0.1 1.1.1.1 1 2\n'));
-    const { files } = await listWindowFiles(dir, windowEndingAt(END, 1));
-    await expect(detectLogFormat(files)).rejects.toThrow(/has 7 fields, which is neither v2 \(14\) nor v5 \(29\)/);
+    await expect(readLocalLogs(dir, windowEndingAt(END, 1))).rejects.toThrow(
+      /has 7 fields, which is neither v2 \(14\) nor v5 \(29\), and the file has no header line; give --log-format/,
+    );
   });
 
   test('a missing folder is an InputError', async () => {
-    await expect(listWindowFiles('/nonexistent/flow-logs', windowEndingAt(END, 1))).rejects.toThrow(InputError);
+    await expect(readLocalLogs('/nonexistent/flow-logs', windowEndingAt(END, 1))).rejects.toThrow(InputError);
   });
 });

@@ -67,7 +67,8 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
   beforeAll(async () => {
     logs = await mkdtemp(join(tmpdir(), 'cli-bad-'));
     await mkdir(join(logs, '2026/11/02/04'), { recursive: true });
-    await writeFile(join(logs, '2026/11/02/04', 'broken.gz'), 'not gzip at all');
+    // Starts like gzip (magic 1f 8b), then is not.
+    await writeFile(join(logs, '2026/11/02/04', 'broken.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('not gzip at all')]));
     await writeFile(join(logs, 'a-file'), 'x');
   });
   const audit = (...flags: string[]) => ['audit', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', ...flags];
@@ -82,8 +83,8 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['missing --vpc-cidr', ['audit', '--logs', '__LOGS__'], /--vpc-cidr is required/],
     ['--logs not a folder', ['audit', '--logs', '/nonexistent/logs', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent\/logs' is not a folder/],
     ['--logs is a file', ['audit', '--logs', '__LOGS__/a-file', '--vpc-cidr', '10.0.0.0/16'], /is not a folder/],
-    ['unreadable file in the window', audit('--end', '2026-11-02T05', '--lookback-hours', '1'), /cannot be read as gzip-compressed flow logs/],
-    ['unreadable file, format given', audit('--end', '2026-11-02T05', '--lookback-hours', '1', '--log-format', 'v5'), /^--logs: the files in .* could not be read as v5 flow logs \(Input is not a GZIP stream/],
+    ['unreadable file in the window', audit('--end', '2026-11-02T05', '--lookback-hours', '1'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
+    ['unreadable file, format given', audit('--end', '2026-11-02T05', '--lookback-hours', '1', '--log-format', 'v5'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
     ['--vpc-cidr host bits', audit().map((a) => (a === '10.0.0.0/16' ? '10.0.0.1/16' : a)), /has host bits set/],
     ['--vpc-cidr empty', ['audit', '--logs', '__LOGS__', '--vpc-cidr', ' , '], /--vpc-cidr: give from 1 to 50 CIDR blocks|--vpc-cidr is required/],
     ['--vpc-cidr IPv6 not a nibble', ['audit', '--logs', '__LOGS__', '--vpc-cidr', '2600:1f18:47b:a900::/58'], /multiple of 4 bits/],

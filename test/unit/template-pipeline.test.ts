@@ -5,7 +5,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
-import { hourPath, PARTITION_COLUMN, PARTITION_FORMAT } from '../../src/flowlog/layout.js';
+import { hourPath } from '../../src/flowlog/layout.js';
+import { FIREHOSE_LAYOUT } from '../../src/logs/layouts.js';
 import { STREAM_ENV } from '../../lambda/forwarder.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { LOG_RETENTION_DAYS } from '../../src/settings.js';
@@ -144,7 +145,7 @@ describe('schema from src/flowlog', () => {
   test('every v5 column is in the table with its type, in order, and dt is the only partition key', () => {
     expect(table.StorageDescriptor.Columns).toEqual(V5_FORMAT.fields.map((f) => ({ Name: f.column, Type: f.type })));
     expect(table.StorageDescriptor.Columns.find((c: Json) => c.Name === 'bytes').Type).toBe('bigint');
-    expect(table.PartitionKeys).toEqual([{ Name: PARTITION_COLUMN, Type: 'string' }]);
+    expect(table.PartitionKeys).toEqual([{ Name: FIREHOSE_LAYOUT.partitionColumn, Type: 'string' }]);
   });
 
   test('the flow log writes the v5 format', () => {
@@ -168,18 +169,13 @@ describe('schema from src/flowlog', () => {
   });
 });
 
-describe('partition projection matches the Firehose layout', () => {
+describe('partition projection matches the Firehose layout (src/logs/layouts.ts is the source of truth)', () => {
   const parameters = props('GlueTable').TableInput.Parameters as Json;
   const firehose = props('DeliveryStream').ExtendedS3DestinationConfiguration;
 
-  test('projection of dt by the hour, in the layout format', () => {
-    expect(parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.dt.type': 'date',
-      'projection.dt.format': PARTITION_FORMAT,
-      'projection.dt.interval': '1',
-      'projection.dt.interval.unit': 'HOURS',
-    });
+  test('projection of dt by the hour: the Firehose layout\'s Glue parameters', () => {
+    expect(parameters).toMatchObject(FIREHOSE_LAYOUT.glueParameters);
+    expect(parameters[`projection.${FIREHOSE_LAYOUT.partitionColumn}.format`]).toBe(FIREHOSE_LAYOUT.partitionFormat);
     expect(parameters['projection.dt.range']).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\d{2},NOW$/);
   });
 
@@ -187,8 +183,10 @@ describe('partition projection matches the Firehose layout', () => {
     // No expression in the prefix, so Firehose appends its default UTC hour path YYYY/MM/DD/HH/.
     expect(firehose.Prefix).toMatch(/^[a-z-]+\/$/);
     expect(firehose.BucketARN).toEqual({ 'Fn::GetAtt': ['Bucket', 'Arn'] });
-    expect(resourceText(parameters['storage.location.template'])).toBe(`s3://\${Bucket}/${firehose.Prefix}\${!dt}`);
-    expect(resourceText(props('GlueTable').TableInput.StorageDescriptor.Location)).toBe(`s3://\${Bucket}/${firehose.Prefix}`);
+    const location = `s3://\${Bucket}/${firehose.Prefix}`;
+    // In the template, !Sub writes the literal ${dt} as ${!dt}.
+    expect(resourceText(parameters['storage.location.template']).replace('${!', '${')).toBe(FIREHOSE_LAYOUT.locationTemplate(location));
+    expect(resourceText(props('GlueTable').TableInput.StorageDescriptor.Location)).toBe(location);
   });
 
   test('for any hour, the dt value projected is the folder Firehose writes', () => {
