@@ -5,6 +5,7 @@
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import {
@@ -119,14 +120,21 @@ async function textFile(file: WindowFile, path: string, gzip: boolean, options: 
  * field count fits no format, a Parquet file is corrupt or lacks the audit's columns.
  */
 export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
-  const input = options.input ?? 'logs';
-  const tree = new LocalTree(dir, input);
+  const tree = new LocalTree(dir, options.input ?? 'logs');
   await tree.check();
-  const discovery = await discoverWindowFiles(tree, window);
+  return readWindowFiles(dir, await discoverWindowFiles(tree, window), options);
+}
+
+/**
+ * The files a discovery found, on disk under `root` (their segments are relative to it), each with its format:
+ * the same tree on disk, or the local copies of a bucket prefix (logs/s3-window.ts). InputErrors as readLocalLogs.
+ */
+export async function readWindowFiles(root: string, discovery: Discovery, options: ReadOptions = {}): Promise<LocalLogs> {
+  const input = options.input ?? 'logs';
   const files: LocalLogFile[] = [];
   const parquet: { file: WindowFile; path: string }[] = [];
   for (const file of discovery.files) {
-    const path = tree.path(file.segments);
+    const path = join(root, ...file.segments);
     const magic = await firstBytes(path);
     if (magic.toString('latin1') === PARQUET_MAGIC) {
       parquet.push({ file, path });
@@ -145,5 +153,5 @@ export async function readLocalLogs(dir: string, window: HourWindow, options: Re
     }
     files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
   }
-  return { root: dir, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }

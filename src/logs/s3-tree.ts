@@ -37,7 +37,7 @@ export function explainS3Error(error: unknown, url: string, permission: string, 
   const refusal = awsRefusal(error);
   if (refusal === 'denied') {
     return new InputError(
-      `${input}: AWS denied ${permission} on ${url} to the credentials in use; use credentials that may ${permission} there, or another prefix.`,
+      `${input}: AWS denied ${permission} on ${url} to the credentials in use; use credentials that are allowed ${permission} there, or another prefix.`,
       { cause: error },
     );
   }

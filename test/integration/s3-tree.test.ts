@@ -232,7 +232,7 @@ describe('the download cache', () => {
     const error = await failure(cacheObjects(s3, objects, { dir, concurrency: 1 }));
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toBe(
-      `--logs: AWS denied s3:GetObject on s3://${BUCKET}/${KEYS[3]} to the credentials in use; use credentials that may s3:GetObject there, or another prefix.`,
+      `--logs: AWS denied s3:GetObject on s3://${BUCKET}/${KEYS[3]} to the credentials in use; use credentials that are allowed s3:GetObject there, or another prefix.`,
     );
     const left = await readdir(join(dir, 's3', BUCKET), { recursive: true });
     expect(left.filter((f) => f.endsWith('.gz') || f.endsWith('.part'))).toEqual([KEYS[2]]);
