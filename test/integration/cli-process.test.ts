@@ -1,39 +1,24 @@
 // The real `vpc-port-audit` process (src/cli.ts bundled with esbuild, run with node): the shipped sample's
 // top list, JSON equal to the ground truth, the SQL, and bad input as exit code 2 with one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
+import { buildCli, cli as runCli, ROOT } from '../support/cli-process.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const SAMPLE = join(ROOT, 'sample/flow-logs');
 const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
-// Inside the repository, so that the bundle resolves @duckdb/node-api from node_modules.
-const CLI = join(ROOT, 'node_modules/.cache/vpc-port-audit-test/cli.mjs');
 
-beforeAll(async () => {
-  await build({ entryPoints: [join(ROOT, 'src/cli.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: CLI, logLevel: 'error' });
-});
+beforeAll(buildCli);
 
-async function cli(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 const sampleTruth = async () => JSON.parse(await readFile(join(SAMPLE, 'ground-truth.json'), 'utf8')) as GroundTruth;
 const auditSample = (...flags: string[]) => cli('audit', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', ...flags);

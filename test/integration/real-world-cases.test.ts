@@ -1,0 +1,51 @@
+// The real-world cases (test/fixtures/cases/, vendored from the project's shared cases; each README names its
+// public source): the `vpc-port-audit` process runs each case's own command in its folder and gives its right answer.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { join } from 'node:path';
+import { buildCli, cli, ROOT } from '../support/cli-process.js';
+
+const CASES = join(ROOT, 'test/fixtures/cases');
+
+beforeAll(buildCli);
+
+/** The README command of a case (`vpc-port-audit audit --logs logs ...`), run in the case's folder, as JSON. */
+async function audit(name: string, flags: string[] = [], end = '2026-11-01T11') {
+  const run = await cli(['audit', '--logs', 'logs', '--vpc-cidr', '10.0.0.0/16', '--end', end, '--lookback-hours', '1', '--format', 'json', ...flags], join(CASES, name));
+  return { ...run, ports: run.code === 0 ? (JSON.parse(run.stdout) as { ports: object[] }).ports : undefined };
+}
+
+const port443 = { port: 443, protocol: 6, flows: 1, packets: 12, bytes: 3400, peers: 1 };
+const port5432 = { port: 5432, protocol: 6, flows: 1, packets: 30, bytes: 5200, peers: 1 };
+
+describe('real-world cases', () => {
+  test('01-s3-header-line: the header line S3 delivery writes first is the file\'s format, not a record: 443/tcp and 5432/tcp', async () => {
+    const run = await audit('01-s3-header-line');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.ports).toEqual([port443, port5432]);
+  });
+
+  test('05-v8-reject-reason: a v8 format (30 fields, reject-reason) given as --log-format; the BPA REJECT does not count: 443/tcp', async () => {
+    const format =
+      '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ' +
+      '${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} ${type} ${pkt-srcaddr} ' +
+      '${pkt-dstaddr} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${pkt-src-aws-service} ${pkt-dst-aws-service} ' +
+      '${flow-direction} ${traffic-path} ${reject-reason}';
+    const run = await audit('05-v8-reject-reason', ['--log-format', format]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.ports).toEqual([port443]);
+    // Without the format (and no header line in a Firehose file), the field count fits no default: one sentence.
+    const guess = await audit('05-v8-reject-reason');
+    expect(guess.code).toBe(2);
+    expect(guess.stderr).toMatch(/^vpc-port-audit: --logs: the first record of '.*' has 30 fields, which is neither v2 \(14\) nor v5 \(29\), and the file has no header line; give --log-format [^\n]*\.\n$/);
+  });
+
+  test('06-s3-default-daily-layout: a copy of a region folder in the default daily layout, records filtered on start: 443/tcp and 5432/tcp', async () => {
+    const run = await audit('06-s3-default-daily-layout');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.ports).toEqual([port443, port5432]);
+    // The same day folder for the next hour: its records all start 10:01, outside 11:00-12:00.
+    const later = await audit('06-s3-default-daily-layout', [], '2026-11-01T12');
+    expect(later.code).toBe(0);
+    expect(later.ports).toEqual([]);
+  });
+});
