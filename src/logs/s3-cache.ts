@@ -51,8 +51,10 @@ export interface CacheResult {
 }
 
 export interface CacheOptions {
-  /** The cache folder (see defaultCacheDir). */
+  /** The cache folder (see defaultCacheDir); created when missing. */
   readonly dir: string;
+  /** The flag or setting the cache folder came from, for messages (default `--cache-dir`). */
+  readonly dirInput?: string;
   readonly concurrency?: number;
   /** The flag or setting the objects came from, for messages (default `--logs`). */
   readonly input?: string;
@@ -71,10 +73,16 @@ async function isCurrent(path: string, object: S3ObjectInfo): Promise<boolean> {
 /**
  * Makes sure every object has a current local copy, downloading the missing or changed ones. On an error no
  * new download is started, the ones in flight finish or are removed, and the first error is thrown (an
- * InputError for a refused or missing object); every file left in the cache is complete.
+ * InputError for a cache folder that cannot be made, or a refused or missing object); every file left in the
+ * cache is complete.
  */
 export async function cacheObjects(client: S3Client, objects: readonly S3ObjectInfo[], options: CacheOptions): Promise<CacheResult> {
   const input = options.input ?? '--logs';
+  await mkdir(options.dir, { recursive: true }).catch((error: unknown) => {
+    throw new InputError(
+      `${options.dirInput ?? '--cache-dir'}: '${options.dir}' cannot be made a folder (${(error as Error).message}); give a writable folder.`,
+    );
+  });
   const files = objects.map((object) => ({ object, path: cachedPath(options.dir, object) }));
   const stale: CacheFile[] = [];
   for (const file of files) if (!(await isCurrent(file.path, file.object))) stale.push(file);

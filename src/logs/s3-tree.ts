@@ -53,6 +53,8 @@ export function explainS3Error(error: unknown, url: string, permission: string, 
 export class S3FlowLogTree implements FlowLogTree {
   readonly root: string;
   private readonly objects = new Map<string, S3ObjectInfo>();
+  /** Each folder is listed once per tree (a tree is one run's view of the bucket): checkRoot and discovery share the root's listing. */
+  private readonly listings = new Map<string, Promise<TreeEntry[]>>();
 
   /**
    * `input` names the flag or setting the location came from, for messages; `pageSize` is the number of
@@ -68,8 +70,17 @@ export class S3FlowLogTree implements FlowLogTree {
   }
 
   /** The folders (CommonPrefixes) and files (Contents) directly under `prefix/segments.../`, sorted by name. */
-  async list(segments: readonly string[]): Promise<TreeEntry[]> {
+  list(segments: readonly string[]): Promise<TreeEntry[]> {
     const prefix = this.key(segments, '/');
+    let listing = this.listings.get(prefix);
+    if (!listing) {
+      listing = this.listFolder(prefix);
+      this.listings.set(prefix, listing);
+    }
+    return listing;
+  }
+
+  private async listFolder(prefix: string): Promise<TreeEntry[]> {
     const entries: TreeEntry[] = [];
     try {
       const pages = paginateListObjectsV2({ client: this.client, pageSize: this.pageSize }, { Bucket: this.location.bucket, Prefix: prefix, Delimiter: '/' });

@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseCidrList } from '../../src/audit/parameters.js';
@@ -16,6 +16,7 @@ import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { generateSample, GROUND_TRUTH_FILE, type GroundTruth, type TruthRow } from '../../src/flowlog/sample.js';
 import { s3DeliveryRegionSegments } from '../../src/logs/layouts.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { buildCli, cli as processCli } from '../support/cli-process.js';
 import { startS3Proxy, type S3Proxy } from '../support/s3-proxy.js';
 
 const BUCKET = 'flow-logs-123456789012';
@@ -54,6 +55,7 @@ const audit = (logs: string, ...flags: string[]) =>
 const times = (rows: readonly TruthRow[], n: number) => rows.map((r) => ({ ...r, flows: r.flows * n, packets: r.packets * n, bytes: r.bytes * n }));
 
 beforeAll(async () => {
+  await buildCli();
   moto = await startMoto();
   proxy = await startS3Proxy(moto.endpoint);
   Object.assign(process.env, TEST_AWS_ENV, { AWS_ENDPOINT_URL: proxy.endpoint });
@@ -92,7 +94,11 @@ describe('audit --logs s3://', () => {
     expect(JSON.parse(first.stdout).ports).toEqual(times(truth.egressPorts, 2));
 
     expect(proxy.fetchedKeys().sort()).toEqual([...inWindow].sort());
+    // One ListObjectsV2 per folder: the root, firehose/2026/11/01 (4) and its 24 hours, and
+    // AWSLogs/123456789012/vpcflowlogs/eu-west-1/2026/11/01 (7); nothing of 2026/10/31.
     const listed = proxy.listedPrefixes();
+    expect(listed).toHaveLength(36);
+    expect(new Set(listed).size).toBe(36);
     expect(listed).toContain('firehose/2026/11/01/23/');
     expect(listed).toContain(`${DAILY}/2026/11/01/`);
     expect(listed.filter((p) => p.includes('2026/10/31'))).toEqual([]);
@@ -118,6 +124,17 @@ describe('audit --logs s3://', () => {
     } finally {
       delete process.env.XDG_CACHE_HOME;
     }
+  });
+
+  test('a day folder as the prefix, run as a real process (the bundled CLI, AWS settings from the environment)', async () => {
+    const { code, stdout, stderr } = await processCli([
+      'audit', '--logs', `s3://${BUCKET}/${DAILY}/2026/11/01/`, '--vpc-cidr', CIDRS, '--end', '2026-11-02T00', '--format', 'json', '--top', '1000',
+      '--cache-dir', join(work, 'process-cache'),
+    ]);
+    expect([code, stderr]).toEqual([0, expect.stringMatching(/^downloading 24 objects \([\d.]+ KiB\) from s3:\/\/.*: \d+%$/m)]);
+    expect(stderr).not.toMatch(/vpc-port-audit:/);
+    expect(JSON.parse(stdout).ports).toEqual(times(truth.egressPorts, 1));
+    expect(proxy.fetchedKeys()).toHaveLength(24);
   });
 
   test('sql --logs s3:// prints the SQL for the files found there', async () => {
@@ -155,6 +172,14 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
       await cli('audit', '--logs', `s3://${BUCKET}/firehose/`, '--vpc-cidr', CIDRS, '--end', '2026-12-02T00', '--cache-dir', join(work, 'c3')),
       /'s3:\/\/flow-logs-123456789012\/firehose\/' has no flow-log files for 2026-12-01T00Z to 2026-12-02T00Z/,
     );
+    expect(proxy.fetchedKeys()).toEqual([]);
+  });
+
+  test('a cache folder that cannot be made', async () => {
+    await writeFile(join(work, 'a-file'), 'x');
+    const result = await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', join(work, 'a-file', 'cache'));
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toMatch(/^vpc-port-audit: --cache-dir: '.*a-file\/cache' cannot be made a folder \(.*\); give a writable folder\.\n$/);
     expect(proxy.fetchedKeys()).toEqual([]);
   });
 

@@ -215,7 +215,9 @@ describe('the download cache', () => {
     // A changed object (new size and LastModified) is fetched again.
     await new Promise((r) => setTimeout(r, 1100));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEYS[1], Body: 'rewritten\n' }));
-    const relisted = [...(await listAll(root, ['2026', '11', '01', '22'])), ...(await listAll(root, ['2026', '11', '01', '23']))];
+    const fresh = tree(`s3://${BUCKET}/firehose/`);
+    expect(await listAll(root, ['2026', '11', '01', '23'])).toEqual([objects[1]]); // a tree lists each folder once
+    const relisted = [...(await listAll(fresh, ['2026', '11', '01', '22'])), ...(await listAll(fresh, ['2026', '11', '01', '23']))];
     proxy.requests.length = 0;
     const third = await cacheObjects(s3, relisted, { dir });
     expect(third).toMatchObject({ downloaded: 1, reused: 1 });
