@@ -88,7 +88,7 @@ async function fetchS3Logs(command: AuditCommand, location: S3Location, io: CliI
       dir,
       input: '--logs',
       onStart: (objects, bytes) => {
-        bar = progress(io, `downloading ${objects} objects (${formatBytes(bytes)}) from ${s3Url(location.bucket, location.prefix)} to ${dir}`);
+        bar = progress(io, `downloading ${objects} object${objects === 1 ? '' : 's'} (${formatBytes(bytes)}) from ${s3Url(location.bucket, location.prefix)} to ${dir}`);
       },
       onProgress: (percent) => bar?.update(percent),
     });

@@ -60,7 +60,7 @@ export interface CacheOptions {
   readonly input?: string;
   /** Called before the first download with the objects and bytes to fetch, if any. */
   readonly onStart?: (objects: number, bytes: number) => void;
-  /** Called as bytes arrive with the share of the bytes to fetch that is done, 0 to 100. */
+  /** Called as bytes arrive with the whole percent of the bytes to fetch that is done, 0 to 100, once per value. */
   readonly onProgress?: (percent: number) => void;
 }
 
@@ -90,9 +90,14 @@ export async function cacheObjects(client: S3Client, objects: readonly S3ObjectI
   if (stale.length > 0) options.onStart?.(stale.length, totalBytes);
 
   let receivedBytes = 0;
+  let shownPercent = -1;
   const received = (bytes: number) => {
     receivedBytes += bytes;
-    options.onProgress?.(totalBytes === 0 ? 100 : (100 * receivedBytes) / totalBytes);
+    // Called per chunk; reported once per whole percent.
+    const percent = totalBytes === 0 ? 100 : Math.floor((100 * receivedBytes) / totalBytes);
+    if (percent === shownPercent) return;
+    shownPercent = percent;
+    options.onProgress?.(percent);
   };
   let failure: { error: unknown } | undefined;
   let next = 0;

@@ -26,7 +26,7 @@ const unusableName = (name: string) => name === '' || name === '.' || name === '
  * `permission` is the IAM action the call needs, such as `s3:ListBucket`.
  */
 export function explainS3Error(error: unknown, url: string, permission: string, input: string): unknown {
-  const name = (error as { name?: string }).name;
+  const name = (error as { name?: string } | undefined)?.name;
   const bucket = /^s3:\/\/([^/]+)/.exec(url)?.[1];
   if (name === 'NoSuchBucket') {
     return new InputError(`${input}: the bucket '${bucket}' of ${url} does not exist; check the bucket name.`, { cause: error });

@@ -201,6 +201,8 @@ describe('the download cache', () => {
     expect(first).toMatchObject({ downloaded: 2, reused: 0, downloadedBytes: objects[0]!.size + objects[1]!.size });
     expect(starts).toEqual([[2, objects[0]!.size + objects[1]!.size]]);
     expect(progress.at(-1)).toBe(100);
+    expect(progress).toEqual([...new Set(progress)].sort((a, b) => a - b)); // rising whole percents, each once
+    expect(progress.every((p) => Number.isInteger(p))).toBe(true);
     expect(first.files.map((f) => f.path)).toEqual([join(dir, 's3', BUCKET, KEYS[0]!), join(dir, 's3', BUCKET, KEYS[1]!)]);
     expect(await readFile(first.files[1]!.path, 'utf8')).toBe(`body of ${KEYS[1]}\n`);
     expect((await stat(first.files[1]!.path)).mtime.getTime()).toBe(objects[1]!.lastModified.getTime());
