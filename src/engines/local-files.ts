@@ -3,11 +3,9 @@
 // fields), or gzip/plain text whose first line is either the header line S3 delivery writes (it IS the file's
 // format) or a record (then --log-format, or the v2/v5 field count, gives the format).
 
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import {
   AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
 } from '../flowlog/format.js';
@@ -51,42 +49,44 @@ export interface ReadOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const PARQUET_MAGIC = 'PAR1';
+/** The bytes read from the start of a file to tell its kind and its first line (flow-log lines are far shorter). */
+const HEAD_BYTES = 64 * 1024;
+/** How many files are opened at once while telling formats apart. */
+const CONCURRENCY = 16;
 
-async function firstBytes(path: string): Promise<Buffer> {
+/** Up to `HEAD_BYTES` from the start of a file, and whether that is the whole file. */
+async function readHead(path: string): Promise<{ head: Buffer; whole: boolean }> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
-    return buffer.subarray(0, bytesRead);
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return { head: buffer.subarray(0, bytesRead), whole: bytesRead < HEAD_BYTES };
   } finally {
     await handle.close();
   }
 }
 
-/** The first non-empty line of a text file and how many lines precede it, or undefined for an empty file. */
-async function firstLine(path: string, gzip: boolean): Promise<{ line: string; index: number } | undefined> {
-  const raw = createReadStream(path);
-  const text = gzip ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input: text, crlfDelay: Infinity });
-  let index = 0;
-  try {
-    for await (const line of lines) {
-      if (line.trim() !== '') return { line, index };
-      index++;
-    }
-    return undefined;
-  } finally {
-    lines.close();
-    raw.destroy();
-  }
+/**
+ * The first non-empty line of a text file from its head (gunzipped as far as it goes) and how many lines precede
+ * it; undefined for an empty file. Throws when the gzip data is corrupt or no line ends within the head.
+ */
+function firstLine(head: Buffer, whole: boolean, gzip: boolean): { line: string; index: number } | undefined {
+  const text = (gzip ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head).toString('utf8');
+  const lines = text.split('\n');
+  // Unless the head is the whole file, its last line may be cut short.
+  const complete = whole ? lines : lines.slice(0, -1);
+  const index = complete.findIndex((line) => line.trim() !== '');
+  if (index >= 0) return { line: complete[index]!.replace(/\r$/, ''), index };
+  if (!whole) throw new Error(`no line ends within its first ${HEAD_BYTES / 1024} KiB`);
+  return undefined;
 }
 
 /** The format of a text file from its first line; undefined for an empty file. */
-async function textFile(file: WindowFile, path: string, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | undefined> {
+function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): LocalLogFile | undefined {
   const input = options.input ?? 'logs';
   let first;
   try {
-    first = await firstLine(path, gzip);
+    first = firstLine(read.head, read.whole, gzip);
   } catch (error) {
     throw new InputError(`${input}: file '${path}' cannot be read as ${gzip ? 'gzip-compressed' : 'plain'} text flow logs (${(error as Error).message}).`);
   }
@@ -133,16 +133,17 @@ export async function readWindowFiles(root: string, discovery: Discovery, option
   const input = options.input ?? 'logs';
   const files: LocalLogFile[] = [];
   const parquet: { file: WindowFile; path: string }[] = [];
-  for (const file of discovery.files) {
+  const tell = async (file: WindowFile) => {
     const path = join(root, ...file.segments);
-    const magic = await firstBytes(path);
-    if (magic.toString('latin1') === PARQUET_MAGIC) {
+    const read = await readHead(path);
+    if (read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) {
       parquet.push({ file, path });
-      continue;
+      return;
     }
-    const read = await textFile(file, path, magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1], options);
-    if (read) files.push(read);
-  }
+    const text = textFile(file, path, read, read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1], options);
+    if (text) files.push(text);
+  };
+  for (let i = 0; i < discovery.files.length; i += CONCURRENCY) await Promise.all(discovery.files.slice(i, i + CONCURRENCY).map(tell));
   const columns = await parquetColumnNames(parquet.map((p) => p.path), input);
   for (const { file, path } of parquet) {
     const columnNames = columns.get(path)!;

@@ -15,14 +15,22 @@ export async function parquetColumnNames(paths: readonly string[], input = 'logs
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    for (const path of paths) {
-      try {
-        const reader = await connection.runAndReadAll(`SELECT name FROM parquet_schema(${sqlString(path)}) WHERE num_children IS NULL`);
-        columns.set(path, reader.getRowObjectsJS().map((row) => String(row.name)));
-      } catch (error) {
-        const detail = (error as Error).message.split('\n')[0]!.replace(/^[\w ]*Error: /, '').slice(0, 200);
-        throw new InputError(`${input}: file '${path}' is not a readable Parquet file (${detail}); S3 delivery writes Parquet flow logs as *.parquet files.`);
+    try {
+      const list = `[${paths.map(sqlString).join(', ')}]`;
+      const reader = await connection.runAndReadAll(`SELECT file_name, name FROM parquet_schema(${list}) WHERE num_children IS NULL`);
+      for (const row of reader.getRowObjectsJS()) {
+        const file = String(row.file_name);
+        columns.set(file, [...(columns.get(file) ?? []), String(row.name)]);
       }
+    } catch (error) {
+      // Name the file that fails: read them one by one.
+      for (const path of paths) {
+        await connection.run(`SELECT name FROM parquet_schema(${sqlString(path)})`).catch((fileError: unknown) => {
+          const detail = (fileError as Error).message.split('\n')[0]!.replace(/^[\w ]*Error: /, '').slice(0, 200);
+          throw new InputError(`${input}: file '${path}' is not a readable Parquet file (${detail}); S3 delivery writes Parquet flow logs as *.parquet files.`);
+        });
+      }
+      throw error;
     }
     return columns;
   } finally {
