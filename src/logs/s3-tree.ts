@@ -1,6 +1,10 @@
 // A flow-log bucket prefix (`s3://bucket/prefix/`) as a FlowLogTree: each folder is listed with ListObjectsV2
 // and the delimiter '/', so discovery opens only the folders a window needs and never lists a whole bucket.
 // Also the one-sentence messages for a bucket, prefix or object that cannot be read.
+// ListObjectsV2 (Amazon S3 API Reference, docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html): keys
+// that share the text between Prefix and the next Delimiter are rolled up into one CommonPrefixes entry (a
+// folder); Contents are the objects directly under Prefix; at most 1,000 entries per call, then a continuation
+// token, which the SDK's paginator follows.
 
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { awsRefusal } from '../aws/errors.js';
