@@ -69,7 +69,7 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
   });
   const reader =
     first.reader === 'parquet'
-      ? `read_parquet(${paths}, union_by_name = true, filename = true)`
+      ? `read_parquet(${paths}, filename = true)`
       : [
           `read_csv(${paths}`,
           `columns = {${first.format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ')}}`,

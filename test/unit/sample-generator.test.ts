@@ -146,6 +146,29 @@ describe('generateSample', () => {
     expect(flows).toEqual([...flows].sort((a, b) => b - a));
   });
 
+  test('S3 delivery layouts: AWSLogs paths, S3 file names every 5 minutes, the header line first; Hive-compatible folders', async () => {
+    const { out, truth } = await generate({ layout: 's3', filesPerHour: 12, days: 1 / 24, account: '111122223333', region: 'eu-west-1' });
+    const files = (await filesUnder(out)).filter((f) => f !== GROUND_TRUTH_FILE);
+    expect(files).toHaveLength(12);
+    expect(files.every((f) => /^AWSLogs\/111122223333\/vpcflowlogs\/eu-west-1\/2026\/03\/01\/111122223333_vpcflowlogs_eu-west-1_fl-[0-9a-f]+_20260301T01(\d\d)Z_[0-9a-f]{8}\.log\.gz$/.test(f))).toBe(true);
+    expect(files.map((f) => /T01(\d\d)Z/.exec(f)![1]).sort()).toEqual(['00', '05', '10', '15', '20', '25', '30', '35', '40', '45', '50', '55']);
+    const text = gunzipSync(await readFile(join(out, files[0]!))).toString().split('\n');
+    expect(text[0]).toBe(V5_FORMAT.fields.map((f) => f.field).join(' '));
+    expect(parseRecord(V5_FORMAT, text[1]!)).toBeDefined();
+    expect(truth.files).toBe(12);
+    const hive = (await filesUnder((await generate({ layout: 's3-hive-hourly', days: 1 / 24 })).out)).filter((f) => f !== GROUND_TRUTH_FILE);
+    expect(hive[0]).toMatch(/^AWSLogs\/aws-account-id=123456789012\/aws-service=vpcflowlogs\/aws-region=us-east-1\/year=2026\/month=03\/day=01\/hour=01\/[^/]+\.log\.gz$/);
+  });
+
+  test('Parquet is written by S3 delivery layouts only; an unknown layout is refused', async () => {
+    await expect(generate({ fileFormat: 'parquet' })).rejects.toThrow(/^--file-format: Parquet is written by S3 delivery only; give --layout s3, s3-hourly, s3-hive, s3-hive-hourly\.$/);
+    await expect(generate({ layout: 'gcs' as never })).rejects.toThrow(/--layout: 'gcs' is not a layout/);
+    const { out } = await generate({ layout: 's3-hourly', fileFormat: 'parquet', days: 1 / 24 });
+    const parquet = (await filesUnder(out)).filter((f) => f.endsWith('.log.parquet'));
+    expect(parquet).toHaveLength(1);
+    expect((await readFile(join(out, parquet[0]!))).subarray(0, 4).toString()).toBe('PAR1');
+  });
+
   test('a VPC needs an IPv4 block', async () => {
     await expect(generate({ vpcCidrs: parseCidrList('2600:1f18:47b:a900::/56') })).rejects.toThrow(/IPv4 block/);
   });
