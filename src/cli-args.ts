@@ -8,6 +8,7 @@ import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowl
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
+import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -34,6 +35,10 @@ export interface AuditCommand {
   readonly command: 'audit' | 'sql';
   /** Required for audit; for sql only used to detect the log format. */
   readonly logs?: string;
+  /** Set when --logs is an `s3://` URL: the objects are listed and fetched into the cache. */
+  readonly s3Logs?: S3Location;
+  /** --cache-dir: where objects fetched from S3 are kept (undefined: the user's cache folder). */
+  readonly cacheDir?: string;
   readonly vpcCidrs: Cidr[];
   readonly window: HourWindow;
   readonly top: number;
@@ -52,7 +57,7 @@ export interface HelpCommand {
 
 export type Command = SampleCommand | AuditCommand | HelpCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format'];
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
@@ -60,9 +65,9 @@ const FLAGS: Record<string, readonly string[]> = {
 };
 
 export const USAGE = `Usage:
-  vpc-port-audit audit --logs DIR --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR] [--top 10]
-                       [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown]
+  vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
+                       [--top 10] [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
+                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)]
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
@@ -72,6 +77,8 @@ export const USAGE = `Usage:
 DIR is any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day), in the
 Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery's (AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/],
 or Hive-compatible); text files (gzip or plain, with or without the header line) and Parquet files.
+s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched into the cache (--cache-dir, by
+default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
 /** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
@@ -148,6 +155,8 @@ function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: D
   return {
     command,
     logs,
+    s3Logs: logs !== undefined && isS3Url(logs) ? parseS3Url(logs, '--logs') : undefined,
+    cacheDir: flags.get('cache-dir'),
     vpcCidrs,
     window: windowEndingAt(parseEnd(flags, now), lookback),
     top: parseTop(flags.get('top') ?? '10', '--top'),

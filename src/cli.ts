@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `vpc-port-audit` command line: `audit` (DuckDB over local flow-log files), `sql` (the Athena SQL for
-// the same flags) and `sample` (generate flow logs). User errors print one sentence and exit with code 2.
+// The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
+// into a local cache), `sql` (the Athena SQL for the same flags) and `sample` (generate flow logs). User errors
+// print one sentence and exit with code 2.
 
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,10 +15,11 @@ import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cl
 import { renderAudit } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
-import { readLocalLogs, type LocalLogs } from './engines/local-files.js';
+import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
 import { V5_FORMAT } from './flowlog/format.js';
-import { requireWindowFiles } from './logs/discover.js';
+import { requireWindowFiles, type WindowFile } from './logs/discover.js';
 import { LocalTree } from './logs/local-tree.js';
+import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
 
@@ -72,8 +74,39 @@ async function sample(command: SampleCommand, io: CliIo): Promise<void> {
   );
 }
 
-/** The window's files under --logs with their formats; an InputError when the window has none. */
-async function readLogs(command: AuditCommand & { logs: string }): Promise<LocalLogs> {
+/**
+ * `--logs s3://...`: the window's objects fetched into the cache, with a progress line while they download.
+ * The S3 modules are loaded here, on first use, so that local audits do not pay the AWS SDK's load time.
+ */
+async function fetchS3Logs(command: AuditCommand, location: S3Location, io: CliIo) {
+  const { createCliS3Client } = await import('./aws/clients.js');
+  const { defaultCacheDir } = await import('./logs/s3-cache.js');
+  const { fetchS3Window } = await import('./logs/s3-window.js');
+  const dir = command.cacheDir ?? defaultCacheDir();
+  const client = createCliS3Client();
+  let bar: ReturnType<typeof progress> | undefined;
+  try {
+    return await fetchS3Window(client, location, command.window, {
+      dir,
+      input: '--logs',
+      onStart: (objects, bytes) => {
+        bar = progress(io, `downloading ${objects} object${objects === 1 ? '' : 's'} (${formatBytes(bytes)}) from ${s3Url(location.bucket, location.prefix)} to ${dir}`);
+      },
+      onProgress: (percent) => bar?.update(percent),
+    });
+  } finally {
+    bar?.done();
+    client.destroy();
+  }
+}
+
+/** The window's files under --logs (a folder, or a bucket prefix fetched into the cache) with their formats; an InputError when the window has none. */
+async function readLogs(command: AuditCommand & { logs: string }, io: CliIo): Promise<LocalLogs> {
+  if (command.s3Logs) {
+    const fetched = await fetchS3Logs(command, command.s3Logs, io);
+    const pathOf = (file: WindowFile) => join(fetched.localRoot, ...file.segments);
+    return describeLocalFiles(command.logs, fetched.discovery, pathOf, { logFormat: command.format, input: '--logs' });
+  }
   const logs = await readLocalLogs(command.logs, command.window, { logFormat: command.format, input: '--logs' });
   requireWindowFiles(logs.discovery, new LocalTree(command.logs), command.window, '--logs');
   return logs;
@@ -87,7 +120,7 @@ function parameters(command: AuditCommand, source: AuditParameters['source']): A
 async function sql(command: AuditCommand, io: CliIo): Promise<void> {
   let format = command.format ?? V5_FORMAT;
   if (command.logs !== undefined) {
-    const { files } = await readLogs({ ...command, logs: command.logs });
+    const { files } = await readLogs({ ...command, logs: command.logs }, io);
     const single = files.every((f) => f.format.fields.map((x) => x.column).join() === files[0]!.format.fields.map((x) => x.column).join());
     format = single ? files[0]!.format : { name: 'mixed', fields: unionFields(files) };
   }
@@ -99,7 +132,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   if (command.allowlist !== undefined && allowlist === undefined) {
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
-  const logs = await readLogs(command);
+  const logs = await readLogs(command, io);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
   const result = await engine.runAudit(parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format)));

@@ -38,21 +38,39 @@ function s3EndpointOverridden(options: AwsClientOptions, env: NodeJS.ProcessEnv)
   return Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
 }
 
-export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
-  const config = {
+function clientConfig(options: AwsClientOptions) {
+  return {
     region: options.region,
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+}
+
+function s3Client(options: AwsClientOptions, env: NodeJS.ProcessEnv, followRegionRedirects: boolean): S3Client {
+  // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
+  return new S3Client({ ...clientConfig(options), forcePathStyle: s3EndpointOverridden(options, env), followRegionRedirects });
+}
+
+export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const config = clientConfig(options);
   return {
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),
     glue: new GlueClient(config),
-    // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
-    s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
+    s3: s3Client(options, env, false),
     sts: new STSClient(config),
   };
+}
+
+/**
+ * The CLI's S3 client for reading a bucket the user names (`--logs s3://...`): region from AWS_REGION or
+ * AWS_DEFAULT_REGION (us-east-1 when neither is set), and the SDK follows S3's redirect to the bucket's own
+ * region, so the user need not know where the bucket lives.
+ */
+export function createCliS3Client(env: NodeJS.ProcessEnv = process.env, options: Partial<AwsClientOptions> = {}): S3Client {
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return s3Client({ ...options, region }, env, true);
 }

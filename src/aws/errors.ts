@@ -8,6 +8,9 @@ const BAD_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
   'InvalidSignatureException',
+  // S3's names for an unknown access key and a wrong secret key.
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
   'CredentialsProviderError',
 ]);
 
@@ -15,16 +18,25 @@ export class AwsAccessError extends Error {
   override readonly name = 'AwsAccessError';
 }
 
+/** Why AWS refused a call, when it did: the caller lacks a permission, or has no valid credentials. */
+export function awsRefusal(error: unknown): 'denied' | 'credentials' | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (ACCESS_DENIED.has(error.name)) return 'denied';
+  if (BAD_CREDENTIALS.has(error.name) || /Could not load credentials/i.test(error.message)) return 'credentials';
+  return undefined;
+}
+
 /** `error`, or an AwsAccessError naming the operation when AWS refused the caller. */
 export function explainAwsError(error: unknown, operation: string): unknown {
   if (!(error instanceof Error)) return error;
-  if (ACCESS_DENIED.has(error.name)) {
+  const refusal = awsRefusal(error);
+  if (refusal === 'denied') {
     return new AwsAccessError(
       `AWS denied ${operation} to the role in use (${error.message}); grant that permission to the role the workflow assumes.`,
       { cause: error },
     );
   }
-  if (BAD_CREDENTIALS.has(error.name) || /Could not load credentials/i.test(error.message)) {
+  if (refusal === 'credentials') {
     return new AwsAccessError(
       `No valid AWS credentials for ${operation} (${error.message}); configure credentials (the action's role-to-assume with id-token: write) before this step.`,
       { cause: error },

@@ -100,7 +100,7 @@ describe('vpc-port-audit as a process', () => {
   test('--help prints the usage', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
-    expect(stdout).toContain('vpc-port-audit audit --logs DIR --vpc-cidr CIDR');
+    expect(stdout).toContain('vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR');
   });
 
   test('only the CLI\'s modules import DuckDB (the action bundle must not contain DuckDB)', async () => {

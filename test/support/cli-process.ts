@@ -21,10 +21,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the bundled CLI with `args` in `cwd` (default the repository root). */
+/**
+ * Runs the bundled CLI with `args` in `cwd` (default the repository root), with this test's process.env (jest
+ * gives each test file its own copy, which a child would not otherwise see).
+ */
 export async function cli(args: readonly string[], cwd = ROOT): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { cwd });
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { cwd, env: process.env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -3,7 +3,7 @@
 // whenever an endpoint is overridden.
 
 import { expect, test } from '@jest/globals';
-import { createAwsClients, DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
+import { createAwsClients, createCliS3Client, DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -32,4 +32,15 @@ test('an AWS_ENDPOINT_URL in the environment makes S3 address buckets by path', 
   const viaEnv = createAwsClients({ region: 'us-east-1', credentials }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
   expect(viaEnv.s3.config.forcePathStyle).toBe(true);
   expect(viaEnv.athena.config.endpoint).toBeUndefined();
+});
+
+test("the CLI's S3 client takes the region from the environment and follows S3's redirect to the bucket's region", async () => {
+  const fromEnv = createCliS3Client({ AWS_REGION: 'ap-southeast-2' }, { credentials });
+  expect(await fromEnv.config.region()).toBe('ap-southeast-2');
+  expect(fromEnv.config.followRegionRedirects).toBe(true);
+  expect(fromEnv.config.forcePathStyle).toBe(false);
+  expect(await createCliS3Client({ AWS_DEFAULT_REGION: 'eu-west-3' }, { credentials }).config.region()).toBe('eu-west-3');
+  expect(await createCliS3Client({}, { credentials }).config.region()).toBe('us-east-1');
+  expect(createCliS3Client({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000' }, { credentials }).config.forcePathStyle).toBe(true);
+  expect(createAwsClients({ region: 'us-east-1', credentials }, {}).s3.config.followRegionRedirects).toBe(false);
 });

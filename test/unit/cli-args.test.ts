@@ -36,6 +36,13 @@ describe('parseCommand', () => {
     expect([c.logs, c.top, c.preset, c.format, c.allowlist, c.output]).toEqual(['d', 3, 'seed', V2_FORMAT, 'a.yml', 'json']);
   });
 
+  test('--logs s3://... is parsed into a bucket and a folder prefix; --cache-dir is kept as given', () => {
+    const c = parseCommand(['audit', '--logs', 's3://flow-logs-123456789012/AWSLogs', '--vpc-cidr', '10.0.0.0/16', '--cache-dir', 'c'], NOW) as AuditCommand;
+    expect([c.logs, c.s3Logs, c.cacheDir]).toEqual(['s3://flow-logs-123456789012/AWSLogs', { bucket: 'flow-logs-123456789012', prefix: 'AWSLogs/' }, 'c']);
+    expect((parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16'], NOW) as AuditCommand).s3Logs).toBeUndefined();
+    expect(() => parseCommand(['audit', '--logs', 's3://Bad_Bucket/x/', '--vpc-cidr', '10.0.0.0/16'], NOW)).toThrow(/--logs: 's3:\/\/Bad_Bucket\/x\/' is not an S3 location/);
+  });
+
   test('a LogFormat string is accepted as --log-format', () => {
     const c = parseCommand(['sql', '--vpc-cidr', '10.0.0.0/16', '--log-format', '${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action}'], NOW) as AuditCommand;
     expect(c.format?.fields.map((f) => f.column)).toEqual(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']);
