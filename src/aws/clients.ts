@@ -6,8 +6,10 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClientOptions {
@@ -25,9 +27,13 @@ export interface AwsClients {
   readonly athena: AthenaClient;
   readonly cloudformation: CloudFormationClient;
   readonly ec2: EC2Client;
+  /** Redrive: PutRecordBatch into the stack's delivery stream. */
+  readonly firehose: FirehoseClient;
   /** Reads the definition of an existing flow-log table (GetTable). */
   readonly glue: GlueClient;
   readonly s3: S3Client;
+  /** Redrive: the failure queue. */
+  readonly sqs: SQSClient;
   readonly sts: STSClient;
 }
 
@@ -50,9 +56,11 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),
+    firehose: new FirehoseClient(config),
     glue: new GlueClient(config),
     // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
     s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
+    sqs: new SQSClient(config),
     sts: new STSClient(config),
   };
 }
