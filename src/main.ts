@@ -1,6 +1,6 @@
 // One action run: settings -> (deploy) -> audit -> report -> outputs. schedule, workflow_dispatch and push
 // run the tracking-issue report; pull_request runs the sticky comment (and never deploys); mode `deploy`
-// stops after the stack. Every user-caused problem ends the run with one clear message and a failed step.
+// stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts). Every user-caused problem ends the run with one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -25,6 +25,7 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
+import { describeRedrive, redriveStack } from './pipeline/redrive.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
 /** The built pipeline template, shipped next to the bundle in dist/. */
@@ -94,6 +95,7 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
           S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
           MaxScanMegabytes: String(settings.deploy.maxScanMegabytes),
           PermissionsBoundaryArn: boundary ?? '',
+          AlarmTopicArn: settings.deploy.alarmTopicArn ?? '',
         },
       },
       core,
@@ -208,6 +210,23 @@ async function reportOnSchedule(settings: Settings, clients: AwsClients, target:
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
 
+/** mode redrive: the stack's failed forwarder batches into its delivery stream. Pull requests never write. */
+async function redriveMode(settings: Settings, event: string): Promise<void> {
+  if (event === PULL_REQUEST) {
+    core.notice('mode redrive does nothing on pull_request: pull requests never write to the pipeline. Nothing failed.');
+    return;
+  }
+  const clients = createAwsClients({ region: settings.region });
+  const result = await redriveStack(clients, settings.stackName, 'stack-name', { log: (line) => core.warning(line) });
+  core.info(describeRedrive(result, result.queueUrl));
+  core.setOutput('redriven-messages', String(result.redriven));
+  core.setOutput('redriven-lines', String(result.lines));
+  core.setOutput('failure-queue-kept', String(result.failed + result.unreadable));
+  if (result.failed > 0) {
+    core.setFailed(`redrive: ${result.failed} failed batch(es) could still not be delivered to Firehose; they stay in the queue for the next run.`);
+  }
+}
+
 /** Runs the action once; the step fails (exit code 1) on any error, with its message. */
 export async function run(now: Date = new Date()): Promise<void> {
   try {
@@ -221,6 +240,7 @@ export async function run(now: Date = new Date()): Promise<void> {
       core.notice(forkNotice);
       return;
     }
+    if (settings.mode === 'redrive') return await redriveMode(settings, event);
     if (settings.mode === 'deploy' && event === PULL_REQUEST) {
       core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
       return;
