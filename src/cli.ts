@@ -11,8 +11,7 @@ import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
-import { createAwsClients } from './aws/clients.js';
-import { describeRedrive, redriveStack } from './pipeline/redrive.js';
+import { createAwsClients, createRedriveClients } from './aws/clients.js';
 import { renderAudit } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine } from './engines/duckdb.js';
@@ -117,7 +116,9 @@ async function sqlForGlueTable(command: AuditCommand, file: string, io: CliIo): 
 async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void> {
   const region = command.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new InputError('--region is required when AWS_REGION is not set: give the region of the stack, such as us-east-1.');
-  const result = await redriveStack(createAwsClients({ region }), command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
+  const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
+  const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
   io.stdout(`${describeRedrive(result, result.queueUrl)}\n`);
 }
 

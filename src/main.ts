@@ -11,7 +11,7 @@ import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
-import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
@@ -25,7 +25,6 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
-import { describeRedrive, redriveStack } from './pipeline/redrive.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
 /** The built pipeline template, shipped next to the bundle in dist/. */
@@ -216,7 +215,9 @@ async function redriveMode(settings: Settings, event: string): Promise<void> {
     core.notice('mode redrive does nothing on pull_request: pull requests never write to the pipeline. Nothing failed.');
     return;
   }
-  const clients = createAwsClients({ region: settings.region });
+  // Loaded here only: the SQS and Firehose SDK modules stay off every other run's cold start.
+  const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const clients = { ...createAwsClients({ region: settings.region }), ...(await createRedriveClients({ region: settings.region })) };
   const result = await redriveStack(clients, settings.stackName, 'stack-name', { log: (line) => core.warning(line) });
   core.info(describeRedrive(result, result.queueUrl));
   core.setOutput('redriven-messages', String(result.redriven));

@@ -6,10 +6,10 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClientOptions {
@@ -27,14 +27,16 @@ export interface AwsClients {
   readonly athena: AthenaClient;
   readonly cloudformation: CloudFormationClient;
   readonly ec2: EC2Client;
-  /** Redrive: PutRecordBatch into the stack's delivery stream. */
-  readonly firehose: FirehoseClient;
   /** Reads the definition of an existing flow-log table (GetTable). */
   readonly glue: GlueClient;
   readonly s3: S3Client;
-  /** Redrive: the failure queue. */
-  readonly sqs: SQSClient;
   readonly sts: STSClient;
+}
+
+/** The clients only `redrive` uses: PutRecordBatch into the delivery stream, the failure queue. */
+export interface RedriveClients {
+  readonly firehose: FirehoseClient;
+  readonly sqs: SQSClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -44,23 +46,32 @@ function s3EndpointOverridden(options: AwsClientOptions, env: NodeJS.ProcessEnv)
   return Boolean(options.endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
 }
 
-export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
-  const config = {
+function clientConfig(options: AwsClientOptions) {
+  return {
     region: options.region,
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+}
+
+export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const config = clientConfig(options);
   return {
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),
-    firehose: new FirehoseClient(config),
     glue: new GlueClient(config),
     // AWS-compatible stores (moto, MinIO) address buckets by path, not by host name.
     s3: new S3Client({ ...config, forcePathStyle: s3EndpointOverridden(options, env) }),
-    sqs: new SQSClient(config),
     sts: new STSClient(config),
   };
+}
+
+/** The redrive clients, their SDK modules loaded only now: other runs do not pay their load time. */
+export async function createRedriveClients(options: AwsClientOptions): Promise<RedriveClients> {
+  const [{ FirehoseClient }, { SQSClient }] = await Promise.all([import('@aws-sdk/client-firehose'), import('@aws-sdk/client-sqs')]);
+  const config = clientConfig(options);
+  return { firehose: new FirehoseClient(config), sqs: new SQSClient(config) };
 }

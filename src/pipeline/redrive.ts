@@ -9,7 +9,7 @@ import { decodePayload, logLines, type SubscriptionEvent } from '../../lambda/su
 import { packLines } from '../../lambda/packing.js';
 import { DEFAULT_RETRY_POLICY, DeliveryError, deliverRecords, type PutBatch, type RetryPolicy } from '../../lambda/delivery.js';
 import { firehosePut } from '../../lambda/forwarder.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients, RedriveClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { describeStack } from '../aws/lookups.js';
 import { InputError } from '../input-error.js';
@@ -133,7 +133,7 @@ export function describeRedrive(result: RedriveResult, queue: string): string {
  * predates the failure queue.
  */
 export async function redriveStack(
-  clients: Pick<AwsClients, 'cloudformation' | 'firehose' | 'sqs'>,
+  clients: Pick<AwsClients, 'cloudformation'> & RedriveClients,
   stackName: string,
   input: string,
   options: RedriveOptions = {},
