@@ -5,7 +5,7 @@ import type { Allowlist } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
 import { portKey, portRowJson, protocolName } from './audit/port-row.js';
-import { cell, formatCount, table } from './report/markdown.js';
+import { escapeMarkdown, formatCount, table } from './report/markdown.js';
 import type { AuditResult } from './engines/engine.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
 
@@ -83,7 +83,7 @@ function toTable(report: AuditReport): string {
 
 function toMarkdown(report: AuditReport): string {
   const { header, rows } = cells(report);
-  const body = rows.length === 0 ? '_No matching flows._' : table(header, rows.map((r) => r.map(cell)), header.map((_, c) => isNumericColumn(c)));
+  const body = rows.length === 0 ? '_No matching flows._' : table(header, rows.map((r) => r.map(escapeMarkdown)), header.map((_, c) => isNumericColumn(c)));
   const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}` : '';
   return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;

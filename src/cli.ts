@@ -97,6 +97,7 @@ async function audit(command: AuditCommand, io: CliIo): Promise<void> {
   const engine = new DuckDbEngine({ logsDir: command.logs!, format, input: '--logs', onProgress: (p) => bar.update(p) });
   const result = await engine.runAudit(parameters(command, format));
   bar.done();
+  for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
   const report = { command, result, allowlist, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };
   io.stdout(`${renderAudit(report, command.output)}\n`);
 }

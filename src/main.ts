@@ -1,6 +1,9 @@
-// One action run: settings -> (deploy) -> audit -> report -> outputs. schedule, workflow_dispatch and push
-// run the tracking-issue report; pull_request runs the sticky comment (and never deploys); mode `deploy`
-// stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts). Every user-caused problem ends the run with one clear message and a failed step.
+// One action run: settings -> (deploy) -> audit -> report -> outputs. Runs of the default branch (schedule;
+// workflow_dispatch and push there) deploy and run the tracking-issue report; pull_request runs the sticky
+// comment; every other run (pull_request_target, other branches) is a read-only audit judged against the
+// memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
+// stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts), on
+// the default branch. Every user-caused problem ends the run with one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -23,7 +26,9 @@ import { InputError } from './input-error.js';
 import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
-import { reportScheduledAudit } from './report/scheduled.js';
+import { tokenLogin } from './report/ownership.js';
+import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
+import { decideScheduledAudit, reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
@@ -66,6 +71,8 @@ interface ReportOutcome {
   readonly unexplained: readonly { port: number; protocol: number }[];
   readonly trackingIssue?: { readonly number: number; readonly url?: string };
   readonly pullRequest?: number;
+  /** On read-only runs, why nothing was written. */
+  readonly readOnly?: string;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -157,14 +164,17 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   };
 }
 
-/** The base branch's allowlist; a broken one is reported but does not fail the pull request that fixes it. */
-async function baseAllowlist(octokit: GitHubClient, path: string, baseSha: string | undefined): Promise<Allowlist | undefined> {
-  if (!baseSha) return undefined;
+/**
+ * The allowlist on another ref (a pull request's base, the default branch); a broken one is reported but
+ * does not fail the run. `without` ends the warning: what the run does instead.
+ */
+async function allowlistAtRef(octokit: GitHubClient, path: string, ref: string | undefined, without: string): Promise<Allowlist | undefined> {
+  if (!ref) return undefined;
   try {
-    return await readAllowlistAtRef(octokit, context.repo, path, baseSha);
+    return await readAllowlistAtRef(octokit, context.repo, path, ref);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    core.warning(`${error.message} The comment compares against no base allowlist.`);
+    core.warning(`${error.message} ${without}`);
     return undefined;
   }
 }
@@ -175,21 +185,24 @@ async function reportOnPullRequest(settings: Settings, pullNumber: number, baseS
     octokit,
     repo: context.repo,
     pullNumber,
-    baseAllowlist: await baseAllowlist(octokit, settings.allowlistPath, baseSha),
+    baseAllowlist: await allowlistAtRef(octokit, settings.allowlistPath, baseSha, 'The comment compares against no base allowlist.'),
     headAllowlist,
     allowlistPath: settings.allowlistPath,
     rows: result.rows,
     observedAt: now.toISOString(),
     stackOrVpcKey: memoryKey,
+    author: await tokenLogin(octokit),
     log: core,
   });
   core.setOutput('comment-id', String(report.commentId));
   return { newPorts: [], silent: false, unexplained: [], pullRequest: pullNumber };
 }
 
-async function reportOnSchedule(settings: Settings, clients: AwsClients, target: AuditTarget, parameters: AuditParameters, allowlist: Allowlist | undefined, result: AuditResult, memoryKey: string, now: Date): Promise<ReportOutcome> {
-  const report = await reportScheduledAudit({
-    octokit: createGitHubClient({ token: settings.githubToken, log: core }),
+/** The input of the tracking-issue report, for trusted and read-only runs alike. */
+async function scheduledInput(settings: Settings, clients: AwsClients, target: AuditTarget, parameters: AuditParameters, allowlist: Allowlist | undefined, result: AuditResult, memoryKey: string, now: Date) {
+  const octokit = createGitHubClient({ token: settings.githubToken, log: core });
+  return {
+    octokit,
     repo: context.repo,
     result,
     window: parameters.window,
@@ -198,10 +211,32 @@ async function reportOnSchedule(settings: Settings, clients: AwsClients, target:
     store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
     label: settings.issueLabel,
     stackOrVpcKey: memoryKey,
+    author: await tokenLogin(octokit),
     log: core,
     now,
     collectingBaseline: target.logsSince !== undefined && parameters.window.start < target.logsSince,
-  });
+  };
+}
+
+/**
+ * A read-only run: decides as a default-branch run would (memory + the default branch's allowlist, never
+ * this run's workspace), writes nothing, and returns the decision for the job summary and the gate.
+ */
+async function reportReadOnly(
+  settings: Settings,
+  input: Awaited<ReturnType<typeof scheduledInput>>,
+  defaultBranch: string | undefined,
+  readOnly: string,
+): Promise<ReportOutcome> {
+  const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
+  if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
+  const decision = await decideScheduledAudit({ ...input, allowlist });
+  const { newPorts, silent, unexplained, open } = decision;
+  return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly };
+}
+
+async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>): Promise<ReportOutcome> {
+  const report = await reportScheduledAudit(input);
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
   return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue };
@@ -209,10 +244,10 @@ async function reportOnSchedule(settings: Settings, clients: AwsClients, target:
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
 
-/** mode redrive: the stack's failed forwarder batches into its delivery stream. Pull requests never write. */
-async function redriveMode(settings: Settings, event: string): Promise<void> {
-  if (event === PULL_REQUEST) {
-    core.notice('mode redrive does nothing on pull_request: pull requests never write to the pipeline. Nothing failed.');
+/** mode redrive: the stack's failed forwarder batches into its delivery stream. Only runs that may write do it. */
+async function redriveMode(settings: Settings, trust: RunTrust): Promise<void> {
+  if (!trust.trusted) {
+    core.notice(`mode redrive does nothing here: ${trust.reason}, and redrive writes to the pipeline (runs of the default branch do). Nothing failed.`);
     return;
   }
   // Loaded here only: the SQS and Firehose SDK modules stay off every other run's cold start.
@@ -233,26 +268,37 @@ export async function run(now: Date = new Date()): Promise<void> {
   try {
     const settings = readSettings((name) => core.getInput(name));
     const event = context.eventName;
-    const payload = context.payload as PullRequestPayload;
+    const payload = context.payload as PullRequestPayload & RunContext['payload'];
+    const trust = judgeRun({ eventName: event, ref: context.ref, payload });
+    const pullNumber = event === PULL_REQUEST ? payload.pull_request?.number : undefined;
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const allowlist = await loadAllowlist(resolve(workspace, settings.allowlistPath));
+    // A read-only run never reads its own workspace's allowlist: it may be anyone's. A pull request's is
+    // what its comment is about (as the head side of the diff).
+    const allowlist = trust.trusted || pullNumber !== undefined ? await loadAllowlist(resolve(workspace, settings.allowlistPath)) : undefined;
     const forkNotice = event === PULL_REQUEST ? forkPullRequestNotice(payload) : undefined;
     if (forkNotice) {
       core.notice(forkNotice);
       return;
     }
-    if (settings.mode === 'redrive') return await redriveMode(settings, event);
+    if (settings.mode === 'redrive') return await redriveMode(settings, trust);
     if (settings.mode === 'deploy' && event === PULL_REQUEST) {
       core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
       return;
     }
-    if (!allowlist && settings.mode !== 'deploy') {
+    const readOnly =
+      trust.trusted || pullNumber !== undefined
+        ? undefined
+        : `Read-only run: ${trust.reason}, so this run neither deploys nor changes the tracking issue or the port memory; ` +
+          'ports are judged against the memory and the default branch\'s allowlist. Runs of the default branch write.';
+    if (readOnly) core.notice(readOnly);
+    if (readOnly && settings.mode === 'deploy') return;
+    if ((trust.trusted || pullNumber !== undefined) && !allowlist && settings.mode !== 'deploy') {
       core.notice(`No allowlist at ${settings.allowlistPath} (did actions/checkout run before this step?): ports are judged only against earlier runs.`);
     }
 
     const clients = createAwsClients({ region: settings.region });
     let deployed: StackInfo | undefined;
-    if (settings.mode !== 'audit' && event === PULL_REQUEST) core.info('Pull requests never deploy: auditing the stack as it is.');
+    if (settings.mode !== 'audit' && !trust.trusted) core.info('Only runs of the default branch deploy: auditing the stack as it is.');
     else if (settings.mode !== 'audit') deployed = await deploy(settings, clients);
     if (settings.mode === 'deploy') {
       core.setOutput('stack-id', deployed!.stackId);
@@ -266,20 +312,22 @@ export async function run(now: Date = new Date()): Promise<void> {
     const parameters = await auditParameters(settings, clients, target, now);
     const engine = new AthenaEngine(clients.athena, { workgroup: target.workgroup, timeoutSeconds: settings.queryTimeoutSeconds }, core);
     const result = await timed('The audit query', () => engine.runAudit(parameters));
+    for (const warning of result.rejected) core.warning(warning);
     core.setOutput('top-ports', portsJson(result.rows));
     core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
 
     const memoryKey = target.vpcId ?? settings.stackName;
-    const pr = payload.pull_request;
-    const outcome =
-      event === PULL_REQUEST && pr?.number !== undefined
-        ? await reportOnPullRequest(settings, pr.number, pr.base?.sha, allowlist, result, memoryKey, now)
-        : await reportOnSchedule(settings, clients, target, parameters, allowlist, result, memoryKey, now);
+    const report = () => scheduledInput(settings, clients, target, parameters, allowlist, result, memoryKey, now);
+    let outcome: ReportOutcome;
+    if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
+    else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
+    else outcome = await reportOnSchedule(await report());
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
-    await core.summary.addRaw(renderJobSummary({ result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead })).write();
+    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly };
+    await core.summary.addRaw(renderJobSummary(summary)).write();
 
     if (settings.failOnNewPort && outcome.unexplained.length > 0) {
       core.setFailed(

@@ -6,7 +6,7 @@
 //       protocol: tcp
 //       reason: HTTPS to AWS APIs and package mirrors
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../input-error.js';
 import { portKey, protocolNumber } from './port-row.js';
@@ -25,8 +25,24 @@ export interface Allowlist {
 
 const FORMAT_HINT = 'expected `ports:` with a list of {port, protocol, reason}';
 
+/**
+ * The largest allowlist read, in bytes: about 900 entries in block style, parsed in well under a second
+ * (an 8 MB file took 11 s and 1.8 GB of memory). The file is measured before it is read.
+ */
+export const ALLOWLIST_MAX_BYTES = 64 * 1024;
+
+/** The one sentence for an allowlist over the cap. */
+function tooLarge(path: string, bytes: number): InputError {
+  return new InputError(
+    `allowlist ${path} is ${bytes.toLocaleString('en-US')} bytes, more than the ${ALLOWLIST_MAX_BYTES.toLocaleString('en-US')} bytes (about 900 entries) ` +
+      'this action reads; list only the ports you expect.',
+  );
+}
+
 /** Parses allowlist text; `path` is used only in messages. */
 export function parseAllowlist(text: string, path: string): Allowlist {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > ALLOWLIST_MAX_BYTES) throw tooLarge(path, bytes);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
@@ -80,8 +96,11 @@ export function parseAllowlist(text: string, path: string): Allowlist {
 export async function loadAllowlist(path: string): Promise<Allowlist | undefined> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > ALLOWLIST_MAX_BYTES) throw tooLarge(path, size);
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(`allowlist ${path}: cannot be read (${(error as Error).message}).`);
   }

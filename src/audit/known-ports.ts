@@ -28,8 +28,8 @@ export interface PortMemory {
   /** The stack or VPC this memory belongs to. */
   readonly key: string;
   readonly updatedAt: string;
-  /** Keyed by portKey (`443/tcp`). */
-  readonly ports: Readonly<Record<string, RememberedPort>>;
+  /** Keyed by portKey (`443/tcp`); a Map, so no stored or issue-supplied key is ever read as an object property. */
+  readonly ports: ReadonlyMap<string, RememberedPort>;
 }
 
 /**
@@ -59,7 +59,7 @@ export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | und
     case 'rebuild':
       return { newPorts: [], silent: true };
     case 'loaded':
-      return { newPorts: unexplained.filter((row) => !(portKey(row) in state.memory.ports)), silent: false };
+      return { newPorts: unexplained.filter((row) => !state.memory.ports.has(portKey(row))), silent: false };
   }
 }
 
@@ -72,12 +72,12 @@ export function updateMemory(
   now: Date,
 ): PortMemory {
   const at = now.toISOString();
-  const ports: Record<string, RememberedPort> = { ...(previous?.ports ?? {}) };
+  const ports = new Map(previous?.ports);
   for (const row of rows) {
     const id = portKey(row);
-    const before = ports[id];
+    const before = ports.get(id);
     const reported = before?.reported ?? (reportedKeys.has(id) ? at : undefined);
-    ports[id] = {
+    ports.set(id, {
       port: row.port,
       protocol: row.protocol,
       firstSeen: before?.firstSeen ?? at,
@@ -86,14 +86,14 @@ export function updateMemory(
       bytes: row.bytes,
       samplePeers: [...row.samplePeers],
       ...(reported ? { reported } : {}),
-    };
+    });
   }
   return { version: MEMORY_VERSION, key, updatedAt: at, ports };
 }
 
 /** Ports that were reported and are still not in the allowlist: what the tracking issue lists. */
 export function unacknowledgedPorts(memory: PortMemory, allowlist: Allowlist | undefined): RememberedPort[] {
-  return Object.values(memory.ports)
+  return [...memory.ports.values()]
     .filter((p) => p.reported !== undefined && !isAllowed(allowlist, p))
     .sort((a, b) => a.reported!.localeCompare(b.reported!) || a.port - b.port || a.protocol - b.protocol);
 }
@@ -102,9 +102,9 @@ export type ParsedMemory =
   | { readonly ok: true; readonly memory: PortMemory; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly problem: string };
 
-/** Serializes the memory as stable, readable JSON. */
+/** Serializes the memory as stable, readable JSON (`ports` as an object keyed by portKey). */
 export function serializeMemory(memory: PortMemory): string {
-  return `${JSON.stringify(memory, null, 2)}\n`;
+  return `${JSON.stringify({ ...memory, ports: Object.fromEntries(memory.ports) }, null, 2)}\n`;
 }
 
 /**
@@ -128,10 +128,10 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
   if (!updatedAt) return { ok: false, problem: '`updatedAt` is not an ISO time' };
 
   const warnings: string[] = [];
-  const ports: Record<string, RememberedPort> = {};
+  const ports = new Map<string, RememberedPort>();
   for (const [id, value] of Object.entries(data.ports)) {
     const port = toRememberedPort(value);
-    if (port && portKey(port) === id) ports[id] = port;
+    if (port && portKey(port) === id) ports.set(id, port);
     else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
   }
   return { ok: true, memory: { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports }, warnings };
@@ -143,12 +143,12 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
  */
 export function markReported(memory: PortMemory, keys: readonly string[], now: Date): PortMemory {
   const at = now.toISOString();
-  const ports: Record<string, RememberedPort> = { ...memory.ports };
+  const ports = new Map(memory.ports);
   for (const id of keys) {
-    const known = ports[id];
+    const known = ports.get(id);
     const parsed = parsePortKey(id);
-    if (known) ports[id] = { ...known, reported: known.reported ?? at };
-    else if (parsed) ports[id] = { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at };
+    if (known) ports.set(id, { ...known, reported: known.reported ?? at });
+    else if (parsed) ports.set(id, { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at });
   }
   return { ...memory, ports };
 }

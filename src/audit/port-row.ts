@@ -1,5 +1,8 @@
 // The shared shape of an audit's result: one row per (port, protocol), in rank order. Both engines
-// (Athena and DuckDB) return these rows, so everything after the engine is shared.
+// (Athena and DuckDB) return these rows, so everything after the engine is shared. Engine rows are validated
+// here: a row with a bad value is left out with one warning, so it is never stored or reported.
+
+import { isIP } from 'node:net';
 
 export interface PortRow {
   readonly port: number;
@@ -26,35 +29,82 @@ export function portRowJson({ port, protocol, flows, packets, bytes, peers }: Po
   return { port, protocol, flows, packets, bytes, peers };
 }
 
-/** Converts one engine row to a PortRow. */
-export function toPortRow(raw: RawResultRow): PortRow {
-  const num = (v: string | number | bigint | null) => (v === null || v === '' ? 0 : Number(v));
-  const peers = [raw.peer_low, raw.peer_high].filter((p): p is string => typeof p === 'string' && p !== '');
-  return {
-    port: num(raw.port),
-    protocol: num(raw.protocol),
-    flows: num(raw.flows),
-    packets: num(raw.packets),
-    bytes: num(raw.bytes),
-    peers: num(raw.peers),
-    samplePeers: [...new Set(peers)],
-  };
+/** A row that passed validation, or the one sentence that says why it was rejected. */
+export type PortRowCheck = { readonly ok: true; readonly row: PortRow } | { readonly ok: false; readonly problem: string };
+
+/** The rows of a result that passed validation, and one warning sentence per row that did not. */
+export interface ValidatedRows {
+  readonly rows: PortRow[];
+  readonly rejected: string[];
 }
 
-const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
-const PROTOCOL_NUMBERS: Record<string, number> = Object.fromEntries(
-  Object.entries(PROTOCOL_NAMES).map(([n, name]) => [name, Number(n)]),
-);
+/** The most a count can be and stay exact in a JavaScript number (2^53 - 1). */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** The largest value of each numeric column. */
+const NUMBER_RANGES = { port: 65535, protocol: 255, flows: MAX_COUNT, packets: MAX_COUNT, bytes: MAX_COUNT, peers: MAX_COUNT } as const;
+type NumberColumn = keyof typeof NUMBER_RANGES;
+
+/** A whole number from 0 to `max` (an engine's integer as number, bigint or decimal text), else undefined. */
+function wholeNumber(value: RawResultRow[ResultColumn], max: number): number | undefined {
+  if (value === null) return undefined;
+  const text = typeof value === 'string' ? value.trim() : String(value);
+  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= max ? n : undefined;
+}
+
+/**
+ * Validates one engine row: port a whole number 0-65535, protocol 0-255 (IANA), counts whole and
+ * non-negative, sample peers IPv4 or IPv6 addresses (node:net `isIP`). NULL is never read as 0.
+ */
+export function toPortRow(raw: RawResultRow): PortRowCheck {
+  const numbers = {} as Record<NumberColumn, number>;
+  for (const column of Object.keys(NUMBER_RANGES) as NumberColumn[]) {
+    const n = wholeNumber(raw[column], NUMBER_RANGES[column]);
+    if (n === undefined) return { ok: false, problem: `${column} ${describe(raw[column])} is not a whole number from 0 to ${NUMBER_RANGES[column]}` };
+    numbers[column] = n;
+  }
+  const peers: string[] = [];
+  for (const column of ['peer_low', 'peer_high'] as const) {
+    const value = raw[column];
+    if (value === null || value === '') continue;
+    if (typeof value !== 'string' || isIP(value) === 0) return { ok: false, problem: `${column} ${describe(value)} is not an IP address` };
+    peers.push(value);
+  }
+  return { ok: true, row: { ...numbers, samplePeers: [...new Set(peers)] } };
+}
+
+/** The value as a log shows it: JSON, cut to 40 characters (a poisoned row must not flood the log). */
+function describe(value: RawResultRow[ResultColumn]): string {
+  const text = value === null ? 'NULL' : JSON.stringify(typeof value === 'bigint' ? value.toString() : value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+/** Validates every row of a result; a warning names the row by its 1-based position in the engine's result. */
+export function validatePortRows(raws: readonly RawResultRow[]): ValidatedRows {
+  const rows: PortRow[] = [];
+  const rejected: string[] = [];
+  raws.forEach((raw, index) => {
+    const check = toPortRow(raw);
+    if (check.ok) rows.push(check.row);
+    else rejected.push(`Result row ${index + 1} was left out of the report and the memory: ${check.problem}.`);
+  });
+  return { rows, rejected };
+}
+
+const PROTOCOL_NAMES = new Map<number, string>([[1, 'icmp'], [6, 'tcp'], [17, 'udp'], [58, 'icmpv6']]);
+const PROTOCOL_NUMBERS = new Map<string, number>([...PROTOCOL_NAMES].map(([n, name]) => [name, n]));
 
 /** `tcp`, `udp`, `icmp`, `icmpv6`, or the number as text. */
 export function protocolName(protocol: number): string {
-  return PROTOCOL_NAMES[protocol] ?? String(protocol);
+  return PROTOCOL_NAMES.get(protocol) ?? String(protocol);
 }
 
 /** The IANA number of `tcp`/`udp`/`icmp`/`icmpv6` or of a number 0-255 given as text, else undefined. */
 export function protocolNumber(text: string): number | undefined {
   const lower = text.trim().toLowerCase();
-  if (lower in PROTOCOL_NUMBERS) return PROTOCOL_NUMBERS[lower];
+  const named = PROTOCOL_NUMBERS.get(lower);
+  if (named !== undefined) return named;
   return /^\d{1,3}$/.test(lower) && Number(lower) <= 255 ? Number(lower) : undefined;
 }
 

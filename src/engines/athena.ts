@@ -13,7 +13,7 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
-import { RESULT_COLUMNS, toPortRow, type PortRow, type RawResultRow } from '../audit/port-row.js';
+import { RESULT_COLUMNS, validatePortRows, type RawResultRow, type ValidatedRows } from '../audit/port-row.js';
 import { realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
 import { formatBytes } from '../format-bytes.js';
@@ -89,16 +89,16 @@ export class AthenaEngine implements QueryEngine {
     try {
       const id = await this.start(sql);
       const execution = await this.waitForResult(id, started);
-      const rows = await this.readRows(id);
+      const { rows, rejected } = await this.readRows(id);
       const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
       const engineMs = execution.Statistics?.EngineExecutionTimeInMillis ?? 0;
       const costUsd = athenaCostUsd(bytesScanned);
       const elapsedMs = this.clock.now() - started;
       this.log.info(
-        `Athena query ${id}: ${rows.length} rows, ${formatBytes(bytesScanned)} scanned, engine ${engineMs} ms, ` +
+        `Athena query ${id}: ${rows.length} rows${rejected.length ? ` (${rejected.length} invalid, left out)` : ''}, ${formatBytes(bytesScanned)} scanned, engine ${engineMs} ms, ` +
           `about $${costUsd.toFixed(6)} (billed as at least 10 MB).`,
       );
-      return { engine: 'athena', sql, rows, statistics: { elapsedMs, engineMs, bytesScanned, costUsd, queryExecutionId: id } };
+      return { engine: 'athena', sql, rows, rejected, statistics: { elapsedMs, engineMs, bytesScanned, costUsd, queryExecutionId: id } };
     } catch (error) {
       throw explainAwsError(error, `running the Athena query in workgroup ${this.workgroup}`);
     }
@@ -165,9 +165,9 @@ export class AthenaEngine implements QueryEngine {
     return new AthenaQueryError(`Athena query ${id} ${verb}: ${reason}`, id);
   }
 
-  /** Every page of results; the first row of the first page is the header. */
-  private async readRows(id: string): Promise<PortRow[]> {
-    const rows: PortRow[] = [];
+  /** Every page of results, validated; the first row of the first page is the header. */
+  private async readRows(id: string): Promise<ValidatedRows> {
+    const rows: RawResultRow[] = [];
     let columns: string[] | undefined;
     let nextToken: string | undefined;
     let firstPage = true;
@@ -180,12 +180,12 @@ export class AthenaEngine implements QueryEngine {
           columns = columns?.length ? columns : cells(row).map((c) => c ?? '');
           continue;
         }
-        rows.push(toPortRow(rawRow(columns ?? [], row)));
+        rows.push(rawRow(columns ?? [], row));
       }
       firstPage = false;
       nextToken = page.NextToken;
     } while (nextToken);
-    return rows;
+    return validatePortRows(rows);
   }
 }
 

@@ -5,7 +5,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import type { TableRef } from '../audit/table-shape.js';
-import { RESULT_COLUMNS, toPortRow, type RawResultRow } from '../audit/port-row.js';
+import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
 import type { ColumnType } from '../flowlog/fields.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import { PARTITION_COLUMN } from '../flowlog/layout.js';
@@ -88,7 +88,7 @@ export class DuckDbEngine implements QueryEngine {
       return {
         engine: 'duckdb',
         sql,
-        rows: rows.map((row) => toPortRow(row)),
+        ...validatePortRows(rows),
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,

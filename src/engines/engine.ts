@@ -21,8 +21,10 @@ export interface AuditResult {
   readonly engine: 'athena' | 'duckdb';
   /** The SQL text that ran. */
   readonly sql: string;
-  /** The top list, in rank order. */
+  /** The top list, in rank order: the rows that passed validation (see validatePortRows). */
   readonly rows: readonly PortRow[];
+  /** One warning sentence per result row that failed validation and was left out. */
+  readonly rejected: readonly string[];
   readonly statistics: AuditStatistics;
 }
 

@@ -5,7 +5,7 @@ import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { AuditStatistics } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { formatBytes } from '../format-bytes.js';
-import { cell, formatCount, formatDollars, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, formatCount, formatDollars, table, truncationNote } from './markdown.js';
 
 /** The chart shows at most this many ports (the busiest); the table shows them all. */
 export const CHART_MAX_BARS = 15;
@@ -22,7 +22,7 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
     formatCount(row.packets),
     formatBytes(row.bytes),
     formatCount(row.peers),
-    cell(row.samplePeers.join(', ')),
+    escapeMarkdown(row.samplePeers.join(', ')),
     newKeys.has(portKey(row)) ? NEW_MARKER : '',
   ]);
   const headers = ['#', 'Port', 'Protocol', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', 'New'];
@@ -58,6 +58,6 @@ export function renderWindow(window: HourWindow): string {
 /** `Athena scanned 1.2 MiB, billed $0.000048` or the local engine's equivalent. */
 export function renderCost(engine: 'athena' | 'duckdb', statistics: AuditStatistics): string {
   if (engine === 'duckdb') return `DuckDB read ${formatBytes(statistics.bytesScanned)} locally (no cost).`;
-  const id = statistics.queryExecutionId ? ` (query \`${statistics.queryExecutionId}\`)` : '';
+  const id = statistics.queryExecutionId ? ` (query ${code(statistics.queryExecutionId)})` : '';
   return `Athena scanned ${formatBytes(statistics.bytesScanned)} (${formatCount(statistics.bytesScanned)} bytes), billed ${formatDollars(statistics.costUsd)}${id}.`;
 }

@@ -5,6 +5,9 @@ import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderCost, renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { escapeMarkdown } from './markdown.js';
+
+const keys = (ports: readonly PortRow[]) => ports.map((p) => `\`${portKey(p)}\``).join(', ');
 
 export interface JobSummaryInput {
   readonly result: AuditResult;
@@ -19,10 +22,12 @@ export interface JobSummaryInput {
   readonly pullRequest?: number;
   /** The table read and how it is partitioned (`db.table: partition dt (YYYY/MM/DD/HH)`), next to the cost. */
   readonly tableRead?: string;
+  /** On read-only runs, the notice that says why nothing was written (plain text; escaped here). */
+  readonly readOnly?: string;
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead } = input;
+  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly } = input;
   const newKeys = new Set(newPorts.map(portKey));
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
@@ -30,7 +35,8 @@ export function renderJobSummary(input: JobSummaryInput): string {
   else if (pullRequest !== undefined) status = `Pull-request run: the allowlist diff is in the comment on #${pullRequest}; new ports are reported by the scheduled audit.`;
   else if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
   else if (newPorts.length === 0) status = 'No new ports.';
-  else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${newPorts.map((p) => `\`${portKey(p)}\``).join(', ')}${issue ? ` (tracked in ${issue})` : ''}.`;
+  else if (readOnly) status = `**${newPorts.length} port${newPorts.length === 1 ? '' : 's'} not seen before** (not reported by this read-only run): ${keys(newPorts)}.`;
+  else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${keys(newPorts)}${issue ? ` (tracked in ${issue})` : ''}.`;
   return [
     '## VPC outbound ports',
     '',
@@ -39,6 +45,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     ...(tableRead ? [`- Table: ${tableRead}`] : []),
     `- Ports in the top list: ${result.rows.length}`,
     '',
+    ...(readOnly ? [`> [!NOTE]\n> ${escapeMarkdown(readOnly)}`, ''] : []),
     status,
     '',
     renderFlowsChart(result.rows),

@@ -4,9 +4,39 @@
 /** GitHub rejects issue and comment bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536;
 
-/** Escapes text for a table cell (pipes, newlines, markup that would break the row). */
-export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
+/** A zero-width space as an HTML entity: it splits `@name`, `#12` and `://` without changing what a reader sees. */
+const ZERO_WIDTH_SPACE = '&#8203;';
+
+/**
+ * Escapes a data value for markdown text (a sentence or a table cell): newlines become spaces; `&`, `<` and
+ * `>` become entities (no HTML); markdown punctuation gets a backslash (no emphasis, code, links, images or
+ * cell breaks). GitHub turns `@name` and `#12` into mentions and references even when backslash-escaped
+ * (github/markup#1168, github/cmark-gfm#181), so a zero-width space follows `@` and `#`; it also breaks
+ * bare URLs (`://`, `www.`) that GitHub would make links.
+ */
+export function escapeMarkdown(value: string): string {
+  return value
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()!|~]/g, '\\$&')
+    .replace(/[@#]/g, `$&${ZERO_WIDTH_SPACE}`)
+    .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+    .replace(/www\./gi, (www) => `${www.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+}
+
+/**
+ * A data value as an inline code span, whatever backticks it holds: the fence is one backtick longer than the
+ * longest run inside, padded with a space where CommonMark would otherwise strip or merge one. Mentions, links
+ * and HTML are not rendered inside code. Not for table cells (a `|` would end the cell); use escapeMarkdown.
+ */
+export function code(value: string): string {
+  const text = value.replace(/\r\n|\r|\n/g, ' ');
+  if (text === '') return '';
+  const fence = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length)) + 1);
+  const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 /** A markdown table; `align` marks right-aligned (numeric) columns. */

@@ -1,6 +1,7 @@
 // The sticky pull-request comment: the port diff between the base branch's allowlist and the PR's against
-// the latest observed top list, in ONE comment found by a hidden marker and updated in place. Pull requests
-// from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
+// the latest observed top list, in ONE comment found by its hidden marker and its author (the token's own
+// account: a comment someone else planted with the marker is never edited) and updated in place. Pull
+// requests from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
 
 import type { Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
@@ -8,7 +9,8 @@ import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../format-bytes.js';
-import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { listComments, postComment } from './comments.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 import type { RepoRef } from './tracking-issue.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
@@ -70,7 +72,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   const render = (shown: number) =>
     [
       pullRequestMarker(stackOrVpcKey),
-      `### Outbound ports: effect of \`${allowlistPath}\` in this PR on ${cell(stackOrVpcKey)}`,
+      `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
       '',
       `Against the latest observed top list${observedAt ? ` (${observedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}:`,
       '',
@@ -85,7 +87,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
               protocolName(row.protocol),
               formatCount(row.flows),
               formatBytes(row.bytes),
-              cell(row.samplePeers.join(', ')),
+              escapeMarkdown(row.samplePeers.join(', ')),
               `${section.mark} ${section.title}`,
             ]),
             [true, false, true, true, false, false],
@@ -108,6 +110,8 @@ export interface PullRequestReportInput {
   readonly rows: readonly PortRow[];
   readonly observedAt?: string;
   readonly stackOrVpcKey: string;
+  /** The login of the token's account (see tokenLogin): only its comments are ours. */
+  readonly author: string;
   readonly log: Logger;
 }
 
@@ -116,14 +120,17 @@ export interface PullRequestReport {
   readonly action: 'created' | 'updated' | 'unchanged';
 }
 
-/** Creates or updates the sticky comment, found by its hidden marker; writes nothing when it is unchanged. */
+/** Creates or updates the sticky comment, found by its hidden marker and author; writes nothing when it is unchanged. */
 export async function reportPullRequest(input: PullRequestReportInput): Promise<PullRequestReport> {
-  const { octokit, repo, pullNumber, log, stackOrVpcKey } = input;
+  const { octokit, repo, pullNumber, log, stackOrVpcKey, author } = input;
   const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
   const body = renderPullRequestComment({ diff, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
   const marker = pullRequestMarker(stackOrVpcKey);
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: pullNumber, per_page: 100 });
-  const previous = comments.find((comment) => (comment.body ?? '').startsWith(marker));
+  const marked = (await listComments(octokit, repo, pullNumber, author)).filter((comment) => comment.body.startsWith(marker));
+  for (const planted of marked.filter((comment) => !comment.ours)) {
+    log.warning(`Comment ${planted.id} on #${pullNumber} carries this action's marker but was written by ${planted.login}, not ${author}: left alone.`);
+  }
+  const previous = marked.find((comment) => comment.ours);
   if (previous && previous.body === body) {
     log.info(`Pull-request comment ${previous.id} is already up to date.`);
     return { commentId: previous.id, action: 'unchanged' };
@@ -133,7 +140,7 @@ export async function reportPullRequest(input: PullRequestReportInput): Promise<
     log.info(`Updated pull-request comment ${previous.id} on #${pullNumber}.`);
     return { commentId: previous.id, action: 'updated' };
   }
-  const created = await octokit.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
-  log.info(`Posted pull-request comment ${created.data.id} on #${pullNumber}.`);
-  return { commentId: created.data.id, action: 'created' };
+  const created = await postComment(octokit, repo, pullNumber, body, author, log);
+  log.info(`Posted pull-request comment ${created.id} on #${pullNumber}.`);
+  return { commentId: created.id, action: 'created' };
 }

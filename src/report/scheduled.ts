@@ -1,19 +1,23 @@
-// One scheduled audit's reporting: load the port memory, decide what is new, bring the tracking issue in
-// line (open, update + comment, close, or nothing at all), then save the memory. The memory is saved last,
-// so a failed GitHub call leaves the port new for the next run instead of losing it; ports the open issue
-// lists stay unacknowledged even if the memory forgot them.
+// One scheduled audit's reporting, in two steps: decide (load the port memory, find our tracking issues,
+// decide what is new and what the issue needs: reads only) and publish (bring the tracking issue in line:
+// open, update + comment, close, or nothing; then save the memory). Read-only runs only decide. The memory
+// is saved last, so a failed GitHub call leaves the port new for the next run instead of losing it; ports
+// the open issue lists stay unacknowledged even if the memory forgot them.
 
 import type { Allowlist } from '../audit/allowlist.js';
 import { assessPorts, type RememberedPort, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import type { GitHubClient } from '../github.js';
+import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import type { MemoryStore } from '../state/memory-store.js';
+import { code } from './markdown.js';
+import { postComment } from './comments.js';
 import {
   closeDuplicates,
   closeIssue,
+  duplicateNote,
   ensureLabel,
   findOpenTrackingIssues,
   issueTitle,
@@ -35,6 +39,8 @@ export interface ScheduledAuditInput {
   readonly store: MemoryStore;
   readonly label: string;
   readonly stackOrVpcKey: string;
+  /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
+  readonly author: string;
   readonly log: Logger;
   readonly now?: Date;
   /**
@@ -45,6 +51,25 @@ export interface ScheduledAuditInput {
 }
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
+
+/** What publishing does to the tracking issue: its action, and whether an update also comments the new ports. */
+type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean };
+
+/** What a scheduled run concluded, before anything is written: decideScheduledAudit reads, never writes. */
+export interface ScheduledDecision {
+  /** The tracking issue this run works on (the lowest-numbered of ours), if one is open. */
+  readonly open?: TrackingIssue;
+  /** Further open tracking issues of ours (runs raced): publishing closes them. */
+  readonly duplicates: readonly TrackingIssue[];
+  readonly plan: IssuePlan;
+  readonly newPorts: readonly PortRow[];
+  /** True when this run only records a baseline (first run without an allowlist, or a rebuilt memory). */
+  readonly silent: boolean;
+  /** The memory to save; undefined when there is nothing to save yet (a first run that saw no traffic). */
+  readonly memory?: PortMemory;
+  /** Ports reported and still not in the allowlist: what the tracking issue lists. */
+  readonly unexplained: readonly RememberedPort[];
+}
 
 export interface ScheduledAuditReport {
   readonly issueNumber?: number;
@@ -58,49 +83,68 @@ export interface ScheduledAuditReport {
   readonly unexplained: readonly RememberedPort[];
 }
 
+/** Decides, then publishes: the whole report of a trusted (default-branch) run. */
 export async function reportScheduledAudit(input: ScheduledAuditInput): Promise<ScheduledAuditReport> {
-  const { octokit, repo, result, allowlist, store, label, stackOrVpcKey, log } = input;
+  return publishScheduledAudit(input, await decideScheduledAudit(input));
+}
+
+/**
+ * Loads the memory, finds our open tracking issues and decides what is new and what the issue needs. Reads
+ * only (S3 GetObject, GitHub GETs): a read-only run stops here and shows the decision in its job summary.
+ */
+export async function decideScheduledAudit(input: ScheduledAuditInput): Promise<ScheduledDecision> {
+  const { octokit, repo, result, allowlist, store, label, stackOrVpcKey, author, log } = input;
   const now = input.now ?? new Date();
-  const { allowlistPath } = input;
 
   const loaded = await store.load();
-  let open = await closeDuplicates(octokit, repo, await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey), log);
+  const [open, ...duplicates] = await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey, author, log);
   const state = memoryState(loaded, open, store.location, log);
   if (state.kind === 'first-run' && result.rows.length === 0) {
     // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
     log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
-    return { issueAction: 'none', newPorts: [], silent: true, memory: updateMemory(undefined, stackOrVpcKey, [], new Set(), now), unexplained: [] };
+    return { open, duplicates, plan: { action: 'none' }, newPorts: [], silent: true, unexplained: [] };
   }
   if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
   const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(result.rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
   const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
   const memory = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
-  const unacknowledged = unacknowledgedPorts(memory, allowlist);
-  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged, rows: result.rows, newKeys, window: input.window, allowlistPath });
-  const comment = () => renderNewPortsComment(newPorts, input.window);
+  const unexplained = unacknowledgedPorts(memory, allowlist);
 
-  let issueAction: IssueAction = 'none';
-  if (open && newPorts.length > 0) {
-    await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });
-    await octokit.rest.issues.createComment({ ...repo, issue_number: open.number, body: comment() });
-    issueAction = 'updated';
-  } else if (open && unacknowledged.length === 0) {
-    await closeIssue(octokit, repo, open.number, `Every port this issue listed is now explained in \`${allowlistPath}\`: closing.`, 'completed');
-    issueAction = 'closed';
-  } else if (open && !sameKeys(unacknowledgedKeysIn(open.body), unacknowledged.map(portKey))) {
-    await octokit.rest.issues.update({ ...repo, issue_number: open.number, body: body() });
-    issueAction = 'updated';
-  } else if (!open && newPorts.length > 0) {
+  let plan: IssuePlan = { action: 'none' };
+  if (open && newPorts.length > 0) plan = { action: 'updated', comment: true };
+  else if (open && unexplained.length === 0) plan = { action: 'closed' };
+  else if (open && !sameKeys(unacknowledgedKeysIn(open.body), unexplained.map(portKey))) plan = { action: 'updated' };
+  else if (!open && newPorts.length > 0) plan = { action: 'opened' };
+  return { open, duplicates, plan, newPorts, silent, memory, unexplained };
+}
+
+/** Carries out a decision: closes duplicates, opens/updates/closes the tracking issue, then saves the memory. */
+export async function publishScheduledAudit(input: ScheduledAuditInput, decision: ScheduledDecision): Promise<ScheduledAuditReport> {
+  const { octokit, repo, result, store, stackOrVpcKey, author, log, allowlistPath } = input;
+  const { duplicates, plan, newPorts, silent, unexplained } = decision;
+  let open = decision.open;
+  await closeDuplicates(octokit, repo, open, duplicates, author, log);
+  const newKeys = new Set(newPorts.map(portKey));
+  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath });
+
+  if (plan.action === 'updated') {
+    await octokit.rest.issues.update({ ...repo, issue_number: open!.number, body: body() });
+    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window), author, log);
+  } else if (plan.action === 'closed') {
+    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}: closing.`, 'completed', author, log);
+  } else if (plan.action === 'opened') {
     open = await openTrackingIssue(input, body(), newPorts);
-    issueAction = 'opened';
   }
-  if (issueAction === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
-  else log.info(`Tracking issue #${open!.number}: ${issueAction}.`);
+  if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
+  else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
 
-  await store.save(memory);
-  log.info(`Saved the memory of ${Object.keys(memory.ports).length} known ports to ${store.location}.`);
-  return { issueNumber: open?.number, issueUrl: open?.url, issueAction, newPorts, silent, memory, unexplained: unacknowledged };
+  const memory = decision.memory ?? updateMemory(undefined, stackOrVpcKey, [], new Set(), input.now ?? new Date());
+  if (decision.memory) {
+    await store.save(memory);
+    log.info(`Saved the memory of ${memory.ports.size} known ports to ${store.location}.`);
+  }
+  return { issueNumber: open?.number, issueUrl: open?.url, issueAction: plan.action, newPorts, silent, memory, unexplained };
 }
 
 /** Decides how far to trust the stored memory, naming every problem in a warning. */
@@ -129,20 +173,26 @@ function memoryState(loaded: Awaited<ReturnType<MemoryStore['load']>>, open: Tra
  * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
  */
 async function openTrackingIssue(input: ScheduledAuditInput, body: string, newPorts: readonly PortRow[]): Promise<TrackingIssue> {
-  const { octokit, repo, label, stackOrVpcKey, log } = input;
+  const { octokit, repo, label, stackOrVpcKey, author, log } = input;
+  const ours = () => findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey, author, log);
   await ensureLabel(octokit, repo, label, log);
-  const created = await octokit.rest.issues.create({ ...repo, title: issueTitle(stackOrVpcKey), body, labels: [label] });
-  const mine: TrackingIssue = { number: created.data.number, body, url: created.data.html_url };
-  const open = await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey);
-  const winner = open.find((issue) => issue.number < mine.number);
+  const mine = await createOnce<TrackingIssue>({
+    what: 'the tracking issue',
+    create: async () => {
+      const { data } = await octokit.rest.issues.create({ ...repo, title: issueTitle(stackOrVpcKey), body, labels: [label] });
+      return { number: data.number, body, url: data.html_url };
+    },
+    // None of ours was open before this run opened one: an open one now is the failed try's (or a racing run's).
+    find: async () => (await ours()).at(-1),
+    log,
+  });
+  const winner = (await ours()).find((issue) => issue.number < mine.number);
   if (!winner) return mine;
   log.warning(`Another run opened tracking issue #${winner.number} at the same time; closing #${mine.number} as its duplicate.`);
-  await closeIssue(octokit, repo, mine.number, `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
+  await closeIssue(octokit, repo, mine.number, duplicateNote(winner), 'not_planned', author, log);
   const listed = new Set(unacknowledgedKeysIn(winner.body));
   const missing = newPorts.filter((port) => !listed.has(portKey(port)));
-  if (missing.length > 0) {
-    await octokit.rest.issues.createComment({ ...repo, issue_number: winner.number, body: renderNewPortsComment(missing, input.window) });
-  }
+  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, input.window), author, log);
   return winner;
 }
 

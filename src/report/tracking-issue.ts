@@ -1,15 +1,17 @@
-// The tracking issue of one VPC or stack: found by label plus a hidden marker (never by title), its body
+// The tracking issue of one VPC or stack: found by label, a hidden marker and its author (never by title), its body
 // (unacknowledged ports and the current top list) and comments, and the GitHub calls that open, update,
 // close it and keep exactly one open when runs race (lowest number wins, later ones close themselves).
 
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import type { GitHubClient } from '../github.js';
+import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { postComment } from './comments.js';
+import { writtenBy } from './ownership.js';
 import { formatBytes } from '../format-bytes.js';
-import { cell, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 
 export interface RepoRef {
   readonly owner: string;
@@ -69,7 +71,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     p.lastSeen.slice(0, 16).replace('T', ' '),
     formatCount(p.flows),
     formatBytes(p.bytes),
-    cell(p.samplePeers.join(', ')),
+    escapeMarkdown(p.samplePeers.join(', ')),
   ]);
   const portsTable = table(['Port', 'Protocol', 'First seen (UTC)', 'Last seen (UTC)', 'Flows', 'Bytes', 'Sample peers'], portRows, [
     true, false, false, false, true, true, false,
@@ -78,9 +80,9 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
   return [
     trackingMarker(stackOrVpcKey),
     `<!-- vpc-port-audit:unacknowledged ${keys.join(' ')} -->`,
-    `The VPC audit of **${cell(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
+    `The VPC audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
     '',
-    `To acknowledge a port, add it to \`${allowlistPath}\` with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
+    `To acknowledge a port, add it to ${code(allowlistPath)} with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
     '',
     '```yaml',
     'ports:',
@@ -108,7 +110,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
 export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow): string {
   const lines = newPorts.map(
     (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
-      (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map((peer) => `\`${peer}\``).join(', ')})` : ''),
+      (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map(code).join(', ')})` : ''),
   );
   const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;
   return fitToLimit(lines.length, (shown) =>
@@ -116,44 +118,81 @@ export function renderNewPortsComment(newPorts: readonly PortRow[], window: Hour
   );
 }
 
-/** Open issues carrying the label and this key's marker, lowest number first (pull requests excluded). */
-export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string): Promise<TrackingIssue[]> {
+/**
+ * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
+ * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
+ */
+export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string, author: string, log: Logger): Promise<TrackingIssue[]> {
   const marker = trackingMarker(stackOrVpcKey);
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: label, state: 'open', per_page: 100 });
-  return issues
-    .filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker))
+  const marked = issues.filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker));
+  for (const planted of marked.filter((issue) => !writtenBy(issue, author))) {
+    log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.user?.login ?? 'unknown'}, not ${author}: left alone.`);
+  }
+  return marked
+    .filter((issue) => writtenBy(issue, author))
     .map((issue) => ({ number: issue.number, body: issue.body ?? '', url: issue.html_url }))
     .sort((a, b) => a.number - b.number);
 }
 
-/** Creates the label when the repository lacks it (a concurrent creation counts as success). */
+/** Creates the label when the repository lacks it (a concurrent creation, or a failed try's, counts as success). */
 export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: Logger): Promise<void> {
-  try {
-    await octokit.rest.issues.getLabel({ ...repo, name: label });
-    return;
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-  }
-  try {
-    await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
-    log.info(`Created the label '${label}'.`);
-  } catch (error) {
-    if ((error as { status?: number }).status !== 422) throw error;
-  }
+  const exists = async () => {
+    try {
+      await octokit.rest.issues.getLabel({ ...repo, name: label });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+      return undefined;
+    }
+  };
+  if (await exists()) return;
+  await createOnce({
+    what: `the label '${label}'`,
+    create: async () => {
+      try {
+        await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
+        log.info(`Created the label '${label}'.`);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 422) throw error;
+      }
+      return true;
+    },
+    find: exists,
+    log,
+  });
 }
 
-/** Closes an issue with a comment saying why. */
-export async function closeIssue(octokit: GitHubClient, repo: RepoRef, issueNumber: number, comment: string, reason: 'completed' | 'not_planned'): Promise<void> {
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: comment });
+/** Closes an issue with a comment saying why (the comment posted once, see postComment). */
+export async function closeIssue(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  comment: string,
+  reason: 'completed' | 'not_planned',
+  author: string,
+  log: Logger,
+): Promise<void> {
+  await postComment(octokit, repo, issueNumber, comment, author, log);
   await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
 }
 
-/** Closes every open tracking issue but the lowest-numbered one; returns the survivor. */
-export async function closeDuplicates(octokit: GitHubClient, repo: RepoRef, issues: readonly TrackingIssue[], log: Logger): Promise<TrackingIssue | undefined> {
-  const [winner, ...duplicates] = issues;
+/** The closing comment of an issue that duplicates `winner`. */
+export function duplicateNote(winner: TrackingIssue): string {
+  return `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`;
+}
+
+/** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
+export async function closeDuplicates(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  winner: TrackingIssue | undefined,
+  duplicates: readonly TrackingIssue[],
+  author: string,
+  log: Logger,
+): Promise<void> {
   for (const duplicate of duplicates) {
     log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
-    await closeIssue(octokit, repo, duplicate.number, `Closing as a duplicate of #${winner!.number}, which tracks the same VPC (two audit runs raced).`, 'not_planned');
+    await closeIssue(octokit, repo, duplicate.number, duplicateNote(winner!), 'not_planned', author, log);
   }
-  return winner;
 }

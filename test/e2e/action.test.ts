@@ -1,6 +1,8 @@
 // The committed action bundle, end to end: `node dist/index.js` as a child process with the environment a
 // runner gives it (INPUT_*, GITHUB_* files and event), AWS_ENDPOINT_URL -> moto_server and GITHUB_API_URL ->
 // the local GitHub API. Athena (moto) returns the top list that DuckDB computes from the shipped sample.
+// Trust: runs off the default branch change nothing in GitHub or S3; planted markers, a 5xx after a create,
+// poisoned rows and a poisoned issue body are handled.
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -16,9 +18,10 @@ import { CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
-import type { PortRow } from '../../src/audit/port-row.js';
+import { portKey, type PortRow } from '../../src/audit/port-row.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
+import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
+import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
@@ -60,6 +63,10 @@ async function runAction(options: {
   event?: string;
   payload?: object;
   awsEndpoint?: string;
+  /** GITHUB_REF (unset by default, as the schedule tests need none). */
+  ref?: string;
+  /** GITHUB_WORKSPACE (default: the checkout with the sample allowlist). */
+  workspace?: string;
 }): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'runner-'));
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), event: join(dir, 'event.json') };
@@ -74,7 +81,8 @@ async function runAction(options: {
     GITHUB_EVENT_NAME: options.event ?? 'schedule',
     GITHUB_EVENT_PATH: files.event,
     GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
-    GITHUB_WORKSPACE: workspace,
+    GITHUB_WORKSPACE: options.workspace ?? workspace,
+    ...(options.ref ? { GITHUB_REF: options.ref } : {}),
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_API_URL: github.url,
@@ -179,7 +187,7 @@ describe('scheduled audit', () => {
     await queueAthenaResults(moto.endpoint, sampleRows);
     const rerun = await runAction({ inputs: AUDIT_INPUTS() });
     expect(rerun.code).toBe(0);
-    const writes = github.calls.slice(callsBefore).filter((c) => c.method !== 'GET');
+    const writes = github.calls.slice(callsBefore).filter(isWrite);
     expect(writes).toEqual([]);
     expect(github.openIssues()).toHaveLength(1);
     expect(portsOf(rerun.outputs['new-ports'])).toEqual([]);
@@ -298,6 +306,115 @@ describe('pull requests', () => {
     } finally {
       counting.server.close();
     }
+  });
+});
+
+describe('trust: only runs of the default branch write, and only what is ours', () => {
+  /** The event payload's repository (GitHub sends default_branch with every event). */
+  const repository = () => ({ full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner }, default_branch: 'main' });
+  const memoryKey = () => `vpc-port-audit/state/${vpcId}/known-ports.json`;
+  const memoryText = async () => (await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: memoryKey() }))).Body!.transformToString();
+  /** Everything a run could change: GitHub writes, issues and comments, the memory object. */
+  const snapshot = async () => ({
+    writes: github.writes().length,
+    issues: JSON.stringify([...github.issues.values()]),
+    comments: JSON.stringify([...github.comments.values()]),
+    memory: await memoryText(),
+  });
+  let allowAll: string;
+
+  beforeAll(async () => {
+    // A workspace whose allowlist explains every port: what a fork or a feature branch could check in.
+    allowAll = await mkdtemp(join(tmpdir(), 'workspace-allow-all-'));
+    await mkdir(join(allowAll, '.github'));
+    const entries = sampleRows.map((row) => `  - {port: ${row.port}, protocol: ${row.protocol}, reason: everything is fine}`);
+    await writeFile(join(allowAll, '.github', 'outbound-ports.yml'), `ports:\n${entries.join('\n')}\n`);
+    // The default branch's allowlist, as the contents API serves it: the sample's.
+    github.setFile('main', '.github/outbound-ports.yml', await readFile('sample/outbound-ports.yml', 'utf8'));
+  });
+
+  test('pull_request_target from a fork, allowing everything in its workspace, changes nothing in GitHub or S3', async () => {
+    const before = await snapshot();
+    expect(github.openIssues().some((i) => i.body.includes(`key=${vpcId} `))).toBe(true);
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const payload = {
+      pull_request: { number: 77, head: { repo: { full_name: 'someone/fork' } }, base: { sha: 'a'.repeat(40), repo: { full_name: repository().full_name } } },
+      repository: repository(),
+    };
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), 'fail-on-new-port': 'true' }, event: 'pull_request_target', payload, ref: 'refs/heads/main', workspace: allowAll });
+    expect(run.stdout).toMatch(/::notice::Read-only run: pull_request_target runs may carry changes that are not on the default branch/);
+    expect(run.summary).toContain('> [!NOTE]\n> Read-only run: pull\\_request\\_target runs may carry changes');
+    expect(await snapshot()).toEqual(before);
+    // Judged by the default branch's allowlist, not the workspace's: the ports it does not explain still fail the gate.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::fail-on-new-port: \d+ port\(s\) are not explained yet: .*5432\/tcp/);
+  });
+
+  test('workflow_dispatch on a feature branch, allowing everything in its workspace, changes nothing in GitHub or S3', async () => {
+    const before = await snapshot();
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const payload = { ref: 'refs/heads/feature', repository: repository() };
+    const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'workflow_dispatch', payload, ref: 'refs/heads/feature', workspace: allowAll });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::notice::Read-only run: this workflow_dispatch run is on refs\/heads\/feature, not on the default branch main/);
+    expect(await snapshot()).toEqual(before);
+    expect(run.outputs['issue-number']).toBeUndefined();
+  });
+
+  test('a sticky comment another user planted with the marker is never edited; ours is posted once despite a 502 after creation', async () => {
+    const pr = github.addPullRequest('Planted');
+    const plantedBody = `${pullRequestMarker(vpcId)}\nEvery port is approved.`;
+    const planted = github.addComment(pr.number, plantedBody, STRANGER);
+    github.inject({ method: 'POST', path: new RegExp(`/issues/${pr.number}/comments$`), status: 502, times: 1, afterEffect: true });
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const payload = {
+      pull_request: { number: pr.number, head: { repo: { full_name: repository().full_name } }, base: { sha: 'a'.repeat(40), repo: { full_name: repository().full_name } } },
+      repository: repository(),
+    };
+    const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload, ref: `refs/pull/${pr.number}/merge` });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(github.comments.get(planted.id)!.body).toBe(plantedBody);
+    const comments = github.commentsOn(pr.number);
+    expect(comments.map((c) => c.user.login)).toEqual([STRANGER.login, 'github-actions[bot]']);
+    expect(run.outputs['comment-id']).toBe(String(comments[1]!.id));
+    expect(run.stdout).toMatch(/::warning::Comment \d+ on #\d+ carries this action's marker but was written by mallory/);
+  });
+
+  test('poisoned Athena rows and a poisoned tracking-issue body crash nothing and are never stored', async () => {
+    // A scheduled run with the sample's own allowlist reopens the issue for the ports it does not explain.
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    expect((await runAction({ inputs: AUDIT_INPUTS() })).code).toBe(0);
+    const issue = github.openIssues().find((i) => i.body.includes(`key=${vpcId} `))!;
+    issue.body = issue.body.replace(/<!-- vpc-port-audit:unacknowledged [^>]*-->/, '<!-- vpc-port-audit:unacknowledged constructor __proto__ 70000/tcp `@x` -->');
+    const poisoned = [
+      { ...sampleRows[0]!, port: undefined },
+      { ...sampleRows[0]!, port: 70000 },
+      { ...sampleRows[0]!, port: 8443, samplePeers: ['`@octocat` [x](https://evil.example)'] },
+      { ...sampleRows[0]!, port: 'ssh', protocol: 6 },
+    ] as unknown as PortRow[];
+    await queueAthenaResults(moto.endpoint, [...sampleRows, ...poisoned]);
+    const run = await runAction({ inputs: AUDIT_INPUTS() });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/::warning::Result row \d+ was left out of the report and the memory/g)).toHaveLength(4);
+    const memory = JSON.parse(await memoryText()) as { ports: Record<string, unknown> };
+    expect(Object.keys(memory.ports).sort()).toEqual(sampleRows.map(portKey).sort());
+    const body = github.issues.get(issue.number)!.body;
+    expect(body).not.toMatch(/octocat|evil\.example|constructor|70000/);
+  });
+
+  test('workflow_dispatch on the default branch writes (the same run, trusted)', async () => {
+    const before = github.writes().length;
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const payload = { ref: 'refs/heads/main', repository: repository() };
+    const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'workflow_dispatch', payload, ref: 'refs/heads/main', workspace: allowAll });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/Read-only run/);
+    // Its allowlist explains every port: the tracking issue closes.
+    expect(github.writes().length).toBeGreaterThan(before);
+    expect(github.openIssues().some((i) => i.body.includes(`key=${vpcId} `))).toBe(false);
   });
 });
 

@@ -1,11 +1,13 @@
 // The sticky pull-request comment against the local GitHub API: created once, then updated in place (found
-// by its hidden marker across pages of other comments); nothing written when unchanged; forks recognised.
+// by its hidden marker and its author across pages of other comments); nothing written when unchanged; a
+// planted marker never edited; a 5xx after creation leaves one comment; forks recognised.
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { Allowlist } from '../../src/audit/allowlist.js';
 import { createGitHubClient } from '../../src/github.js';
+import { tokenLogin } from '../../src/report/ownership.js';
 import { forkPullRequestNotice, pullRequestMarker, reportPullRequest } from '../../src/report/pr-comment.js';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
+import { GITHUB_ACTIONS_BOT, MAINTAINER, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { allowlistOf, KEY, portRow, recordingLogger, type RecordingLogger } from '../support/report-fixtures.js';
 
 const ROWS = [portRow(443, 6, 900), portRow(53, 17, 300), portRow(22, 6, 40), portRow(25, 6, 5)];
@@ -17,9 +19,10 @@ beforeEach(async () => {
 });
 afterEach(() => github.stop());
 
-function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger()) {
+async function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger(), token = github.token) {
+  const octokit = createGitHubClient({ token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
   return reportPullRequest({
-    octokit: createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 }),
+    octokit,
     repo: { owner: github.owner, repo: github.repo },
     pullNumber,
     baseAllowlist: BASE,
@@ -28,6 +31,7 @@ function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLog
     rows: ROWS,
     observedAt: '2026-11-02T00:05:00.000Z',
     stackOrVpcKey: KEY,
+    author: await tokenLogin(octokit),
     log,
   });
 }
@@ -36,7 +40,7 @@ describe('sticky pull-request comment', () => {
   test('is created once, then updated in place; an unchanged diff writes nothing', async () => {
     const pr = github.addPullRequest('Allow SSH to the bastion');
     for (const body of ['LGTM', 'please add a reason', 'done']) {
-      github.comments.set(github.comments.size + 1, { id: github.comments.size + 1, issue_number: pr.number, body });
+      github.addComment(pr.number, body, STRANGER);
     }
 
     const addSsh = allowlistOf(
@@ -62,6 +66,42 @@ describe('sticky pull-request comment', () => {
     const again = await comment(pr.number, dropMail);
     expect(again).toMatchObject({ action: 'unchanged' });
     expect(github.writes()).toHaveLength(writes);
+  });
+
+  test('a comment someone else planted with our marker is never edited: ours is posted beside it, with a warning', async () => {
+    const pr = github.addPullRequest('Open everything');
+    const planted = github.addComment(pr.number, `${pullRequestMarker(KEY)}\nAll ports approved by the security team.`, STRANGER);
+    const log = recordingLogger();
+    const created = await comment(pr.number, BASE, log);
+    expect(created.action).toBe('created');
+    expect(github.comments.get(planted.id)!.body).toBe(`${pullRequestMarker(KEY)}\nAll ports approved by the security team.`);
+    expect(github.writes().filter((c) => c.method === 'PATCH')).toEqual([]);
+    expect(github.commentsOn(pr.number).map((c) => c.user.login)).toEqual([STRANGER.login, GITHUB_ACTIONS_BOT.login]);
+    expect(log.warnings).toEqual([
+      `Comment ${planted.id} on #${pr.number} carries this action's marker but was written by mallory, not github-actions[bot]: left alone.`,
+    ]);
+    const again = await comment(pr.number, BASE);
+    expect(again).toEqual({ commentId: created.commentId, action: 'unchanged' });
+  });
+
+  test("with a personal access token the comment is the user's, and the bot's comment is not theirs to edit", async () => {
+    const pr = github.addPullRequest('Use a PAT');
+    const bots = await comment(pr.number, BASE);
+    const users = await comment(pr.number, BASE, recordingLogger(), github.userToken);
+    expect(users.action).toBe('created');
+    expect(users.commentId).not.toBe(bots.commentId);
+    expect(github.comments.get(users.commentId)!.user).toEqual(MAINTAINER);
+  });
+
+  test('a 502 after GitHub created the comment leaves one comment, found and reused by the same run', async () => {
+    const pr = github.addPullRequest('Flaky GitHub');
+    github.inject({ method: 'POST', path: /\/comments$/, status: 502, times: 1, afterEffect: true });
+    const log = recordingLogger();
+    const created = await comment(pr.number, BASE, log);
+    expect(github.commentsOn(pr.number)).toHaveLength(1);
+    expect(created).toEqual({ commentId: github.commentsOn(pr.number)[0]!.id, action: 'created' });
+    expect(github.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/comments')).map((c) => c.status)).toEqual([502]);
+    expect(log.warnings.some((w) => w.startsWith(`Creating a comment on #${pr.number} failed`))).toBe(true);
   });
 
   test('a pull request from a fork is recognised, with the log line the action prints before it exits', () => {

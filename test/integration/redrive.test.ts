@@ -275,15 +275,20 @@ describe('vpc-port-audit redrive --stack NAME', () => {
 });
 
 describe('mode redrive of the action (src/main.ts run, in process, with the environment a runner gives it)', () => {
-  test('redrives the stack named by stack-name and sets the counts as outputs', async () => {
+  test('redrives the stack named by stack-name and sets the counts as outputs; a run that may not write does nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'redrive-action-'));
     const outputFile = join(dir, 'output');
     await writeFile(outputFile, '');
+    const eventFile = join(dir, 'event.json');
+    await writeFile(eventFile, JSON.stringify({ repository: { default_branch: 'main' } }));
+    // A workflow_dispatch run of the default branch: a run that may write.
     Object.assign(process.env, {
       'INPUT_MODE': 'redrive',
       'INPUT_STACK-NAME': 'redrive-test',
       'INPUT_AWS-REGION': 'us-east-1',
       GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_EVENT_PATH: eventFile,
+      GITHUB_REF: 'refs/heads/main',
       GITHUB_OUTPUT: outputFile,
       GITHUB_WORKSPACE: dir,
     });
@@ -304,6 +309,21 @@ describe('mode redrive of the action (src/main.ts run, in process, with the envi
     // (300 s) after that run received it: this run sees only the new message.
     expect(outputs).toEqual({ 'redriven-messages': '1', 'redriven-lines': String(more.lines.length), 'failure-queue-kept': '0' });
     expect(process.exitCode ?? 0).toBe(0);
+    expect((await deliveredLines()).length).toBe(before + more.lines.length);
+
+    // The same run on another branch may not write: it says so, and the queue keeps its message.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(invocationRecord(more.event, new Error('x'))) }));
+    const { context } = await import('@actions/github');
+    context.ref = 'refs/heads/feature';
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((text) => (written.push(String(text)), true));
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(/::notice::mode redrive does nothing here: this workflow_dispatch run is on refs\/heads\/feature/);
+    expect(await queueDepth()).toBe(1);
     expect((await deliveredLines()).length).toBe(before + more.lines.length);
     await rm(dir, { recursive: true, force: true });
   });

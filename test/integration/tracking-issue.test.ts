@@ -1,10 +1,12 @@
 // The tracking issue's life against a local GitHub API reached by the real Octokit: baseline, open,
-// nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory.
+// nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory; an issue
+// someone else planted with our marker; a poisoned body of our own issue.
 
 import { describe, expect, test } from '@jest/globals';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
+import { STRANGER } from '../support/fake-github.js';
 import { allowlistOf, KEY, LABEL, portRow, recordingLogger, useScheduledBed } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 900, ['52.94.0.10', '54.239.0.20']);
@@ -26,7 +28,7 @@ describe('tracking issue lifecycle', () => {
     expect(first.newPorts).toEqual([]);
     expect(first.issueNumber).toBeUndefined();
     expect(bed.github.writes()).toEqual([]);
-    expect(Object.keys(first.memory.ports).sort()).toEqual(['443/tcp', '53/udp']);
+    expect([...first.memory.ports.keys()].sort()).toEqual(['443/tcp', '53/udp']);
 
     const second = await bed.run([HTTPS, DNS, SSH]);
     expect(second.newPorts.map((p) => p.port)).toEqual([22]);
@@ -114,7 +116,7 @@ describe('tracking issue lifecycle', () => {
     expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding/s);
     expect(bed.github.writes()).toHaveLength(writes);
     // The port the open issue names is still unacknowledged in the rebuilt memory.
-    expect(rebuilt.memory.ports['22/tcp']?.reported).toBeDefined();
+    expect(rebuilt.memory.ports.get('22/tcp')?.reported).toBeDefined();
     const after = await bed.run([HTTPS, SSH, DNS, MYSQL]);
     expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
   });
@@ -129,5 +131,32 @@ describe('tracking issue lifecycle', () => {
     expect(result.newPorts).toEqual([]);
     expect(log.warnings.join('\n')).toMatch(/memory was lost/);
     expect(bed.github.writes()).toHaveLength(writes);
+  });
+
+  test('an issue someone else opened with our marker and label is never adopted, edited or closed', async () => {
+    await bed.run([HTTPS]);
+    const planted = bed.github.addIssue({ title: 'Ports', labels: [LABEL], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged -->`, user: STRANGER });
+    const log = recordingLogger();
+    const result = await bed.run([HTTPS, SSH], undefined, log);
+    expect(result.issueAction).toBe('opened');
+    expect(result.issueNumber).not.toBe(planted.number);
+    expect(bed.github.issues.get(planted.number)).toMatchObject({ state: 'open', body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged -->` });
+    expect(bed.github.commentsOn(planted.number)).toEqual([]);
+    expect(log.warnings).toContain(`Issue #${planted.number} carries this action's tracking marker but was opened by mallory, not github-actions[bot]: left alone.`);
+  });
+
+  test('a poisoned body of our tracking issue (keys like constructor, __proto__, port 70000, markup) crashes nothing', async () => {
+    await bed.run([HTTPS]);
+    const opened = await bed.run([HTTPS, SSH]);
+    const issue = bed.github.issues.get(opened.issueNumber!)!;
+    issue.body = issue.body.replace(
+      /<!-- vpc-port-audit:unacknowledged [^>]*-->/,
+      '<!-- vpc-port-audit:unacknowledged 22/tcp constructor __proto__ toString 70000/tcp 22/sctp `@x` -->',
+    );
+    const log = recordingLogger();
+    const result = await bed.run([HTTPS, SSH], undefined, log);
+    expect(result.unexplained.map((p) => `${p.port}/${p.protocol}`)).toEqual(['22/6']);
+    expect([...result.memory.ports.keys()].sort()).toEqual(['22/tcp', '443/tcp']);
+    expect(unacknowledgedKeysIn(bed.github.issues.get(opened.issueNumber!)!.body)).toEqual(['22/tcp']);
   });
 });

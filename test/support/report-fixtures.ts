@@ -11,6 +11,7 @@ import type { AuditResult } from '../../src/engines/engine.js';
 import type { HourWindow } from '../../src/flowlog/layout.js';
 import { createGitHubClient } from '../../src/github.js';
 import type { Logger } from '../../src/log.js';
+import { tokenLogin } from '../../src/report/ownership.js';
 import { reportScheduledAudit } from '../../src/report/scheduled.js';
 import { FileMemoryStore } from './file-memory-store.js';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
@@ -25,6 +26,7 @@ export function auditResult(rows: readonly PortRow[], engine: 'athena' | 'duckdb
     engine,
     sql: 'SELECT 1',
     rows,
+    rejected: [],
     statistics: { elapsedMs: 1200, bytesScanned: 12_345_678, costUsd: 0.0000617, queryExecutionId: 'q-123' },
   };
 }
@@ -54,11 +56,12 @@ export function recordingLogger(): RecordingLogger {
 export const KEY = 'vpc-0abc1234';
 export const LABEL = 'vpc-port-audit';
 
-/** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`. */
+/** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`, as the token's account. */
 export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
-  return (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger(), collectingBaseline = false) =>
-    reportScheduledAudit({
-      octokit: createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 }),
+  return async (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger(), collectingBaseline = false) => {
+    const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
+    return reportScheduledAudit({
+      octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: auditResult(rows),
       window: WINDOW,
@@ -67,9 +70,11 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       store: new FileMemoryStore(memoryPath, KEY),
       label: LABEL,
       stackOrVpcKey: KEY,
+      author: await tokenLogin(octokit),
       log,
       collectingBaseline,
     });
+  };
 }
 
 /** An allowlist from `ports:` entry lines. */

@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
+import { ALLOWLIST_MAX_BYTES, isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
 import { InputError } from '../../src/input-error.js';
 
 describe('parseAllowlist', () => {
@@ -57,5 +57,22 @@ describe('loadAllowlist', () => {
     expect((await loadAllowlist(path))?.entries.map((e) => e.port)).toEqual([443]);
     expect(await loadAllowlist(join(dir, 'missing.yml'))).toBeUndefined();
     await expect(loadAllowlist(dir)).rejects.toThrow(InputError);
+  });
+
+  test('a file over the size cap is refused in one sentence before it is read; one at the cap is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'allowlist-'));
+    const entry = '  - port: 443\n    protocol: tcp\n    reason: HTTPS\n';
+    const atCap = `ports:\n${entry}#${'x'.repeat(ALLOWLIST_MAX_BYTES - 9 - entry.length)}\n`;
+    expect(Buffer.byteLength(atCap)).toBe(ALLOWLIST_MAX_BYTES);
+    await writeFile(join(dir, 'at-cap.yml'), atCap);
+    expect((await loadAllowlist(join(dir, 'at-cap.yml')))?.entries).toHaveLength(1);
+    const big = join(dir, 'big.yml');
+    await writeFile(big, `ports:\n${entry.repeat(200_000)}`);
+    const started = performance.now();
+    await expect(loadAllowlist(big)).rejects.toThrow(
+      new InputError(`allowlist ${big} is 10,000,007 bytes, more than the 65,536 bytes (about 900 entries) this action reads; list only the ports you expect.`),
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(() => parseAllowlist(`${atCap}#`, 'base@abc')).toThrow(/^allowlist base@abc is 65,537 bytes, more than the 65,536 bytes /);
   });
 });

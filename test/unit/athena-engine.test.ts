@@ -174,3 +174,27 @@ describe('cost: $5 per TB scanned, rounded up to whole MB, at least 10 MB', () =
     expect(athenaCostUsd(scanned)).toBeCloseTo((billed / 2 ** 40) * 5, 12);
   });
 });
+
+test('poisoned result rows (NULL port, port 70000, markup as a peer) are left out, each with one warning; good rows stay', async () => {
+  const { engine: athena } = engine({
+    GetQueryExecutionCommand: states('SUCCEEDED'),
+    GetQueryResultsCommand: () => ({
+      ResultSet: {
+        Rows: [
+          textRow([...RESULT_COLUMNS]),
+          textRow([undefined, '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['70000', '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['443', '6', '9', '9', '900', '1', '@octocat', '198.51.100.1']),
+          textRow(['22', '6', '4', '4', '240', '1', '198.51.100.7', '198.51.100.7']),
+        ],
+      },
+    }),
+  });
+  const { rows, rejected } = await athena.runAudit(PARAMETERS);
+  expect(rows.map((r) => r.port)).toEqual([22]);
+  expect(rejected).toEqual([
+    'Result row 1 was left out of the report and the memory: port NULL is not a whole number from 0 to 65535.',
+    'Result row 2 was left out of the report and the memory: port "70000" is not a whole number from 0 to 65535.',
+    'Result row 3 was left out of the report and the memory: peer_low "@octocat" is not an IP address.',
+  ]);
+});

@@ -48,18 +48,25 @@ describe('updateMemory and unacknowledgedPorts', () => {
   test('keeps firstSeen and reported, refreshes lastSeen and numbers', () => {
     const first = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(['22/tcp']), T1);
     const second = updateMemory(first, KEY, [portRow(443, 6, 1000)], new Set(), T2);
-    expect(second.ports['443/tcp']).toMatchObject({ firstSeen: T1.toISOString(), lastSeen: T2.toISOString(), flows: 1000 });
-    expect(second.ports['22/tcp']).toMatchObject({ lastSeen: T1.toISOString(), reported: T1.toISOString(), flows: 40 });
-    expect(second.ports['443/tcp']!.reported).toBeUndefined();
+    expect(second.ports.get('443/tcp')).toMatchObject({ firstSeen: T1.toISOString(), lastSeen: T2.toISOString(), flows: 1000 });
+    expect(second.ports.get('22/tcp')).toMatchObject({ lastSeen: T1.toISOString(), reported: T1.toISOString(), flows: 40 });
+    expect(second.ports.get('443/tcp')!.reported).toBeUndefined();
     expect(unacknowledgedPorts(second, undefined).map((p) => p.port)).toEqual([22]);
     expect(unacknowledgedPorts(second, allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'))).toEqual([]);
   });
 
   test('markReported keeps ports a tracking issue lists, even ones the memory forgot', () => {
     const memory = markReported(updateMemory(undefined, KEY, [HTTPS], new Set(), T1), ['443/tcp', '3306/tcp', 'bogus'], T2);
-    expect(memory.ports['443/tcp']!.reported).toBe(T2.toISOString());
-    expect(memory.ports['3306/tcp']).toMatchObject({ port: 3306, protocol: 6, reported: T2.toISOString(), flows: 0 });
-    expect(Object.keys(memory.ports).sort()).toEqual(['3306/tcp', '443/tcp']);
+    expect(memory.ports.get('443/tcp')!.reported).toBe(T2.toISOString());
+    expect(memory.ports.get('3306/tcp')).toMatchObject({ port: 3306, protocol: 6, reported: T2.toISOString(), flows: 0 });
+    expect([...memory.ports.keys()].sort()).toEqual(['3306/tcp', '443/tcp']);
+  });
+
+  test('keys named like object properties (constructor, __proto__, toString) are ignored, not looked up', () => {
+    const memory = markReported(updateMemory(undefined, KEY, [HTTPS], new Set(), T1), ['constructor', '__proto__', 'toString', '443/tcp'], T2);
+    expect([...memory.ports.keys()]).toEqual(['443/tcp']);
+    expect(unacknowledgedPorts(memory, undefined).map((p) => p.port)).toEqual([443]);
+    expect(assessPorts([HTTPS], undefined, { kind: 'loaded', memory }).newPorts).toEqual([]);
   });
 });
 
@@ -93,11 +100,19 @@ describe('parseMemory', () => {
     const parsed = parseMemory(JSON.stringify(data), KEY);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(Object.keys(parsed.memory.ports)).toEqual(['443/tcp']);
+    expect([...parsed.memory.ports.keys()]).toEqual(['443/tcp']);
     expect(parsed.warnings).toEqual([
       'dropped the malformed memory entry "22/tcp"',
       'dropped the malformed memory entry "80/tcp"',
     ]);
+  });
+
+  test('stored keys named like object properties are dropped with a warning and change no prototype', () => {
+    const text = serializeMemory(good).replace('"ports": {', '"ports": {"__proto__": {"port": 1}, "constructor": {"port": 2},');
+    const parsed = parseMemory(text, KEY);
+    expect(parsed.ok && parsed.warnings).toEqual(['dropped the malformed memory entry "__proto__"', 'dropped the malformed memory entry "constructor"']);
+    expect(parsed.ok && [...parsed.memory.ports.keys()].sort()).toEqual(['22/tcp', '443/tcp']);
+    expect(JSON.parse(serializeMemory(parsed.ok ? parsed.memory : good)).ports.constructor).toBe(Object);
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { diffAllowlists, updateMemory, unacknowledgedPorts } from '../../src/audit/known-ports.js';
 import { CHART_MAX_BARS, NEW_MARKER, renderCost, renderFlowsChart, renderTopListTable } from '../../src/report/audit-sections.js';
 import { renderJobSummary } from '../../src/report/job-summary.js';
-import { cell, fitToLimit, formatDollars, GITHUB_BODY_LIMIT } from '../../src/report/markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatDollars, GITHUB_BODY_LIMIT } from '../../src/report/markdown.js';
 import { formatBytes } from '../../src/format-bytes.js';
 import { pullRequestMarker, renderPullRequestComment } from '../../src/report/pr-comment.js';
 import { renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
@@ -48,8 +48,66 @@ describe('numbers and cells', () => {
     [12.5, '$12.50'],
   ])('formatDollars(%d) = %s', (usd, text) => expect(formatDollars(usd)).toBe(text));
 
-  test('cell escapes what would break a table row', () => {
-    expect(cell('a|b\nc <d>')).toBe('a\\|b c &lt;d&gt;');
+});
+
+describe('escaping data values', () => {
+  const ZWSP = '&#8203;';
+
+  test('escapeMarkdown keeps a table row whole and renders no HTML', () => {
+    expect(escapeMarkdown('a|b\nc <d> & e')).toBe('a\\|b c &lt;d&gt; &amp; e');
+  });
+
+  test.each([
+    ['code', '`rm -rf`', '\\`rm -rf\\`'],
+    ['emphasis', '*bold* _it_ ~~gone~~', '\\*bold\\* \\_it\\_ \\~\\~gone\\~\\~'],
+    ['link', '[click](https://evil.example)', `\\[click\\]\\(https:${ZWSP}//evil.example\\)`],
+    ['image', '![x](y)', '\\!\\[x\\]\\(y\\)'],
+    ['mention', 'cc @octocat and @org/team', `cc @${ZWSP}octocat and @${ZWSP}org/team`],
+    ['issue reference', 'fixes #1', `fixes #${ZWSP}1`],
+    ['bare URLs', 'http://a.example www.b.example', `http:${ZWSP}//a.example www${ZWSP}.b.example`],
+    ['HTML', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
+    ['an entity', '&lt;', '&amp;lt;'],
+    ['a backslash', 'a\\|b', 'a\\\\\\|b'],
+  ])('escapeMarkdown neutralises %s', (_what, value, escaped) => {
+    expect(escapeMarkdown(value)).toBe(escaped);
+  });
+
+  test.each([
+    ['.github/outbound-ports.yml', '`.github/outbound-ports.yml`'],
+    ['a`b', '``a`b``'],
+    ['``x', '``` ``x ```'],
+    ['ends with `', '`` ends with ` ``'],
+    [' spaced ', '`  spaced  `'],
+    ['two\nlines', '`two lines`'],
+    ['', ''],
+  ])('code(%j) = %j: a span no backtick inside can end early', (value, span) => {
+    expect(code(value)).toBe(span);
+  });
+
+  test('hostile values in the issue body, its comment and the PR comment stay inert text', () => {
+    const hostile = portRow(443, 6, 10, ['`@octocat`', '[x](https://evil.example) <b>|']);
+    const allowlistPath = 'ports`@octocat`.yml';
+    const body = renderIssueBody({
+      stackOrVpcKey: 'vpc-0abc1234',
+      unacknowledged: unacknowledgedPorts(updateMemory(undefined, 'k', [hostile], new Set(['443/tcp']), new Date('2026-11-02T00:00:00Z')), undefined),
+      rows: [hostile],
+      newKeys: new Set(['443/tcp']),
+      window: WINDOW,
+      allowlistPath,
+    });
+    const comment = renderNewPortsComment([hostile], WINDOW);
+    const pr = renderPullRequestComment({ diff: diffAllowlists(undefined, undefined, [hostile]), stackOrVpcKey: 'vpc-0abc1234', allowlistPath });
+    // What GitHub renders as markup: the text outside code spans, fenced blocks and HTML comments.
+    const rendered = (text: string) =>
+      text.replace(/<!--[\s\S]*?-->/g, '').replace(/```[a-z]*\n[\s\S]*?\n```/g, '').replace(/(?<![`\\])(`+)(?!`)[\s\S]*?[^`\\]\1(?!`)/g, '');
+    for (const text of [body, pr]) expect(rendered(text)).toContain('octocat'); // escaped, not dropped
+    for (const text of [body, comment, pr]) {
+      expect(rendered(text)).not.toMatch(/@octocat|\]\(|<b>|https:\/\//);
+      for (const row of tableRows(text)) expect(row.length).toBeGreaterThanOrEqual(6); // no cell was split by a pipe
+    }
+    expect(body).toContain('``ports`@octocat`.yml``');
+    expect(comment).toContain('`` `@octocat` ``');
+    expect(tableRows(body)[0]!.at(-1)).toBe(`\\\`@${ZWSP}octocat\\\`, \\[x\\]\\(https:${ZWSP}//evil.example\\) &lt;b&gt;\\|`);
   });
 });
 
@@ -131,6 +189,14 @@ describe('job summary', () => {
     expect(text).toMatch(/allowlist diff is in the comment on #42/);
     expect(text).not.toMatch(/No new ports/);
     expect(text).toContain('| 22 |');
+  });
+
+  test('a read-only run shows why nothing was written (escaped) and does not call its new ports reported', () => {
+    const readOnly = 'Read-only run: this push run is on refs/heads/`@x`, not on the default branch main.';
+    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [SSH], silent: false, readOnly });
+    expect(text).toContain('> [!NOTE]\n> Read-only run: this push run is on refs/heads/\\`@&#8203;x\\`, not on the default branch main.');
+    expect(text).toContain('**1 port not seen before** (not reported by this read-only run): `22/tcp`.');
+    expect(text).not.toMatch(/new port/);
   });
 });
 

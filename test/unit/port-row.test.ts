@@ -1,0 +1,61 @@
+// Validation of engine rows: what a poisoned Athena or DuckDB row looks like, and that each bad row is left
+// out with exactly one warning while the good rows pass unchanged.
+
+import { describe, expect, test } from '@jest/globals';
+import { portKey, protocolName, protocolNumber, toPortRow, validatePortRows, type RawResultRow } from '../../src/audit/port-row.js';
+
+const GOOD: RawResultRow = { port: '443', protocol: '6', flows: '12', packets: '40', bytes: 9_000n, peers: 2, peer_low: '52.94.0.10', peer_high: '2600:1f18::1' };
+
+describe('toPortRow', () => {
+  test('a good row in any of the engines’ types (text, number, bigint) becomes numbers', () => {
+    expect(toPortRow(GOOD)).toEqual({
+      ok: true,
+      row: { port: 443, protocol: 6, flows: 12, packets: 40, bytes: 9000, peers: 2, samplePeers: ['52.94.0.10', '2600:1f18::1'] },
+    });
+  });
+
+  test('missing sample peers are fine; the same peer twice is shown once', () => {
+    expect(toPortRow({ ...GOOD, peer_low: null, peer_high: '' })).toMatchObject({ ok: true, row: { samplePeers: [] } });
+    expect(toPortRow({ ...GOOD, peer_low: '10.0.0.1', peer_high: '10.0.0.1' })).toMatchObject({ ok: true, row: { samplePeers: ['10.0.0.1'] } });
+  });
+
+  test('port 0 and 65535 and protocol 0 and 255 are in range', () => {
+    expect(toPortRow({ ...GOOD, port: '0', protocol: '255' }).ok).toBe(true);
+    expect(toPortRow({ ...GOOD, port: 65535, protocol: 0 }).ok).toBe(true);
+  });
+
+  test.each([
+    ['port NULL is not a whole number from 0 to 65535', { port: null }],
+    ['port "70000" is not a whole number from 0 to 65535', { port: '70000' }],
+    ['port "https" is not a whole number from 0 to 65535', { port: 'https' }],
+    ['port "-1" is not a whole number from 0 to 65535', { port: '-1' }],
+    ['port 443.5 is not a whole number from 0 to 65535', { port: 443.5 }],
+    ['protocol "256" is not a whole number from 0 to 255', { protocol: '256' }],
+    ['flows "-3" is not a whole number from 0 to 9007199254740991', { flows: '-3' }],
+    ['bytes "1152921504606846976" is not a whole number from 0 to 9007199254740991', { bytes: 2n ** 60n }],
+    ['peers "" is not a whole number from 0 to 9007199254740991', { peers: '' }],
+    ['peer_low "`@octocat` [x](https://evil.example)" is not an IP address', { peer_low: '`@octocat` [x](https://evil.example)' }],
+    ['peer_high "10.0.0.256" is not an IP address', { peer_high: '10.0.0.256' }],
+    [`peer_high "${'x'.repeat(39)}... is not an IP address`, { peer_high: 'x'.repeat(500) }],
+  ])('rejected: %s', (problem, change) => {
+    expect(toPortRow({ ...GOOD, ...change } as RawResultRow)).toEqual({ ok: false, problem });
+  });
+});
+
+test('validatePortRows keeps the good rows in order and gives one warning per bad row, naming its position', () => {
+  const raws: RawResultRow[] = [GOOD, { ...GOOD, port: null }, { ...GOOD, port: '22' }, { ...GOOD, protocol: 'tcp' }];
+  const { rows, rejected } = validatePortRows(raws);
+  expect(rows.map(portKey)).toEqual(['443/tcp', '22/tcp']);
+  expect(rejected).toEqual([
+    'Result row 2 was left out of the report and the memory: port NULL is not a whole number from 0 to 65535.',
+    'Result row 4 was left out of the report and the memory: protocol "tcp" is not a whole number from 0 to 255.',
+  ]);
+});
+
+test('protocol names are looked up as names, never as object properties', () => {
+  expect(protocolNumber('TCP')).toBe(6);
+  expect(protocolNumber('255')).toBe(255);
+  for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(protocolNumber(key)).toBeUndefined();
+  expect(protocolName(58)).toBe('icmpv6');
+  expect(protocolName(47)).toBe('47');
+});
