@@ -6,6 +6,7 @@ import { parseCidrList, parseInteger, parseLookbackHours, parsePreset, parseTop 
 import type { Preset } from './audit/query.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
+import { parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
@@ -55,13 +56,22 @@ export interface HelpCommand {
   readonly command: 'help';
 }
 
-export type Command = SampleCommand | AuditCommand | HelpCommand;
+/** `redrive`: the stack's failed forwarder batches into its delivery stream (src/pipeline/redrive.ts). */
+export interface RedriveCommand {
+  readonly command: 'redrive';
+  readonly stack: string;
+  /** Unset: the SDK's AWS_REGION. */
+  readonly region?: string;
+}
+
+export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand;
 
 const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
   sql: [...AUDIT_FLAGS, 'glue-table'],
+  redrive: ['stack', 'region'],
 };
 
 export const USAGE = `Usage:
@@ -79,6 +89,8 @@ Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery's (AWSLogs/ACCOUNT/vpcflowl
 or Hive-compatible); text files (gzip or plain, with or without the header line) and Parquet files.
 s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched into the cache (--cache-dir, by
 default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
+  vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
+                       failure queue holds into its Firehose stream (AWS credentials from the environment)
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
 /** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
@@ -182,8 +194,18 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   const [command, ...rest] = argv;
   if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
   if (!(command in FLAGS)) {
-    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, sql, sample (see --help).`);
+    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, sql, sample, redrive (see --help).`);
   }
   const flags = readFlags(command, rest);
+  if (command === 'redrive') return parseRedrive(flags);
   return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);
+}
+
+function parseRedrive(flags: Map<string, string>): RedriveCommand {
+  const region = flags.get('region');
+  return {
+    command: 'redrive',
+    stack: parseStackName(requireFlag(flags, 'stack', 'the name of the pipeline stack whose failure queue to redrive'), '--stack'),
+    ...(region === undefined ? {} : { region: parseRegion(region, '--region') }),
+  };
 }

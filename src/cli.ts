@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
-// into a local cache), `sql` (the Athena SQL for the same flags) and `sample` (generate flow logs). User errors
-// print one sentence and exit with code 2.
+// into a local cache), `sql` (the Athena SQL for the same flags), `sample` (generate flow logs) and `redrive` (a
+// stack's failed forwarder batches into Firehose). User errors print one sentence and exit with code 2.
 
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
-import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
+import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { createAwsClients, createRedriveClients } from './aws/clients.js';
 import { renderAudit } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
@@ -154,6 +155,15 @@ async function sqlForGlueTable(command: AuditCommand, file: string, io: CliIo): 
   return buildAuditSql(parameters(command, source));
 }
 
+async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void> {
+  const region = command.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new InputError('--region is required when AWS_REGION is not set: give the region of the stack, such as us-east-1.');
+  const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
+  const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
+  io.stdout(`${describeRedrive(result, result.queueUrl)}\n`);
+}
+
 /** Runs the command line; returns the exit code (0 ok, 1 unexpected failure, 2 bad input). */
 export async function main(argv: readonly string[], io: CliIo = processIo, now = new Date()): Promise<number> {
   try {
@@ -161,6 +171,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     if (command.command === 'help') io.stdout(`${USAGE}\n`);
     else if (command.command === 'sample') await sample(command, io);
     else if (command.command === 'audit') await audit({ ...command, logs: command.logs! }, io);
+    else if (command.command === 'redrive') await redriveCommand(command, io);
     else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
     else await sql(command, io);
     return 0;

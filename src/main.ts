@@ -2,7 +2,8 @@
 // workflow_dispatch and push there) deploy and run the tracking-issue report; pull_request runs the sticky
 // comment; every other run (pull_request_target, other branches) is a read-only audit judged against the
 // memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
-// stops after the stack. Every user-caused problem ends the run with one clear message and a failed step.
+// stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts), on
+// the default branch. Every user-caused problem ends the run with one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -13,7 +14,7 @@ import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
-import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
@@ -26,7 +27,7 @@ import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { tokenLogin } from './report/ownership.js';
-import { judgeRun, type RunContext } from './report/run-trust.js';
+import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
 import { decideScheduledAudit, reportScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -100,6 +101,7 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
           S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
           MaxScanMegabytes: String(settings.deploy.maxScanMegabytes),
           PermissionsBoundaryArn: boundary ?? '',
+          AlarmTopicArn: settings.deploy.alarmTopicArn ?? '',
         },
       },
       core,
@@ -242,6 +244,25 @@ async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
 
+/** mode redrive: the stack's failed forwarder batches into its delivery stream. Only runs that may write do it. */
+async function redriveMode(settings: Settings, trust: RunTrust): Promise<void> {
+  if (!trust.trusted) {
+    core.notice(`mode redrive does nothing here: ${trust.reason}, and redrive writes to the pipeline (runs of the default branch do). Nothing failed.`);
+    return;
+  }
+  // Loaded here only: the SQS and Firehose SDK modules stay off every other run's cold start.
+  const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const clients = { ...createAwsClients({ region: settings.region }), ...(await createRedriveClients({ region: settings.region })) };
+  const result = await redriveStack(clients, settings.stackName, 'stack-name', { log: (line) => core.warning(line) });
+  core.info(describeRedrive(result, result.queueUrl));
+  core.setOutput('redriven-messages', String(result.redriven));
+  core.setOutput('redriven-lines', String(result.lines));
+  core.setOutput('failure-queue-kept', String(result.failed + result.unreadable));
+  if (result.failed > 0) {
+    core.setFailed(`redrive: ${result.failed} failed batch(es) could still not be delivered to Firehose; they stay in the queue for the next run.`);
+  }
+}
+
 /** Runs the action once; the step fails (exit code 1) on any error, with its message. */
 export async function run(now: Date = new Date()): Promise<void> {
   try {
@@ -259,6 +280,7 @@ export async function run(now: Date = new Date()): Promise<void> {
       core.notice(forkNotice);
       return;
     }
+    if (settings.mode === 'redrive') return await redriveMode(settings, trust);
     if (settings.mode === 'deploy' && event === PULL_REQUEST) {
       core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
       return;

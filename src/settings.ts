@@ -9,7 +9,7 @@ import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { posix } from 'node:path';
 
-export const MODES = ['deploy-and-audit', 'deploy', 'audit'] as const;
+export const MODES = ['deploy-and-audit', 'deploy', 'audit', 'redrive'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The retention periods CloudWatch Logs accepts, in days. */
@@ -20,6 +20,8 @@ export interface DeploySettings {
   readonly logRetentionDays: number;
   readonly s3ExpirationDays: number;
   readonly maxScanMegabytes: number;
+  /** SNS topic the stack's alarms notify; undefined for none. */
+  readonly alarmTopicArn?: string;
 }
 
 /** Where the flow logs are queried when the stack's own table is not used. */
@@ -108,6 +110,14 @@ function parseAllowlistPath(text: string): string {
   return path;
 }
 
+/** An SNS topic ARN, as the stack's AlarmTopicArn parameter accepts it. */
+function parseAlarmTopicArn(text: string): string {
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(text)) {
+    throw new InputError(`alarm-topic-arn: '${text}' is not an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:pager.`);
+  }
+  return text;
+}
+
 function parseIssueLabel(text: string): string {
   if (text.length < 1 || text.length > 50 || /[,\n]/.test(text)) {
     throw new InputError(`issue-label: '${text}' is not a GitHub label; use 1 to 50 characters without commas.`);
@@ -157,14 +167,15 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
   const s3ExpirationDays = withDefault('s3-expiration-days', '90', (t) => parseInteger(t, 's3-expiration-days', 1, 3650));
   const maxScanMegabytes = withDefault('max-scan-mb', '10000', (t) => parseInteger(t, 'max-scan-mb', 10, 10_485_760));
+  const alarmTopicArn = optional('alarm-topic-arn', parseAlarmTopicArn);
   const database = optional('database', (t) => parseIdentifier(t, 'database'));
   const table = optional('table', (t) => parseIdentifier(t, 'table'));
   const workgroup = optional('workgroup', (t) => parseWorkgroup(t, 'workgroup'));
 
-  if (mode !== undefined && mode !== 'audit' && read('vpc-id') === '') {
+  if (mode !== undefined && mode !== 'audit' && mode !== 'redrive' && read('vpc-id') === '') {
     problems.push(`vpc-id: mode ${mode} deploys a flow log and needs the VPC's id (vpc-...).`);
   }
-  if (mode !== 'deploy' && githubToken === '') {
+  if (mode !== 'deploy' && mode !== 'redrive' && githubToken === '') {
     problems.push('github-token: the audit reports in issues and pull-request comments and needs a token; the default is github.token.');
   }
   if (problems.length > 0) throw new SettingsError(problems);
@@ -189,6 +200,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
       logRetentionDays: logRetentionDays!,
       s3ExpirationDays: s3ExpirationDays!,
       maxScanMegabytes: maxScanMegabytes!,
+      alarmTopicArn,
     },
     existing: { database, table, workgroup },
   };

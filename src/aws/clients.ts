@@ -6,8 +6,10 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClientOptions {
@@ -29,6 +31,12 @@ export interface AwsClients {
   readonly glue: GlueClient;
   readonly s3: S3Client;
   readonly sts: STSClient;
+}
+
+/** The clients only `redrive` uses: PutRecordBatch into the delivery stream, the failure queue. */
+export interface RedriveClients {
+  readonly firehose: FirehoseClient;
+  readonly sqs: SQSClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -73,4 +81,11 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
 export function createCliS3Client(env: NodeJS.ProcessEnv = process.env, options: Partial<AwsClientOptions> = {}): S3Client {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   return s3Client({ ...options, region }, env, true);
+}
+
+/** The redrive clients, their SDK modules loaded only now: other runs do not pay their load time. */
+export async function createRedriveClients(options: AwsClientOptions): Promise<RedriveClients> {
+  const [{ FirehoseClient }, { SQSClient }] = await Promise.all([import('@aws-sdk/client-firehose'), import('@aws-sdk/client-sqs')]);
+  const config = clientConfig(options);
+  return { firehose: new FirehoseClient(config), sqs: new SQSClient(config) };
 }

@@ -1,7 +1,7 @@
 // Deploys the built template to moto_server's CloudFormation. moto 5.2 cannot create every resource type of
 // the stack (see MOTO_UNSUPPORTED): those are cut out and references to them replaced by stand-in values, and
 // the rest (log groups, IAM roles, the VPC flow log, the bucket, the Lambda with its inlined code, the invoke
-// permission) is created by moto's CloudFormation and checked through each service's own API.
+// permission, the failure queue) is created by moto's CloudFormation and checked through each service's own API.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
 import { CreateVpcCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
@@ -57,7 +58,10 @@ afterAll(async () => moto?.stop());
 
 test('moto cannot create exactly the listed resource types; the rest of the stack is created', () => {
   expect(removed.sort()).toEqual(
-    ['BucketPolicy', 'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'WorkGroup'].sort(),
+    [
+      'BucketPolicy', 'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'WorkGroup',
+      'ForwarderInvokeConfig', 'FailureQueueAlarm', 'ForwarderErrorsAlarm',
+    ].sort(),
   );
   expect(stack.StackStatus).toBe('CREATE_COMPLETE');
   expect(Object.keys(physical).sort()).toEqual(Object.keys(template.Resources).sort());
@@ -67,6 +71,22 @@ test('outputs: the bucket and the flow-log group', () => {
   const outputs = Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
   expect(outputs.BucketName).toBe(physical.Bucket);
   expect(outputs.LogGroupName).toBe(physical.FlowLogGroup);
+});
+
+test('outputs for pipeline health and redrive: the flow log, the forwarder, the failure queue', () => {
+  const outputs = Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
+  expect(outputs.FlowLogId).toMatch(/^fl-/);
+  expect(outputs.FlowLogId).toBe(physical.FlowLog);
+  expect(outputs.ForwarderFunctionName).toBe(physical.Forwarder);
+  expect(outputs.FailureQueueUrl).toBe(physical.FailureQueue);
+  expect(outputs.FailureQueueUrl!.endsWith(`/${outputs.FailureQueueName}`)).toBe(true);
+});
+
+test('the failure queue is encrypted and keeps a message 14 days, up to 1 MiB', async () => {
+  const { Attributes } = await new SQSClient(config).send(
+    new GetQueueAttributesCommand({ QueueUrl: physical.FailureQueue!, AttributeNames: ['All'] }),
+  );
+  expect(Attributes).toMatchObject({ SqsManagedSseEnabled: 'true', MessageRetentionPeriod: '1209600', MaximumMessageSize: '1048576', VisibilityTimeout: '300' });
 });
 
 test('the VPC flow log writes the v5 format to the log group', async () => {

@@ -133,6 +133,12 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
         return arn('lambda', `function:${n}`);
       case 'AWS::Lambda::Permission':
         return ownArn(raw[id].Properties.FunctionName['Fn::GetAtt'][0]);
+      case 'AWS::Lambda::EventInvokeConfig':
+        return ownArn(raw[id].Properties.FunctionName.Ref);
+      case 'AWS::SQS::Queue':
+        return arn('sqs', n);
+      case 'AWS::CloudWatch::Alarm':
+        return arn('cloudwatch', `alarm:${n}`);
       case 'AWS::Logs::SubscriptionFilter':
         return ownArn(raw[id].Properties.LogGroupName.Ref);
       case 'AWS::Glue::Database':
@@ -147,6 +153,7 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
   };
   const getAtt = (id: string, attribute: string) => {
     if (attribute === 'Arn') return ownArn(id);
+    if (attribute === 'QueueName' && raw[id].Type === 'AWS::SQS::Queue') return name(id);
     throw new Error(`GetAtt ${id}.${attribute} has no example value`);
   };
   const resources: Record<string, PipelineResource> = {};
@@ -352,6 +359,7 @@ export function handlerNeeds(pipeline: Pipeline): Need[] {
 function callResource(pipeline: Pipeline, name: string): string {
   if (name === '*') return '*';
   if (name.startsWith('bucket/')) return object(pipeline.bucketArn, name.slice('bucket/'.length));
+  const ofType = (type: string) => Object.values(pipeline.resources).find((r) => r.type === type)?.arn ?? `no ${type} in the template`;
   const arns: Record<string, string> = {
     stack: arn('cloudformation', `stack/${pipeline.stack}/11111111-2222-3333-4444-555555555555`),
     bucket: pipeline.bucketArn,
@@ -360,6 +368,8 @@ function callResource(pipeline: Pipeline, name: string): string {
     database: arn('glue', `database/${pipeline.database}`),
     'database/default': arn('glue', 'database/default'),
     table: arn('glue', `table/${pipeline.database}/flow_logs`),
+    queue: ofType('AWS::SQS::Queue'),
+    deliverystream: ofType('AWS::KinesisFirehose::DeliveryStream'),
   };
   if (!(name in arns)) throw new Error(`action-calls.json names an unknown resource ${name}`);
   return arns[name]!;

@@ -12,6 +12,8 @@ export const MOTO_UNSUPPORTED = [
   'AWS::Logs::LogStream',
   'AWS::Logs::SubscriptionFilter',
   'AWS::S3::BucketPolicy',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::CloudWatch::Alarm',
 ];
 
 /** The template without the resources moto cannot create; references to them become stand-in strings. */

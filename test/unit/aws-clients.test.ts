@@ -3,7 +3,7 @@
 // whenever an endpoint is overridden.
 
 import { expect, test } from '@jest/globals';
-import { createAwsClients, createCliS3Client, DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
+import { createAwsClients, createCliS3Client, createRedriveClients, DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -15,6 +15,16 @@ test('every client gets the region, standard retries and the attempts', async ()
     expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
   }
   expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'ec2', 'glue', 's3', 'sts']);
+});
+
+test('the redrive clients are made on demand with the same settings', async () => {
+  const clients = await createRedriveClients({ region: 'eu-central-2', credentials, endpoint: 'http://127.0.0.1:5000' });
+  expect(Object.keys(clients).sort()).toEqual(['firehose', 'sqs']);
+  for (const client of Object.values(clients)) {
+    expect(await client.config.region()).toBe('eu-central-2');
+    expect(await client.config.maxAttempts()).toBe(DEFAULT_MAX_ATTEMPTS);
+    expect(await client.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 5000 });
+  }
 });
 
 test('no endpoint is set unless one is given, so the SDK can apply AWS_ENDPOINT_URL itself', async () => {

@@ -142,3 +142,22 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     expect(stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(1 + typedNewlines);
   });
 });
+
+describe('redrive (issue 13)', () => {
+  test('--stack is validated as a stack name; --region is optional', () => {
+    expect(parseCommand(['redrive', '--stack', 'vpc-port-audit'], NOW)).toEqual({ command: 'redrive', stack: 'vpc-port-audit' });
+    expect(parseCommand(['redrive', '--stack=net-audit', '--region', 'eu-west-1'], NOW)).toEqual({ command: 'redrive', stack: 'net-audit', region: 'eu-west-1' });
+  });
+
+  test.each([
+    ['missing --stack', ['redrive'], /--stack is required/],
+    ['bad --stack', ['redrive', '--stack', "x'; rm -rf /"], /^--stack: /],
+    ['bad --region', ['redrive', '--stack', 'vpc-port-audit', '--region', 'mars-1'], /^--region: /],
+    ['audit flag on redrive', ['redrive', '--stack', 'vpc-port-audit', '--top', '3'], /'--top' is not a flag of 'redrive'; accepted are --stack, --region/],
+  ])('%s: exit 2, one sentence', async (_name, argv, message) => {
+    const { code, stdout, stderr } = await run(argv);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr.replace(/^vpc-port-audit: /, '')).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});

@@ -51,7 +51,7 @@ describe('the deploy role has everything a deploy and an audit need', () => {
   });
 
   test('the check can fail: without one statement the needs it served are reported missing', () => {
-    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'DescribeWithoutResourceLevelPermissions']) {
+    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'DescribeWithoutResourceLevelPermissions', 'FailureQueue', 'Alarms', 'RedriveFailedBatches', 'RedriveIntoTheDeliveryStream']) {
       const cut = structuredClone(bootstrap);
       const policy = cut.DeployRole.Properties.Policies[0].PolicyDocument;
       policy.Statement = policy.Statement.filter((s: Json) => s.Sid !== sid);
@@ -95,6 +95,19 @@ describe('the deploy role has everything a deploy and an audit need', () => {
       expect.arrayContaining(['glue:CreateDatabase database/default', 'glue:GetDatabase catalog', 'glue:DeleteDatabase userDefinedFunction/vpc_port_audit/example_function']),
     );
     expect(missing(deployRole, glue)).toEqual([]);
+  });
+
+  test('issue 13: the failure queue, its invoke config, the alarms and redrive\'s calls are needs, and granted', () => {
+    const needs = deployNeeds(pipeline);
+    const of = (why: RegExp) => needs.filter((n) => why.test(n.why));
+    for (const why of [/AWS::SQS::Queue create \(FailureQueue\)/, /AWS::Lambda::EventInvokeConfig create \(ForwarderInvokeConfig\)/, /AWS::CloudWatch::Alarm create \(FailureQueueAlarm\)/, /AWS::CloudWatch::Alarm delete \(ForwarderErrorsAlarm\)/, /call ReceiveMessageCommand/, /call DeleteMessageCommand/, /call PutRecordBatchCommand/]) {
+      expect({ why: String(why), needs: of(why).length > 0 }).toEqual({ why: String(why), needs: true });
+      expect(missing(deployRole, of(why))).toEqual([]);
+    }
+    expect(of(/call ReceiveMessageCommand/)[0]!.resource).toBe(pipeline.resources.FailureQueue!.arn);
+    expect(of(/call PutRecordBatchCommand/)[0]!.resource).toBe(pipeline.resources.DeliveryStream!.arn);
+    // Pull-request runs never redrive: the audit role may not touch the queue or the stream.
+    for (const n of of(/call (ReceiveMessage|DeleteMessage|PutRecordBatch)Command/)) expect(evaluate(auditRole, n)).toBe('implicit-deny');
   });
 
   test('nothing is granted that no need asks for (least privilege: each allowed action serves a need)', () => {
@@ -160,9 +173,10 @@ describe('the action calls only what action-calls.json lists', () => {
       return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
     });
 
-  test('every `new XxxCommand(` in src/ is listed, in the file it names, and every listed command is sent', () => {
+  // lambda/ too: `redrive` (src/pipeline/redrive.ts) sends with the forwarder's own delivery code.
+  test('every `new XxxCommand(` in src/ and lambda/ is listed, in the file it names, and every listed command is sent', () => {
     const sent = new Map<string, string[]>();
-    for (const file of sources('src')) {
+    for (const file of [...sources('src'), ...sources('lambda')]) {
       for (const [, command] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(/g)) sent.set(command!, [...(sent.get(command!) ?? []), file]);
     }
     expect(sent.size).toBeGreaterThan(15);

@@ -81,7 +81,7 @@ describe('readSettings', () => {
 
   // [input, bad value, words the one sentence must contain]
   const BAD: [string, string, RegExp][] = [
-    ['mode', 'destroy', /^mode: 'destroy' is not a mode; accepted are deploy-and-audit, deploy, audit\.$/],
+    ['mode', 'destroy', /^mode: 'destroy' is not a mode; accepted are deploy-and-audit, deploy, audit, redrive\.$/],
     ['aws-region', 'us-east-1a', /^aws-region: .*availability zone.*us-east-1/],
     ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
     ['stack-name', '1stack', /^stack-name: '1stack' is not a CloudFormation stack name/],
@@ -108,6 +108,8 @@ describe('readSettings', () => {
     ['workgroup', 'work group', /^workgroup: 'work group' is not an Athena workgroup name/],
     ['allowlist', '../secrets.yml', /^allowlist: '\.\.\/secrets\.yml' is outside the repository/],
     ['allowlist', '/etc/passwd', /^allowlist: '\/etc\/passwd' is outside the repository/],
+    ['alarm-topic-arn', 'arn:aws:sqs:us-east-1:123456789012:pager', /^alarm-topic-arn: '.*' is not an SNS topic ARN/],
+    ['alarm-topic-arn', 'pager', /^alarm-topic-arn: /],
   ];
 
   test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
@@ -130,5 +132,12 @@ describe('readSettings', () => {
   test('an audit needs a GitHub token; a deploy does not', () => {
     expect(problemsOf({ ...VALID, 'github-token': '' })).toEqual([expect.stringMatching(/^github-token: /)]);
     expect(settingsFrom({ ...VALID, mode: 'deploy', 'github-token': '' }).mode).toBe('deploy');
+  });
+
+  test('mode redrive needs neither a VPC id nor a GitHub token; alarm-topic-arn reaches the deploy settings', () => {
+    expect(settingsFrom({ mode: 'redrive', 'aws-region': 'eu-west-1' }).mode).toBe('redrive');
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:pager';
+    expect(settingsFrom({ ...VALID, 'alarm-topic-arn': topic }).deploy.alarmTopicArn).toBe(topic);
+    expect(settingsFrom(VALID).deploy.alarmTopicArn).toBeUndefined();
   });
 });

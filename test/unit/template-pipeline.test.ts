@@ -137,6 +137,67 @@ describe('bucket', () => {
       [resultPrefix]: { Ref: 'QueryResultExpirationDays' },
     });
   });
+
+  test('versioned (the port memory can be restored), and old versions and bare delete markers expire', () => {
+    expect(props('Bucket').VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const rules = props('Bucket').LifecycleConfiguration.Rules as Json[];
+    const old = rules.filter((r) => r.NoncurrentVersionExpiration && !r.ExpirationInDays);
+    expect(old).toHaveLength(1);
+    // No prefix: the memory's versions and those that expiring flow logs leave behind.
+    expect(old[0]).toMatchObject({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: { Ref: 'NoncurrentVersionDays' } }, ExpiredObjectDeleteMarker: true });
+    expect(old[0].Prefix).toBeUndefined();
+    // Expired flow logs, errors and results are not kept as old versions beyond a day (S3 honours the shorter).
+    for (const rule of rules.filter((r) => r.ExpirationInDays)) expect(rule.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 1 });
+  });
+});
+
+describe('failed batches and alarms (issue 13)', () => {
+  test('the forwarder sends a failed event, after explicit retries and age, to an encrypted queue kept 14 days', () => {
+    expect(props('ForwarderInvokeConfig')).toEqual({
+      FunctionName: { Ref: 'Forwarder' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] } } },
+    });
+    const queue = props('FailureQueue');
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(queue.MessageRetentionPeriod).toBeGreaterThanOrEqual(4 * 24 * 3600);
+    expect(queue.MaximumMessageSize).toBe(1024 * 1024);
+    expect(resources.FailureQueue.Type).toBe('AWS::SQS::Queue');
+  });
+
+  test('the forwarder role may send to that queue only (Lambda sends the record with it)', () => {
+    const statements = props('ForwarderRole').Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Json[];
+    expect(statements.filter((s) => list(s.Action).some((a) => a.startsWith('sqs:')))).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] } },
+    ]);
+  });
+
+  test('alarms on a waiting failed batch and on forwarder errors notify the optional SNS topic', () => {
+    const alarm = (name: string) => props(name);
+    expect(alarm('FailureQueueAlarm')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailureQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarm('ForwarderErrorsAlarm')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Forwarder' } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const name of ['FailureQueueAlarm', 'ForwarderErrorsAlarm']) {
+      expect(alarm(name).AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+    }
+    const topic = new RegExp(built.Parameters.AlarmTopicArn.AllowedPattern);
+    expect(topic.test('arn:aws:sns:us-east-1:123456789012:pager')).toBe(true);
+    expect(topic.test('')).toBe(true);
+    expect(topic.test('arn:aws:sqs:us-east-1:123456789012:pager')).toBe(false);
+  });
 });
 
 describe('schema from src/flowlog', () => {
@@ -235,8 +296,16 @@ describe('Lambda and wiring', () => {
 describe('stack interface', () => {
   test('the outputs the action reads', () => {
     expect(Object.keys(built.Outputs).sort()).toEqual(
-      ['BucketName', 'DatabaseName', 'DeliveryStreamName', 'LogGroupName', 'TableName', 'WorkGroupName'].sort(),
+      [
+        'BucketName', 'DatabaseName', 'DeliveryStreamName', 'LogGroupName', 'TableName', 'WorkGroupName',
+        // Pipeline health and redrive (issue 13): these names are read by other modules; keep them.
+        'FlowLogId', 'ForwarderFunctionName', 'FailureQueueName', 'FailureQueueUrl',
+      ].sort(),
     );
+    expect(built.Outputs.FlowLogId.Value).toEqual({ Ref: 'FlowLog' });
+    expect(built.Outputs.ForwarderFunctionName.Value).toEqual({ Ref: 'Forwarder' });
+    expect(built.Outputs.FailureQueueName.Value).toEqual({ 'Fn::GetAtt': ['FailureQueue', 'QueueName'] });
+    expect(built.Outputs.FailureQueueUrl.Value).toEqual({ Ref: 'FailureQueue' });
   });
 
   test('parameters and defaults', () => {
@@ -250,6 +319,8 @@ describe('stack interface', () => {
       QueryResultExpirationDays: 7,
       MaxScanMegabytes: 10000,
       PermissionsBoundaryArn: '',
+      NoncurrentVersionDays: 30,
+      AlarmTopicArn: '',
     });
     expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
     // The action's log-retention-days input accepts exactly what the stack parameter accepts.
