@@ -97,6 +97,7 @@ export async function collectPipelineHealth(
   return { flowLog, ...metrics, skipped };
 }
 
+/** The flow log by id: FlowLogIds filters, so a deleted flow log comes back as an empty list. */
 async function readFlowLog(ec2: Pick<EC2Client, 'send'>, flowLogId: string): Promise<FlowLogReading> {
   try {
     const { FlowLogs } = await ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: [flowLogId] }));
@@ -104,8 +105,6 @@ async function readFlowLog(ec2: Pick<EC2Client, 'send'>, flowLogId: string): Pro
     if (!flowLog) return { found: false, flowLogId };
     return { found: true, flowLogId, status: flowLog.FlowLogStatus, deliveryStatus: flowLog.DeliverLogsStatus, deliveryError: flowLog.DeliverLogsErrorMessage };
   } catch (error) {
-    // EC2 answers an id it does not know with InvalidFlowLogId.NotFound rather than an empty list.
-    if (error instanceof Error && /InvalidFlowLogId/.test(error.name)) return { found: false, flowLogId };
     throw explainAwsError(error, `describing flow log ${flowLogId}`);
   }
 }
