@@ -2,7 +2,9 @@
 // which problems an issue body shows (so a run can tell whether the issue must change, and whether it is open
 // only for the pipeline).
 
+import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth, ProblemKind } from '../health/judge.js';
+import { renderWindow } from './audit-sections.js';
 import { escapeMarkdown, table } from './markdown.js';
 
 const STATE_LABEL = { ok: 'ok', problem: '**problem**', skipped: 'not checked' } as const;
@@ -23,6 +25,12 @@ export function problemKinds(health: PipelineHealth | undefined): ProblemKind[] 
 export function problemKindsIn(body: string): string[] {
   const match = HEALTH_MARKER.exec(body);
   return match ? match[1]!.split(' ').filter((k) => k !== '').sort() : [];
+}
+
+/** The comment that notifies an open issue's watchers of pipeline problems it did not show before. */
+export function renderPipelineProblemsComment(health: PipelineHealth, window: HourWindow): string {
+  const lines = health.problems.map((p) => `- ${escapeMarkdown(p.part)}: ${escapeMarkdown(p.detail)}`);
+  return `**Pipeline health: ${health.problems.length} problem${health.problems.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;
 }
 
 /**

@@ -23,7 +23,7 @@ import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import type { MemoryStore } from '../state/memory-store.js';
 import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
-import { problemKinds, problemKindsIn } from './pipeline-health.js';
+import { problemKinds, problemKindsIn, renderPipelineProblemsComment } from './pipeline-health.js';
 import { code } from './markdown.js';
 import { postComment } from './comments.js';
 import {
@@ -69,8 +69,11 @@ export interface ScheduledAuditInput {
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
 
-/** What publishing does to the tracking issue: its action, and whether an update also comments the new ports. */
-type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean };
+/**
+ * What publishing does to the tracking issue: its action, and whether an update also comments the new ports
+ * (`comment`) or the pipeline problems the issue did not show yet (`healthComment`), so watchers are notified.
+ */
+type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean; readonly healthComment?: boolean };
 
 /** What a scheduled run concluded, before anything is written: decideScheduledAudit reads, never writes. */
 export interface ScheduledDecision {
@@ -144,11 +147,12 @@ export async function decideScheduledAudit(input: ScheduledAuditInput): Promise<
  */
 function planIssue(open: TrackingIssue | undefined, newPorts: readonly PortRow[], unexplained: readonly RememberedPort[], health: PipelineHealth | undefined): IssuePlan {
   const kinds = health ? problemKinds(health) : open ? problemKindsIn(open.body) : [];
-  if (open && newPorts.length > 0) return { action: 'updated', comment: true };
+  const healthComment = open !== undefined && kinds.some((kind) => !problemKindsIn(open.body).includes(kind));
+  if (open && newPorts.length > 0) return { action: 'updated', comment: true, healthComment };
   if (open && unexplained.length === 0 && kinds.length === 0) return { action: 'closed' };
   const changed = (issue: TrackingIssue) =>
     !sameKeys(unacknowledgedKeysIn(issue.body), unexplained.map(portKey)) || !sameKeys(problemKindsIn(issue.body), kinds);
-  if (open && changed(open)) return { action: 'updated' };
+  if (open && changed(open)) return { action: 'updated', healthComment };
   if (!open && (newPorts.length > 0 || kinds.length > 0)) return { action: 'opened' };
   return { action: 'none' };
 }
@@ -165,6 +169,7 @@ export async function publishScheduledAudit(input: ScheduledAuditInput, decision
   if (plan.action === 'updated') {
     await octokit.rest.issues.update({ ...repo, issue_number: open!.number, body: body() });
     if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window), author, log);
+    if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, input.window), author, log);
   } else if (plan.action === 'closed') {
     const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
     await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
