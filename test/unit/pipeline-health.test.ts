@@ -3,7 +3,8 @@
 
 import { describe, expect, test } from '@jest/globals';
 import { MAX_WINDOW_VOLUMES, parseMemory, recordWindowVolume, serializeMemory, updateMemory, type WindowVolume } from '../../src/audit/known-ports.js';
-import type { PipelineReadings } from '../../src/health/collect.js';
+import { collectPipelineHealth, type PipelineReadings } from '../../src/health/collect.js';
+import { AwsAccessError } from '../../src/aws/errors.js';
 import { judgePipelineHealth, median, windowVolume } from '../../src/health/judge.js';
 import { healthMarker, problemKindsIn, renderPipelineHealth } from '../../src/report/pipeline-health.js';
 import { renderIssueBody } from '../../src/report/tracking-issue.js';
@@ -96,6 +97,25 @@ describe('the part rules', () => {
       'No S3 deliveries reported in the window.',
       'Empty.',
     ]);
+  });
+});
+
+describe('reading errors', () => {
+  // A role bootstrapped before the health check may lack its permissions: no server here refuses, so a stub does.
+  const denied = (operation: string) => ({
+    send: async () => {
+      throw Object.assign(new Error(`User is not authorized to perform: ${operation}`), { name: operation.startsWith('ec2') ? 'UnauthorizedOperation' : 'AccessDenied' });
+    },
+  });
+  const window = { start: new Date('2026-11-06T00:00:00Z'), end: new Date('2026-11-07T00:00:00Z') };
+
+  test('a refused DescribeFlowLogs or GetMetricData becomes one sentence naming the call', async () => {
+    const ok = { send: async () => ({ FlowLogs: [], MetricDataResults: [] }) };
+    const flowLog = collectPipelineHealth({ ec2: denied('ec2:DescribeFlowLogs'), cloudwatch: ok }, { FlowLogId: 'fl-1' }, window);
+    await expect(flowLog).rejects.toThrow(AwsAccessError);
+    await expect(flowLog).rejects.toThrow(/^AWS denied describing flow log fl-1 to the role in use/);
+    const metrics = collectPipelineHealth({ ec2: ok, cloudwatch: denied('cloudwatch:GetMetricData') }, { ForwarderFunctionName: 'f' }, window);
+    await expect(metrics).rejects.toThrow(/^AWS denied reading the pipeline metrics \(GetMetricData\)/);
   });
 });
 
