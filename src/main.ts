@@ -3,7 +3,8 @@
 // comment; every other run (pull_request_target, other branches) is a read-only audit judged against the
 // memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
 // stops after the stack. Scheduled and read-only runs also check the pipeline's health (health/): problems
-// warn, show in the job summary and (trusted runs) in the tracking issue. Every user-caused problem ends the run with one clear message and a failed step.
+// warn, show in the job summary and (trusted runs) in the tracking issue. Every user-caused problem ends the
+// run with one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -222,7 +223,7 @@ async function checkPipelineHealth(settings: Settings, clients: AwsClients, targ
     // A role bootstrapped before the health check lacks its two read permissions: the audit still runs.
     if (!(error instanceof AwsAccessError)) throw error;
     core.warning(`${error.message} Until then the pipeline's parts are not checked.`);
-    return { dropThreshold, readingsSkipped: `AWS denied reading them: ${error.message}` };
+    return { dropThreshold, readingsSkipped: error.message };
   }
 }
 
