@@ -3,7 +3,9 @@
 // comment; every other run (pull_request_target, other branches) is a read-only audit judged against the
 // memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
 // stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts), on
-// the default branch. Every user-caused problem ends the run with one clear message and a failed step.
+// the default branch. Scheduled and read-only runs also check the pipeline's health (health/): problems warn,
+// show in the job summary and (trusted runs) in the tracking issue. Every user-caused problem ends the run with
+// one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -15,12 +17,15 @@ import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
+import { AwsAccessError } from './aws/errors.js';
 import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
 import type { AuditResult } from './engines/engine.js';
-import { floorToHour, HOUR_MS, windowEndingAt } from './flowlog/layout.js';
+import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog/layout.js';
+import { collectPipelineHealth } from './health/collect.js';
+import type { PipelineHealth } from './health/judge.js';
 import { createGitHubClient, type GitHubClient } from './github.js';
 import { InputError } from './input-error.js';
 import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
@@ -28,7 +33,8 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { tokenLogin } from './report/ownership.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
-import { decideScheduledAudit, reportScheduledAudit } from './report/scheduled.js';
+import { decideScheduledAudit, reportScheduledAudit, type ScheduledAuditInput } from './report/scheduled.js';
+import { renderPipelineHealth } from './report/pipeline-health.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
@@ -62,6 +68,8 @@ interface AuditTarget {
   readonly stackId?: string;
   /** When flow logs can first be in S3 (a stack this action deployed); unknown for existing tables. */
   readonly logsSince?: Date;
+  /** The outputs of the stack read for this audit (they name the parts the health check reads); none for existing tables. */
+  readonly stackOutputs?: Readonly<Record<string, string>>;
 }
 
 /** What the report step found, for the summary, the outputs and fail-on-new-port. */
@@ -73,6 +81,8 @@ interface ReportOutcome {
   readonly pullRequest?: number;
   /** On read-only runs, why nothing was written. */
   readonly readOnly?: string;
+  /** The pipeline's health (scheduled and read-only runs). */
+  readonly health?: PipelineHealth;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -142,6 +152,7 @@ async function resolveTarget(settings: Settings, clients: AwsClients, deployed?:
     vpcId: settings.vpcId ?? stack?.parameters?.VpcId,
     stackId: stack?.stackId,
     logsSince: stack?.createdAt ? new Date(stack.createdAt.getTime() + FIRST_DELIVERY_MS) : undefined,
+    stackOutputs: stack?.outputs,
   };
 }
 
@@ -198,8 +209,43 @@ async function reportOnPullRequest(settings: Settings, pullNumber: number, baseS
   return { newPorts: [], silent: false, unexplained: [], pullRequest: pullNumber };
 }
 
+/**
+ * The pipeline-health readings over the audited window: the parts the stack's outputs name (the flow log, one
+ * GetMetricData for the rest). Without a stack (an existing table) only the window volume is judged.
+ */
+async function checkPipelineHealth(settings: Settings, clients: AwsClients, target: AuditTarget, window: HourWindow): Promise<NonNullable<ScheduledAuditInput['health']>> {
+  const dropThreshold = settings.volumeDropThreshold;
+  if (!target.stackOutputs) {
+    return { dropThreshold, readingsSkipped: 'database, table and workgroup name an existing table, so there is no stack whose flow log, forwarder, Firehose and failure queue could be read.' };
+  }
+  try {
+    const readings = await timed('The pipeline-health check', () => collectPipelineHealth(clients, target.stackOutputs!, window));
+    return { dropThreshold, readings };
+  } catch (error) {
+    // A role bootstrapped before the health check lacks its two read permissions: the audit still runs.
+    if (!(error instanceof AwsAccessError)) throw error;
+    core.warning(`${error.message} Until then the pipeline's parts are not checked.`);
+    return { dropThreshold, readingsSkipped: error.message };
+  }
+}
+
+/** Warns of each pipeline problem; the job summary and the gate follow in run(). */
+function warnOfPipelineProblems(health: PipelineHealth | undefined): void {
+  for (const problem of health?.problems ?? []) core.warning(`Pipeline health: ${problem.part}: ${problem.detail}`);
+}
+
 /** The input of the tracking-issue report, for trusted and read-only runs alike. */
-async function scheduledInput(settings: Settings, clients: AwsClients, target: AuditTarget, parameters: AuditParameters, allowlist: Allowlist | undefined, result: AuditResult, memoryKey: string, now: Date) {
+async function scheduledInput(
+  settings: Settings,
+  clients: AwsClients,
+  target: AuditTarget,
+  parameters: AuditParameters,
+  allowlist: Allowlist | undefined,
+  result: AuditResult,
+  memoryKey: string,
+  now: Date,
+  health: ScheduledAuditInput['health'],
+) {
   const octokit = createGitHubClient({ token: settings.githubToken, log: core });
   return {
     octokit,
@@ -215,6 +261,7 @@ async function scheduledInput(settings: Settings, clients: AwsClients, target: A
     log: core,
     now,
     collectingBaseline: target.logsSince !== undefined && parameters.window.start < target.logsSince,
+    health,
   };
 }
 
@@ -231,15 +278,15 @@ async function reportReadOnly(
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
   const decision = await decideScheduledAudit({ ...input, allowlist });
-  const { newPorts, silent, unexplained, open } = decision;
-  return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly };
+  const { newPorts, silent, unexplained, open, health } = decision;
+  return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly, health };
 }
 
 async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>): Promise<ReportOutcome> {
   const report = await reportScheduledAudit(input);
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health };
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
@@ -318,7 +365,8 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
 
     const memoryKey = target.vpcId ?? settings.stackName;
-    const report = () => scheduledInput(settings, clients, target, parameters, allowlist, result, memoryKey, now);
+    const health = pullNumber === undefined ? await checkPipelineHealth(settings, clients, target, parameters.window) : undefined;
+    const report = () => scheduledInput(settings, clients, target, parameters, allowlist, result, memoryKey, now, health);
     let outcome: ReportOutcome;
     if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
     else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
@@ -328,6 +376,13 @@ export async function run(now: Date = new Date()): Promise<void> {
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
     const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly };
     await core.summary.addRaw(renderJobSummary(summary)).write();
+
+    const pipelineProblems = outcome.health?.problems ?? [];
+    warnOfPipelineProblems(outcome.health);
+    if (pipelineProblems.length > 0) await core.summary.addRaw(renderPipelineHealth(outcome.health!, '##')).write();
+    if (settings.failOnPipelineProblem && pipelineProblems.length > 0) {
+      core.setFailed(`fail-on-pipeline-problem: the pipeline has ${pipelineProblems.length} problem(s): ${pipelineProblems.map((p) => p.part).join(', ')}; see the warnings and the job summary.`);
+    }
 
     if (settings.failOnNewPort && outcome.unexplained.length > 0) {
       core.setFailed(

@@ -46,6 +46,9 @@ export interface Settings {
   readonly githubToken: string;
   readonly queryTimeoutSeconds: number;
   readonly failOnNewPort: boolean;
+  /** A window below this fraction (0 < f < 1) of the earlier windows' median volume is a pipeline problem. */
+  readonly volumeDropThreshold: number;
+  readonly failOnPipelineProblem: boolean;
   readonly format: FlowLogFormat;
   readonly deploy: DeploySettings;
   readonly existing: ExistingTable;
@@ -66,6 +69,16 @@ function parseBoolean(text: string, input: string): boolean {
   if (/^(true|True|TRUE)$/.test(text)) return true;
   if (/^(false|False|FALSE)$/.test(text)) return false;
   throw new InputError(`${input}: '${text}' is not a boolean; use true or false.`);
+}
+
+/** `10%` or `10 %` -> 0.1: a percentage strictly between 0 and 100. */
+function parseVolumeDropThreshold(text: string): number {
+  const match = /^(\d{1,2}(?:\.\d+)?)\s*%$/.exec(text);
+  const percent = match ? Number(match[1]) : NaN;
+  if (!(percent > 0 && percent < 100)) {
+    throw new InputError(`volume-drop-threshold: '${text}' is not a percentage of the median window volume; give one between 0 % and 100 %, such as 10%.`);
+  }
+  return percent / 100;
 }
 
 function parseMode(text: string): Mode {
@@ -162,6 +175,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const githubToken = read('github-token');
   const queryTimeoutSeconds = withDefault('query-timeout-seconds', '600', parseQueryTimeoutSeconds);
   const failOnNewPort = withDefault('fail-on-new-port', 'false', (t) => parseBoolean(t, 'fail-on-new-port'));
+  const volumeDropThreshold = withDefault('volume-drop-threshold', '10%', parseVolumeDropThreshold);
+  const failOnPipelineProblem = withDefault('fail-on-pipeline-problem', 'false', (t) => parseBoolean(t, 'fail-on-pipeline-problem'));
   const format = withDefault('log-format', 'v5', (t) => resolveFormat(t, 'log-format'));
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
@@ -194,6 +209,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     githubToken,
     queryTimeoutSeconds: queryTimeoutSeconds!,
     failOnNewPort: failOnNewPort!,
+    volumeDropThreshold: volumeDropThreshold!,
+    failOnPipelineProblem: failOnPipelineProblem!,
     format: format!,
     deploy: {
       aggregationIntervalSeconds: aggregationIntervalSeconds!,

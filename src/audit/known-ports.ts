@@ -1,6 +1,7 @@
 // Which ports are new, and the memory of earlier top lists that decides it: a versioned JSON document,
 // validated on load, that rebuilds itself (with a warning) instead of crashing or re-alerting everything.
-// Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed top list.
+// Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed top list,
+// and a bounded history of the audited windows' volumes (the pipeline-health baseline, see health/judge.ts).
 
 import { isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
 import { portKey, protocolNumber, type PortRow } from './port-row.js';
@@ -23,6 +24,18 @@ export interface RememberedPort {
   readonly reported?: string;
 }
 
+/** The outbound records and bytes one audited window held (the sums over its top list). */
+export interface WindowVolume {
+  /** ISO times of the window's first hour and of its end (exclusive). */
+  readonly start: string;
+  readonly end: string;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+/** How many windows the memory keeps: a month of daily runs, or a day and more of hourly ones. */
+export const MAX_WINDOW_VOLUMES = 30;
+
 export interface PortMemory {
   readonly version: typeof MEMORY_VERSION;
   /** The stack or VPC this memory belongs to. */
@@ -30,6 +43,8 @@ export interface PortMemory {
   readonly updatedAt: string;
   /** Keyed by portKey (`443/tcp`); a Map, so no stored or issue-supplied key is ever read as an object property. */
   readonly ports: ReadonlyMap<string, RememberedPort>;
+  /** Earlier windows' volumes, oldest first, at most MAX_WINDOW_VOLUMES; absent in memories from before it. */
+  readonly volumes?: readonly WindowVolume[];
 }
 
 /**
@@ -88,7 +103,17 @@ export function updateMemory(
       ...(reported ? { reported } : {}),
     });
   }
-  return { version: MEMORY_VERSION, key, updatedAt: at, ports };
+  return { version: MEMORY_VERSION, key, updatedAt: at, ports, ...(previous?.volumes ? { volumes: previous.volumes } : {}) };
+}
+
+/**
+ * The memory with this window's volume recorded: a rerun of the same window replaces its entry; the oldest
+ * entries go beyond MAX_WINDOW_VOLUMES.
+ */
+export function recordWindowVolume(memory: PortMemory, volume: WindowVolume): PortMemory {
+  const others = (memory.volumes ?? []).filter((v) => v.start !== volume.start || v.end !== volume.end);
+  const volumes = [...others, volume].sort((a, b) => a.start.localeCompare(b.start)).slice(-MAX_WINDOW_VOLUMES);
+  return { ...memory, volumes };
 }
 
 /** Ports that were reported and are still not in the allowlist: what the tracking issue lists. */
@@ -134,7 +159,8 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
     if (port && portKey(port) === id) ports.set(id, port);
     else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
   }
-  return { ok: true, memory: { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports }, warnings };
+  const volumes = parseVolumes(data.volumes, warnings);
+  return { ok: true, memory: { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports, ...(volumes ? { volumes } : {}) }, warnings };
 }
 
 /**
@@ -205,6 +231,22 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
 const isProtocol = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255;
 const isPeerList = (v: unknown): v is string[] => Array.isArray(v) && v.every((p) => typeof p === 'string');
+
+/** The stored window volumes (undefined when there are none); malformed entries are dropped with a warning. */
+function parseVolumes(value: unknown, warnings: string[]): WindowVolume[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    warnings.push('dropped `volumes`: it is not a list');
+    return undefined;
+  }
+  const volumes: WindowVolume[] = [];
+  for (const entry of value.slice(-MAX_WINDOW_VOLUMES)) {
+    const ok = isRecord(entry) && isIsoTime(entry.start) && isIsoTime(entry.end) && isCount(entry.records) && isCount(entry.bytes);
+    if (ok) volumes.push({ start: entry.start as string, end: entry.end as string, records: entry.records as number, bytes: entry.bytes as number });
+    else warnings.push(`dropped the malformed window volume ${JSON.stringify(entry)?.slice(0, 100)}`);
+  }
+  return volumes;
+}
 
 function toRememberedPort(value: unknown): RememberedPort | undefined {
   if (!isRecord(value)) return undefined;

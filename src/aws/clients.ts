@@ -5,6 +5,7 @@
 
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -26,6 +27,8 @@ export interface AwsClientOptions {
 export interface AwsClients {
   readonly athena: AthenaClient;
   readonly cloudformation: CloudFormationClient;
+  /** Reads the pipeline's metrics (GetMetricData) for the health check. */
+  readonly cloudwatch: CloudWatchClient;
   readonly ec2: EC2Client;
   /** Reads the definition of an existing flow-log table (GetTable). */
   readonly glue: GlueClient;
@@ -66,6 +69,7 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
   return {
     athena: new AthenaClient(config),
     cloudformation: new CloudFormationClient(config),
+    cloudwatch: new CloudWatchClient(config),
     ec2: new EC2Client(config),
     glue: new GlueClient(config),
     s3: s3Client(options, env, false),

@@ -2,16 +2,28 @@
 // decide what is new and what the issue needs: reads only) and publish (bring the tracking issue in line:
 // open, update + comment, close, or nothing; then save the memory). Read-only runs only decide. The memory
 // is saved last, so a failed GitHub call leaves the port new for the next run instead of losing it; ports
-// the open issue lists stay unacknowledged even if the memory forgot them.
+// the open issue lists stay unacknowledged even if the memory forgot them. Scheduled runs also judge the
+// pipeline's health here (the memory holds the earlier windows' volumes): problems keep or open the issue.
 
 import type { Allowlist } from '../audit/allowlist.js';
-import { assessPorts, type RememberedPort, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
+import {
+  assessPorts,
+  markReported,
+  recordWindowVolume,
+  unacknowledgedPorts,
+  updateMemory,
+  type MemoryState,
+  type PortMemory,
+  type RememberedPort,
+} from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
 import type { MemoryStore } from '../state/memory-store.js';
+import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
+import { problemKinds, problemKindsIn, renderPipelineProblemsComment } from './pipeline-health.js';
 import { code } from './markdown.js';
 import { postComment } from './comments.js';
 import {
@@ -48,12 +60,20 @@ export interface ScheduledAuditInput {
    * run then only adds what it sees to the baseline, silently, so a partial first window alerts nothing later.
    */
   readonly collectingBaseline?: boolean;
+  /**
+   * The pipeline-health readings and threshold; the window's volume and the memory's earlier volumes are added
+   * here. Absent: health is not judged and no volume is recorded.
+   */
+  readonly health?: Omit<HealthJudgeInput, 'volume' | 'history'>;
 }
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
 
-/** What publishing does to the tracking issue: its action, and whether an update also comments the new ports. */
-type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean };
+/**
+ * What publishing does to the tracking issue: its action, and whether an update also comments the new ports
+ * (`comment`) or the pipeline problems the issue did not show yet (`healthComment`), so watchers are notified.
+ */
+type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean; readonly healthComment?: boolean };
 
 /** What a scheduled run concluded, before anything is written: decideScheduledAudit reads, never writes. */
 export interface ScheduledDecision {
@@ -69,6 +89,8 @@ export interface ScheduledDecision {
   readonly memory?: PortMemory;
   /** Ports reported and still not in the allowlist: what the tracking issue lists. */
   readonly unexplained: readonly RememberedPort[];
+  /** The pipeline's health, when the input asked for it. */
+  readonly health?: PipelineHealth;
 }
 
 export interface ScheduledAuditReport {
@@ -81,6 +103,7 @@ export interface ScheduledAuditReport {
   readonly memory: PortMemory;
   /** Ports reported and still not in the allowlist: what the tracking issue lists. */
   readonly unexplained: readonly RememberedPort[];
+  readonly health?: PipelineHealth;
 }
 
 /** Decides, then publishes: the whole report of a trusted (default-branch) run. */
@@ -99,40 +122,57 @@ export async function decideScheduledAudit(input: ScheduledAuditInput): Promise<
   const loaded = await store.load();
   const [open, ...duplicates] = await findOpenTrackingIssues(octokit, repo, label, stackOrVpcKey, author, log);
   const state = memoryState(loaded, open, store.location, log);
+  const volume = input.collectingBaseline ? undefined : windowVolume(result.rows, input.window);
+  const history = state.kind === 'loaded' ? (state.memory.volumes ?? []) : [];
+  const health = input.health && judgePipelineHealth({ ...input.health, volume, history });
   if (state.kind === 'first-run' && result.rows.length === 0) {
     // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
     log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
-    return { open, duplicates, plan: { action: 'none' }, newPorts: [], silent: true, unexplained: [] };
+    return { open, duplicates, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], health };
   }
   if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
   const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(result.rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
   const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, result.rows, newKeys, now);
-  const memory = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
+  const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
+  const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
   const unexplained = unacknowledgedPorts(memory, allowlist);
+  return { open, duplicates, plan: planIssue(open, newPorts, unexplained, health), newPorts, silent, memory, unexplained, health };
+}
 
-  let plan: IssuePlan = { action: 'none' };
-  if (open && newPorts.length > 0) plan = { action: 'updated', comment: true };
-  else if (open && unexplained.length === 0) plan = { action: 'closed' };
-  else if (open && !sameKeys(unacknowledgedKeysIn(open.body), unexplained.map(portKey))) plan = { action: 'updated' };
-  else if (!open && newPorts.length > 0) plan = { action: 'opened' };
-  return { open, duplicates, plan, newPorts, silent, memory, unexplained };
+/**
+ * What the tracking issue needs: new ports update it with a comment (or open it); a changed list of
+ * unacknowledged ports or of pipeline problems updates it; nothing left to list (no port, no problem) closes it.
+ * Without a health verdict (no health input), the problems the issue shows count as unchanged.
+ */
+function planIssue(open: TrackingIssue | undefined, newPorts: readonly PortRow[], unexplained: readonly RememberedPort[], health: PipelineHealth | undefined): IssuePlan {
+  const kinds = health ? problemKinds(health) : open ? problemKindsIn(open.body) : [];
+  const healthComment = open !== undefined && kinds.some((kind) => !problemKindsIn(open.body).includes(kind));
+  if (open && newPorts.length > 0) return { action: 'updated', comment: true, healthComment };
+  if (open && unexplained.length === 0 && kinds.length === 0) return { action: 'closed' };
+  const changed = (issue: TrackingIssue) =>
+    !sameKeys(unacknowledgedKeysIn(issue.body), unexplained.map(portKey)) || !sameKeys(problemKindsIn(issue.body), kinds);
+  if (open && changed(open)) return { action: 'updated', healthComment };
+  if (!open && (newPorts.length > 0 || kinds.length > 0)) return { action: 'opened' };
+  return { action: 'none' };
 }
 
 /** Carries out a decision: closes duplicates, opens/updates/closes the tracking issue, then saves the memory. */
 export async function publishScheduledAudit(input: ScheduledAuditInput, decision: ScheduledDecision): Promise<ScheduledAuditReport> {
   const { octokit, repo, result, store, stackOrVpcKey, author, log, allowlistPath } = input;
-  const { duplicates, plan, newPorts, silent, unexplained } = decision;
+  const { duplicates, plan, newPorts, silent, unexplained, health } = decision;
   let open = decision.open;
   await closeDuplicates(octokit, repo, open, duplicates, author, log);
   const newKeys = new Set(newPorts.map(portKey));
-  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath });
+  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath, health });
 
   if (plan.action === 'updated') {
     await octokit.rest.issues.update({ ...repo, issue_number: open!.number, body: body() });
     if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window), author, log);
+    if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, input.window), author, log);
   } else if (plan.action === 'closed') {
-    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}: closing.`, 'completed', author, log);
+    const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
+    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
   } else if (plan.action === 'opened') {
     open = await openTrackingIssue(input, body(), newPorts);
   }
@@ -144,7 +184,7 @@ export async function publishScheduledAudit(input: ScheduledAuditInput, decision
     await store.save(memory);
     log.info(`Saved the memory of ${memory.ports.size} known ports to ${store.location}.`);
   }
-  return { issueNumber: open?.number, issueUrl: open?.url, issueAction: plan.action, newPorts, silent, memory, unexplained };
+  return { issueNumber: open?.number, issueUrl: open?.url, issueAction: plan.action, newPorts, silent, memory, unexplained, health };
 }
 
 /** Decides how far to trust the stored memory, naming every problem in a warning. */

@@ -11,6 +11,8 @@ import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sect
 import { postComment } from './comments.js';
 import { writtenBy } from './ownership.js';
 import { formatBytes } from '../format-bytes.js';
+import type { PipelineHealth } from '../health/judge.js';
+import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
 
 export interface RepoRef {
@@ -44,6 +46,8 @@ export interface IssueBodyInput {
   readonly newKeys: ReadonlySet<string>;
   readonly window: HourWindow;
   readonly allowlistPath: string;
+  /** The pipeline's health: a section (and a hidden line) when it has problems, nothing when healthy. */
+  readonly health?: PipelineHealth;
 }
 
 export function issueTitle(stackOrVpcKey: string): string {
@@ -62,7 +66,7 @@ export function renderIssueBody(input: IssueBodyInput): string {
 }
 
 function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: number): string {
-  const { stackOrVpcKey, unacknowledged, rows, newKeys, window, allowlistPath } = input;
+  const { stackOrVpcKey, unacknowledged, rows, newKeys, window, allowlistPath, health } = input;
   const keys = unacknowledged.map(portKey);
   const portRows = unacknowledged.slice(0, shownPorts).map((p) => [
     String(p.port),
@@ -77,11 +81,18 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     true, false, false, false, true, true, false,
   ]);
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
+  const marker = healthMarker(health);
+  const intro =
+    keys.length === 0
+      ? `Every outbound port the VPC audit of **${escapeMarkdown(stackOrVpcKey)}** reported is explained; this issue stays open for the pipeline's health.`
+      : `The VPC audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`;
   return [
     trackingMarker(stackOrVpcKey),
     `<!-- vpc-port-audit:unacknowledged ${keys.join(' ')} -->`,
-    `The VPC audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`,
+    ...(marker ? [marker] : []),
+    intro,
     '',
+    ...(marker ? [renderPipelineHealth(health!, '###')] : []),
     `To acknowledge a port, add it to ${code(allowlistPath)} with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
     '',
     '```yaml',

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
@@ -415,6 +415,90 @@ describe('trust: only runs of the default branch write, and only what is ours', 
     // Its allowlist explains every port: the tracking issue closes.
     expect(github.writes().length).toBeGreaterThan(before);
     expect(github.openIssues().some((i) => i.body.includes(`key=${vpcId} `))).toBe(false);
+  });
+});
+
+describe('pipeline health', () => {
+  const warningsIn = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::warning::Pipeline health'));
+  const issueOf = (key: string) => github.openIssues().find((i) => i.body.includes(`key=${key} `));
+
+  test('after a baseline with traffic, a window without flow logs warns, in the summary and the issue; a healthy run clears it', async () => {
+    const quietVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+    const inputs = (more: Record<string, string> = {}) => ({ ...AUDIT_INPUTS(), 'vpc-id': quietVpc, ...more });
+
+    // The baseline: a run with traffic over an earlier (longer) window; healthy, so nothing about health.
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const baseline = await runAction({ inputs: inputs({ 'lookback-hours': '48' }) });
+    expect(baseline.code).toBe(0);
+    expect(warningsIn(baseline)).toEqual([]);
+    expect(baseline.summary).not.toContain('Pipeline health');
+    expect(issueOf(quietVpc)!.body).not.toContain('Pipeline health');
+    const memory = JSON.parse(
+      await (await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${quietVpc}/known-ports.json` }))).Body!.transformToString(),
+    ) as { volumes: { records: number }[] };
+    expect(memory.volumes.map((v) => v.records)).toEqual([sampleRows.reduce((sum, r) => sum + r.flows, 0)]);
+
+    // The next window holds no flow logs: a warning annotation, a section in the summary and in the issue.
+    await queueAthenaResults(moto.endpoint, []);
+    const silent = await runAction({ inputs: inputs() });
+    expect(silent.code).toBe(0);
+    expect(warningsIn(silent)).toEqual([expect.stringContaining('Window volume: No flow logs in this window, while the median of 1 earlier window is')]);
+    expect(silent.summary).toContain('## Pipeline health');
+    expect(silent.summary).toContain('No flow logs in this window');
+    // No stack names the parts (an existing table): the section says they were not checked.
+    expect(silent.summary).toContain('not checked');
+    const issue = issueOf(quietVpc)!;
+    expect(issue.body).toContain('### Pipeline health');
+    expect(issue.body).toContain('No flow logs in this window');
+    expect(github.openIssues().filter((i) => i.body.includes(`key=${quietVpc} `))).toHaveLength(1);
+
+    // fail-on-pipeline-problem fails the step while the problem lasts.
+    await queueAthenaResults(moto.endpoint, []);
+    const gated = await runAction({ inputs: inputs({ 'fail-on-pipeline-problem': 'true' }) });
+    expect(gated.code).toBe(1);
+    expect(gated.stdout).toMatch(/::error::fail-on-pipeline-problem: the pipeline has 1 problem\(s\): Window volume/);
+
+    // Traffic again: no warning, nothing about health in the summary, and the issue's section is gone.
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const healthy = await runAction({ inputs: inputs() });
+    expect(healthy.code).toBe(0);
+    expect(warningsIn(healthy)).toEqual([]);
+    expect(healthy.summary).not.toContain('Pipeline health');
+    expect(issueOf(quietVpc)!.number).toBe(issue.number);
+    expect(issueOf(quietVpc)!.body).not.toContain('Pipeline health');
+  });
+
+  test("a stack whose flow log was deleted: the parts its outputs name are read, and the missing flow log warns", async () => {
+    const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+    const { FlowLogIds } = await clients.ec2.send(
+      new CreateFlowLogsCommand({ ResourceIds: [stackVpc], ResourceType: 'VPC', TrafficType: 'ALL', LogGroupName: 'health-stack-FlowLogGroup', DeliverLogsPermissionArn: 'arn:aws:iam::123456789012:role/flow-logs' }),
+    );
+    await clients.ec2.send(new DeleteFlowLogsCommand({ FlowLogIds }));
+    const outputs = {
+      BucketName: BUCKET,
+      DatabaseName: 'vpc_port_audit',
+      TableName: 'flow_logs',
+      WorkGroupName: WORKGROUP,
+      FlowLogId: FlowLogIds![0]!,
+      ForwarderFunctionName: 'health-stack-Forwarder',
+      DeliveryStreamName: 'health-stack-DeliveryStream',
+    };
+    const template = {
+      Parameters: { VpcId: { Type: 'String' } },
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { Value: v }])),
+    };
+    await clients.cloudformation.send(
+      new CreateStackCommand({ StackName: 'health-stack', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }] }),
+    );
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs: { mode: 'audit', 'aws-region': TEST_AWS_ENV.AWS_REGION, 'stack-name': 'health-stack' } });
+    expect(run.code).toBe(0);
+    expect(warningsIn(run)).toEqual([`::warning::Pipeline health: Flow log ${FlowLogIds![0]}: The flow log no longer exists: nothing is being logged. Deploy the stack again to recreate it.`]);
+    expect(run.summary).toContain('## Pipeline health');
+    // The forwarder and the stream published nothing: fine. The stack names no failure queue: not checked, and said so.
+    expect(run.summary).toContain('The stack has no FailureQueueName output');
+    expect(issueOf(stackVpc)!.body).toContain('The flow log no longer exists');
   });
 });
 

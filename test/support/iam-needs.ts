@@ -289,6 +289,8 @@ export const NO_RESOURCE_LEVEL = new Set([
   'ec2:DescribeVpcs', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
   'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources', 'lakeformation:DescribeResource',
   'lakeformation:DescribeLakeFormationIdentityCenterConfiguration',
+  // CloudWatch User Guide, "Amazon CloudWatch permissions reference": its actions take `*` as the resource.
+  'cloudwatch:GetMetricData',
 ]);
 
 const object = (bucketArn: string, prefix: string) => `${bucketArn}/${prefix}example-object`;

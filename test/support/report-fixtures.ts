@@ -12,7 +12,7 @@ import type { HourWindow } from '../../src/flowlog/layout.js';
 import { createGitHubClient } from '../../src/github.js';
 import type { Logger } from '../../src/log.js';
 import { tokenLogin } from '../../src/report/ownership.js';
-import { reportScheduledAudit } from '../../src/report/scheduled.js';
+import { reportScheduledAudit, type ScheduledAuditInput } from '../../src/report/scheduled.js';
 import { FileMemoryStore } from './file-memory-store.js';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 
@@ -58,7 +58,13 @@ export const LABEL = 'vpc-port-audit';
 
 /** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`, as the token's account. */
 export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
-  return async (rows: readonly PortRow[], allowlist?: Allowlist, log: RecordingLogger = recordingLogger(), collectingBaseline = false) => {
+  return async (
+    rows: readonly PortRow[],
+    allowlist?: Allowlist,
+    log: RecordingLogger = recordingLogger(),
+    collectingBaseline = false,
+    health?: ScheduledAuditInput['health'],
+  ) => {
     const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
     return reportScheduledAudit({
       octokit,
@@ -73,6 +79,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       author: await tokenLogin(octokit),
       log,
       collectingBaseline,
+      health,
     });
   };
 }

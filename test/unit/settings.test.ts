@@ -43,6 +43,8 @@ describe('readSettings', () => {
       issueLabel: 'outbound-ports',
       queryTimeoutSeconds: 600,
       failOnNewPort: false,
+      volumeDropThreshold: 0.1,
+      failOnPipelineProblem: false,
       deploy: { aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10000 },
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
@@ -68,6 +70,8 @@ describe('readSettings', () => {
       'vpc-cidrs': '10.20.0.0/16, 2600:1f18:47b:a900::/56',
       preset: 'seed',
       'fail-on-new-port': 'true',
+      'volume-drop-threshold': '25 %',
+      'fail-on-pipeline-problem': 'true',
       'log-format': 'v2',
       database: 'flowlogs',
       table: 'vpc_a',
@@ -75,6 +79,8 @@ describe('readSettings', () => {
     });
     expect(s.vpcCidrs?.map((c) => c.text)).toEqual(['10.20.0.0/16', '2600:1f18:47b:a900::/56']);
     expect([s.preset, s.failOnNewPort, s.format.name]).toEqual(['seed', true, 'v2']);
+    expect([s.volumeDropThreshold, s.failOnPipelineProblem]).toEqual([0.25, true]);
+    expect(settingsFrom({ ...VALID, 'volume-drop-threshold': '2.5%' }).volumeDropThreshold).toBe(0.025);
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
     expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
   });
@@ -98,6 +104,10 @@ describe('readSettings', () => {
     ['issue-label', 'x'.repeat(51), /^issue-label: /],
     ['query-timeout-seconds', '5', /^query-timeout-seconds: '5' is not a whole number from 10 to 7200\.$/],
     ['fail-on-new-port', 'yes', /^fail-on-new-port: 'yes' is not a boolean; use true or false\.$/],
+    ['volume-drop-threshold', '0.1', /^volume-drop-threshold: '0\.1' is not a percentage of the median window volume; give one between 0 % and 100 %, such as 10%\.$/],
+    ['volume-drop-threshold', '0%', /^volume-drop-threshold: '0%' is not a percentage/],
+    ['volume-drop-threshold', '100%', /^volume-drop-threshold: '100%' is not a percentage/],
+    ['fail-on-pipeline-problem', 'on', /^fail-on-pipeline-problem: 'on' is not a boolean; use true or false\.$/],
     ['log-format', '${srcaddr} ${nope}', /^log-format: /],
     ['aggregation-interval', '300', /^aggregation-interval: '300' .* accepted are 60 and 600/],
     ['log-retention-days', '2', /^log-retention-days: '2' is not a CloudWatch Logs retention/],
