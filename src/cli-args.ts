@@ -2,7 +2,7 @@
 // into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
 
 import type { Cidr } from './audit/cidr.js';
-import { parseCidrList, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
+import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
@@ -37,6 +37,8 @@ export interface AuditCommand {
   /** Undefined: detect from the files (v2 or v5). */
   readonly format?: FlowLogFormat;
   readonly allowlist?: string;
+  /** --nat-addresses: the NAT gateways' private addresses, whose records are translated copies. */
+  readonly natAddresses: string[];
   readonly output: OutputFormat;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
@@ -48,7 +50,7 @@ export interface HelpCommand {
 
 export type Command = SampleCommand | AuditCommand | HelpCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format'];
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'nat-addresses'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
   audit: AUDIT_FLAGS,
@@ -58,7 +60,9 @@ const FLAGS: Record<string, readonly string[]> = {
 export const USAGE = `Usage:
   vpc-port-audit audit --logs DIR --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR] [--top 10]
                        [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown]
+                       [--format table|json|markdown] [--nat-addresses IP[,IP...]]
+                       --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
+                       copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
@@ -138,6 +142,7 @@ function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: D
     preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
+    natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
     glueTable: parseGlueTableFlag(flags),
   };

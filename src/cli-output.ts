@@ -41,16 +41,17 @@ function heading({ command }: AuditReport): string {
   return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
 }
 
-/** Every column but protocol (2) and the new marker (7) holds a number and is right-aligned. */
-const isNumericColumn = (column: number) => column !== 2 && column !== 7;
+/** Every column but protocol (2) and the new marker (8) holds a number and is right-aligned. */
+const isNumericColumn = (column: number) => column !== 2 && column !== 8;
 
 function cells(report: AuditReport): { header: string[]; rows: string[][] } {
   const marked = report.allowlist !== undefined;
-  const header = ['#', 'port', 'protocol', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
+  const header = ['#', 'port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
   const rows = report.result.rows.map((r, i) => [
     String(i + 1),
     String(r.port),
     protocolName(r.protocol),
+    formatCount(r.connections),
     formatCount(r.flows),
     formatCount(r.packets),
     formatBytes(r.bytes),

@@ -83,7 +83,8 @@ async function resolveLogFormat(command: AuditCommand, io: CliIo) {
 }
 
 function parameters(command: AuditCommand, format: FlowLogFormat): AuditParameters {
-  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, source: stackTableShape(DEFAULT_TABLE, format) };
+  const { preset, vpcCidrs, window, top, natAddresses } = command;
+  return { preset, vpcCidrs, window, top, natAddresses, source: stackTableShape(DEFAULT_TABLE, format) };
 }
 
 async function audit(command: AuditCommand, io: CliIo): Promise<void> {

@@ -7,7 +7,7 @@ import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
 export function athenaResultSet(rows: readonly PortRow[]) {
   const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
   const data = rows.map((r) => ({
-    Data: [r.port, r.protocol, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
+    Data: [r.port, r.protocol, r.connections, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
   }));
   return {
     rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],

@@ -16,7 +16,7 @@ const PARAMETERS = auditParameters('10.0.0.0/16', { top: 20 });
 
 const textRow = (values: (string | undefined)[]): Row => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
 const HEADER = textRow([...RESULT_COLUMNS]);
-const dataRow = (port: number) => textRow([String(port), '6', String(1000 - (port % 1000)), '10', '5000000000', '2', '1.1.1.1', '8.8.8.8']);
+const dataRow = (port: number) => textRow([String(port), '6', '500', String(1000 - (port % 1000)), '10', '5000000000', '2', '1.1.1.1', '8.8.8.8']);
 
 function execution(State: string, extra: Record<string, unknown> = {}) {
   return {
@@ -49,7 +49,7 @@ test('polls QUEUED and RUNNING every 250 ms at first, then returns typed rows an
   const result = await athena.runAudit(PARAMETERS);
   expect(clock.sleeps).toEqual([250, 250, 250, 250, 250]);
   expect(result.rows).toEqual([
-    { port: 443, protocol: 6, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
+    { port: 443, protocol: 6, connections: 500, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
   ]);
   expect(result.engine).toBe('athena');
   expect(result.sql).toContain('"vpc_port_audit"."flow_logs"');
@@ -95,13 +95,13 @@ test('reads every page of a 2,500-row result; only the first page starts with th
 });
 
 test('maps columns by the header, whatever their order, and empty cells to null', async () => {
-  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'protocol', 'port'];
+  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port'];
   const { engine: athena } = engine({
     GetQueryExecutionCommand: states('SUCCEEDED'),
-    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '17', '53'])] } }),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53'])] } }),
   });
   const { rows } = await athena.runAudit(PARAMETERS);
-  expect(rows).toEqual([{ port: 53, protocol: 17, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
+  expect(rows).toEqual([{ port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
 });
 
 describe('failures', () => {
@@ -182,10 +182,10 @@ test('poisoned result rows (NULL port, port 70000, markup as a peer) are left ou
       ResultSet: {
         Rows: [
           textRow([...RESULT_COLUMNS]),
-          textRow([undefined, '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
-          textRow(['70000', '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
-          textRow(['443', '6', '9', '9', '900', '1', '@octocat', '198.51.100.1']),
-          textRow(['22', '6', '4', '4', '240', '1', '198.51.100.7', '198.51.100.7']),
+          textRow([undefined, '6', '3', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['70000', '6', '3', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['443', '6', '3', '9', '9', '900', '1', '@octocat', '198.51.100.1']),
+          textRow(['22', '6', '3', '4', '4', '240', '1', '198.51.100.7', '198.51.100.7']),
         ],
       },
     }),
