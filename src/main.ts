@@ -14,7 +14,7 @@ import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
-import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
+import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
@@ -153,12 +153,15 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   const table = { database: target.database, table: target.table };
   const source = target.existingTable ? await lookUpTableShape(clients.glue, table) : stackTableShape(table, settings.format);
   core.info(`Auditing ${table.database}.${table.table}: ${source.partitioning}.`);
+  const natAddresses = target.vpcId ? await lookUpNatAddresses(clients.ec2, target.vpcId, core) : [];
+  if (natAddresses.length > 0) core.info(`NAT gateways of ${target.vpcId}: ${natAddresses.join(', ')} (their records are translated copies, counted once).`);
   return {
     preset: settings.preset,
     vpcCidrs,
     window: windowEndingAt(floorToHour(now), settings.lookbackHours),
     top: settings.top,
     source,
+    natAddresses,
   };
 }
 

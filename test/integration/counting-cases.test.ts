@@ -4,7 +4,10 @@
 //  - 11-nat-gateway-double-count: the NAT gateway's translated copy is not a second connection.
 //  - 12-long-lived-connection: a connection opened before the window (tcp-flags 0) still counts.
 import { describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import type { AuditParameters } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
@@ -15,8 +18,8 @@ import { windowEndingAt } from '../../src/flowlog/layout.js';
 const CASES = new URL('../fixtures/cases/', import.meta.url).pathname;
 
 /** The case's README command: `audit --logs logs --vpc-cidr 10.0.0.0/16 --end 2026-11-01T11 --lookback-hours 1`. */
-async function audit(name: string, over: Partial<AuditParameters> = {}) {
-  const engine = new DuckDbEngine({ logsDir: join(CASES, name, 'logs') });
+async function audit(name: string, over: Partial<AuditParameters> = {}, logsDir = join(CASES, name, 'logs')) {
+  const engine = new DuckDbEngine({ logsDir });
   const result = await engine.runAudit({
     preset: 'egress-ports',
     vpcCidrs: parseCidrList('10.0.0.0/16'),
@@ -45,6 +48,24 @@ describe('real-world counting cases', () => {
       // One connection in six records: it ranks by its one connection, then by flows, never by its records alone.
       { port: 9092, protocol: 6, connections: 1, flows: 6, packets: 2400, bytes: 1_500_000, peers: 1 },
       { port: 443, protocol: 6, connections: 1, flows: 1, packets: 12, bytes: 3400, peers: 1 },
+    ]);
+  });
+});
+
+describe('the ranking unit: connections, then flows', () => {
+  test('three short connections to 443 outrank one long connection to 9092 with six records (case 12 plus two more 443 connections)', async () => {
+    const hour = '2026/11/01/10';
+    const file = 'vpc-flow-logs-1-2026-11-01-10-05-00-0a1b2c3d-4e5f-6789-0abc-def012345678.gz';
+    const lines = gunzipSync(await readFile(join(CASES, '12-long-lived-connection/logs', hour, file))).toString().trim().split('\n');
+    // Two more short 443 connections: the fresh connection's two records from other source ports.
+    const more = [45013, 45014].flatMap((port) => lines.slice(0, 2).map((line) => line.replaceAll(' 45012 ', ` ${port} `)));
+    const dir = await mkdtemp(join(tmpdir(), 'ranking-'));
+    await mkdir(join(dir, hour), { recursive: true });
+    await writeFile(join(dir, hour, file), gzipSync(`${[...lines, ...more].join('\n')}\n`));
+    const rows = await audit('12-long-lived-connection', {}, dir);
+    expect(rows.map((r) => [r.port, r.connections, r.flows])).toEqual([
+      [443, 3, 3],
+      [9092, 1, 6],
     ]);
   });
 });

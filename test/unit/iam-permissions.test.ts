@@ -160,10 +160,14 @@ describe('the action calls only what action-calls.json lists', () => {
       return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
     });
 
-  test('every `new XxxCommand(` in src/ is listed, in the file it names, and every listed command is sent', () => {
+  test('every `new XxxCommand(` and `paginateXxx(` in src/ is listed, in the file it names, and every listed command is sent', () => {
     const sent = new Map<string, string[]>();
     for (const file of sources('src')) {
-      for (const [, command] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(/g)) sent.set(command!, [...(sent.get(command!) ?? []), file]);
+      // A paginator (`paginateXxx(`) sends XxxCommand.
+      for (const [, command, paginated] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(|paginate(\w+)\(/g)) {
+        const name = command ?? `${paginated!}Command`;
+        sent.set(name, [...(sent.get(name) ?? []), file]);
+      }
     }
     expect(sent.size).toBeGreaterThan(15);
     const listed = actionCalls.calls as Record<string, Json>;
