@@ -4,6 +4,8 @@
 import type { Cidr } from './audit/cidr.js';
 import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
+import type { PortRef } from './audit/drill-down.js';
+import { protocolNumber } from './audit/port-row.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
@@ -27,7 +29,9 @@ export interface SampleCommand {
 }
 
 export interface AuditCommand {
-  readonly command: 'audit' | 'sql';
+  readonly command: 'audit' | 'sql' | 'why';
+  /** why only: the port to drill into. */
+  readonly why?: PortRef;
   /** Required for audit; for sql only used to detect the log format. */
   readonly logs?: string;
   readonly vpcCidrs: Cidr[];
@@ -55,6 +59,7 @@ const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour'],
   audit: AUDIT_FLAGS,
   sql: [...AUDIT_FLAGS, 'glue-table'],
+  why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses'],
 };
 
 export const USAGE = `Usage:
@@ -66,6 +71,8 @@ export const USAGE = `Usage:
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
+  vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
+                       NAT flags): who in the VPC opened connections to PORT (default tcp) and where they went
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
@@ -128,8 +135,19 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   };
 }
 
-function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: Date): AuditCommand {
-  const logs = command === 'audit' ? requireFlag(flags, 'logs', 'the folder that holds the YYYY/MM/DD/HH flow-log folders') : flags.get('logs');
+/** `443`, `443/tcp`, `53/udp`, `8333/6`: a port 0-65535 and a protocol (default tcp). */
+function parsePortRef(text: string | undefined): PortRef {
+  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text ?? '');
+  const port = m ? Number(m[1]) : NaN;
+  const protocol = m ? (m[2] === undefined ? 6 : protocolNumber(m[2])) : undefined;
+  if (!m || port > 65535 || protocol === undefined) {
+    throw new InputError(`why: '${(text ?? '').slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
+  }
+  return { port, protocol };
+}
+
+function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>, now: Date): AuditCommand {
+  const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'the folder that holds the YYYY/MM/DD/HH flow-log folders') : flags.get('logs');
   const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
   const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
   const formatText = flags.get('log-format');
@@ -162,8 +180,9 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   const [command, ...rest] = argv;
   if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
   if (!(command in FLAGS)) {
-    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, sql, sample (see --help).`);
+    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample (see --help).`);
   }
+  if (command === 'why') return { ...parseAudit('why', readFlags(command, rest.slice(1)), now), why: parsePortRef(rest[0]) };
   const flags = readFlags(command, rest);
   return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);
 }

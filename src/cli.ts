@@ -11,7 +11,8 @@ import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type SampleCommand } from './cli-args.js';
-import { renderAudit } from './cli-output.js';
+import { renderAudit, renderWhy } from './cli-output.js';
+import { isAllowed } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine } from './engines/duckdb.js';
 import { detectLogFormat, listWindowFiles } from './engines/local-files.js';
@@ -98,8 +99,21 @@ async function audit(command: AuditCommand, io: CliIo): Promise<void> {
   const result = await engine.runAudit(parameters(command, format));
   bar.done();
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
-  const report = { command, result, allowlist, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };
+  // Only a run with new ports pays for the one drill-down query.
+  const newPorts = allowlist ? result.rows.filter((r) => !isAllowed(allowlist, r)) : [];
+  const drillDown = newPorts.length > 0 ? await engine.runDrillDown(parameters(command, format), newPorts) : undefined;
+  for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
+  const report = { command, result, allowlist, drillDown, filesRead: listing!.files.length, hoursFound: listing!.hoursFound, hoursInWindow: listing!.hoursInWindow };
   io.stdout(`${renderAudit(report, command.output)}\n`);
+}
+
+/** `why PORT`: the one drill-down query over the window, printed in the chosen format. */
+async function why(command: AuditCommand, io: CliIo): Promise<void> {
+  const { format } = await resolveLogFormat(command, io);
+  const engine = new DuckDbEngine({ logsDir: command.logs!, format, input: '--logs' });
+  const result = await engine.runDrillDown(parameters(command, format), [command.why!]);
+  for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
+  io.stdout(`${renderWhy(command, result)}\n`);
 }
 
 /** The SQL for the table that --glue-table describes; its partitioning is noted on stderr, so stdout stays SQL. */
@@ -121,6 +135,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     if (command.command === 'help') io.stdout(`${USAGE}\n`);
     else if (command.command === 'sample') await sample(command, io);
     else if (command.command === 'audit') await audit(command, io);
+    else if (command.command === 'why') await why(command, io);
     else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
     else io.stdout(`${buildAuditSql(parameters(command, (await resolveLogFormat(command, io)).format))}\n`);
     return 0;

@@ -45,13 +45,13 @@ export interface ValidatedRows {
 }
 
 /** The most a count can be and stay exact in a JavaScript number (2^53 - 1). */
-const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** The largest value of each numeric column. */
 const NUMBER_RANGES = { port: 65535, protocol: 255, connections: MAX_COUNT, flows: MAX_COUNT, packets: MAX_COUNT, bytes: MAX_COUNT, peers: MAX_COUNT } as const;
 type NumberColumn = keyof typeof NUMBER_RANGES;
 
 /** A whole number from 0 to `max` (an engine's integer as number, bigint or decimal text), else undefined. */
-function wholeNumber(value: RawResultRow[ResultColumn], max: number): number | undefined {
+export function wholeNumber(value: string | number | bigint | null, max: number): number | undefined {
   if (value === null) return undefined;
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (!/^\d{1,16}$/.test(text)) return undefined;
@@ -81,7 +81,7 @@ export function toPortRow(raw: RawResultRow): PortRowCheck {
 }
 
 /** The value as a log shows it: JSON, cut to 40 characters (a poisoned row must not flood the log). */
-function describe(value: RawResultRow[ResultColumn]): string {
+export function describe(value: string | number | bigint | null): string {
   const text = value === null ? 'NULL' : JSON.stringify(typeof value === 'bigint' ? value.toString() : value);
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

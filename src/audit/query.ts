@@ -91,10 +91,25 @@ function natCopyTerm(shape: TableShape, p: AuditParameters): string {
 }
 
 /** One connection: source address and port, destination address and port, as text (count(DISTINCT) takes one value). */
-const CONNECTION_KEY = `concat(srcaddr, ' ', CAST(srcport AS varchar), ' ', dstaddr, ' ', CAST(dstport AS varchar))`;
+export const CONNECTION_KEY = `concat(srcaddr, ' ', CAST(srcport AS varchar), ' ', dstaddr, ' ', CAST(dstport AS varchar))`;
 
-/** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
-export function buildAuditSql(p: AuditParameters): string {
+/** Optional fields the drill-down reads: absent ones become typed NULLs (see recordsCte). */
+const OPTIONAL_FIELDS: Readonly<Record<string, { readonly as: string; readonly type: string }>> = {
+  instance_id: { as: 'instance_id', type: 'varchar' },
+  interface_id: { as: 'interface_id', type: 'varchar' },
+  subnet_id: { as: 'subnet_id', type: 'varchar' },
+  pkt_dst_aws_service: { as: 'pkt_dst_aws_service', type: 'varchar' },
+  traffic_path: { as: 'traffic_path', type: 'integer' },
+  start: { as: 'start_time', type: 'bigint' },
+  end: { as: 'end_time', type: 'bigint' },
+};
+
+/**
+ * The `WITH records AS (...)` the audit and the drill-down share: the window's records from the VPC, each
+ * with the catalogue's field names, `counted` (what the preset counts) and `nat_copy` (a NAT gateway's
+ * translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them).
+ */
+export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof OPTIONAL_FIELDS)[] = []): string[] {
   const shape = p.source;
   const c = (name: string) => column(shape, name);
   const egress = p.preset === 'egress-ports';
@@ -102,6 +117,10 @@ export function buildAuditSql(p: AuditParameters): string {
   if (egress) where.push(`${c('action')} = 'ACCEPT'`);
   if (egress && shape.columns.has('log_status')) where.push(`${c('log_status')} = 'OK'`);
   const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => `${c(name)} AS ${name}`);
+  for (const name of optional) {
+    const { as, type } = OPTIONAL_FIELDS[name]!;
+    fields.push(shape.columns.has(name) ? `${c(name)} AS ${as}` : `CAST(NULL AS ${type}) AS ${as}`);
+  }
   const counted = egress
     ? `NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)} AND ${openerExpression(shape)}`
     : `true`;
@@ -112,13 +131,23 @@ export function buildAuditSql(p: AuditParameters): string {
     `    ${egress ? natCopyTerm(shape, p) : 'false'} AS nat_copy`,
     `  FROM "${shape.table.database}"."${shape.table.table}"`,
     `  WHERE ${where.join('\n    AND ')}`,
+    `)`,
+  ];
+}
+
+/** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
+export function buildAuditSql(p: AuditParameters): string {
+  const port = p.preset === 'egress-ports' ? 'dstport' : 'srcport';
+  const records = recordsCte(p);
+  return [
+    ...records.slice(0, -1),
     `), views AS (`,
-    `  SELECT ${egress ? 'dstport' : 'srcport'} AS port, protocol, nat_copy, count(DISTINCT ${CONNECTION_KEY}) AS connections,`,
+    `  SELECT ${port} AS port, protocol, nat_copy, count(DISTINCT ${CONNECTION_KEY}) AS connections,`,
     `    count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,`,
     `    count(DISTINCT dstaddr) AS peers, min(dstaddr) AS peer_low, max(dstaddr) AS peer_high`,
     `  FROM records`,
     `  WHERE counted`,
-    `  GROUP BY ${egress ? 'dstport' : 'srcport'}, protocol, nat_copy`,
+    `  GROUP BY ${port}, protocol, nat_copy`,
     `)`,
     `SELECT port, protocol, max(connections) AS connections, max(flows) AS flows, max(packets) AS packets, max(bytes) AS bytes,`,
     `  max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high`,

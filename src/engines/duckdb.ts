@@ -10,7 +10,8 @@ import type { ColumnType } from '../flowlog/fields.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import { PARTITION_COLUMN } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
-import type { AuditResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
+import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
 import { listWindowFiles, type LocalFile } from './local-files.js';
 
 /**
@@ -76,19 +77,29 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
-    const started = performance.now();
     const sql = buildAuditSql(parameters);
+    const { raws, statistics } = await this.run<RawResultRow>(parameters, sql, RESULT_COLUMNS);
+    return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics };
+  }
+
+  async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
+    const sql = buildDrillDownSql(parameters, ports);
+    const { raws, statistics } = await this.run<RawDrillDownRow>(parameters, sql, DRILL_DOWN_COLUMNS);
+    return { sql, ...summarizeDrillDown(raws, ports), statistics };
+  }
+
+  /** Exposes the window's files as the table, runs `sql` and returns its rows with the run's statistics. */
+  private async run<T>(parameters: AuditParameters, sql: string, columns: readonly string[]): Promise<{ raws: T[]; statistics: AuditStatistics }> {
+    const started = performance.now();
     const { files } = await listWindowFiles(this.options.logsDir, parameters.window);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
       for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(parameters.source.table, this.format, files)]) await connection.run(statement);
       const engineStarted = performance.now();
-      const rows = await this.query(connection, sql, this.format);
+      const raws = (await this.query(connection, sql, this.format, columns)) as T[];
       return {
-        engine: 'duckdb',
-        sql,
-        ...validatePortRows(rows),
+        raws,
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,
@@ -102,8 +113,8 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
-  /** Runs the audit SQL, reporting progress, and turns read errors into one-sentence InputErrors. */
-  private async query(connection: DuckDBConnection, sql: string, format: FlowLogFormat): Promise<RawResultRow[]> {
+  /** Runs `sql`, reporting progress, and turns read errors into one-sentence InputErrors. */
+  private async query(connection: DuckDBConnection, sql: string, format: FlowLogFormat, columns: readonly string[]): Promise<unknown[]> {
     const onProgress = this.options.onProgress;
     if (onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     const timer = onProgress
@@ -115,8 +126,8 @@ export class DuckDbEngine implements QueryEngine {
     try {
       const reader = await connection.runAndReadAll(sql);
       const names = reader.columnNames();
-      if (names.join() !== RESULT_COLUMNS.join()) throw new Error(`audit SQL returned columns ${names.join(', ')}`);
-      return reader.getRowObjectsJS() as RawResultRow[];
+      if (names.join() !== columns.join()) throw new Error(`the SQL returned columns ${names.join(', ')}`);
+      return reader.getRowObjectsJS();
     } catch (error) {
       const message = (error as Error).message;
       if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {

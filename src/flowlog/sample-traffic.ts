@@ -60,6 +60,8 @@ export interface SampleNetwork {
   /** The NAT gateway's interface in a public subnet. */
   readonly natGateway: Host;
   readonly longConnections: readonly LongConnection[];
+  /** One client that, twice an hour, connects out to a port no other host uses: the new port a drill-down must trace. */
+  readonly beacon: { readonly client: Host; readonly service: OutsideService };
   readonly servers: { readonly 4: readonly Host[]; readonly 6: readonly Host[] };
   readonly tcpServices: readonly (readonly [OutsideService, number])[];
   readonly dns: OutsideService;
@@ -164,6 +166,9 @@ function hosts(rng: Rng, blocks: readonly Cidr[], count: number, azs: readonly s
   });
 }
 
+/** The port only the beacon connects to (Bitcoin's). */
+export const BEACON_PORT = 8333;
+
 /** Services long connections go to: a Kafka broker and a database. */
 const LONG_CONNECTION_PORTS = [9092, 5432] as const;
 
@@ -192,6 +197,7 @@ export function createNetwork(rng: Rng, vpcCidrs: readonly Cidr[]): SampleNetwor
       const service = tcpServices.find(([s]) => s.port === port)![0];
       return { client: clients4[20 + i]!, service, peer: service.peers4[0]!, srcport: rng.int(EPHEMERAL_PORTS.min, EPHEMERAL_PORTS.max) };
     }),
+    beacon: { client: clients4[30]!, service: service(BEACON_PORT, TCP, 1) },
     servers: { 4: hosts(rng, v4, 6, azs), 6: hosts(rng, v6, 2, azs) },
     tcpServices,
     dns: service(53, UDP, 3),
@@ -310,6 +316,11 @@ export function generateHour(
     }
   };
 
+  // The beacon: two short connections an hour to its port.
+  for (let i = 0; i < 2; i++) {
+    const { client, service } = network.beacon;
+    outboundInterval(client, service, service.peers4[0]!, rng.int(EPHEMERAL_PORTS.min, EPHEMERAL_PORTS.max), startOf(1), tcpFlags(1, 0), false);
+  }
   // The long connections, opened before the sample: an interval every 10 minutes, no SYN in any of them.
   for (const { client, service, peer, srcport } of network.longConnections) {
     for (let minute = 0; minute < 60; minute += 10) outboundInterval(client, service, peer, srcport, options.hourStart + minute * 60, { opener: 0, answer: 0 }, true);

@@ -55,6 +55,16 @@ export interface GroundTruth {
   readonly seed: readonly TruthRow[];
   /** The NAT gateway's private address (what --nat-addresses takes where the format cannot tell its copies). */
   readonly natAddresses: readonly string[];
+  /** The one host that opens the beacon port, and where it connects: what a drill-down of that port must name. */
+  readonly beacon: {
+    readonly port: number;
+    readonly protocol: number;
+    readonly instanceId: string;
+    readonly interfaceId: string;
+    readonly subnetId: string;
+    readonly address: string;
+    readonly peer: string;
+  };
 }
 
 interface TallyRow {
@@ -163,6 +173,15 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
     egressPorts: egress.result(),
     seed: seed.result(),
     natAddresses: [network.natGateway.address],
+    beacon: {
+      port: network.beacon.service.port,
+      protocol: network.beacon.service.protocol,
+      instanceId: network.beacon.client.instance!,
+      interfaceId: network.beacon.client.eni,
+      subnetId: network.beacon.client.subnet,
+      address: network.beacon.client.address,
+      peer: network.beacon.service.peers4[0]!,
+    },
   };
   await writeFile(join(options.out, GROUND_TRUTH_FILE), truthJson(truth));
   return truth;

@@ -63,6 +63,43 @@ describe('vpc-port-audit as a process', () => {
     );
   });
 
+  test('new ports carry their drill-down: JSON new[] entries, markdown and the table name the instance that opened the beacon port and its destination', async () => {
+    const truth = await sampleTruth();
+    const { beacon } = truth;
+    const json = await auditSample('--format', 'json', '--top', '1000', '--allowlist', 'sample/outbound-ports.yml');
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { new: { port: number; drillDown: { sources: { instanceId: string }[]; destinations: { address: string }[] } | null }[]; drillDown: { sql: string } };
+    const entry = parsed.new.find((p) => p.port === beacon.port)!;
+    expect(entry.drillDown!.sources[0]).toMatchObject({ instanceId: beacon.instanceId, interfaceId: beacon.interfaceId, address: beacon.address });
+    expect(entry.drillDown!.destinations[0]).toMatchObject({ address: beacon.peer, trafficPath: 8 });
+    expect(parsed.new.every((p) => p.drillDown !== null)).toBe(true);
+    expect(parsed.drillDown.sql).toContain('min(start_time) AS first_seen');
+    const markdown = await auditSample('--format', 'markdown', '--top', '1000', '--allowlist', 'sample/outbound-ports.yml');
+    expect(markdown.stdout).toContain(`**\`${beacon.port}/tcp\`**: `);
+    expect(markdown.stdout).toContain(`| from | ${beacon.instanceId} · ${beacon.interfaceId} · ${beacon.subnetId} · ${beacon.address} |`);
+    expect(markdown.stdout).toContain(`| to | ${beacon.peer} · internet gateway \\(Nitro\\) |`); // escaped: escapeMarkdown
+    const text = await auditSample('--top', '1000', '--allowlist', 'sample/outbound-ports.yml');
+    expect(text.stdout).toMatch(new RegExp(`\\n  from ${beacon.instanceId} · `));
+    // Without an allowlist nothing is new: no drill-down is run.
+    const plain = JSON.parse((await auditSample('--format', 'json')).stdout) as object;
+    expect(plain).not.toHaveProperty('drillDown');
+  });
+
+  test('why PORT names who opened it, for any port; a port with no connections says so; a bad port is one sentence', async () => {
+    const { beacon } = await sampleTruth();
+    const why = await cli('why', `${beacon.port}/tcp`, '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', '--format', 'json');
+    expect([why.code, why.stderr]).toEqual([0, '']);
+    const parsed = JSON.parse(why.stdout) as { port: number; drillDown: { sources: { instanceId: string }[] } };
+    expect(parsed.port).toBe(beacon.port);
+    expect(parsed.drillDown.sources.map((s) => s.instanceId)).toEqual([beacon.instanceId]);
+    const https = await cli('why', '443', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
+    expect(https.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T00Z to 2026-11-02T00Z\n\n443\/tcp: [\d,]+ connections, /);
+    const none = await cli('why', '7/udp', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
+    expect(none.stdout).toBe('No connections from 172.31.0.0/16, 2600:1f18:47b:a900::/56 to 7/udp from 2026-11-01T00Z to 2026-11-02T00Z.\n');
+    const bad = await cli('why', '70000', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS);
+    expect([bad.code, bad.stderr]).toEqual([2, "vpc-port-audit: why: '70000' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.\n"]);
+  });
+
   test('--format markdown prints a markdown table', async () => {
     const { code, stdout } = await auditSample('--format', 'markdown', '--top', '3');
     expect(code).toBe(0);
