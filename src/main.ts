@@ -18,7 +18,7 @@ import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, wo
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
-import type { AuditResult } from './engines/engine.js';
+import type { AuditResult, DrillDownResult, QueryEngine } from './engines/engine.js';
 import { floorToHour, HOUR_MS, windowEndingAt } from './flowlog/layout.js';
 import { createGitHubClient, type GitHubClient } from './github.js';
 import { InputError } from './input-error.js';
@@ -27,7 +27,7 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { tokenLogin } from './report/ownership.js';
 import { judgeRun, type RunContext } from './report/run-trust.js';
-import { decideScheduledAudit, reportScheduledAudit } from './report/scheduled.js';
+import { decideScheduledAudit, publishScheduledAudit } from './report/scheduled.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
@@ -72,6 +72,8 @@ interface ReportOutcome {
   readonly pullRequest?: number;
   /** On read-only runs, why nothing was written. */
   readonly readOnly?: string;
+  /** The drill-down of the new ports, on trusted scheduled runs that found any. */
+  readonly drillDown?: DrillDownResult;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -236,11 +238,15 @@ async function reportReadOnly(
   return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly };
 }
 
-async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>): Promise<ReportOutcome> {
-  const report = await reportScheduledAudit(input);
+/** A trusted scheduled run: decide, drill into the new ports (one more query, only when there are any), publish. */
+async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
+  const decision = await decideScheduledAudit(input);
+  const drillDown = decision.newPorts.length > 0 ? await timed('The drill-down query', () => engine.runDrillDown(parameters, decision.newPorts)) : undefined;
+  for (const warning of drillDown?.rejected ?? []) core.warning(warning);
+  const report = await publishScheduledAudit({ ...input, drillDown: drillDown?.ports }, decision);
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, drillDown };
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
@@ -303,11 +309,11 @@ export async function run(now: Date = new Date()): Promise<void> {
     let outcome: ReportOutcome;
     if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
     else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
-    else outcome = await reportOnSchedule(await report());
+    else outcome = await reportOnSchedule(await report(), engine, parameters);
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
-    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly };
+    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
     await core.summary.addRaw(renderJobSummary(summary)).write();
 
     if (settings.failOnNewPort && outcome.unexplained.length > 0) {

@@ -8,6 +8,7 @@ import type { Allowlist } from '../audit/allowlist.js';
 import { assessPorts, type RememberedPort, markReported, unacknowledgedPorts, updateMemory, type MemoryState, type PortMemory } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
+import type { PortDrillDown } from '../audit/drill-down.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
@@ -48,6 +49,8 @@ export interface ScheduledAuditInput {
    * run then only adds what it sees to the baseline, silently, so a partial first window alerts nothing later.
    */
   readonly collectingBaseline?: boolean;
+  /** Who opened the decision's new ports (the drill-down query, run between deciding and publishing). */
+  readonly drillDown?: readonly PortDrillDown[];
 }
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
@@ -126,11 +129,12 @@ export async function publishScheduledAudit(input: ScheduledAuditInput, decision
   let open = decision.open;
   await closeDuplicates(octokit, repo, open, duplicates, author, log);
   const newKeys = new Set(newPorts.map(portKey));
-  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath });
+  const drillDown = input.drillDown;
+  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath, drillDown });
 
   if (plan.action === 'updated') {
     await octokit.rest.issues.update({ ...repo, issue_number: open!.number, body: body() });
-    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window), author, log);
+    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window, drillDown), author, log);
   } else if (plan.action === 'closed') {
     await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}: closing.`, 'completed', author, log);
   } else if (plan.action === 'opened') {

@@ -7,6 +7,7 @@ import type { Row } from '@aws-sdk/client-athena';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd, type AthenaEngineOptions } from '../../src/engines/athena.js';
 import { AwsAccessError } from '../../src/aws/errors.js';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
+import { buildDrillDownSql, DRILL_DOWN_COLUMNS } from '../../src/audit/drill-down.js';
 import { awsError, fakeClient, fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { auditParameters } from '../support/audit-parameters.js';
 
@@ -197,4 +198,28 @@ test('poisoned result rows (NULL port, port 70000, markup as a peer) are left ou
     'Result row 2 was left out of the report and the memory: port "70000" is not a whole number from 0 to 65535.',
     'Result row 3 was left out of the report and the memory: peer_low "@octocat" is not an IP address.',
   ]);
+});
+
+test('the drill-down is one more query: its rows are read by the header, NULL cells stay null, and it reports its own cost', async () => {
+  const { engine: athena, calls } = engine({
+    StartQueryExecutionCommand: () => ({ QueryExecutionId: 'q-drill' }),
+    GetQueryExecutionCommand: () => ({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2 ** 20, EngineExecutionTimeInMillis: 80 } } }),
+    GetQueryResultsCommand: () => ({
+      ResultSet: {
+        Rows: [
+          textRow([...DRILL_DOWN_COLUMNS]),
+          textRow(['8333', '6', 'false', 'i-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60001', undefined, '10.0.1.5', '203.0.113.5', undefined, '8', '2', '3', '4096', '1793527260', '1793527380']),
+        ],
+      },
+    }),
+  });
+  const result = await athena.runDrillDown(PARAMETERS, [{ port: 8333, protocol: 6 }]);
+  expect(result.sql).toBe(buildDrillDownSql(PARAMETERS, [{ port: 8333, protocol: 6 }]));
+  expect(calls.filter((c) => c.name === 'StartQueryExecutionCommand')).toHaveLength(1);
+  expect(result.ports).toEqual([{
+    port: 8333, protocol: 6, connections: 2, flows: 3, bytes: 4096, firstSeen: '2026-11-01T10:01:00.000Z', lastSeen: '2026-11-01T10:03:00.000Z',
+    sources: [{ instanceId: 'i-0a1b2c3d4e5f60001', interfaceId: 'eni-0a1b2c3d4e5f60001', subnetId: null, address: '10.0.1.5', connections: 2, bytes: 4096 }],
+    destinations: [{ address: '203.0.113.5', awsService: null, trafficPath: 8, connections: 2, bytes: 4096 }],
+  }]);
+  expect(result.statistics).toMatchObject({ bytesScanned: 2 ** 20, queryExecutionId: 'q-drill', costUsd: athenaCostUsd(2 ** 20) });
 });
