@@ -93,7 +93,7 @@ describe('vpc-port-audit as a process', () => {
     expect(parsed.port).toBe(beacon.port);
     expect(parsed.drillDown.sources.map((s) => s.instanceId)).toEqual([beacon.instanceId]);
     const https = await cli('why', '443', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
-    expect(https.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T00Z to 2026-11-02T00Z\n\n443\/tcp: [\d,]+ connections, /);
+    expect(https.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T00Z to 2026-11-02T00Z\n\n443\/tcp \(https\): [\d,]+ connections, /);
     const none = await cli('why', '7/udp', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
     expect(none.stdout).toBe('No connections from 172.31.0.0/16, 2600:1f18:47b:a900::/56 to 7/udp from 2026-11-01T00Z to 2026-11-02T00Z.\n');
     const bad = await cli('why', '70000', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS);

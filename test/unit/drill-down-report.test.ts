@@ -33,6 +33,10 @@ describe('drill-down in the report', () => {
     expect(renderDrillDownMarkdown(bare)).toMatch(/^\*\*`8333\/tcp`\*\*: 48 connections, 48 flows, 613 KiB\n/);
   });
 
+  test('a registered port is named by its IANA service name', () => {
+    expect(renderDrillDownMarkdown({ ...DRILL, port: 5432 })).toMatch(/^\*\*`5432\/tcp`\*\* \(postgresql\): 48 connections/);
+  });
+
   test('the tracking issue and its comment carry the drill-down of the new ports; without one, no section', () => {
     const input = { stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows: [BEACON], newKeys: new Set(['8333/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' };
     const body = renderIssueBody({ ...input, drillDown: [DRILL] });
