@@ -36,7 +36,6 @@ function flowLines(format: FlowLogFormat, count: number): string[] {
     const models = generateHour(createRng(42, hour), network, {
       hourStart: 1_793_577_600 + hour * 3600,
       target: Math.min(50_000, count - lines.length),
-      hasTcpFlags: version === 5,
       version,
     });
     for (const model of models) if (lines.length < count) lines.push(formatRecord(format, model.record));

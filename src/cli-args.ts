@@ -2,8 +2,10 @@
 // into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
 
 import type { Cidr } from './audit/cidr.js';
-import { parseCidrList, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
+import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
+import type { PortRef } from './audit/drill-down.js';
+import { protocolNumber } from './audit/port-row.js';
 import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { parseRegion, parseStackName } from './aws/names.js';
@@ -33,7 +35,9 @@ export interface SampleCommand {
 }
 
 export interface AuditCommand {
-  readonly command: 'audit' | 'sql';
+  readonly command: 'audit' | 'sql' | 'why';
+  /** why only: the port to drill into. */
+  readonly why?: PortRef;
   /** Required for audit; for sql only used to detect the log format. */
   readonly logs?: string;
   /** Set when --logs is an `s3://` URL: the objects are listed and fetched into the cache. */
@@ -47,6 +51,8 @@ export interface AuditCommand {
   /** Undefined: detect from the files (v2 or v5). */
   readonly format?: FlowLogFormat;
   readonly allowlist?: string;
+  /** --nat-addresses: the NAT gateways' private addresses, whose records are translated copies. */
+  readonly natAddresses: string[];
   readonly output: OutputFormat;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
@@ -66,31 +72,36 @@ export interface RedriveCommand {
 
 export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir'];
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir', 'nat-addresses'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
   sql: [...AUDIT_FLAGS, 'glue-table'],
+  why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses', 'cache-dir'],
   redrive: ['stack', 'region'],
 };
 
 export const USAGE = `Usage:
   vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
                        [--top 10] [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)]
+                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
+                       --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
+                       copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
+  vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
+                       NAT flags): who in the VPC opened connections to PORT (default tcp) and where they went
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
                        [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
+  vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
+                       failure queue holds into its Firehose stream (AWS credentials from the environment)
 DIR is any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day), in the
 Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery's (AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/],
 or Hive-compatible); text files (gzip or plain, with or without the header line) and Parquet files.
 s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched into the cache (--cache-dir, by
 default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
-  vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
-                       failure queue holds into its Firehose stream (AWS credentials from the environment)
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
 /** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
@@ -159,8 +170,19 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   };
 }
 
-function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: Date): AuditCommand {
-  const logs = command === 'audit' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it)') : flags.get('logs');
+/** `443`, `443/tcp`, `53/udp`, `8333/6`: a port 0-65535 and a protocol (default tcp). */
+function parsePortRef(text: string | undefined): PortRef {
+  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text ?? '');
+  const port = m ? Number(m[1]) : NaN;
+  const protocol = m ? (m[2] === undefined ? 6 : protocolNumber(m[2])) : undefined;
+  if (!m || port > 65535 || protocol === undefined) {
+    throw new InputError(`why: '${(text ?? '').slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
+  }
+  return { port, protocol };
+}
+
+function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>, now: Date): AuditCommand {
+  const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it)') : flags.get('logs');
   const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
   const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
   const formatText = flags.get('log-format');
@@ -175,6 +197,7 @@ function parseAudit(command: 'audit' | 'sql', flags: Map<string, string>, now: D
     preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
+    natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
     glueTable: parseGlueTableFlag(flags),
   };
@@ -194,8 +217,9 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   const [command, ...rest] = argv;
   if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
   if (!(command in FLAGS)) {
-    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, sql, sample, redrive (see --help).`);
+    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, redrive (see --help).`);
   }
+  if (command === 'why') return { ...parseAudit('why', readFlags(command, rest.slice(1)), now), why: parsePortRef(rest[0]) };
   const flags = readFlags(command, rest);
   if (command === 'redrive') return parseRedrive(flags);
   return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);

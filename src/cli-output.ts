@@ -6,7 +6,9 @@ import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
 import { portKey, portRowJson, protocolName } from './audit/port-row.js';
 import { escapeMarkdown, formatCount, table } from './report/markdown.js';
-import type { AuditResult } from './engines/engine.js';
+import type { AuditResult, DrillDownResult } from './engines/engine.js';
+import type { PortDrillDown } from './audit/drill-down.js';
+import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
 
@@ -17,6 +19,8 @@ export interface AuditReport {
   readonly filesRead: number;
   /** The dated folders the window's files came from. */
   readonly discovery: Discovery;
+  /** The drill-down of the new ports (ports outside --allowlist), when there are any. */
+  readonly drillDown?: DrillDownResult;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -28,16 +32,21 @@ function foldersRead(d: Discovery): string {
   return `${kinds.filter(Boolean).join(' and ')} covering ${d.hoursCovered} of ${d.hoursInWindow} hours`;
 }
 
-function toJson({ command, result, allowlist }: AuditReport): string {
+const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
+  report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
+
+function toJson(report: AuditReport): string {
+  const { command, result, allowlist } = report;
   return JSON.stringify(
     {
       preset: command.preset,
       window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       ports: result.rows.map(portRowJson),
-      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map(portRowJson),
+      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
       sql: result.sql,
       statistics: result.statistics,
+      ...(report.drillDown ? { drillDown: { sql: report.drillDown.sql, statistics: report.drillDown.statistics } } : {}),
     },
     null,
     2,
@@ -51,16 +60,17 @@ function heading({ command }: AuditReport): string {
   return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
 }
 
-/** Every column but protocol (2) and the new marker (7) holds a number and is right-aligned. */
-const isNumericColumn = (column: number) => column !== 2 && column !== 7;
+/** Every column but protocol (2) and the new marker (8) holds a number and is right-aligned. */
+const isNumericColumn = (column: number) => column !== 2 && column !== 8;
 
 function cells(report: AuditReport): { header: string[]; rows: string[][] } {
   const marked = report.allowlist !== undefined;
-  const header = ['#', 'port', 'protocol', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
+  const header = ['#', 'port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
   const rows = report.result.rows.map((r, i) => [
     String(i + 1),
     String(r.port),
     protocolName(r.protocol),
+    formatCount(r.connections),
     formatCount(r.flows),
     formatCount(r.packets),
     formatBytes(r.bytes),
@@ -87,18 +97,33 @@ function toTable(report: AuditReport): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) =>
     r.map((text, c) => (isNumericColumn(c) ? text.padStart(widths[c]!) : text.padEnd(widths[c]!))).join('  ').trimEnd();
-  return [heading(report), '', line(header), ...rows.map(line), '', footer(report)].join('\n');
+  const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
+  const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
+  return [heading(report), '', line(header), ...rows.map(line), ...drillDown, '', footer(report)].join('\n');
 }
 
 function toMarkdown(report: AuditReport): string {
   const { header, rows } = cells(report);
   const body = rows.length === 0 ? '_No matching flows._' : table(header, rows.map((r) => r.map(escapeMarkdown)), header.map((_, c) => isNumericColumn(c)));
   const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
-  const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}` : '';
+  const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
+  const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';
   return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;
 }
 
 /** The text printed on stdout for an audit in the chosen output format. */
 export function renderAudit(report: AuditReport, format: OutputFormat): string {
   return { table: toTable, json: toJson, markdown: toMarkdown }[format](report);
+}
+
+/** The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. */
+export function renderWhy(command: AuditCommand, result: DrillDownResult): string {
+  const ref = command.why!;
+  const drill = result.ports[0];
+  if (command.output === 'json') {
+    return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, sql: result.sql, statistics: result.statistics }, null, 2);
+  }
+  const window = `${hour(command.window.start)} to ${hour(command.window.end)}`;
+  if (!drill) return `No connections from ${command.vpcCidrs.map((c) => c.text).join(', ')} to ${portKey(ref)} from ${window}.`;
+  return command.output === 'markdown' ? `### Who opened ${portKey(ref)}, ${window}\n\n${renderDrillDownMarkdown(drill)}` : `Who opened ${portKey(ref)}, ${window}\n\n${renderDrillDownText(drill)}`;
 }

@@ -13,7 +13,8 @@ import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { createAwsClients, createRedriveClients } from './aws/clients.js';
-import { renderAudit } from './cli-output.js';
+import { renderAudit, renderWhy } from './cli-output.js';
+import { isAllowed } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
@@ -114,7 +115,8 @@ async function readLogs(command: AuditCommand & { logs: string }, io: CliIo): Pr
 }
 
 function parameters(command: AuditCommand, source: AuditParameters['source']): AuditParameters {
-  return { preset: command.preset, vpcCidrs: command.vpcCidrs, window: command.window, top: command.top, source };
+  const { preset, vpcCidrs, window, top, natAddresses } = command;
+  return { preset, vpcCidrs, window, top, natAddresses, source };
 }
 
 /** `sql`: the Athena SQL over this stack's table, in the format of the files under --logs when given. */
@@ -136,11 +138,25 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   const logs = await readLogs(command, io);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
-  const result = await engine.runAudit(parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format)));
+  const auditParameters = parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format));
+  const result = await engine.runAudit(auditParameters);
   bar.done();
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
-  const report = { command, result, allowlist, filesRead: logs.files.length, discovery: logs.discovery };
+  // Only a run with new ports pays for the one drill-down query.
+  const newPorts = allowlist ? result.rows.filter((r) => !isAllowed(allowlist, r)) : [];
+  const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
+  for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery };
   io.stdout(`${renderAudit(report, command.output)}\n`);
+}
+
+/** `why PORT`: the one drill-down query over the window, printed in the chosen format. */
+async function why(command: AuditCommand & { logs: string }, io: CliIo): Promise<void> {
+  const logs = await readLogs(command, io);
+  const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs' });
+  const result = await engine.runDrillDown(parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format)), [command.why!]);
+  for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
+  io.stdout(`${renderWhy(command, result)}\n`);
 }
 
 /** The SQL for the table that --glue-table describes; its partitioning is noted on stderr, so stdout stays SQL. */
@@ -171,6 +187,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     if (command.command === 'help') io.stdout(`${USAGE}\n`);
     else if (command.command === 'sample') await sample(command, io);
     else if (command.command === 'audit') await audit({ ...command, logs: command.logs! }, io);
+    else if (command.command === 'why') await why({ ...command, logs: command.logs! }, io);
     else if (command.command === 'redrive') await redriveCommand(command, io);
     else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
     else await sql(command, io);

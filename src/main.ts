@@ -18,11 +18,11 @@ import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { AwsAccessError } from './aws/errors.js';
-import { describeStack, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
+import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
-import type { AuditResult } from './engines/engine.js';
+import type { AuditResult, DrillDownResult, QueryEngine } from './engines/engine.js';
 import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { collectPipelineHealth } from './health/collect.js';
 import type { PipelineHealth } from './health/judge.js';
@@ -33,7 +33,7 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { tokenLogin } from './report/ownership.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
-import { decideScheduledAudit, reportScheduledAudit, type ScheduledAuditInput } from './report/scheduled.js';
+import { decideScheduledAudit, publishScheduledAudit, type ScheduledAuditInput } from './report/scheduled.js';
 import { renderPipelineHealth } from './report/pipeline-health.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -83,6 +83,8 @@ interface ReportOutcome {
   readonly readOnly?: string;
   /** The pipeline's health (scheduled and read-only runs). */
   readonly health?: PipelineHealth;
+  /** The drill-down of the new ports, on trusted scheduled runs that found any. */
+  readonly drillDown?: DrillDownResult;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -166,12 +168,15 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   const table = { database: target.database, table: target.table };
   const source = target.existingTable ? await lookUpTableShape(clients.glue, table) : stackTableShape(table, settings.format);
   core.info(`Auditing ${table.database}.${table.table}: ${source.partitioning}.`);
+  const natAddresses = target.vpcId ? await lookUpNatAddresses(clients.ec2, target.vpcId, core) : [];
+  if (natAddresses.length > 0) core.info(`NAT gateways of ${target.vpcId}: ${natAddresses.join(', ')} (their records are translated copies, counted once).`);
   return {
     preset: settings.preset,
     vpcCidrs,
     window: windowEndingAt(floorToHour(now), settings.lookbackHours),
     top: settings.top,
     source,
+    natAddresses,
   };
 }
 
@@ -282,11 +287,15 @@ async function reportReadOnly(
   return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly, health };
 }
 
-async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>): Promise<ReportOutcome> {
-  const report = await reportScheduledAudit(input);
+/** A trusted scheduled run: decide, drill into the new ports (one more query, only when there are any), publish. */
+async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
+  const decision = await decideScheduledAudit(input);
+  const drillDown = decision.newPorts.length > 0 ? await timed('The drill-down query', () => engine.runDrillDown(parameters, decision.newPorts)) : undefined;
+  for (const warning of drillDown?.rejected ?? []) core.warning(warning);
+  const report = await publishScheduledAudit({ ...input, drillDown: drillDown?.ports }, decision);
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown };
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
@@ -370,11 +379,11 @@ export async function run(now: Date = new Date()): Promise<void> {
     let outcome: ReportOutcome;
     if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
     else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
-    else outcome = await reportOnSchedule(await report());
+    else outcome = await reportOnSchedule(await report(), engine, parameters);
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
-    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly };
+    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
     await core.summary.addRaw(renderJobSummary(summary)).write();
 
     const pipelineProblems = outcome.health?.problems ?? [];

@@ -1,6 +1,7 @@
 // Validation of the audit's parameters from text (CLI flags, action inputs). Each parser returns a typed
 // value or throws an InputError naming the input and what it accepts; nothing unvalidated reaches SQL.
 
+import { isIPv4 } from 'node:net';
 import { parseCidr, type Cidr } from './cidr.js';
 import { checkTextMatchable } from './cidr-sql.js';
 import { PRESETS, type Preset } from './query.js';
@@ -48,4 +49,17 @@ export function parseIdentifier(text: string, input: string): string {
     );
   }
   return text;
+}
+
+/**
+ * A comma- or whitespace-separated list of the private IPv4 addresses of the VPC's NAT gateways (at most 50):
+ * records sent from them are the NAT's translated copies of connections (see audit/query.ts).
+ */
+export function parseNatAddresses(text: string, input = 'nat-addresses'): string[] {
+  const items = text.split(/[\s,]+/).filter(Boolean);
+  const bad = items.find((item) => !isIPv4(item));
+  if (items.length > 50 || bad !== undefined) {
+    throw new InputError(`${input}: ${bad === undefined ? 'more than 50 addresses' : `'${bad}' is not an IPv4 address`}; give the NAT gateways' private IPv4 addresses separated by commas, such as 10.0.0.220.`);
+  }
+  return items;
 }

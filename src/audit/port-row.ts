@@ -8,6 +8,12 @@ export interface PortRow {
   readonly port: number;
   /** IANA protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6). */
   readonly protocol: number;
+  /**
+   * Connections active in the window: distinct (source address, source port, destination address,
+   * destination port). The rank: a long connection is one connection in every window it is active.
+   */
+  readonly connections: number;
+  /** Flow-log records counted (one per interface, aggregation interval and direction of a connection). */
   readonly flows: number;
   readonly packets: number;
   readonly bytes: number;
@@ -18,15 +24,15 @@ export interface PortRow {
 }
 
 /** The columns the audit SQL selects, in order; each engine maps them onto PortRow. */
-export const RESULT_COLUMNS = ['port', 'protocol', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high'] as const;
+export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high'] as const;
 export type ResultColumn = (typeof RESULT_COLUMNS)[number];
 
 /** A result row from an engine, keyed by column, with each value as text, number, bigint or null. */
 export type RawResultRow = Record<ResultColumn, string | number | bigint | null>;
 
 /** The JSON form of a row in outputs and `--format json`: the counts, without the sample peers. */
-export function portRowJson({ port, protocol, flows, packets, bytes, peers }: PortRow) {
-  return { port, protocol, flows, packets, bytes, peers };
+export function portRowJson({ port, protocol, connections, flows, packets, bytes, peers }: PortRow) {
+  return { port, protocol, connections, flows, packets, bytes, peers };
 }
 
 /** A row that passed validation, or the one sentence that says why it was rejected. */
@@ -39,13 +45,13 @@ export interface ValidatedRows {
 }
 
 /** The most a count can be and stay exact in a JavaScript number (2^53 - 1). */
-const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 /** The largest value of each numeric column. */
-const NUMBER_RANGES = { port: 65535, protocol: 255, flows: MAX_COUNT, packets: MAX_COUNT, bytes: MAX_COUNT, peers: MAX_COUNT } as const;
+const NUMBER_RANGES = { port: 65535, protocol: 255, connections: MAX_COUNT, flows: MAX_COUNT, packets: MAX_COUNT, bytes: MAX_COUNT, peers: MAX_COUNT } as const;
 type NumberColumn = keyof typeof NUMBER_RANGES;
 
 /** A whole number from 0 to `max` (an engine's integer as number, bigint or decimal text), else undefined. */
-function wholeNumber(value: RawResultRow[ResultColumn], max: number): number | undefined {
+export function wholeNumber(value: string | number | bigint | null, max: number): number | undefined {
   if (value === null) return undefined;
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (!/^\d{1,16}$/.test(text)) return undefined;
@@ -75,7 +81,7 @@ export function toPortRow(raw: RawResultRow): PortRowCheck {
 }
 
 /** The value as a log shows it: JSON, cut to 40 characters (a poisoned row must not flood the log). */
-function describe(value: RawResultRow[ResultColumn]): string {
+export function describe(value: string | number | bigint | null): string {
   const text = value === null ? 'NULL' : JSON.stringify(typeof value === 'bigint' ? value.toString() : value);
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

@@ -1,9 +1,16 @@
 // The audit query: SQL text built from validated parameters only. The same text runs on Athena and, through
 // the DuckDB engine, on local files. Two presets:
-//  - egress-ports (default): destination ports of traffic leaving the VPC's CIDRs for addresses outside
-//    them. Where the format has flow-direction and tcp-flags, only egress records count, and a TCP flow
-//    counts when it carries the opener's SYN without SYN-ACK, so replies of servers in the VPC are not
-//    taken for outbound ports. Without tcp-flags, the lower of the two ports is taken as the service port.
+//  - egress-ports (default): destination ports of connections the VPC opened to addresses outside its CIDRs.
+//    A record counts toward its destination port when it leaves the VPC (flow-direction egress where the
+//    format has it) and the VPC opened the flow: with tcp-flags, a TCP record that carries SYN without
+//    SYN-ACK (the opening interval), or one with neither (a later interval of an established connection:
+//    flags are OR-ed per interval, so a long connection logs 0 after its first) whose destination port is
+//    the service side by the lower-port rule; UDP and formats without tcp-flags use the lower-port rule too.
+//    A NAT gateway's records (its translated copy of a connection an instance opened) are a second view of
+//    the same connections: each count is the larger of the two views, never their sum (see natCopyTerm).
+//    The top list ranks by connections (distinct source address, source port, destination address and port
+//    active in the window), then by flows (records): one long connection is one connection however many
+//    aggregation intervals it spans, so it cannot outrank many short ones.
 //  - seed: the original recipe's question (source ports of traffic from the VPC), with real CIDRs instead
 //    of `LIKE '10.0%'`. Kept for comparison: it counts ephemeral ports of outbound connections.
 
@@ -22,6 +29,13 @@ export interface AuditParameters {
   readonly top: number;
   /** The table read: its name, columns and partitioning. */
   readonly source: TableShape;
+  /**
+   * Private addresses of the VPC's NAT gateways (validated IP addresses): records they send are the NAT's
+   * translated copies (from ec2:DescribeNatGateways in the action, --nat-addresses in the CLI). Optional:
+   * where the format has interface-id, flow-direction and pkt-dstaddr the NAT's interfaces are also found
+   * in the records themselves.
+   */
+  readonly natAddresses?: readonly string[];
 }
 
 const TCP = 6;
@@ -47,8 +61,8 @@ function termOn(shape: TableShape, name: string, term: string, without?: string)
   return `(${sql} IS NOT NULL AND ${term} OR ${sql} IS NULL${without === undefined ? '' : ` AND ${without}`})`;
 }
 
-/** Terms that tell a connection the VPC opened from the reply of a server inside it. */
-function openerTerms(shape: TableShape): string[] {
+/** The opener rule (see the header) as one boolean SQL expression; true for every record without the fields. */
+function openerExpression(shape: TableShape): string {
   const c = (name: string) => column(shape, name);
   const protocol = c('protocol');
   const servicePortIsLower = `${c('dstport')} <= ${c('srcport')}`;
@@ -56,37 +70,101 @@ function openerTerms(shape: TableShape): string[] {
   const terms: string[] = [];
   if (shape.columns.has('flow_direction')) terms.push(termOn(shape, 'flow_direction', `${c('flow_direction')} = 'egress'`));
   if (shape.columns.has('tcp_flags')) {
+    const flags = `bitwise_and(${c('tcp_flags')}, ${SYN_ACK})`;
     const byFlags =
-      `(${protocol} = ${TCP} AND bitwise_and(${c('tcp_flags')}, ${SYN_ACK}) = ${SYN}` +
+      `(${protocol} = ${TCP} AND (${flags} = ${SYN} OR ${flags} = 0 AND ${servicePortIsLower})` +
       ` OR ${protocol} = ${UDP} AND ${servicePortIsLower} OR ${protocol} NOT IN (${TCP}, ${UDP}))`;
     terms.push(termOn(shape, 'tcp_flags', byFlags, byPorts));
   } else {
     terms.push(byPorts);
   }
-  return terms;
+  return terms.join(' AND ');
+}
+
+/**
+ * True for a record a NAT gateway sent: its source is a given NAT address, or (where the format has the
+ * fields) its interface received, in the window, a packet from the VPC whose original destination
+ * (`pkt-dstaddr`) lies outside the VPC while the packet was addressed to the interface itself: what a NAT
+ * gateway's interface logs for traffic it translates (AWS VPC User Guide, "Flow log record examples",
+ * "Traffic through a NAT gateway"). `false` when neither applies.
+ */
+function natCopyTerm(shape: TableShape, p: AuditParameters): string {
+  const c = (name: string) => column(shape, name);
+  const terms: string[] = [];
+  if (p.natAddresses && p.natAddresses.length > 0) terms.push(`${c('srcaddr')} IN (${p.natAddresses.map((a) => `'${a}'`).join(', ')})`);
+  if (['interface_id', 'flow_direction', 'pkt_dstaddr'].every((name) => shape.columns.has(name))) {
+    const translated =
+      `${c('flow_direction')} = 'ingress' AND ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}` +
+      ` AND NOT ${addressInCidrsSql(c('pkt_dstaddr'), p.vpcCidrs)}`;
+    terms.push(`max(CASE WHEN ${translated} THEN 1 ELSE 0 END) OVER (PARTITION BY ${c('interface_id')}) = 1`);
+  }
+  return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
+}
+
+/** One connection: source address and port, destination address and port, as text (count(DISTINCT) takes one value). */
+export const CONNECTION_KEY = `concat(srcaddr, ' ', CAST(srcport AS varchar), ' ', dstaddr, ' ', CAST(dstport AS varchar))`;
+
+/** Optional fields the drill-down reads: absent ones become typed NULLs (see recordsCte). */
+const OPTIONAL_FIELDS: Readonly<Record<string, { readonly as: string; readonly type: string }>> = {
+  instance_id: { as: 'instance_id', type: 'varchar' },
+  interface_id: { as: 'interface_id', type: 'varchar' },
+  subnet_id: { as: 'subnet_id', type: 'varchar' },
+  pkt_dst_aws_service: { as: 'pkt_dst_aws_service', type: 'varchar' },
+  traffic_path: { as: 'traffic_path', type: 'integer' },
+  start: { as: 'start_time', type: 'bigint' },
+  end: { as: 'end_time', type: 'bigint' },
+};
+
+/**
+ * The `WITH records AS (...)` the audit and the drill-down share: the window's records from the VPC, each
+ * with the catalogue's field names, `counted` (what the preset counts) and `nat_copy` (a NAT gateway's
+ * translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them).
+ */
+export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof OPTIONAL_FIELDS)[] = []): string[] {
+  const shape = p.source;
+  const c = (name: string) => column(shape, name);
+  const egress = p.preset === 'egress-ports';
+  const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
+  if (egress) where.push(`${c('action')} = 'ACCEPT'`);
+  if (egress && shape.columns.has('log_status')) where.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
+  const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => `${c(name)} AS ${name}`);
+  for (const name of optional) {
+    const { as, type } = OPTIONAL_FIELDS[name]!;
+    fields.push(shape.columns.has(name) ? `${c(name)} AS ${as}` : `CAST(NULL AS ${type}) AS ${as}`);
+  }
+  const counted = egress
+    ? `NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)} AND ${openerExpression(shape)}`
+    : `true`;
+  return [
+    `WITH records AS (`,
+    `  SELECT ${fields.join(', ')},`,
+    `    ${counted} AS counted,`,
+    `    ${egress ? natCopyTerm(shape, p) : 'false'} AS nat_copy`,
+    `  FROM "${shape.table.database}"."${shape.table.table}"`,
+    `  WHERE ${where.join('\n    AND ')}`,
+    `)`,
+  ];
 }
 
 /** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
 export function buildAuditSql(p: AuditParameters): string {
-  const shape = p.source;
-  const c = (name: string) => column(shape, name);
-  const egress = p.preset === 'egress-ports';
-  const port = c(egress ? 'dstport' : 'srcport');
-  const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
-  if (egress) {
-    where.push(`NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}`, `${c('action')} = 'ACCEPT'`);
-    if (shape.columns.has('log_status')) where.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
-    where.push(...openerTerms(shape));
-  }
-  const dstaddr = c('dstaddr');
-  const protocol = c('protocol') === 'protocol' ? 'protocol' : `${c('protocol')} AS protocol`;
+  const port = p.preset === 'egress-ports' ? 'dstport' : 'srcport';
+  const records = recordsCte(p);
   return [
-    `SELECT ${port} AS port, ${protocol}, count(*) AS flows, sum(${c('packets')}) AS packets, sum(${c('bytes')}) AS bytes,`,
-    `  count(DISTINCT ${dstaddr}) AS peers, min(${dstaddr}) AS peer_low, max(${dstaddr}) AS peer_high`,
-    `FROM "${shape.table.database}"."${shape.table.table}"`,
-    `WHERE ${where.join('\n  AND ')}`,
-    `GROUP BY ${port}, ${c('protocol')}`,
-    `ORDER BY flows DESC, port, protocol`,
+    ...records.slice(0, -1),
+    `), views AS (`,
+    `  SELECT ${port} AS port, protocol, nat_copy, count(DISTINCT ${CONNECTION_KEY}) AS connections,`,
+    `    count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,`,
+    `    count(DISTINCT dstaddr) AS peers, min(dstaddr) AS peer_low, max(dstaddr) AS peer_high`,
+    `  FROM records`,
+    `  WHERE counted`,
+    `  GROUP BY ${port}, protocol, nat_copy`,
+    `)`,
+    `SELECT port, protocol, max(connections) AS connections, max(flows) AS flows, max(packets) AS packets, max(bytes) AS bytes,`,
+    `  max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high`,
+    `FROM views`,
+    `GROUP BY port, protocol`,
+    `ORDER BY connections DESC, flows DESC, port, protocol`,
     `LIMIT ${p.top}`,
   ].join('\n');
 }

@@ -1,16 +1,18 @@
 // Read-only look-ups the action needs around the audit: an existing stack's outputs and parameters, the
 // VPC's own CIDR blocks, the results bucket of a workgroup (where the port memory lives when the audit
-// runs over flow logs that this action did not deploy), and the shape of an existing flow-log table (Glue).
+// runs over flow logs that this action did not deploy), the shape of an existing flow-log table (Glue), and
+// the private addresses of the VPC's NAT gateways (whose records are translated copies of connections).
 
 import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
-import { DescribeVpcsCommand, type EC2Client, type Vpc } from '@aws-sdk/client-ec2';
+import { isIPv4 } from 'node:net';
+import { DescribeVpcsCommand, paginateDescribeNatGateways, type EC2Client, type Vpc } from '@aws-sdk/client-ec2';
 import { GetWorkGroupCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { GetTableCommand, type GlueClient, type Table } from '@aws-sdk/client-glue';
 import { glueTableShape } from '../audit/glue-table.js';
 import type { TableRef, TableShape } from '../audit/table-shape.js';
 import { parseCidr, type Cidr } from '../audit/cidr.js';
 import { checkTextMatchable } from '../audit/cidr-sql.js';
-import { explainAwsError } from './errors.js';
+import { AwsAccessError, explainAwsError } from './errors.js';
 import { InputError } from '../input-error.js';
 import type { Logger } from '../log.js';
 
@@ -120,4 +122,29 @@ export async function lookUpTableShape(glue: Pick<GlueClient, 'send'>, ref: Tabl
     throw new InputError(`database, table: the Glue Data Catalog has no table ${ref.database}.${ref.table} in this region; give the database and table of your flow-log table, or leave both empty to audit the stack's.`);
   }
   return glueTableShape(ref, table);
+}
+
+/**
+ * The private IPv4 addresses of the VPC's NAT gateways (ec2:DescribeNatGateways, filter `vpc-id`; every state
+ * but `failed`, since a gateway deleted during the window still logged in it), sorted. The look-up is an
+ * improvement, not a need: when the role may not call it, a warning says so and the audit goes on with the
+ * NAT's records told apart by the records alone (see audit/query.ts).
+ */
+export async function lookUpNatAddresses(ec2: EC2Client, vpcId: string, log: Logger): Promise<string[]> {
+  const addresses = new Set<string>();
+  try {
+    const pages = paginateDescribeNatGateways({ client: ec2 }, { Filter: [{ Name: 'vpc-id', Values: [vpcId] }] });
+    for await (const page of pages) {
+      for (const gateway of page.NatGateways ?? []) {
+        if (gateway.State === 'failed') continue;
+        for (const address of gateway.NatGatewayAddresses ?? []) if (address.PrivateIp && isIPv4(address.PrivateIp)) addresses.add(address.PrivateIp);
+      }
+    }
+  } catch (error) {
+    const explained = explainAwsError(error, `describing the NAT gateways of VPC ${vpcId}`);
+    if (!(explained instanceof AwsAccessError)) throw explained;
+    log.warning(`${explained.message} Until then their records are told apart only where the flow-log format has pkt-dstaddr.`);
+    return [];
+  }
+  return [...addresses].sort();
 }

@@ -13,13 +13,14 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
-import { RESULT_COLUMNS, validatePortRows, type RawResultRow, type ValidatedRows } from '../audit/port-row.js';
+import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
+import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
 import { realClock, type Clock } from '../aws/clock.js';
 import { explainAwsError } from '../aws/errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../aws/names.js';
 import type { Logger } from '../log.js';
-import type { AuditResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
 
 /** How often a query's state is checked: a tenth of the elapsed time, but at least `firstMs` and at most `maxMs`. */
 export interface PollSettings {
@@ -85,20 +86,34 @@ export class AthenaEngine implements QueryEngine {
 
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
+    const { raws, statistics } = await this.run(sql, RESULT_COLUMNS);
+    const { rows, rejected } = validatePortRows(raws as RawResultRow[]);
+    this.log.info(`Athena query ${statistics.queryExecutionId}: ${rows.length} rows${rejected.length ? ` (${rejected.length} invalid, left out)` : ''}.`);
+    return { engine: 'athena', sql, rows, rejected, statistics };
+  }
+
+  async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
+    const sql = buildDrillDownSql(parameters, ports);
+    const { raws, statistics } = await this.run(sql, DRILL_DOWN_COLUMNS);
+    return { sql, ...summarizeDrillDown(raws as RawDrillDownRow[], ports), statistics };
+  }
+
+  /** Starts `sql`, waits for it, reads every row (keyed by `columns`) and logs what it cost. */
+  private async run(sql: string, columns: readonly string[]): Promise<{ raws: Record<string, string | null>[]; statistics: AuditStatistics }> {
     const started = this.clock.now();
     try {
       const id = await this.start(sql);
       const execution = await this.waitForResult(id, started);
-      const { rows, rejected } = await this.readRows(id);
+      const raws = await this.readRows(id, columns);
       const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
       const engineMs = execution.Statistics?.EngineExecutionTimeInMillis ?? 0;
       const costUsd = athenaCostUsd(bytesScanned);
       const elapsedMs = this.clock.now() - started;
       this.log.info(
-        `Athena query ${id}: ${rows.length} rows${rejected.length ? ` (${rejected.length} invalid, left out)` : ''}, ${formatBytes(bytesScanned)} scanned, engine ${engineMs} ms, ` +
+        `Athena query ${id}: ${raws.length} result rows, ${formatBytes(bytesScanned)} scanned, engine ${engineMs} ms, ` +
           `about $${costUsd.toFixed(6)} (billed as at least 10 MB).`,
       );
-      return { engine: 'athena', sql, rows, rejected, statistics: { elapsedMs, engineMs, bytesScanned, costUsd, queryExecutionId: id } };
+      return { raws, statistics: { elapsedMs, engineMs, bytesScanned, costUsd, queryExecutionId: id } };
     } catch (error) {
       throw explainAwsError(error, `running the Athena query in workgroup ${this.workgroup}`);
     }
@@ -165,9 +180,9 @@ export class AthenaEngine implements QueryEngine {
     return new AthenaQueryError(`Athena query ${id} ${verb}: ${reason}`, id);
   }
 
-  /** Every page of results, validated; the first row of the first page is the header. */
-  private async readRows(id: string): Promise<ValidatedRows> {
-    const rows: RawResultRow[] = [];
+  /** Every page of results keyed by `wanted`; the first row of the first page is the header. */
+  private async readRows(id: string, wanted: readonly string[]): Promise<Record<string, string | null>[]> {
+    const rows: Record<string, string | null>[] = [];
     let columns: string[] | undefined;
     let nextToken: string | undefined;
     let firstPage = true;
@@ -180,22 +195,22 @@ export class AthenaEngine implements QueryEngine {
           columns = columns?.length ? columns : cells(row).map((c) => c ?? '');
           continue;
         }
-        rows.push(rawRow(columns ?? [], row));
+        rows.push(rawRow(columns ?? [], row, wanted));
       }
       firstPage = false;
       nextToken = page.NextToken;
     } while (nextToken);
-    return validatePortRows(rows);
+    return rows;
   }
 }
 
 const cells = (row: Row): (string | null)[] => (row.Data ?? []).map((d) => d.VarCharValue ?? null);
 
-/** One result row keyed by RESULT_COLUMNS; a column the header lacks is an error in the SQL, not the data. */
-function rawRow(columns: readonly string[], row: Row): RawResultRow {
+/** One result row keyed by `wanted`; a column the header lacks is an error in the SQL, not the data. */
+function rawRow(columns: readonly string[], row: Row, wanted: readonly string[]): Record<string, string | null> {
   const values = cells(row);
-  const raw = {} as RawResultRow;
-  for (const column of RESULT_COLUMNS) {
+  const raw: Record<string, string | null> = {};
+  for (const column of wanted) {
     const index = columns.indexOf(column);
     if (index < 0) throw new AthenaQueryError(`Athena's result has no column '${column}' (columns: ${columns.join(', ')}).`);
     raw[column] = values[index] ?? null;

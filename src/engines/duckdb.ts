@@ -14,7 +14,8 @@ import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
 import { InputError } from '../input-error.js';
-import type { AuditResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
+import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
 import { readLocalLogs, type LocalLogFile, type LocalLogs } from './local-files.js';
 
 /**
@@ -181,8 +182,20 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
-    const started = performance.now();
     const sql = buildAuditSql(parameters);
+    const { raws, statistics } = await this.run<RawResultRow>(parameters, sql, RESULT_COLUMNS);
+    return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics };
+  }
+
+  async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
+    const sql = buildDrillDownSql(parameters, ports);
+    const { raws, statistics } = await this.run<RawDrillDownRow>(parameters, sql, DRILL_DOWN_COLUMNS);
+    return { sql, ...summarizeDrillDown(raws, ports), statistics };
+  }
+
+  /** Exposes the window's files as the table, runs `sql` and returns its rows with the run's statistics. */
+  private async run<T>(parameters: AuditParameters, sql: string, columns: readonly string[]): Promise<{ raws: T[]; statistics: AuditStatistics }> {
+    const started = performance.now();
     const logs = await this.logs(parameters.window);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
@@ -190,11 +203,9 @@ export class DuckDbEngine implements QueryEngine {
       const ddl = tableDdl(parameters.source.table, logs.files, this.options.format);
       for (const statement of [...TRINO_FUNCTION_MACROS, ...ddl]) await connection.run(statement);
       const engineStarted = performance.now();
-      const rows = await this.query(connection, sql, logs);
+      const raws = (await this.query(connection, sql, logs, columns)) as T[];
       return {
-        engine: 'duckdb',
-        sql,
-        ...validatePortRows(rows),
+        raws,
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,
@@ -208,8 +219,8 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
-  /** Runs the audit SQL, reporting progress, and turns read errors into one-sentence InputErrors. */
-  private async query(connection: DuckDBConnection, sql: string, logs: LocalLogs): Promise<RawResultRow[]> {
+  /** Runs `sql`, reporting progress, and turns read errors into one-sentence InputErrors. */
+  private async query(connection: DuckDBConnection, sql: string, logs: LocalLogs, columns: readonly string[]): Promise<unknown[]> {
     const onProgress = this.options.onProgress;
     if (onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     const timer = onProgress
@@ -221,8 +232,8 @@ export class DuckDbEngine implements QueryEngine {
     try {
       const reader = await connection.runAndReadAll(sql);
       const names = reader.columnNames();
-      if (names.join() !== RESULT_COLUMNS.join()) throw new Error(`audit SQL returned columns ${names.join(', ')}`);
-      return reader.getRowObjectsJS() as RawResultRow[];
+      if (names.join() !== columns.join()) throw new Error(`the SQL returned columns ${names.join(', ')}`);
+      return reader.getRowObjectsJS();
     } catch (error) {
       const message = (error as Error).message;
       if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {

@@ -3,6 +3,7 @@
 
 import type { AuditParameters } from '../audit/query.js';
 import type { PortRow } from '../audit/port-row.js';
+import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
 
 export interface AuditStatistics {
   /** Wall time of the whole run, from submission to the last row read. */
@@ -28,6 +29,18 @@ export interface AuditResult {
   readonly statistics: AuditStatistics;
 }
 
+export interface DrillDownResult {
+  /** The SQL text that ran. */
+  readonly sql: string;
+  /** One per port asked for that has records, in the order asked. */
+  readonly ports: readonly PortDrillDown[];
+  /** One warning sentence per result row that failed validation and was left out. */
+  readonly rejected: readonly string[];
+  readonly statistics: AuditStatistics;
+}
+
 export interface QueryEngine {
   runAudit(parameters: AuditParameters): Promise<AuditResult>;
+  /** One query: who opened `ports` (validated) and where they went, over the audit's window (audit/drill-down.ts). */
+  runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult>;
 }

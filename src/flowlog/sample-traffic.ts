@@ -1,6 +1,8 @@
 // The event model behind the sample generator: a VPC's hosts, the outside services they talk to, and the
-// flow-log records each kind of traffic produces in one hour (outbound connections with their replies,
-// servers answering inbound connections, east-west traffic, REJECTs, NODATA/SKIPDATA). Each record says
+// flow-log records each kind of traffic produces in one hour (outbound connections with their replies, some
+// through a NAT gateway that logs its translated copy, long connections opened before the sample that log
+// tcp-flags 0 in every hour, servers answering inbound connections, east-west traffic, REJECTs,
+// NODATA/SKIPDATA). Each record says
 // what it means (sent from inside the VPC? the opener of an outbound connection?) so the ground truth is
 // counted from the model, never from the text of the records.
 
@@ -28,8 +30,17 @@ interface Host {
   readonly family: 4 | 6;
   readonly eni: string;
   readonly subnet: string;
-  readonly instance: string;
+  /** The instance behind the interface; null for a NAT gateway's interface. */
+  readonly instance: string | null;
   readonly az: string;
+}
+
+/** A connection opened before the sample that stays open in every hour of it (a database pool, a broker). */
+interface LongConnection {
+  readonly client: Host;
+  readonly service: OutsideService;
+  readonly peer: string;
+  readonly srcport: number;
 }
 
 /** A service outside the VPC that clients connect to, with the addresses it answers on. */
@@ -44,6 +55,13 @@ export interface SampleNetwork {
   readonly vpcCidrs: readonly Cidr[];
   readonly vpcId: string;
   readonly clients: { readonly 4: readonly Host[]; readonly 6: readonly Host[] };
+  /** IPv4 clients in private subnets: their outbound traffic goes through the NAT gateway. */
+  readonly privateClients: ReadonlySet<Host>;
+  /** The NAT gateway's interface in a public subnet. */
+  readonly natGateway: Host;
+  readonly longConnections: readonly LongConnection[];
+  /** One client that, twice an hour, connects out to a port no other host uses: the new port a drill-down must trace. */
+  readonly beacon: { readonly client: Host; readonly service: OutsideService };
   readonly servers: { readonly 4: readonly Host[]; readonly 6: readonly Host[] };
   readonly tcpServices: readonly (readonly [OutsideService, number])[];
   readonly dns: OutsideService;
@@ -58,11 +76,11 @@ export interface ModelRecord {
   /** The sender (srcaddr) is a host of the VPC: what the seed preset counts. */
   readonly fromVpc: boolean;
   /**
-   * An accepted egress record of a flow that the VPC opened to an address outside it, which the format can
-   * tell apart from the continuation of that flow: with tcp-flags, only the interval that carries the TCP
-   * SYN; without them (v2), every interval. What the egress-ports preset counts.
+   * An accepted egress record, on an instance's interface, of a flow that the VPC opened to an address outside
+   * it: every interval of it, the opening one (SYN) and the later ones (flags 0). What the egress-ports preset
+   * counts; a NAT gateway's translated copy is not one.
    */
-  readonly outboundOpener: boolean;
+  readonly outbound: boolean;
 }
 
 /** Outbound TCP services, skewed like real workloads: [port, weight, peer count]. */
@@ -148,6 +166,12 @@ function hosts(rng: Rng, blocks: readonly Cidr[], count: number, azs: readonly s
   });
 }
 
+/** The port only the beacon connects to (Bitcoin's). */
+export const BEACON_PORT = 8333;
+
+/** Services long connections go to: a Kafka broker and a database. */
+const LONG_CONNECTION_PORTS = [9092, 5432] as const;
+
 /** The hosts and outside services of a sample VPC; the same rng state gives the same network. */
 export function createNetwork(rng: Rng, vpcCidrs: readonly Cidr[]): SampleNetwork {
   const v4 = vpcCidrs.filter((c) => c.family === 4);
@@ -160,12 +184,22 @@ export function createNetwork(rng: Rng, vpcCidrs: readonly Cidr[]): SampleNetwor
     peers4: outside(4, peers),
     peers6: outside(6, Math.max(1, Math.ceil(peers / 4))),
   });
+  const clients4 = hosts(rng, v4, 40, azs);
+  const tcpServices = TCP_SERVICES.map(([port, weight, peers]) => [service(port, TCP, peers), weight] as const);
+  const natGateway = { ...hosts(rng, v4, 1, azs)[0]!, instance: null };
   return {
     vpcCidrs,
     vpcId: `vpc-${hex(rng, 17)}`,
-    clients: { 4: hosts(rng, v4, 40, azs), 6: hosts(rng, v6, 6, azs) },
+    clients: { 4: clients4, 6: hosts(rng, v6, 6, azs) },
+    privateClients: new Set(clients4.slice(0, 16)),
+    natGateway,
+    longConnections: LONG_CONNECTION_PORTS.map((port, i) => {
+      const service = tcpServices.find(([s]) => s.port === port)![0];
+      return { client: clients4[20 + i]!, service, peer: service.peers4[0]!, srcport: rng.int(EPHEMERAL_PORTS.min, EPHEMERAL_PORTS.max) };
+    }),
+    beacon: { client: clients4[30]!, service: service(BEACON_PORT, TCP, 1) },
     servers: { 4: hosts(rng, v4, 6, azs), 6: hosts(rng, v6, 2, azs) },
-    tcpServices: TCP_SERVICES.map(([port, weight, peers]) => [service(port, TCP, peers), weight] as const),
+    tcpServices,
     dns: service(53, UDP, 3),
     ntp: service(123, UDP, 4),
     visitors: { 4: outside(4, 300), 6: outside(6, 30) },
@@ -187,6 +221,8 @@ interface Leg {
   readonly action: 'ACCEPT' | 'REJECT';
   readonly tcpFlags: number;
   readonly trafficPath: number | null;
+  /** The packet's original destination where it differs from dst (a NAT gateway's interface receiving it). */
+  readonly pktDst?: string;
 }
 
 function toRecord(network: SampleNetwork, version: number, leg: Leg): FlowLogRecord {
@@ -211,7 +247,7 @@ function toRecord(network: SampleNetwork, version: number, leg: Leg): FlowLogRec
     tcp_flags: leg.tcpFlags,
     type: leg.on.family === 4 ? 'IPv4' : 'IPv6',
     pkt_srcaddr: leg.src,
-    pkt_dstaddr: leg.dst,
+    pkt_dstaddr: leg.pktDst ?? leg.dst,
     region: REGION,
     az_id: leg.on.az,
     flow_direction: leg.direction,
@@ -232,13 +268,13 @@ function tcpFlags(intervals: number, index: number): { opener: number; answer: n
 export function generateHour(
   rng: Rng,
   network: SampleNetwork,
-  options: { readonly hourStart: number; readonly target: number; readonly hasTcpFlags: boolean; readonly version: number },
+  options: { readonly hourStart: number; readonly target: number; readonly version: number },
 ): ModelRecord[] {
   const out: ModelRecord[] = [];
   const hasV6 = network.clients[6].length > 0;
   const family = (share: number): 4 | 6 => (hasV6 && rng.chance(share) ? 6 : 4);
-  const emit = (leg: Leg, fromVpc: boolean, outboundOpener = false) =>
-    out.push({ record: toRecord(network, options.version, leg), fromVpc, outboundOpener });
+  const emit = (leg: Leg, fromVpc: boolean, outbound = false) =>
+    out.push({ record: toRecord(network, options.version, leg), fromVpc, outbound });
   const intervalCount = () => (rng.chance(0.15) ? rng.int(2, 5) : 1);
   const startOf = (intervals: number) => options.hourStart + rng.int(0, 3600 / INTERVAL_S - intervals) * INTERVAL_S;
   const volume = (big: boolean) => {
@@ -246,7 +282,29 @@ export function generateHour(
     return { packets, bytes: packets * rng.int(60, 1460) };
   };
 
-  /** A flow opened by `client` in the VPC to an outside service: request egress, reply ingress. */
+  /**
+   * One interval of a flow opened by `client` to an outside service: request egress, reply ingress; from a
+   * private client, the NAT gateway's interface logs the request received, its translated copy sent from the
+   * NAT's address and port (the same volume), and the reply received (AWS VPC User Guide, "Flow log record
+   * examples", "Traffic through a NAT gateway").
+   */
+  const outboundInterval = (
+    client: Host, service: OutsideService, peer: string, srcport: number, start: number, flags: { opener: number; answer: number }, big: boolean,
+  ) => {
+    const common = { on: client, protocol: service.protocol, start, action: 'ACCEPT' } as const;
+    const nat = network.privateClients.has(client) ? network.natGateway : undefined;
+    const request = { src: client.address, dst: peer, srcport, dstport: service.port, ...volume(big), tcpFlags: flags.opener };
+    const reply = { src: peer, srcport: service.port, ...volume(big), tcpFlags: flags.answer, trafficPath: null };
+    emit({ ...common, ...request, direction: 'egress', trafficPath: nat ? PATH_IN_VPC : PATH_INTERNET }, true, true);
+    emit({ ...common, ...reply, direction: 'ingress', dst: client.address, dstport: srcport }, false);
+    if (!nat) return;
+    const natPort = rng.int(1024, 65535);
+    emit({ ...common, ...request, on: nat, direction: 'ingress', dst: nat.address, pktDst: peer, trafficPath: null }, true);
+    emit({ ...common, ...request, on: nat, direction: 'egress', src: nat.address, srcport: natPort, trafficPath: PATH_INTERNET }, true);
+    emit({ ...common, ...reply, on: nat, direction: 'ingress', dst: nat.address, dstport: natPort }, false);
+  };
+
+  /** A flow opened by a client in the VPC to an outside service, over `intervals` intervals. */
   const outbound = (service: OutsideService, fam: 4 | 6, intervals: number) => {
     const client = rng.pick(network.clients[fam]);
     const peer = rng.pick(fam === 4 ? service.peers4 : service.peers6);
@@ -254,21 +312,19 @@ export function generateHour(
     const t0 = startOf(intervals);
     for (let i = 0; i < intervals; i++) {
       const flags = service.protocol === TCP ? tcpFlags(intervals, i) : { opener: 0, answer: 0 };
-      const common = { on: client, protocol: service.protocol, start: t0 + i * INTERVAL_S, action: 'ACCEPT' } as const;
-      const opener = service.protocol !== TCP || !options.hasTcpFlags || i === 0;
-      emit(
-        { ...common, direction: 'egress', src: client.address, dst: peer, srcport, dstport: service.port,
-          ...volume(intervals > 1), tcpFlags: flags.opener, trafficPath: PATH_INTERNET },
-        true,
-        opener,
-      );
-      emit(
-        { ...common, direction: 'ingress', src: peer, dst: client.address, srcport: service.port, dstport: srcport,
-          ...volume(intervals > 1), tcpFlags: flags.answer, trafficPath: null },
-        false,
-      );
+      outboundInterval(client, service, peer, srcport, t0 + i * INTERVAL_S, flags, intervals > 1);
     }
   };
+
+  // The beacon: two short connections an hour to its port.
+  for (let i = 0; i < 2; i++) {
+    const { client, service } = network.beacon;
+    outboundInterval(client, service, service.peers4[0]!, rng.int(EPHEMERAL_PORTS.min, EPHEMERAL_PORTS.max), startOf(1), tcpFlags(1, 0), false);
+  }
+  // The long connections, opened before the sample: an interval every 10 minutes, no SYN in any of them.
+  for (const { client, service, peer, srcport } of network.longConnections) {
+    for (let minute = 0; minute < 60; minute += 10) outboundInterval(client, service, peer, srcport, options.hourStart + minute * 60, { opener: 0, answer: 0 }, true);
+  }
 
   /** A ping from the VPC to an outside address and its reply. */
   const ping = () => {
@@ -340,7 +396,7 @@ export function generateHour(
         log_status: status, vpc_id: network.vpcId, subnet_id: host.subnet, instance_id: host.instance,
         region: REGION, az_id: host.az },
       fromVpc: false,
-      outboundOpener: false,
+      outbound: false,
     });
   };
 

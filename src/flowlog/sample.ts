@@ -64,19 +64,45 @@ export interface GroundTruth {
   readonly records: number;
   readonly files: number;
   readonly compressedBytes: number;
-  /** egress-ports: per (dstport, protocol), the records that open a flow from the VPC to outside it. */
+  /**
+   * egress-ports: per (dstport, protocol), the egress records of flows the VPC opened to outside it (every
+   * interval), counted once per connection: a NAT gateway's translated copy is not a second connection.
+   */
   readonly egressPorts: readonly TruthRow[];
   /** seed: per (srcport, protocol), every record sent from inside the VPC. */
   readonly seed: readonly TruthRow[];
+  /** The NAT gateway's private address (what --nat-addresses takes where the format cannot tell its copies). */
+  readonly natAddresses: readonly string[];
+  /** The one host that opens the beacon port, and where it connects: what a drill-down of that port must name. */
+  readonly beacon: {
+    readonly port: number;
+    readonly protocol: number;
+    readonly instanceId: string;
+    readonly interfaceId: string;
+    readonly subnetId: string;
+    readonly address: string;
+    readonly peer: string;
+  };
 }
 
-/** Sums records per (port, protocol) with their distinct destination addresses. */
-class PortTally {
-  private readonly rows = new Map<string, { port: number; protocol: number; flows: number; packets: number; bytes: number; peers: Set<string> }>();
+interface TallyRow {
+  port: number;
+  protocol: number;
+  connections: Set<string>;
+  flows: number;
+  packets: number;
+  bytes: number;
+  peers: Set<string>;
+}
 
-  add(port: number, protocol: number, packets: number, bytes: number, peer: string): void {
+/** Sums records per (port, protocol) with their distinct connections and destination addresses. */
+class PortTally {
+  private readonly rows = new Map<string, TallyRow>();
+
+  add(port: number, protocol: number, connection: string, packets: number, bytes: number, peer: string): void {
     const key = portKey({ port, protocol });
-    const row = this.rows.get(key) ?? { port, protocol, flows: 0, packets: 0, bytes: 0, peers: new Set<string>() };
+    const row = this.rows.get(key) ?? { port, protocol, connections: new Set<string>(), flows: 0, packets: 0, bytes: 0, peers: new Set<string>() };
+    row.connections.add(connection);
     row.flows++;
     row.packets += packets;
     row.bytes += bytes;
@@ -84,19 +110,20 @@ class PortTally {
     this.rows.set(key, row);
   }
 
-  /** Rows in the audit's rank order: flows descending, then port, then protocol. */
+  /** Rows in the audit's rank order: connections descending, then flows, then port, then protocol. */
   result(): TruthRow[] {
     return [...this.rows.values()]
-      .map(({ peers, ...row }) => ({ ...row, peers: peers.size }))
-      .sort((a, b) => b.flows - a.flows || a.port - b.port || a.protocol - b.protocol);
+      .map(({ port, protocol, connections, flows, packets, bytes, peers }) => ({ port, protocol, connections: connections.size, flows, packets, bytes, peers: peers.size }))
+      .sort((a, b) => b.connections - a.connections || b.flows - a.flows || a.port - b.port || a.protocol - b.protocol);
   }
 }
 
 function tally(egress: PortTally, seed: PortTally, model: ModelRecord): void {
   const r = model.record;
   const [packets, bytes, dst] = [Number(r.packets), Number(r.bytes), String(r.dstaddr)];
-  if (model.outboundOpener) egress.add(Number(r.dstport), Number(r.protocol), packets, bytes, dst);
-  if (model.fromVpc) seed.add(Number(r.srcport), Number(r.protocol), packets, bytes, dst);
+  const connection = `${r.srcaddr} ${r.srcport} ${r.dstaddr} ${r.dstport}`;
+  if (model.outbound) egress.add(Number(r.dstport), Number(r.protocol), connection, packets, bytes, dst);
+  if (model.fromVpc) seed.add(Number(r.srcport), Number(r.protocol), connection, packets, bytes, dst);
 }
 
 /** A Firehose-like object name for the hour, e.g. `vpc-flow-logs-1-2026-11-01-13-07-42-3f9a....gz`. */
@@ -170,7 +197,6 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
   const start = new Date(options.end.getTime() - hours * HOUR_MS);
   const network = createNetwork(createRng(options.seed, 0x7fffffff), options.vpcCidrs);
   const version = hasColumns(format, 'flow_direction') ? 5 : 2;
-  const hasTcpFlags = hasColumns(format, 'tcp_flags');
   const [egress, seed] = [new PortTally(), new PortTally()];
   let [records, files, compressedBytes] = [0, 0, 0];
 
@@ -182,7 +208,6 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
       const models = generateHour(rng, network, {
         hourStart: hourStart.getTime() / 1000,
         target: options.recordsPerHour,
-        hasTcpFlags,
         version,
       });
       const buckets: string[][] = Array.from({ length: filesPerHour }, () => []);
@@ -213,6 +238,16 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
     compressedBytes,
     egressPorts: egress.result(),
     seed: seed.result(),
+    natAddresses: [network.natGateway.address],
+    beacon: {
+      port: network.beacon.service.port,
+      protocol: network.beacon.service.protocol,
+      instanceId: network.beacon.client.instance!,
+      interfaceId: network.beacon.client.eni,
+      subnetId: network.beacon.client.subnet,
+      address: network.beacon.client.address,
+      peer: network.beacon.service.peers4[0]!,
+    },
   };
   await writeFile(join(options.out, GROUND_TRUTH_FILE), truthJson(truth));
   return truth;

@@ -18,6 +18,7 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
     String(index + 1),
     String(row.port),
     protocolName(row.protocol),
+    formatCount(row.connections),
     formatCount(row.flows),
     formatCount(row.packets),
     formatBytes(row.bytes),
@@ -25,8 +26,8 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
     escapeMarkdown(row.samplePeers.join(', ')),
     newKeys.has(portKey(row)) ? NEW_MARKER : '',
   ]);
-  const headers = ['#', 'Port', 'Protocol', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', 'New'];
-  const numeric = [true, true, false, true, true, true, true, false, false];
+  const headers = ['#', 'Port', 'Protocol', 'Connections', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', 'New'];
+  const numeric = [true, true, false, true, true, true, true, true, false, false];
   const note = shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports of the top list', fullListAt)}` : '';
   return rows.length === 0 ? '_No outbound traffic in the window._' : `${table(headers, body, numeric)}${note}`;
 }

@@ -2,7 +2,7 @@
 // window, cost, what is new, the mermaid chart and the full top list.
 
 import { portKey, type PortRow } from '../audit/port-row.js';
-import type { AuditResult } from '../engines/engine.js';
+import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderCost, renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
 import { escapeMarkdown } from './markdown.js';
@@ -24,10 +24,12 @@ export interface JobSummaryInput {
   readonly tableRead?: string;
   /** On read-only runs, the notice that says why nothing was written (plain text; escaped here). */
   readonly readOnly?: string;
+  /** The drill-down query of the new ports, when this run ran one. */
+  readonly drillDown?: DrillDownResult;
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly } = input;
+  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown } = input;
   const newKeys = new Set(newPorts.map(portKey));
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
@@ -42,6 +44,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     '',
     `- Window: ${renderWindow(window)}`,
     `- Cost: ${renderCost(result.engine, result.statistics)}`,
+    ...(drillDown ? [`- Drill-down of the new ports: ${renderCost(result.engine, drillDown.statistics)}`] : []),
     ...(tableRead ? [`- Table: ${tableRead}`] : []),
     `- Ports in the top list: ${result.rows.length}`,
     '',

@@ -18,6 +18,7 @@ import {
 } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditResult } from '../engines/engine.js';
+import type { PortDrillDown } from '../audit/drill-down.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { createOnce, type GitHubClient } from '../github.js';
 import type { Logger } from '../log.js';
@@ -65,6 +66,8 @@ export interface ScheduledAuditInput {
    * here. Absent: health is not judged and no volume is recorded.
    */
   readonly health?: Omit<HealthJudgeInput, 'volume' | 'history'>;
+  /** Who opened the decision's new ports (the drill-down query, run between deciding and publishing). */
+  readonly drillDown?: readonly PortDrillDown[];
 }
 
 export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
@@ -164,11 +167,12 @@ export async function publishScheduledAudit(input: ScheduledAuditInput, decision
   let open = decision.open;
   await closeDuplicates(octokit, repo, open, duplicates, author, log);
   const newKeys = new Set(newPorts.map(portKey));
-  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath, health });
+  const drillDown = input.drillDown;
+  const body = () => renderIssueBody({ stackOrVpcKey, unacknowledged: unexplained, rows: result.rows, newKeys, window: input.window, allowlistPath, health, drillDown });
 
   if (plan.action === 'updated') {
     await octokit.rest.issues.update({ ...repo, issue_number: open!.number, body: body() });
-    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window), author, log);
+    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, input.window, drillDown), author, log);
     if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, input.window), author, log);
   } else if (plan.action === 'closed') {
     const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';

@@ -3,6 +3,8 @@
 // close it and keep exactly one open when runs race (lowest number wins, later ones close themselves).
 
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import type { PortDrillDown } from '../audit/drill-down.js';
+import { renderDrillDownMarkdown } from './drill-down.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { createOnce, type GitHubClient } from '../github.js';
@@ -48,6 +50,8 @@ export interface IssueBodyInput {
   readonly allowlistPath: string;
   /** The pipeline's health: a section (and a hidden line) when it has problems, nothing when healthy. */
   readonly health?: PipelineHealth;
+  /** Who opened this run's new ports and where they went (only on runs with new ports). */
+  readonly drillDown?: readonly PortDrillDown[];
 }
 
 export function issueTitle(stackOrVpcKey: string): string {
@@ -106,6 +110,7 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     '',
     `${portsTable}${portsNote}`,
     '',
+    ...(input.drillDown?.length ? ['### Who opened the new ports', '', ...input.drillDown.flatMap((d) => [renderDrillDownMarkdown(d), ''])] : []),
     '### Current top list',
     '',
     `Window: ${renderWindow(window)}.`,
@@ -117,13 +122,14 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
   ].join('\n');
 }
 
-/** The comment that notifies watchers of newly appeared ports. */
-export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow): string {
+/** The comment that notifies watchers of newly appeared ports, with each one's drill-down where there is one. */
+export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow, drillDown: readonly PortDrillDown[] = []): string {
   const lines = newPorts.map(
     (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
       (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map(code).join(', ')})` : ''),
   );
-  const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n`;
+  const drills = drillDown.map((d) => `\n${renderDrillDownMarkdown(d)}\n`).join('');
+  const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n${drills}`;
   return fitToLimit(lines.length, (shown) =>
     shown === lines.length ? text : `**${newPorts.length} new outbound ports** in ${renderWindow(window)}:\n\n${lines.slice(0, shown).join('\n')}\n\n${truncationNote(shown, lines.length, 'new ports', 'The issue body lists them all.')}\n`,
   );

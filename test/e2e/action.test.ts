@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, writeFile, copyFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
@@ -22,9 +22,10 @@ import { portKey, type PortRow } from '../../src/audit/port-row.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
-import { queueAthenaResults } from '../support/moto-athena.js';
+import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
+import type { GroundTruth } from '../../src/flowlog/sample.js';
 
 interface ActionRun {
   readonly code: number | null;
@@ -121,6 +122,9 @@ const AUDIT_INPUTS = () => ({
   workgroup: WORKGROUP,
 });
 
+/** How many Athena queries moto has seen started. */
+const queriesStarted = async () => ((await clients.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? []).length;
+
 const portsOf = (json: string | undefined) => JSON.parse(json ?? 'null') as { port: number; protocol: number }[];
 
 beforeAll(async () => {
@@ -152,7 +156,17 @@ describe('scheduled audit', () => {
 
   test('opens the tracking issue for ports outside the allowlist and writes outputs and summary', async () => {
     await queueAthenaResults(moto.endpoint, sampleRows);
+    // The drill-down's answer for the beacon port: the host the sample generator made open it.
+    const { beacon } = JSON.parse(await readFile('sample/flow-logs/ground-truth.json', 'utf8')) as GroundTruth;
+    await queueDrillDownResults(moto.endpoint, [{
+      port: beacon.port, protocol: 6, nat_copy: false, instance_id: beacon.instanceId, interface_id: beacon.interfaceId, subnet_id: beacon.subnetId,
+      srcaddr: beacon.address, dstaddr: beacon.peer, pkt_dst_aws_service: null, traffic_path: 8, connections: 48, flows: 48, bytes: 627712,
+      first_seen: 1793536140, last_seen: 1793619000,
+    }]);
+    const queriesBefore = await queriesStarted();
     first = await runAction({ inputs: AUDIT_INPUTS() });
+    // A run with new ports starts exactly one more query than the audit: the drill-down.
+    expect(await queriesStarted()).toBe(queriesBefore + 2);
     expect(first.stdout).not.toMatch(/::error::/);
     expect(first.code).toBe(0);
 
@@ -176,6 +190,9 @@ describe('scheduled audit', () => {
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.20.')");
     expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs"');
 
+    expect(open[0]!.body).toContain(`| from | ${beacon.instanceId} · ${beacon.interfaceId} · ${beacon.subnetId} · ${beacon.address} | 48 |`);
+    expect(open[0]!.body).toContain(`| to | ${beacon.peer} · internet gateway \\(Nitro\\) | 48 |`);
+    expect(first.summary).toMatch(/\n- Drill-down of the new ports: Athena scanned /);
     expect(first.summary).toContain('VPC outbound ports');
     expect(first.summary).toContain('- Table: vpc_port_audit.flow_logs: partition dt (yyyy/MM/dd/HH)');
     expect(first.summary).toContain('```mermaid');
@@ -185,8 +202,12 @@ describe('scheduled audit', () => {
   test('a rerun with the same ports writes nothing to GitHub', async () => {
     const callsBefore = github.calls.length;
     await queueAthenaResults(moto.endpoint, sampleRows);
+    const queriesBefore = await queriesStarted();
     const rerun = await runAction({ inputs: AUDIT_INPUTS() });
     expect(rerun.code).toBe(0);
+    // Nothing new: the audit query only, no drill-down.
+    expect(await queriesStarted()).toBe(queriesBefore + 1);
+    expect(rerun.summary).not.toContain('Drill-down');
     const writes = github.calls.slice(callsBefore).filter(isWrite);
     expect(writes).toEqual([]);
     expect(github.openIssues()).toHaveLength(1);
@@ -239,7 +260,7 @@ describe('an Athena table of your own', () => {
     expect(run.code).toBe(0);
     const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
     expect(QueryExecution?.Query).toContain('FROM "flowlogs"."test_table_vpclogs"');
-    expect(QueryExecution?.Query).toMatch(/WHERE day (=|BETWEEN) '\d{4}\/\d{2}\/\d{2}'.*\n {2}AND start >= \d+\n {2}AND start < \d+\n/);
+    expect(QueryExecution?.Query).toMatch(/WHERE day (=|BETWEEN) '\d{4}\/\d{2}\/\d{2}'.*\n {4}AND start >= \d+\n {4}AND start < \d+\n/);
     expect(run.summary).toContain('- Table: flowlogs.test_table_vpclogs: partition day (yyyy/MM/dd), daily: the window also filters start; accid, region not filtered');
   });
 

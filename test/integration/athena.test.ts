@@ -53,8 +53,8 @@ const succeedAtOnce = () =>
   motoApi(moto.endpoint, '/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
 
 const QUEUED_ROWS: PortRow[] = [
-  { port: 443, protocol: 6, flows: 630, packets: 2_206_319, bytes: 2_491_606_930, peers: 50, samplePeers: ['13.32.0.1', '99.84.0.9'] },
-  { port: 53, protocol: 17, flows: 279, packets: 5477, bytes: 4_385_953, peers: 1, samplePeers: ['8.8.8.8'] },
+  { port: 443, protocol: 6, connections: 410, flows: 630, packets: 2_206_319, bytes: 2_491_606_930, peers: 50, samplePeers: ['13.32.0.1', '99.84.0.9'] },
+  { port: 53, protocol: 17, connections: 279, flows: 279, packets: 5477, bytes: 4_385_953, peers: 1, samplePeers: ['8.8.8.8'] },
 ];
 
 test('steps QUEUED -> RUNNING -> SUCCEEDED in the workgroup and returns the typed rows with statistics', async () => {

@@ -1,6 +1,6 @@
 // The builder's SQL run by the DuckDB engine on generated flow logs equals the generator's ground truth, for
-// both presets, v2 and v5, IPv4 VPCs that are not 10.0.0.0/16, IPv6, NODATA lines; and the engine reads only
-// the window's hour folders.
+// both presets, v2 and v5, IPv4 VPCs that are not 10.0.0.0/16, IPv6, NODATA lines, long connections opened
+// before the sample and traffic through a NAT gateway; and the engine reads only the window's hour folders.
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,8 @@ describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => 
     const { out, truth } = await sample(cidrs, format);
     const engine = new DuckDbEngine({ logsDir: out, format });
     for (const preset of ['egress-ports', 'seed'] as const) {
-      const p = parameters(cidrs, format, preset);
+      // v5 tells the NAT gateway's copies by its records (pkt-dstaddr); v2 needs its address, as --nat-addresses gives it.
+      const p = parameters(cidrs, format, preset, format === V2_FORMAT ? { natAddresses: truth.natAddresses } : {});
       const result = await engine.runAudit(p);
       expect(result.sql).toBe(buildAuditSql(p));
       expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(expected(truth, preset));
@@ -74,6 +75,36 @@ describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => 
     const v6 = (await engine.runAudit(parameters('2600:1f18:47b:a900::/56', V5_FORMAT, 'egress-ports'))).rows;
     expect(v6.length).toBeGreaterThan(0);
     expect(v6.flatMap((r) => r.samplePeers).every((peer) => peer.includes(':'))).toBe(true);
+  });
+});
+
+describe('long connections and NAT gateways', () => {
+  const cidrs = '172.20.0.0/14';
+
+  test('a long connection opened before the sample (tcp-flags 0 in every record) counts once per window, in every window', async () => {
+    const { out, truth } = await sample(cidrs, V5_FORMAT);
+    const engine = new DuckDbEngine({ logsDir: out });
+    const kafka = truth.egressPorts.find((r) => r.port === 9092)!;
+    // Every hour of the sample has the long connection's six records on top of the short connections.
+    expect(kafka.flows).toBeGreaterThanOrEqual(HOURS * 6);
+    for (let hours = 1; hours <= HOURS; hours += 5) {
+      const rows = (await engine.runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports', { window: windowEndingAt(END, hours) }))).rows;
+      expect(rows.find((r) => r.port === 9092)?.flows).toBeGreaterThanOrEqual(hours * 6);
+    }
+    // One long connection is one connection: flows (records) exceed connections by the long connection's intervals.
+    expect(kafka.flows - kafka.connections).toBeGreaterThanOrEqual(HOURS * 6 - 1);
+  });
+
+  test('the NAT gateway\'s translated copies are not second connections; without its address v2 keeps the same ports', async () => {
+    const { out, truth } = await sample(cidrs, V2_FORMAT);
+    const engine = new DuckDbEngine({ logsDir: out, format: V2_FORMAT });
+    const blind = (await engine.runAudit(parameters(cidrs, V2_FORMAT, 'egress-ports'))).rows;
+    const told = (await engine.runAudit(parameters(cidrs, V2_FORMAT, 'egress-ports', { natAddresses: truth.natAddresses }))).rows;
+    const key = (r: { port: number; protocol: number }) => `${r.port}/${r.protocol}`;
+    expect(blind.map(key).sort()).toEqual(truth.egressPorts.map(key).sort());
+    const https = (rows: readonly { port: number; connections: number }[]) => rows.find((r) => r.port === 443)!.connections;
+    expect(https(blind)).toBeGreaterThan(https(truth.egressPorts));
+    expect(https(told)).toBe(https(truth.egressPorts));
   });
 });
 

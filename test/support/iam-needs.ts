@@ -286,7 +286,7 @@ export function handlerActions(type: string): { handler: string; action: string 
 
 /** Actions the Service Authorization Reference lists with no resource type: only `*` can grant them. */
 export const NO_RESOURCE_LEVEL = new Set([
-  'ec2:DescribeVpcs', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
+  'ec2:DescribeVpcs', 'ec2:DescribeNatGateways', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
   'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources', 'lakeformation:DescribeResource',
   'lakeformation:DescribeLakeFormationIdentityCenterConfiguration',
   // CloudWatch User Guide, "Amazon CloudWatch permissions reference": its actions take `*` as the resource.
@@ -379,7 +379,8 @@ function callResource(pipeline: Pipeline, name: string): string {
 
 /** The action's own calls and Athena's needs; `audit` ones only for the audit role. */
 export function callNeeds(pipeline: Pipeline, role: 'deploy' | 'audit'): Need[] {
-  const wanted = (entry: Json) => role === 'deploy' || entry.role === 'audit';
+  // `cli` calls are sent by the command line with the user's own credentials: no role needs them.
+  const wanted = (entry: Json) => entry.role !== 'cli' && (role === 'deploy' || entry.role === 'audit');
   const expand = (entry: Json, why: string, context?: Record<string, string>): Need[] =>
     (entry.actions as string[]).flatMap((action) => (entry.resources as string[]).map((r) => ({ action, resource: callResource(pipeline, r), context, why })));
   const calls = Object.entries(actionCalls.calls as Record<string, Json>)

@@ -2,12 +2,13 @@
 // consumed in order) and how its query states progress (/moto-api/state-manager/set-transition).
 
 import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
+import { DRILL_DOWN_COLUMNS, type RawDrillDownRow } from '../../src/audit/drill-down.js';
 
 /** PortRows as Athena sends them: a header row, then every value as text (no value for a null). */
 export function athenaResultSet(rows: readonly PortRow[]) {
   const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
   const data = rows.map((r) => ({
-    Data: [r.port, r.protocol, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
+    Data: [r.port, r.protocol, r.connections, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
   }));
   return {
     rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],
@@ -24,3 +25,12 @@ export async function motoApi(endpoint: string, path: string, body: unknown): Pr
 /** The next queries (in order) return these top lists. */
 export const queueAthenaResults = (endpoint: string, ...topLists: (readonly PortRow[])[]) =>
   motoApi(endpoint, '/moto-api/static/athena/query-results', { results: topLists.map(athenaResultSet) });
+
+/** The next query returns these drill-down rows (each value as text, nothing for a null). */
+export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) =>
+  motoApi(endpoint, '/moto-api/static/athena/query-results', {
+    results: [{
+      rows: [DRILL_DOWN_COLUMNS.map((c) => ({ VarCharValue: c })), ...rows.map((r) => DRILL_DOWN_COLUMNS.map((c) => (r[c] === null ? {} : { VarCharValue: String(r[c]) })))].map((Data) => ({ Data })),
+      column_info: DRILL_DOWN_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
+    }],
+  });

@@ -18,7 +18,7 @@ import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake
 
 /** A top-list row; numbers derive from `flows` so that each port differs. */
 export function portRow(port: number, protocol: number, flows: number, peers: readonly string[] = ['203.0.113.10']): PortRow {
-  return { port, protocol, flows, packets: flows * 3, bytes: flows * 1500, peers: peers.length, samplePeers: peers };
+  return { port, protocol, connections: flows, flows, packets: flows * 3, bytes: flows * 1500, peers: peers.length, samplePeers: peers };
 }
 
 export function auditResult(rows: readonly PortRow[], engine: 'athena' | 'duckdb' = 'athena'): AuditResult {

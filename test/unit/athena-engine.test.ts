@@ -7,6 +7,7 @@ import type { Row } from '@aws-sdk/client-athena';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd, type AthenaEngineOptions } from '../../src/engines/athena.js';
 import { AwsAccessError } from '../../src/aws/errors.js';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
+import { buildDrillDownSql, DRILL_DOWN_COLUMNS } from '../../src/audit/drill-down.js';
 import { awsError, fakeClient, fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { auditParameters } from '../support/audit-parameters.js';
 
@@ -16,7 +17,7 @@ const PARAMETERS = auditParameters('10.0.0.0/16', { top: 20 });
 
 const textRow = (values: (string | undefined)[]): Row => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
 const HEADER = textRow([...RESULT_COLUMNS]);
-const dataRow = (port: number) => textRow([String(port), '6', String(1000 - (port % 1000)), '10', '5000000000', '2', '1.1.1.1', '8.8.8.8']);
+const dataRow = (port: number) => textRow([String(port), '6', '500', String(1000 - (port % 1000)), '10', '5000000000', '2', '1.1.1.1', '8.8.8.8']);
 
 function execution(State: string, extra: Record<string, unknown> = {}) {
   return {
@@ -49,7 +50,7 @@ test('polls QUEUED and RUNNING every 250 ms at first, then returns typed rows an
   const result = await athena.runAudit(PARAMETERS);
   expect(clock.sleeps).toEqual([250, 250, 250, 250, 250]);
   expect(result.rows).toEqual([
-    { port: 443, protocol: 6, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
+    { port: 443, protocol: 6, connections: 500, flows: 557, packets: 10, bytes: 5_000_000_000, peers: 2, samplePeers: ['1.1.1.1', '8.8.8.8'] },
   ]);
   expect(result.engine).toBe('athena');
   expect(result.sql).toContain('"vpc_port_audit"."flow_logs"');
@@ -95,13 +96,13 @@ test('reads every page of a 2,500-row result; only the first page starts with th
 });
 
 test('maps columns by the header, whatever their order, and empty cells to null', async () => {
-  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'protocol', 'port'];
+  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port'];
   const { engine: athena } = engine({
     GetQueryExecutionCommand: states('SUCCEEDED'),
-    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '17', '53'])] } }),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53'])] } }),
   });
   const { rows } = await athena.runAudit(PARAMETERS);
-  expect(rows).toEqual([{ port: 53, protocol: 17, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
+  expect(rows).toEqual([{ port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
 });
 
 describe('failures', () => {
@@ -182,10 +183,10 @@ test('poisoned result rows (NULL port, port 70000, markup as a peer) are left ou
       ResultSet: {
         Rows: [
           textRow([...RESULT_COLUMNS]),
-          textRow([undefined, '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
-          textRow(['70000', '6', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
-          textRow(['443', '6', '9', '9', '900', '1', '@octocat', '198.51.100.1']),
-          textRow(['22', '6', '4', '4', '240', '1', '198.51.100.7', '198.51.100.7']),
+          textRow([undefined, '6', '3', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['70000', '6', '3', '5', '5', '300', '1', '198.51.100.1', '198.51.100.1']),
+          textRow(['443', '6', '3', '9', '9', '900', '1', '@octocat', '198.51.100.1']),
+          textRow(['22', '6', '3', '4', '4', '240', '1', '198.51.100.7', '198.51.100.7']),
         ],
       },
     }),
@@ -197,4 +198,28 @@ test('poisoned result rows (NULL port, port 70000, markup as a peer) are left ou
     'Result row 2 was left out of the report and the memory: port "70000" is not a whole number from 0 to 65535.',
     'Result row 3 was left out of the report and the memory: peer_low "@octocat" is not an IP address.',
   ]);
+});
+
+test('the drill-down is one more query: its rows are read by the header, NULL cells stay null, and it reports its own cost', async () => {
+  const { engine: athena, calls } = engine({
+    StartQueryExecutionCommand: () => ({ QueryExecutionId: 'q-drill' }),
+    GetQueryExecutionCommand: () => ({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2 ** 20, EngineExecutionTimeInMillis: 80 } } }),
+    GetQueryResultsCommand: () => ({
+      ResultSet: {
+        Rows: [
+          textRow([...DRILL_DOWN_COLUMNS]),
+          textRow(['8333', '6', 'false', 'i-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60001', undefined, '10.0.1.5', '203.0.113.5', undefined, '8', '2', '3', '4096', '1793527260', '1793527380']),
+        ],
+      },
+    }),
+  });
+  const result = await athena.runDrillDown(PARAMETERS, [{ port: 8333, protocol: 6 }]);
+  expect(result.sql).toBe(buildDrillDownSql(PARAMETERS, [{ port: 8333, protocol: 6 }]));
+  expect(calls.filter((c) => c.name === 'StartQueryExecutionCommand')).toHaveLength(1);
+  expect(result.ports).toEqual([{
+    port: 8333, protocol: 6, connections: 2, flows: 3, bytes: 4096, firstSeen: '2026-11-01T10:01:00.000Z', lastSeen: '2026-11-01T10:03:00.000Z',
+    sources: [{ instanceId: 'i-0a1b2c3d4e5f60001', interfaceId: 'eni-0a1b2c3d4e5f60001', subnetId: null, address: '10.0.1.5', connections: 2, bytes: 4096 }],
+    destinations: [{ address: '203.0.113.5', awsService: null, trafficPath: 8, connections: 2, bytes: 4096 }],
+  }]);
+  expect(result.statistics).toMatchObject({ bytesScanned: 2 ** 20, queryExecutionId: 'q-drill', costUsd: athenaCostUsd(2 ** 20) });
 });

@@ -174,10 +174,14 @@ describe('the action calls only what action-calls.json lists', () => {
     });
 
   // lambda/ too: `redrive` (src/pipeline/redrive.ts) sends with the forwarder's own delivery code.
-  test('every `new XxxCommand(` in src/ and lambda/ is listed, in the file it names, and every listed command is sent', () => {
+  test('every `new XxxCommand(` and `paginateXxx(` in src/ and lambda/ is listed, in the file it names, and every listed command is sent', () => {
     const sent = new Map<string, string[]>();
     for (const file of [...sources('src'), ...sources('lambda')]) {
-      for (const [, command] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(/g)) sent.set(command!, [...(sent.get(command!) ?? []), file]);
+      // A paginator (`paginateXxx(`) sends XxxCommand.
+      for (const [, command, paginated] of readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(|paginate(\w+)\(/g)) {
+        const name = command ?? `${paginated!}Command`;
+        sent.set(name, [...(sent.get(name) ?? []), file]);
+      }
     }
     expect(sent.size).toBeGreaterThan(15);
     const listed = actionCalls.calls as Record<string, Json>;

@@ -4,13 +4,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { portKey, protocolName, protocolNumber, toPortRow, validatePortRows, type RawResultRow } from '../../src/audit/port-row.js';
 
-const GOOD: RawResultRow = { port: '443', protocol: '6', flows: '12', packets: '40', bytes: 9_000n, peers: 2, peer_low: '52.94.0.10', peer_high: '2600:1f18::1' };
+const GOOD: RawResultRow = { port: '443', protocol: '6', connections: '5', flows: '12', packets: '40', bytes: 9_000n, peers: 2, peer_low: '52.94.0.10', peer_high: '2600:1f18::1' };
 
 describe('toPortRow', () => {
   test('a good row in any of the engines’ types (text, number, bigint) becomes numbers', () => {
     expect(toPortRow(GOOD)).toEqual({
       ok: true,
-      row: { port: 443, protocol: 6, flows: 12, packets: 40, bytes: 9000, peers: 2, samplePeers: ['52.94.0.10', '2600:1f18::1'] },
+      row: { port: 443, protocol: 6, connections: 5, flows: 12, packets: 40, bytes: 9000, peers: 2, samplePeers: ['52.94.0.10', '2600:1f18::1'] },
     });
   });
 

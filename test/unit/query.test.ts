@@ -30,31 +30,38 @@ const params = (over: Partial<AuditParameters> = {}): AuditParameters => ({
 });
 
 describe('buildAuditSql shapes', () => {
-  test('egress-ports on v5 groups destination ports of egress opener records', () => {
+  test('egress-ports on v5 groups destination ports of egress records the VPC opened, ranked by connections', () => {
     const sql = buildAuditSql(params());
-    expect(sql).toMatch(/^SELECT dstport AS port, protocol, count\(\*\) AS flows/);
+    expect(sql).toMatch(/^WITH records AS \(\n {2}SELECT srcaddr AS srcaddr, srcport AS srcport, dstaddr AS dstaddr, dstport AS dstport/);
     expect(sql).toContain(`FROM "vpc_port_audit"."flow_logs"`);
     expect(sql).toContain(`dt BETWEEN '2026/11/01/00' AND '2026/11/01/23'`);
     expect(sql).toContain(`flow_direction = 'egress'`);
-    expect(sql).toContain('bitwise_and(tcp_flags, 18) = 2');
+    // Opening interval (SYN without SYN-ACK) or a later one (neither) towards the lower, service-side port.
+    expect(sql).toContain('(bitwise_and(tcp_flags, 18) = 2 OR bitwise_and(tcp_flags, 18) = 0 AND dstport <= srcport)');
     expect(sql).toContain(`action = 'ACCEPT'`);
     expect(sql).toContain(`log_status = 'OK'`);
     expect(sql).toMatch(/NOT \(/);
-    expect(sql).toMatch(/GROUP BY dstport, protocol\nORDER BY flows DESC, port, protocol\nLIMIT 10$/);
+    // The NAT gateway's interfaces are told by the records: translated packets received for outside addresses.
+    expect(sql).toMatch(/max\(CASE WHEN flow_direction = 'ingress' AND .* AND NOT .*pkt_dstaddr.* THEN 1 ELSE 0 END\) OVER \(PARTITION BY interface_id\) = 1\) AS nat_copy/);
+    expect(sql).toContain('count(DISTINCT concat(srcaddr, \' \', CAST(srcport AS varchar), \' \', dstaddr, \' \', CAST(dstport AS varchar))) AS connections');
+    expect(sql).toMatch(/GROUP BY port, protocol\nORDER BY connections DESC, flows DESC, port, protocol\nLIMIT 10$/);
   });
 
-  test('egress-ports on v2 falls back to the port order and never mentions v3+ columns', () => {
+  test('egress-ports on v2 falls back to the port order and never mentions v3+ columns; NAT addresses given mark its copies', () => {
     const sql = buildAuditSql(params(onFormat(V2_FORMAT)));
     expect(sql).toContain('dstport <= srcport');
-    expect(sql).not.toMatch(/tcp_flags|flow_direction/);
+    expect(sql).toContain('false AS nat_copy');
+    expect(sql).not.toMatch(/tcp_flags|flow_direction|pkt_dstaddr/);
+    const told = buildAuditSql(params({ ...onFormat(V2_FORMAT), natAddresses: ['10.0.0.220', '10.0.1.9'] }));
+    expect(told).toContain(`(srcaddr IN ('10.0.0.220', '10.0.1.9')) AS nat_copy`);
   });
 
   test('seed groups source ports of records from the VPC, with no direction terms', () => {
     const sql = buildAuditSql(params({ preset: 'seed', vpcCidrs: parseCidrList(CIDRS.ipv4) }));
-    expect(sql).toMatch(/^SELECT srcport AS port/);
+    expect(sql).toContain('SELECT srcport AS port');
     expect(sql).toContain(`starts_with(srcaddr, '172.')`);
     expect(sql).toContain(`BETWEEN 20 AND 23`);
-    expect(sql).not.toMatch(/dstaddr, '|flow_direction|ACCEPT|LIKE/);
+    expect(sql).not.toMatch(/starts_with\(dstaddr|flow_direction|ACCEPT|LIKE/);
   });
 
   test('the window names exactly its first and last hour, across a month end', () => {
@@ -64,8 +71,8 @@ describe('buildAuditSql shapes', () => {
 
   test('every preset selects the shared result columns', () => {
     for (const preset of PRESETS) {
-      const select = /^SELECT ([\s\S]*?)\nFROM/.exec(buildAuditSql(params({ preset })))![1]!;
-      expect([...select.matchAll(/ AS (\w+)|(?:^|, )(protocol)(?=,)/g)].map((m) => m[1] ?? m[2])).toEqual([...RESULT_COLUMNS]);
+      const select = /\nSELECT ([\s\S]*?)\nFROM views/.exec(buildAuditSql(params({ preset })))![1]!;
+      expect([...select.matchAll(/ AS (\w+)|(?:^|, )(port|protocol)(?=,)/g)].map((m) => m[1] ?? m[2])).toEqual([...RESULT_COLUMNS]);
     }
   });
 

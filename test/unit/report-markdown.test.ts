@@ -116,8 +116,8 @@ describe('top list and chart', () => {
     const rows = tableRows(renderTopListTable([HTTPS, DNS, SSH], new Set(['22/tcp'])));
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([['1', '443', 'tcp'], ['2', '53', 'udp'], ['3', '22', 'tcp']]);
     expect(rows[0]![3]).toBe('1,234,567');
-    expect(rows[0]![7]).toBe('52.94.0.10, 54.239.0.20');
-    expect(rows.map((r) => r[8])).toEqual(['', '', NEW_MARKER]);
+    expect(rows[0]![8]).toBe('52.94.0.10, 54.239.0.20');
+    expect(rows.map((r) => r[9])).toEqual(['', '', NEW_MARKER]);
   });
 
   test('an empty top list says so instead of an empty table', () => {
@@ -228,7 +228,7 @@ describe('tracking issue body and comments', () => {
     const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows, newKeys: new Set(), window: WINDOW, allowlistPath: 'a.yml' });
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     const top = body.slice(body.indexOf('### Current top list'));
-    expect(top).toContain('| # | Port | Protocol | Flows |');
+    expect(top).toContain('| # | Port | Protocol | Connections | Flows |');
     const shown = tableRows(top);
     expect(shown.length).toBeGreaterThan(100);
     expect(shown.length).toBeLessThan(2000);

@@ -105,13 +105,25 @@ describe('generateSample', () => {
     const all = await records(out, V5_FORMAT);
     const ok = all.filter((r) => r.log_status === 'OK');
     const outbound = ok.filter((r) => r.flow_direction === 'egress' && inVpc(r.srcaddr) && !inVpc(r.dstaddr) && r.action === 'ACCEPT');
-    const openers = outbound.filter((r) => r.protocol === 6 && ((r.tcp_flags as number) & 18) === 2);
-    // Opener SYNs come from ephemeral ports, 2 or 3 (SYN+FIN in one interval).
+    const openers = outbound.filter((r) => r.protocol === 6 && ((r.tcp_flags as number) & 18) === 2 && r.instance_id !== null);
+    // Opener SYNs of instances come from ephemeral ports, 2 or 3 (SYN+FIN in one interval).
     expect(openers.length).toBeGreaterThan(100);
     expect(openers.every((r) => (r.srcport as number) >= EPHEMERAL_PORTS.min && (r.srcport as number) <= EPHEMERAL_PORTS.max)).toBe(true);
     expect(new Set(openers.map((r) => r.tcp_flags))).toEqual(new Set([2, 3]));
     // Long connections continue with flags 0/1; replies of the far side carry 18/19 on ingress.
     expect(outbound.some((r) => r.protocol === 6 && (r.tcp_flags === 0 || r.tcp_flags === 1))).toBe(true);
+    // The connections opened before the sample: to 9092 and 5432, flags 0 every 10 minutes of every hour.
+    for (const port of [9092, 5432]) {
+      const unflagged = outbound.filter((r) => r.dstport === port && r.tcp_flags === 0 && (r.start as number) % 600 === 0);
+      expect(new Set(unflagged.map((r) => Math.floor((r.start as number) / 3600))).size).toBe(24);
+    }
+    // Through the NAT gateway: its interface (no instance) receives the request addressed to itself, pkt-dstaddr
+    // keeping the outside address, and sends the translated copy from its own address.
+    const natIn = ok.filter((r) => r.flow_direction === 'ingress' && r.instance_id === null && r.pkt_dstaddr !== r.dstaddr);
+    expect(natIn.length).toBeGreaterThan(50);
+    expect(natIn.every((r) => inVpc(r.srcaddr) && inVpc(r.dstaddr) && !inVpc(r.pkt_dstaddr))).toBe(true);
+    const natAddress = natIn[0]!.dstaddr;
+    expect(outbound.filter((r) => r.srcaddr === natAddress).length).toBe(natIn.length);
     expect(ok.some((r) => r.flow_direction === 'ingress' && !inVpc(r.srcaddr) && (r.tcp_flags === 18 || r.tcp_flags === 19))).toBe(true);
     // Servers in the VPC answer from their service port with SYN-ACK.
     const serverReplies = outbound.filter((r) => ((r.tcp_flags as number) & 18) === 18);
@@ -142,8 +154,10 @@ describe('generateSample', () => {
     expect(truth.egressPorts[0]).toMatchObject({ port: 443, protocol: 6 });
     expect(truth.egressPorts.every((r) => r.port < EPHEMERAL_PORTS.min)).toBe(true);
     expect(truth.seed.some((r) => r.port >= EPHEMERAL_PORTS.min)).toBe(true);
-    const flows = truth.egressPorts.map((r) => r.flows);
-    expect(flows).toEqual([...flows].sort((a, b) => b - a));
+    const connections = truth.egressPorts.map((r) => r.connections);
+    expect(connections).toEqual([...connections].sort((a, b) => b - a));
+    expect(truth.egressPorts.every((r) => r.flows >= r.connections)).toBe(true);
+    expect(truth.natAddresses).toHaveLength(1);
   });
 
   test('S3 delivery layouts: AWSLogs paths, S3 file names every 5 minutes, the header line first; Hive-compatible folders', async () => {

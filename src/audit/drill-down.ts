@@ -1,0 +1,206 @@
+// The drill-down of ports: for each (port, protocol) asked for, who in the VPC opened its connections (instance,
+// interface, subnet, address) and where they went (address, AWS service, traffic path), when, how many and how
+// much. One SQL query for all the ports (the audit's own records, see recordsCte), grouped by source and
+// destination; its rows are validated here and summed into one PortDrillDown per port. Formats without a field
+// show what they have (the field is null).
+
+import { isIP } from 'node:net';
+import { CONNECTION_KEY, recordsCte, type AuditParameters } from './query.js';
+import { describe, MAX_COUNT, portKey, wholeNumber } from './port-row.js';
+
+/** A port and protocol to drill into. */
+export interface PortRef {
+  readonly port: number;
+  readonly protocol: number;
+}
+
+/** The columns the drill-down SQL selects, in order. */
+export const DRILL_DOWN_COLUMNS = [
+  'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
+  'connections', 'flows', 'bytes', 'first_seen', 'last_seen',
+] as const;
+export type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
+export type RawDrillDownRow = Record<DrillDownColumn, string | number | bigint | boolean | null>;
+
+/** At most this many (source, destination) groups are read; the busiest first. */
+export const DRILL_DOWN_ROW_LIMIT = 5000;
+/** Sources and destinations shown per port. */
+export const TOP_PEERS = 3;
+
+export interface DrillDownSource {
+  readonly instanceId: string | null;
+  readonly interfaceId: string | null;
+  readonly subnetId: string | null;
+  readonly address: string;
+  readonly connections: number;
+  readonly bytes: number;
+}
+
+export interface DrillDownDestination {
+  readonly address: string;
+  /** pkt-dst-aws-service, e.g. `S3`. */
+  readonly awsService: string | null;
+  /** traffic-path: 1-8 (see TRAFFIC_PATHS). */
+  readonly trafficPath: number | null;
+  readonly connections: number;
+  readonly bytes: number;
+}
+
+export interface PortDrillDown extends PortRef {
+  readonly connections: number;
+  readonly flows: number;
+  readonly bytes: number;
+  /** ISO times of the first record's start and the last record's end, where the format has them. */
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  /** Busiest first (connections, then bytes), at most TOP_PEERS. */
+  readonly sources: readonly DrillDownSource[];
+  readonly destinations: readonly DrillDownDestination[];
+}
+
+/**
+ * traffic-path values (AWS VPC User Guide, "Flow log records", traffic-path): where egress traffic went.
+ */
+export const TRAFFIC_PATHS: Readonly<Record<number, string>> = {
+  1: 'in the VPC',
+  2: 'internet gateway or gateway VPC endpoint',
+  3: 'virtual private gateway',
+  4: 'intra-region VPC peering',
+  5: 'inter-region VPC peering',
+  6: 'local gateway',
+  7: 'gateway VPC endpoint (Nitro)',
+  8: 'internet gateway (Nitro)',
+};
+
+/** The drill-down SQL for `ports` (validated numbers) over the audit's window and table; DuckDB runs the same text. */
+export function buildDrillDownSql(p: AuditParameters, ports: readonly PortRef[]): string {
+  if (ports.length === 0) throw new Error('the drill-down needs at least one port');
+  const records = recordsCte({ ...p, preset: 'egress-ports' }, ['instance_id', 'interface_id', 'subnet_id', 'pkt_dst_aws_service', 'traffic_path', 'start', 'end']);
+  const wanted = ports.map((r) => `dstport = ${Math.trunc(r.port)} AND protocol = ${Math.trunc(r.protocol)}`).join(' OR ');
+  const groups = 'dstport, protocol, nat_copy, instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path';
+  return [
+    ...records,
+    `SELECT dstport AS port, protocol, nat_copy, instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path,`,
+    `  count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
+    `  min(start_time) AS first_seen, max(end_time) AS last_seen`,
+    `FROM records`,
+    `WHERE counted AND (${wanted})`,
+    `GROUP BY ${groups}`,
+    `ORDER BY connections DESC, bytes DESC, port, protocol, srcaddr, dstaddr`,
+    `LIMIT ${DRILL_DOWN_ROW_LIMIT}`,
+  ].join('\n');
+}
+
+interface DrillDownRow {
+  readonly port: number;
+  readonly protocol: number;
+  readonly natCopy: boolean;
+  readonly instanceId: string | null;
+  readonly interfaceId: string | null;
+  readonly subnetId: string | null;
+  readonly srcaddr: string;
+  readonly dstaddr: string;
+  readonly awsService: string | null;
+  readonly trafficPath: number | null;
+  readonly connections: number;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly firstSeen: number | null;
+  readonly lastSeen: number | null;
+}
+
+const ID_PATTERNS = { instance_id: /^i-[0-9a-f]{8,17}$/, interface_id: /^eni-[0-9a-f]{8,17}$/, subnet_id: /^subnet-[0-9a-f]{8,17}$/ } as const;
+const AWS_SERVICE = /^[A-Z0-9_]{1,40}$/;
+/** Epoch seconds up to the year 9999. */
+const MAX_EPOCH = 253_402_300_799;
+
+/** One row checked: ids, addresses and service names by pattern, numbers whole and in range; else the problem. */
+function toDrillDownRow(raw: RawDrillDownRow): DrillDownRow | string {
+  const text = (column: DrillDownColumn, pattern: RegExp): string | null | undefined => {
+    const value = raw[column];
+    if (value === null || value === '' || value === '-') return null;
+    return typeof value === 'string' && pattern.test(value) ? value : undefined;
+  };
+  const number = (column: DrillDownColumn, max: number, nullable = false): number | null | undefined => {
+    const value = raw[column];
+    if (value === null && nullable) return null;
+    return typeof value === 'boolean' ? undefined : wholeNumber(value, max);
+  };
+  const values = {
+    port: number('port', 65535), protocol: number('protocol', 255),
+    instanceId: text('instance_id', ID_PATTERNS.instance_id), interfaceId: text('interface_id', ID_PATTERNS.interface_id),
+    subnetId: text('subnet_id', ID_PATTERNS.subnet_id), awsService: text('pkt_dst_aws_service', AWS_SERVICE),
+    trafficPath: number('traffic_path', 255, true), connections: number('connections', MAX_COUNT), flows: number('flows', MAX_COUNT),
+    bytes: number('bytes', MAX_COUNT), firstSeen: number('first_seen', MAX_EPOCH, true), lastSeen: number('last_seen', MAX_EPOCH, true),
+  };
+  const columns: Record<keyof typeof values, DrillDownColumn> = {
+    port: 'port', protocol: 'protocol', instanceId: 'instance_id', interfaceId: 'interface_id', subnetId: 'subnet_id',
+    awsService: 'pkt_dst_aws_service', trafficPath: 'traffic_path', connections: 'connections', flows: 'flows', bytes: 'bytes',
+    firstSeen: 'first_seen', lastSeen: 'last_seen',
+  };
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) return `${columns[key as keyof typeof values]} ${describe(raw[columns[key as keyof typeof values]] as string)} is not valid`;
+  }
+  for (const column of ['srcaddr', 'dstaddr'] as const) {
+    const value = raw[column];
+    if (typeof value !== 'string' || isIP(value) === 0) return `${column} ${describe(value as string)} is not an IP address`;
+  }
+  const natCopy = raw.nat_copy === true || raw.nat_copy === 'true';
+  return { ...(values as { [K in keyof typeof values]: Exclude<(typeof values)[K], undefined> }), port: values.port!, protocol: values.protocol!,
+    connections: values.connections!, flows: values.flows!, bytes: values.bytes!, natCopy, srcaddr: raw.srcaddr as string, dstaddr: raw.dstaddr as string };
+}
+
+/** Sums `rows` per key, busiest first (connections, then bytes), at most TOP_PEERS. */
+function top<T extends { connections: number; bytes: number }>(rows: readonly DrillDownRow[], key: (row: DrillDownRow) => string, make: (row: DrillDownRow) => T): T[] {
+  const sums = new Map<string, T>();
+  for (const row of rows) {
+    const k = key(row);
+    const current = sums.get(k) ?? { ...make(row), connections: 0, bytes: 0 };
+    sums.set(k, { ...current, connections: current.connections + row.connections, bytes: current.bytes + row.bytes });
+  }
+  return [...sums.values()].sort((a, b) => b.connections - a.connections || b.bytes - a.bytes).slice(0, TOP_PEERS);
+}
+
+const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+
+/**
+ * The drill-down of each port asked for, in the order asked (ports without records are left out), and one
+ * warning per row left out. A port's numbers come from its instances' records; a NAT gateway's translated
+ * copies are used only for a port that has no other records (only the NAT's interface is logged).
+ */
+export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: readonly PortRef[]): { ports: PortDrillDown[]; rejected: string[] } {
+  const rows: DrillDownRow[] = [];
+  const rejected: string[] = [];
+  raws.forEach((raw, index) => {
+    const row = toDrillDownRow(raw);
+    if (typeof row === 'string') rejected.push(`Drill-down row ${index + 1} was left out: ${row}.`);
+    else rows.push(row);
+  });
+  const result: PortDrillDown[] = [];
+  for (const ref of ports) {
+    const all = rows.filter((r) => portKey(r) === portKey(ref));
+    const own = all.filter((r) => !r.natCopy);
+    const used = own.length > 0 ? own : all;
+    if (used.length === 0) continue;
+    const sum = (pick: (r: DrillDownRow) => number) => used.reduce((total, r) => total + pick(r), 0);
+    const times = (pick: (r: DrillDownRow) => number | null) => used.map(pick).filter((t): t is number => t !== null);
+    const starts = times((r) => r.firstSeen);
+    const ends = times((r) => r.lastSeen);
+    result.push({
+      port: ref.port,
+      protocol: ref.protocol,
+      connections: sum((r) => r.connections),
+      flows: sum((r) => r.flows),
+      bytes: sum((r) => r.bytes),
+      firstSeen: iso(starts.length ? Math.min(...starts) : null),
+      lastSeen: iso(ends.length ? Math.max(...ends) : null),
+      sources: top(used, (r) => `${r.instanceId} ${r.interfaceId} ${r.subnetId} ${r.srcaddr}`, (r) => ({
+        instanceId: r.instanceId, interfaceId: r.interfaceId, subnetId: r.subnetId, address: r.srcaddr, connections: 0, bytes: 0,
+      })),
+      destinations: top(used, (r) => `${r.dstaddr} ${r.awsService} ${r.trafficPath}`, (r) => ({
+        address: r.dstaddr, awsService: r.awsService, trafficPath: r.trafficPath, connections: 0, bytes: 0,
+      })),
+    });
+  }
+  return { ports: result, rejected };
+}
