@@ -86,7 +86,7 @@ function footer(report: AuditReport): string {
     ? `NEW = not in ${report.allowlist.path}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
   return (
-    `${report.filesRead} files (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
+    `${plural(report.filesRead, 'file')} (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
     `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}`
   );
 }

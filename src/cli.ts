@@ -24,6 +24,7 @@ import { LocalTree } from './logs/local-tree.js';
 import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
+import { AwsAccessError } from './aws/errors.js';
 
 /** The Glue database and table the pipeline stack creates by default; the local view uses the same names. */
 export const DEFAULT_TABLE: TableRef = { database: 'vpc_port_audit', table: 'flow_logs' };
@@ -193,7 +194,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     else await sql(command, io);
     return 0;
   } catch (error) {
-    if (error instanceof InputError) {
+    // Refused or missing AWS credentials are the user's to fix, like bad input.
+    if (error instanceof InputError || error instanceof AwsAccessError) {
       io.stderr(`vpc-port-audit: ${error.message}\n`);
       return 2;
     }

@@ -327,16 +327,17 @@ export async function run(now: Date = new Date()): Promise<void> {
     const payload = context.payload as PullRequestPayload & RunContext['payload'];
     const trust = judgeRun({ eventName: event, ref: context.ref, payload });
     const pullNumber = event === PULL_REQUEST ? payload.pull_request?.number : undefined;
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    // A read-only run never reads its own workspace's allowlist: it may be anyone's. A pull request's is
-    // what its comment is about (as the head side of the diff).
-    const allowlist = trust.trusted || pullNumber !== undefined ? await loadAllowlist(resolve(workspace, settings.allowlistPath)) : undefined;
+    // Runs that end here read no file of the workspace: a fork's broken allowlist must not fail its notice.
     const forkNotice = event === PULL_REQUEST ? forkPullRequestNotice(payload) : undefined;
     if (forkNotice) {
       core.notice(forkNotice);
       return;
     }
     if (settings.mode === 'redrive') return await redriveMode(settings, trust);
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    // A read-only run never reads its own workspace's allowlist: it may be anyone's. A pull request's is
+    // what its comment is about (as the head side of the diff).
+    const allowlist = trust.trusted || pullNumber !== undefined ? await loadAllowlist(resolve(workspace, settings.allowlistPath)) : undefined;
     if (settings.mode === 'deploy' && event === PULL_REQUEST) {
       core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
       return;

@@ -38,7 +38,7 @@ export function explainAwsError(error: unknown, operation: string): unknown {
   }
   if (refusal === 'credentials') {
     return new AwsAccessError(
-      `No valid AWS credentials for ${operation} (${error.message}); configure credentials (the action's role-to-assume with id-token: write) before this step.`,
+      `No valid AWS credentials for ${operation} (${error.message}); configure credentials (in a workflow, the action's role-to-assume with id-token: write; on the command line, AWS_PROFILE or the AWS_* environment variables).`,
       { cause: error },
     );
   }

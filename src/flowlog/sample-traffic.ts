@@ -70,6 +70,16 @@ export interface SampleNetwork {
   readonly visitors: { readonly 4: readonly string[]; readonly 6: readonly string[] };
 }
 
+/**
+ * The source port a NAT gateway gives the connection `srcaddr:srcport -> dstaddr:dstport`: 1024-65535, the
+ * same for every record of that connection (an FNV-1a hash of it, so no random draw depends on the NAT).
+ */
+function translatedPort(srcaddr: string, srcport: number, dstaddr: string, dstport: number): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${srcaddr} ${srcport} ${dstaddr} ${dstport}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return 1024 + (hash % (65536 - 1024));
+}
+
 /** One generated line with what the model knows about it. */
 export interface ModelRecord {
   readonly record: FlowLogRecord;
@@ -298,7 +308,8 @@ export function generateHour(
     emit({ ...common, ...request, direction: 'egress', trafficPath: nat ? PATH_IN_VPC : PATH_INTERNET }, true, true);
     emit({ ...common, ...reply, direction: 'ingress', dst: client.address, dstport: srcport }, false);
     if (!nat) return;
-    const natPort = rng.int(1024, 65535);
+    // A NAT gateway keeps one translated source port for a connection's whole life (every interval, every hour).
+    const natPort = translatedPort(client.address, srcport, peer, service.port);
     emit({ ...common, ...request, on: nat, direction: 'ingress', dst: nat.address, pktDst: peer, trafficPath: null }, true);
     emit({ ...common, ...request, on: nat, direction: 'egress', src: nat.address, srcport: natPort, trafficPath: PATH_INTERNET }, true);
     emit({ ...common, ...reply, on: nat, direction: 'ingress', dst: nat.address, dstport: natPort }, false);

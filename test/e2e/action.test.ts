@@ -315,11 +315,15 @@ describe('pull requests', () => {
     }
   });
 
-  test('a pull request from a fork exits cleanly without calling AWS or GitHub', async () => {
+  test('a pull request from a fork exits cleanly without calling AWS or GitHub, even with a broken allowlist', async () => {
     const counting = await startCountingEndpoint();
     const callsBefore = github.calls.length;
+    // The fork's checkout is not read: its broken allowlist must not fail the notice.
+    const forkWorkspace = await mkdtemp(join(tmpdir(), 'workspace-fork-'));
+    await mkdir(join(forkWorkspace, '.github'));
+    await writeFile(join(forkWorkspace, '.github', 'outbound-ports.yml'), 'ports: [\n  - {port: 1\n');
     try {
-      const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload: prPayload(999, 'someone/fork'), awsEndpoint: counting.url });
+      const run = await runAction({ inputs: AUDIT_INPUTS(), event: 'pull_request', payload: prPayload(999, 'someone/fork'), awsEndpoint: counting.url, workspace: forkWorkspace });
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/fork/);
       expect(counting.count()).toBe(0);

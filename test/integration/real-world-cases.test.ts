@@ -14,8 +14,8 @@ async function audit(name: string, flags: string[] = [], end = '2026-11-01T11') 
   return { ...run, ports: run.code === 0 ? (JSON.parse(run.stdout) as { ports: object[] }).ports : undefined };
 }
 
-const port443 = { port: 443, protocol: 6, flows: 1, packets: 12, bytes: 3400, peers: 1 };
-const port5432 = { port: 5432, protocol: 6, flows: 1, packets: 30, bytes: 5200, peers: 1 };
+const port443 = { port: 443, protocol: 6, connections: 1, flows: 1, packets: 12, bytes: 3400, peers: 1 };
+const port5432 = { port: 5432, protocol: 6, connections: 1, flows: 1, packets: 30, bytes: 5200, peers: 1 };
 
 describe('real-world cases', () => {
   test('01-s3-header-line: the header line S3 delivery writes first is the file\'s format, not a record: 443/tcp and 5432/tcp', async () => {
