@@ -15,11 +15,11 @@ import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCo
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
-import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
 import { portKey, type PortRow } from '../../src/audit/port-row.js';
-import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
@@ -129,11 +129,7 @@ const portsOf = (json: string | undefined) => JSON.parse(json ?? 'null') as { po
 
 beforeAll(async () => {
   [moto, github, defaults] = await Promise.all([startMoto(), startFakeGitHub(), actionDefaults()]);
-  clients = createAwsClients({
-    region: TEST_AWS_ENV.AWS_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-  });
+  clients = motoClients(moto);
   vpcId = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await clients.athena.send(

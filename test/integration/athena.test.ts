@@ -1,4 +1,4 @@
-// The Athena engine against a real moto_server (clients from createAwsClients with an explicit endpoint):
+// The Athena engine against a real moto_server (clients from the one factory with an explicit endpoint):
 // results set through /moto-api/static/athena/query-results, states stepped through
 // /moto-api/state-manager/set-transition (QUEUED -> RUNNING -> SUCCEEDED), a query cancelled by someone
 // else and one cancelled by the engine's timeout (StopQueryExecution). moto cannot fail a query, page
@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines/athena.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import { renderTopListTable } from '../../src/report/audit-sections.js';
-import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoClients, startMoto, type MotoServer } from '../support/moto.js';
 import { fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
 import { auditParameters } from '../support/audit-parameters.js';
@@ -26,11 +26,7 @@ let clients: AwsClients;
 
 beforeAll(async () => {
   moto = await startMoto();
-  clients = createAwsClients({
-    region: TEST_AWS_ENV.AWS_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-  });
+  clients = motoClients(moto);
 });
 afterAll(async () => moto.stop());
 

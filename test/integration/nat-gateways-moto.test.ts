@@ -4,21 +4,17 @@
 // that one branch uses a fake client.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { AllocateAddressCommand, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { lookUpNatAddresses } from '../../src/aws/lookups.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
-import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 
 let moto: MotoServer;
 let clients: AwsClients;
 
 beforeAll(async () => {
   moto = await startMoto();
-  clients = createAwsClients({
-    region: TEST_AWS_ENV.AWS_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-  });
+  clients = motoClients(moto);
 });
 afterAll(async () => moto.stop());
 beforeEach(async () => moto.reset());

@@ -3,6 +3,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 
 export interface MotoServer {
   /** `http://127.0.0.1:PORT`, for AWS_ENDPOINT_URL or a client's `endpoint`. */
@@ -75,4 +76,13 @@ export async function startMoto(): Promise<MotoServer> {
       await exited;
     },
   };
+}
+
+/** The action's AWS clients (the one client factory) pointed at `moto` with the test credentials. */
+export function motoClients(moto: MotoServer): AwsClients {
+  return createAwsClients({
+    region: TEST_AWS_ENV.AWS_REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
 }
