@@ -25,7 +25,7 @@ const ANSWERS: Record<string, unknown> = {
   },
   GetQueryResults: {
     ResultSet: {
-      Rows: [RESULT_COLUMNS, ['443', '6', '3', '30', '3000', '2', '1.1.1.1', '8.8.8.8']].map((row) => ({ Data: row.map((v) => ({ VarCharValue: v })) })),
+      Rows: [RESULT_COLUMNS, ['443', '6', '2', '3', '30', '3000', '2', '1.1.1.1', '8.8.8.8']].map((row) => ({ Data: row.map((v) => ({ VarCharValue: v })) })),
     },
   },
 };
