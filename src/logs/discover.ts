@@ -27,7 +27,7 @@ export interface Discovery {
   readonly files: readonly WindowFile[];
   /** Hour folders of the window that exist (several accounts or regions may each have one per hour). */
   readonly hourFolders: number;
-  /** Day folders that overlap the window. */
+  /** Day folders read: those of the window and, after a window that ends at midnight, the next one (see DAY_FOLDER_DELIVERY_LAG_MS). */
   readonly dayFolders: number;
   /** Hours of the window that an hour folder or a day folder covers. */
   readonly hoursCovered: number;
@@ -109,9 +109,20 @@ function noteDated(walk: Walk, parts: readonly number[]): void {
   }
 }
 
+/**
+ * How long after a record's capture window S3 delivery may write it: up to a 10-minute aggregation interval, then
+ * "about 10 minutes" to publish to Amazon S3 (AWS VPC User Guide, "Flow log records", Aggregation interval). So
+ * the last minutes of a day land in the next day's folder, which is read too when it starts this soon after the
+ * window ends; day folders' records are kept by `start`, so nothing outside the window counts. Hour folders are
+ * pruned exactly: their window is the folder.
+ */
+const DAY_FOLDER_DELIVERY_LAG_MS = 20 * 60_000;
+
+/** Whether a dated folder (year, month, day or hour) can hold records of the window. */
 function overlapsWindow(walk: Walk, parts: readonly number[]): boolean {
   const [start, end] = partsRange(parts);
-  return start < walk.window.end.getTime() && end > walk.window.start.getTime();
+  const lag = parts.length < LEVELS ? DAY_FOLDER_DELIVERY_LAG_MS : 0;
+  return start < walk.window.end.getTime() + lag && end > walk.window.start.getTime();
 }
 
 function layoutOf(walk: Walk, style: DateStyle, granularity: Granularity, segments: readonly string[], name: string): LayoutName {

@@ -58,6 +58,20 @@ describe('discoverWindowFiles', () => {
     }
   });
 
+  test('a window ending at midnight also reads the next day folder, where S3 delivery writes its last minutes; hour folders stay exact', async () => {
+    const next = '123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261102T0005Z_e5f6a7b8.log.gz';
+    const root = await tree([
+      `${S3}/2026/11/01/${S3_NAME}`, `${S3}/2026/11/02/${next}`, `${S3}/2026/11/03/later.log.gz`,
+      'flow-logs/2026/11/01/23/a.gz', 'flow-logs/2026/11/02/00/b.gz',
+    ]);
+    const atMidnight = await discoverWindowFiles(new LocalTree(root), windowEndingAt(new Date('2026-11-02T00:00:00Z'), 2));
+    expect(atMidnight.files.map((f) => f.segments.at(-1)).sort()).toEqual([S3_NAME, next, 'a.gz'].sort());
+    // Only the window's hours count as covered: the next day folder is read for its first minutes alone.
+    expect([atMidnight.dayFolders, atMidnight.hoursCovered]).toEqual([2, 2]);
+    const beforeMidnight = await discoverWindowFiles(new LocalTree(root), windowEndingAt(new Date('2026-11-01T23:00:00Z'), 2));
+    expect(beforeMidnight.files.map((f) => f.segments.at(-1))).toEqual([S3_NAME]);
+  });
+
   test('S3 hourly and Hive-compatible layouts, two accounts in two regions', async () => {
     const hive = (account: string, region: string, hour: string) =>
       `AWSLogs/aws-account-id=${account}/aws-service=vpcflowlogs/aws-region=${region}/year=2026/month=11/day=01/hour=${hour}/f.log.gz`;
