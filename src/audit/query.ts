@@ -127,10 +127,12 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
   const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
   if (egress) where.push(`${c('action')} = 'ACCEPT'`);
   if (egress && shape.columns.has('log_status')) where.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
-  const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => `${c(name)} AS ${name}`);
+  // `x AS x` only where the table's column has another name (the recipe's `sourceaddress AS srcaddr`).
+  const as = (sql: string, name: string) => (sql === name ? name : `${sql} AS ${name}`);
+  const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => as(c(name), name));
   for (const name of optional) {
-    const { as, type } = OPTIONAL_FIELDS[name]!;
-    fields.push(shape.columns.has(name) ? `${c(name)} AS ${as}` : `CAST(NULL AS ${type}) AS ${as}`);
+    const { as: alias, type } = OPTIONAL_FIELDS[name]!;
+    fields.push(shape.columns.has(name) ? as(c(name), alias) : `CAST(NULL AS ${type}) AS ${alias}`);
   }
   const counted = egress
     ? `NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)} AND ${openerExpression(shape)}`

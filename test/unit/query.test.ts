@@ -32,7 +32,7 @@ const params = (over: Partial<AuditParameters> = {}): AuditParameters => ({
 describe('buildAuditSql shapes', () => {
   test('egress-ports on v5 groups destination ports of egress records the VPC opened, ranked by connections', () => {
     const sql = buildAuditSql(params());
-    expect(sql).toMatch(/^WITH records AS \(\n {2}SELECT srcaddr AS srcaddr, srcport AS srcport, dstaddr AS dstaddr, dstport AS dstport/);
+    expect(sql).toMatch(/^WITH records AS \(\n {2}SELECT srcaddr, srcport, dstaddr, dstport, protocol, packets, bytes,\n/);
     expect(sql).toContain(`FROM "vpc_port_audit"."flow_logs"`);
     expect(sql).toContain(`dt BETWEEN '2026/11/01/00' AND '2026/11/01/23'`);
     expect(sql).toContain(`flow_direction = 'egress'`);
