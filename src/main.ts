@@ -18,6 +18,7 @@ import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { AwsAccessError } from './aws/errors.js';
+import { lookUpSourceNames, withSourceNames } from './aws/source-names.js';
 import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { pipelineRoleBoundary } from './deploy/boundary.js';
@@ -288,11 +289,12 @@ async function reportReadOnly(
 }
 
 /** A trusted scheduled run: decide, drill into the new ports (one more query, only when there are any), publish. */
-async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
+async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, clients: AwsClients, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
   const decision = await decideScheduledAudit(input);
   const drillDown = decision.newPorts.length > 0 ? await timed('The drill-down query', () => engine.runDrillDown(parameters, decision.newPorts)) : undefined;
   for (const warning of drillDown?.rejected ?? []) core.warning(warning);
-  const report = await publishScheduledAudit({ ...input, drillDown: drillDown?.ports }, decision);
+  const named = drillDown && withSourceNames(drillDown.ports, await lookUpSourceNames(clients.ec2, drillDown.ports, core));
+  const report = await publishScheduledAudit({ ...input, drillDown: named }, decision);
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
   return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown };
@@ -380,7 +382,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     let outcome: ReportOutcome;
     if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
     else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
-    else outcome = await reportOnSchedule(await report(), engine, parameters);
+    else outcome = await reportOnSchedule(await report(), clients, engine, parameters);
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;

@@ -34,6 +34,10 @@ export interface DrillDownSource {
   readonly address: string;
   readonly connections: number;
   readonly bytes: number;
+  /** The instance's Name tag, where the action looked it up (aws/source-names.ts). */
+  readonly instanceName?: string;
+  /** The interface's description, where the action looked it up. */
+  readonly interfaceDescription?: string;
 }
 
 export interface DrillDownDestination {

@@ -10,8 +10,11 @@ import { escapeMarkdown, formatCount, table } from './markdown.js';
 
 const joined = (parts: readonly (string | null)[]) => parts.filter((p): p is string => p !== null).join(' · ');
 
-/** `i-... · eni-... · subnet-... · 10.0.1.5`: what the format has of the source. */
-export const sourceText = (s: DrillDownSource) => joined([s.instanceId, s.interfaceId, s.subnetId, s.address]);
+const named = (id: string | null, name: string | undefined) => (id !== null && name ? `${id} (${name})` : id);
+
+/** `i-... (web-1) · eni-... (Primary network interface) · subnet-... · 10.0.1.5`: what the format has of the source, with the names the action looked up. */
+export const sourceText = (s: DrillDownSource) =>
+  joined([named(s.instanceId, s.instanceName), named(s.interfaceId, s.interfaceDescription), s.subnetId, s.address]);
 
 /** `203.0.113.5 · S3 · internet gateway (Nitro)`: what the format has of the destination. */
 export const destinationText = (d: DrillDownDestination) =>
