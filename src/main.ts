@@ -12,7 +12,7 @@ import { context } from '@actions/github';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAllowlist, type Allowlist } from './audit/allowlist.js';
+import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
@@ -27,15 +27,13 @@ import type { AuditResult, DrillDownResult, QueryEngine } from './engines/engine
 import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { collectPipelineHealth } from './health/collect.js';
 import type { PipelineHealth } from './health/judge.js';
-import { createGitHubClient, type GitHubClient } from './github.js';
+import { createGitHubClient, readFileAtRef, tokenLogin, type GitHubClient } from './github.js';
 import { InputError } from './input-error.js';
-import { readAllowlistAtRef } from './report/allowlist-at-ref.js';
 import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
-import { tokenLogin } from './report/ownership.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
-import { decideScheduledAudit, publishScheduledAudit, type ScheduledAuditInput } from './report/scheduled.js';
 import { renderPipelineHealth } from './report/pipeline-health.js';
+import { runScheduledAudit, type ScheduledAuditInput } from './run/scheduled-run.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
 
@@ -188,7 +186,8 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
 async function allowlistAtRef(octokit: GitHubClient, path: string, ref: string | undefined, without: string): Promise<Allowlist | undefined> {
   if (!ref) return undefined;
   try {
-    return await readAllowlistAtRef(octokit, context.repo, path, ref);
+    const text = await readFileAtRef(octokit, context.repo, path, ref);
+    return text === undefined ? undefined : parseAllowlist(text, `${path}@${ref.slice(0, 12)}`);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     core.warning(`${error.message} ${without}`);
@@ -272,8 +271,8 @@ async function scheduledInput(
 }
 
 /**
- * A read-only run: decides as a default-branch run would (memory + the default branch's allowlist, never
- * this run's workspace), writes nothing, and returns the decision for the job summary and the gate.
+ * A read-only run: loads and decides as a default-branch run would (memory + the default branch's allowlist,
+ * never this run's workspace), writes nothing, and returns the decision for the job summary and the gate.
  */
 async function reportReadOnly(
   settings: Settings,
@@ -283,21 +282,23 @@ async function reportReadOnly(
 ): Promise<ReportOutcome> {
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
-  const decision = await decideScheduledAudit({ ...input, allowlist });
-  const { newPorts, silent, unexplained, open, health } = decision;
-  return { newPorts, silent, unexplained, trackingIssue: open && { number: open.number, url: open.url }, readOnly, health };
+  const { newPorts, silent, unexplained, issueNumber, issueUrl, health } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
+  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health };
 }
 
-/** A trusted scheduled run: decide, drill into the new ports (one more query, only when there are any), publish. */
+/** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
 async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, clients: AwsClients, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
-  const decision = await decideScheduledAudit(input);
-  const drillDown = decision.newPorts.length > 0 ? await timed('The drill-down query', () => engine.runDrillDown(parameters, decision.newPorts)) : undefined;
-  for (const warning of drillDown?.rejected ?? []) core.warning(warning);
-  const named = drillDown && withSourceNames(drillDown.ports, await lookUpSourceNames(clients.ec2, drillDown.ports, core));
-  const report = await publishScheduledAudit({ ...input, drillDown: named }, decision);
+  const report = await runScheduledAudit({ ...input, drillDown: (newPorts) => drillDownNewPorts(clients, engine, parameters, newPorts) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown };
+}
+
+/** The drill-down step: one more Athena query for the new ports, then their sources' names (where the role may). */
+async function drillDownNewPorts(clients: AwsClients, engine: QueryEngine, parameters: AuditParameters, newPorts: readonly PortRow[]): Promise<DrillDownResult> {
+  const drillDown = await timed('The drill-down query', () => engine.runDrillDown(parameters, newPorts));
+  for (const warning of drillDown.rejected) core.warning(warning);
+  return { ...drillDown, ports: withSourceNames(drillDown.ports, await lookUpSourceNames(clients.ec2, drillDown.ports, core)) };
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));

@@ -6,12 +6,10 @@
 import type { Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
-import type { GitHubClient } from '../github.js';
+import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../format-bytes.js';
-import { listComments, postComment } from './comments.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
-import type { RepoRef } from './tracking-issue.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
 export function pullRequestMarker(stackOrVpcKey: string): string {
@@ -136,7 +134,7 @@ export async function reportPullRequest(input: PullRequestReportInput): Promise<
     return { commentId: previous.id, action: 'unchanged' };
   }
   if (previous) {
-    await octokit.rest.issues.updateComment({ ...repo, comment_id: previous.id, body });
+    await updateComment(octokit, repo, previous.id, body);
     log.info(`Updated pull-request comment ${previous.id} on #${pullNumber}.`);
     return { commentId: previous.id, action: 'updated' };
   }

@@ -1,26 +1,17 @@
-// The tracking issue of one VPC or stack: found by label, a hidden marker and its author (never by title), its body
-// (unacknowledged ports and the current top list) and comments, and the GitHub calls that open, update,
-// close it and keep exactly one open when runs race (lowest number wins, later ones close themselves).
+// The tracking issue of one VPC or stack as text: its title, its body (unacknowledged ports, who opened the new
+// ones, the current top list) with the hidden lines that say which VPC it tracks and which ports it lists, and
+// its comments. Publishing it on GitHub is publish-issue.ts's job.
 
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import { renderDrillDownMarkdown } from './drill-down.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import { createOnce, type GitHubClient } from '../github.js';
-import type { Logger } from '../log.js';
 import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
-import { postComment } from './comments.js';
-import { writtenBy } from './ownership.js';
 import { formatBytes } from '../format-bytes.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
-
-export interface RepoRef {
-  readonly owner: string;
-  readonly repo: string;
-}
 
 export interface TrackingIssue {
   readonly number: number;
@@ -135,81 +126,7 @@ export function renderNewPortsComment(newPorts: readonly PortRow[], window: Hour
   );
 }
 
-/**
- * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
- * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
- */
-export async function findOpenTrackingIssues(octokit: GitHubClient, repo: RepoRef, label: string, stackOrVpcKey: string, author: string, log: Logger): Promise<TrackingIssue[]> {
-  const marker = trackingMarker(stackOrVpcKey);
-  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: label, state: 'open', per_page: 100 });
-  const marked = issues.filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker));
-  for (const planted of marked.filter((issue) => !writtenBy(issue, author))) {
-    log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.user?.login ?? 'unknown'}, not ${author}: left alone.`);
-  }
-  return marked
-    .filter((issue) => writtenBy(issue, author))
-    .map((issue) => ({ number: issue.number, body: issue.body ?? '', url: issue.html_url }))
-    .sort((a, b) => a.number - b.number);
-}
-
-/** Creates the label when the repository lacks it (a concurrent creation, or a failed try's, counts as success). */
-export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: string, log: Logger): Promise<void> {
-  const exists = async () => {
-    try {
-      await octokit.rest.issues.getLabel({ ...repo, name: label });
-      return true;
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-      return undefined;
-    }
-  };
-  if (await exists()) return;
-  await createOnce({
-    what: `the label '${label}'`,
-    create: async () => {
-      try {
-        await octokit.rest.issues.createLabel({ ...repo, name: label, color: 'd93f0b', description: 'Outbound ports seen by vpc-port-audit' });
-        log.info(`Created the label '${label}'.`);
-      } catch (error) {
-        if ((error as { status?: number }).status !== 422) throw error;
-      }
-      return true;
-    },
-    find: exists,
-    log,
-  });
-}
-
-/** Closes an issue with a comment saying why (the comment posted once, see postComment). */
-export async function closeIssue(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  issueNumber: number,
-  comment: string,
-  reason: 'completed' | 'not_planned',
-  author: string,
-  log: Logger,
-): Promise<void> {
-  await postComment(octokit, repo, issueNumber, comment, author, log);
-  await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
-}
-
 /** The closing comment of an issue that duplicates `winner`. */
 export function duplicateNote(winner: TrackingIssue): string {
   return `Closing as a duplicate of #${winner.number}, which tracks the same VPC (two audit runs raced).`;
-}
-
-/** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
-export async function closeDuplicates(
-  octokit: GitHubClient,
-  repo: RepoRef,
-  winner: TrackingIssue | undefined,
-  duplicates: readonly TrackingIssue[],
-  author: string,
-  log: Logger,
-): Promise<void> {
-  for (const duplicate of duplicates) {
-    log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
-    await closeIssue(octokit, repo, duplicate.number, duplicateNote(winner!), 'not_planned', author, log);
-  }
 }

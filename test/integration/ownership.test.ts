@@ -2,8 +2,7 @@
 // `viewer` (GET /user refuses it), a personal access token by either; when both fail the error names both.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { createGitHubClient } from '../../src/github.js';
-import { tokenLogin, writtenBy } from '../../src/report/ownership.js';
+import { createGitHubClient, tokenLogin, writtenBy } from '../../src/github.js';
 import { GITHUB_ACTIONS_BOT, MAINTAINER, startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { recordingLogger } from '../support/report-fixtures.js';
 

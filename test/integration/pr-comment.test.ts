@@ -4,8 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { Allowlist } from '../../src/audit/allowlist.js';
-import { createGitHubClient } from '../../src/github.js';
-import { tokenLogin } from '../../src/report/ownership.js';
+import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { forkPullRequestNotice, pullRequestMarker, reportPullRequest } from '../../src/report/pr-comment.js';
 import { GITHUB_ACTIONS_BOT, MAINTAINER, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { allowlistOf, KEY, portRow, recordingLogger, type RecordingLogger } from '../support/report-fixtures.js';

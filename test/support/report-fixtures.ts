@@ -9,10 +9,9 @@ import { parseAllowlist, type Allowlist } from '../../src/audit/allowlist.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import type { AuditResult } from '../../src/engines/engine.js';
 import type { HourWindow } from '../../src/flowlog/layout.js';
-import { createGitHubClient } from '../../src/github.js';
+import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import type { Logger } from '../../src/log.js';
-import { tokenLogin } from '../../src/report/ownership.js';
-import { reportScheduledAudit, type ScheduledAuditInput } from '../../src/report/scheduled.js';
+import { runScheduledAudit, type ScheduledAuditInput } from '../../src/run/scheduled-run.js';
 import { FileMemoryStore } from './file-memory-store.js';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 
@@ -56,7 +55,7 @@ export function recordingLogger(): RecordingLogger {
 export const KEY = 'vpc-0abc1234';
 export const LABEL = 'vpc-port-audit';
 
-/** Runs reportScheduledAudit against the fake GitHub API with a file memory at `memoryPath`, as the token's account. */
+/** Runs runScheduledAudit against the fake GitHub API with a file memory at `memoryPath`, as the token's account. */
 export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
   return async (
     rows: readonly PortRow[],
@@ -66,7 +65,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
     health?: ScheduledAuditInput['health'],
   ) => {
     const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
-    return reportScheduledAudit({
+    return runScheduledAudit({
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: auditResult(rows),

@@ -1,0 +1,130 @@
+// Publishing a scheduled run's decision on GitHub: finds our open tracking issues (label, hidden marker and
+// author; never the title), then brings the tracking issue in line with the decision: open it, update it (with
+// a comment for new ports or new pipeline problems, so watchers are notified), close it, or leave it; closes the
+// duplicates that racing runs opened (lowest number wins, later ones close themselves). Every GitHub call goes
+// through the GitHub helper (src/github.ts).
+
+import { portKey, type PortRow } from '../audit/port-row.js';
+import type { PortDrillDown } from '../audit/drill-down.js';
+import type { RememberedPort } from '../audit/known-ports.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import type { PipelineHealth } from '../health/judge.js';
+import { closeIssue, createIssue, createOnce, ensureLabel, listOpenIssues, postComment, updateIssueBody, type GitHubClient, type RepoRef } from '../github.js';
+import type { Logger } from '../log.js';
+import { code } from './markdown.js';
+import { problemKindsIn, renderPipelineProblemsComment } from './pipeline-health.js';
+import { duplicateNote, issueTitle, renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn, type TrackingIssue } from './tracking-issue.js';
+
+export type IssueAction = 'none' | 'opened' | 'updated' | 'closed';
+
+/**
+ * What publishing does to the tracking issue: its action, and whether an update also comments the new ports
+ * (`comment`) or the pipeline problems the issue did not show yet (`healthComment`), so watchers are notified.
+ */
+export type IssuePlan = { readonly action: IssueAction; readonly comment?: boolean; readonly healthComment?: boolean };
+
+/** Where the tracking issue lives and who we are there. */
+export interface IssueTarget {
+  readonly octokit: GitHubClient;
+  readonly repo: RepoRef;
+  readonly label: string;
+  readonly stackOrVpcKey: string;
+  /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
+  readonly author: string;
+  readonly log: Logger;
+}
+
+/** What the tracking issue shows, as decided (src/run/decide.ts), plus the drill-down of the new ports. */
+export interface IssueContent {
+  /** The tracking issue the run works on (the lowest-numbered of ours), if one is open. */
+  readonly open?: TrackingIssue;
+  /** Further open tracking issues of ours (runs raced): publishing closes them. */
+  readonly duplicates: readonly TrackingIssue[];
+  readonly plan: IssuePlan;
+  readonly newPorts: readonly PortRow[];
+  /** Ports reported and still not in the allowlist: what the issue lists. */
+  readonly unexplained: readonly RememberedPort[];
+  readonly health?: PipelineHealth;
+  /** The current top list. */
+  readonly rows: readonly PortRow[];
+  readonly window: HourWindow;
+  /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
+  readonly allowlistPath: string;
+  /** Who opened the new ports (the drill-down step), with their sources' names. */
+  readonly drillDown?: readonly PortDrillDown[];
+}
+
+/**
+ * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
+ * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
+ */
+export async function findOpenTrackingIssues(target: IssueTarget): Promise<TrackingIssue[]> {
+  const { octokit, repo, label, stackOrVpcKey, author, log } = target;
+  const marker = trackingMarker(stackOrVpcKey);
+  const marked = (await listOpenIssues(octokit, repo, label, author)).filter((issue) => issue.body.includes(marker));
+  for (const planted of marked.filter((issue) => !issue.ours)) {
+    log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.login}, not ${author}: left alone.`);
+  }
+  return marked.filter((issue) => issue.ours).map(({ number, body, url }) => ({ number, body, url }));
+}
+
+/** Closes duplicates, then opens, updates, closes or leaves the tracking issue; returns the one that stays (if any). */
+export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
+  const { octokit, repo, author, log } = target;
+  const { duplicates, plan, newPorts, unexplained, health, rows, window, allowlistPath, drillDown } = content;
+  let open = content.open;
+  await closeDuplicates(target, open, duplicates);
+  const newKeys = new Set(newPorts.map(portKey));
+  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, newKeys, window, allowlistPath, health, drillDown });
+
+  if (plan.action === 'updated') {
+    await updateIssueBody(octokit, repo, open!.number, body());
+    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown), author, log);
+    if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, window), author, log);
+  } else if (plan.action === 'closed') {
+    const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
+    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
+  } else if (plan.action === 'opened') {
+    open = await openTrackingIssue(target, body(), newPorts, window);
+  }
+  if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
+  else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
+  return open;
+}
+
+/** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
+async function closeDuplicates(target: IssueTarget, winner: TrackingIssue | undefined, duplicates: readonly TrackingIssue[]): Promise<void> {
+  const { octokit, repo, author, log } = target;
+  for (const duplicate of duplicates) {
+    log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
+    await closeIssue(octokit, repo, duplicate.number, duplicateNote(winner!), 'not_planned', author, log);
+  }
+}
+
+/**
+ * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
+ * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner does not list
+ * some of its new ports, names them in a comment there (comments append; concurrent body edits would overwrite
+ * each other). Every racing run applies the same rule, so one issue stays open; the next run, which treats
+ * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
+ */
+async function openTrackingIssue(target: IssueTarget, body: string, newPorts: readonly PortRow[], window: HourWindow): Promise<TrackingIssue> {
+  const { octokit, repo, label, stackOrVpcKey, author, log } = target;
+  const ours = () => findOpenTrackingIssues(target);
+  await ensureLabel(octokit, repo, label, log);
+  const mine = await createOnce<TrackingIssue>({
+    what: 'the tracking issue',
+    create: async () => ({ ...(await createIssue(octokit, repo, { title: issueTitle(stackOrVpcKey), body, labels: [label] })), body }),
+    // None of ours was open before this run opened one: an open one now is the failed try's (or a racing run's).
+    find: async () => (await ours()).at(-1),
+    log,
+  });
+  const winner = (await ours()).find((issue) => issue.number < mine.number);
+  if (!winner) return mine;
+  log.warning(`Another run opened tracking issue #${winner.number} at the same time; closing #${mine.number} as its duplicate.`);
+  await closeIssue(octokit, repo, mine.number, duplicateNote(winner), 'not_planned', author, log);
+  const listed = new Set(unacknowledgedKeysIn(winner.body));
+  const missing = newPorts.filter((port) => !listed.has(portKey(port)));
+  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window), author, log);
+  return winner;
+}

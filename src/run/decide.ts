@@ -1,0 +1,130 @@
+// The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (the audit's top list,
+// the allowlist, the stored port memory and our open tracking issues), what is new, what the memory becomes and
+// what the tracking issue needs. No I/O: it only logs how far it trusts the stored memory. Ports the open issue
+// lists stay unacknowledged even if the memory forgot them; the pipeline's health is judged here (the memory
+// holds the earlier windows' volumes), and its problems keep or open the issue.
+
+import type { Allowlist } from '../audit/allowlist.js';
+import {
+  assessPorts,
+  markReported,
+  recordWindowVolume,
+  unacknowledgedPorts,
+  updateMemory,
+  type MemoryState,
+  type PortMemory,
+  type RememberedPort,
+} from '../audit/known-ports.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
+import type { Logger } from '../log.js';
+import type { IssuePlan } from '../report/publish-issue.js';
+import { problemKinds, problemKindsIn } from '../report/pipeline-health.js';
+import { unacknowledgedKeysIn, type TrackingIssue } from '../report/tracking-issue.js';
+import type { MemoryLoad } from '../state/memory-store.js';
+
+/** The pipeline-health readings and threshold; the window's volume and the memory's earlier volumes are added here. */
+export type HealthInput = Omit<HealthJudgeInput, 'volume' | 'history'>;
+
+export interface DecideInput {
+  /** The audit's top list. */
+  readonly rows: readonly PortRow[];
+  readonly window: HourWindow;
+  readonly allowlist: Allowlist | undefined;
+  /** The stored memory as loaded, and where it lives (for log lines). */
+  readonly loaded: MemoryLoad;
+  readonly location: string;
+  /** Our open tracking issues, lowest number first. */
+  readonly tracking: readonly TrackingIssue[];
+  readonly stackOrVpcKey: string;
+  readonly now: Date;
+  /**
+   * True while the window reaches back before the flow logs began (a young stack): without an allowlist the
+   * run then only adds what it sees to the baseline, silently, so a partial first window alerts nothing later.
+   */
+  readonly collectingBaseline?: boolean;
+  /** Absent: health is not judged and no volume is recorded. */
+  readonly health?: HealthInput;
+  readonly log: Logger;
+}
+
+/** What a scheduled run concluded, before anything is written. */
+export interface ScheduledDecision {
+  /** The tracking issue this run works on (the lowest-numbered of ours), if one is open. */
+  readonly open?: TrackingIssue;
+  /** Further open tracking issues of ours (runs raced): publishing closes them. */
+  readonly duplicates: readonly TrackingIssue[];
+  readonly plan: IssuePlan;
+  readonly newPorts: readonly PortRow[];
+  /** True when this run only records a baseline (first run without an allowlist, or a rebuilt memory). */
+  readonly silent: boolean;
+  /** The memory to save; undefined when there is nothing to save yet (a first run that saw no traffic). */
+  readonly memory?: PortMemory;
+  /** Ports reported and still not in the allowlist: what the tracking issue lists. */
+  readonly unexplained: readonly RememberedPort[];
+  /** The pipeline's health, when the input asked for it. */
+  readonly health?: PipelineHealth;
+}
+
+/** Decides what is new, what the memory becomes and what the tracking issue needs. */
+export function decide(input: DecideInput): ScheduledDecision {
+  const { rows, allowlist, stackOrVpcKey, now, log } = input;
+  const [open, ...duplicates] = input.tracking;
+  const state = memoryState(input.loaded, open, input.location, log);
+  const volume = input.collectingBaseline ? undefined : windowVolume(rows, input.window);
+  const history = state.kind === 'loaded' ? (state.memory.volumes ?? []) : [];
+  const health = input.health && judgePipelineHealth({ ...input.health, volume, history });
+  if (state.kind === 'first-run' && rows.length === 0) {
+    // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
+    log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
+    return { open, duplicates, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], health };
+  }
+  if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
+  const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(rows, allowlist, state);
+  const newKeys = new Set(newPorts.map(portKey));
+  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, rows, newKeys, now);
+  const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
+  const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
+  const unexplained = unacknowledgedPorts(memory, allowlist);
+  return { open, duplicates, plan: planIssue(open, newPorts, unexplained, health), newPorts, silent, memory, unexplained, health };
+}
+
+/**
+ * What the tracking issue needs: new ports update it with a comment (or open it); a changed list of
+ * unacknowledged ports or of pipeline problems updates it; nothing left to list (no port, no problem) closes it.
+ * Without a health verdict (no health input), the problems the issue shows count as unchanged.
+ */
+function planIssue(open: TrackingIssue | undefined, newPorts: readonly PortRow[], unexplained: readonly RememberedPort[], health: PipelineHealth | undefined): IssuePlan {
+  const kinds = health ? problemKinds(health) : open ? problemKindsIn(open.body) : [];
+  const healthComment = open !== undefined && kinds.some((kind) => !problemKindsIn(open.body).includes(kind));
+  if (open && newPorts.length > 0) return { action: 'updated', comment: true, healthComment };
+  if (open && unexplained.length === 0 && kinds.length === 0) return { action: 'closed' };
+  const changed = (issue: TrackingIssue) =>
+    !sameKeys(unacknowledgedKeysIn(issue.body), unexplained.map(portKey)) || !sameKeys(problemKindsIn(issue.body), kinds);
+  if (open && changed(open)) return { action: 'updated', healthComment };
+  if (!open && (newPorts.length > 0 || kinds.length > 0)) return { action: 'opened' };
+  return { action: 'none' };
+}
+
+/** Decides how far to trust the stored memory, naming every problem in a warning. */
+function memoryState(loaded: MemoryLoad, open: TrackingIssue | undefined, location: string, log: Logger): MemoryState {
+  if (loaded.status === 'ok') {
+    loaded.warnings.forEach((warning) => log.warning(warning));
+    return { kind: 'loaded', memory: loaded.memory };
+  }
+  if (loaded.status === 'corrupt') {
+    log.warning(`${loaded.problem}. Rebuilding it from this run's top list${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
+    return { kind: 'rebuild', reason: loaded.problem };
+  }
+  if (open) {
+    log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's top list and the issue; no ports are reported this run.`);
+    return { kind: 'rebuild', reason: 'missing' };
+  }
+  log.info(`No port memory at ${location}: this is the first run.`);
+  return { kind: 'first-run' };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
+}
