@@ -4,8 +4,8 @@
 import type { Allowlist } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
-import { portKey, portRowJson, protocolName } from './audit/port-row.js';
-import { escapeMarkdown, formatCount, table } from './report/markdown.js';
+import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
+import { columns, extraColumn, markdownPortTable, textPortTable, TOP_LIST_COLUMNS, type Columns } from './report/port-table.js';
 import type { AuditResult, DrillDownResult } from './engines/engine.js';
 import type { PortDrillDown } from './audit/drill-down.js';
 import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
@@ -60,24 +60,13 @@ function heading({ command }: AuditReport): string {
   return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
 }
 
-/** Every column but protocol (2) and the new marker (8) holds a number and is right-aligned. */
-const isNumericColumn = (column: number) => column !== 2 && column !== 8;
-
-function cells(report: AuditReport): { header: string[]; rows: string[][] } {
+/** The CLI's top list: the shared top-list columns but the sample peers, and NEW for ports outside --allowlist. */
+function topListColumns(report: AuditReport): Columns<PortRow> {
   const marked = report.allowlist !== undefined;
-  const header = ['#', 'port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', ...(marked ? ['new'] : [])];
-  const rows = report.result.rows.map((r, i) => [
-    String(i + 1),
-    String(r.port),
-    protocolName(r.protocol),
-    formatCount(r.connections),
-    formatCount(r.flows),
-    formatCount(r.packets),
-    formatBytes(r.bytes),
-    formatCount(r.peers),
-    ...(marked ? [isAllowed(report.allowlist, r) ? '' : 'NEW'] : []),
-  ]);
-  return { header, rows };
+  return [
+    ...columns<PortRow>(...TOP_LIST_COLUMNS.filter((name) => name !== 'samplePeers')),
+    ...(marked ? [extraColumn<PortRow>('New', (row) => (isAllowed(report.allowlist, row) ? '' : 'NEW'))] : []),
+  ];
 }
 
 function footer(report: AuditReport): string {
@@ -93,18 +82,14 @@ function footer(report: AuditReport): string {
 
 function toTable(report: AuditReport): string {
   if (report.result.rows.length === 0) return `${heading(report)}\n(no matching flows)\n${footer(report)}`;
-  const { header, rows } = cells(report);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) =>
-    r.map((text, c) => (isNumericColumn(c) ? text.padStart(widths[c]!) : text.padEnd(widths[c]!))).join('  ').trimEnd();
   const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
   const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
-  return [heading(report), '', line(header), ...rows.map(line), ...drillDown, '', footer(report)].join('\n');
+  return [heading(report), '', textPortTable(report.result.rows, topListColumns(report)), ...drillDown, '', footer(report)].join('\n');
 }
 
 function toMarkdown(report: AuditReport): string {
-  const { header, rows } = cells(report);
-  const body = rows.length === 0 ? '_No matching flows._' : table(header, rows.map((r) => r.map(escapeMarkdown)), header.map((_, c) => isNumericColumn(c)));
+  const { rows } = report.result;
+  const body = rows.length === 0 ? '_No matching flows._' : markdownPortTable(rows, topListColumns(report), { lowercase: true });
   const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
   const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';

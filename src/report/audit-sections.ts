@@ -1,11 +1,12 @@
 // The pieces of an audit report that every surface shows: the top-list table (new ports marked), the
 // mermaid bar chart of flows per port, the time window, and what the query cost.
 
-import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditStatistics } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { formatBytes } from '../format-bytes.js';
-import { code, escapeMarkdown, formatCount, formatDollars, table, truncationNote } from './markdown.js';
+import { code, formatCount, formatDollars, truncationNote } from './markdown.js';
+import { columns, extraColumn, markdownPortTable, TOP_LIST_COLUMNS } from './port-table.js';
 
 /** The chart shows at most this many ports (the busiest); the table shows them all. */
 export const CHART_MAX_BARS = 15;
@@ -14,22 +15,9 @@ export const NEW_MARKER = '🆕 new';
 
 /** The top list as a table, first `shown` rows; ports in `newKeys` are marked. */
 export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySet<string>, shown = rows.length, fullListAt?: string): string {
-  const body = rows.slice(0, shown).map((row, index) => [
-    String(index + 1),
-    String(row.port),
-    protocolName(row.protocol),
-    formatCount(row.connections),
-    formatCount(row.flows),
-    formatCount(row.packets),
-    formatBytes(row.bytes),
-    formatCount(row.peers),
-    escapeMarkdown(row.samplePeers.join(', ')),
-    newKeys.has(portKey(row)) ? NEW_MARKER : '',
-  ]);
-  const headers = ['#', 'Port', 'Protocol', 'Connections', 'Flows', 'Packets', 'Bytes', 'Peers', 'Sample peers', 'New'];
-  const numeric = [true, true, false, true, true, true, true, true, false, false];
+  const cols = [...columns<PortRow>(...TOP_LIST_COLUMNS), extraColumn<PortRow>('New', (row) => (newKeys.has(portKey(row)) ? NEW_MARKER : ''))];
   const note = shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports of the top list', fullListAt)}` : '';
-  return rows.length === 0 ? '_No outbound traffic in the window._' : `${table(headers, body, numeric)}${note}`;
+  return rows.length === 0 ? '_No outbound traffic in the window._' : `${markdownPortTable(rows.slice(0, shown), cols)}${note}`;
 }
 
 /** A mermaid xychart-beta bar chart of flows per port for the busiest ports. */

@@ -5,11 +5,11 @@
 
 import type { Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
-import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
-import { formatBytes } from '../format-bytes.js';
-import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, truncationNote } from './markdown.js';
+import { columns, extraColumn, markdownPortTable, PULL_REQUEST_COLUMNS } from './port-table.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
 export function pullRequestMarker(stackOrVpcKey: string): string {
@@ -58,10 +58,14 @@ const SECTIONS: readonly { key: keyof AllowlistDiff & ('newlyAllowed' | 'noLonge
   { key: 'unchanged', title: 'Allowed before and after', mark: '✔️' },
 ];
 
+/** An observed port with its category in the diff (`✅ Newly allowed by this PR`). */
+type StatusRow = PortRow & { readonly status: string };
+const COMMENT_COLUMNS = [...columns<StatusRow>(...PULL_REQUEST_COLUMNS), extraColumn<StatusRow>('Status', (row) => row.status)];
+
 /** The comment body: a summary line per category, then one table of every observed port with its category. */
 export function renderPullRequestComment(input: PullRequestCommentInput): string {
   const { diff, stackOrVpcKey, allowlistPath, observedAt } = input;
-  const rows: { row: PortRow; section: (typeof SECTIONS)[number] }[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ row, section })));
+  const rows: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}` })));
   const counts = SECTIONS.map((s) => `${s.mark} ${s.title}: **${diff[s.key].length}**`);
   const unobserved = [
     ...diff.addedNotObserved.map((e) => `- \`${portKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
@@ -78,18 +82,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
       '',
       rows.length === 0
         ? '_No observed top list yet: the scheduled audit has not recorded one._'
-        : table(
-            ['Port', 'Protocol', 'Flows', 'Bytes', 'Sample peers', 'Status'],
-            rows.slice(0, shown).map(({ row, section }) => [
-              String(row.port),
-              protocolName(row.protocol),
-              formatCount(row.flows),
-              formatBytes(row.bytes),
-              escapeMarkdown(row.samplePeers.join(', ')),
-              `${section.mark} ${section.title}`,
-            ]),
-            [true, false, true, true, false, false],
-          ) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
+        : markdownPortTable(rows.slice(0, shown), COMMENT_COLUMNS) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
       ...(unobserved.length ? ['', unobserved.join('\n')] : []),
       '',
     ].join('\n');

@@ -11,7 +11,8 @@ import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sect
 import { formatBytes } from '../format-bytes.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
-import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, truncationNote } from './markdown.js';
+import { columns, markdownPortTable, UNACKNOWLEDGED_COLUMNS } from './port-table.js';
 
 export interface TrackingIssue {
   readonly number: number;
@@ -63,18 +64,7 @@ export function renderIssueBody(input: IssueBodyInput): string {
 function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: number): string {
   const { stackOrVpcKey, unacknowledged, rows, newKeys, window, allowlistPath, health } = input;
   const keys = unacknowledged.map(portKey);
-  const portRows = unacknowledged.slice(0, shownPorts).map((p) => [
-    String(p.port),
-    protocolName(p.protocol),
-    p.firstSeen.slice(0, 16).replace('T', ' '),
-    p.lastSeen.slice(0, 16).replace('T', ' '),
-    formatCount(p.flows),
-    formatBytes(p.bytes),
-    escapeMarkdown(p.samplePeers.join(', ')),
-  ]);
-  const portsTable = table(['Port', 'Protocol', 'First seen (UTC)', 'Last seen (UTC)', 'Flows', 'Bytes', 'Sample peers'], portRows, [
-    true, false, false, false, true, true, false,
-  ]);
+  const portsTable = markdownPortTable(unacknowledged.slice(0, shownPorts), columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS));
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
   const marker = healthMarker(health);
   const intro =
