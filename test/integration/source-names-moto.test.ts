@@ -1,13 +1,22 @@
 // The drill-down's source names against a real moto_server: instances with Name tags (ec2:DescribeInstances)
 // and interfaces with descriptions (ec2:DescribeNetworkInterfaces), looked up by id filter; ids that match
-// nothing (a terminated instance from last week's logs) stay unnamed. The refusal branch (a role without the
-// grants) is a single warning; moto cannot refuse, so that one branch uses a fake client.
+// nothing (a terminated instance from last week's logs) stay unnamed; and a scheduled run whose drill-down step
+// looks the names up in moto opens a tracking issue on the local GitHub API that shows them. The refusal branch
+// (a role without the grants) is a single warning; moto cannot refuse, so that one branch uses a fake client.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { IDS_PER_REQUEST, lookUpSourceNames, sourceIds, withSourceNames } from '../../src/aws/source-names.js';
+import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
+import { runScheduledAudit } from '../../src/run/scheduled-run.js';
+import { startFakeGitHub } from '../support/fake-github.js';
+import { FileMemoryStore } from '../support/file-memory-store.js';
+import { allowlistOf, auditResult, KEY, LABEL, portRow, WINDOW } from '../support/report-fixtures.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 
@@ -127,4 +136,41 @@ describe('lookUpSourceNames', () => {
     expect(calls).toEqual([]);
     expect(names.instances.size).toBe(0);
   });
+});
+
+test("a scheduled run's tracking issue names the instance and interface that opened its new port", async () => {
+  const ids = await namedSources();
+  const github = await startFakeGitHub();
+  const dir = await mkdtemp(join(tmpdir(), 'port-memory-'));
+  try {
+    const log = recordingLogger();
+    const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
+    const audit = auditResult([portRow(443, 6, 900), portRow(8333, 6, 48, ['198.51.100.7'])]);
+    const report = await runScheduledAudit({
+      octokit,
+      repo: { owner: github.owner, repo: github.repo },
+      result: audit,
+      window: WINDOW,
+      allowlist: allowlistOf('  - port: 443', '    protocol: tcp', '    reason: web'),
+      allowlistPath: '.github/outbound-ports.yml',
+      store: new FileMemoryStore(join(dir, 'known-ports.json'), KEY),
+      label: LABEL,
+      stackOrVpcKey: KEY,
+      author: await tokenLogin(octokit),
+      log,
+      // The drill-down step as main runs it, with the query's answer given: the names come from moto.
+      drillDown: async (newPorts) => {
+        const ports = newPorts.map((p) => ({ ...drillDownFrom([{ instanceId: ids.instanceId, interfaceId: ids.interfaceId }]), port: p.port }));
+        return { sql: 'SELECT 1', rejected: [], statistics: audit.statistics, ports: withSourceNames(ports, await lookUpSourceNames(clients.ec2, ports, log)) };
+      },
+    });
+    expect(report.issueAction).toBe('opened');
+    expect(report.drillDown?.ports.map((d) => d.port)).toEqual([8333]);
+    const [issue] = github.openIssues();
+    expect(issue!.body).toContain(`| from | ${ids.instanceId} \\(beacon-host\\) · ${ids.interfaceId} \\(Interface for NAT Gateway nat-0abc\\) · 10.0.1.10 | 10 |`);
+    expect(log.lines.filter((l) => l.level === 'warning')).toEqual([]);
+  } finally {
+    await github.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
