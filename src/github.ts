@@ -167,6 +167,7 @@ export interface ReadItem {
 
 export interface OpenIssue extends ReadItem {
   readonly number: number;
+  readonly title: string;
   readonly url: string;
 }
 
@@ -175,7 +176,7 @@ export async function listOpenIssues(octokit: GitHubClient, repo: RepoRef, label
   const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, labels: label, state: 'open', per_page: 100 });
   return issues
     .filter((issue) => !issue.pull_request)
-    .map((issue) => ({ number: issue.number, body: issue.body ?? '', url: issue.html_url, login: issue.user?.login ?? 'unknown', ours: writtenBy(issue, author) }))
+    .map((issue) => ({ number: issue.number, title: issue.title, body: issue.body ?? '', url: issue.html_url, login: issue.user?.login ?? 'unknown', ours: writtenBy(issue, author) }))
     .sort((a, b) => a.number - b.number);
 }
 
@@ -185,9 +186,9 @@ export async function createIssue(octokit: GitHubClient, repo: RepoRef, issue: {
   return { number: data.number, url: data.html_url };
 }
 
-/** Replaces an issue's body. */
-export async function updateIssueBody(octokit: GitHubClient, repo: RepoRef, issueNumber: number, body: string): Promise<void> {
-  await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body });
+/** Replaces an issue's body, and its title when one is given. */
+export async function updateIssue(octokit: GitHubClient, repo: RepoRef, issueNumber: number, fields: { body: string; title?: string }): Promise<void> {
+  await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, ...fields });
 }
 
 /** Closes an issue with a comment saying why (the comment posted once, see postComment). */

@@ -9,7 +9,7 @@ import type { PortDrillDown } from '../audit/drill-down.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth } from '../health/judge.js';
-import { closeIssue, createIssue, createOnce, ensureLabel, listOpenIssues, postComment, updateIssueBody, type GitHubClient, type RepoRef } from '../github.js';
+import { closeIssue, createIssue, createOnce, ensureLabel, listOpenIssues, postComment, updateIssue, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
 import { code } from './markdown.js';
 import { problemKindsIn, renderPipelineProblemsComment } from './pipeline-health.js';
@@ -65,7 +65,7 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
   for (const planted of marked.filter((issue) => !issue.ours)) {
     log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.login}, not ${author}: left alone.`);
   }
-  return marked.filter((issue) => issue.ours).map(({ number, body, url }) => ({ number, body, url }));
+  return marked.filter((issue) => issue.ours).map(({ number, title, body, url }) => ({ number, title, body, url }));
 }
 
 /** Closes duplicates, then opens, updates, closes or leaves the tracking issue; returns the one that stays (if any). */
@@ -75,17 +75,19 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
   let open = content.open;
   await closeDuplicates(target, open, duplicates);
   const newKeys = new Set(newPorts.map(portKey));
+  const title = issueTitle(target.stackOrVpcKey, unexplained.length);
   const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, newKeys, window, allowlistPath, health, drillDown });
 
   if (plan.action === 'updated') {
-    await updateIssueBody(octokit, repo, open!.number, body());
+    // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.
+    await updateIssue(octokit, repo, open!.number, { body: body(), ...(open!.title === title ? {} : { title }) });
     if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown), author, log);
     if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, window), author, log);
   } else if (plan.action === 'closed') {
     const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
     await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
   } else if (plan.action === 'opened') {
-    open = await openTrackingIssue(target, body(), newPorts, window);
+    open = await openTrackingIssue(target, title, body(), newPorts, window);
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
@@ -108,13 +110,13 @@ async function closeDuplicates(target: IssueTarget, winner: TrackingIssue | unde
  * each other). Every racing run applies the same rule, so one issue stays open; the next run, which treats
  * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
  */
-async function openTrackingIssue(target: IssueTarget, body: string, newPorts: readonly PortRow[], window: HourWindow): Promise<TrackingIssue> {
-  const { octokit, repo, label, stackOrVpcKey, author, log } = target;
+async function openTrackingIssue(target: IssueTarget, title: string, body: string, newPorts: readonly PortRow[], window: HourWindow): Promise<TrackingIssue> {
+  const { octokit, repo, label, author, log } = target;
   const ours = () => findOpenTrackingIssues(target);
   await ensureLabel(octokit, repo, label, log);
   const mine = await createOnce<TrackingIssue>({
     what: 'the tracking issue',
-    create: async () => ({ ...(await createIssue(octokit, repo, { title: issueTitle(stackOrVpcKey), body, labels: [label] })), body }),
+    create: async () => ({ ...(await createIssue(octokit, repo, { title, body, labels: [label] })), title, body }),
     // None of ours was open before this run opened one: an open one now is the failed try's (or a racing run's).
     find: async () => (await ours()).at(-1),
     log,

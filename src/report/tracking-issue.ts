@@ -16,6 +16,7 @@ import { columns, markdownPortTable, UNACKNOWLEDGED_COLUMNS } from './port-table
 
 export interface TrackingIssue {
   readonly number: number;
+  readonly title: string;
   readonly body: string;
   readonly url: string;
 }
@@ -46,8 +47,12 @@ export interface IssueBodyInput {
   readonly drillDown?: readonly PortDrillDown[];
 }
 
-export function issueTitle(stackOrVpcKey: string): string {
-  return `Unexplained outbound ports in ${stackOrVpcKey}`;
+/**
+ * The title says what the issue is open for: ports no one has explained yet, or, when it lists none, only the
+ * pipeline's health problems.
+ */
+export function issueTitle(stackOrVpcKey: string, unacknowledgedPorts: number): string {
+  return unacknowledgedPorts > 0 ? `Unexplained outbound ports in ${stackOrVpcKey}` : `Flow-log pipeline problems in ${stackOrVpcKey}`;
 }
 
 /** The issue body, shortened from the tails of its tables when it would exceed GitHub's limit. */

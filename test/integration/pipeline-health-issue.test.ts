@@ -58,11 +58,35 @@ describe('pipeline health in the tracking issue', () => {
     const body = () => bed.github.issues.get(both.issueNumber!)!.body;
     expect(unacknowledgedKeysIn(body())).toEqual(['22/tcp']);
     expect(body()).toContain('### Pipeline health');
+    expect(bed.github.issues.get(both.issueNumber!)!.title).toBe('Unexplained outbound ports in vpc-0abc1234');
 
     const healed = await bed.run([HTTPS, ssh], undefined, undefined, false, healthOf(ACTIVE));
     expect(healed.issueAction).toBe('updated');
     expect(bed.github.openIssues()).toHaveLength(1);
     expect(body()).not.toContain('Pipeline health');
     expect(unacknowledgedKeysIn(body())).toEqual(['22/tcp']);
+  });
+
+  test('an issue open only for the pipeline is titled for it; the title follows when ports come and go', async () => {
+    await bed.run([HTTPS], ALLOWED, undefined, false, healthOf(ACTIVE));
+    const broken = await bed.run([HTTPS], ALLOWED, undefined, false, healthOf(DELETED));
+    expect(broken.issueAction).toBe('opened');
+    const issue = () => bed.github.issues.get(broken.issueNumber!)!;
+    expect(issue().title).toBe('Flow-log pipeline problems in vpc-0abc1234');
+
+    const ssh = portRow(22, 6, 40);
+    const withPort = await bed.run([HTTPS, ssh], ALLOWED, undefined, false, healthOf(DELETED));
+    expect(withPort.issueAction).toBe('updated');
+    expect(issue().title).toBe('Unexplained outbound ports in vpc-0abc1234');
+
+    const explained = allowlistOf('  - {port: 443, protocol: tcp, reason: the API}', '  - {port: 22, protocol: tcp, reason: the bastion}');
+    const portGone = await bed.run([HTTPS, ssh], explained, undefined, false, healthOf(DELETED));
+    expect(portGone.issueAction).toBe('updated');
+    expect(issue().title).toBe('Flow-log pipeline problems in vpc-0abc1234');
+    // An update that keeps the title does not send it.
+    const writes = bed.github.writes().length;
+    await bed.run([HTTPS, ssh], explained, undefined, false, healthOf({ ...DELETED, ...WAITING }));
+    const patch = bed.github.writes().slice(writes).find((c) => c.method === 'PATCH')!;
+    expect(patch.body).not.toHaveProperty('title');
   });
 });

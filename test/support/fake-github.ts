@@ -215,6 +215,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if ((m = /^\/issues\/(\d+)$/.exec(rest)) && method === 'PATCH') {
       const issue = issues.get(Number(m[1]));
       if (!issue) return reply(404, { message: 'Not Found' });
+      if (typeof body?.title === 'string') issue.title = body.title;
       if (typeof body?.body === 'string') issue.body = body.body;
       if (body?.state === 'open' || body?.state === 'closed') issue.state = body.state;
       if (typeof body?.state_reason === 'string') issue.state_reason = body.state_reason;
