@@ -65,8 +65,8 @@ export interface ParquetFigures {
   readonly parquetPerText: number;
   /** Bytes the daily audit scans in the Parquet files (the columns its SQL names) per byte of v5 text of the day. */
   readonly scannedPerV5Text: number;
-  /** Seconds of the local DuckDB audit over the Parquet files per GiB of v5 text of the day. */
-  readonly localSecondsPerGib: number;
+  /** The local DuckDB audit's time over the Parquet files / its time over the gzip text, timed side by side. */
+  readonly localTimeVsText: number;
 }
 
 /** The s3-parquet pipeline's month at `gbPerMonth` GB of v5 flow-log text, by part (USD), with its arithmetic. */
@@ -76,9 +76,8 @@ export interface ParquetMonth {
   readonly s3: number;
   readonly athena: number;
   readonly total: number;
-  /** Bytes one daily audit scans, and its local DuckDB time in seconds. */
+  /** Bytes one daily audit scans. */
   readonly scannedPerAudit: number;
-  readonly localSeconds: number;
   /** `delivery 100 GB x 1.09 = ... ; ...`: every part as quantity x price = dollars. */
   readonly arithmetic: string;
 }
@@ -107,5 +106,5 @@ export function s3ParquetMonth(gbPerMonth: number, f: ParquetFigures): ParquetMo
       `(billed ${mib(billed)}) x $${PRICE_PER_TB_USD}/TB = ${AUDITS_PER_MONTH} x ${usd(perAudit)} = ${usd(athena)}`,
     `total ${usd(total)}`,
   ].join('; ');
-  return { delivery, conversion, s3, athena, total, scannedPerAudit, localSeconds: (scannedPerAudit / f.scannedPerV5Text / GIB) * f.localSecondsPerGib, arithmetic };
+  return { delivery, conversion, s3, athena, total, scannedPerAudit, arithmetic };
 }
