@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     `Machine: ${machine()}. One day of the sample generator (VPC 10.0.0.0/16, seed ${SEED}), ${text.records.toLocaleString('en-US')} records, the same records three ways:`,
     '',
     `- this stack's table (Firehose, v5, 29 fields): ${textFiles.length} headerless gzip objects in hour folders, ${mb(gzipText)} (${mb(v5Raw.bytes)} of text, ${(v5Raw.bytes / v5Raw.lines).toFixed(1)} bytes a line);`,
-    `- S3 delivery, Parquet (the s3-parquet pipeline): Hive-compatible hourly prefixes, a file per 5 minutes per flow log (${FILES_PER_HOUR} an hour), ` +
+    `- S3 delivery, Parquet (the s3-parquet pipeline): Hive-compatible hourly prefixes, a file per ${60 / FILES_PER_HOUR} minutes per flow log (${FILES_PER_HOUR} an hour), ` +
       `the full field set (${FULL_FORMAT.fields.length} fields), gzip-compressed columns: ${parquetFiles.length} files, ${mb(bytes.files)};`,
     `- S3 delivery, text, the full field set (for the text size the Parquet stands for): ${s3textFiles.length} gzip files, ${mb(total(s3textFiles))} (${mb(fullTextBytes)} of text without the header lines).`,
     '',
