@@ -21,7 +21,7 @@ import { V5_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth, type SampleOptions } from '../src/flowlog/sample.js';
 import { ALL_FIELDS_FORMAT as FULL_FORMAT, columnsNamed, hiveParquetTable, parquetBytes } from './parquet-scan.js';
-import { s3ParquetMonth, type ParquetFigures } from './prices.js';
+import { MONTHLY_VOLUMES, s3ParquetMonth, type ParquetFigures } from './prices.js';
 import { gunzippedSize, machine, quick, spread, timeInterleaved, writeResults } from './support.js';
 
 /** About 1M lines a day (quick: 7,200); S3 delivery writes a file per 5 minutes per flow log: 12 an hour. */
@@ -119,7 +119,6 @@ async function main(): Promise<void> {
 
   const perAudit = (b: number) => usd(athenaCostUsd(b));
   const bytesRow = (what: string, files: number, b: number) => `| ${what} | ${files} | ${mb(b)} | ${share(b, gzipText)} | ${perAudit(b)} |`;
-  const months = [1, 100, 10_240].map((gbPerMonth) => [gbPerMonth === 10_240 ? '10 TB' : `${gbPerMonth} GB`, s3ParquetMonth(gbPerMonth, figures)] as const);
   const result = [
     `## Athena bytes per daily audit: gzip text vs Parquet (\`bench/athena-bytes.ts\`)${quick ? ' (quick run: tiny sizes, numbers mean nothing)' : ''}`,
     '',
@@ -155,7 +154,7 @@ async function main(): Promise<void> {
     '',
     '"GB of flow logs" is v5 text, as in the scale table: the same traffic logged with the full field set is more text, which delivery and conversion bill.',
     '',
-    ...months.map(([label, m]) => `- ${label}: ${m.arithmetic}.`),
+    ...MONTHLY_VOLUMES.map(([label, gb]) => `- ${label}: ${s3ParquetMonth(gb, figures).arithmetic}.`),
     '',
   ].join('\n');
   await writeResults('athena-bytes', result);

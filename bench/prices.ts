@@ -53,6 +53,8 @@ export function priceList(): string {
 }
 
 export const GIB = 2 ** 30;
+/** The monthly volumes the cost tables show: GB of v5 flow-log text. */
+export const MONTHLY_VOLUMES = [['1 GB', 1], ['100 GB', 100], ['10 TB', 10_240]] as const;
 export const AUDITS_PER_MONTH = 30;
 /** The stack's S3 expiration (days kept), the same for every pipeline. */
 export const S3_EXPIRATION_DAYS = 90;

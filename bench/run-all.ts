@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { athenaCostUsd } from '../src/engines/athena.js';
-import { AUDITS_PER_MONTH, GIB, priceList, PRICES, S3_EXPIRATION_DAYS, s3ParquetMonth, type ParquetFigures } from './prices.js';
+import { AUDITS_PER_MONTH, GIB, MONTHLY_VOLUMES, priceList, PRICES, S3_EXPIRATION_DAYS, s3ParquetMonth, type ParquetFigures } from './prices.js';
 import { machine, pollingTargetMs, quick } from './support.js';
 
 /** In run order: the quick ones first, so a broken build fails early. */
@@ -119,12 +119,9 @@ const dollars = (value: number) => (value === 0 ? '-' : value < 0.01 ? '<$0.01' 
 const size = (bytes: number) => (bytes >= 2 ** 40 ? `${(bytes / 2 ** 40).toFixed(1)} TiB` : bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const duration = (seconds: number) => (seconds < 60 ? `${seconds.toFixed(1)} s` : seconds < 3600 ? `${(seconds / 60).toFixed(0)} min` : `${(seconds / 3600).toFixed(1)} h`);
 
-/** The monthly volumes of the scale table: GB of v5 flow-log text. */
-const SIZES = [['1 GB', 1], ['100 GB', 100], ['10 TB', 10_240]] as const;
-
 function scaleTable(m: PerGb): string {
   const rows: string[] = [];
-  for (const [label, gb] of SIZES) {
+  for (const [label, gb] of MONTHLY_VOLUMES) {
     for (const c of costs(gb, m)) {
       const total = c.delivery + c.lambda + c.firehose + c.s3 + c.athena;
       const localSeconds = ((c.gzipTextPerAudit ?? c.scannedPerAudit) / 2 ** 20 / m.duckdbMBps) * (c.localTimeVsText ?? 1);
@@ -145,7 +142,7 @@ function scaleTable(m: PerGb): string {
       `Parquet ${m.parquet.parquetPerText.toFixed(3)}x its text, the daily audit scans ${m.parquet.scannedPerV5Text.toFixed(4)}x the day's v5 text (the column chunks its SQL names), ` +
       `its local audit takes ${m.parquet.localTimeVsText.toFixed(2)}x the gzip text's time (timed side by side; the time column scales the gzip throughput by it). Its arithmetic:`,
     '',
-    ...SIZES.map(([label, gb]) => `- ${label}: ${s3ParquetMonth(gb, m.parquet).arithmetic}.`),
+    ...MONTHLY_VOLUMES.map(([label, gb]) => `- ${label}: ${s3ParquetMonth(gb, m.parquet).arithmetic}.`),
     '',
     priceList(),
     '',
