@@ -3,10 +3,9 @@
 // window's 24 hour folders), as bytes per query and dollars per month at one audit a day; and both queries
 // timed side by side in DuckDB. Run: node lib/bench/athena-scan.js [--quick]
 
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseCidrList } from '../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters } from '../src/audit/query.js';
@@ -17,7 +16,7 @@ import { readLocalLogs, type LocalLogFile } from '../src/engines/local-files.js'
 import { V5_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth } from '../src/flowlog/sample.js';
-import { machine, quick, spread, timeRuns, writeResults, type Summary } from './support.js';
+import { gunzippedSize, machine, quick, spread, timeRuns, writeResults, type Summary } from './support.js';
 
 const DAYS = quick ? 3 : 30;
 /** About 333,000 v5 lines (about 11 MB gzip) a day: just above Athena's 10 MB minimum for the 24-hour query. */
@@ -52,19 +51,6 @@ async function dataset(): Promise<GroundTruth> {
   return truth;
 }
 
-/** Uncompressed bytes and lines of the files (for bytes per line and the gzip ratio). */
-async function rawSize(files: readonly LocalLogFile[]): Promise<{ bytes: number; lines: number }> {
-  let [bytes, lines] = [0, 0];
-  for (const file of files) {
-    for await (const chunk of createReadStream(file.path).pipe(createGunzip())) {
-      const buffer = chunk as Buffer;
-      bytes += buffer.length;
-      for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) lines++;
-    }
-  }
-  return { bytes, lines };
-}
-
 /**
  * The same audit on the recipe's table: it has no partition column, so the window can only be a row filter on
  * the flow's `start` (epoch seconds), and every file is read. Replaces the SQL's partition term with that filter.
@@ -97,7 +83,7 @@ async function main(): Promise<void> {
   const all = await readLocalLogs(DIR, windowEndingAt(END, DAYS * 24));
   const allBytes = all.files.reduce((sum, f) => sum + f.size, 0);
   const windowFiles = (await readLocalLogs(DIR, daily.window)).files;
-  const raw = await rawSize(windowFiles);
+  const raw = await gunzippedSize(windowFiles.map((f) => f.path));
 
   const engine = new DuckDbEngine({ logsDir: DIR });
   const projectedResult = await engine.runAudit(daily);

@@ -9,10 +9,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { athenaCostUsd } from '../src/engines/athena.js';
+import { AUDITS_PER_MONTH, GIB, MONTHLY_VOLUMES, priceList, PRICES, S3_EXPIRATION_DAYS, s3ParquetMonth, type ParquetFigures } from './prices.js';
 import { machine, pollingTargetMs, quick } from './support.js';
 
 /** In run order: the quick ones first, so a broken build fails early. */
-const BENCHMARKS = ['firehose-billing', 'athena-scan', 'local-audit', 'action-overhead'] as const;
+const BENCHMARKS = ['firehose-billing', 'athena-scan', 'athena-bytes', 'local-audit', 'action-overhead'] as const;
 
 const sectionPath = (name: string) => (quick ? join('bench', 'out', `${name}-quick`, `${name}.md`) : join('bench', 'results', `${name}.md`));
 const figuresPath = (name: string) => join('bench', 'out', quick ? `${name}-quick` : name, `${name}.json`);
@@ -50,21 +51,8 @@ function targetRow(t: Target): string {
 
 // ---- scale on paper --------------------------------------------------------------------------------------
 
-/** us-east-1 list prices as known on 2026-11-26, to be verified on aws.amazon.com/pricing before quoting. */
-const PRICES = {
-  logsIngestPerGb: 0.5, // CloudWatch Logs vended logs ingestion, first 10 TB
-  logsStoragePerGbMonth: 0.03,
-  vendedToS3PerGb: 0.25, // VPC flow logs delivered straight to S3, first 10 TB
-  lambdaPerMillionRequests: 0.2,
-  lambdaPerGbSecondArm: 0.0000133334,
-  firehosePerGb: 0.029, // ingested, each record rounded up to 5 KB
-  s3PerGbMonth: 0.023,
-} as const;
-const GIB = 2 ** 30;
-const AUDITS_PER_MONTH = 30;
-/** Assumptions the table states: CloudWatch Logs retention and S3 expiration are the template's defaults. */
+/** Assumptions the table states: CloudWatch Logs retention and S3 expiration (prices.ts) are the template's defaults. */
 const LOG_RETENTION_DAYS = 3;
-const S3_EXPIRATION_DAYS = 90;
 const EVENTS_PER_PAYLOAD = 100;
 const LAMBDA_MEMORY_GB = 0.25;
 const LAMBDA_NETWORK_MS = 20;
@@ -76,6 +64,8 @@ interface PerGb {
   readonly perLineBilled: number;
   readonly handlerEventsPerSecond: number;
   readonly duckdbMBps: number;
+  /** The s3-parquet pipeline's figures, measured by athena-bytes on the same records. */
+  readonly parquet: ParquetFigures;
 }
 
 interface OptionCost {
@@ -86,7 +76,14 @@ interface OptionCost {
   readonly s3: number;
   readonly athena: number;
   readonly scannedPerAudit: number;
+  /** The daily audit's local DuckDB time over this option's files / over the same day as gzip text (default 1). */
+  readonly localTimeVsText?: number;
+  /** The gzip text bytes of the day this option's audit covers (for the local time; default scannedPerAudit). */
+  readonly gzipTextPerAudit?: number;
 }
+
+/** The scale table's s3-parquet row label. */
+const S3_PARQUET = 'flow logs straight to S3 as Parquet (`pipeline: s3-parquet`, full field set), projected table; delivery + Parquet conversion';
 
 function costs(gbPerMonth: number, m: PerGb): OptionCost[] {
   const lines = (gbPerMonth * GIB) / m.bytesPerLine;
@@ -99,9 +96,21 @@ function costs(gbPerMonth: number, m: PerGb): OptionCost[] {
   const dayBytes = (gbPerMonth * GIB) / 30 / m.gzipRatio;
   const projected = { athena: AUDITS_PER_MONTH * athenaCostUsd(dayBytes), scannedPerAudit: dayBytes };
   const unpartitioned = { athena: AUDITS_PER_MONTH * athenaCostUsd(dayBytes * S3_EXPIRATION_DAYS), scannedPerAudit: dayBytes * S3_EXPIRATION_DAYS };
+  const parquet = s3ParquetMonth(gbPerMonth, m.parquet);
   return [
     { option: 'this stack: CloudWatch Logs + Lambda (packed) + Firehose, projected table', delivery: logs, lambda, firehose: gbPerMonth * m.packedBilled * PRICES.firehosePerGb, s3, ...projected },
-    { option: 'flow logs straight to S3 (vended delivery), projected table', delivery: gbPerMonth * PRICES.vendedToS3PerGb, lambda: 0, firehose: 0, s3, ...projected },
+    { option: 'flow logs straight to S3 as gzip text (vended delivery), projected table', delivery: gbPerMonth * PRICES.vendedToS3PerGb, lambda: 0, firehose: 0, s3, ...projected },
+    {
+      option: S3_PARQUET,
+      delivery: parquet.delivery + parquet.conversion,
+      lambda: 0,
+      firehose: 0,
+      s3: parquet.s3,
+      athena: parquet.athena,
+      scannedPerAudit: parquet.scannedPerAudit,
+      localTimeVsText: m.parquet.localTimeVsText,
+      gzipTextPerAudit: projected.scannedPerAudit,
+    },
     { option: "the recipe: CloudWatch Logs + Lambda (one record per line) + Firehose, unpartitioned table", delivery: logs, lambda, firehose: gbPerMonth * m.perLineBilled * PRICES.firehosePerGb, s3, ...unpartitioned },
   ];
 }
@@ -112,10 +121,10 @@ const duration = (seconds: number) => (seconds < 60 ? `${seconds.toFixed(1)} s` 
 
 function scaleTable(m: PerGb): string {
   const rows: string[] = [];
-  for (const [label, gb] of [['1 GB', 1], ['100 GB', 100], ['10 TB', 10_240]] as const) {
+  for (const [label, gb] of MONTHLY_VOLUMES) {
     for (const c of costs(gb, m)) {
       const total = c.delivery + c.lambda + c.firehose + c.s3 + c.athena;
-      const localSeconds = c.scannedPerAudit / 2 ** 20 / m.duckdbMBps;
+      const localSeconds = ((c.gzipTextPerAudit ?? c.scannedPerAudit) / 2 ** 20 / m.duckdbMBps) * (c.localTimeVsText ?? 1);
       rows.push(
         `| ${label} | ${c.option} | ${dollars(c.delivery)} | ${dollars(c.lambda)} | ${dollars(c.firehose)} | ${dollars(c.s3)} | ${dollars(c.athena)} | **${dollars(total)}** | ${size(c.scannedPerAudit)} | ${duration(localSeconds)} |`,
       );
@@ -128,17 +137,20 @@ function scaleTable(m: PerGb): string {
     '',
     `Measured per-GB figures (this run): ${m.bytesPerLine.toFixed(1)} bytes per v5 line; gzip ratio ${m.gzipRatio.toFixed(2)}; Firehose billed ${m.packedBilled}x the raw bytes packed ` +
       `and ${m.perLineBilled}x one record per line (${EVENTS_PER_PAYLOAD} events per CloudWatch Logs payload); handler ${Math.round(m.handlerEventsPerSecond).toLocaleString('en-US')} events/s; ` +
-      `local DuckDB audit ${m.duckdbMBps.toFixed(1)} MiB/s of gzip on 2 cores. "GB of flow logs" = raw flow-log text (what CloudWatch Logs and vended delivery bill).`,
+      `local DuckDB audit ${m.duckdbMBps.toFixed(1)} MiB/s of gzip on 2 cores. "GB of flow logs" = raw v5 flow-log text (what CloudWatch Logs and vended delivery bill). ` +
+      `s3-parquet, measured on one day of the same records (bench/athena-bytes.ts): the full field set is ${m.parquet.fullTextPerV5Text.toFixed(3)}x the v5 text, ` +
+      `Parquet ${m.parquet.parquetPerText.toFixed(3)}x its text, the daily audit scans ${m.parquet.scannedPerV5Text.toFixed(4)}x the day's v5 text (the column chunks its SQL names), ` +
+      `its local audit takes ${m.parquet.localTimeVsText.toFixed(2)}x the gzip text's time (timed side by side; the time column scales the gzip throughput by it). Its arithmetic:`,
     '',
-    `List prices (us-east-1, as known on 2026-11-26, to be verified): CloudWatch Logs vended ingestion $${PRICES.logsIngestPerGb}/GB (first 10 TB), storage $${PRICES.logsStoragePerGbMonth}/GB-month; ` +
-      `vended delivery to S3 $${PRICES.vendedToS3PerGb}/GB (first 10 TB); Lambda $${PRICES.lambdaPerMillionRequests}/M requests + $${PRICES.lambdaPerGbSecondArm}/GB-s (arm64); ` +
-      `Firehose $${PRICES.firehosePerGb}/GB ingested in 5 KB units; S3 Standard $${PRICES.s3PerGbMonth}/GB-month; Athena $5/TB scanned, 10 MB minimum per query.`,
+    ...MONTHLY_VOLUMES.map(([label, gb]) => `- ${label}: ${s3ParquetMonth(gb, m.parquet).arithmetic}.`),
+    '',
+    priceList(),
     '',
     `Assumptions: CloudWatch Logs keeps ${LOG_RETENTION_DAYS} days (the template's default; stored bytes taken uncompressed, an upper bound), S3 keeps ${S3_EXPIRATION_DAYS} days ` +
       `(the template's default expiration; steady state, gzip as measured) in every option, so the recipe's unpartitioned table reads ${S3_EXPIRATION_DAYS} days per audit ` +
       `(the recipe sets no expiration: it reads more every day); one audit a day; Lambda ${LAMBDA_MEMORY_GB * 1024} MB (the template), ${EVENTS_PER_PAYLOAD} events per invocation, ` +
-      `the measured handler time plus ${LAMBDA_NETWORK_MS} ms for PutRecordBatch (not measured here); straight-to-S3 assumes gzip text files with hourly partitions ` +
-      `under a projected table like this stack's (this action does not deploy that option). Not counted: S3 requests, Athena result storage, data transfer, CloudWatch ` +
+      `the measured handler time plus ${LAMBDA_NETWORK_MS} ms for PutRecordBatch (not measured here); straight-to-S3 as gzip text assumes hourly partitions ` +
+      `under a projected table like this stack's (the action deploys S3 delivery as Parquet only, \`pipeline: s3-parquet\`; the text row is for comparison). Not counted: S3 requests, Athena result storage, data transfer, CloudWatch ` +
       `Logs tiers above 10 TB. Audit time is the local DuckDB engine's measured throughput, extrapolated linearly; Athena's own time was not measured (no AWS here).`,
   ].join('\n');
 }
@@ -171,6 +183,7 @@ async function main(): Promise<void> {
     pollingWorst: Lag;
     baselineWorst: Lag & { polls30s: number; enginePolls30s: number };
   }>(figuresPath('action-overhead'));
+  const parquet = readJson<ParquetFigures & { scannedShare: number }>(figuresPath('athena-bytes'));
   const worst = overhead.pollingWorst;
   const baseline = overhead.baselineWorst;
   const firehose = sections.get('firehose-billing')!;
@@ -183,11 +196,20 @@ async function main(): Promise<void> {
     perLineBilled: figure(firehose, v5Row('one per line')) ?? NaN,
     handlerEventsPerSecond: figure(firehose, /\| handler: [^|]+\| ([\d,]+)/) ?? NaN,
     duckdbMBps: athena.duckdbMBps,
+    parquet,
   };
 
   const r2 = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 100) / 100);
   const targets: Target[] = [
     { what: 'Athena: dollars per daily audit, unpartitioned vs projected', measured: r2(athena.costRatio), unit: 'x less', met: (v) => v >= 25, target: 'at least 25x less', closer: 'more days kept in S3 raise it; below 10 MB a day the minimum charge caps it' },
+    {
+      what: 'Athena: bytes per daily audit, S3 delivery Parquet (the columns the SQL names) vs this stack\'s gzip text',
+      measured: Math.round(parquet.scannedShare * 1000) / 1000,
+      unit: 'x',
+      met: (v) => v <= 0.2,
+      target: '<= 0.2x',
+      closer: 'see the section: which columns weigh most',
+    },
     { what: 'Firehose: billed / raw bytes, packed, full v5 payloads', measured: figure(firehose, /v5: full payloads bill ([\d.]+)x/), unit: 'x', met: (v) => v <= 1.02, target: '<= 1.02x', closer: 'larger CloudWatch Logs payloads' },
     { what: 'Lambda handler time vs the decode floor', measured: figure(firehose, /The handler takes ([\d.]+)x the time of the floor/), unit: 'x', met: (v) => v <= 1.5, target: '<= 1.5x', closer: 'see the section' },
     { what: 'Local audit: DuckDB vs the shell pipeline (one day, Firehose text)', measured: figure(local, /DuckDB vs the shell pipeline: ([\d.]+)x/), unit: 'x', met: (v) => v < 1, target: '< 1x', closer: 'see the section' },

@@ -2,9 +2,11 @@
 // samples, and where a benchmark writes its markdown section (bench/results/<name>.md; quick runs go to
 // bench/out/<name>-quick/ so they never overwrite a recorded result).
 
+import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 
 export const quick = process.argv.includes('--quick');
 
@@ -38,6 +40,37 @@ export async function timeRuns(runs: number, work: () => Promise<unknown>, warmu
     samples.push(performance.now() - started);
   }
   return summarize(samples);
+}
+
+/**
+ * Times several runs side by side: `warmups` untimed runs of each, then `rounds` rounds in which every run goes
+ * once, so that load from other work on the machine falls on all of them alike. Wall times in ms per run.
+ */
+export async function timeInterleaved<K extends string>(runs: Record<K, () => Promise<unknown>>, rounds: number, warmups = 1): Promise<Record<K, Summary>> {
+  const names = Object.keys(runs) as K[];
+  for (let i = 0; i < warmups; i++) for (const name of names) await runs[name]();
+  const samples = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      await runs[name]();
+      samples.get(name)!.push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples.get(name)!)])) as Record<K, Summary>;
+}
+
+/** Uncompressed bytes and lines (newlines) of gzip files. */
+export async function gunzippedSize(paths: readonly string[]): Promise<{ bytes: number; lines: number }> {
+  let [bytes, lines] = [0, 0];
+  for (const path of paths) {
+    for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+      const buffer = chunk as Buffer;
+      bytes += buffer.length;
+      for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) lines++;
+    }
+  }
+  return { bytes, lines };
 }
 
 /** `median (min-max)` with a unit and fixed decimals. */
