@@ -1,11 +1,13 @@
 // `npm run build` step: bundles lambda/ with esbuild (CommonJS, minified, AWS SDK v3 left to the runtime) and
-// writes dist/pipeline.yaml = cfn/pipeline.yaml with the Lambda code, the v5 LogFormat and the Glue columns
-// filled in from src/flowlog/, so the template never holds a second copy of the schema.
+// writes dist/pipeline.yaml = cfn/pipeline.yaml with the Lambda code, the LogFormats (v5 for cloudwatch-firehose,
+// v8 for s3-parquet) and both Glue tables' columns, partition keys and projection filled in from src/flowlog/,
+// src/logs/ and src/audit/parquet-stack-table.ts, so the template never holds a second copy of the schema.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { V5_FORMAT, logFormatString } from '../src/flowlog/format.js';
+import { V5_FORMAT, V8_FORMAT, logFormatString } from '../src/flowlog/format.js';
+import { PARQUET_TABLE } from '../src/audit/parquet-stack-table.js';
 import { Scalar } from 'yaml';
 import { parseCfnDocument } from './cfn-yaml.js';
 import { MAX_INLINE_TEMPLATE_BYTES } from '../src/deploy/deployer.js';
@@ -17,6 +19,10 @@ const BUILD_SLOTS = {
   logFormat: ['Resources', 'FlowLog', 'Properties', 'LogFormat'],
   columns: ['Resources', 'GlueTable', 'Properties', 'TableInput', 'StorageDescriptor', 'Columns'],
   code: ['Resources', 'Forwarder', 'Properties', 'Code', 'ZipFile'],
+  parquetLogFormat: ['Resources', 'ParquetFlowLog', 'Properties', 'LogFormat'],
+  parquetColumns: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'StorageDescriptor', 'Columns'],
+  parquetPartitionKeys: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'PartitionKeys'],
+  parquetParameters: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'Parameters'],
 } as const;
 
 /** The Lambda as one CommonJS file for `Code.ZipFile` (index.js, handler `index.handler`). */
@@ -43,9 +49,17 @@ export async function buildTemplate(root: string): Promise<string> {
     if (!doc.hasIn(path)) throw new Error(`${TEMPLATE_SOURCE} has no ${path.join('.')} to fill in`);
   }
   doc.setIn(BUILD_SLOTS.logFormat, logFormatString(V5_FORMAT));
-  const columns = doc.createNode(V5_FORMAT.fields.map((f) => ({ Name: f.column, Type: f.type })));
-  for (const column of columns.items) column.flow = true;
-  doc.setIn(BUILD_SLOTS.columns, columns);
+  doc.setIn(BUILD_SLOTS.parquetLogFormat, logFormatString(V8_FORMAT));
+  /** A list of {Name, Type}, one flow mapping per line. */
+  const columnList = (columns: readonly { Name?: string; Type?: string }[]) => {
+    const node = doc.createNode(columns.map(({ Name, Type }) => ({ Name, Type })));
+    for (const column of node.items) column.flow = true;
+    return node;
+  };
+  doc.setIn(BUILD_SLOTS.columns, columnList(V5_FORMAT.fields.map((f) => ({ Name: f.column, Type: f.type }))));
+  doc.setIn(BUILD_SLOTS.parquetColumns, columnList(PARQUET_TABLE.StorageDescriptor.Columns!));
+  doc.setIn(BUILD_SLOTS.parquetPartitionKeys, columnList(PARQUET_TABLE.PartitionKeys));
+  for (const [key, value] of Object.entries(PARQUET_TABLE.Parameters)) doc.setIn([...BUILD_SLOTS.parquetParameters, key], value);
   const code = doc.createNode(await bundleLambda(root));
   code.type = Scalar.BLOCK_LITERAL;
   doc.setIn(BUILD_SLOTS.code, code);

@@ -178,7 +178,7 @@ async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void>
   const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
   const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
   const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
-  io.stdout(`${describeRedrive(result, result.queueUrl)}\n`);
+  io.stdout(`${'nothingToRedrive' in result ? result.nothingToRedrive : describeRedrive(result, result.queueUrl)}\n`);
 }
 
 /** Runs the command line; returns the exit code (0 ok, 1 unexpected failure, 2 bad input). */

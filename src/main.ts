@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape } from './audit/table-shape.js';
+import { parquetStackTableShape } from './audit/parquet-stack-table.js';
+import { stackPipeline } from './pipeline/pipelines.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { AwsAccessError } from './aws/errors.js';
@@ -107,6 +109,7 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
         repository: `${context.repo.owner}/${context.repo.repo}`,
         parameters: {
           VpcId: settings.vpcId!,
+          Pipeline: settings.deploy.pipeline,
           AggregationInterval: String(settings.deploy.aggregationIntervalSeconds),
           LogRetentionDays: String(settings.deploy.logRetentionDays),
           S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
@@ -165,7 +168,11 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     core.info(`VPC ${target.vpcId} has ${vpcCidrs.map((c) => c.text).join(', ')}.`);
   }
   const table = { database: target.database, table: target.table };
-  const source = target.existingTable ? await lookUpTableShape(clients.glue, table) : stackTableShape(table, settings.format);
+  const source = target.existingTable
+    ? await lookUpTableShape(clients.glue, table)
+    : stackPipeline(target.stackOutputs ?? {}) === 's3-parquet'
+      ? parquetStackTableShape(table)
+      : stackTableShape(table, settings.format);
   core.info(`Auditing ${table.database}.${table.table}: ${source.partitioning}.`);
   const natAddresses = target.vpcId ? await lookUpNatAddresses(clients.ec2, target.vpcId, core) : [];
   if (natAddresses.length > 0) core.info(`NAT gateways of ${target.vpcId}: ${natAddresses.join(', ')} (their records are translated copies, counted once).`);
@@ -313,6 +320,7 @@ async function redriveMode(settings: Settings, trust: RunTrust): Promise<void> {
   const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
   const clients = { ...createAwsClients({ region: settings.region }), ...(await createRedriveClients({ region: settings.region })) };
   const result = await redriveStack(clients, settings.stackName, 'stack-name', { log: (line) => core.warning(line) });
+  if ('nothingToRedrive' in result) return core.notice(result.nothingToRedrive);
   core.info(describeRedrive(result, result.queueUrl));
   core.setOutput('redriven-messages', String(result.redriven));
   core.setOutput('redriven-lines', String(result.lines));

@@ -7,6 +7,7 @@ import type { Preset } from './audit/query.js';
 import { parseQueryTimeoutSeconds, parseRegion, parseStackName, parseVpcId, parseWorkgroup } from './aws/names.js';
 import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
+import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 import { posix } from 'node:path';
 
 export const MODES = ['deploy-and-audit', 'deploy', 'audit', 'redrive'] as const;
@@ -16,6 +17,8 @@ export type Mode = (typeof MODES)[number];
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export interface DeploySettings {
+  /** How the flow log reaches S3 (the template's Pipeline parameter). */
+  readonly pipeline: Pipeline;
   readonly aggregationIntervalSeconds: 60 | 600;
   readonly logRetentionDays: number;
   readonly s3ExpirationDays: number;
@@ -85,6 +88,12 @@ function parseMode(text: string): Mode {
   const mode = MODES.find((m) => m === text);
   if (!mode) throw new InputError(`mode: '${text}' is not a mode; accepted are ${MODES.join(', ')}.`);
   return mode;
+}
+
+function parsePipeline(text: string): Pipeline {
+  const pipeline = PIPELINES.find((p) => p === text);
+  if (!pipeline) throw new InputError(`pipeline: '${text}' is not a pipeline; accepted are ${PIPELINES.join(', ')}.`);
+  return pipeline;
 }
 
 function parseLogRetentionDays(text: string): number {
@@ -178,6 +187,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const volumeDropThreshold = withDefault('volume-drop-threshold', '10%', parseVolumeDropThreshold);
   const failOnPipelineProblem = withDefault('fail-on-pipeline-problem', 'false', (t) => parseBoolean(t, 'fail-on-pipeline-problem'));
   const format = withDefault('log-format', 'v5', (t) => resolveFormat(t, 'log-format'));
+  const pipeline = withDefault('pipeline', 'cloudwatch-firehose', parsePipeline);
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
   const s3ExpirationDays = withDefault('s3-expiration-days', '90', (t) => parseInteger(t, 's3-expiration-days', 1, 3650));
@@ -213,6 +223,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     failOnPipelineProblem: failOnPipelineProblem!,
     format: format!,
     deploy: {
+      pipeline: pipeline!,
       aggregationIntervalSeconds: aggregationIntervalSeconds!,
       logRetentionDays: logRetentionDays!,
       s3ExpirationDays: s3ExpirationDays!,

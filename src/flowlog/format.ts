@@ -5,7 +5,7 @@ import { FLOW_LOG_FIELDS, fieldNamed, fieldOrText, type FlowLogField } from './f
 import { InputError } from '../input-error.js';
 
 export interface FlowLogFormat {
-  /** `v2`, `v5`, `custom` (a LogFormat string), `header` (a file's header line) or `parquet` (a Parquet schema). */
+  /** `v2`, `v5`, `v8`, `custom` (a LogFormat string), `header` (a file's header line) or `parquet` (a Parquet schema). */
   readonly name: string;
   readonly fields: readonly FlowLogField[];
 }
@@ -15,6 +15,9 @@ export const V2_FORMAT: FlowLogFormat = { name: 'v2', fields: FLOW_LOG_FIELDS.fi
 
 /** The custom format the pipeline stack logs: every field of versions 2 to 5, 29 fields. */
 export const V5_FORMAT: FlowLogFormat = { name: 'v5', fields: FLOW_LOG_FIELDS.filter((f) => f.version! <= 5) };
+
+/** Every field of versions 2 to 8, 40 fields: what the s3-parquet pipeline logs ("the full field set"). */
+export const V8_FORMAT: FlowLogFormat = { name: 'v8', fields: FLOW_LOG_FIELDS };
 
 /** The AWS `LogFormat` string of a format, e.g. `${version} ${account-id} ...`. */
 export function logFormatString(format: FlowLogFormat): string {

@@ -1,12 +1,14 @@
 // The AWS reads of the pipeline-health check, from two calls: ec2:DescribeFlowLogs for the stack's flow log,
 // and ONE cloudwatch:GetMetricData for the forwarder's errors and throttles, Firehose's S3 delivery success
 // and the failure queue's depth over the audited window. Which resources to read comes from the stack's
-// outputs; a resource an older stack does not name is skipped, and the readings say so.
+// outputs: its Pipeline output says which parts the pipeline has (s3-parquet: the flow log alone, delivered by
+// AWS with no forwarder, stream or queue), and a part an older stack does not name is skipped, said so.
 
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeFlowLogsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { explainAwsError } from '../aws/errors.js';
 import type { HourWindow } from '../flowlog/layout.js';
+import { stackPipeline, type Pipeline } from '../pipeline/pipelines.js';
 
 /** The stack outputs that name the pipeline's parts (cfn/pipeline.yaml). */
 export const HEALTH_OUTPUTS = {
@@ -17,6 +19,12 @@ export const HEALTH_OUTPUTS = {
 } as const;
 
 export type PipelinePart = keyof typeof HEALTH_OUTPUTS;
+
+/** The parts each pipeline has; only these are read, and only these are reported when the stack does not name them. */
+export const PIPELINE_PARTS: Readonly<Record<Pipeline, readonly PipelinePart[]>> = {
+  'cloudwatch-firehose': ['flowLog', 'forwarder', 'deliveryStream', 'failureQueue'],
+  's3-parquet': ['flowLog'],
+};
 
 /** What DescribeFlowLogs says of the flow log; `found: false` when it no longer exists. */
 export type FlowLogReading =
@@ -30,6 +38,8 @@ export type FlowLogReading =
       readonly deliveryStatus?: string;
       /** DeliverLogsErrorMessage: `Rate limited`, `Access error` or `Unknown error`. */
       readonly deliveryError?: string;
+      /** LogDestinationType: `cloud-watch-logs`, `s3` or `kinesis-data-firehose`. */
+      readonly destinationType?: string;
     };
 
 /**
@@ -86,13 +96,14 @@ export async function collectPipelineHealth(
   window: HourWindow,
 ): Promise<PipelineReadings> {
   const named = (part: PipelinePart) => outputs[HEALTH_OUTPUTS[part]];
-  const skipped = (Object.keys(HEALTH_OUTPUTS) as PipelinePart[])
+  const parts = PIPELINE_PARTS[stackPipeline(outputs)];
+  const skipped = parts
     .filter((part) => !named(part))
     .map((part) => ({ part, output: HEALTH_OUTPUTS[part] }));
   const flowLogId = named('flowLog');
   const [flowLog, metrics] = await Promise.all([
     flowLogId ? readFlowLog(clients.ec2, flowLogId) : undefined,
-    readMetrics(clients.cloudwatch, METRICS.filter((m) => named(m.part)).map((m) => ({ ...m, resource: named(m.part)! })), window),
+    readMetrics(clients.cloudwatch, METRICS.filter((m) => parts.includes(m.part) && named(m.part)).map((m) => ({ ...m, resource: named(m.part)! })), window),
   ]);
   return { flowLog, ...metrics, skipped };
 }
@@ -103,7 +114,14 @@ async function readFlowLog(ec2: Pick<EC2Client, 'send'>, flowLogId: string): Pro
     const { FlowLogs } = await ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: [flowLogId] }));
     const flowLog = FlowLogs?.find((f) => f.FlowLogId === flowLogId);
     if (!flowLog) return { found: false, flowLogId };
-    return { found: true, flowLogId, status: flowLog.FlowLogStatus, deliveryStatus: flowLog.DeliverLogsStatus, deliveryError: flowLog.DeliverLogsErrorMessage };
+    return {
+      found: true,
+      flowLogId,
+      status: flowLog.FlowLogStatus,
+      deliveryStatus: flowLog.DeliverLogsStatus,
+      deliveryError: flowLog.DeliverLogsErrorMessage,
+      destinationType: flowLog.LogDestinationType,
+    };
   } catch (error) {
     throw explainAwsError(error, `describing flow log ${flowLogId}`);
   }

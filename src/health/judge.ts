@@ -111,7 +111,8 @@ function partChecks({ readings, readingsSkipped }: HealthJudgeInput): HealthChec
     if (flowLog.status !== undefined && flowLog.status !== 'ACTIVE') {
       checks.push({ part, state: 'problem', kind: 'flow-log-inactive', detail: `Its status is ${flowLog.status}, not ACTIVE.` });
     } else if (flowLog.deliveryStatus === 'FAILED') {
-      checks.push({ part, state: 'problem', kind: 'flow-log-delivery', detail: `Delivery to CloudWatch Logs failed: ${flowLog.deliveryError ?? 'no error message'}.` });
+      const destination = DESTINATION_NAMES[flowLog.destinationType ?? 'cloud-watch-logs'] ?? flowLog.destinationType;
+      checks.push({ part, state: 'problem', kind: 'flow-log-delivery', detail: `Delivery to ${destination} failed: ${flowLog.deliveryError ?? 'no error message'}.` });
     } else {
       checks.push({ part, state: 'ok', detail: `${flowLog.status ?? 'ACTIVE'}, delivery ${flowLog.deliveryStatus ?? 'not reported'}.` });
     }
@@ -145,5 +146,8 @@ function partChecks({ readings, readingsSkipped }: HealthJudgeInput): HealthChec
   }
   return checks;
 }
+
+/** A flow log's LogDestinationType in words. */
+const DESTINATION_NAMES: Readonly<Record<string, string>> = { 'cloud-watch-logs': 'CloudWatch Logs', s3: 'S3', 'kinesis-data-firehose': 'Firehose' };
 
 const PART_NAMES = { flowLog: 'Flow log', forwarder: 'Forwarder', deliveryStream: 'Firehose', failureQueue: 'Failure queue' } as const;

@@ -89,6 +89,37 @@ export const S3_HIVE_HOURLY_LAYOUT: Layout = {
   s3Delivery: true,
 };
 
+/** The keys of Hive-style dated folders, coarsest first. */
+export const HIVE_KEYS = ['year', 'month', 'day', 'hour'] as const;
+
+/**
+ * The Glue table of the s3-parquet pipeline over S3_HIVE_HOURLY_LAYOUT: partition keys year, month, day and
+ * hour as text (the folder values, zero-padded), projected as integers, so that a query reads only the hours
+ * it names with no partition loader. The account and region folders are the stack's own and fixed in the
+ * location template. Athena user guide, "Partition projection with Amazon Athena" ("Integer type":
+ * range, digits); partition columns as in "Create tables for flow logs in Apache Parquet format"
+ * (https://docs.aws.amazon.com/athena/latest/ug/vpc-flow-logs-parquet.html: `year`, `month`, `day`, `hour` string).
+ */
+export const S3_HIVE_HOURLY_PROJECTION = {
+  partitionKeys: HIVE_KEYS.map((name) => ({ Name: name, Type: 'string' })),
+  glueParameters: {
+    'projection.enabled': 'true',
+    'projection.year.type': 'integer',
+    'projection.year.range': '2024,2099',
+    'projection.month.type': 'integer',
+    'projection.month.range': '1,12',
+    'projection.month.digits': '2',
+    'projection.day.type': 'integer',
+    'projection.day.range': '1,31',
+    'projection.day.digits': '2',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+  } as Readonly<Record<string, string>>,
+  /** `storage.location.template`: the region folder (`s3://bucket/prefix/AWSLogs/aws-account-id=.../aws-region=R/`) and the dated folders. */
+  locationTemplate: (regionFolder: string) => `${regionFolder}${HIVE_KEYS.map((k) => `${k}=\${${k}}/`).join('')}`,
+} as const;
+
 /** Every layout discovery knows, in the order messages list them. */
 export const LAYOUTS: readonly Layout[] = [FIREHOSE_LAYOUT, S3_DAILY_LAYOUT, S3_HOURLY_LAYOUT, S3_HIVE_LAYOUT, S3_HIVE_HOURLY_LAYOUT];
 
@@ -111,9 +142,6 @@ export function datedSegments(style: DateStyle, granularity: Granularity, time: 
   const kept = granularity === 'hour' ? parts : parts.slice(0, 3);
   return style === 'plain' ? kept : kept.map((v, i) => `${HIVE_KEYS[i]}=${v}`);
 }
-
-/** The keys of Hive-style dated folders, coarsest first. */
-export const HIVE_KEYS = ['year', 'month', 'day', 'hour'] as const;
 
 /** The file name S3 delivery gives a file of `account`'s flow log `flowLogId` in `region` written at `time`. */
 export function s3DeliveryFileName(account: string, region: string, flowLogId: string, time: Date, hash: string, extension: string): string {

@@ -13,6 +13,7 @@ import type { AwsClients, RedriveClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { describeStack } from '../aws/lookups.js';
 import { InputError } from '../input-error.js';
+import { stackPipeline } from './pipelines.js';
 
 /**
  * The invocation record Lambda sends to an on-failure destination (Lambda Developer Guide, "Capturing records of
@@ -127,19 +128,30 @@ export function describeRedrive(result: RedriveResult, queue: string): string {
   );
 }
 
+/** What redriving a stack did, or, for a pipeline without a forwarder, the one sentence saying there is nothing to do. */
+export type StackRedrive = (RedriveResult & { readonly queueUrl: string }) | { readonly nothingToRedrive: string };
+
 /**
  * Redrives the failure queue of the pipeline stack `stackName` into its delivery stream (both read from the
- * stack's outputs FailureQueueUrl and DeliveryStreamName). Throws an InputError when the stack does not exist or
- * predates the failure queue.
+ * stack's outputs FailureQueueUrl and DeliveryStreamName). An s3-parquet stack has neither (AWS delivers its flow
+ * log to S3 itself): that is no error, and the answer says so. Throws an InputError when the stack does not exist
+ * or predates the failure queue.
  */
 export async function redriveStack(
   clients: Pick<AwsClients, 'cloudformation'> & RedriveClients,
   stackName: string,
   input: string,
   options: RedriveOptions = {},
-): Promise<RedriveResult & { readonly queueUrl: string }> {
+): Promise<StackRedrive> {
   const stack = await describeStack(clients.cloudformation, stackName);
   if (!stack) throw new InputError(`${input}: stack ${stackName} does not exist in this region; give the name of a deployed pipeline stack.`);
+  if (stackPipeline(stack.outputs) === 's3-parquet') {
+    return {
+      nothingToRedrive:
+        `Nothing to redrive: stack ${stackName} runs the s3-parquet pipeline, where AWS delivers the flow log straight to S3 ` +
+        'with no forwarder and no failure queue; its delivery status shows in the pipeline-health check.',
+    };
+  }
   const { FailureQueueUrl: queueUrl, DeliveryStreamName: stream } = stack.outputs;
   if (!queueUrl || !stream) {
     throw new InputError(

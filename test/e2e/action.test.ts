@@ -2,7 +2,8 @@
 // runner gives it (INPUT_*, GITHUB_* files and event), AWS_ENDPOINT_URL -> moto_server and GITHUB_API_URL ->
 // the local GitHub API. Athena (moto) returns the top list that DuckDB computes from the shipped sample.
 // Trust: runs off the default branch change nothing in GitHub or S3; planted markers, a 5xx after a create,
-// poisoned rows and a poisoned issue body are handled.
+// poisoned rows and a poisoned issue body are handled. An s3-parquet stack deployed from the shipped template
+// is audited, health-checked and (not) redriven from its outputs.
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
@@ -24,6 +25,8 @@ import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
+import { motoDeployable } from '../support/moto-template.js';
+import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
 
@@ -244,6 +247,80 @@ describe('the stack as the source of the audit', () => {
     const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
     expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
     expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
+  });
+});
+
+describe('an s3-parquet stack (issue 14)', () => {
+  test("the built template with Pipeline=s3-parquet: the audit reads its Parquet table by the hour, health reads its flow log only, redrive has nothing to do", async () => {
+    const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
+    // The shipped template, as moto can create it (test/support/moto-template.ts): the bucket and the S3-delivering
+    // flow log are real; the Glue and Athena names stand for what moto's CloudFormation cannot create.
+    const { template } = motoDeployable(parseCfnTemplate(await readFile('dist/pipeline.yaml', 'utf8')), {
+      GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP,
+    });
+    // Without SDK retries: moto takes a while to create the stack, and a retried CreateStack would fail.
+    const cloudformation = new CloudFormationClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: 'parquet-stack',
+        TemplateBody: JSON.stringify(template),
+        Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }, { ParameterKey: 'Pipeline', ParameterValue: 's3-parquet' }],
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: 'parquet-stack' }))).Stacks![0]!;
+    const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
+    expect(outputs).toMatchObject({ Pipeline: 's3-parquet', TableName: 'flow_logs_parquet', FlowLogId: expect.stringMatching(/^fl-/) });
+    const inputs = { mode: 'audit', 'aws-region': TEST_AWS_ENV.AWS_REGION, 'stack-name': 'parquet-stack' };
+
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs });
+    expect(run.stdout).not.toMatch(/::(error|warning)::/);
+    expect(run.code).toBe(0);
+    expect(run.outputs.bucket).toBe(outputs.BucketName);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
+    expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs_parquet"');
+    // The window's hours as year/month/day(/hour) partition terms (one group per day it touches), no cut on start.
+    expect(QueryExecution?.Query).toMatch(/WHERE \(*year = '\d{4}' AND month = '\d{2}' AND day (=|BETWEEN) '\d{2}'/);
+    expect(QueryExecution?.Query).not.toMatch(/start >=/);
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.40.')");
+    expect(QueryExecution?.Query).not.toMatch(/\bdt\b/);
+    expect(run.summary).toContain('- Table: vpc_port_audit.flow_logs_parquet: partitions year/month/day and hour');
+    // The port memory lives in the stack's own bucket; the tracking issue is keyed by the stack's VPC.
+    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: outputs.BucketName!, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
+    expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
+    expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
+
+    // Health reads the flow log and nothing else: with the flow log gone, that is the one problem, and no
+    // forwarder, Firehose or failure queue is reported missing.
+    await clients.ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [outputs.FlowLogId!] }));
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const broken = await runAction({ inputs });
+    expect(broken.code).toBe(0);
+    expect(broken.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
+      `::warning::Pipeline health: Flow log ${outputs.FlowLogId}: The flow log no longer exists: nothing is being logged. Deploy the stack again to recreate it.`,
+    ]);
+    expect(broken.summary).toContain('## Pipeline health');
+    expect(broken.summary).toContain(`| Flow log ${outputs.FlowLogId} | **problem** |`);
+    expect(broken.summary).not.toMatch(/Forwarder|Firehose|Failure queue|has no \w+ output/);
+
+    const redrive = await runAction({ inputs: { mode: 'redrive', 'aws-region': TEST_AWS_ENV.AWS_REGION, 'stack-name': 'parquet-stack' } });
+    expect(redrive.code).toBe(0);
+    expect(redrive.stdout).toContain('::notice::Nothing to redrive: stack parquet-stack runs the s3-parquet pipeline');
+    expect(redrive.outputs['redriven-messages']).toBeUndefined();
+  });
+
+  test("a bad pipeline input fails the step with one sentence naming the accepted values, before any AWS call", async () => {
+    const counting = await startCountingEndpoint();
+    try {
+      const run = await runAction({ inputs: { ...AUDIT_INPUTS(), pipeline: 'parquet' }, awsEndpoint: counting.url });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("::error::pipeline: 'parquet' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet.");
+      expect(counting.count()).toBe(0);
+    } finally {
+      counting.server.close();
+    }
   });
 });
 

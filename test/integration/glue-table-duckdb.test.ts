@@ -54,6 +54,7 @@ const PARTITION_VALUES: Record<string, (at: Date) => Record<string, string>> = {
   [tables.RECIPE.name]: () => ({}),
   [tables.GUIDE_2019_DT.name]: (at) => ({ dt: ymd(at, '-') }),
   [tables.STACK.name]: (at) => ({ dt: `${ymd(at, '/')}/${hh(at)}` }),
+  [tables.STACK_PARQUET.name]: (at) => ({ year: iso(at).slice(0, 4), month: iso(at).slice(5, 7), day: iso(at).slice(8, 10), hour: hh(at) }),
 };
 
 /** The recipe's (and the 2019 guide's) names for the fields a record sets. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { glueTableShape } from '../../src/audit/glue-table.js';
+import { parquetStackTableShape } from '../../src/audit/parquet-stack-table.js';
 import { buildAuditSql } from '../../src/audit/query.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { lookUpTableShape } from '../../src/aws/lookups.js';
@@ -31,7 +32,7 @@ beforeEach(async () => {
   await clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
 });
 
-describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK])('$name in Glue', (documented) => {
+describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET])('$name in Glue', (documented) => {
   const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
 
   test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
@@ -48,6 +49,14 @@ describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, ta
     expect(QueryExecution?.Query).toBe(expected);
     expect(QueryExecution?.Query).toContain(`FROM "${ref.database}"."${ref.table}"`);
   });
+});
+
+test("the s3-parquet stack's table read back from Glue has the shape the audit derives for it without asking Glue", async () => {
+  await createGlueTable(clients.glue, tables.STACK_PARQUET.definition);
+  const ref = { database: 'vpc_port_audit', table: 'flow_logs_parquet' };
+  const viaGlue = buildAuditSql(auditParameters('10.0.0.0/16', { source: await lookUpTableShape(clients.glue, ref) }));
+  expect(viaGlue).toBe(buildAuditSql(auditParameters('10.0.0.0/16', { source: parquetStackTableShape(ref) })));
+  expect(viaGlue).toMatch(/WHERE year = '2026' AND month = '11' AND day = '01'\n/);
 });
 
 test("the window terms follow the table Glue holds, not the stack's dt", async () => {

@@ -1,12 +1,14 @@
 // The pipeline-health reads against a real moto_server: the flow log's status and delivery error from
 // DescribeFlowLogs (an active one, one whose log group is missing, a deleted one), and the forwarder's
 // errors and throttles, Firehose's S3 delivery success and the failure queue's depth from one GetMetricData,
-// after PutMetricData wrote them; then the rules judge what was read.
+// after PutMetricData wrote them; then the rules judge what was read. An s3-parquet stack's flow log (S3
+// delivery) is read alone: its pipeline has no forwarder, stream or queue.
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { collectPipelineHealth, HEALTH_OUTPUTS } from '../../src/health/collect.js';
 import { judgePipelineHealth } from '../../src/health/judge.js';
@@ -69,7 +71,7 @@ describe('collectPipelineHealth against moto', () => {
     };
 
     const readings = await collectPipelineHealth(clients, outputs, window);
-    expect(readings.flowLog).toEqual({ found: true, flowLogId, status: 'ACTIVE', deliveryStatus: 'SUCCESS', deliveryError: undefined });
+    expect(readings.flowLog).toEqual({ found: true, flowLogId, status: 'ACTIVE', deliveryStatus: 'SUCCESS', deliveryError: undefined, destinationType: 'cloud-watch-logs' });
     expect(readings.forwarderErrors).toEqual({ resource: healthyFunction, value: 0 });
     expect(readings.deliverySuccess).toEqual({ resource: healthyStream, value: 1 });
     expect(readings.failureQueueDepth).toEqual({ resource: healthyQueue, value: 0 });
@@ -101,7 +103,7 @@ describe('collectPipelineHealth against moto', () => {
     const outputs = { FlowLogId: flowLogId, ForwarderFunctionName: FUNCTION, DeliveryStreamName: STREAM, FailureQueueName: QUEUE };
 
     const readings = await collectPipelineHealth(clients, outputs, window);
-    expect(readings.flowLog).toEqual({ found: true, flowLogId, status: 'ACTIVE', deliveryStatus: 'FAILED', deliveryError: 'Access error' });
+    expect(readings.flowLog).toEqual({ found: true, flowLogId, status: 'ACTIVE', deliveryStatus: 'FAILED', deliveryError: 'Access error', destinationType: 'cloud-watch-logs' });
     expect(readings.forwarderErrors).toEqual({ resource: FUNCTION, value: 5 });
     expect(readings.forwarderThrottles).toEqual({ resource: FUNCTION, value: 4 });
     expect(readings.deliverySuccess).toEqual({ resource: STREAM, value: 0.75 });
@@ -131,6 +133,23 @@ describe('collectPipelineHealth against moto', () => {
       'The stack has no ForwarderFunctionName output (an older stack): deploy it again to check this part.',
       'The stack has no FailureQueueName output (an older stack): deploy it again to check this part.',
     ]);
+  });
+
+  test('an s3-parquet stack: the flow log delivering to S3 is read; no forwarder, Firehose or queue is asked for or reported missing', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'parquet-stack-bucket' }));
+    const created = await clients.ec2.send(
+      new CreateFlowLogsCommand({ ResourceIds: [vpcId], ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 's3', LogDestination: 'arn:aws:s3:::parquet-stack-bucket' }),
+    );
+    const flowLogId = created.FlowLogIds![0]!;
+    const sent: string[] = [];
+    const counting = { send: (command: object) => (sent.push(command.constructor.name), clients.cloudwatch.send(command as GetMetricDataCommand)) };
+    const readings = await collectPipelineHealth({ ec2: clients.ec2, cloudwatch: counting }, { Pipeline: 's3-parquet', FlowLogId: flowLogId }, window);
+    expect(sent).toEqual([]);
+    expect(readings).toEqual({ flowLog: { found: true, flowLogId, status: 'ACTIVE', deliveryStatus: 'SUCCESS', deliveryError: undefined, destinationType: 's3' }, skipped: [] });
+    const health = judgePipelineHealth({ readings, history: [], dropThreshold: 0.1 });
+    expect(health.checks.map((c) => [c.part, c.state])).toEqual([['Window volume', 'skipped'], [`Flow log ${flowLogId}`, 'ok']]);
+    // Without its FlowLogId output, the flow log is the one part reported unchecked.
+    expect((await collectPipelineHealth(clients, { Pipeline: 's3-parquet' }, window)).skipped).toEqual([{ part: 'flowLog', output: 'FlowLogId' }]);
   });
 
   test('all metrics come from ONE GetMetricData request', async () => {

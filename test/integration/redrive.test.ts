@@ -272,6 +272,21 @@ describe('vpc-port-audit redrive --stack NAME', () => {
     expect(await main(['redrive', '--stack', 'old-stack', '--region', 'us-east-1'], second.io)).toBe(2);
     expect(second.out.stderr).toMatch(/has no FailureQueueUrl or DeliveryStreamName output .* deploy it again first/);
   });
+
+  test('a stack on the s3-parquet pipeline has nothing to redrive: one sentence, and success', async () => {
+    const cfn = new CloudFormationClient(config);
+    const stackTemplate = { Resources: { Q: { Type: 'AWS::SQS::Queue' } }, Outputs: { Pipeline: { Value: 's3-parquet' }, FlowLogId: { Value: 'fl-0123456789abcdef0' } } };
+    await cfn.send(new CreateStackCommand({ StackName: 'parquet-stack', TemplateBody: JSON.stringify(stackTemplate) }));
+    const depth = await queueDepth();
+    const { out, io: cliIo } = io();
+    expect(await main(['redrive', '--stack', 'parquet-stack', '--region', 'us-east-1'], cliIo)).toBe(0);
+    expect(out.stdout).toBe(
+      'Nothing to redrive: stack parquet-stack runs the s3-parquet pipeline, where AWS delivers the flow log straight to S3 with no forwarder ' +
+        'and no failure queue; its delivery status shows in the pipeline-health check.\n',
+    );
+    expect(out.stderr).toBe('');
+    expect(await queueDepth()).toBe(depth);
+  });
 });
 
 describe('mode redrive of the action (src/main.ts run, in process, with the environment a runner gives it)', () => {

@@ -1,11 +1,12 @@
 // Glue table definitions (GetTable's `Table`) of the flow-log tables people have: the Amazon Athena User
-// Guide's DDLs ("Querying Amazon VPC flow logs"), the original recipe's table, and this stack's own. Column
+// Guide's DDLs ("Querying Amazon VPC flow logs"), the original recipe's table, and this stack's two (one per pipeline). Column
 // names, types, partition keys and table properties are taken from those DDLs as written; each comment names
 // the page. Glue stores names in lower case, as Athena's CREATE TABLE leaves them.
 
 import { CreateDatabaseCommand, CreateTableCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { GlueColumn, GlueTableDefinition } from '../../src/audit/glue-table.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
+import { PARQUET_TABLE, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
 
 const columns = (text: string): GlueColumn[] =>
   text
@@ -142,8 +143,16 @@ export const STACK: DocumentedTable = {
   ),
 };
 
+/** This stack's s3-parquet table, as the build writes it into cfn/pipeline.yaml (src/audit/parquet-stack-table.ts). */
+export const STACK_PARQUET: DocumentedTable = {
+  name: "this stack's s3-parquet table",
+  definition: {
+    ...table(PARQUET_TABLE_NAME, [...PARQUET_TABLE.StorageDescriptor.Columns!], [...PARQUET_TABLE.PartitionKeys], { ...PARQUET_TABLE.Parameters }, 'vpc_port_audit'),
+  },
+};
+
 /** Every shape, for tests that run each. */
-export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK];
+export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET];
 
 /** Creates the table (and its database, if new) in a Glue Data Catalog (moto's), as Athena's CREATE EXTERNAL TABLE would. */
 export async function createGlueTable(glue: GlueClient, definition: GlueTableDefinition): Promise<void> {

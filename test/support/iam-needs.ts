@@ -79,8 +79,6 @@ function physicalName(stack: string, logicalId: string, type: string): string {
       return `${stack}-${logicalId.toLowerCase()}-${SUFFIX.toLowerCase()}`;
     case 'AWS::Glue::Database':
       return stack.split('-').join('_');
-    case 'AWS::Glue::Table':
-      return 'flow_logs';
     case 'AWS::Athena::WorkGroup':
       return `${stack}-audit`;
     case 'AWS::EC2::FlowLog':
@@ -110,7 +108,7 @@ export interface Pipeline {
 /** The pipeline template resolved as stack `stack` (the roles' boundary parameter set to the bootstrap's). */
 export function resolvePipeline(template: Json, stack = STACK): Pipeline {
   const raw = template.Resources as Json;
-  const name = (id: string) => physicalName(stack, id, raw[id].Type);
+  const name = (id: string) => (raw[id].Type === 'AWS::Glue::Table' ? (raw[id].Properties.TableInput.Name as string) : physicalName(stack, id, raw[id].Type));
   const database = name(Object.keys(raw).find((id) => raw[id].Type === 'AWS::Glue::Database')!);
   const ownArn = (id: string): string => {
     const n = name(id);
@@ -203,10 +201,16 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
   ],
   'AWS::EC2::FlowLog': [
     {
-      actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 'iam:CreateServiceLinkedRole'],
+      actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 's3:GetBucketPolicy', 's3:PutBucketPolicy'],
       reason: 'only for S3 or Firehose destinations; LogDestinationType is cloud-watch-logs',
       holds: (p) => p.LogDestinationType === 'cloud-watch-logs',
     },
+    {
+      actions: ['iam:CreateServiceLinkedRole'],
+      reason: 'only for Firehose destinations (the log delivery service-linked role, CloudWatch Logs user guide, "Logs sent to Firehose")',
+      holds: (p) => p.LogDestinationType !== 'kinesis-data-firehose',
+    },
+    { actions: ['iam:PassRole'], reason: 'DeliverLogsPermissionArn is not set (S3 delivery writes with the bucket policy, no role)', holds: unset('DeliverLogsPermissionArn') },
   ],
   'AWS::S3::Bucket': [
     {
@@ -291,6 +295,8 @@ export const NO_RESOURCE_LEVEL = new Set([
   'lakeformation:DescribeLakeFormationIdentityCenterConfiguration',
   // CloudWatch User Guide, "Amazon CloudWatch permissions reference": its actions take `*` as the resource.
   'cloudwatch:GetMetricData',
+  // Amazon VPC user guide, "Create a flow log that publishes to Amazon S3": the creator's policy grants them on "*".
+  'logs:CreateLogDelivery', 'logs:DeleteLogDelivery',
 ]);
 
 const object = (bucketArn: string, prefix: string) => `${bucketArn}/${prefix}example-object`;
@@ -313,6 +319,8 @@ function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: str
       if (action === 'ec2:CreateFlowLogs') return [...one(arn('ec2', `vpc/${p.ResourceId}`)), ...one(resource.arn)];
       // CreateTags: when the flow log is created (tag on create) and when its tags change later.
       if (action === 'ec2:CreateTags') return [...one(resource.arn, { 'ec2:CreateAction': 'CreateFlowLogs' }), ...one(resource.arn, resourceTags)];
+      // S3 delivery reads (and may add to) the destination bucket's policy.
+      if (action.startsWith('s3:')) return one(`arn:${PARTITION}:s3:::${/^arn:[^:]+:s3:::([^/]+)/.exec(p.LogDestination)![1]}`);
       return one(resource.arn, resourceTags);
     case 'AWS::S3::Bucket':
       return lower === 's3:deleteobject' || lower === 's3:putobjectacl' ? one(object(resource.arn, '')) : one(resource.arn);
@@ -370,6 +378,7 @@ function callResource(pipeline: Pipeline, name: string): string {
     database: arn('glue', `database/${pipeline.database}`),
     'database/default': arn('glue', 'database/default'),
     table: arn('glue', `table/${pipeline.database}/flow_logs`),
+    'parquet-table': arn('glue', `table/${pipeline.database}/flow_logs_parquet`),
     queue: ofType('AWS::SQS::Queue'),
     deliverystream: ofType('AWS::KinesisFirehose::DeliveryStream'),
   };

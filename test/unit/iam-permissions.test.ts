@@ -51,7 +51,7 @@ describe('the deploy role has everything a deploy and an audit need', () => {
   });
 
   test('the check can fail: without one statement the needs it served are reported missing', () => {
-    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'DescribeWithoutResourceLevelPermissions', 'FailureQueue', 'Alarms', 'RedriveFailedBatches', 'RedriveIntoTheDeliveryStream']) {
+    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'FlowLogDeliveryToS3', 'DescribeWithoutResourceLevelPermissions', 'FailureQueue', 'Alarms', 'RedriveFailedBatches', 'RedriveIntoTheDeliveryStream']) {
       const cut = structuredClone(bootstrap);
       const policy = cut.DeployRole.Properties.Policies[0].PolicyDocument;
       policy.Statement = policy.Statement.filter((s: Json) => s.Sid !== sid);
@@ -66,6 +66,26 @@ describe('the deploy role has everything a deploy and an audit need', () => {
       `glue:GetDatabase on arn:aws:glue:us-east-1:123456789012:database/default (Athena query (athena-glue))`,
       `glue:CreateDatabase on arn:aws:glue:us-east-1:123456789012:database/default (Athena query (athena-glue))`,
     ]);
+  });
+
+  test('issue 14: the s3-parquet flow log (a log delivery to the bucket) and its Parquet table are needs, and granted', () => {
+    const needs = deployNeeds(pipeline);
+    const parquetFlowLog = needs.filter((n) => n.why.endsWith('(ParquetFlowLog)')).map((n) => `${n.action} on ${n.resource}`);
+    expect(parquetFlowLog).toEqual(
+      expect.arrayContaining([
+        'logs:CreateLogDelivery on *',
+        'logs:DeleteLogDelivery on *',
+        `s3:PutBucketPolicy on ${pipeline.bucketArn}`,
+        'ec2:CreateFlowLogs on arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/fl-0123456789abcdef0',
+      ]),
+    );
+    // S3 delivery passes no role; the cloud-watch-logs flow log still passes its own.
+    expect(parquetFlowLog.filter((n) => n.startsWith('iam:'))).toEqual([]);
+    expect(needs.some((n) => n.why.endsWith('(FlowLog)') && n.action === 'iam:PassRole')).toBe(true);
+    const parquetTable = 'arn:aws:glue:us-east-1:123456789012:table/vpc_port_audit/flow_logs_parquet';
+    expect(needs.filter((n) => n.resource === parquetTable).map((n) => n.action)).toEqual(expect.arrayContaining(['glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions']));
+    expect(missing(deployRole, needs)).toEqual([]);
+    expect(missing(auditRole, auditNeeds(pipeline).filter((n) => n.resource === parquetTable))).toEqual([]);
   });
 
   test('a feature the template starts to use brings its exclusion back as a need', () => {

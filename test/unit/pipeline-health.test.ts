@@ -81,6 +81,9 @@ describe('the part rules', () => {
     expect(inactive.problems.map((p) => [p.kind, p.detail])).toEqual([['flow-log-inactive', 'Its status is INACTIVE, not ACTIVE.']]);
     const failed = judge(today(3000, 300_000), readings({ flowLog: { found: true, flowLogId: 'fl-1', status: 'ACTIVE', deliveryStatus: 'FAILED', deliveryError: 'Rate limited' } }));
     expect(failed.problems.map((p) => p.detail)).toEqual(['Delivery to CloudWatch Logs failed: Rate limited.']);
+    // s3-parquet: the flow log delivers to S3 itself, and the sentence names where delivery failed.
+    const s3 = judge(today(3000, 300_000), readings({ flowLog: { found: true, flowLogId: 'fl-2', status: 'ACTIVE', deliveryStatus: 'FAILED', deliveryError: 'Access error', destinationType: 's3' } }));
+    expect(s3.problems.map((p) => [p.kind, p.detail])).toEqual([['flow-log-delivery', 'Delivery to S3 failed: Access error.']]);
   });
 
   test('metrics without datapoints are no problem', () => {

@@ -45,7 +45,7 @@ describe('readSettings', () => {
       failOnNewPort: false,
       volumeDropThreshold: 0.1,
       failOnPipelineProblem: false,
-      deploy: { aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10000 },
+      deploy: { pipeline: 'cloudwatch-firehose', aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10000 },
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
     expect(s.format.name).toBe('v5');
@@ -83,11 +83,13 @@ describe('readSettings', () => {
     expect(settingsFrom({ ...VALID, 'volume-drop-threshold': '2.5%' }).volumeDropThreshold).toBe(0.025);
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
     expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
+    expect(settingsFrom({ ...VALID, pipeline: 's3-parquet' }).deploy.pipeline).toBe('s3-parquet');
   });
 
   // [input, bad value, words the one sentence must contain]
   const BAD: [string, string, RegExp][] = [
     ['mode', 'destroy', /^mode: 'destroy' is not a mode; accepted are deploy-and-audit, deploy, audit, redrive\.$/],
+    ['pipeline', 'parquet', /^pipeline: 'parquet' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.$/],
     ['aws-region', 'us-east-1a', /^aws-region: .*availability zone.*us-east-1/],
     ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
     ['stack-name', '1stack', /^stack-name: '1stack' is not a CloudFormation stack name/],

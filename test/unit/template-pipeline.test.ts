@@ -1,12 +1,17 @@
 // Properties of the pipeline stack, read from the built template (dist/pipeline.yaml) and its source:
 // least-privilege IAM, a private TLS-only retained bucket, the schema columns and LogFormat from src/flowlog/,
-// partition projection consistent with the Firehose layout, the Lambda runtime, and the stack's interface.
+// partition projection consistent with the Firehose layout, the Lambda runtime, and the stack's interface; the
+// s3-parquet pipeline (issue 14): its resources under one condition, S3 delivery as Parquet in the Hive hourly
+// layout with AWS's documented bucket policy, and its table's projection consistent with that layout.
 
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
+import { logFormatString, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
+import { FLOW_LOG_FIELDS } from '../../src/flowlog/fields.js';
 import { hourPath } from '../../src/flowlog/layout.js';
-import { FIREHOSE_LAYOUT } from '../../src/logs/layouts.js';
+import { datedSegments, FIREHOSE_LAYOUT, s3DeliveryRegionSegments, S3_HIVE_HOURLY_LAYOUT, S3_HIVE_HOURLY_PROJECTION } from '../../src/logs/layouts.js';
+import { PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
+import { PIPELINES } from '../../src/pipeline/pipelines.js';
 import { STREAM_ENV } from '../../lambda/forwarder.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { LOG_RETENTION_DAYS } from '../../src/settings.js';
@@ -29,7 +34,13 @@ function statements(template: Json): { owner: string; statement: Json }[] {
       for (const policy of resource.Properties.Policies ?? []) documents.push(policy.PolicyDocument);
     }
     if (resource.Type === 'AWS::S3::BucketPolicy') documents.push(resource.Properties.PolicyDocument);
-    for (const document of documents) for (const statement of document.Statement) found.push({ owner: name, statement });
+    for (const document of documents) {
+      for (const statement of document.Statement) {
+        // A statement under Fn::If (one pipeline's) is checked in each branch that holds one.
+        const branches = statement['Fn::If'] ? (statement['Fn::If'] as unknown[]).slice(1) : [statement];
+        for (const branch of branches as Json[]) if (branch.Effect) found.push({ owner: name, statement: branch });
+      }
+    }
   }
   return found;
 }
@@ -70,7 +81,8 @@ describe('IAM', () => {
         const text = resourceText(resource);
         expect(text).not.toBe('*');
         if (text.includes('*')) {
-          const objectKeys = /^\$\{Bucket\.Arn\}\/[a-z-]+\/\*$/.test(text);
+          // A prefix of the bucket, or (s3-parquet) this account's folder of S3 delivery under flow-logs/.
+          const objectKeys = /^\$\{Bucket\.Arn\}\/([a-z-]+|flow-logs\/AWSLogs\/aws-account-id=\$\{AWS::AccountId\})\/\*$/.test(text);
           const logGroups = text.endsWith(':log-group:*') && list(statement.Action).join() === 'logs:DescribeLogGroups';
           expect({ text, allowed: objectKeys || logGroups }).toEqual({ text, allowed: true });
         }
@@ -297,12 +309,12 @@ describe('stack interface', () => {
   test('the outputs the action reads', () => {
     expect(Object.keys(built.Outputs).sort()).toEqual(
       [
-        'BucketName', 'DatabaseName', 'DeliveryStreamName', 'LogGroupName', 'TableName', 'WorkGroupName',
+        'Pipeline', 'BucketName', 'DatabaseName', 'DeliveryStreamName', 'LogGroupName', 'TableName', 'WorkGroupName',
         // Pipeline health and redrive (issue 13): these names are read by other modules; keep them.
         'FlowLogId', 'ForwarderFunctionName', 'FailureQueueName', 'FailureQueueUrl',
       ].sort(),
     );
-    expect(built.Outputs.FlowLogId.Value).toEqual({ Ref: 'FlowLog' });
+    expect(built.Outputs.FlowLogId.Value).toEqual({ 'Fn::If': ['S3Parquet', { Ref: 'ParquetFlowLog' }, { Ref: 'FlowLog' }] });
     expect(built.Outputs.ForwarderFunctionName.Value).toEqual({ Ref: 'Forwarder' });
     expect(built.Outputs.FailureQueueName.Value).toEqual({ 'Fn::GetAtt': ['FailureQueue', 'QueueName'] });
     expect(built.Outputs.FailureQueueUrl.Value).toEqual({ Ref: 'FailureQueue' });
@@ -311,6 +323,7 @@ describe('stack interface', () => {
   test('parameters and defaults', () => {
     const defaults = Object.fromEntries(Object.entries(built.Parameters as Json).map(([k, v]) => [k, v.Default]));
     expect(defaults).toEqual({
+      Pipeline: 'cloudwatch-firehose',
       VpcId: undefined,
       TrafficType: 'ALL',
       AggregationInterval: 600,
@@ -326,5 +339,110 @@ describe('stack interface', () => {
     // The action's log-retention-days input accepts exactly what the stack parameter accepts.
     expect(built.Parameters.LogRetentionDays.AllowedValues).toEqual(LOG_RETENTION_DAYS);
     expect(built.Parameters.TrafficType.AllowedValues).toEqual(['ALL', 'ACCEPT', 'REJECT']);
+    // The action's pipeline input accepts exactly what the stack parameter accepts.
+    expect(built.Parameters.Pipeline.AllowedValues).toEqual([...PIPELINES]);
+  });
+});
+
+describe('the s3-parquet pipeline (issue 14)', () => {
+  const conditionOf = (name: string) => resources[name].Condition as string | undefined;
+
+  test('every resource belongs to one pipeline, but for the bucket, its policy, the database and the workgroup', () => {
+    const shared = Object.keys(resources).filter((name) => !conditionOf(name));
+    expect(shared.sort()).toEqual(['Bucket', 'BucketPolicy', 'GlueDatabase', 'WorkGroup']);
+    expect(Object.keys(resources).filter((name) => conditionOf(name) === 'S3Parquet').sort()).toEqual(['ParquetFlowLog', 'ParquetTable']);
+    for (const name of Object.keys(resources)) expect([undefined, 'S3Parquet', 'CloudWatchFirehose']).toContain(conditionOf(name));
+    expect(built.Conditions.S3Parquet).toEqual({ 'Fn::Equals': [{ Ref: 'Pipeline' }, 's3-parquet'] });
+    expect(built.Conditions.CloudWatchFirehose).toEqual({ 'Fn::Equals': [{ Ref: 'Pipeline' }, 'cloudwatch-firehose'] });
+  });
+
+  test('the flow log is delivered to the bucket under flow-logs/ as Parquet, Hive-compatible, hourly, every field v2 to v8', () => {
+    const flowLog = props('ParquetFlowLog');
+    expect(flowLog).toMatchObject({
+      ResourceType: 'VPC',
+      ResourceId: { Ref: 'VpcId' },
+      LogDestinationType: 's3',
+      LogDestination: { 'Fn::Sub': '${Bucket.Arn}/flow-logs/' },
+      DestinationOptions: { FileFormat: 'parquet', HiveCompatiblePartitions: true, PerHourPartition: true },
+      Tags: [{ Key: 'vpc-port-audit:stack', Value: { Ref: 'AWS::StackName' } }],
+    });
+    expect(flowLog.DeliverLogsPermissionArn).toBeUndefined();
+    expect(flowLog.LogFormat).toBe(logFormatString(V8_FORMAT));
+    expect(flowLog.LogFormat.split(' ')).toHaveLength(FLOW_LOG_FIELDS.length);
+    expect(flowLog.LogFormat).toContain('${reject-reason}');
+    // The bucket policy that lets S3 delivery write exists before the flow log does.
+    expect(resources.ParquetFlowLog.DependsOn).toBe('BucketPolicy');
+    // Its objects expire with the other flow logs.
+    const rules = props('Bucket').LifecycleConfiguration.Rules as Json[];
+    expect(rules.find((r) => r.Prefix === 'flow-logs/')?.ExpirationInDays).toEqual({ Ref: 'S3ExpirationDays' });
+    expect(source.Resources.ParquetFlowLog.Properties.LogFormat).toMatch(/^BUILD:/);
+  });
+
+  test("the bucket policy lets delivery.logs.amazonaws.com write this account's deliveries, as AWS documents it, only for s3-parquet", () => {
+    const conditional = props('BucketPolicy').PolicyDocument.Statement.filter((s: Json) => s['Fn::If']);
+    expect(conditional.map((s: Json) => [s['Fn::If'][0], s['Fn::If'][2]])).toEqual([
+      ['S3Parquet', { Ref: 'AWS::NoValue' }],
+      ['S3Parquet', { Ref: 'AWS::NoValue' }],
+    ]);
+    const [write, aclCheck] = conditional.map((s: Json) => s['Fn::If'][1]);
+    const sourceArn = { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*' } } };
+    expect(write).toEqual({
+      Sid: 'AWSLogDeliveryWrite',
+      Effect: 'Allow',
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': '${Bucket.Arn}/flow-logs/AWSLogs/aws-account-id=${AWS::AccountId}/*' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 's3:x-amz-acl': 'bucket-owner-full-control' }, ...sourceArn },
+    });
+    expect(aclCheck).toEqual({
+      Sid: 'AWSLogDeliveryAclCheck',
+      Effect: 'Allow',
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+      Resource: { 'Fn::GetAtt': ['Bucket', 'Arn'] },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ...sourceArn },
+    });
+  });
+
+  test("the table: AWS's Parquet columns (every field, its type), Hive partitions year/month/day/hour projected as in src/logs/layouts.ts", () => {
+    const table = props('ParquetTable').TableInput;
+    expect(table.Name).toBe(PARQUET_TABLE_NAME);
+    expect(table.StorageDescriptor.Columns).toEqual(V8_FORMAT.fields.map((f) => ({ Name: f.column, Type: f.type })));
+    expect(table.PartitionKeys).toEqual(['year', 'month', 'day', 'hour'].map((Name) => ({ Name, Type: 'string' })));
+    expect(table.Parameters).toMatchObject({ classification: 'parquet', ...S3_HIVE_HOURLY_PROJECTION.glueParameters });
+    expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(table.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+    const sourceTable = source.Resources.ParquetTable.Properties.TableInput;
+    expect([sourceTable.StorageDescriptor.Columns, sourceTable.PartitionKeys]).toEqual([[], []]);
+  });
+
+  test('for any hour, the projected location is the folder S3 delivery writes (the layout the sample generator and discovery use)', () => {
+    const table = props('ParquetTable').TableInput;
+    const regionFolder = `s3://\${Bucket}/flow-logs/${s3DeliveryRegionSegments('hive', '${AWS::AccountId}', '${AWS::Region}').join('/')}/`;
+    expect(resourceText(table.StorageDescriptor.Location)).toBe(regionFolder);
+    const template = resourceText(table.Parameters['storage.location.template']).replaceAll('${!', '${');
+    expect(template).toBe(S3_HIVE_HOURLY_PROJECTION.locationTemplate(regionFolder));
+    const parameters = table.Parameters as Record<string, string>;
+    for (const iso of ['2026-01-01T00:00:00Z', '2026-11-02T09:30:00Z', '2027-12-31T23:59:59Z']) {
+      const date = new Date(iso);
+      // What projection substitutes: each key's integer, zero-padded to its digits, within its range.
+      const values = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours() };
+      const projected = template.replace(/\$\{(year|month|day|hour)\}/g, (_all, key: keyof typeof values) => {
+        const [low, high] = parameters[`projection.${key}.range`]!.split(',').map(Number);
+        expect(values[key]).toBeGreaterThanOrEqual(low!);
+        expect(values[key]).toBeLessThanOrEqual(high!);
+        return String(values[key]).padStart(Number(parameters[`projection.${key}.digits`] ?? 0), '0');
+      });
+      expect(projected).toBe(`${regionFolder}${datedSegments(S3_HIVE_HOURLY_LAYOUT.dateStyle, S3_HIVE_HOURLY_LAYOUT.granularity, date).join('/')}/`);
+    }
+  });
+
+  test("the outputs name each pipeline's parts: the pipeline, its flow log and table; the forwarder's parts only for cloudwatch-firehose", () => {
+    const outputs = built.Outputs as Json;
+    expect(outputs.Pipeline.Value).toEqual({ Ref: 'Pipeline' });
+    expect(outputs.TableName.Value).toEqual({ 'Fn::If': ['S3Parquet', { Ref: 'ParquetTable' }, { Ref: 'GlueTable' }] });
+    const firehoseOnly = Object.keys(outputs).filter((name) => outputs[name].Condition === 'CloudWatchFirehose');
+    expect(firehoseOnly.sort()).toEqual(['DeliveryStreamName', 'FailureQueueName', 'FailureQueueUrl', 'ForwarderFunctionName', 'LogGroupName']);
+    expect(Object.values(outputs).filter((o: Json) => o.Condition && o.Condition !== 'CloudWatchFirehose')).toEqual([]);
   });
 });

@@ -3,15 +3,25 @@
 #   1. a resource that fails during CreateStack rolls the stack back to ROLLBACK_COMPLETE, with a CREATE_FAILED
 #      event carrying the resource's error (moto otherwise answers 500 and leaves CREATE_IN_PROGRESS);
 #   2. UpdateTerminationProtection (moto answers 500);
-#   3. DeleteStack refuses a stack with termination protection on (moto ignores the flag).
+#   3. DeleteStack refuses a stack with termination protection on (moto ignores the flag);
+#   4. an update re-evaluates each resource's Condition under the new parameters: a resource whose condition
+#      turned true is created, one whose condition turned false is deleted (moto diffs the template text only, so
+#      a parameter that switches conditions changes nothing); test/integration/template-deploy-parquet.test.ts;
+#   5. an executed change set leaves the stack with its parameters and freshly resolved outputs, as UpdateStack does
+#      (moto keeps the parameters and outputs of before);
+#   6. deleting an AWS::EC2::FlowLog resource deletes the flow log (moto's FlowLogs has no delete handler).
 # Everything else is moto's own behaviour.
 from moto.cloudformation import models, parsing, responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.flow_logs import FlowLogs
 
 _create_resource = parsing.parse_and_create_resource
 _create_resources = models.Stack.create_resources
 _delete_stack = models.CloudFormationBackend.delete_stack
+_update_resources = parsing.ResourceMap.update
+_execute_change_set = models.CloudFormationBackend.execute_change_set
 
 
 def _recording_create(logical_id, resource_json, resources_map, account_id, region_name):
@@ -48,7 +58,49 @@ def _delete_unless_protected(self, name_or_stack_id):
     return _delete_stack(self, name_or_stack_id)
 
 
+def _update_with_conditions(self, template, parameters=None):
+    _update_resources(self, template, parameters)
+    to_delete = []
+    for name, resource_json in self._resource_json_map.items():
+        condition = resource_json.get("Condition")
+        if not condition:
+            continue
+        wanted = bool(self.lazy_condition_map[condition])
+        existing = self._parsed_resources.get(name)
+        if wanted and existing is None:
+            self[name]  # creates it (ResourceMap.__getitem__), after what it refers to
+        elif not wanted and existing is not None:
+            to_delete.append(name)
+    # Dependents first: retry what fails while another deletion makes progress, as moto's own delete does.
+    while to_delete:
+        left = []
+        for name in to_delete:
+            try:
+                self._delete_resource(self._parsed_resources[name], self._resource_json_map[name])
+                del self._parsed_resources[name]
+            except Exception:  # a dependency still in place: try again in the next pass
+                left.append(name)
+        if len(left) == len(to_delete):
+            raise RuntimeError(f"could not delete {left} after a condition turned false")
+        to_delete = left
+
+
+def _execute_and_refresh(self, change_set_name, stack_name=None):
+    _execute_change_set(self, change_set_name, stack_name)
+    for change_set in self.change_sets.values():
+        if change_set_name in (change_set.change_set_id, change_set.change_set_name) and change_set.parameters:
+            change_set.stack.parameters = change_set.parameters
+            change_set.stack.output_map = change_set.stack._create_output_map()
+
+
+def _delete_flow_log(cls, resource_name, cloudformation_json, account_id, region_name):
+    ec2_backends[account_id][region_name].delete_flow_logs([resource_name])
+
+
 parsing.parse_and_create_resource = _recording_create
 models.Stack.create_resources = _create_or_roll_back
 responses.CloudFormationResponse.update_termination_protection = _update_termination_protection
 models.CloudFormationBackend.delete_stack = _delete_unless_protected
+parsing.ResourceMap.update = _update_with_conditions
+models.CloudFormationBackend.execute_change_set = _execute_and_refresh
+FlowLogs.delete_from_cloudformation_json = classmethod(_delete_flow_log)

@@ -1,0 +1,141 @@
+// The built template with Pipeline=s3-parquet on moto_server's CloudFormation (the types moto lacks cut out, as in
+// template-deploy.test.ts): the VPC flow log is an S3 delivery into the stack's own bucket with every field, no
+// forwarder, stream or queue is created, and the outputs name what the audit and the pipeline health read. Then
+// an existing stack switches pipelines through the action's own deployer (a change set): an ordinary update that
+// creates one pipeline's resources and deletes the other's, and keeps the bucket.
+
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateVpcCommand, DescribeFlowLogsCommand } from '@aws-sdk/client-ec2';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoDeployable } from '../support/moto-template.js';
+import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { logFormatString, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
+import { deployStack } from '../../src/deploy/deployer.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const built: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
+/** Glue and Athena are not moto CloudFormation types: their outputs carry the names a test would create. */
+const REFS = { GlueDatabase: 'vpc_port_audit', GlueTable: 'flow_logs', ParquetTable: 'flow_logs_parquet', WorkGroup: 'flowlogs' };
+const { template } = motoDeployable(built, REFS);
+const silent = { info: () => undefined, warning: () => undefined, error: () => undefined, debug: () => undefined };
+const FAST = { pollMs: { firstMs: 50, maxMs: 200 }, timeoutMs: 30_000 };
+
+let moto: MotoServer;
+let clients: AwsClients;
+
+const savedPythonPath = process.env.PYTHONPATH;
+
+beforeAll(async () => {
+  // moto as deploy.test.ts runs it, taught to apply a condition that a parameter update switches (deploy-moto/).
+  process.env.PYTHONPATH = fileURLToPath(new URL('./deploy-moto', import.meta.url));
+  moto = await startMoto();
+  clients = motoClients(moto);
+}, 60_000);
+
+afterAll(async () => {
+  process.env.PYTHONPATH = savedPythonPath;
+  await moto?.stop();
+});
+
+const newVpc = async () => (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+
+async function settled(stackName: string): Promise<Json> {
+  for (;;) {
+    const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+    if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) return stack;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const outputsOf = (stack: Json): Record<string, string> => Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
+const flowLogsOf = async (vpcId: string) =>
+  ((await clients.ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpcId] }] }))).FlowLogs ?? []);
+/** The stack's resources by logical id (moto also lists an empty entry for each resource whose condition is false). */
+const physicalIds = async (stackName: string): Promise<Record<string, string>> =>
+  Object.fromEntries(
+    ((await clients.cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [])
+      .filter((r) => r.LogicalResourceId)
+      .map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]),
+  );
+
+test('Pipeline=s3-parquet: the flow log delivers every field to the bucket, nothing of the Firehose pipeline is created', async () => {
+  const vpcId = await newVpc();
+  // A client of its own without retries: moto takes seconds to create the stack, and a retried CreateStack fails.
+  const cloudformation = new CloudFormationClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await cloudformation.send(
+    new CreateStackCommand({
+      StackName: 'parquet',
+      TemplateBody: JSON.stringify(template),
+      Parameters: [{ ParameterKey: 'VpcId', ParameterValue: vpcId }, { ParameterKey: 'Pipeline', ParameterValue: 's3-parquet' }],
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
+  const stack = await settled('parquet');
+  expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+  const physical = await physicalIds('parquet');
+  expect(Object.keys(physical).sort()).toEqual(['Bucket', 'ParquetFlowLog']);
+
+  const flowLogs = await flowLogsOf(vpcId);
+  expect(flowLogs).toHaveLength(1);
+  expect(flowLogs[0]).toMatchObject({
+    FlowLogId: physical.ParquetFlowLog,
+    LogDestinationType: 's3',
+    // moto-template.ts cuts the folder flow-logs/ off (moto takes it for part of the bucket name).
+    LogDestination: `arn:aws:s3:::${physical.Bucket}`,
+    LogFormat: logFormatString(V8_FORMAT),
+    TrafficType: 'ALL',
+    MaxAggregationInterval: 600,
+  });
+
+  expect(outputsOf(stack)).toEqual({
+    Pipeline: 's3-parquet',
+    BucketName: physical.Bucket,
+    DatabaseName: 'vpc_port_audit',
+    TableName: 'flow_logs_parquet',
+    WorkGroupName: 'flowlogs',
+    FlowLogId: physical.ParquetFlowLog,
+  });
+}, 60_000);
+
+test("switching an existing stack's pipeline is an ordinary update through the deployer, both ways; the bucket stays", async () => {
+  const vpcId = await newVpc();
+  const deploy = (pipeline: string) =>
+    deployStack(
+      clients,
+      { stackName: 'switching', templateBody: JSON.stringify(template), parameters: { VpcId: vpcId, Pipeline: pipeline }, repository: 'octo/infra' },
+      silent,
+      FAST,
+    );
+
+  const firehose = await deploy('cloudwatch-firehose');
+  expect(firehose.outputs).toMatchObject({ Pipeline: 'cloudwatch-firehose', TableName: 'flow_logs' });
+  const before = await physicalIds('switching');
+  expect(before.Forwarder).toBeDefined();
+  expect((await flowLogsOf(vpcId)).map((f) => [f.LogDestinationType, f.LogFormat])).toEqual([['cloud-watch-logs', logFormatString(V5_FORMAT)]]);
+
+  const parquet = await deploy('s3-parquet');
+  expect(parquet.action).toBe('update');
+  expect(parquet.outputs).toMatchObject({ Pipeline: 's3-parquet', TableName: 'flow_logs_parquet', BucketName: firehose.outputs.BucketName });
+  expect(parquet.outputs.ForwarderFunctionName).toBeUndefined();
+  const after = await physicalIds('switching');
+  expect(Object.keys(after).sort()).toEqual(['Bucket', 'ParquetFlowLog']);
+  expect(after.Bucket).toBe(before.Bucket);
+  // The Firehose pipeline's flow log and log groups are gone; the S3 delivery logs the VPC.
+  expect((await flowLogsOf(vpcId)).map((f) => [f.FlowLogId, f.LogDestinationType])).toEqual([[after.ParquetFlowLog, 's3']]);
+  const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups!.map((g) => g.logGroupName);
+  expect(groups).not.toContain(before.FlowLogGroup);
+  expect(groups).not.toContain(before.ForwarderLogGroup);
+
+  const back = await deploy('cloudwatch-firehose');
+  expect(back.outputs).toMatchObject({ Pipeline: 'cloudwatch-firehose', TableName: 'flow_logs', BucketName: firehose.outputs.BucketName });
+  expect((await flowLogsOf(vpcId)).map((f) => f.LogDestinationType)).toEqual(['cloud-watch-logs']);
+  await expect(clients.s3.send(new HeadBucketCommand({ Bucket: firehose.outputs.BucketName! }))).resolves.toBeDefined();
+}, 120_000);
