@@ -225,16 +225,19 @@ function createHandler(options = {}) {
 
 // EXTERNAL MODULE: ./lib/src/aws/errors.js
 var errors = __webpack_require__(6929);
-// EXTERNAL MODULE: ./lib/src/aws/lookups.js + 2 modules
-var lookups = __webpack_require__(1047);
+// EXTERNAL MODULE: ./lib/src/aws/lookups.js
+var lookups = __webpack_require__(9135);
 // EXTERNAL MODULE: ./lib/src/input-error.js
 var input_error = __webpack_require__(8149);
+// EXTERNAL MODULE: ./lib/src/pipeline/pipelines.js
+var pipelines = __webpack_require__(2402);
 ;// CONCATENATED MODULE: ./lib/src/pipeline/redrive.js
 // Redrive: the forwarder's failed batches, which Lambda keeps in the stack's failure queue as invocation records,
 // sent into the delivery stream with the forwarder's own decoding (lambda/subscription.ts), packing
 // (lambda/packing.ts) and delivery with retries (lambda/delivery.ts). A message is deleted only once every line
 // it holds was accepted by Firehose, so a message whose delivery fails stays for the next run, and a second run
 // finds nothing to send.
+
 
 
 
@@ -315,13 +318,20 @@ function describeRedrive(result, queue) {
 }
 /**
  * Redrives the failure queue of the pipeline stack `stackName` into its delivery stream (both read from the
- * stack's outputs FailureQueueUrl and DeliveryStreamName). Throws an InputError when the stack does not exist or
- * predates the failure queue.
+ * stack's outputs FailureQueueUrl and DeliveryStreamName). An s3-parquet stack has neither (AWS delivers its flow
+ * log to S3 itself): that is no error, and the answer says so. Throws an InputError when the stack does not exist
+ * or predates the failure queue.
  */
 async function redriveStack(clients, stackName, input, options = {}) {
     const stack = await (0,lookups/* describeStack */.GO)(clients.cloudformation, stackName);
     if (!stack)
         throw new input_error/* InputError */.d(`${input}: stack ${stackName} does not exist in this region; give the name of a deployed pipeline stack.`);
+    if ((0,pipelines/* stackPipeline */.J8)(stack.outputs) === 's3-parquet') {
+        return {
+            nothingToRedrive: `Nothing to redrive: stack ${stackName} runs the s3-parquet pipeline, where AWS delivers the flow log straight to S3 ` +
+                'with no forwarder and no failure queue; its delivery status shows in the pipeline-health check.',
+        };
+    }
     const { FailureQueueUrl: queueUrl, DeliveryStreamName: stream } = stack.outputs;
     if (!queueUrl || !stream) {
         throw new input_error/* InputError */.d(`${input}: stack ${stackName} has no FailureQueueUrl or DeliveryStreamName output (it predates the failure queue); deploy it again first.`);
