@@ -12,7 +12,6 @@ import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
-import { createAwsClients, createRedriveClients } from './aws/clients.js';
 import { renderAudit, renderWhy } from './cli-output.js';
 import { isAllowed } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
@@ -176,6 +175,7 @@ async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void>
   const region = command.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new InputError('--region is required when AWS_REGION is not set: give the region of the stack, such as us-east-1.');
   const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const { createAwsClients, createRedriveClients } = await import('./aws/clients.js');
   const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
   const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
   io.stdout(`${describeRedrive(result, result.queueUrl)}\n`);
