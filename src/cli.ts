@@ -12,7 +12,6 @@ import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
-import { createAwsClients, createRedriveClients } from './aws/clients.js';
 import { renderAudit, renderWhy } from './cli-output.js';
 import { isAllowed } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
@@ -176,6 +175,7 @@ async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void>
   const region = command.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new InputError('--region is required when AWS_REGION is not set: give the region of the stack, such as us-east-1.');
   const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
+  const { createAwsClients, createRedriveClients } = await import('./aws/clients.js');
   const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
   const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
   io.stdout(`${'nothingToRedrive' in result ? result.nothingToRedrive : describeRedrive(result, result.queueUrl)}\n`);
@@ -205,4 +205,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
 }
 
 const invokedAsProgram = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedAsProgram) process.exitCode = await main(process.argv.slice(2));
+if (invokedAsProgram) {
+  // On Node.js < 22 the AWS SDK warns at every run that its releases after January 2027 will need Node.js 22. The
+  // package pins the SDK's exact version, so that concerns whoever upgrades it, not a CLI run: the SDK's own switch
+  // turns off that warning alone (aws/aws-sdk-js-v3#7983), unless the user set it; every other warning still prints.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.exitCode = await main(process.argv.slice(2));
+}

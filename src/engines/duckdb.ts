@@ -16,7 +16,7 @@ import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
 import { InputError } from '../input-error.js';
 import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
 import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
-import { readLocalLogs, type LocalLogFile, type LocalLogs } from './local-files.js';
+import { readLocalLogs, unreadableFileError, type LocalLogFile, type LocalLogs } from './local-files.js';
 
 /**
  * Trino functions the audit SQL uses that DuckDB lacks, as DuckDB macros with Trino's semantics:
@@ -159,6 +159,16 @@ export async function writeParquet(textPath: string, format: FlowLogFormat, parq
   return (await stat(parquetPath)).size;
 }
 
+/**
+ * The gist of a DuckDB read error: its first line without the error class, with a CSV record of the wrong
+ * width said plainly (`line 2059 has 3 fields, not 29`).
+ */
+function readErrorDetail(message: string): string {
+  const width = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}`;
+  return message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '').slice(0, 300);
+}
+
 export interface DuckDbEngineOptions {
   /** The folder to read (any layout of logs/layouts.ts); not needed when `logs` is given. */
   readonly logsDir?: string;
@@ -237,7 +247,10 @@ export class DuckDbEngine implements QueryEngine {
     } catch (error) {
       const message = (error as Error).message;
       if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
-        const detail = message.split('\n').find((l) => l.trim() !== '')?.replace(/^[\w ]*Error: /, '').slice(0, 300);
+        const detail = readErrorDetail(message);
+        // DuckDB names the file it was reading (`file = PATH`) when the error is in one file's data.
+        const failed = logs.files.find((f) => f.path === /^\s*file = (.*)$/m.exec(message)?.[1]);
+        if (failed) throw await unreadableFileError(failed, detail, this.options.input);
         const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
         throw new InputError(
           `${this.options.input ?? 'logs'}: the files in '${logs.root}' could not be read as ${formats} flow logs (${detail}); ` +

@@ -3,8 +3,9 @@
 // fields), or gzip/plain text whose first line is either the header line S3 delivery writes (it IS the file's
 // format) or a record (then --log-format, or the v2/v5 field count, gives the format).
 
-import { open } from 'node:fs/promises';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { open, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import {
   AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
 } from '../flowlog/format.js';
@@ -172,4 +173,31 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
     files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
   }
   return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/** Whether a gzip file's data stops before its end (zlib's "unexpected end of file"): the file was cut short. */
+async function gzipCutShort(path: string): Promise<boolean> {
+  try {
+    await promisify(gunzip)(await readFile(path));
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
+  }
+}
+
+/**
+ * The InputError for a window file the scan could not read: names the file, the reader's `detail`, whether a gzip
+ * file is cut short (checked only now, on this failure path), and what a flow-log file must be.
+ */
+export async function unreadableFileError(file: LocalLogFile, detail: string, input = 'logs'): Promise<InputError> {
+  if (file.reader === 'parquet') {
+    return new InputError(`${input}: file '${file.path}' cannot be read as Parquet flow logs (${detail}); S3 delivery writes Parquet flow logs as whole *.parquet files.`);
+  }
+  const cut = file.gzip && (await gzipCutShort(file.path)) ? '; its gzip data ends early, so the file is cut short' : '';
+  const count = file.format.fields.length;
+  const fields = file.format.name === 'header' ? `the ${count} fields its header line names` : `the ${count} fields of ${file.format.name}`;
+  return new InputError(
+    `${input}: file '${file.path}' cannot be read as ${file.gzip ? 'gzip-compressed' : 'plain'} text flow logs (${detail}${cut}); ` +
+      `a flow-log text file is whole, gzip or plain, with one record per line: ${fields}, separated by spaces.`,
+  );
 }

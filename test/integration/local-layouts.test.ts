@@ -2,7 +2,8 @@
 // delivery's header lines, Parquet, a v7 (ECS) format with a field newer than the catalogue, a window whose files
 // change format, a whole-bucket copy with two accounts in two regions, and records outside the window inside a
 // daily file. Each runs the query builder's SQL on DuckDB over the local view and must equal the ground truth.
-// Bad input (no known layout, a header that is not flow-log fields, a corrupt Parquet file) exits 2 with one sentence.
+// Bad input (no known layout, a header that is not flow-log fields, a gzip file cut short, a corrupt Parquet file) exits 2
+// with one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -183,6 +184,21 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/22');
     await writeFile(join(hour, 'app.log.gz'), gzipSync('timestamp level message\n2026-11-01T22:00:00Z info started\n'));
     expectOneSentence(await run(out), /the first line of '.*app\.log\.gz' \(timestamp level message\) is not a flow-log header line; a header names/);
+  });
+
+  test('a gzip file cut short after its first records (a partial download) is named, with what a file must be', async () => {
+    const { out } = await sample({ layout: 's3-hourly' });
+    const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
+    const name = (await readdir(hour))[0]!;
+    const whole = await readFile(join(hour, name));
+    await writeFile(join(hour, name), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    expectOneSentence(
+      await run(out),
+      new RegExp(
+        `--logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' cannot be read as gzip-compressed text flow logs \\(line \\d+ has \\d+ fields, not 29; ` +
+          'its gzip data ends early, so the file is cut short\\); a flow-log text file is whole, gzip or plain, with one record per line: the 29 fields its header line names',
+      ),
+    );
   });
 
   test('a corrupt Parquet file', async () => {
