@@ -7,13 +7,12 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadAllowlist } from './audit/allowlist.js';
+import { isAllowed, loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { renderAudit, renderWhy } from './cli-output.js';
-import { isAllowed } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
@@ -24,6 +23,7 @@ import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
 import { AwsAccessError } from './aws/errors.js';
+import { quietSdkNodeSupportNotice } from './aws/node-support-notice.js';
 
 /** The Glue database and table the pipeline stack creates by default; the local view uses the same names. */
 export const DEFAULT_TABLE: TableRef = { database: 'vpc_port_audit', table: 'flow_logs' };
@@ -206,9 +206,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
 
 const invokedAsProgram = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedAsProgram) {
-  // On Node.js < 22 the AWS SDK warns at every run that its releases after January 2027 will need Node.js 22. The
-  // package pins the SDK's exact version, so that concerns whoever upgrades it, not a CLI run: the SDK's own switch
-  // turns off that warning alone (aws/aws-sdk-js-v3#7983), unless the user set it; every other warning still prints.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietSdkNodeSupportNotice();
   process.exitCode = await main(process.argv.slice(2));
 }
