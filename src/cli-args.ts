@@ -13,6 +13,7 @@ import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
+import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -56,6 +57,8 @@ export interface AuditCommand {
   readonly output: OutputFormat;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
+  /** sql only: the pipeline whose table the SQL reads (--pipeline, default cloudwatch-firehose). */
+  readonly pipeline?: Pipeline;
 }
 
 export interface HelpCommand {
@@ -76,7 +79,7 @@ const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
-  sql: [...AUDIT_FLAGS, 'glue-table'],
+  sql: [...AUDIT_FLAGS, 'glue-table', 'pipeline'],
   why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses', 'cache-dir'],
   redrive: ['stack', 'region'],
 };
@@ -88,6 +91,8 @@ export const USAGE = `Usage:
                        --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
                        copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
+                       [--pipeline ${PIPELINES.join('|')}]  the SQL for the table of the stack's pipeline
+                       (default cloudwatch-firehose; s3-parquet's table has every field, so no --logs or --log-format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
   vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
@@ -200,7 +205,19 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
     glueTable: parseGlueTableFlag(flags),
+    ...(command === 'sql' ? { pipeline: parsePipelineFlag(flags) } : {}),
   };
+}
+
+/** --pipeline NAME (default cloudwatch-firehose); the s3-parquet table's columns are fixed (every field v2-v8), so --logs and --log-format do not apply to it, and --glue-table names another table. */
+function parsePipelineFlag(flags: Map<string, string>): Pipeline {
+  const text = flags.get('pipeline');
+  if (text === undefined) return 'cloudwatch-firehose';
+  const pipeline = PIPELINES.find((p) => p === text);
+  if (!pipeline) throw new InputError(`--pipeline: '${text.slice(0, 40)}' is not a pipeline; accepted are ${PIPELINES.join(', ')}.`);
+  const clash = ['glue-table', ...(pipeline === 's3-parquet' ? ['logs', 'log-format'] : [])].find((f) => flags.has(f));
+  if (clash) throw new InputError(`--${clash} does not apply with --pipeline ${pipeline}: the table's columns follow from the one or the other; give one of the two.`);
+  return pipeline;
 }
 
 /** --glue-table FILE; the table's definition then says its columns, so --logs and --log-format do not apply. */

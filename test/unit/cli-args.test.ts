@@ -4,8 +4,13 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { parquetStackTableShape, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
+import { buildAuditSql } from '../../src/audit/query.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { parseCommand, type AuditCommand, type SampleCommand } from '../../src/cli-args.js';
 import { main } from '../../src/cli.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
 
@@ -46,6 +51,18 @@ describe('parseCommand', () => {
   test('a LogFormat string is accepted as --log-format', () => {
     const c = parseCommand(['sql', '--vpc-cidr', '10.0.0.0/16', '--log-format', '${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action}'], NOW) as AuditCommand;
     expect(c.format?.fields.map((f) => f.column)).toEqual(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']);
+  });
+
+  test('sql --pipeline s3-parquet prints the SQL over the stack\'s Parquet table; the default stays the Firehose table', async () => {
+    const flags = ['--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00'];
+    const params = { preset: 'egress-ports' as const, vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10, natAddresses: [] };
+    const parquet = await run(['sql', ...flags, '--pipeline', 's3-parquet']);
+    expect([parquet.code, parquet.stderr]).toEqual([0, '']);
+    expect(parquet.stdout).toBe(`${buildAuditSql({ ...params, source: parquetStackTableShape({ database: 'vpc_port_audit', table: PARQUET_TABLE_NAME }) })}\n`);
+    expect(parquet.stdout).toContain('FROM "vpc_port_audit"."flow_logs_parquet"');
+    const firehose = `${buildAuditSql({ ...params, source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT) })}\n`;
+    expect((await run(['sql', ...flags])).stdout).toBe(firehose);
+    expect((await run(['sql', ...flags, '--pipeline', 'cloudwatch-firehose'])).stdout).toBe(firehose);
   });
 
   test('sample defaults', () => {
@@ -114,6 +131,9 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
     ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
     ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
+    ['sql --pipeline unknown', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'kinesis'], /^--pipeline: 'kinesis' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.\n$/],
+    ['sql --pipeline s3-parquet with --log-format', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 's3-parquet', '--log-format', 'v5'], /^--log-format does not apply with --pipeline s3-parquet/],
+    ['sql --pipeline with --glue-table', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'cloudwatch-firehose', '--glue-table', 't.json'], /^--glue-table does not apply with --pipeline/],
     ['sql --vpc-cidr bad', ['sql', '--vpc-cidr', '10.0.0.0/8/8'], /--vpc-cidr: '10.0.0.0\/8\/8' is not a CIDR block/],
     ...injections.flatMap((bad): [string, string[], RegExp][] => [
       [`--vpc-cidr ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', bad], /^--vpc-cidr: /],
