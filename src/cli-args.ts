@@ -109,13 +109,20 @@ s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched int
 default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
-/** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
-function readFlags(command: string, args: readonly string[]): Map<string, string> {
+/**
+ * Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. With
+ * `positional`, the one argument that is neither a flag nor a flag's value, wherever it stands, is pushed there.
+ */
+function readFlags(command: string, args: readonly string[], positional?: string[]): Map<string, string> {
   const allowed = FLAGS[command]!;
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (!m && !arg.startsWith('--') && positional?.length === 0) {
+      positional.push(arg);
+      continue;
+    }
     if (!m || !allowed.includes(m[1]!)) {
       const shown = arg.length > 40 ? `${arg.slice(0, 40)}...` : arg;
       throw new InputError(`'${shown}' is not a flag of '${command}'; accepted are ${allowed.map((f) => `--${f}`).join(', ')}.`);
@@ -177,11 +184,12 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
 
 /** `443`, `443/tcp`, `53/udp`, `8333/6`: a port 0-65535 and a protocol (default tcp). */
 function parsePortRef(text: string | undefined): PortRef {
-  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text ?? '');
+  if (text === undefined) throw new InputError('why: give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.');
+  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text);
   const port = m ? Number(m[1]) : NaN;
   const protocol = m ? (m[2] === undefined ? 6 : protocolNumber(m[2])) : undefined;
   if (!m || port > 65535 || protocol === undefined) {
-    throw new InputError(`why: '${(text ?? '').slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
+    throw new InputError(`why: '${text.slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
   }
   return { port, protocol };
 }
@@ -236,7 +244,12 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   if (!(command in FLAGS)) {
     throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, redrive (see --help).`);
   }
-  if (command === 'why') return { ...parseAudit('why', readFlags(command, rest.slice(1)), now), why: parsePortRef(rest[0]) };
+  if (command === 'why') {
+    const port: string[] = [];
+    const flags = readFlags(command, rest, port);
+    const why = parsePortRef(port[0]);
+    return { ...parseAudit('why', flags, now), why };
+  }
   const flags = readFlags(command, rest);
   if (command === 'redrive') return parseRedrive(flags);
   return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);

@@ -65,6 +65,14 @@ describe('parseCommand', () => {
     expect((await run(['sql', ...flags, '--pipeline', 'cloudwatch-firehose'])).stdout).toBe(firehose);
   });
 
+  test('why takes its PORT[/PROTOCOL] before, between or after the flags', () => {
+    const flags = ['--logs', 'd', '--vpc-cidr', '10.0.0.0/16'];
+    for (const argv of [['why', '5432', ...flags], ['why', ...flags, '5432'], ['why', '--logs', 'd', '5432', '--vpc-cidr', '10.0.0.0/16']]) {
+      expect((parseCommand(argv, NOW) as AuditCommand).why).toEqual({ port: 5432, protocol: 6 });
+    }
+    expect((parseCommand(['why', ...flags, '--end=2026-11-02T00', '53/udp'], NOW) as AuditCommand).why).toEqual({ port: 53, protocol: 17 });
+  });
+
   test('sample defaults', () => {
     const c = parseCommand(['sample', '--out', 'o'], NOW) as SampleCommand;
     expect([c.days, c.recordsPerHour, c.seed, c.filesPerHour, c.format]).toEqual([1, 1000, 1, 1, V5_FORMAT]);
@@ -131,6 +139,9 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
     ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
     ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
+    ['why without a port', ['why', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
+    ['why with nothing', ['why'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
+    ['why with two ports', ['why', '443', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', '53/udp'], /^'53\/udp' is not a flag of 'why'/],
     ['sql --pipeline unknown', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'kinesis'], /^--pipeline: 'kinesis' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.\n$/],
     ['sql --pipeline s3-parquet with --log-format', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 's3-parquet', '--log-format', 'v5'], /^--log-format does not apply with --pipeline s3-parquet/],
     ['sql --pipeline with --glue-table', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'cloudwatch-firehose', '--glue-table', 't.json'], /^--glue-table does not apply with --pipeline/],
