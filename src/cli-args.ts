@@ -6,7 +6,7 @@ import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, par
 import type { Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { protocolNumber } from './audit/port-row.js';
-import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
+import { resolveFormat, V2_FORMAT, V5_FORMAT, V8_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
@@ -98,7 +98,7 @@ export const USAGE = `Usage:
   vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
                        NAT flags): who in the VPC opened connections to PORT (default tcp) and where they went
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
-                       [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
+                       [--end ISO-HOUR] [--log-format v5|v2|v8] [--files-per-hour 1]
                        [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
   vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
                        failure queue holds into its Firehose stream (AWS credentials from the environment)
@@ -165,8 +165,8 @@ function requireFlag(flags: Map<string, string>, name: string, hint: string): st
 
 function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   const formatText = flags.get('log-format') ?? 'v5';
-  const format = { v2: V2_FORMAT, v5: V5_FORMAT }[formatText];
-  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5 and v2.`);
+  const format = { v2: V2_FORMAT, v5: V5_FORMAT, v8: V8_FORMAT }[formatText];
+  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5, v2 and v8.`);
   return {
     command: 'sample',
     out: requireFlag(flags, 'out', 'the folder to write the flow-log folders into'),

@@ -8,14 +8,14 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { portKey } from '../../src/audit/port-row.js';
 import { buildAuditSql, type AuditParameters } from '../../src/audit/query.js';
 import { DuckDbEngine, localViewShape, tableDdl } from '../../src/engines/duckdb.js';
 import { readLocalLogs } from '../../src/engines/local-files.js';
 import { parquetColumnNames } from '../../src/engines/parquet-schema.js';
-import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../../src/flowlog/layout.js';
 import { generateSample, type GroundTruth, type SampleOptions, type TruthRow } from '../../src/flowlog/sample.js';
 import type { LayoutName } from '../../src/logs/layouts.js';
@@ -86,6 +86,16 @@ describe('each layout, as written by the sample generator, audits to the ground 
     const columns = await parquetColumnNames([files[0]!.path]);
     expect(columns.get(files[0]!.path)).toEqual(V5_FORMAT.fields.map((f) => f.column));
     expect(files[0]!.format.fields).toEqual(V5_FORMAT.fields);
+  });
+
+  test.each(['parquet', 'text'] as const)('v8 (every field v2-v8, as the s3-parquet stack logs), %s files: the fields and the ground truth', async (fileFormat) => {
+    const { out, truth } = await sample({ layout: 's3-hive-hourly', fileFormat, format: V8_FORMAT });
+    const { logs, rows } = await audit(out);
+    expect(truth.format).toBe('v8');
+    expect(rows).toEqual(truth.egressPorts);
+    expect(new Set(logs.files.map((f) => f.format.fields.map((x) => x.column).join()))).toEqual(new Set([V8_FORMAT.fields.map((f) => f.column).join()]));
+    // A custom format's records carry the highest version among its fields.
+    if (fileFormat === 'text') expect(gunzipSync(await readFile(logs.files[0]!.path)).toString().split('\n')[1]).toMatch(/^8 123456789012 eni-/);
   });
 });
 

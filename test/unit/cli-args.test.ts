@@ -11,7 +11,7 @@ import { stackTableShape } from '../../src/audit/table-shape.js';
 import { parseCommand, type AuditCommand, type SampleCommand } from '../../src/cli-args.js';
 import { main } from '../../src/cli.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
-import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
 
 const NOW = new Date('2026-11-02T05:42:17Z');
@@ -78,6 +78,8 @@ describe('parseCommand', () => {
     expect([c.days, c.recordsPerHour, c.seed, c.filesPerHour, c.format]).toEqual([1, 1000, 1, 1, V5_FORMAT]);
     expect(c.end).toEqual(new Date('2026-11-02T05:00:00Z'));
     expect(c.vpcCidrs.map((x) => x.text)).toEqual(['10.0.0.0/16', '2600:1f18:47b:a900::/56']);
+    // v8: every field, as the s3-parquet stack logs.
+    expect((parseCommand(['sample', '--out', 'o', '--log-format', 'v8'], NOW) as SampleCommand).format).toBe(V8_FORMAT);
   });
 
   test('help', () => {
@@ -135,7 +137,7 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /--records-per-hour: '-1'/],
     ['sample --seed', ['sample', '--out', '__LOGS__/s', '--seed', 'abc'], /--seed: 'abc' is not a whole number from 0 to 4294967295/],
     ['sample --files-per-hour', ['sample', '--out', '__LOGS__/s', '--files-per-hour', '61'], /--files-per-hour: '61'/],
-    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5 and v2/],
+    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5, v2 and v8\.\n$/],
     ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
     ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
     ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
