@@ -2,8 +2,8 @@
 // delivery's header lines, Parquet, a v7 (ECS) format with a field newer than the catalogue, a window whose files
 // change format, a whole-bucket copy with two accounts in two regions, and records outside the window inside a
 // daily file. Each runs the query builder's SQL on DuckDB over the local view and must equal the ground truth.
-// Bad input (no known layout, a header that is not flow-log fields, a gzip file cut short, a corrupt Parquet file) exits 2
-// with one sentence.
+// Bad input (no known layout, a header that is not flow-log fields, a gzip file cut short, a corrupt, empty or
+// non-Parquet *.parquet file) exits 2 with one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -218,5 +218,19 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     // The magic PAR1 stays, the rest is garbage.
     await writeFile(file, Buffer.concat([(await readFile(file)).subarray(0, 4), Buffer.alloc(64, 7)]));
     expectOneSentence(await run(out), /--logs: file '.*\.log\.parquet' is not a readable Parquet file \(.*\); S3 delivery writes/);
+  });
+
+  test.each([
+    ['empty (zero bytes)', Buffer.alloc(0), 'it is empty'],
+    ['text, not Parquet', gzipSync('version account-id interface-id srcaddr\n'), 'it does not start with PAR1, the magic number of every Parquet file'],
+  ])('a *.parquet file that is %s is named, not skipped or read as text', async (_name, bytes, detail) => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet' });
+    const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
+    const name = (await readdir(hour))[0]!;
+    await writeFile(join(hour, name), bytes);
+    expectOneSentence(
+      await run(out),
+      new RegExp(`^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' is not a Parquet file \\(${detail}\\); S3 delivery writes Parquet flow logs as whole \\*\\.parquet files\\.\\n$`),
+    );
   });
 });
