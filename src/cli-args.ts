@@ -6,13 +6,14 @@ import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, par
 import type { Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { protocolNumber } from './audit/port-row.js';
-import { resolveFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from './flowlog/format.js';
+import { resolveFormat, V2_FORMAT, V5_FORMAT, V8_FORMAT, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
+import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -56,6 +57,8 @@ export interface AuditCommand {
   readonly output: OutputFormat;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
+  /** sql only: the pipeline whose table the SQL reads (--pipeline, default cloudwatch-firehose). */
+  readonly pipeline?: Pipeline;
 }
 
 export interface HelpCommand {
@@ -76,7 +79,7 @@ const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
-  sql: [...AUDIT_FLAGS, 'glue-table'],
+  sql: [...AUDIT_FLAGS, 'glue-table', 'pipeline'],
   why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses', 'cache-dir'],
   redrive: ['stack', 'region'],
 };
@@ -88,12 +91,14 @@ export const USAGE = `Usage:
                        --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
                        copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
+                       [--pipeline ${PIPELINES.join('|')}]  the SQL for the table of the stack's pipeline
+                       (default cloudwatch-firehose; s3-parquet's table has every field, so no --logs or --log-format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
   vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
                        NAT flags): who in the VPC opened connections to PORT (default tcp) and where they went
   vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
-                       [--end ISO-HOUR] [--log-format v5|v2] [--files-per-hour 1]
+                       [--end ISO-HOUR] [--log-format v5|v2|v8] [--files-per-hour 1]
                        [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
   vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
                        failure queue holds into its Firehose stream (AWS credentials from the environment)
@@ -104,13 +109,20 @@ s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched int
 default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
 ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
 
-/** Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. */
-function readFlags(command: string, args: readonly string[]): Map<string, string> {
+/**
+ * Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. With
+ * `positional`, the one argument that is neither a flag nor a flag's value, wherever it stands, is pushed there.
+ */
+function readFlags(command: string, args: readonly string[], positional?: string[]): Map<string, string> {
   const allowed = FLAGS[command]!;
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (!m && !arg.startsWith('--') && positional?.length === 0) {
+      positional.push(arg);
+      continue;
+    }
     if (!m || !allowed.includes(m[1]!)) {
       const shown = arg.length > 40 ? `${arg.slice(0, 40)}...` : arg;
       throw new InputError(`'${shown}' is not a flag of '${command}'; accepted are ${allowed.map((f) => `--${f}`).join(', ')}.`);
@@ -153,8 +165,8 @@ function requireFlag(flags: Map<string, string>, name: string, hint: string): st
 
 function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   const formatText = flags.get('log-format') ?? 'v5';
-  const format = { v2: V2_FORMAT, v5: V5_FORMAT }[formatText];
-  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5 and v2.`);
+  const format = { v2: V2_FORMAT, v5: V5_FORMAT, v8: V8_FORMAT }[formatText];
+  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5, v2 and v8.`);
   return {
     command: 'sample',
     out: requireFlag(flags, 'out', 'the folder to write the flow-log folders into'),
@@ -172,11 +184,12 @@ function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
 
 /** `443`, `443/tcp`, `53/udp`, `8333/6`: a port 0-65535 and a protocol (default tcp). */
 function parsePortRef(text: string | undefined): PortRef {
-  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text ?? '');
+  if (text === undefined) throw new InputError('why: give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.');
+  const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text);
   const port = m ? Number(m[1]) : NaN;
   const protocol = m ? (m[2] === undefined ? 6 : protocolNumber(m[2])) : undefined;
   if (!m || port > 65535 || protocol === undefined) {
-    throw new InputError(`why: '${(text ?? '').slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
+    throw new InputError(`why: '${text.slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
   }
   return { port, protocol };
 }
@@ -200,7 +213,19 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
     glueTable: parseGlueTableFlag(flags),
+    ...(command === 'sql' ? { pipeline: parsePipelineFlag(flags) } : {}),
   };
+}
+
+/** --pipeline NAME (default cloudwatch-firehose); the s3-parquet table's columns are fixed (every field v2-v8), so --logs and --log-format do not apply to it, and --glue-table names another table. */
+function parsePipelineFlag(flags: Map<string, string>): Pipeline {
+  const text = flags.get('pipeline');
+  if (text === undefined) return 'cloudwatch-firehose';
+  const pipeline = PIPELINES.find((p) => p === text);
+  if (!pipeline) throw new InputError(`--pipeline: '${text.slice(0, 40)}' is not a pipeline; accepted are ${PIPELINES.join(', ')}.`);
+  const clash = ['glue-table', ...(pipeline === 's3-parquet' ? ['logs', 'log-format'] : [])].find((f) => flags.has(f));
+  if (clash) throw new InputError(`--${clash} does not apply with --pipeline ${pipeline}: the table's columns follow from the one or the other; give one of the two.`);
+  return pipeline;
 }
 
 /** --glue-table FILE; the table's definition then says its columns, so --logs and --log-format do not apply. */
@@ -219,7 +244,12 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   if (!(command in FLAGS)) {
     throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, redrive (see --help).`);
   }
-  if (command === 'why') return { ...parseAudit('why', readFlags(command, rest.slice(1)), now), why: parsePortRef(rest[0]) };
+  if (command === 'why') {
+    const port: string[] = [];
+    const flags = readFlags(command, rest, port);
+    const why = parsePortRef(port[0]);
+    return { ...parseAudit('why', flags, now), why };
+  }
   const flags = readFlags(command, rest);
   if (command === 'redrive') return parseRedrive(flags);
   return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);

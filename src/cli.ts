@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAllowed, loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
+import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
@@ -119,8 +120,16 @@ function parameters(command: AuditCommand, source: AuditParameters['source']): A
   return { preset, vpcCidrs, window, top, natAddresses, source };
 }
 
-/** `sql`: the Athena SQL over this stack's table, in the format of the files under --logs when given. */
+/**
+ * `sql`: the Athena SQL over this stack's table: with --pipeline s3-parquet its Parquet table (every field), else
+ * the Firehose table in the format of the files under --logs when given.
+ */
 async function sql(command: AuditCommand, io: CliIo): Promise<void> {
+  if (command.pipeline === 's3-parquet') {
+    const source = parquetStackTableShape({ database: DEFAULT_TABLE.database, table: PARQUET_TABLE_NAME });
+    io.stdout(`${buildAuditSql(parameters(command, source))}\n`);
+    return;
+  }
   let format = command.format ?? V5_FORMAT;
   if (command.logs !== undefined) {
     const { files } = await readLogs({ ...command, logs: command.logs }, io);

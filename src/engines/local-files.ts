@@ -1,7 +1,8 @@
 // The flow-log files of a window on local disk, each with its own format: found by layout discovery (only the
 // window's dated folders are opened), then told apart by their first bytes: Parquet (its schema names the
-// fields), or gzip/plain text whose first line is either the header line S3 delivery writes (it IS the file's
-// format) or a record (then --log-format, or the v2/v5 field count, gives the format).
+// fields; a `*.parquet` file must be Parquet, even when empty), or gzip/plain text whose first line is either the
+// header line S3 delivery writes (it IS the file's format) or a record (then --log-format, or the v2/v5 field
+// count, gives the format).
 
 import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -36,7 +37,7 @@ export interface LocalLogs {
   /** The folder read. */
   readonly root: string;
   readonly discovery: Discovery;
-  /** The window's files that hold records (empty files left out). */
+  /** The window's files that hold records (empty text files left out). */
   readonly files: readonly LocalLogFile[];
 }
 
@@ -134,7 +135,7 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
 /**
  * The files of `window` under the folder `dir` (any layout of logs/layouts.ts) with each file's format.
  * InputErrors: `dir` is not a folder, a file cannot be read, a header is not flow-log fields, a record's
- * field count fits no format, a Parquet file is corrupt or lacks the audit's columns.
+ * field count fits no format, a Parquet file (or a `*.parquet` file) is empty, corrupt or lacks the audit's columns.
  */
 export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
   const tree = new LocalTree(dir, options.input ?? 'logs');
@@ -154,7 +155,9 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
   const tell = async (file: WindowFile) => {
     const path = pathOf(file);
     const read = await readHead(path, HEAD_BYTES);
-    if (read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) {
+    const magic = read.head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC;
+    if (magic || /\.parquet$/i.test(path)) {
+      if (!magic) throw notParquetError(path, read.head.length === 0, input);
       parquet.push({ file, path });
       return;
     }
@@ -173,6 +176,12 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
     files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
   }
   return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/** The InputError for a `*.parquet` file that does not start with Parquet's magic number `PAR1` (or is empty). */
+function notParquetError(path: string, empty: boolean, input: string): InputError {
+  const detail = empty ? 'it is empty' : `it does not start with ${PARQUET_MAGIC}, the magic number of every Parquet file`;
+  return new InputError(`${input}: file '${path}' is not a Parquet file (${detail}); S3 delivery writes Parquet flow logs as whole *.parquet files.`);
 }
 
 /** Whether a gzip file's data stops before its end (zlib's "unexpected end of file"): the file was cut short. */

@@ -51,6 +51,9 @@ export function isHeaderLine(line: string): boolean {
   return tokens.every((t) => /^[a-z][a-z0-9_-]*$/.test(t)) && new Set(tokens).size === tokens.length;
 }
 
+/** What a log format may be, for messages: `accepted are ${ACCEPTED_FORMATS}.` */
+const ACCEPTED_FORMATS = `v2, v5, or a LogFormat string of \${field} tokens among ${FLOW_LOG_FIELDS.map((f) => f.field).join(', ')}`;
+
 /** Parses an AWS LogFormat string; every field must be a known one and appear once. */
 export function parseLogFormat(text: string, input = 'log format'): FlowLogFormat {
   const tokens = text.trim().split(/\s+/);
@@ -58,12 +61,7 @@ export function parseLogFormat(text: string, input = 'log format'): FlowLogForma
   for (const token of tokens) {
     const name = /^\$\{([a-z0-9-]+)\}$/.exec(token)?.[1];
     const found = name === undefined ? undefined : fieldNamed(name);
-    if (!found) {
-      throw new InputError(
-        `${input}: '${token}' is not a flow-log field; accepted are v2, v5, or a LogFormat string of \${field} ` +
-          `tokens among ${FLOW_LOG_FIELDS.map((f) => f.field).join(', ')}.`,
-      );
-    }
+    if (!found) throw new InputError(`${input}: '${token}' is not a flow-log field; accepted are ${ACCEPTED_FORMATS}.`);
     if (fields.includes(found)) throw new InputError(`${input}: field '${found.field}' appears twice.`);
     fields.push(found);
   }
@@ -72,10 +70,11 @@ export function parseLogFormat(text: string, input = 'log format'): FlowLogForma
   return { name: 'custom', fields };
 }
 
-/** `v2`, `v5` or a LogFormat string, as a format. */
+/** `v2`, `v5` or a LogFormat string (it has `${field}` tokens), as a format. */
 export function resolveFormat(spec: string, input = 'log format'): FlowLogFormat {
   if (spec === 'v2') return V2_FORMAT;
   if (spec === 'v5') return V5_FORMAT;
+  if (!spec.includes('${')) throw new InputError(`${input}: '${spec.slice(0, 40)}' is not a log format; accepted are ${ACCEPTED_FORMATS}.`);
   return parseLogFormat(spec, input);
 }
 

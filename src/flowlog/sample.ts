@@ -16,7 +16,7 @@ import { InputError } from '../input-error.js';
 import {
   datedSegments, FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryFileName, s3DeliveryRegionSegments, type Layout, type LayoutName,
 } from '../logs/layouts.js';
-import { hasColumns, V5_FORMAT, type FlowLogFormat } from './format.js';
+import { V5_FORMAT, type FlowLogFormat } from './format.js';
 import { HOUR_MS, hourPath } from './layout.js';
 import { createRng, type Rng } from './prng.js';
 import { formatRecord } from './record.js';
@@ -36,7 +36,7 @@ export interface SampleOptions {
   readonly days: number;
   readonly recordsPerHour: number;
   readonly seed: number;
-  /** v2 or v5 (default v5). */
+  /** v2, v5 (default) or v8. */
   readonly format?: FlowLogFormat;
   readonly filesPerHour?: number;
   /** The folder layout (default `firehose`). */
@@ -196,7 +196,9 @@ export async function generateSample(options: SampleOptions): Promise<GroundTrut
   const hours = options.days * 24;
   const start = new Date(options.end.getTime() - hours * HOUR_MS);
   const network = createNetwork(createRng(options.seed, 0x7fffffff), options.vpcCidrs);
-  const version = hasColumns(format, 'flow_direction') ? 5 : 2;
+  // A custom format's records carry the highest version among its fields (AWS, "Flow log records", the version
+  // field: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html).
+  const version = Math.max(...format.fields.map((f) => f.version ?? 2));
   const [egress, seed] = [new PortTally(), new PortTally()];
   let [records, files, compressedBytes] = [0, 0, 0];
 

@@ -126,7 +126,7 @@ describe('vpc-port-audit as a process', () => {
     [['audit', '--logs', '/nonexistent', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent' is not a folder/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', "10.0.0.0/16' OR 1=1 --"], /--vpc-cidr: .* is not a CIDR block/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--top', '1e3'], /--top: '1e3' is not a whole number/],
-    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a flow-log field/],
+    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a log format; accepted are v2, v5, or a LogFormat string/],
     [['sample', '--out', 'x', '--days', 'many'], /--days: 'many'/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--nat-addresses', "10.0.0.1') OR 1=1"], /--nat-addresses: '10.0.0.1'\)' is not an IPv4 address/],
   ])('%j exits 2 with one sentence', async (args, message) => {

@@ -2,20 +2,20 @@
 // delivery's header lines, Parquet, a v7 (ECS) format with a field newer than the catalogue, a window whose files
 // change format, a whole-bucket copy with two accounts in two regions, and records outside the window inside a
 // daily file. Each runs the query builder's SQL on DuckDB over the local view and must equal the ground truth.
-// Bad input (no known layout, a header that is not flow-log fields, a gzip file cut short, a corrupt Parquet file) exits 2
-// with one sentence.
+// Bad input (no known layout, a header that is not flow-log fields, a gzip file cut short, a corrupt, empty or
+// non-Parquet *.parquet file) exits 2 with one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { portKey } from '../../src/audit/port-row.js';
 import { buildAuditSql, type AuditParameters } from '../../src/audit/query.js';
 import { DuckDbEngine, localViewShape, tableDdl } from '../../src/engines/duckdb.js';
 import { readLocalLogs } from '../../src/engines/local-files.js';
 import { parquetColumnNames } from '../../src/engines/parquet-schema.js';
-import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../../src/flowlog/layout.js';
 import { generateSample, type GroundTruth, type SampleOptions, type TruthRow } from '../../src/flowlog/sample.js';
 import type { LayoutName } from '../../src/logs/layouts.js';
@@ -86,6 +86,16 @@ describe('each layout, as written by the sample generator, audits to the ground 
     const columns = await parquetColumnNames([files[0]!.path]);
     expect(columns.get(files[0]!.path)).toEqual(V5_FORMAT.fields.map((f) => f.column));
     expect(files[0]!.format.fields).toEqual(V5_FORMAT.fields);
+  });
+
+  test.each(['parquet', 'text'] as const)('v8 (every field v2-v8, as the s3-parquet stack logs), %s files: the fields and the ground truth', async (fileFormat) => {
+    const { out, truth } = await sample({ layout: 's3-hive-hourly', fileFormat, format: V8_FORMAT });
+    const { logs, rows } = await audit(out);
+    expect(truth.format).toBe('v8');
+    expect(rows).toEqual(truth.egressPorts);
+    expect(new Set(logs.files.map((f) => f.format.fields.map((x) => x.column).join()))).toEqual(new Set([V8_FORMAT.fields.map((f) => f.column).join()]));
+    // A custom format's records carry the highest version among its fields.
+    if (fileFormat === 'text') expect(gunzipSync(await readFile(logs.files[0]!.path)).toString().split('\n')[1]).toMatch(/^8 123456789012 eni-/);
   });
 });
 
@@ -208,5 +218,19 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     // The magic PAR1 stays, the rest is garbage.
     await writeFile(file, Buffer.concat([(await readFile(file)).subarray(0, 4), Buffer.alloc(64, 7)]));
     expectOneSentence(await run(out), /--logs: file '.*\.log\.parquet' is not a readable Parquet file \(.*\); S3 delivery writes/);
+  });
+
+  test.each([
+    ['empty (zero bytes)', Buffer.alloc(0), 'it is empty'],
+    ['text, not Parquet', gzipSync('version account-id interface-id srcaddr\n'), 'it does not start with PAR1, the magic number of every Parquet file'],
+  ])('a *.parquet file that is %s is named, not skipped or read as text', async (_name, bytes, detail) => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet' });
+    const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
+    const name = (await readdir(hour))[0]!;
+    await writeFile(join(hour, name), bytes);
+    expectOneSentence(
+      await run(out),
+      new RegExp(`^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' is not a Parquet file \\(${detail}\\); S3 delivery writes Parquet flow logs as whole \\*\\.parquet files\\.\\n$`),
+    );
   });
 });

@@ -4,9 +4,14 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCidrList } from '../../src/audit/parameters.js';
+import { parquetStackTableShape, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
+import { buildAuditSql } from '../../src/audit/query.js';
+import { stackTableShape } from '../../src/audit/table-shape.js';
 import { parseCommand, type AuditCommand, type SampleCommand } from '../../src/cli-args.js';
 import { main } from '../../src/cli.js';
-import { V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
 
 const NOW = new Date('2026-11-02T05:42:17Z');
@@ -48,11 +53,33 @@ describe('parseCommand', () => {
     expect(c.format?.fields.map((f) => f.column)).toEqual(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'action']);
   });
 
+  test('sql --pipeline s3-parquet prints the SQL over the stack\'s Parquet table; the default stays the Firehose table', async () => {
+    const flags = ['--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00'];
+    const params = { preset: 'egress-ports' as const, vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10, natAddresses: [] };
+    const parquet = await run(['sql', ...flags, '--pipeline', 's3-parquet']);
+    expect([parquet.code, parquet.stderr]).toEqual([0, '']);
+    expect(parquet.stdout).toBe(`${buildAuditSql({ ...params, source: parquetStackTableShape({ database: 'vpc_port_audit', table: PARQUET_TABLE_NAME }) })}\n`);
+    expect(parquet.stdout).toContain('FROM "vpc_port_audit"."flow_logs_parquet"');
+    const firehose = `${buildAuditSql({ ...params, source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT) })}\n`;
+    expect((await run(['sql', ...flags])).stdout).toBe(firehose);
+    expect((await run(['sql', ...flags, '--pipeline', 'cloudwatch-firehose'])).stdout).toBe(firehose);
+  });
+
+  test('why takes its PORT[/PROTOCOL] before, between or after the flags', () => {
+    const flags = ['--logs', 'd', '--vpc-cidr', '10.0.0.0/16'];
+    for (const argv of [['why', '5432', ...flags], ['why', ...flags, '5432'], ['why', '--logs', 'd', '5432', '--vpc-cidr', '10.0.0.0/16']]) {
+      expect((parseCommand(argv, NOW) as AuditCommand).why).toEqual({ port: 5432, protocol: 6 });
+    }
+    expect((parseCommand(['why', ...flags, '--end=2026-11-02T00', '53/udp'], NOW) as AuditCommand).why).toEqual({ port: 53, protocol: 17 });
+  });
+
   test('sample defaults', () => {
     const c = parseCommand(['sample', '--out', 'o'], NOW) as SampleCommand;
     expect([c.days, c.recordsPerHour, c.seed, c.filesPerHour, c.format]).toEqual([1, 1000, 1, 1, V5_FORMAT]);
     expect(c.end).toEqual(new Date('2026-11-02T05:00:00Z'));
     expect(c.vpcCidrs.map((x) => x.text)).toEqual(['10.0.0.0/16', '2600:1f18:47b:a900::/56']);
+    // v8: every field, as the s3-parquet stack logs.
+    expect((parseCommand(['sample', '--out', 'o', '--log-format', 'v8'], NOW) as SampleCommand).format).toBe(V8_FORMAT);
   });
 
   test('help', () => {
@@ -99,7 +126,8 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['--end impossible date', audit('--end', '2026-02-30T00'), /is not a whole UTC hour/],
     ['--end date only', audit('--end', '2026-11-02'), /is not a whole UTC hour/],
     ['--preset unknown', audit('--preset', 'ingress'), /--preset: 'ingress' is not a preset; accepted are egress-ports, seed/],
-    ['--log-format unknown', audit('--log-format', 'v4'), /--log-format: 'v4' is not a flow-log field/],
+    ['--log-format unknown', audit('--log-format', 'v4'), /^--log-format: 'v4' is not a log format; accepted are v2, v5, or a LogFormat string of \$\{field\} tokens among version, /],
+    ['--log-format unknown field', audit('--log-format', '${srcaddr} ${bogus}'), /^--log-format: '\$\{bogus\}' is not a flow-log field; accepted are v2, v5, or a LogFormat/],
     ['--log-format missing fields', audit('--log-format', '${srcaddr} ${dstaddr}'), /must include \$\{srcport\}/],
     ['--log-format duplicate', audit('--log-format', '${srcaddr} ${srcaddr}'), /appears twice/],
     ['--format unknown', audit('--format', 'csv'), /--format: 'csv' is not an output format; accepted are table, json, markdown/],
@@ -110,10 +138,16 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /--records-per-hour: '-1'/],
     ['sample --seed', ['sample', '--out', '__LOGS__/s', '--seed', 'abc'], /--seed: 'abc' is not a whole number from 0 to 4294967295/],
     ['sample --files-per-hour', ['sample', '--out', '__LOGS__/s', '--files-per-hour', '61'], /--files-per-hour: '61'/],
-    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5 and v2/],
+    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5, v2 and v8\.\n$/],
     ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
     ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
     ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
+    ['why without a port', ['why', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
+    ['why with nothing', ['why'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
+    ['why with two ports', ['why', '443', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', '53/udp'], /^'53\/udp' is not a flag of 'why'/],
+    ['sql --pipeline unknown', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'kinesis'], /^--pipeline: 'kinesis' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.\n$/],
+    ['sql --pipeline s3-parquet with --log-format', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 's3-parquet', '--log-format', 'v5'], /^--log-format does not apply with --pipeline s3-parquet/],
+    ['sql --pipeline with --glue-table', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'cloudwatch-firehose', '--glue-table', 't.json'], /^--glue-table does not apply with --pipeline/],
     ['sql --vpc-cidr bad', ['sql', '--vpc-cidr', '10.0.0.0/8/8'], /--vpc-cidr: '10.0.0.0\/8\/8' is not a CIDR block/],
     ...injections.flatMap((bad): [string, string[], RegExp][] => [
       [`--vpc-cidr ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', bad], /^--vpc-cidr: /],
