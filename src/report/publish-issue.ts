@@ -84,14 +84,25 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
     if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown), author, log);
     if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, window), author, log);
   } else if (plan.action === 'closed') {
-    const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
-    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
+    await closeIssue(octokit, repo, open!.number, closingNote(open!.body, allowlistPath), 'completed', author, log);
   } else if (plan.action === 'opened') {
     open = await openTrackingIssue(target, title, body(), newPorts, window);
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
   return open;
+}
+
+/**
+ * The comment that closes a tracking issue, by what its body listed: ports (now explained in the allowlist),
+ * pipeline problems (now gone), or both. A body with neither marker (an issue written before pipeline health
+ * was tracked) listed ports.
+ */
+function closingNote(body: string, allowlistPath: string): string {
+  const ports = `Every port this issue listed is now explained in ${code(allowlistPath)}`;
+  const listedPorts = unacknowledgedKeysIn(body).length > 0;
+  if (problemKindsIn(body).length === 0) return `${ports}: closing.`;
+  return listedPorts ? `${ports} and the pipeline is healthy again: closing.` : 'The pipeline is healthy again: closing.';
 }
 
 /** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
