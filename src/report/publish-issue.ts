@@ -86,7 +86,7 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
   } else if (plan.action === 'closed') {
     await closeIssue(octokit, repo, open!.number, closingNote(open!.body, allowlistPath), 'completed', author, log);
   } else if (plan.action === 'opened') {
-    open = await openTrackingIssue(target, title, body(), newPorts, window);
+    open = await openTrackingIssue(target, title, body(), newPorts, window, drillDown);
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
@@ -117,11 +117,19 @@ async function closeDuplicates(target: IssueTarget, winner: TrackingIssue | unde
 /**
  * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
  * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner does not list
- * some of its new ports, names them in a comment there (comments append; concurrent body edits would overwrite
- * each other). Every racing run applies the same rule, so one issue stays open; the next run, which treats
- * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
+ * some of its new ports, names them in a comment there with their drill-down, who opened them (comments
+ * append; concurrent body edits would overwrite each other). Every racing run applies the same rule, so one
+ * issue stays open; the next run, which treats the ports an open issue lists as unacknowledged, brings the
+ * winner's body up to date.
  */
-async function openTrackingIssue(target: IssueTarget, title: string, body: string, newPorts: readonly PortRow[], window: HourWindow): Promise<TrackingIssue> {
+async function openTrackingIssue(
+  target: IssueTarget,
+  title: string,
+  body: string,
+  newPorts: readonly PortRow[],
+  window: HourWindow,
+  drillDown: readonly PortDrillDown[] = [],
+): Promise<TrackingIssue> {
   const { octokit, repo, label, author, log } = target;
   const ours = () => findOpenTrackingIssues(target);
   await ensureLabel(octokit, repo, label, log);
@@ -138,6 +146,7 @@ async function openTrackingIssue(target: IssueTarget, title: string, body: strin
   await closeIssue(octokit, repo, mine.number, duplicateNote(winner), 'not_planned', author, log);
   const listed = new Set(unacknowledgedKeysIn(winner.body));
   const missing = newPorts.filter((port) => !listed.has(portKey(port)));
-  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window), author, log);
+  const missingDrillDown = drillDown.filter((port) => !listed.has(portKey(port)));
+  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window, missingDrillDown), author, log);
   return winner;
 }
