@@ -10,6 +10,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from './input-error.js';
 import type { Logger } from './log.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -265,7 +266,7 @@ export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: s
 /**
  * The text of the file at `path` on commit or branch `ref` (contents API), or undefined when it does not exist there.
  *
- * @throws Error when `path` is a folder, a symlink or a submodule there.
+ * @throws InputError when `path` is a folder, a symlink or a submodule there (a path the user gave).
  */
 export async function readFileAtRef(octokit: GitHubClient, repo: RepoRef, path: string, ref: string): Promise<string | undefined> {
   let content: unknown;
@@ -275,9 +276,11 @@ export async function readFileAtRef(octokit: GitHubClient, repo: RepoRef, path: 
     if (statusOf(error) === 404) return undefined;
     throw error;
   }
+  // The contents API answers a folder with the array of its entries; a symlink or submodule has its own type.
   const file = content as { type?: string; encoding?: string; content?: string };
-  if (file.type !== 'file' || typeof file.content !== 'string') {
-    throw new Error(`${path} on ${ref.slice(0, 12)} is not a file.`);
+  if (Array.isArray(content) || file.type !== 'file' || typeof file.content !== 'string') {
+    const kind = Array.isArray(content) ? 'a folder' : `a ${file.type ?? 'non-file entry'}`;
+    throw new InputError(`${path} on ${ref.slice(0, 12)} is ${kind}, not a file; the path must name a file.`);
   }
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
 }
