@@ -63,10 +63,12 @@ export interface PortDrillDown extends PortRef {
 }
 
 /**
- * traffic-path values (AWS VPC User Guide, "Flow log records", traffic-path): where egress traffic went.
+ * traffic-path values (AWS VPC User Guide, "Flow log records", "Available fields", traffic-path): where egress
+ * traffic went. 1 is "Through another resource in the same VPC, including resources that create a network
+ * interface in the VPC": the path, not where the destination is.
  */
 export const TRAFFIC_PATHS: Readonly<Record<number, string>> = {
-  1: 'in the VPC',
+  1: 'via another resource in the VPC',
   2: 'internet gateway or gateway VPC endpoint',
   3: 'virtual private gateway',
   4: 'intra-region VPC peering',

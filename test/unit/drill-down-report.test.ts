@@ -33,6 +33,11 @@ describe('drill-down in the report', () => {
     expect(renderDrillDownMarkdown(bare)).toMatch(/^\*\*`8333\/tcp`\*\*: 48 connections, 48 flows, 613 KiB\n/);
   });
 
+  test('traffic-path 1 is the path (another resource in the VPC), not where the destination is', () => {
+    const viaVpc = { ...DRILL, destinations: [{ ...DRILL.destinations[0]!, address: '10.0.2.9', trafficPath: 1 }] };
+    expect(renderDrillDownMarkdown(viaVpc)).toContain('| to | 10.0.2.9 · via another resource in the VPC | 48 | 613 KiB |');
+  });
+
   test('a registered port is named by its IANA service name', () => {
     expect(renderDrillDownMarkdown({ ...DRILL, port: 5432 })).toMatch(/^\*\*`5432\/tcp`\*\* \(postgresql\): 48 connections/);
   });
