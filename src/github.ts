@@ -15,7 +15,7 @@ import type { Logger } from './log.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   readonly token: string;
   /** Defaults to GITHUB_API_URL, then https://api.github.com. */
   readonly baseUrl?: string;
@@ -26,9 +26,9 @@ export interface GitHubClientOptions {
   readonly retryAfterBaseValue?: number;
 }
 
-export const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_MAX_RETRIES = 3;
 /** A rate limit that asks for a longer wait than this fails the run instead of stalling it. */
-export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { token, log } = options;
@@ -69,7 +69,7 @@ function outcomeUnknown(error: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
-export interface CreateOnceOptions<T> {
+interface CreateOnceOptions<T> {
   /** What is being created, for log lines: `the tracking issue`, `a comment on #12`. */
   readonly what: string;
   readonly create: () => Promise<T>;
@@ -114,7 +114,7 @@ export interface RepoRef {
 }
 
 /** The author field of an issue or comment in the REST API. */
-export interface Authored {
+interface Authored {
   readonly user?: { readonly login?: string } | null;
 }
 
@@ -160,13 +160,13 @@ export function writtenBy(item: Authored, login: string): boolean {
 const statusOf = (error: unknown) => (error as { status?: number }).status;
 
 /** An issue or comment as the action reads it: who wrote it, and whether that is the token's account (`ours`). */
-export interface ReadItem {
+interface ReadItem {
   readonly body: string;
   readonly login: string;
   readonly ours: boolean;
 }
 
-export interface OpenIssue extends ReadItem {
+interface OpenIssue extends ReadItem {
   readonly number: number;
   readonly title: string;
   readonly url: string;
@@ -206,7 +206,7 @@ export async function closeIssue(
   await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
 }
 
-export interface OwnComment {
+interface OwnComment {
   readonly id: number;
   readonly body: string;
 }

@@ -19,13 +19,13 @@ export const DRILL_DOWN_COLUMNS = [
   'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
   'connections', 'flows', 'bytes', 'first_seen', 'last_seen',
 ] as const;
-export type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
+type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
 export type RawDrillDownRow = Record<DrillDownColumn, string | number | bigint | boolean | null>;
 
 /** At most this many (source, destination) groups are read; the busiest first. */
-export const DRILL_DOWN_ROW_LIMIT = 5000;
+const DRILL_DOWN_ROW_LIMIT = 5000;
 /** Sources and destinations shown per port. */
-export const TOP_PEERS = 3;
+const TOP_PEERS = 3;
 
 export interface DrillDownSource {
   readonly instanceId: string | null;

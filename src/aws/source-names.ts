@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { AwsAccessError, explainAwsError } from './errors.js';
 
 /** Instance id -> Name tag, interface id -> description; ids without one are absent. */
-export interface SourceNames {
+interface SourceNames {
   readonly instances: ReadonlyMap<string, string>;
   readonly interfaces: ReadonlyMap<string, string>;
 }

@@ -9,7 +9,7 @@ import { formatBytes } from '../format-bytes.js';
 import { escapeMarkdown, formatCount, table } from './markdown.js';
 
 /** A column of a port table: its header, whether it holds numbers (right-aligned), and its cell for a row. */
-export interface PortColumn<Row> {
+interface PortColumn<Row> {
   readonly header: string;
   readonly numeric: boolean;
   /** The cell's plain text; `index` is the row's 0-based place in the table. */
@@ -21,7 +21,7 @@ type AnyPort = PortRow | RememberedPort;
 const utcMinute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 /** Every column a port table shows, by name. */
-export const PORT_COLUMNS = {
+const PORT_COLUMNS = {
   rank: { header: '#', numeric: true, cell: (_row: AnyPort, index: number) => String(index + 1) },
   port: { header: 'Port', numeric: true, cell: (row: AnyPort) => String(row.port) },
   protocol: { header: 'Protocol', numeric: false, cell: (row: AnyPort) => protocolName(row.protocol) },

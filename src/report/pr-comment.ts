@@ -43,7 +43,7 @@ export function forkPullRequestNotice(payload: PullRequestPayload): string | und
   );
 }
 
-export interface PullRequestCommentInput {
+interface PullRequestCommentInput {
   readonly diff: AllowlistDiff;
   readonly stackOrVpcKey: string;
   readonly allowlistPath: string;
@@ -89,7 +89,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   return fitToLimit(rows.length, render);
 }
 
-export interface PullRequestReportInput {
+interface PullRequestReportInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
   /** The repository's own pull request (forks are turned away before the audit; see forkPullRequestNotice). */
@@ -106,7 +106,7 @@ export interface PullRequestReportInput {
   readonly log: Logger;
 }
 
-export interface PullRequestReport {
+interface PullRequestReport {
   readonly commentId: number;
   readonly action: 'created' | 'updated' | 'unchanged';
 }

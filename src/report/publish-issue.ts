@@ -35,7 +35,7 @@ export interface IssueTarget {
 }
 
 /** What the tracking issue shows, as decided (src/run/decide.ts), plus the drill-down of the new ports. */
-export interface IssueContent {
+interface IssueContent {
   /** The tracking issue the run works on (the lowest-numbered of ours), if one is open. */
   readonly open?: TrackingIssue;
   /** Further open tracking issues of ours (runs raced): publishing closes them. */
