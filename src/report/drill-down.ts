@@ -6,7 +6,7 @@ import { TRAFFIC_PATHS, type DrillDownDestination, type DrillDownSource, type Po
 import { portKey } from '../audit/port-row.js';
 import { serviceName } from '../audit/service-names.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount, table } from './markdown.js';
+import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
 
 const joined = (parts: readonly (string | null)[]) => parts.filter((p): p is string => p !== null).join(' · ');
 
@@ -28,7 +28,7 @@ function portTitle(ref: { port: number; protocol: number }): string {
 
 /** The totals line: connections, flows, bytes, first and last seen. */
 function drillDownSummary(d: PortDrillDown): string {
-  const seen = d.firstSeen && d.lastSeen ? `, seen ${d.firstSeen.slice(0, 16)}Z to ${d.lastSeen.slice(0, 16)}Z` : '';
+  const seen = d.firstSeen && d.lastSeen ? `, seen ${utcMinute(d.firstSeen)} to ${utcMinute(d.lastSeen)} UTC` : '';
   return `${formatCount(d.connections)} connections, ${formatCount(d.flows)} flows, ${formatBytes(d.bytes)}${seen}`;
 }
 

@@ -6,7 +6,7 @@
 import { protocolName, type PortRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount, table } from './markdown.js';
+import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
 
 /** A column of a port table: its header, whether it holds numbers (right-aligned), and its cell for a row. */
 interface PortColumn<Row> {
@@ -18,8 +18,6 @@ interface PortColumn<Row> {
 
 /** What every port table can show of a row: a top-list row, or a port the memory remembers. */
 type AnyPort = PortRow | RememberedPort;
-const utcMinute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
-
 /** Every column a port table shows, by name. */
 const PORT_COLUMNS = {
   rank: { header: '#', numeric: true, cell: (_row: AnyPort, index: number) => String(index + 1) },

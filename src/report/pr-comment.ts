@@ -8,7 +8,7 @@ import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
-import { code, escapeMarkdown, fitToLimit, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, truncationNote, utcMinute } from './markdown.js';
 import { columns, extraColumn, markdownPortTable, PULL_REQUEST_COLUMNS } from './port-table.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
@@ -76,7 +76,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
       pullRequestMarker(stackOrVpcKey),
       `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
       '',
-      `Against the latest observed top list${observedAt ? ` (${observedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}:`,
+      `Against the latest observed top list${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''}:`,
       '',
       counts.map((c) => `- ${c}`).join('\n'),
       '',

@@ -20,7 +20,7 @@ const DRILL: PortDrillDown = {
 describe('drill-down in the report', () => {
   test('one port: totals, first and last seen, then who opened it and where it went, escaped', () => {
     expect(renderDrillDownMarkdown(DRILL)).toBe([
-      '**`8333/tcp`**: 48 connections, 48 flows, 613 KiB, seen 2026-11-01T00:29Z to 2026-11-01T23:48Z',
+      '**`8333/tcp`**: 48 connections, 48 flows, 613 KiB, seen 2026-11-01 00:29 to 2026-11-01 23:48 UTC',
       '',
       '|  | Source or destination | Connections | Bytes |',
       '| --- | --- | ---: | ---: |',
