@@ -17,10 +17,10 @@ import { glueTableShape } from '../src/audit/glue-table.js';
 import { athenaCostUsd } from '../src/engines/athena.js';
 import { DuckDbEngine, localViewShape } from '../src/engines/duckdb.js';
 import { readLocalLogs, type LocalLogFile } from '../src/engines/local-files.js';
-import { V5_FORMAT } from '../src/flowlog/format.js';
+import { V5_FORMAT, V8_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth, type SampleOptions } from '../src/flowlog/sample.js';
-import { ALL_FIELDS_FORMAT as FULL_FORMAT, columnsNamed, hiveParquetTable, parquetBytes } from './parquet-scan.js';
+import { columnsNamed, hiveParquetTable, parquetBytes } from './parquet-scan.js';
 import { MONTHLY_VOLUMES, s3ParquetMonth, type ParquetFigures } from './prices.js';
 import { gunzippedSize, machine, quick, spread, timeInterleaved, writeResults } from './support.js';
 
@@ -69,8 +69,8 @@ const share = (part: number, whole: number) => `${(part / whole).toFixed(3)}x`;
 async function main(): Promise<void> {
   const dirs = { text: join(OUT, 'day-firehose-v5'), parquet: join(OUT, 'day-s3-parquet-all-fields'), s3text: join(OUT, 'day-s3-text-all-fields') };
   const text = await dataset(dirs.text, { layout: 'firehose', format: V5_FORMAT });
-  await dataset(dirs.parquet, { layout: 's3-hive-hourly', fileFormat: 'parquet', format: FULL_FORMAT });
-  await dataset(dirs.s3text, { layout: 's3-hive-hourly', format: FULL_FORMAT });
+  await dataset(dirs.parquet, { layout: 's3-hive-hourly', fileFormat: 'parquet', format: V8_FORMAT });
+  await dataset(dirs.s3text, { layout: 's3-hive-hourly', format: V8_FORMAT });
 
   const textFiles = (await readLocalLogs(dirs.text, window)).files;
   const parquetFiles = (await readLocalLogs(dirs.parquet, window)).files;
@@ -78,11 +78,11 @@ async function main(): Promise<void> {
   const v5Raw = await gunzippedSize(textFiles.map((f) => f.path));
   const fullRaw = await gunzippedSize(s3textFiles.map((f) => f.path));
   // S3 delivery's text files each begin with the header line: count the records' text alone.
-  const headerBytes = s3textFiles.length * (FULL_FORMAT.fields.map((f) => f.field).join(' ').length + 1);
+  const headerBytes = s3textFiles.length * (V8_FORMAT.fields.map((f) => f.field).join(' ').length + 1);
   const fullTextBytes = fullRaw.bytes - headerBytes;
 
   // The SQL Athena would run on the Parquet table, and the columns it names.
-  const shape = glueTableShape(TABLE, hiveParquetTable(FULL_FORMAT));
+  const shape = glueTableShape(TABLE, hiveParquetTable(V8_FORMAT));
   const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs, window, top: 10, source: shape };
   const sql = buildAuditSql(parameters);
   const columns = columnsNamed(sql, shape);
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     '',
     `- this stack's table (Firehose, v5, 29 fields): ${textFiles.length} headerless gzip objects in hour folders, ${mb(gzipText)} (${mb(v5Raw.bytes)} of text, ${(v5Raw.bytes / v5Raw.lines).toFixed(1)} bytes a line);`,
     `- S3 delivery, Parquet (the s3-parquet pipeline): Hive-compatible hourly prefixes, a file per ${60 / FILES_PER_HOUR} minutes per flow log (${FILES_PER_HOUR} an hour), ` +
-      `the full field set (${FULL_FORMAT.fields.length} fields), gzip-compressed columns: ${parquetFiles.length} files, ${mb(bytes.files)};`,
+      `the full field set (${V8_FORMAT.fields.length} fields), gzip-compressed columns: ${parquetFiles.length} files, ${mb(bytes.files)};`,
     `- S3 delivery, text, the full field set (for the text size the Parquet stands for): ${s3textFiles.length} gzip files, ${mb(total(s3textFiles))} (${mb(fullTextBytes)} of text without the header lines).`,
     '',
     `Bytes Athena reads: the whole gzip objects of the window's partitions for text; for Parquet, the compressed column chunks (parquet_metadata total_compressed_size, ` +

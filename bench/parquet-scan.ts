@@ -5,12 +5,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { GlueTableDefinition } from '../src/audit/glue-table.js';
 import type { TableShape } from '../src/audit/table-shape.js';
-import { FLOW_LOG_FIELDS } from '../src/flowlog/fields.js';
 import type { FlowLogFormat } from '../src/flowlog/format.js';
 import { datedSegments, s3DeliveryRegionSegments } from '../src/logs/layouts.js';
-
-/** The full field set an S3 delivery can log: every field the catalogue knows (versions 2 to 8), in its order. */
-export const ALL_FIELDS_FORMAT: FlowLogFormat = { name: 'all fields', fields: FLOW_LOG_FIELDS };
 
 /**
  * The Glue definition of the Parquet table AWS documents for S3 delivery with Hive-compatible prefixes and hourly

@@ -10,11 +10,12 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from './input-error.js';
 import type { Logger } from './log.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   readonly token: string;
   /** Defaults to GITHUB_API_URL, then https://api.github.com. */
   readonly baseUrl?: string;
@@ -25,9 +26,9 @@ export interface GitHubClientOptions {
   readonly retryAfterBaseValue?: number;
 }
 
-export const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_MAX_RETRIES = 3;
 /** A rate limit that asks for a longer wait than this fails the run instead of stalling it. */
-export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { token, log } = options;
@@ -68,7 +69,7 @@ function outcomeUnknown(error: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
-export interface CreateOnceOptions<T> {
+interface CreateOnceOptions<T> {
   /** What is being created, for log lines: `the tracking issue`, `a comment on #12`. */
   readonly what: string;
   readonly create: () => Promise<T>;
@@ -113,7 +114,7 @@ export interface RepoRef {
 }
 
 /** The author field of an issue or comment in the REST API. */
-export interface Authored {
+interface Authored {
   readonly user?: { readonly login?: string } | null;
 }
 
@@ -159,13 +160,13 @@ export function writtenBy(item: Authored, login: string): boolean {
 const statusOf = (error: unknown) => (error as { status?: number }).status;
 
 /** An issue or comment as the action reads it: who wrote it, and whether that is the token's account (`ours`). */
-export interface ReadItem {
+interface ReadItem {
   readonly body: string;
   readonly login: string;
   readonly ours: boolean;
 }
 
-export interface OpenIssue extends ReadItem {
+interface OpenIssue extends ReadItem {
   readonly number: number;
   readonly title: string;
   readonly url: string;
@@ -205,7 +206,7 @@ export async function closeIssue(
   await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'closed', state_reason: reason });
 }
 
-export interface OwnComment {
+interface OwnComment {
   readonly id: number;
   readonly body: string;
 }
@@ -265,7 +266,7 @@ export async function ensureLabel(octokit: GitHubClient, repo: RepoRef, label: s
 /**
  * The text of the file at `path` on commit or branch `ref` (contents API), or undefined when it does not exist there.
  *
- * @throws Error when `path` is a folder, a symlink or a submodule there.
+ * @throws InputError when `path` is a folder, a symlink or a submodule there (a path the user gave).
  */
 export async function readFileAtRef(octokit: GitHubClient, repo: RepoRef, path: string, ref: string): Promise<string | undefined> {
   let content: unknown;
@@ -275,9 +276,11 @@ export async function readFileAtRef(octokit: GitHubClient, repo: RepoRef, path: 
     if (statusOf(error) === 404) return undefined;
     throw error;
   }
+  // The contents API answers a folder with the array of its entries; a symlink or submodule has its own type.
   const file = content as { type?: string; encoding?: string; content?: string };
-  if (file.type !== 'file' || typeof file.content !== 'string') {
-    throw new Error(`${path} on ${ref.slice(0, 12)} is not a file.`);
+  if (Array.isArray(content) || file.type !== 'file' || typeof file.content !== 'string') {
+    const kind = Array.isArray(content) ? 'a folder' : `a ${file.type ?? 'non-file entry'}`;
+    throw new InputError(`${path} on ${ref.slice(0, 12)} is ${kind}, not a file; the path must name a file.`);
   }
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
 }

@@ -10,13 +10,13 @@ import { InputError } from './input-error.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 import { posix } from 'node:path';
 
-export const MODES = ['deploy-and-audit', 'deploy', 'audit', 'redrive'] as const;
-export type Mode = (typeof MODES)[number];
+const MODES = ['deploy-and-audit', 'deploy', 'audit', 'redrive'] as const;
+type Mode = (typeof MODES)[number];
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-export interface DeploySettings {
+interface DeploySettings {
   /** How the flow log reaches S3 (the template's Pipeline parameter). */
   readonly pipeline: Pipeline;
   readonly aggregationIntervalSeconds: 60 | 600;
@@ -28,7 +28,7 @@ export interface DeploySettings {
 }
 
 /** Where the flow logs are queried when the stack's own table is not used. */
-export interface ExistingTable {
+interface ExistingTable {
   readonly database?: string;
   readonly table?: string;
   readonly workgroup?: string;
@@ -66,7 +66,7 @@ export class SettingsError extends Error {
 }
 
 /** Reads one input by its action.yml name (already trimmed; '' when unset). */
-export type InputReader = (name: string) => string;
+type InputReader = (name: string) => string;
 
 function parseBoolean(text: string, input: string): boolean {
   if (/^(true|True|TRUE)$/.test(text)) return true;

@@ -19,13 +19,13 @@ export const DRILL_DOWN_COLUMNS = [
   'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
   'connections', 'flows', 'bytes', 'first_seen', 'last_seen',
 ] as const;
-export type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
+type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
 export type RawDrillDownRow = Record<DrillDownColumn, string | number | bigint | boolean | null>;
 
 /** At most this many (source, destination) groups are read; the busiest first. */
-export const DRILL_DOWN_ROW_LIMIT = 5000;
+const DRILL_DOWN_ROW_LIMIT = 5000;
 /** Sources and destinations shown per port. */
-export const TOP_PEERS = 3;
+const TOP_PEERS = 3;
 
 export interface DrillDownSource {
   readonly instanceId: string | null;
@@ -63,10 +63,12 @@ export interface PortDrillDown extends PortRef {
 }
 
 /**
- * traffic-path values (AWS VPC User Guide, "Flow log records", traffic-path): where egress traffic went.
+ * traffic-path values (AWS VPC User Guide, "Flow log records", "Available fields", traffic-path): where egress
+ * traffic went. 1 is "Through another resource in the same VPC, including resources that create a network
+ * interface in the VPC": the path, not where the destination is.
  */
 export const TRAFFIC_PATHS: Readonly<Record<number, string>> = {
-  1: 'in the VPC',
+  1: 'via another resource in the VPC',
   2: 'internet gateway or gateway VPC endpoint',
   3: 'virtual private gateway',
   4: 'intra-region VPC peering',

@@ -58,7 +58,7 @@ export type MemoryState =
   | { readonly kind: 'loaded'; readonly memory: PortMemory }
   | { readonly kind: 'rebuild'; readonly reason: string };
 
-export interface PortAssessment {
+interface PortAssessment {
   /** Ports to alert on now, in top-list order. */
   readonly newPorts: readonly PortRow[];
   /** True when this run only records a baseline (first run without allowlist, or a rebuild). */
@@ -123,7 +123,7 @@ export function unacknowledgedPorts(memory: PortMemory, allowlist: Allowlist | u
     .sort((a, b) => a.reported!.localeCompare(b.reported!) || a.port - b.port || a.protocol - b.protocol);
 }
 
-export type ParsedMemory =
+type ParsedMemory =
   | { readonly ok: true; readonly memory: PortMemory; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly problem: string };
 

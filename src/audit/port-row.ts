@@ -25,7 +25,7 @@ export interface PortRow {
 
 /** The columns the audit SQL selects, in order; each engine maps them onto PortRow. */
 export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high'] as const;
-export type ResultColumn = (typeof RESULT_COLUMNS)[number];
+type ResultColumn = (typeof RESULT_COLUMNS)[number];
 
 /** A result row from an engine, keyed by column, with each value as text, number, bigint or null. */
 export type RawResultRow = Record<ResultColumn, string | number | bigint | null>;
@@ -36,10 +36,10 @@ export function portRowJson({ port, protocol, connections, flows, packets, bytes
 }
 
 /** A row that passed validation, or the one sentence that says why it was rejected. */
-export type PortRowCheck = { readonly ok: true; readonly row: PortRow } | { readonly ok: false; readonly problem: string };
+type PortRowCheck = { readonly ok: true; readonly row: PortRow } | { readonly ok: false; readonly problem: string };
 
 /** The rows of a result that passed validation, and one warning sentence per row that did not. */
-export interface ValidatedRows {
+interface ValidatedRows {
   readonly rows: PortRow[];
   readonly rejected: string[];
 }

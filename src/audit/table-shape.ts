@@ -47,7 +47,7 @@ export function columnSql(name: string): string {
 }
 
 /** The `dt BETWEEN 'first hour' AND 'last hour'` term over a `YYYY/MM/DD/HH` partition column. */
-export function hourPathTerm(column: string, window: HourWindow): string {
+function hourPathTerm(column: string, window: HourWindow): string {
   const first = hourPath(window.start);
   const last = hourPath(new Date(window.end.getTime() - HOUR_MS));
   return `${columnSql(column)} BETWEEN '${first}' AND '${last}'`;

@@ -11,7 +11,7 @@ import { columnSql } from './table-shape.js';
 const DAY_MS = 24 * HOUR_MS;
 
 /** A Java date pattern (as Athena partition projection writes `projection.<column>.format`) of yyyy, MM, dd and optionally HH, in that order. */
-export interface DatePattern {
+interface DatePattern {
   readonly pattern: string;
   /** True when the pattern carries the hour (`HH`). */
   readonly hourly: boolean;
@@ -34,7 +34,7 @@ export function parseDatePattern(pattern: string, input: string): DatePattern {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** `date` (UTC) written with a DatePattern. */
-export function formatDate(date: Date, { pattern }: DatePattern): string {
+function formatDate(date: Date, { pattern }: DatePattern): string {
   const values: Record<string, string> = {
     yyyy: pad(date.getUTCFullYear(), 4),
     MM: pad(date.getUTCMonth() + 1, 2),

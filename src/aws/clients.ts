@@ -13,7 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 
-export interface AwsClientOptions {
+interface AwsClientOptions {
   /** A validated region (see parseRegion in aws/names.ts). */
   readonly region: string;
   /** An explicit endpoint for every service (tests); leave unset so AWS_ENDPOINT_URL applies. */

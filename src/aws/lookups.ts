@@ -16,7 +16,7 @@ import { AwsAccessError, explainAwsError } from './errors.js';
 import { InputError } from '../input-error.js';
 import type { Logger } from '../log.js';
 
-export interface StackDescription {
+interface StackDescription {
   readonly stackId: string;
   readonly status: string;
   readonly outputs: Record<string, string>;

@@ -47,7 +47,7 @@ export function parseWorkgroup(text: string, input = 'athena-workgroup'): string
 }
 
 /** Long enough for a slow first scan, shorter than Athena's own 30-minute default DML limit times four. */
-export const QUERY_TIMEOUT_RANGE = { min: 10, max: 7200 } as const;
+const QUERY_TIMEOUT_RANGE = { min: 10, max: 7200 } as const;
 export const DEFAULT_QUERY_TIMEOUT_SECONDS = 600;
 
 export const parseQueryTimeoutSeconds = (text: string, input = 'query-timeout-seconds') =>

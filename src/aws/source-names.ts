@@ -1,7 +1,7 @@
 // The names people give the sources of a drill-down: each instance's Name tag (ec2:DescribeInstances) and each
 // network interface's description (ec2:DescribeNetworkInterfaces), so a tracking issue says `web-1`, not only
-// `i-0abc...`. The look-up is an improvement, not a need: a role without either permission gets one warning
-// and the report shows ids only.
+// `i-0abc...`. The look-up is an improvement, not a need: a refused or failed look-up (no permission,
+// throttling beyond the SDK's retries, a network error) gets one warning and the report shows ids only.
 
 import { paginateDescribeInstances, paginateDescribeNetworkInterfaces, type EC2Client } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../audit/drill-down.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { AwsAccessError, explainAwsError } from './errors.js';
 
 /** Instance id -> Name tag, interface id -> description; ids without one are absent. */
-export interface SourceNames {
+interface SourceNames {
   readonly instances: ReadonlyMap<string, string>;
   readonly interfaces: ReadonlyMap<string, string>;
 }
@@ -67,29 +67,33 @@ async function interfaceDescriptions(ec2: EC2Client, ids: readonly string[]): Pr
   return descriptions;
 }
 
+/** An error's name and message, for a warning: `TimeoutError: socket hang up`. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /**
- * The Name tags of the drill-down's instances and the descriptions of its interfaces. A look-up AWS refuses
- * (AccessDenied, UnauthorizedOperation) gives no names for its kind; one warning names every refused one.
- *
- * @throws whatever else the EC2 API throws (throttling beyond the SDK's retries, network errors).
+ * The Name tags of the drill-down's instances and the descriptions of its interfaces. A look-up that fails
+ * for any reason (AWS refuses it: AccessDenied, UnauthorizedOperation; or it errs: throttling beyond the SDK's
+ * retries, a server or network error) gives no names for its kind; one warning names every failed one and why.
+ * It runs before the tracking issue is published, so it never throws.
  */
 export async function lookUpSourceNames(ec2: EC2Client, drillDown: readonly PortDrillDown[], log: Logger): Promise<SourceNames> {
   const { instanceIds, interfaceIds } = sourceIds(drillDown);
-  const refused: string[] = [];
+  const failed: string[] = [];
   const tryLookUp = async (ids: string[], what: string, lookUp: () => Promise<Map<string, string>>) => {
     if (ids.length === 0) return new Map<string, string>();
     try {
       return await lookUp();
     } catch (error) {
       const explained = explainAwsError(error, what);
-      if (!(explained instanceof AwsAccessError)) throw explained;
-      refused.push(explained.message);
+      failed.push(explained instanceof AwsAccessError ? explained.message : `${what} failed (${errorText(error)}).`);
       return new Map<string, string>();
     }
   };
   const instances = await tryLookUp(instanceIds, 'ec2:DescribeInstances (instance Name tags)', () => instanceNames(ec2, instanceIds));
   const interfaces = await tryLookUp(interfaceIds, 'ec2:DescribeNetworkInterfaces (interface descriptions)', () => interfaceDescriptions(ec2, interfaceIds));
-  if (refused.length > 0) log.warning(`${refused.join(' ')} Until then the drill-down shows ids without names.`);
+  if (failed.length > 0) log.warning(`${failed.join(' ')} The drill-down shows ids without names.`);
   return { instances, interfaces };
 }
 

@@ -34,7 +34,7 @@ export interface DeployRequest {
   readonly repository: string;
 }
 
-export interface DeployOptions {
+interface DeployOptions {
   readonly clock?: Clock;
   /** First and longest delay between status checks while waiting (default 2 s, 10 s). */
   readonly pollMs?: { readonly firstMs: number; readonly maxMs: number };
@@ -42,7 +42,7 @@ export interface DeployOptions {
   readonly timeoutMs?: number;
 }
 
-export interface DeployResult {
+interface DeployResult {
   readonly stackId: string;
   readonly outputs: Record<string, string>;
   /** False when the template and parameters were already deployed. */
@@ -54,7 +54,7 @@ export interface DeployResult {
   readonly createdAt?: Date;
 }
 
-export interface ResourceChangeSummary {
+interface ResourceChangeSummary {
   /** Add, Modify, Remove, Import, Dynamic. */
   readonly action: string;
   readonly resource: string;
@@ -77,7 +77,7 @@ export class DeployError extends Error {
 export const REPOSITORY_TAG = 'vpc-port-audit:repository';
 /** Change sets are named `<prefix><epoch ms>`; the OIDC deploy role may touch only change sets with this prefix. */
 export const CHANGE_SET_PREFIX = 'vpc-port-audit-';
-export const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
+const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
 /** CloudFormation's limit for a template sent inline (TemplateBody). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
 const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];

@@ -4,7 +4,7 @@
 import { DescribeStackEventsCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../log.js';
 
-export interface StackFailure {
+interface StackFailure {
   readonly resource: string;
   readonly type: string;
   readonly status: string;
@@ -14,7 +14,7 @@ export interface StackFailure {
 /** Failures CloudFormation reports for resources it stopped because another one failed first. */
 const KNOCK_ON = /Resource (creation|update) cancelled|cancelled by user|following resource\(s\) failed/i;
 
-export function formatEvent(event: StackEvent): string {
+function formatEvent(event: StackEvent): string {
   const when = event.Timestamp ? event.Timestamp.toISOString().slice(11, 19) : '--:--:--';
   const reason = event.ResourceStatusReason ? `: ${event.ResourceStatusReason}` : '';
   return `${when} ${event.LogicalResourceId} (${event.ResourceType}) ${event.ResourceStatus}${reason}`;

@@ -1,7 +1,7 @@
 // What the deployer may do with a stack in a given CloudFormation status: create it, delete and create it
 // again (ROLLBACK_COMPLETE), update it, or refuse and say what a person has to do.
 
-export type StackPlan =
+type StackPlan =
   | { readonly kind: 'create' }
   | { readonly kind: 'recreate' }
   | { readonly kind: 'update' }

@@ -18,16 +18,16 @@ export const HEALTH_OUTPUTS = {
   failureQueue: 'FailureQueueName',
 } as const;
 
-export type PipelinePart = keyof typeof HEALTH_OUTPUTS;
+type PipelinePart = keyof typeof HEALTH_OUTPUTS;
 
 /** The parts each pipeline has; only these are read, and only these are reported when the stack does not name them. */
-export const PIPELINE_PARTS: Readonly<Record<Pipeline, readonly PipelinePart[]>> = {
+const PIPELINE_PARTS: Readonly<Record<Pipeline, readonly PipelinePart[]>> = {
   'cloudwatch-firehose': ['flowLog', 'forwarder', 'deliveryStream', 'failureQueue'],
   's3-parquet': ['flowLog'],
 };
 
 /** What DescribeFlowLogs says of the flow log; `found: false` when it no longer exists. */
-export type FlowLogReading =
+type FlowLogReading =
   | { readonly found: false; readonly flowLogId: string }
   | {
       readonly found: true;
@@ -47,7 +47,7 @@ export type FlowLogReading =
  * run publishes nothing). Counts are sums over the window; the delivery success is the window's average
  * ratio (0 to 1); the queue depth is its latest 5-minute maximum.
  */
-export interface MetricReading {
+interface MetricReading {
   readonly resource: string;
   readonly value?: number;
 }

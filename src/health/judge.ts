@@ -20,7 +20,7 @@ export type ProblemKind =
   | 'firehose-delivery'
   | 'failure-queue';
 
-export interface HealthCheck {
+interface HealthCheck {
   /** What was checked, in words (`Flow log fl-0123`, `Window volume`). */
   readonly part: string;
   readonly state: 'ok' | 'problem' | 'skipped';

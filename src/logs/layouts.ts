@@ -57,7 +57,7 @@ export const FIREHOSE_LAYOUT = {
   locationTemplate: (location: string) => `${location}\${dt}`,
 } as const satisfies Layout & Record<string, unknown>;
 
-export const S3_DAILY_LAYOUT: Layout = {
+const S3_DAILY_LAYOUT: Layout = {
   name: 's3',
   pattern: 'AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/',
   granularity: 'day',
@@ -65,7 +65,7 @@ export const S3_DAILY_LAYOUT: Layout = {
   s3Delivery: true,
 };
 
-export const S3_HOURLY_LAYOUT: Layout = {
+const S3_HOURLY_LAYOUT: Layout = {
   name: 's3-hourly',
   pattern: 'AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/HH/',
   granularity: 'hour',
@@ -73,7 +73,7 @@ export const S3_HOURLY_LAYOUT: Layout = {
   s3Delivery: true,
 };
 
-export const S3_HIVE_LAYOUT: Layout = {
+const S3_HIVE_LAYOUT: Layout = {
   name: 's3-hive',
   pattern: 'AWSLogs/[o-ORG/]aws-account-id=ACCOUNT/aws-service=vpcflowlogs/aws-region=REGION/year=YYYY/month=MM/day=DD/',
   granularity: 'day',

@@ -17,7 +17,7 @@ import { explainS3Error, type S3ObjectInfo } from './s3-tree.js';
 import { s3Url } from './s3-url.js';
 
 /** Downloads in flight at once. */
-export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
+const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
 
 /** `$XDG_CACHE_HOME/vpc-port-audit`, or `~/.cache/vpc-port-audit` when XDG_CACHE_HOME is unset. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -34,7 +34,7 @@ export function cachedPath(cacheDir: string, object: Pick<S3ObjectInfo, 'bucket'
   return join(cacheDir, 's3', object.bucket, ...segments);
 }
 
-export interface CacheFile {
+interface CacheFile {
   readonly object: S3ObjectInfo;
   /** The complete local copy. */
   readonly path: string;

@@ -10,7 +10,7 @@ import { cacheObjects, type CacheOptions, type CacheResult } from './s3-cache.js
 import { S3FlowLogTree } from './s3-tree.js';
 import type { S3Location } from './s3-url.js';
 
-export interface S3Window {
+interface S3Window {
   /** The window's files, their `segments` relative to the S3 prefix and to `localRoot` alike. */
   readonly discovery: Discovery;
   /** The cached copy of the prefix: `CACHE/s3/BUCKET/PREFIX`. */

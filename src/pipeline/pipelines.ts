@@ -6,7 +6,7 @@ export const PIPELINES = ['cloudwatch-firehose', 's3-parquet'] as const;
 export type Pipeline = (typeof PIPELINES)[number];
 
 /** The stack output (and template parameter) that names the pipeline. */
-export const PIPELINE_OUTPUT = 'Pipeline';
+const PIPELINE_OUTPUT = 'Pipeline';
 
 /** The pipeline of a deployed stack, from its outputs. */
 export function stackPipeline(outputs: Readonly<Record<string, string>>): Pipeline {

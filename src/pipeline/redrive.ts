@@ -21,14 +21,14 @@ import { stackPipeline } from './pipelines.js';
  * responsePayload). Only the fields redrive reads. `requestPayload` is the event the function was given; Lambda
  * leaves it out when the record would exceed the destination's message size.
  */
-export interface InvocationRecord {
+interface InvocationRecord {
   readonly timestamp?: string;
   readonly requestContext?: { readonly requestId?: string; readonly condition?: string; readonly approximateInvokeCount?: number };
   readonly requestPayload?: SubscriptionEvent;
 }
 
 /** Counts of one redrive run. */
-export interface RedriveResult {
+interface RedriveResult {
   /** Messages received from the queue (each counted once). */
   readonly messages: number;
   /** Messages whose lines were all delivered, and which were then deleted. */
@@ -44,7 +44,7 @@ export interface RedriveResult {
   readonly unreadable: number;
 }
 
-export interface RedriveOptions {
+interface RedriveOptions {
   /** Seconds a received message stays hidden from other readers while it is delivered (the queue's own: 300). */
   readonly visibilityTimeoutSeconds?: number;
   readonly retry?: RetryPolicy;
@@ -129,7 +129,7 @@ export function describeRedrive(result: RedriveResult, queue: string): string {
 }
 
 /** What redriving a stack did, or, for a pipeline without a forwarder, the one sentence saying there is nothing to do. */
-export type StackRedrive = (RedriveResult & { readonly queueUrl: string }) | { readonly nothingToRedrive: string };
+type StackRedrive = (RedriveResult & { readonly queueUrl: string }) | { readonly nothingToRedrive: string };
 
 /**
  * Redrives the failure queue of the pipeline stack `stackName` into its delivery stream (both read from the

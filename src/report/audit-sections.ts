@@ -5,7 +5,7 @@ import { portKey, type PortRow } from '../audit/port-row.js';
 import type { AuditStatistics } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { formatBytes } from '../format-bytes.js';
-import { code, formatCount, formatDollars, truncationNote } from './markdown.js';
+import { code, formatCount, formatDollars, truncationNote, utcMinute } from './markdown.js';
 import { columns, extraColumn, markdownPortTable, TOP_LIST_COLUMNS } from './port-table.js';
 
 /** The chart shows at most this many ports (the busiest); the table shows them all. */
@@ -39,9 +39,8 @@ export function renderFlowsChart(rows: readonly PortRow[]): string {
 
 /** `2026-11-01 00:00 to 2026-11-02 00:00 UTC (24 h)`. */
 export function renderWindow(window: HourWindow): string {
-  const show = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
   const hours = Math.round((window.end.getTime() - window.start.getTime()) / 3_600_000);
-  return `${show(window.start)} to ${show(window.end)} UTC (${hours} h)`;
+  return `${utcMinute(window.start)} to ${utcMinute(window.end)} UTC (${hours} h)`;
 }
 
 /** `Athena scanned 1.2 MiB, billed $0.000048` or the local engine's equivalent. */

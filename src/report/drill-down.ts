@@ -6,34 +6,34 @@ import { TRAFFIC_PATHS, type DrillDownDestination, type DrillDownSource, type Po
 import { portKey } from '../audit/port-row.js';
 import { serviceName } from '../audit/service-names.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount, table } from './markdown.js';
+import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
 
 const joined = (parts: readonly (string | null)[]) => parts.filter((p): p is string => p !== null).join(' · ');
 
 const named = (id: string | null, name: string | undefined) => (id !== null && name ? `${id} (${name})` : id);
 
 /** `i-... (web-1) · eni-... (Primary network interface) · subnet-... · 10.0.1.5`: what the format has of the source, with the names the action looked up. */
-export const sourceText = (s: DrillDownSource) =>
+const sourceText = (s: DrillDownSource) =>
   joined([named(s.instanceId, s.instanceName), named(s.interfaceId, s.interfaceDescription), s.subnetId, s.address]);
 
 /** `203.0.113.5 · S3 · internet gateway (Nitro)`: what the format has of the destination. */
-export const destinationText = (d: DrillDownDestination) =>
+const destinationText = (d: DrillDownDestination) =>
   joined([d.address, d.awsService, d.trafficPath === null ? null : (TRAFFIC_PATHS[d.trafficPath] ?? `traffic-path ${d.trafficPath}`)]);
 
 /** `5432/tcp (postgresql)`: the port with its IANA service name, where one is registered. */
-export function portTitle(ref: { port: number; protocol: number }): string {
+function portTitle(ref: { port: number; protocol: number }): string {
   const name = serviceName(ref);
   return name ? `${portKey(ref)} (${name})` : portKey(ref);
 }
 
 /** The totals line: connections, flows, bytes, first and last seen. */
-export function drillDownSummary(d: PortDrillDown): string {
-  const seen = d.firstSeen && d.lastSeen ? `, seen ${d.firstSeen.slice(0, 16)}Z to ${d.lastSeen.slice(0, 16)}Z` : '';
+function drillDownSummary(d: PortDrillDown): string {
+  const seen = d.firstSeen && d.lastSeen ? `, seen ${utcMinute(d.firstSeen)} to ${utcMinute(d.lastSeen)} UTC` : '';
   return `${formatCount(d.connections)} connections, ${formatCount(d.flows)} flows, ${formatBytes(d.bytes)}${seen}`;
 }
 
 /** The rows of the drill-down table: [side, who or where, connections, bytes]. */
-export function drillDownRows(d: PortDrillDown): string[][] {
+function drillDownRows(d: PortDrillDown): string[][] {
   return [
     ...d.sources.map((s) => ['from', sourceText(s), formatCount(s.connections), formatBytes(s.bytes)]),
     ...d.destinations.map((t) => ['to', destinationText(t), formatCount(t.connections), formatBytes(t.bytes)]),

@@ -9,7 +9,7 @@ import { escapeMarkdown } from './markdown.js';
 
 const keys = (ports: readonly PortRow[]) => ports.map((p) => `\`${portKey(p)}\``).join(', ');
 
-export interface JobSummaryInput {
+interface JobSummaryInput {
   readonly result: AuditResult;
   readonly window: HourWindow;
   /** Ports reported as new by this run. */

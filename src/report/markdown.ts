@@ -1,4 +1,4 @@
-// Markdown building blocks shared by the issue, the PR comment and the job summary: tables, numbers,
+// Markdown building blocks shared by the issue, the PR comment and the job summary: tables, numbers, times,
 // escaping, and fitting a body under GitHub's 65,536-character limit by shortening a table from its tail.
 
 /** GitHub rejects issue and comment bodies longer than this. */
@@ -44,6 +44,11 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const rule = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
   return [line(headers), line(rule), ...rows.map(line)].join('\n');
+}
+
+/** A time to the minute, in UTC: an ISO string or a Date -> `2026-11-01 00:29` (the caller says `UTC` once). */
+export function utcMinute(time: string | Date): string {
+  return (typeof time === 'string' ? time : time.toISOString()).slice(0, 16).replace('T', ' ');
 }
 
 /** 1234567 -> `1,234,567`. */

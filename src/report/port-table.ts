@@ -6,10 +6,10 @@
 import { protocolName, type PortRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount, table } from './markdown.js';
+import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
 
 /** A column of a port table: its header, whether it holds numbers (right-aligned), and its cell for a row. */
-export interface PortColumn<Row> {
+interface PortColumn<Row> {
   readonly header: string;
   readonly numeric: boolean;
   /** The cell's plain text; `index` is the row's 0-based place in the table. */
@@ -18,10 +18,8 @@ export interface PortColumn<Row> {
 
 /** What every port table can show of a row: a top-list row, or a port the memory remembers. */
 type AnyPort = PortRow | RememberedPort;
-const utcMinute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
-
 /** Every column a port table shows, by name. */
-export const PORT_COLUMNS = {
+const PORT_COLUMNS = {
   rank: { header: '#', numeric: true, cell: (_row: AnyPort, index: number) => String(index + 1) },
   port: { header: 'Port', numeric: true, cell: (row: AnyPort) => String(row.port) },
   protocol: { header: 'Protocol', numeric: false, cell: (row: AnyPort) => protocolName(row.protocol) },

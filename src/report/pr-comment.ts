@@ -8,7 +8,7 @@ import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
-import { code, escapeMarkdown, fitToLimit, truncationNote } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, truncationNote, utcMinute } from './markdown.js';
 import { columns, extraColumn, markdownPortTable, PULL_REQUEST_COLUMNS } from './port-table.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
@@ -43,7 +43,7 @@ export function forkPullRequestNotice(payload: PullRequestPayload): string | und
   );
 }
 
-export interface PullRequestCommentInput {
+interface PullRequestCommentInput {
   readonly diff: AllowlistDiff;
   readonly stackOrVpcKey: string;
   readonly allowlistPath: string;
@@ -76,7 +76,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
       pullRequestMarker(stackOrVpcKey),
       `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
       '',
-      `Against the latest observed top list${observedAt ? ` (${observedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}:`,
+      `Against the latest observed top list${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''}:`,
       '',
       counts.map((c) => `- ${c}`).join('\n'),
       '',
@@ -89,7 +89,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   return fitToLimit(rows.length, render);
 }
 
-export interface PullRequestReportInput {
+interface PullRequestReportInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
   /** The repository's own pull request (forks are turned away before the audit; see forkPullRequestNotice). */
@@ -106,7 +106,7 @@ export interface PullRequestReportInput {
   readonly log: Logger;
 }
 
-export interface PullRequestReport {
+interface PullRequestReport {
   readonly commentId: number;
   readonly action: 'created' | 'updated' | 'unchanged';
 }

@@ -35,7 +35,7 @@ export interface IssueTarget {
 }
 
 /** What the tracking issue shows, as decided (src/run/decide.ts), plus the drill-down of the new ports. */
-export interface IssueContent {
+interface IssueContent {
   /** The tracking issue the run works on (the lowest-numbered of ours), if one is open. */
   readonly open?: TrackingIssue;
   /** Further open tracking issues of ours (runs raced): publishing closes them. */
@@ -84,14 +84,25 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
     if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown), author, log);
     if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, window), author, log);
   } else if (plan.action === 'closed') {
-    const healthy = problemKindsIn(open!.body).length > 0 ? ' and the pipeline is healthy again' : '';
-    await closeIssue(octokit, repo, open!.number, `Every port this issue listed is now explained in ${code(allowlistPath)}${healthy}: closing.`, 'completed', author, log);
+    await closeIssue(octokit, repo, open!.number, closingNote(open!.body, allowlistPath), 'completed', author, log);
   } else if (plan.action === 'opened') {
-    open = await openTrackingIssue(target, title, body(), newPorts, window);
+    open = await openTrackingIssue(target, title, body(), newPorts, window, drillDown);
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
   return open;
+}
+
+/**
+ * The comment that closes a tracking issue, by what its body listed: ports (now explained in the allowlist),
+ * pipeline problems (now gone), or both. A body with neither marker (an issue written before pipeline health
+ * was tracked) listed ports.
+ */
+function closingNote(body: string, allowlistPath: string): string {
+  const ports = `Every port this issue listed is now explained in ${code(allowlistPath)}`;
+  const listedPorts = unacknowledgedKeysIn(body).length > 0;
+  if (problemKindsIn(body).length === 0) return `${ports}: closing.`;
+  return listedPorts ? `${ports} and the pipeline is healthy again: closing.` : 'The pipeline is healthy again: closing.';
 }
 
 /** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
@@ -106,11 +117,19 @@ async function closeDuplicates(target: IssueTarget, winner: TrackingIssue | unde
 /**
  * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
  * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner does not list
- * some of its new ports, names them in a comment there (comments append; concurrent body edits would overwrite
- * each other). Every racing run applies the same rule, so one issue stays open; the next run, which treats
- * the ports an open issue lists as unacknowledged, brings the winner's body up to date.
+ * some of its new ports, names them in a comment there with their drill-down, who opened them (comments
+ * append; concurrent body edits would overwrite each other). Every racing run applies the same rule, so one
+ * issue stays open; the next run, which treats the ports an open issue lists as unacknowledged, brings the
+ * winner's body up to date.
  */
-async function openTrackingIssue(target: IssueTarget, title: string, body: string, newPorts: readonly PortRow[], window: HourWindow): Promise<TrackingIssue> {
+async function openTrackingIssue(
+  target: IssueTarget,
+  title: string,
+  body: string,
+  newPorts: readonly PortRow[],
+  window: HourWindow,
+  drillDown: readonly PortDrillDown[] = [],
+): Promise<TrackingIssue> {
   const { octokit, repo, label, author, log } = target;
   const ours = () => findOpenTrackingIssues(target);
   await ensureLabel(octokit, repo, label, log);
@@ -127,6 +146,7 @@ async function openTrackingIssue(target: IssueTarget, title: string, body: strin
   await closeIssue(octokit, repo, mine.number, duplicateNote(winner), 'not_planned', author, log);
   const listed = new Set(unacknowledgedKeysIn(winner.body));
   const missing = newPorts.filter((port) => !listed.has(portKey(port)));
-  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window), author, log);
+  const missingDrillDown = drillDown.filter((port) => !listed.has(portKey(port)));
+  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window, missingDrillDown), author, log);
   return winner;
 }

@@ -34,7 +34,7 @@ export function unacknowledgedKeysIn(body: string): string[] {
   return match ? match[1]!.split(' ').filter((k) => k !== '') : [];
 }
 
-export interface IssueBodyInput {
+interface IssueBodyInput {
   readonly stackOrVpcKey: string;
   readonly unacknowledged: readonly RememberedPort[];
   readonly rows: readonly PortRow[];

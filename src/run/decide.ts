@@ -27,7 +27,7 @@ import type { MemoryLoad } from '../state/memory-store.js';
 /** The pipeline-health readings and threshold; the window's volume and the memory's earlier volumes are added here. */
 export type HealthInput = Omit<HealthJudgeInput, 'volume' | 'history'>;
 
-export interface DecideInput {
+interface DecideInput {
   /** The audit's top list. */
   readonly rows: readonly PortRow[];
   readonly window: HourWindow;

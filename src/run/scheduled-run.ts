@@ -44,7 +44,7 @@ export interface ScheduledAuditInput {
   readonly readOnly?: boolean;
 }
 
-export interface ScheduledAuditReport {
+interface ScheduledAuditReport {
   readonly issueNumber?: number;
   readonly issueUrl?: string;
   readonly issueAction: IssueAction;

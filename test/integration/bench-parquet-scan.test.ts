@@ -5,21 +5,22 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ALL_FIELDS_FORMAT, columnsNamed, hiveParquetTable, parquetBytes } from '../../bench/parquet-scan.js';
+import { columnsNamed, hiveParquetTable, parquetBytes } from '../../bench/parquet-scan.js';
 import { glueTableShape } from '../../src/audit/glue-table.js';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql } from '../../src/audit/query.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
+import { V8_FORMAT } from '../../src/flowlog/format.js';
 import { generateSample } from '../../src/flowlog/sample.js';
 
 const END = new Date('2026-03-01T00:00:00Z');
 const VPC = parseCidrList('10.0.0.0/16');
 const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
-const shape = glueTableShape(TABLE, hiveParquetTable(ALL_FIELDS_FORMAT));
+const shape = glueTableShape(TABLE, hiveParquetTable(V8_FORMAT));
 
 describe('the Parquet table and the columns the audit names', () => {
   test('the Glue table has every field as a column and the Hive path keys as partitions', () => {
-    const table = hiveParquetTable(ALL_FIELDS_FORMAT);
+    const table = hiveParquetTable(V8_FORMAT);
     expect(table.StorageDescriptor?.Columns).toHaveLength(40);
     expect(table.PartitionKeys?.map((k) => k.Name)).toEqual(['aws-account-id', 'aws-service', 'aws-region', 'year', 'month', 'day', 'hour']);
     expect(shape.partitioning).toMatch(/^partitions year\/month\/day and hour/);
@@ -42,7 +43,7 @@ describe('column-chunk bytes of generated Parquet', () => {
   let paths: string[];
   beforeAll(async () => {
     const out = await mkdtemp(join(tmpdir(), 'parquet-scan-'));
-    await generateSample({ out, vpcCidrs: VPC, end: END, days: 1, recordsPerHour: 40, seed: 3, filesPerHour: 1, layout: 's3-hive-hourly', fileFormat: 'parquet', format: ALL_FIELDS_FORMAT });
+    await generateSample({ out, vpcCidrs: VPC, end: END, days: 1, recordsPerHour: 40, seed: 3, filesPerHour: 1, layout: 's3-hive-hourly', fileFormat: 'parquet', format: V8_FORMAT });
     paths = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.name.endsWith('.parquet')).map((e) => join(e.parentPath, e.name));
   });
 

@@ -47,7 +47,21 @@ describe('pipeline health in the tracking issue', () => {
     const fixed = await bed.run([HTTPS], ALLOWED, undefined, false, healthOf(ACTIVE));
     expect(fixed.issueAction).toBe('closed');
     expect(bed.github.issues.get(issue.number)!.state).toBe('closed');
-    expect(bed.github.commentsOn(issue.number).at(-1)!.body).toContain('and the pipeline is healthy again: closing.');
+    // It listed no ports: the closing comment says nothing of the allowlist.
+    expect(bed.github.commentsOn(issue.number).at(-1)!.body).toBe('The pipeline is healthy again: closing.');
+  });
+
+  test('an issue that listed ports and problems closes saying both are resolved', async () => {
+    await bed.run([HTTPS], ALLOWED, undefined, false, healthOf(ACTIVE)); // silent baseline
+    const ssh = portRow(22, 6, 40);
+    const both = await bed.run([HTTPS, ssh], ALLOWED, undefined, false, healthOf(DELETED));
+    expect(both.issueAction).toBe('opened');
+    const explained = allowlistOf('  - {port: 443, protocol: tcp, reason: the API}', '  - {port: 22, protocol: tcp, reason: the bastion}');
+    const resolved = await bed.run([HTTPS, ssh], explained, undefined, false, healthOf(ACTIVE));
+    expect(resolved.issueAction).toBe('closed');
+    expect(bed.github.commentsOn(both.issueNumber!).at(-1)!.body).toBe(
+      'Every port this issue listed is now explained in `.github/outbound-ports.yml` and the pipeline is healthy again: closing.',
+    );
   });
 
   test('ports and problems share the one issue; the section goes when the pipeline is healthy, the ports stay', async () => {

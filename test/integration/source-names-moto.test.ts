@@ -3,13 +3,15 @@
 // nothing (a terminated instance from last week's logs) stay unnamed; and a scheduled run whose drill-down step
 // looks the names up in moto opens a tracking issue on the local GitHub API that shows them. The refusal branch
 // (a role without the grants) is a single warning; moto cannot refuse, so that one branch uses a fake client.
+// An EC2 endpoint that fails (a local HTTP server answering 500, or closing the connection) is a warning too.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
-import type { AwsClients } from '../../src/aws/clients.js';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { IDS_PER_REQUEST, lookUpSourceNames, sourceIds, withSourceNames } from '../../src/aws/source-names.js';
 import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
@@ -126,6 +128,34 @@ describe('lookUpSourceNames', () => {
     expect(calls.map((c) => c.name)).toEqual(['DescribeInstancesCommand', 'DescribeNetworkInterfacesCommand']);
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toEqual({ level: 'warning', message: expect.stringMatching(/ec2:DescribeInstances.*ec2:DescribeNetworkInterfaces.*ids without names\.$/) });
+  });
+
+  test.each([
+    ['answers 500', (res: ServerResponse) => res.writeHead(500, { 'content-type': 'text/xml' }).end('<Response><Errors><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error></Errors></Response>'), /InternalError/],
+    ['closes the connection', (res: ServerResponse) => res.socket?.destroy(), /socket hang up|ECONNRESET/],
+  ])('an EC2 endpoint that %s gives one warning naming both look-ups and why, and ids without names', async (_what, answer, why) => {
+    let requests = 0;
+    const server: Server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => answer(res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const { ec2 } = createAwsClients({ region: TEST_AWS_ENV.AWS_REGION, endpoint, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      const log = recordingLogger();
+      const drill = drillDownFrom([{ instanceId: 'i-0123456789abcdef0', interfaceId: 'eni-0123456789abcdef0' }]);
+      const names = await lookUpSourceNames(ec2, [drill], log);
+      expect(names.instances.size + names.interfaces.size).toBe(0);
+      expect(requests).toBe(2);
+      expect(log.lines).toHaveLength(1);
+      expect(log.lines[0]!.level).toBe('warning');
+      expect(log.lines[0]!.message).toMatch(/^ec2:DescribeInstances \(instance Name tags\) failed \(.+\)\. ec2:DescribeNetworkInterfaces \(interface descriptions\) failed \(.+\)\. The drill-down shows ids without names\.$/);
+      expect(log.lines[0]!.message).toMatch(why);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test('a drill-down without instance or interface ids asks EC2 nothing', async () => {

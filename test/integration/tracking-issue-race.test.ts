@@ -1,8 +1,11 @@
 // Concurrent scheduled runs against the local GitHub API: the issue listing is held until every run has
 // listed (so each believes there is no issue and creates one); the lowest-number rule leaves exactly one open.
+// A losing run names its new ports on the winner in a comment, with their drill-down (who opened them).
 
 import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
+import type { PortDrillDown } from '../../src/audit/drill-down.js';
+import type { PortRow } from '../../src/audit/port-row.js';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
 import { KEY, portRow, scheduledRunner, useScheduledBed } from '../support/report-fixtures.js';
 
@@ -13,11 +16,28 @@ const SMTP = portRow(25, 6, 7);
 const bed = useScheduledBed();
 
 /** Each racing run has its own client and store object (as separate runners would), over one stored memory. */
-async function race(count: number, rowsOf: (i: number) => Parameters<ReturnType<typeof scheduledRunner>>[0]) {
+async function race(count: number, rowsOf: (i: number) => readonly PortRow[], drillDown?: Parameters<ReturnType<typeof scheduledRunner>>[5]) {
   const runners = Array.from({ length: count }, () => scheduledRunner(bed.github, join(bed.dir, 'known-ports.json')));
   await Promise.all(runners.map((run) => run([HTTPS])));
   bed.github.holdUntil('GET', /\/issues$/, count);
-  return Promise.all(runners.map((run, i) => run(rowsOf(i))));
+  return Promise.all(runners.map((run, i) => run(rowsOf(i), undefined, undefined, false, undefined, drillDown)));
+}
+
+/** The drill-down step's answer for new ports: each one opened by an instance whose id ends in its port number. */
+const sourceOf = (port: number) => `i-${String(port).padStart(17, '0')}`;
+async function drillDownOf(newPorts: readonly PortRow[]) {
+  const ports: PortDrillDown[] = newPorts.map((p) => ({
+    port: p.port,
+    protocol: p.protocol,
+    connections: p.connections,
+    flows: p.flows,
+    bytes: p.bytes,
+    firstSeen: null,
+    lastSeen: null,
+    sources: [{ instanceId: sourceOf(p.port), interfaceId: null, subnetId: null, address: '10.0.1.5', connections: p.connections, bytes: p.bytes }],
+    destinations: [],
+  }));
+  return { sql: 'SELECT 1', rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0, queryExecutionId: 'q-2' }, ports };
 }
 
 const ours = () => bed.github.openIssues().filter((issue) => issue.body.includes(trackingMarker(KEY)));
@@ -57,6 +77,21 @@ describe('racing runs', () => {
     expect(next.issueNumber).toBe(open[0]!.number);
     expect(unacknowledgedKeysIn(bed.github.issues.get(open[0]!.number)!.body).sort()).toEqual(['22/tcp', '25/tcp', '3389/tcp']);
     expect(ours()).toHaveLength(1);
+  });
+
+  test("the losing run's comment on the winner shows who opened its new port", async () => {
+    const extra = [SSH, SMTP];
+    await race(2, (i) => [HTTPS, extra[i]!], drillDownOf);
+    const [open] = ours();
+    const listed = new Set(unacknowledgedKeysIn(open!.body));
+    const [missing] = extra.filter((p) => !listed.has(`${p.port}/tcp`));
+    const comments = bed.github.commentsOn(open!.number).map((c) => c.body);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain(`\`${missing!.port}/tcp\``);
+    expect(comments[0]).toContain(sourceOf(missing!.port));
+    // Only the missing port's drill-down: the one the winner lists is in its body already.
+    const [shown] = extra.filter((p) => p !== missing);
+    expect(comments[0]).not.toContain(sourceOf(shown!.port));
   });
 
   test('a run that finds two open tracking issues keeps the lowest and closes the other', async () => {

@@ -91,7 +91,7 @@ export interface FakeGitHub {
   addPullRequest(title: string): FakeIssue;
   /** A comment written outside the action (by `user`, default the default token's account). */
   addComment(issueNumber: number, body: string, user?: FakeUser): FakeComment;
-  /** Puts a file at `path` on `ref` for the contents API. */
+  /** Puts a file at `path` on `ref` for the contents API (its folders list it). */
   setFile(ref: string, path: string, text: string): void;
   openIssues(): FakeIssue[];
   commentsOn(issueNumber: number): FakeComment[];
@@ -237,7 +237,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return reply(200, commentJson(comment));
     }
     if ((m = /^\/contents\/(.+)$/.exec(rest)) && method === 'GET') {
-      const text = files.get(query.ref ?? 'main')?.get(decodeURIComponent(m[1]!));
+      const onRef = files.get(query.ref ?? 'main') ?? new Map<string, string>();
+      const path = decodeURIComponent(m[1]!);
+      const text = onRef.get(path);
+      // A folder (a path that files lie under) answers with an array of its entries, as GitHub's does.
+      const inside = [...onRef.keys()].filter((p) => p.startsWith(`${path}/`));
+      if (text === undefined && inside.length > 0) {
+        return reply(200, inside.map((p) => ({ type: 'file', name: p.slice(path.length + 1), path: p, size: Buffer.byteLength(onRef.get(p)!) })));
+      }
       if (text === undefined) return reply(404, { message: 'Not Found' });
       return reply(200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), path: m[1], content: Buffer.from(text).toString('base64') });
     }

@@ -63,6 +63,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
     log: RecordingLogger = recordingLogger(),
     collectingBaseline = false,
     health?: ScheduledAuditInput['health'],
+    drillDown?: ScheduledAuditInput['drillDown'],
   ) => {
     const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
     return runScheduledAudit({
@@ -79,6 +80,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       log,
       collectingBaseline,
       health,
+      drillDown,
     });
   };
 }

@@ -20,7 +20,7 @@ const DRILL: PortDrillDown = {
 describe('drill-down in the report', () => {
   test('one port: totals, first and last seen, then who opened it and where it went, escaped', () => {
     expect(renderDrillDownMarkdown(DRILL)).toBe([
-      '**`8333/tcp`**: 48 connections, 48 flows, 613 KiB, seen 2026-11-01T00:29Z to 2026-11-01T23:48Z',
+      '**`8333/tcp`**: 48 connections, 48 flows, 613 KiB, seen 2026-11-01 00:29 to 2026-11-01 23:48 UTC',
       '',
       '|  | Source or destination | Connections | Bytes |',
       '| --- | --- | ---: | ---: |',
@@ -31,6 +31,11 @@ describe('drill-down in the report', () => {
     const bare = { ...DRILL, firstSeen: null, lastSeen: null, sources: [{ ...DRILL.sources[0]!, instanceId: null, subnetId: null }], destinations: [{ ...DRILL.destinations[0]!, trafficPath: null }] };
     expect(renderDrillDownMarkdown(bare)).toContain('| from | eni-d2355117f9532e594 · 172.31.17.38 |');
     expect(renderDrillDownMarkdown(bare)).toMatch(/^\*\*`8333\/tcp`\*\*: 48 connections, 48 flows, 613 KiB\n/);
+  });
+
+  test('traffic-path 1 is the path (another resource in the VPC), not where the destination is', () => {
+    const viaVpc = { ...DRILL, destinations: [{ ...DRILL.destinations[0]!, address: '10.0.2.9', trafficPath: 1 }] };
+    expect(renderDrillDownMarkdown(viaVpc)).toContain('| to | 10.0.2.9 · via another resource in the VPC | 48 | 613 KiB |');
   });
 
   test('a registered port is named by its IANA service name', () => {

@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { diffAllowlists, updateMemory, unacknowledgedPorts } from '../../src/audit/known-ports.js';
 import { CHART_MAX_BARS, NEW_MARKER, renderCost, renderFlowsChart, renderTopListTable } from '../../src/report/audit-sections.js';
 import { renderJobSummary } from '../../src/report/job-summary.js';
-import { code, escapeMarkdown, fitToLimit, formatDollars, GITHUB_BODY_LIMIT } from '../../src/report/markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatDollars, GITHUB_BODY_LIMIT, utcMinute } from '../../src/report/markdown.js';
 import { formatBytes } from '../../src/format-bytes.js';
 import { pullRequestMarker, renderPullRequestComment } from '../../src/report/pr-comment.js';
 import { renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
@@ -48,6 +48,10 @@ describe('numbers and cells', () => {
     [12.5, '$12.50'],
   ])('formatDollars(%d) = %s', (usd, text) => expect(formatDollars(usd)).toBe(text));
 
+  test('utcMinute writes an ISO string or a Date to the minute, in one style', () => {
+    expect(utcMinute('2026-11-01T00:29:59.999Z')).toBe('2026-11-01 00:29');
+    expect(utcMinute(new Date('2026-11-01T23:48:00Z'))).toBe('2026-11-01 23:48');
+  });
 });
 
 describe('escaping data values', () => {
