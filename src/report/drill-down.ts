@@ -6,7 +6,7 @@ import { TRAFFIC_PATHS, type DrillDownDestination, type DrillDownSource, type Po
 import { portKey } from '../audit/port-row.js';
 import { serviceName } from '../audit/service-names.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
+import { countOf, escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
 
 const joined = (parts: readonly (string | null)[]) => parts.filter((p): p is string => p !== null).join(' · ');
 
@@ -29,27 +29,28 @@ function portTitle(ref: { port: number; protocol: number }): string {
 /** The totals line: connections, flows, bytes, first and last seen. */
 function drillDownSummary(d: PortDrillDown): string {
   const seen = d.firstSeen && d.lastSeen ? `, seen ${utcMinute(d.firstSeen)} to ${utcMinute(d.lastSeen)} UTC` : '';
-  return `${formatCount(d.connections)} connections, ${formatCount(d.flows)} flows, ${formatBytes(d.bytes)}${seen}`;
+  return `${countOf(d.connections, 'connection')}, ${countOf(d.flows, 'flow')}, ${formatBytes(d.bytes)}${seen}`;
 }
 
-/** The rows of the drill-down table: [side, who or where, connections, bytes]. */
-function drillDownRows(d: PortDrillDown): string[][] {
+/** The entries of the drill-down: its top sources, then its top destinations. */
+function drillDownEntries(d: PortDrillDown): { side: 'from' | 'to'; what: string; connections: number; bytes: number }[] {
   return [
-    ...d.sources.map((s) => ['from', sourceText(s), formatCount(s.connections), formatBytes(s.bytes)]),
-    ...d.destinations.map((t) => ['to', destinationText(t), formatCount(t.connections), formatBytes(t.bytes)]),
+    ...d.sources.map((s) => ({ side: 'from' as const, what: sourceText(s), connections: s.connections, bytes: s.bytes })),
+    ...d.destinations.map((t) => ({ side: 'to' as const, what: destinationText(t), connections: t.connections, bytes: t.bytes })),
   ];
 }
 
 /** One port's drill-down as markdown: a bold heading line and a four-column table, every value escaped. */
 export function renderDrillDownMarkdown(d: PortDrillDown): string {
-  const rows = drillDownRows(d).map((row) => row.map(escapeMarkdown));
+  const rows = drillDownEntries(d).map((e) => [e.side, e.what, formatCount(e.connections), formatBytes(e.bytes)].map(escapeMarkdown));
   const name = serviceName(d);
   return `**\`${portKey(d)}\`**${name ? ` (${escapeMarkdown(name)})` : ''}: ${escapeMarkdown(drillDownSummary(d))}\n\n${table(['', 'Source or destination', 'Connections', 'Bytes'], rows, [false, false, true, true])}`;
 }
 
 /** One port's drill-down as plain text for a terminal. */
 export function renderDrillDownText(d: PortDrillDown): string {
-  const rows = drillDownRows(d);
-  const width = Math.max(0, ...rows.map((r) => r[1]!.length));
-  return [`${portTitle(d)}: ${drillDownSummary(d)}`, ...rows.map(([side, what, connections, bytes]) => `  ${side!.padEnd(4)} ${what!.padEnd(width)}  ${connections} connections, ${bytes}`)].join('\n');
+  const entries = drillDownEntries(d);
+  const width = Math.max(0, ...entries.map((e) => e.what.length));
+  const lines = entries.map((e) => `  ${e.side.padEnd(4)} ${e.what.padEnd(width)}  ${countOf(e.connections, 'connection')}, ${formatBytes(e.bytes)}`);
+  return [`${portTitle(d)}: ${drillDownSummary(d)}`, ...lines].join('\n');
 }

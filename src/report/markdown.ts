@@ -56,6 +56,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** A count with its noun, singular for exactly one: `1 connection`, `1,024 flows`. */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${Math.round(n) === 1 ? '' : 's'}`;
+}
+
 /** Dollars with enough decimals to show Athena's small per-query costs: `$0.000048`. */
 export function formatDollars(usd: number): string {
   if (usd === 0) return '$0';

@@ -2,7 +2,7 @@
 // opened it and where it went, every value escaped; the drill-down query's cost beside the audit's.
 import { describe, expect, test } from '@jest/globals';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
-import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
+import { renderDrillDownMarkdown, renderDrillDownText } from '../../src/report/drill-down.js';
 import { renderJobSummary } from '../../src/report/job-summary.js';
 import { renderIssueBody, renderNewPortsComment } from '../../src/report/tracking-issue.js';
 import { auditResult, portRow } from '../support/report-fixtures.js';
@@ -36,6 +36,15 @@ describe('drill-down in the report', () => {
   test('traffic-path 1 is the path (another resource in the VPC), not where the destination is', () => {
     const viaVpc = { ...DRILL, destinations: [{ ...DRILL.destinations[0]!, address: '10.0.2.9', trafficPath: 1 }] };
     expect(renderDrillDownMarkdown(viaVpc)).toContain('| to | 10.0.2.9 · via another resource in the VPC | 48 | 613 KiB |');
+  });
+
+  test('one connection or flow reads in the singular, in the markdown and the terminal text', () => {
+    const single = { ...DRILL, connections: 1, flows: 1, sources: [{ ...DRILL.sources[0]!, connections: 1 }], destinations: [{ ...DRILL.destinations[0]!, connections: 2 }] };
+    expect(renderDrillDownMarkdown(single)).toMatch(/^\*\*`8333\/tcp`\*\*: 1 connection, 1 flow, 613 KiB,/);
+    const text = renderDrillDownText(single).split('\n');
+    expect(text[0]).toMatch(/: 1 connection, 1 flow, 613 KiB,/);
+    expect(text[1]).toMatch(/^  from i-88d97336218d73e44 .*  1 connection, 613 KiB$/);
+    expect(text[2]).toMatch(/^  to {3}52\.62\.3\.1 .*  2 connections, 613 KiB$/);
   });
 
   test('a registered port is named by its IANA service name', () => {
