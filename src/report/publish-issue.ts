@@ -34,8 +34,8 @@ export interface IssueTarget {
   readonly log: Logger;
 }
 
-/** What the tracking issue shows, as decided (src/run/decide.ts), plus the drill-down of the new ports. */
-interface IssueContent {
+/** What a run decided about the tracking issue (src/run/decide.ts extends it with the memory). */
+export interface IssueDecision {
   /** The tracking issue the run works on (the lowest-numbered of ours), if one is open. */
   readonly open?: TrackingIssue;
   /** Further open tracking issues of ours (runs raced): publishing closes them. */
@@ -44,7 +44,12 @@ interface IssueContent {
   readonly newPorts: readonly PortRow[];
   /** Ports reported and still not in the allowlist: what the issue lists. */
   readonly unexplained: readonly RememberedPort[];
+  /** The pipeline's health, when the run judged it. */
   readonly health?: PipelineHealth;
+}
+
+/** What the tracking issue shows: the decision, the top list and the drill-down of the new ports. */
+interface IssueContent extends IssueDecision {
   /** The current top list. */
   readonly rows: readonly PortRow[];
   readonly window: HourWindow;

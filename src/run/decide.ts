@@ -19,7 +19,7 @@ import { portKey, type PortRow } from '../audit/port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
-import type { IssuePlan } from '../report/publish-issue.js';
+import type { IssueDecision, IssuePlan } from '../report/publish-issue.js';
 import { problemKinds, problemKindsIn } from '../report/pipeline-health.js';
 import { unacknowledgedKeysIn, type TrackingIssue } from '../report/tracking-issue.js';
 import type { MemoryLoad } from '../state/memory-store.js';
@@ -50,21 +50,11 @@ interface DecideInput {
 }
 
 /** What a scheduled run concluded, before anything is written. */
-export interface ScheduledDecision {
-  /** The tracking issue this run works on (the lowest-numbered of ours), if one is open. */
-  readonly open?: TrackingIssue;
-  /** Further open tracking issues of ours (runs raced): publishing closes them. */
-  readonly duplicates: readonly TrackingIssue[];
-  readonly plan: IssuePlan;
-  readonly newPorts: readonly PortRow[];
+export interface ScheduledDecision extends IssueDecision {
   /** True when this run only records a baseline (first run without an allowlist, or a rebuilt memory). */
   readonly silent: boolean;
   /** The memory to save; undefined when there is nothing to save yet (a first run that saw no traffic). */
   readonly memory?: PortMemory;
-  /** Ports reported and still not in the allowlist: what the tracking issue lists. */
-  readonly unexplained: readonly RememberedPort[];
-  /** The pipeline's health, when the input asked for it. */
-  readonly health?: PipelineHealth;
 }
 
 /** Decides what is new, what the memory becomes and what the tracking issue needs. */

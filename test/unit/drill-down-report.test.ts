@@ -43,8 +43,8 @@ describe('drill-down in the report', () => {
     expect(renderDrillDownMarkdown(single)).toMatch(/^\*\*`8333\/tcp`\*\*: 1 connection, 1 flow, 613 KiB,/);
     const text = renderDrillDownText(single).split('\n');
     expect(text[0]).toMatch(/: 1 connection, 1 flow, 613 KiB,/);
-    expect(text[1]).toMatch(/^  from i-88d97336218d73e44 .*  1 connection, 613 KiB$/);
-    expect(text[2]).toMatch(/^  to {3}52\.62\.3\.1 .*  2 connections, 613 KiB$/);
+    expect(text[1]).toMatch(/^ {2}from i-88d97336218d73e44 .* {2}1 connection, 613 KiB$/);
+    expect(text[2]).toMatch(/^ {2}to {3}52\.62\.3\.1 .* {2}2 connections, 613 KiB$/);
   });
 
   test('a registered port is named by its IANA service name', () => {
