@@ -326,7 +326,7 @@ async function redriveStack(clients, stackName, input, options = {}) {
     const stack = await (0,lookups/* describeStack */.GO)(clients.cloudformation, stackName);
     if (!stack)
         throw new input_error/* InputError */.d(`${input}: stack ${stackName} does not exist in this region; give the name of a deployed pipeline stack.`);
-    if ((0,pipelines/* stackPipeline */.J8)(stack.outputs) === 's3-parquet') {
+    if ((0,pipelines/* stackPipeline */.J)(stack.outputs) === 's3-parquet') {
         return {
             nothingToRedrive: `Nothing to redrive: stack ${stackName} runs the s3-parquet pipeline, where AWS delivers the flow log straight to S3 ` +
                 'with no forwarder and no failure queue; its delivery status shows in the pipeline-health check.',
