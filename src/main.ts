@@ -1,5 +1,7 @@
 // One action run: settings -> (deploy) -> audit -> report -> outputs. Runs of the default branch (schedule;
-// workflow_dispatch and push there) deploy and run the tracking-issue report; pull_request runs the sticky
+// workflow_dispatch and push there) deploy the input `pipeline` (cloudwatch-firehose or s3-parquet: one template)
+// and run the tracking-issue report as named steps (src/run/scheduled-run.ts: load memory -> decide -> drill down
+// -> publish -> save); pull_request runs the sticky
 // comment; every other run (pull_request_target, other branches) is a read-only audit judged against the
 // memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
 // stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts), on
@@ -14,9 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { AuditParameters } from './audit/query.js';
-import { stackTableShape } from './audit/table-shape.js';
+import { stackTableShape, type TableRef, type TableShape } from './audit/table-shape.js';
 import { parquetStackTableShape } from './audit/parquet-stack-table.js';
-import { stackPipeline } from './pipeline/pipelines.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { AwsAccessError } from './aws/errors.js';
@@ -30,7 +31,9 @@ import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog
 import { collectPipelineHealth } from './health/collect.js';
 import type { PipelineHealth } from './health/judge.js';
 import { createGitHubClient, readFileAtRef, tokenLogin, type GitHubClient } from './github.js';
+import type { FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
+import { stackPipeline } from './pipeline/pipelines.js';
 import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
@@ -168,11 +171,7 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     core.info(`VPC ${target.vpcId} has ${vpcCidrs.map((c) => c.text).join(', ')}.`);
   }
   const table = { database: target.database, table: target.table };
-  const source = target.existingTable
-    ? await lookUpTableShape(clients.glue, table)
-    : stackPipeline(target.stackOutputs ?? {}) === 's3-parquet'
-      ? parquetStackTableShape(table)
-      : stackTableShape(table, settings.format);
+  const source = target.existingTable ? await lookUpTableShape(clients.glue, table) : stackTable(target, table, settings.format);
   core.info(`Auditing ${table.database}.${table.table}: ${source.partitioning}.`);
   const natAddresses = target.vpcId ? await lookUpNatAddresses(clients.ec2, target.vpcId, core) : [];
   if (natAddresses.length > 0) core.info(`NAT gateways of ${target.vpcId}: ${natAddresses.join(', ')} (their records are translated copies, counted once).`);
@@ -184,6 +183,11 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     source,
     natAddresses,
   };
+}
+
+/** The stack's own table, as its pipeline (the stack's Pipeline output) writes it. */
+function stackTable(target: AuditTarget, table: TableRef, format: FlowLogFormat): TableShape {
+  return stackPipeline(target.stackOutputs ?? {}) === 's3-parquet' ? parquetStackTableShape(table) : stackTableShape(table, format);
 }
 
 /**
