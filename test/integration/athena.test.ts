@@ -5,15 +5,14 @@
 // results or throttle: test/unit/athena-engine.test.ts covers those. Last, the same rows from DuckDB (on the
 // shipped sample) and from Athena (moto) feed one shared report path and render identically.
 
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { beforeEach, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
-import type { AwsClients } from '../../src/aws/clients.js';
 import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines/athena.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import { renderTopListTable } from '../../src/report/audit-sections.js';
-import { motoClients, startMoto, type MotoServer } from '../support/moto.js';
+import { motoForFile } from '../support/moto.js';
 import { fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
 import { auditParameters } from '../support/audit-parameters.js';
@@ -21,32 +20,24 @@ import { auditParameters } from '../support/audit-parameters.js';
 const WORKGROUP = 'vpc-port-audit';
 const PARAMETERS = auditParameters('172.31.0.0/16', { top: 20 });
 
-let moto: MotoServer;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto);
-});
-afterAll(async () => moto.stop());
+const aws = motoForFile();
 
 beforeEach(async () => {
-  await moto.reset();
   await succeedAtOnce();
-  await clients.athena.send(
+  await aws.clients.athena.send(
     new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }),
   );
 });
 
 /** Each state holds for `polls` GetQueryExecution calls before the next (moto's manual progression). */
 const holdEachState = (polls: number) =>
-  motoApi(moto.endpoint, '/moto-api/state-manager/set-transition', {
+  motoApi(aws.moto.endpoint, '/moto-api/state-manager/set-transition', {
     model_name: 'athena::execution',
     transition: { progression: 'manual', times: polls },
   });
 /** moto's default: a query has succeeded by the first time it is looked at. */
 const succeedAtOnce = () =>
-  motoApi(moto.endpoint, '/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
+  motoApi(aws.moto.endpoint, '/moto-api/state-manager/set-transition', { model_name: 'athena::execution', transition: { progression: 'immediate' } });
 
 const QUEUED_ROWS: PortRow[] = [
   { port: 443, protocol: 6, connections: 410, flows: 630, packets: 2_206_319, bytes: 2_491_606_930, peers: 50, samplePeers: ['13.32.0.1', '99.84.0.9'] },
@@ -55,9 +46,9 @@ const QUEUED_ROWS: PortRow[] = [
 
 test('steps QUEUED -> RUNNING -> SUCCEEDED in the workgroup and returns the typed rows with statistics', async () => {
   await holdEachState(2);
-  await queueAthenaResults(moto.endpoint, QUEUED_ROWS);
+  await queueAthenaResults(aws.moto.endpoint, QUEUED_ROWS);
   const log = recordingLogger();
-  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, log);
+  const engine = new AthenaEngine(aws.clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, log);
   const result = await engine.runAudit(PARAMETERS);
   expect(result.rows).toEqual(QUEUED_ROWS);
   const states = log.lines.filter((l) => l.level === 'debug').map((l) => l.message.split(': ')[1]);
@@ -66,7 +57,7 @@ test('steps QUEUED -> RUNNING -> SUCCEEDED in the workgroup and returns the type
   expect(result.statistics.queryExecutionId).toMatch(/^[0-9a-f-]{36}$/);
   // moto scans nothing, so the query is billed at the 10 MB minimum.
   expect(result.statistics).toMatchObject({ bytesScanned: 0, costUsd: athenaCostUsd(10 * 2 ** 20) });
-  const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
+  const { QueryExecution } = await aws.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
   expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
   expect(QueryExecution?.Query).toBe(result.sql);
 });
@@ -79,12 +70,12 @@ test('a query cancelled by someone else while queued fails with the state Athena
     ...log,
     info: (message: string) => {
       const id = /^Athena query (\S+) started/.exec(message)?.[1];
-      if (id) stopping = clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+      if (id) stopping = aws.clients.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
       log.info(message);
     },
   };
   const clock = { ...fakeClock(), sleep: () => stopping.then(() => undefined) };
-  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, clock }, stopOnStart);
+  const engine = new AthenaEngine(aws.clients.athena, { workgroup: WORKGROUP, clock }, stopOnStart);
   const error = await engine.runAudit(PARAMETERS).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(AthenaQueryError);
   expect((error as Error).message).toMatch(/^Athena query \S+ was cancelled: /);
@@ -93,15 +84,15 @@ test('a query cancelled by someone else while queued fails with the state Athena
 test('a query still queued at the timeout is stopped in Athena (CANCELLED), on a fake clock', async () => {
   await holdEachState(1000);
   const clock = fakeClock();
-  const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, timeoutSeconds: 10, clock }, recordingLogger());
+  const engine = new AthenaEngine(aws.clients.athena, { workgroup: WORKGROUP, timeoutSeconds: 10, clock }, recordingLogger());
   const error = (await engine.runAudit(PARAMETERS).catch((e: unknown) => e)) as AthenaQueryError;
   expect(error.message).toMatch(/did not finish within 10 s and was cancelled/);
-  const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: error.queryExecutionId }));
+  const { QueryExecution } = await aws.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: error.queryExecutionId }));
   expect(QueryExecution?.Status?.State).toBe('CANCELLED');
 });
 
 test('a workgroup that does not exist is reported by Athena before anything runs', async () => {
-  const engine = new AthenaEngine(clients.athena, { workgroup: 'no-such-workgroup' }, recordingLogger());
+  const engine = new AthenaEngine(aws.clients.athena, { workgroup: 'no-such-workgroup' }, recordingLogger());
   await expect(engine.runAudit(PARAMETERS)).rejects.toThrow(/WorkGroup does not exist/);
 });
 
@@ -110,8 +101,8 @@ test('the same rows from DuckDB (shipped sample) and from Athena (moto) feed one
   const local = await new DuckDbEngine({ logsDir }).runAudit(PARAMETERS);
   expect(local.rows.length).toBeGreaterThan(3);
 
-  await queueAthenaResults(moto.endpoint, local.rows);
-  const remote = await new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, recordingLogger()).runAudit(
+  await queueAthenaResults(aws.moto.endpoint, local.rows);
+  const remote = await new AthenaEngine(aws.clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 50, maxMs: 100 } }, recordingLogger()).runAudit(
     PARAMETERS,
   );
   expect(remote.sql).toBe(local.sql);

@@ -2,49 +2,41 @@
 // moto's Glue (CreateDatabase/CreateTable), lookUpTableShape reads them back with GetTable, and the SQL that
 // reaches moto's Athena (read back with GetQueryExecution) is the one for that table's shape. A missing table
 // and one without the flow-log columns end in one sentence.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { glueTableShape } from '../../src/audit/glue-table.js';
 import { parquetStackTableShape } from '../../src/audit/parquet-stack-table.js';
 import { buildAuditSql } from '../../src/audit/query.js';
-import type { AwsClients } from '../../src/aws/clients.js';
 import { lookUpTableShape } from '../../src/aws/lookups.js';
 import { AthenaEngine } from '../../src/engines/athena.js';
 import { InputError } from '../../src/input-error.js';
 import { auditParameters } from '../support/audit-parameters.js';
 import * as tables from '../support/glue-tables.js';
 import { createGlueTable } from '../support/glue-tables.js';
-import { motoClients, startMoto, type MotoServer } from '../support/moto.js';
+import { motoForFile } from '../support/moto.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
 import { recordingLogger } from '../support/fake-aws.js';
 
 const WORKGROUP = 'flowlogs';
-let moto: MotoServer;
-let clients: AwsClients;
+const aws = motoForFile();
 
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto);
-});
-afterAll(async () => moto.stop());
 beforeEach(async () => {
-  await moto.reset();
-  await clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
+  await aws.clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
 });
 
 describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET])('$name in Glue', (documented) => {
   const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
 
   test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
-    await createGlueTable(clients.glue, documented.definition);
-    const shape = await lookUpTableShape(clients.glue, ref);
+    await createGlueTable(aws.clients.glue, documented.definition);
+    const shape = await lookUpTableShape(aws.clients.glue, ref);
     expect(shape.partitioning).toBe(glueTableShape(ref, documented.definition).partitioning);
 
-    await queueAthenaResults(moto.endpoint, []);
-    const engine = new AthenaEngine(clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 10, maxMs: 20 } }, recordingLogger());
+    await queueAthenaResults(aws.moto.endpoint, []);
+    const engine = new AthenaEngine(aws.clients.athena, { workgroup: WORKGROUP, poll: { firstMs: 10, maxMs: 20 } }, recordingLogger());
     const parameters = auditParameters('10.0.0.0/16', { source: shape });
     const result = await engine.runAudit(parameters);
-    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
+    const { QueryExecution } = await aws.clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: result.statistics.queryExecutionId }));
     const expected = buildAuditSql({ ...parameters, source: glueTableShape(ref, documented.definition) });
     expect(QueryExecution?.Query).toBe(expected);
     expect(QueryExecution?.Query).toContain(`FROM "${ref.database}"."${ref.table}"`);
@@ -52,16 +44,16 @@ describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, ta
 });
 
 test("the s3-parquet stack's table read back from Glue has the shape the audit derives for it without asking Glue", async () => {
-  await createGlueTable(clients.glue, tables.STACK_PARQUET.definition);
+  await createGlueTable(aws.clients.glue, tables.STACK_PARQUET.definition);
   const ref = { database: 'vpc_port_audit', table: 'flow_logs_parquet' };
-  const viaGlue = buildAuditSql(auditParameters('10.0.0.0/16', { source: await lookUpTableShape(clients.glue, ref) }));
+  const viaGlue = buildAuditSql(auditParameters('10.0.0.0/16', { source: await lookUpTableShape(aws.clients.glue, ref) }));
   expect(viaGlue).toBe(buildAuditSql(auditParameters('10.0.0.0/16', { source: parquetStackTableShape(ref) })));
   expect(viaGlue).toMatch(/WHERE year = '2026' AND month = '11' AND day = '01'\n/);
 });
 
 test("the window terms follow the table Glue holds, not the stack's dt", async () => {
-  await createGlueTable(clients.glue, tables.PROJECTED_ACCID_REGION_DAY.definition);
-  const shape = await lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'test_table_vpclogs' });
+  await createGlueTable(aws.clients.glue, tables.PROJECTED_ACCID_REGION_DAY.definition);
+  const shape = await lookUpTableShape(aws.clients.glue, { database: 'flowlogs', table: 'test_table_vpclogs' });
   const sql = buildAuditSql(auditParameters('10.0.0.0/16', { source: shape }));
   // The window ends at midnight, so the next day's partition (its last minutes, delivered after midnight) is read too.
   expect(sql).toMatch(/WHERE day BETWEEN '2026\/11\/01' AND '2026\/11\/02'\s+AND start >= 1793491200\s+AND start < 1793577600\n/);
@@ -69,7 +61,7 @@ test("the window terms follow the table Glue holds, not the stack's dt", async (
 });
 
 test('a table Glue does not have is named in one sentence', async () => {
-  const lookUp = lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'missing' });
+  const lookUp = lookUpTableShape(aws.clients.glue, { database: 'flowlogs', table: 'missing' });
   await expect(lookUp).rejects.toThrow(InputError);
   await expect(lookUp).rejects.toThrow(
     "database, table: the Glue Data Catalog has no table flowlogs.missing in this region; give the database and table of your flow-log table, or leave both empty to audit the stack's.",
@@ -77,8 +69,8 @@ test('a table Glue does not have is named in one sentence', async () => {
 });
 
 test('a table without the flow-log columns is refused with what it has', async () => {
-  await createGlueTable(clients.glue, { ...tables.RECIPE.definition, Name: 'cloudtrail', StorageDescriptor: { Columns: [{ Name: 'eventname', Type: 'string' }] } });
-  await expect(lookUpTableShape(clients.glue, { database: 'flowlogs', table: 'cloudtrail' })).rejects.toThrow(
+  await createGlueTable(aws.clients.glue, { ...tables.RECIPE.definition, Name: 'cloudtrail', StorageDescriptor: { Columns: [{ Name: 'eventname', Type: 'string' }] } });
+  await expect(lookUpTableShape(aws.clients.glue, { database: 'flowlogs', table: 'cloudtrail' })).rejects.toThrow(
     /^table flowlogs\.cloudtrail has no column for srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, action, start \(its columns: eventname\)/,
   );
 });

@@ -2,31 +2,22 @@
 // filtered by vpc-id): their private addresses are what the audit SQL treats as the source of translated
 // copies. The refusal branch (a role without the grant) is a warning, not a failure; moto cannot refuse, so
 // that one branch uses a fake client.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { AllocateAddressCommand, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { AwsClients } from '../../src/aws/clients.js';
 import { lookUpNatAddresses } from '../../src/aws/lookups.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
-import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoForFile, TEST_AWS_ENV } from '../support/moto.js';
 
-let moto: MotoServer;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto);
-});
-afterAll(async () => moto.stop());
-beforeEach(async () => moto.reset());
+const aws = motoForFile();
 
 /** A VPC with one public subnet and `count` NAT gateways in it; its id and the private addresses EC2 gave them. */
 async function vpcWithNatGateways(cidr: string, count: number): Promise<{ vpcId: string; addresses: string[] }> {
-  const vpcId = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
-  const subnetId = (await clients.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr.replace(/\/16$/, '/24') }))).Subnet!.SubnetId!;
+  const vpcId = (await aws.clients.ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+  const subnetId = (await aws.clients.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr.replace(/\/16$/, '/24') }))).Subnet!.SubnetId!;
   const addresses: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { AllocationId } = await clients.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
-    const { NatGateway } = await clients.ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId }));
+    const { AllocationId } = await aws.clients.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const { NatGateway } = await aws.clients.ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId }));
     addresses.push(...(NatGateway?.NatGatewayAddresses ?? []).map((a) => a.PrivateIp!));
   }
   return { vpcId, addresses };
@@ -37,7 +28,7 @@ describe('lookUpNatAddresses', () => {
     const { vpcId, addresses: created } = await vpcWithNatGateways('10.0.0.0/16', 2);
     const other = await vpcWithNatGateways('10.9.0.0/16', 1);
     const log = recordingLogger();
-    const addresses = await lookUpNatAddresses(clients.ec2, vpcId, log);
+    const addresses = await lookUpNatAddresses(aws.clients.ec2, vpcId, log);
     expect(created).toHaveLength(2);
     expect(addresses).toEqual([...created].sort());
     expect(addresses).not.toContain(other.addresses[0]);
@@ -46,7 +37,7 @@ describe('lookUpNatAddresses', () => {
 
   test('a VPC without NAT gateways gives none', async () => {
     const { vpcId } = await vpcWithNatGateways('10.1.0.0/16', 0);
-    expect(await lookUpNatAddresses(clients.ec2, vpcId, recordingLogger())).toEqual([]);
+    expect(await lookUpNatAddresses(aws.clients.ec2, vpcId, recordingLogger())).toEqual([]);
   });
 
   test('a role without ec2:DescribeNatGateways gets a warning naming it, and the audit goes on', async () => {

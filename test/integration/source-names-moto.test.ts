@@ -4,14 +4,14 @@
 // looks the names up in moto opens a tracking issue on the local GitHub API that shows them. The refusal branch
 // (a role without the grants) is a single warning; moto cannot refuse, so that one branch uses a fake client.
 // An EC2 endpoint that fails (a local HTTP server answering 500, or closing the connection) is a warning too.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
-import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { createAwsClients } from '../../src/aws/clients.js';
 import { IDS_PER_REQUEST, lookUpSourceNames, sourceIds, withSourceNames } from '../../src/aws/source-names.js';
 import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
@@ -20,17 +20,9 @@ import { startFakeGitHub } from '../support/fake-github.js';
 import { FileMemoryStore } from '../support/file-memory-store.js';
 import { allowlistOf, auditResult, KEY, LABEL, portRow, WINDOW } from '../support/report-fixtures.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
-import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoClients, motoForFile, TEST_AWS_ENV } from '../support/moto.js';
 
-let moto: MotoServer;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = motoClients(moto);
-});
-afterAll(async () => moto.stop());
-beforeEach(async () => moto.reset());
+const aws = motoForFile();
 
 /** A drill-down of 443/tcp whose sources are the given (instance, interface) pairs. */
 function drillDownFrom(sources: readonly { instanceId: string | null; interfaceId: string | null }[]): PortDrillDown {
@@ -49,10 +41,10 @@ function drillDownFrom(sources: readonly { instanceId: string | null; interfaceI
 
 /** A subnet, a named instance in it, and a described interface: their ids. */
 async function namedSources(): Promise<{ instanceId: string; unnamedInstanceId: string; interfaceId: string; undescribedInterfaceId: string }> {
-  const vpcId = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-  const subnetId = (await clients.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
+  const vpcId = (await aws.clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnetId = (await aws.clients.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
   const run = async (tags: { Key: string; Value: string }[]) =>
-    (await clients.ec2.send(
+    (await aws.clients.ec2.send(
       new RunInstancesCommand({
         ImageId: 'ami-12c6146b',
         MinCount: 1,
@@ -64,7 +56,7 @@ async function namedSources(): Promise<{ instanceId: string; unnamedInstanceId: 
   const instanceId = await run([{ Key: 'Name', Value: 'beacon-host' }, { Key: 'team', Value: 'payments' }]);
   const unnamedInstanceId = await run([{ Key: 'team', Value: 'payments' }]);
   const eni = async (description?: string) =>
-    (await clients.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, ...(description ? { Description: description } : {}) }))).NetworkInterface!.NetworkInterfaceId!;
+    (await aws.clients.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, ...(description ? { Description: description } : {}) }))).NetworkInterface!.NetworkInterfaceId!;
   return { instanceId, unnamedInstanceId, interfaceId: await eni('Interface for NAT Gateway nat-0abc'), undescribedInterfaceId: await eni() };
 }
 
@@ -77,7 +69,7 @@ describe('lookUpSourceNames', () => {
       { instanceId: 'i-0123456789abcdef0', interfaceId: 'eni-0123456789abcdef0' },
     ]);
     const log = recordingLogger();
-    const names = await lookUpSourceNames(clients.ec2, [drill], log);
+    const names = await lookUpSourceNames(aws.clients.ec2, [drill], log);
     expect(log.lines).toEqual([]);
     expect([...names.instances]).toEqual([[ids.instanceId, 'beacon-host']]);
     expect([...names.interfaces]).toEqual([[ids.interfaceId, 'Interface for NAT Gateway nat-0abc']]);
@@ -98,7 +90,7 @@ describe('lookUpSourceNames', () => {
     const drills = [drillDownFrom([...many, { instanceId: ids.instanceId, interfaceId: null }]), drillDownFrom([{ instanceId: ids.instanceId, interfaceId: null }])];
     expect(sourceIds(drills).instanceIds).toHaveLength(IDS_PER_REQUEST + 6);
     // The moto client, counting the ids each request filters on.
-    const counted = motoClients(moto).ec2;
+    const counted = motoClients(aws.moto).ec2;
     const send = counted.send.bind(counted) as (command: unknown) => Promise<unknown>;
     const filtered: number[] = [];
     counted.send = ((command: { input: { Filters: { Values: string[] }[] } }) => {
@@ -191,7 +183,7 @@ test("a scheduled run's tracking issue names the instance and interface that ope
       // The drill-down step as main runs it, with the query's answer given: the names come from moto.
       drillDown: async (newPorts) => {
         const ports = newPorts.map((p) => ({ ...drillDownFrom([{ instanceId: ids.instanceId, interfaceId: ids.interfaceId }]), port: p.port }));
-        return { sql: 'SELECT 1', rejected: [], statistics: audit.statistics, ports: withSourceNames(ports, await lookUpSourceNames(clients.ec2, ports, log)) };
+        return { sql: 'SELECT 1', rejected: [], statistics: audit.statistics, ports: withSourceNames(ports, await lookUpSourceNames(aws.clients.ec2, ports, log)) };
       },
     });
     expect(report.issueAction).toBe('opened');
