@@ -12,7 +12,7 @@ import { AthenaEngine, AthenaQueryError, athenaCostUsd } from '../../src/engines
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import { renderTopListTable } from '../../src/report/audit-sections.js';
-import { motoForFile } from '../support/moto.js';
+import { motoForFile } from '../support/moto-for-file.js';
 import { fakeClock, recordingLogger } from '../support/fake-aws.js';
 import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
 import { auditParameters } from '../support/audit-parameters.js';

@@ -13,7 +13,7 @@ import { InputError } from '../../src/input-error.js';
 import { auditParameters } from '../support/audit-parameters.js';
 import * as tables from '../support/glue-tables.js';
 import { createGlueTable } from '../support/glue-tables.js';
-import { motoForFile } from '../support/moto.js';
+import { motoForFile } from '../support/moto-for-file.js';
 import { queueAthenaResults } from '../support/moto-athena.js';
 import { recordingLogger } from '../support/fake-aws.js';
 

@@ -6,7 +6,8 @@ import { describe, expect, test } from '@jest/globals';
 import { AllocateAddressCommand, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { lookUpNatAddresses } from '../../src/aws/lookups.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
-import { motoForFile, TEST_AWS_ENV } from '../support/moto.js';
+import { TEST_AWS_ENV } from '../support/moto.js';
+import { motoForFile } from '../support/moto-for-file.js';
 
 const aws = motoForFile();
 

@@ -20,7 +20,8 @@ import { startFakeGitHub } from '../support/fake-github.js';
 import { FileMemoryStore } from '../support/file-memory-store.js';
 import { allowlistOf, auditResult, KEY, LABEL, portRow, WINDOW } from '../support/report-fixtures.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
-import { motoClients, motoForFile, TEST_AWS_ENV } from '../support/moto.js';
+import { motoClients, TEST_AWS_ENV } from '../support/moto.js';
+import { motoForFile } from '../support/moto-for-file.js';
 
 const aws = motoForFile();
 

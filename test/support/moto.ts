@@ -1,7 +1,6 @@
 // Starts a real moto_server (Python moto 5) on a free loopback port for one test file, and the AWS
 // environment that points the SDK at it. Fails loudly when moto_server is not installed.
 
-import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
@@ -86,25 +85,4 @@ export function motoClients(moto: MotoServer): AwsClients {
     endpoint: moto.endpoint,
     credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
   });
-}
-
-/** A test file's moto_server and the action's clients pointed at it; both set once the file's beforeAll ran. */
-export interface MotoForFile {
-  moto: MotoServer;
-  clients: AwsClients;
-}
-
-/**
- * Starts one moto_server for the calling test file (beforeAll), gives its clients, stops it (afterAll) and,
- * unless `resetEachTest` is false, forgets every resource before each test. Call it at the file's top level.
- */
-export function motoForFile({ resetEachTest = true } = {}): MotoForFile {
-  const aws = {} as MotoForFile;
-  beforeAll(async () => {
-    aws.moto = await startMoto();
-    aws.clients = motoClients(aws.moto);
-  });
-  afterAll(async () => aws.moto.stop());
-  if (resetEachTest) beforeEach(async () => aws.moto.reset());
-  return aws;
 }
