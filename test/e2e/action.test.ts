@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
@@ -25,7 +25,7 @@ import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
-import { motoDeployable } from '../support/moto-template.js';
+import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
@@ -260,16 +260,7 @@ describe('an s3-parquet stack (issue 14)', () => {
     const { template } = motoDeployable(parseCfnTemplate(await readFile('dist/pipeline.yaml', 'utf8')), {
       GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP,
     });
-    // Without SDK retries: moto takes a while to create the stack, and a retried CreateStack would fail.
-    const cloudformation = new CloudFormationClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await cloudformation.send(
-      new CreateStackCommand({
-        StackName: 'parquet-stack',
-        TemplateBody: JSON.stringify(template),
-        Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }, { ParameterKey: 'Pipeline', ParameterValue: 's3-parquet' }],
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
+    await createStackOnMoto(moto.endpoint, 'parquet-stack', template, { VpcId: stackVpc, Pipeline: 's3-parquet' });
     const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: 'parquet-stack' }))).Stacks![0]!;
     const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
     expect(outputs).toMatchObject({ Pipeline: 's3-parquet', TableName: 'flow_logs_parquet', FlowLogId: expect.stringMatching(/^fl-/) });

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateVpcCommand, DescribeFlowLogsCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
-import { motoDeployable } from '../support/moto-template.js';
+import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { logFormatString, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { deployStack } from '../../src/deploy/deployer.js';
@@ -67,16 +67,7 @@ const physicalIds = async (stackName: string): Promise<Record<string, string>> =
 
 test('Pipeline=s3-parquet: the flow log delivers every field to the bucket, nothing of the Firehose pipeline is created', async () => {
   const vpcId = await newVpc();
-  // A client of its own without retries: moto takes seconds to create the stack, and a retried CreateStack fails.
-  const cloudformation = new CloudFormationClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  await cloudformation.send(
-    new CreateStackCommand({
-      StackName: 'parquet',
-      TemplateBody: JSON.stringify(template),
-      Parameters: [{ ParameterKey: 'VpcId', ParameterValue: vpcId }, { ParameterKey: 'Pipeline', ParameterValue: 's3-parquet' }],
-      Capabilities: ['CAPABILITY_IAM'],
-    }),
-  );
+  await createStackOnMoto(moto.endpoint, 'parquet', template, { VpcId: vpcId, Pipeline: 's3-parquet' });
   const stack = await settled('parquet');
   expect(stack.StackStatus).toBe('CREATE_COMPLETE');
   const physical = await physicalIds('parquet');

@@ -2,6 +2,9 @@
 // cut out and references to them replaced by stand-in values, and an S3 flow-log destination's folder is cut off
 // (used by the template deployment tests and the end-to-end tests).
 
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { TEST_AWS_ENV } from './moto.js';
+
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Resource types of the stack that moto 5.2's CloudFormation does not implement. */
@@ -52,3 +55,24 @@ export function motoDeployable(template: Json, refs: Readonly<Record<string, str
   return { template: rewrite({ ...template, Resources: resources, Outputs: outputs }) as Json, removed };
 }
 
+
+/**
+ * Creates `stackName` from `template` (already made deployable) on the moto at `endpoint`, with `parameters`.
+ * Its client does not retry: moto takes seconds to create a stack, and a retried CreateStack fails.
+ */
+export async function createStackOnMoto(endpoint: string, stackName: string, template: Json, parameters: Readonly<Record<string, string>>): Promise<void> {
+  const cloudformation = new CloudFormationClient({
+    endpoint,
+    region: TEST_AWS_ENV.AWS_REGION,
+    maxAttempts: 1,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  await cloudformation.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify(template),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
+}
