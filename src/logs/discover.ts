@@ -222,10 +222,36 @@ export async function discoverWindowFiles(tree: FlowLogTree, window: HourWindow)
 const hourText = (date: Date) => `${date.toISOString().slice(0, 13)}Z`;
 
 /**
+ * Two files that are copies of one flow-log file: the same name and size in the same dated folder, under two
+ * paths of the tree (a bucket synced twice into nested folders). AWS names every object it delivers uniquely
+ * (S3 delivery: account, flow log id, time and a hash; Firehose: stream, time and a random id), so such a pair
+ * holds the same records.
+ */
+function copiedFile(files: readonly WindowFile[]): [WindowFile, WindowFile] | undefined {
+  const seen = new Map<string, WindowFile>();
+  for (const file of files) {
+    const key = JSON.stringify([file.segments.at(-1), file.size, file.folderStart.getTime(), file.granularity]);
+    const other = seen.get(key);
+    if (other) return [other, file];
+    seen.set(key, file);
+  }
+  return undefined;
+}
+
+/**
  * Fails with one sentence when the discovery found no file for the window: either the tree holds no known
- * layout (naming the layouts looked for) or its dated folders miss the window (naming the range found).
+ * layout (naming the layouts looked for) or its dated folders miss the window (naming the range found); or when
+ * it found two copies of one file (see copiedFile), whose records would count twice.
  */
 export function requireWindowFiles(discovery: Discovery, tree: FlowLogTree, window: HourWindow, input = 'logs'): void {
+  const copies = copiedFile(discovery.files);
+  if (copies) {
+    const [a, b] = copies.map((f) => f.segments.slice(0, -1).join('/'));
+    throw new InputError(
+      `${input}: '${tree.root}' holds two copies of the flow-log file '${copies[0].segments.at(-1)}' (${copies[0].size} bytes), ` +
+        `in '${a}' and in '${b}', whose records would count twice; point ${input} at one copy.`,
+    );
+  }
   if (discovery.files.length > 0) return;
   const span = `${hourText(window.start)} to ${hourText(window.end)}`;
   if (!discovery.dated) {

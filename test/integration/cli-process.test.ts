@@ -1,7 +1,7 @@
 // The real `vpc-port-audit` process (src/cli.ts bundled with esbuild, run with node): the shipped sample's
 // top list, JSON equal to the ground truth, the SQL, and bad input as exit code 2 with one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCidrList } from '../../src/audit/parameters.js';
@@ -120,6 +120,17 @@ describe('vpc-port-audit as a process', () => {
       expect(code).toBe(0);
       expect(JSON.parse(stdout).ports).toEqual((preset === 'seed' ? truth.seed : truth.egressPorts).slice(0, 1000));
     }
+  });
+
+  test('a folder holding the sample twice (a bucket synced into two folders) exits 2 naming both copies, instead of counting twice', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cli-copies-'));
+    await cp(SAMPLE, join(root, 'flow-logs'), { recursive: true });
+    await cp(SAMPLE, join(root, 'flow-logs-again'), { recursive: true });
+    const { code, stdout, stderr } = await cli('audit', '--logs', root, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(
+      /^vpc-port-audit: --logs: '.*' holds two copies of the flow-log file '[^']+' \(\d+ bytes\), in 'flow-logs(-again)?\/2026\/11\/01\/00' and in 'flow-logs(-again)?\/2026\/11\/01\/00', whose records would count twice; point --logs at one copy\.\n$/,
+    );
   });
 
   test.each([

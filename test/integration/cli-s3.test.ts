@@ -177,6 +177,16 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
     expect(proxy.fetchedKeys()).toEqual([]);
   });
 
+  test('two copies of the same objects under the prefix: one sentence, nothing downloaded', async () => {
+    await upload(join(work, 'in-s3'), 'copies/a/');
+    await upload(join(work, 'in-s3'), 'copies/b/');
+    oneSentence(
+      await audit(`s3://${BUCKET}/copies/`, '--cache-dir', join(work, 'c6')),
+      /'s3:\/\/flow-logs-123456789012\/copies\/' holds two copies of the flow-log file '123456789012_vpcflowlogs_eu-west-1_.*\.log\.gz' \(\d+ bytes\), in 'a\/AWSLogs\/.*\/2026\/11\/01' and in 'b\/AWSLogs\/.*\/2026\/11\/01', whose records would count twice; point --logs at one copy/,
+    );
+    expect(proxy.fetchedKeys()).toEqual([]);
+  });
+
   test('a cache folder that cannot be made', async () => {
     await writeFile(join(work, 'a-file'), 'x');
     const result = await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', join(work, 'a-file', 'cache'));

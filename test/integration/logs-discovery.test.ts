@@ -115,6 +115,36 @@ describe('discoverWindowFiles', () => {
     );
   });
 
+  test('two copies of one flow-log file in the tree (same name and size in the same dated folder): one sentence', async () => {
+    const window = windowEndingAt(END, 2);
+    const root = await mkdtemp(join(tmpdir(), 'discovery-copies-'));
+    const put = async (path: string, text: string) => {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), text);
+    };
+    await put(`${S3}/2026/11/01/${S3_NAME}`, 'records');
+    await put(`backup/${S3}/2026/11/01/${S3_NAME}`, 'records');
+    const copied = new LocalTree(root, '--logs');
+    const found = await discoverWindowFiles(copied, window);
+    expect(found.files).toHaveLength(2);
+    expect(() => requireWindowFiles(found, copied, window, '--logs')).toThrow(
+      new InputError(
+        `--logs: '${root}' holds two copies of the flow-log file '${S3_NAME}' (7 bytes), in '${S3}/2026/11/01' and in ` +
+          `'backup/${S3}/2026/11/01', whose records would count twice; point --logs at one copy.`,
+      ),
+    );
+    // The same name with other contents, or in another hour folder, is another file.
+    const other = await mkdtemp(join(tmpdir(), 'discovery-not-copies-'));
+    for (const [path, text] of [['a/2026/11/01/10/part-0.gz', 'one'], ['b/2026/11/01/10/part-0.gz', 'three'], ['a/2026/11/01/11/part-0.gz', 'one']]) {
+      await mkdir(join(other, path!, '..'), { recursive: true });
+      await writeFile(join(other, path!), text!);
+    }
+    const distinct = new LocalTree(other, '--logs');
+    const files = await discoverWindowFiles(distinct, window);
+    expect(files.files).toHaveLength(3);
+    expect(() => requireWindowFiles(files, distinct, window, '--logs')).not.toThrow();
+  });
+
   test('a missing root lists nothing; check() says it is not a folder', async () => {
     const missing = new LocalTree('/nonexistent/flow-logs', '--logs');
     expect(await missing.list([])).toEqual([]);
