@@ -187,6 +187,18 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
     expect(proxy.fetchedKeys()).toEqual([]);
   });
 
+  test('an S3 endpoint that cannot be reached', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:1';
+    try {
+      oneSentence(
+        await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', join(work, 'c7')),
+        /--logs: S3 could not be reached for s3:\/\/flow-logs-123456789012\/firehose\/ \(.*ECONNREFUSED.*\); check the network connection, and AWS_ENDPOINT_URL when it is set/,
+      );
+    } finally {
+      process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    }
+  });
+
   test('a cache folder that cannot be made', async () => {
     await writeFile(join(work, 'a-file'), 'x');
     const result = await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', join(work, 'a-file', 'cache'));
