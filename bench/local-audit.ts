@@ -11,7 +11,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -43,13 +43,14 @@ const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
 
 type Shape = Pick<SampleOptions, 'days' | 'recordsPerHour' | 'filesPerHour' | 'layout' | 'fileFormat'>;
 
-/** Generates a dataset unless the same one is already on disk. */
+/** Generates a dataset unless the same one is already on disk; another one there is removed first, so no file counts twice. */
 async function dataset(dir: string, shape: Shape): Promise<GroundTruth> {
   const truthFile = join(dir, GROUND_TRUTH_FILE);
   if (existsSync(truthFile)) {
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as GroundTruth;
     if (truth.records >= shape.days * 24 * shape.recordsPerHour && truth.files === shape.days * 24 * shape.filesPerHour!) return truth;
   }
+  await rm(dir, { recursive: true, force: true });
   const started = performance.now();
   const truth = await generateSample({ out: dir, vpcCidrs, end: END, seed: SEED, format: V5_FORMAT, ...shape });
   console.error(`generated ${truth.records} lines in ${dir} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

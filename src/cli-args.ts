@@ -5,8 +5,8 @@ import type { Cidr } from './audit/cidr.js';
 import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
-import { protocolNumber } from './audit/port-row.js';
-import { resolveFormat, V2_FORMAT, V5_FORMAT, V8_FORMAT, type FlowLogFormat } from './flowlog/format.js';
+import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
+import { NAMED_FORMATS, resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
@@ -39,7 +39,7 @@ export interface AuditCommand {
   readonly command: 'audit' | 'sql' | 'why';
   /** why only: the port to drill into. */
   readonly why?: PortRef;
-  /** Required for audit; for sql only used to detect the log format. */
+  /** --logs, a folder or an `s3://` URL: required for audit and why; for sql only used to detect the log format. */
   readonly logs?: string;
   /** Set when --logs is an `s3://` URL: the objects are listed and fetched into the cache. */
   readonly s3Logs?: S3Location;
@@ -49,7 +49,7 @@ export interface AuditCommand {
   readonly window: HourWindow;
   readonly top: number;
   readonly preset: Preset;
-  /** Undefined: detect from the files (v2 or v5). */
+  /** Undefined: detect from the files (a header line, a Parquet schema, or a record's field count: v2, v5 or v8). */
   readonly format?: FlowLogFormat;
   readonly allowlist?: string;
   /** --nat-addresses: the NAT gateways' private addresses, whose records are translated copies. */
@@ -84,9 +84,11 @@ const FLAGS: Record<string, readonly string[]> = {
   redrive: ['stack', 'region'],
 };
 
+const NAMED_FORMAT_NAMES = NAMED_FORMATS.map((f) => f.name).join('|');
+
 export const USAGE = `Usage:
   vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
-                       [--top 10] [--preset egress-ports|seed] [--log-format v2|v5|"<LogFormat>"] [--allowlist FILE]
+                       [--top 10] [--preset egress-ports|seed] [--log-format ${NAMED_FORMAT_NAMES}|"<LogFormat>"] [--allowlist FILE]
                        [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
                        --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
                        copies of connections are not counted twice (v5 logs tell them without it)
@@ -95,10 +97,11 @@ export const USAGE = `Usage:
                        (default cloudwatch-firehose; s3-parquet's table has every field, so no --logs or --log-format)
                        [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
                        aws glue get-table --database-name DB --name TABLE prints
-  vpc-port-audit why PORT[/PROTOCOL] --logs DIR --vpc-cidr CIDR[,CIDR...]  (and the audit's window, format and
-                       NAT flags): who in the VPC opened connections to PORT (default tcp) and where they went
-  vpc-port-audit sample --out DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
-                       [--end ISO-HOUR] [--log-format v5|v2|v8] [--files-per-hour 1]
+  vpc-port-audit why PORT[/PROTOCOL] --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...]  (and the audit's
+                       window, format, NAT and cache flags): who in the VPC opened connections to PORT (default tcp)
+                       and where they went
+  vpc-port-audit sample --out NEW-OR-EMPTY-DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
+                       [--end ISO-HOUR] [--log-format ${NAMED_FORMAT_NAMES}] [--files-per-hour 1]
                        [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
   vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
                        failure queue holds into its Firehose stream (AWS credentials from the environment)
@@ -165,11 +168,11 @@ function requireFlag(flags: Map<string, string>, name: string, hint: string): st
 
 function parseSample(flags: Map<string, string>, now: Date): SampleCommand {
   const formatText = flags.get('log-format') ?? 'v5';
-  const format = { v2: V2_FORMAT, v5: V5_FORMAT, v8: V8_FORMAT }[formatText];
-  if (!format) throw new InputError(`--log-format: '${formatText}' is not a sample format; accepted are v5, v2 and v8.`);
+  const format = NAMED_FORMATS.find((f) => f.name === formatText);
+  if (!format) throw new InputError(`--log-format: '${formatText.slice(0, 40)}' is not a sample format; accepted are ${NAMED_FORMATS.map((f) => f.name).join(', ')}.`);
   return {
     command: 'sample',
-    out: requireFlag(flags, 'out', 'the folder to write the flow-log folders into'),
+    out: requireFlag(flags, 'out', 'a new or empty folder to write the flow-log folders into'),
     days: parseInteger(flags.get('days') ?? '1', '--days', 1, 400),
     recordsPerHour: parseInteger(flags.get('records-per-hour') ?? '1000', '--records-per-hour', 1, 10_000_000),
     seed: parseInteger(flags.get('seed') ?? '1', '--seed', 0, 2 ** 32 - 1),
@@ -187,15 +190,14 @@ function parsePortRef(text: string | undefined): PortRef {
   if (text === undefined) throw new InputError('why: give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.');
   const m = /^(\d{1,5})(?:\/(\w+))?$/.exec(text);
   const port = m ? Number(m[1]) : NaN;
-  const protocol = m ? (m[2] === undefined ? 6 : protocolNumber(m[2])) : undefined;
-  if (!m || port > 65535 || protocol === undefined) {
-    throw new InputError(`why: '${text.slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
-  }
+  if (!m || port > 65535) throw new InputError(`why: '${text.slice(0, 40)}' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.`);
+  const protocol = m[2] === undefined ? 6 : protocolNumber(m[2]);
+  if (protocol === undefined) throw new InputError(`why: '${m[2]}' in '${text}' is not a protocol; accepted are ${ACCEPTED_PROTOCOLS}.`);
   return { port, protocol };
 }
 
 function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>, now: Date): AuditCommand {
-  const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it)') : flags.get('logs');
+  const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it) or s3://BUCKET/PREFIX/') : flags.get('logs');
   const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
   const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
   const formatText = flags.get('log-format');

@@ -1,5 +1,5 @@
 // What the command line prints for an audit: a readable table, a markdown table, or the JSON object
-// `{ports: [...], new: [...], ...}`, with sizes from format-bytes.ts.
+// `{ports: [...], new: [...], ...}` (`new` empty without --allowlist), with sizes from format-bytes.ts.
 
 import type { Allowlist } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
@@ -32,18 +32,21 @@ function foldersRead(d: Discovery): string {
   return `${kinds.filter(Boolean).join(' and ')} covering ${d.hoursCovered} of ${d.hoursInWindow} hours`;
 }
 
+/** The rows outside --allowlist; none without one (there is nothing to be new against), as the table's NEW column says. */
+export const newRows = (rows: readonly PortRow[], allowlist: Allowlist | undefined): PortRow[] => (allowlist ? rows.filter((r) => !isAllowed(allowlist, r)) : []);
+
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
 function toJson(report: AuditReport): string {
-  const { command, result, allowlist } = report;
+  const { command, result } = report;
   return JSON.stringify(
     {
       preset: command.preset,
       window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       ports: result.rows.map(portRowJson),
-      new: result.rows.filter((r) => !isAllowed(allowlist, r)).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
+      new: newRows(report.result.rows, report.allowlist).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
       sql: result.sql,
       statistics: result.statistics,
       ...(report.drillDown ? { drillDown: { sql: report.drillDown.sql, statistics: report.drillDown.statistics } } : {}),
@@ -90,7 +93,7 @@ function toTable(report: AuditReport): string {
 function toMarkdown(report: AuditReport): string {
   const { rows } = report.result;
   const body = rows.length === 0 ? '_No matching flows._' : markdownPortTable(rows, topListColumns(report), { lowercase: true });
-  const newPorts = report.allowlist ? report.result.rows.filter((r) => !isAllowed(report.allowlist, r)).map(portKey) : [];
+  const newPorts = newRows(report.result.rows, report.allowlist).map(portKey);
   const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';
   return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;

@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
-// into a local cache), `sql` (the Athena SQL for the same flags), `sample` (generate flow logs) and `redrive` (a
-// stack's failed forwarder batches into Firehose). User errors print one sentence and exit with code 2.
+// into a local cache), `why PORT` (the drill-down of one port over the same files: who opened it, where it went),
+// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder) and `redrive`
+// (a stack's failed forwarder batches into Firehose). User errors print one sentence and exit with code 2.
 
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isAllowed, loadAllowlist } from './audit/allowlist.js';
+import { loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
-import { renderAudit, renderWhy } from './cli-output.js';
+import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
@@ -60,7 +61,22 @@ function progress(io: CliIo, label: string) {
   };
 }
 
+/**
+ * Refuses an --out that exists and is not an empty folder: a sample written among other files would overwrite their
+ * ground truth and make a tree whose records count with the new ones.
+ */
+async function requireNewOrEmptyFolder(out: string): Promise<void> {
+  const entries = (await readdir(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw new InputError(`--out: '${out}' is ${error.code === 'ENOTDIR' ? 'a file' : `not readable (${error.code ?? error.message})`}; give a new or empty folder.`);
+  })).sort();
+  if (entries.length > 0) {
+    throw new InputError(`--out: '${out}' is not empty (it holds ${entries.slice(0, 3).map((e) => `'${e}'`).join(', ')}${entries.length > 3 ? ', ...' : ''}); give a new or empty folder, so that no other flow logs count with the sample's.`);
+  }
+}
+
 async function sample(command: SampleCommand, io: CliIo): Promise<void> {
+  await requireNewOrEmptyFolder(command.out);
   const bar = progress(io, `writing ${command.days * 24} hours of flow logs to ${command.out}`);
   const truth = await generateSample({
     ...command,
@@ -152,7 +168,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   bar.done();
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
   // Only a run with new ports pays for the one drill-down query.
-  const newPorts = allowlist ? result.rows.filter((r) => !isAllowed(allowlist, r)) : [];
+  const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
   for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
   const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery };

@@ -4,7 +4,7 @@
 import { parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
 import type { Cidr } from './audit/cidr.js';
 import type { Preset } from './audit/query.js';
-import { parseQueryTimeoutSeconds, parseRegion, parseStackName, parseVpcId, parseWorkgroup } from './aws/names.js';
+import { parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } from './aws/names.js';
 import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
@@ -114,13 +114,13 @@ function parseAggregationInterval(text: string): 60 | 600 {
  * the bucket and the other generated names start with it and the OIDC role's permissions are scoped to them.
  */
 function parsePipelineStackName(text: string): string {
-  const name = parseStackName(text);
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(name)) {
+  // Every such name is also a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128).
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(text)) {
     throw new InputError(
-      `stack-name: '${text}' must be lowercase letters, digits and hyphens, at most 20, because the stack's resource names start with it and the OIDC role's permissions are scoped to those names.`,
+      `stack-name: '${text.slice(0, 40)}' is not accepted; give a lowercase letter followed by lowercase letters, digits and hyphens, at most 20 in all, because the stack's resource names start with it and the OIDC role's permissions are scoped to those names.`,
     );
   }
-  return name;
+  return text;
 }
 
 /** A path inside the repository, normalised (`./a/../b.yml` -> `b.yml`) so it also works with the contents API. */

@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../input-error.js';
-import { portKey, protocolNumber } from './port-row.js';
+import { ACCEPTED_PROTOCOLS, portKey, protocolNumber } from './port-row.js';
 
 export interface AllowlistEntry {
   readonly port: number;
@@ -73,14 +73,15 @@ export function parseAllowlist(text: string, path: string): Allowlist {
       fields.set(key, isScalar(pair.value) ? pair.value.value : undefined);
     }
     const port = fields.get('port');
+    if (port === undefined || port === null) fail(line, 'port is missing; give a whole number from 0 to 65535');
+    if (typeof port === 'string' && /^\d+$/.test(port.trim())) fail(line, `port '${port}' is quoted text; write the number without quotes (port: ${port.trim()})`);
     if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) {
-      fail(line, `port '${String(port ?? '')}' is not a whole number from 0 to 65535`);
+      fail(line, `port '${String(port)}' is not a whole number from 0 to 65535`);
     }
     const protocolText = fields.get('protocol');
-    const protocol = protocolText === undefined || protocolText === null ? undefined : protocolNumber(String(protocolText));
-    if (protocol === undefined) {
-      fail(line, `protocol '${String(protocolText ?? '')}' is not tcp, udp, icmp, icmpv6 or a number from 0 to 255`);
-    }
+    if (protocolText === undefined || protocolText === null) fail(line, `protocol is missing; accepted are ${ACCEPTED_PROTOCOLS}`);
+    const protocol = protocolNumber(String(protocolText));
+    if (protocol === undefined) fail(line, `protocol '${String(protocolText)}' is not accepted; accepted are ${ACCEPTED_PROTOCOLS}`);
     const reason = fields.get('reason');
     if (typeof reason !== 'string' || reason.trim() === '') fail(line, 'every entry needs a reason (why this port is expected)');
     const entry = { port: port as number, protocol: protocol!, reason: (reason as string).trim(), line };
@@ -96,8 +97,9 @@ export function parseAllowlist(text: string, path: string): Allowlist {
 export async function loadAllowlist(path: string): Promise<Allowlist | undefined> {
   let text: string;
   try {
-    const { size } = await stat(path);
-    if (size > ALLOWLIST_MAX_BYTES) throw tooLarge(path, size);
+    const file = await stat(path);
+    if (file.isDirectory()) throw new InputError(`allowlist ${path} is a folder; give the path of a YAML file with a ports: list.`);
+    if (file.size > ALLOWLIST_MAX_BYTES) throw tooLarge(path, file.size);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -25,7 +25,7 @@ function ipv4Predicate(column: string, cidr: Cidr): string {
 }
 
 /**
- * Rejects blocks the text test cannot match: IPv4 wider than /8; IPv6 prefixes that are not a whole number of
+ * Rejects blocks the text test cannot match: IPv4 wider than /8; IPv6 ::/0 and prefixes that are not a whole number of
  * hex digits, or with a zero group at their end or next to another zero (flow logs may print those as "::").
  */
 export function checkTextMatchable(cidr: Cidr, input = 'CIDR'): void {
@@ -34,6 +34,8 @@ export function checkTextMatchable(cidr: Cidr, input = 'CIDR'): void {
     if (cidr.prefix < 8) throw new InputError(`${input}: '${cidr.text}' is wider than /8; VPC blocks are /16 to /28.`);
     return;
   }
+  // The test of ::/0 would have no literal prefix at all and match IPv4 addresses too.
+  if (cidr.prefix === 0) throw new InputError(`${input}: '${cidr.text}' is every IPv6 address; VPC blocks are /44 to /64 in steps of 4.`);
   if (cidr.prefix % 4 !== 0) {
     throw new InputError(
       `${input}: '${cidr.text}' has an IPv6 prefix that is not a multiple of 4 bits; VPC blocks are /44 to /64 in steps of 4.`,

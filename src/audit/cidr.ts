@@ -58,14 +58,14 @@ export function formatIPv4(value: bigint): string {
   return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
 }
 
-/** Parses `a.b.c.d/n` or `x:y::/n`; the address must be the network address of the block. */
+/** Parses `a.b.c.d/n` or `x:y::/n` (n from 0); the address must be the network address of the block. */
 export function parseCidr(text: string, input = 'CIDR'): Cidr {
   const accepted = 'accepted are IPv4 or IPv6 network blocks such as 10.0.0.0/16 or 2600:1f18:47b:a900::/56';
   const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
   const family = m?.[1]!.includes(':') ? 6 : 4;
   const address = m ? (family === 4 ? parseIPv4(m[1]!) : parseIPv6(m[1]!)) : undefined;
   const prefix = m ? Number(m[2]) : NaN;
-  if (address === undefined || !(prefix >= 1 && prefix <= WIDTH[family])) {
+  if (address === undefined || !(prefix >= 0 && prefix <= WIDTH[family])) {
     throw new InputError(`${input}: '${text}' is not a CIDR block; ${accepted}.`);
   }
   const hostBits = BigInt(WIDTH[family] - prefix);

@@ -98,8 +98,11 @@ export function validatePortRows(raws: readonly RawResultRow[]): ValidatedRows {
   return { rows, rejected };
 }
 
-const PROTOCOL_NAMES = new Map<number, string>([[1, 'icmp'], [6, 'tcp'], [17, 'udp'], [58, 'icmpv6']]);
+const PROTOCOL_NAMES = new Map<number, string>([[6, 'tcp'], [17, 'udp'], [1, 'icmp'], [58, 'icmpv6']]);
 const PROTOCOL_NUMBERS = new Map<string, number>([...PROTOCOL_NAMES].map(([n, name]) => [name, n]));
+
+/** What a protocol may be, for messages: `accepted are ${ACCEPTED_PROTOCOLS}`. */
+export const ACCEPTED_PROTOCOLS = `${[...PROTOCOL_NUMBERS.keys()].join(', ')} or a number from 0 to 255`;
 
 /** `tcp`, `udp`, `icmp`, `icmpv6`, or the number as text. */
 export function protocolName(protocol: number): string {

@@ -1,4 +1,4 @@
-// Flow-log record formats: the v2 default, the v5 custom format this action deploys, and any format
+// Flow-log record formats: the v2 default, the v5 custom format this action deploys, v8 (every field), and any format
 // given as an AWS LogFormat string (`${version} ${srcaddr} ...`). A format is an ordered list of fields.
 
 import { FLOW_LOG_FIELDS, fieldNamed, fieldOrText, type FlowLogField } from './fields.js';
@@ -51,8 +51,14 @@ export function isHeaderLine(line: string): boolean {
   return tokens.every((t) => /^[a-z][a-z0-9_-]*$/.test(t)) && new Set(tokens).size === tokens.length;
 }
 
+/** The formats a flag or input may name (`--log-format v8`); a headerless record's field count picks among them too. */
+export const NAMED_FORMATS: readonly FlowLogFormat[] = [V2_FORMAT, V5_FORMAT, V8_FORMAT];
+
+/** The named formats with their field counts, for messages about a headerless file: `v2 (14), v5 (29), v8 (40)`. */
+export const NAMED_FORMAT_COUNTS = NAMED_FORMATS.map((f) => `${f.name} (${f.fields.length})`).join(', ');
+
 /** What a log format may be, for messages: `accepted are ${ACCEPTED_FORMATS}.` */
-const ACCEPTED_FORMATS = `v2, v5, or a LogFormat string of \${field} tokens among ${FLOW_LOG_FIELDS.map((f) => f.field).join(', ')}`;
+const ACCEPTED_FORMATS = `${NAMED_FORMATS.map((f) => f.name).join(', ')}, or a LogFormat string of \${field} tokens among ${FLOW_LOG_FIELDS.map((f) => f.field).join(', ')}`;
 
 /** Parses an AWS LogFormat string; every field must be a known one and appear once. */
 export function parseLogFormat(text: string, input = 'log format'): FlowLogFormat {
@@ -70,15 +76,15 @@ export function parseLogFormat(text: string, input = 'log format'): FlowLogForma
   return { name: 'custom', fields };
 }
 
-/** `v2`, `v5` or a LogFormat string (it has `${field}` tokens), as a format. */
+/** A named format (`v2`, `v5`, `v8`) or a LogFormat string (it has `${field}` tokens), as a format. */
 export function resolveFormat(spec: string, input = 'log format'): FlowLogFormat {
-  if (spec === 'v2') return V2_FORMAT;
-  if (spec === 'v5') return V5_FORMAT;
+  const named = NAMED_FORMATS.find((f) => f.name === spec);
+  if (named) return named;
   if (!spec.includes('${')) throw new InputError(`${input}: '${spec.slice(0, 40)}' is not a log format; accepted are ${ACCEPTED_FORMATS}.`);
   return parseLogFormat(spec, input);
 }
 
-/** The known format whose field count is `count`, if any (used to detect the format of a file). */
+/** The named format whose field count is `count`, if any (used to detect the format of a headerless file). */
 export function formatWithFieldCount(count: number): FlowLogFormat | undefined {
-  return [V2_FORMAT, V5_FORMAT].find((f) => f.fields.length === count);
+  return NAMED_FORMATS.find((f) => f.fields.length === count);
 }

@@ -65,9 +65,12 @@ describe('vpc-port-audit as a process', () => {
     expect(markdown.stdout).toContain(`| to | ${beacon.peer} · internet gateway \\(Nitro\\) |`); // escaped: escapeMarkdown
     const text = await auditSample('--top', '1000', '--allowlist', 'sample/outbound-ports.yml');
     expect(text.stdout).toMatch(new RegExp(`\\n  from ${beacon.instanceId} · `));
-    // Without an allowlist nothing is new: no drill-down is run.
-    const plain = JSON.parse((await auditSample('--format', 'json')).stdout) as object;
+    // Without an allowlist nothing is new, as the table marks nothing NEW: `new` is empty and no drill-down is run.
+    const plain = JSON.parse((await auditSample('--format', 'json')).stdout) as { ports: object[]; new: object[] };
+    expect(plain.ports.length).toBeGreaterThan(0);
+    expect(plain.new).toEqual([]);
     expect(plain).not.toHaveProperty('drillDown');
+    expect((await auditSample()).stdout).not.toMatch(/NEW/);
   });
 
   test('why PORT names who opened it, for any port; a port with no connections says so; a bad port is one sentence', async () => {
@@ -122,6 +125,32 @@ describe('vpc-port-audit as a process', () => {
     }
   });
 
+  test('sample --log-format v8 writes headerless files that audit reads by their field count, or with --log-format v8', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'cli-v8-')), 'logs');
+    const made = await cli('sample', '--out', out, '--records-per-hour', '40', '--seed', '8', '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', '--log-format', 'v8');
+    expect([made.code, made.stderr]).toEqual([0, '']);
+    expect(made.stdout).toMatch(/^Wrote [\d,]+ v8 records in 24 files/);
+    const truth = JSON.parse(await readFile(join(out, 'ground-truth.json'), 'utf8')) as GroundTruth;
+    for (const format of [[], ['--log-format', 'v8']]) {
+      const { code, stdout, stderr } = await cli('audit', '--logs', out, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', '--format', 'json', '--top', '1000', ...format);
+      expect([code, stderr]).toEqual([0, '']);
+      expect(JSON.parse(stdout).ports).toEqual(truth.egressPorts);
+    }
+  });
+
+  test('sample --out refuses a folder that already holds files (their records would count with the new ones), and leaves it as it was', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'cli-again-')), 'logs');
+    const args = ['sample', '--out', out, '--records-per-hour', '20', '--end', '2026-11-02T00'];
+    expect((await cli(...args)).code).toBe(0);
+    const truth = await readFile(join(out, 'ground-truth.json'), 'utf8');
+    const files = await readdir(out, { recursive: true });
+    const again = await cli(...args, '--seed', '2');
+    expect([again.code, again.stdout]).toEqual([2, '']);
+    expect(again.stderr).toBe(`vpc-port-audit: --out: '${out}' is not empty (it holds '2026', 'ground-truth.json'); give a new or empty folder, so that no other flow logs count with the sample's.\n`);
+    expect(await readFile(join(out, 'ground-truth.json'), 'utf8')).toBe(truth);
+    expect((await readdir(out, { recursive: true })).sort()).toEqual(files.sort());
+  });
+
   test('a folder holding the sample twice (a bucket synced into two folders) exits 2 naming both copies, instead of counting twice', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cli-copies-'));
     await cp(SAMPLE, join(root, 'flow-logs'), { recursive: true });
@@ -137,7 +166,7 @@ describe('vpc-port-audit as a process', () => {
     [['audit', '--logs', '/nonexistent', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent' is not a folder/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', "10.0.0.0/16' OR 1=1 --"], /--vpc-cidr: .* is not a CIDR block/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--top', '1e3'], /--top: '1e3' is not a whole number/],
-    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a log format; accepted are v2, v5, or a LogFormat string/],
+    [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a log format; accepted are v2, v5, v8, or a LogFormat string/],
     [['sample', '--out', 'x', '--days', 'many'], /--days: 'many'/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--nat-addresses', "10.0.0.1') OR 1=1"], /--nat-addresses: '10.0.0.1'\)' is not an IPv4 address/],
   ])('%j exits 2 with one sentence', async (args, message) => {

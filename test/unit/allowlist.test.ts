@@ -29,12 +29,17 @@ describe('parseAllowlist', () => {
     ['ports:\n  - 443\n', 2, /each entry must be a mapping/],
     ['ports:\n  - port: 443\n    protocol: tcp\n    reason: ok\n  - port: 70000\n    protocol: tcp\n    reason: x\n', 5, /port '70000' is not a whole number from 0 to 65535/],
     ['ports:\n  - port: "443; DROP TABLE x"\n    protocol: tcp\n    reason: x\n', 2, /is not a whole number/],
-    ['ports:\n\n  - port: 22\n    protocol: sctp\n    reason: x\n', 3, /protocol 'sctp' is not tcp, udp/],
+    ['ports:\n\n  - port: 22\n    protocol: sctp\n    reason: x\n', 3, /protocol 'sctp' is not accepted; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n', 2, /needs a reason/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner: me\n', 2, /unknown key 'owner'/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n  - port: 22\n    protocol: 6\n    reason: b\n', 5, /22\/tcp is already listed on line 2/],
     ['ports:\n  - port: 22\n    port: 23\n    protocol: tcp\n    reason: a\n', 3, /not valid YAML \(Map keys must be unique/],
-    ['ports:\n  - port: 22\n    protocol: 300\n    reason: a\n', 2, /protocol '300' is not tcp/],
+    ['ports:\n  - port: 22\n    protocol: 300\n    reason: a\n', 2, /protocol '300' is not accepted; accepted are tcp, /],
+    // A quoted number, a missing port or protocol: each named as such, not as a bad value.
+    ['ports:\n  - port: "443"\n    protocol: tcp\n    reason: a\n', 2, /port '443' is quoted text; write the number without quotes \(port: 443\)\.$/],
+    ['ports:\n  - protocol: tcp\n    reason: a\n', 2, /: port is missing; give a whole number from 0 to 65535\.$/],
+    ['ports:\n  - port: 443\n    reason: a\n', 2, /: protocol is missing; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.$/],
+    ['ports:\n  - port: 443\n    protocol:\n    reason: a\n', 2, /: protocol is missing; /],
   ])('%j fails on line %i', (text, line, message) => {
     let error: unknown;
     try {
@@ -50,13 +55,14 @@ describe('parseAllowlist', () => {
 });
 
 describe('loadAllowlist', () => {
-  test('reads a file, and gives undefined for a missing one', async () => {
+  test('reads a file, gives undefined for a missing one, and refuses a folder', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'allowlist-'));
     const path = join(dir, 'ports.yml');
     await writeFile(path, 'ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n');
     expect((await loadAllowlist(path))?.entries.map((e) => e.port)).toEqual([443]);
     expect(await loadAllowlist(join(dir, 'missing.yml'))).toBeUndefined();
-    await expect(loadAllowlist(dir)).rejects.toThrow(InputError);
+    // A folder is named as one, whatever size its directory entry has.
+    await expect(loadAllowlist(dir)).rejects.toThrow(new InputError(`allowlist ${dir} is a folder; give the path of a YAML file with a ports: list.`));
   });
 
   test('a file over the size cap is refused in one sentence before it is read; one at the cap is read', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { addressInCidrsSql, checkTextMatchable } from '../../src/audit/cidr-sql.js';
 import { cidrContains, formatIPv4, formatIPv6, parseCidr, type Cidr } from '../../src/audit/cidr.js';
 import { createRng, type Rng } from '../../src/flowlog/prng.js';
+import { InputError } from '../../src/input-error.js';
 import { useDuckDb } from '../support/duckdb.js';
 
 const connection = useDuckDb();
@@ -57,6 +58,11 @@ describe('addressInCidrsSql in DuckDB', () => {
   test('IPv4 blocks wider than /8 are refused (their test would be NULL for IPv6 addresses)', () => {
     expect(() => addressInCidrsSql('addr', [parseCidr('0.0.0.0/1')])).toThrow(/'0\.0\.0\.0\/1' is wider than \/8/);
     expect(() => checkTextMatchable(parseCidr('10.0.0.0/8'))).not.toThrow();
+  });
+
+  test('/0 is a CIDR block but every address: IPv4 is wider than /8, IPv6 is named as every address (its test would match IPv4 too)', () => {
+    expect(() => checkTextMatchable(parseCidr('0.0.0.0/0'), '--vpc-cidr')).toThrow(new InputError("--vpc-cidr: '0.0.0.0/0' is wider than /8; VPC blocks are /16 to /28."));
+    expect(() => checkTextMatchable(parseCidr('::/0'), '--vpc-cidr')).toThrow(new InputError("--vpc-cidr: '::/0' is every IPv6 address; VPC blocks are /44 to /64 in steps of 4."));
   });
 
   test('agrees with cidrContains for every block and address (true or false, never NULL)', async () => {

@@ -82,6 +82,16 @@ describe('parseCommand', () => {
     expect((parseCommand(['sample', '--out', 'o', '--log-format', 'v8'], NOW) as SampleCommand).format).toBe(V8_FORMAT);
   });
 
+  test('--log-format names the same formats for audit, why, sql and sample: v2, v5, v8', () => {
+    for (const [name, format] of [['v2', V2_FORMAT], ['v5', V5_FORMAT], ['v8', V8_FORMAT]] as const) {
+      expect((parseCommand(['sample', '--out', 'o', '--log-format', name], NOW) as SampleCommand).format).toBe(format);
+      for (const command of ['audit', 'why', 'sql']) {
+        const argv = [command, ...(command === 'why' ? ['443'] : []), '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--log-format', name];
+        expect((parseCommand(argv, NOW) as AuditCommand).format).toBe(format);
+      }
+    }
+  });
+
   test('help', () => {
     expect(parseCommand([], NOW)).toEqual({ command: 'help' });
     expect(parseCommand(['audit', '--help'], NOW)).toEqual({ command: 'help' });
@@ -112,6 +122,7 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['--logs is a file', ['audit', '--logs', '__LOGS__/a-file', '--vpc-cidr', '10.0.0.0/16'], /is not a folder/],
     ['unreadable file in the window', audit('--end', '2026-11-02T05', '--lookback-hours', '1'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
     ['unreadable file, format given', audit('--end', '2026-11-02T05', '--lookback-hours', '1', '--log-format', 'v5'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
+    ['--vpc-cidr 0.0.0.0/0', ['audit', '--logs', '__LOGS__', '--vpc-cidr', '0.0.0.0/0'], /^--vpc-cidr: '0\.0\.0\.0\/0' is wider than \/8; VPC blocks are \/16 to \/28\.\n$/],
     ['--vpc-cidr host bits', audit().map((a) => (a === '10.0.0.0/16' ? '10.0.0.1/16' : a)), /has host bits set/],
     ['--vpc-cidr empty', ['audit', '--logs', '__LOGS__', '--vpc-cidr', ' , '], /--vpc-cidr: give from 1 to 50 CIDR blocks|--vpc-cidr is required/],
     ['--vpc-cidr IPv6 not a nibble', ['audit', '--logs', '__LOGS__', '--vpc-cidr', '2600:1f18:47b:a900::/58'], /multiple of 4 bits/],
@@ -126,24 +137,28 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['--end impossible date', audit('--end', '2026-02-30T00'), /is not a whole UTC hour/],
     ['--end date only', audit('--end', '2026-11-02'), /is not a whole UTC hour/],
     ['--preset unknown', audit('--preset', 'ingress'), /--preset: 'ingress' is not a preset; accepted are egress-ports, seed/],
-    ['--log-format unknown', audit('--log-format', 'v4'), /^--log-format: 'v4' is not a log format; accepted are v2, v5, or a LogFormat string of \$\{field\} tokens among version, /],
-    ['--log-format unknown field', audit('--log-format', '${srcaddr} ${bogus}'), /^--log-format: '\$\{bogus\}' is not a flow-log field; accepted are v2, v5, or a LogFormat/],
+    ['--log-format unknown', audit('--log-format', 'v4'), /^--log-format: 'v4' is not a log format; accepted are v2, v5, v8, or a LogFormat string of \$\{field\} tokens among version, /],
+    ['--log-format unknown field', audit('--log-format', '${srcaddr} ${bogus}'), /^--log-format: '\$\{bogus\}' is not a flow-log field; accepted are v2, v5, v8, or a LogFormat/],
     ['--log-format missing fields', audit('--log-format', '${srcaddr} ${dstaddr}'), /must include \$\{srcport\}/],
     ['--log-format duplicate', audit('--log-format', '${srcaddr} ${srcaddr}'), /appears twice/],
     ['--format unknown', audit('--format', 'csv'), /--format: 'csv' is not an output format; accepted are table, json, markdown/],
     ['--allowlist missing', audit('--allowlist', '/nonexistent/ports.yml'), /--allowlist: '\/nonexistent\/ports.yml' does not exist/],
-    ['--allowlist is a folder', audit('--allowlist', '__LOGS__'), /allowlist .* cannot be read/],
+    ['--allowlist is a folder', audit('--allowlist', '__LOGS__'), /^allowlist .*cli-bad-\w+ is a folder; give the path of a YAML file with a ports: list\.\n$/],
     ['sample without --out', ['sample'], /--out is required/],
     ['sample --days zero', ['sample', '--out', '__LOGS__/s', '--days', '0'], /--days: '0' is not a whole number from 1 to 400/],
     ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /--records-per-hour: '-1'/],
     ['sample --seed', ['sample', '--out', '__LOGS__/s', '--seed', 'abc'], /--seed: 'abc' is not a whole number from 0 to 4294967295/],
     ['sample --files-per-hour', ['sample', '--out', '__LOGS__/s', '--files-per-hour', '61'], /--files-per-hour: '61'/],
-    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v5, v2 and v8\.\n$/],
+    ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v2, v5, v8\.\n$/],
     ['sample --vpc-cidr IPv6 only', ['sample', '--out', '__LOGS__/s', '--vpc-cidr', '2600:1f18:47b:a900::/56'], /a VPC always has an IPv4 block/],
     ['sample --end', ['sample', '--out', '__LOGS__/s', '--end', 'yesterday'], /--end: 'yesterday'/],
-    ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /--out: '.*a-file' cannot be written/],
+    ['sample --out is a file', ['sample', '--out', '__LOGS__/a-file', '--records-per-hour', '5'], /^--out: '.*a-file' is a file; give a new or empty folder\.\n$/],
+    // A sample among other files would overwrite their ground truth and count with them.
+    ['sample --out not empty', ['sample', '--out', '__LOGS__', '--records-per-hour', '5'], /^--out: '.*cli-bad-\w+' is not empty \(it holds '2026', 'a-file'\); give a new or empty folder, so that no other flow logs count with the sample's\.\n$/],
     ['why without a port', ['why', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
     ['why with nothing', ['why'], /^why: give PORT or PORT\/PROTOCOL, such as 5432 or 53\/udp\.\n$/],
+    ['why with an unknown protocol', ['why', '443/sctp', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16'], /^why: 'sctp' in '443\/sctp' is not a protocol; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.\n$/],
+    ['why with a port out of range', ['why', '70000/udp', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16'], /^why: '70000\/udp' is not a port; /],
     ['why with two ports', ['why', '443', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', '53/udp'], /^'53\/udp' is not a flag of 'why'/],
     ['sql --pipeline unknown', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 'kinesis'], /^--pipeline: 'kinesis' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.\n$/],
     ['sql --pipeline s3-parquet with --log-format', ['sql', '--vpc-cidr', '10.0.0.0/16', '--pipeline', 's3-parquet', '--log-format', 'v5'], /^--log-format does not apply with --pipeline s3-parquet/],

@@ -84,6 +84,8 @@ describe('readSettings', () => {
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
     expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
     expect(settingsFrom({ ...VALID, pipeline: 's3-parquet' }).deploy.pipeline).toBe('s3-parquet');
+    // The formats the CLI's --log-format names (flowlog/format.ts NAMED_FORMATS).
+    expect(settingsFrom({ ...VALID, 'log-format': 'v8' }).format.fields).toHaveLength(40);
   });
 
   // [input, bad value, words the one sentence must contain]
@@ -92,9 +94,11 @@ describe('readSettings', () => {
     ['pipeline', 'parquet', /^pipeline: 'parquet' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.$/],
     ['aws-region', 'us-east-1a', /^aws-region: .*availability zone.*us-east-1/],
     ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
-    ['stack-name', '1stack', /^stack-name: '1stack' is not a CloudFormation stack name/],
+    // The action's own rule, not CloudFormation's wider one (a letter, then letters, digits and hyphens, at most 128).
+    ['stack-name', '1stack', /^stack-name: '1stack' is not accepted; give a lowercase letter followed by lowercase letters, digits and hyphens, at most 20 in all, because /],
     ['stack-name', 'a;drop', /^stack-name: /],
-    ['stack-name', 'VpcPortAudit', /^stack-name: 'VpcPortAudit' must be lowercase letters, digits and hyphens, at most 20/],
+    ['stack-name', 'My_Stack', /^stack-name: 'My_Stack' is not accepted; give a lowercase letter followed by lowercase letters, digits and hyphens, at most 20 in all, because /],
+    ['stack-name', 'VpcPortAudit', /^stack-name: 'VpcPortAudit' is not accepted; .* at most 20 in all/],
     ['stack-name', 'vpc-port-audit-production', /^stack-name: .* at most 20/],
     ['vpc-id', 'vpc-123', /^vpc-id: 'vpc-123' is not a VPC id/],
     ['vpc-cidrs', '10.0.0.1/16', /^vpc-cidrs: '10\.0\.0\.1\/16' has host bits set; the block it lies in is 10\.0\.0\.0\/16\.$/],

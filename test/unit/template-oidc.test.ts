@@ -2,10 +2,13 @@
 // branch or environment, the audit role only from pull requests), and no escalation: no statement changes a role
 // without the permissions boundary or takes it away, the boundary cannot be edited, the pipeline's roles carry it
 // (passed by the deployer when it runs as the deploy role), and the boundary is no wider than those roles' own
-// policies. What the roles may do otherwise: test/unit/iam-permissions.test.ts.
+// policies; and the README's workflow snippet asks, on each event of its events table, for a role that trusts the
+// run exactly when the table says the run gets past the credentials step. What the roles may do otherwise:
+// test/unit/iam-permissions.test.ts.
 
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { boundaryForCaller, boundaryPolicyName, deployRoleName } from '../../src/deploy/boundary.js';
 import {
@@ -33,19 +36,20 @@ const boundary = bootstrap.PipelineRoleBoundary.Properties.PolicyDocument as Pol
 const pipeline = resolvePipeline(pipelineTemplate());
 const BOUNDARY = boundaryArn();
 
+/** The bootstrap roles a GitHub OIDC token with this subject may assume. */
+const assumable = (resources: Json, sub: string, aud = 'sts.amazonaws.com') =>
+  ['DeployRole', 'AuditRole'].filter((id) =>
+    (resources[id].Properties.AssumeRolePolicyDocument.Statement as (Statement & { Principal: Json })[]).some(
+      (s) =>
+        s.Effect === 'Allow' &&
+        s.Action === 'sts:AssumeRoleWithWebIdentity' &&
+        s.Principal.Federated === BOOTSTRAP_ARNS.GitHubProvider &&
+        conditionsHold(s.Condition, { 'token.actions.githubusercontent.com:sub': sub, 'token.actions.githubusercontent.com:aud': aud }),
+    ),
+  );
+const repo = `repo:${OWNER}/${REPO}`;
+
 describe('trust: who may assume which role', () => {
-  /** The roles a GitHub OIDC token with this subject may assume. */
-  const assumable = (resources: Json, sub: string, aud = 'sts.amazonaws.com') =>
-    ['DeployRole', 'AuditRole'].filter((id) =>
-      (resources[id].Properties.AssumeRolePolicyDocument.Statement as (Statement & { Principal: Json })[]).some(
-        (s) =>
-          s.Effect === 'Allow' &&
-          s.Action === 'sts:AssumeRoleWithWebIdentity' &&
-          s.Principal.Federated === BOOTSTRAP_ARNS.GitHubProvider &&
-          conditionsHold(s.Condition, { 'token.actions.githubusercontent.com:sub': sub, 'token.actions.githubusercontent.com:aud': aud }),
-      ),
-    );
-  const repo = `repo:${OWNER}/${REPO}`;
 
   test('the deploy branch deploys; pull requests only audit; anything else gets neither', () => {
     expect(assumable(bootstrap, `${repo}:ref:refs/heads/main`)).toEqual(['DeployRole']);
@@ -81,6 +85,41 @@ describe('trust: who may assume which role', () => {
     expect(template.Parameters.GitHubRepository.Default).toBeUndefined();
     expect(template.Outputs.DeployRoleArn.Value).toEqual({ 'Fn::GetAtt': ['DeployRole', 'Arn'] });
     expect(template.Outputs.AuditRoleArn.Value).toEqual({ 'Fn::GetAtt': ['AuditRole', 'Arn'] });
+  });
+});
+
+describe("README: the workflow snippet's role choice, the events table and the roles' trust agree", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in a workflow'), readme.indexOf('### Inputs'));
+  const snippet = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]!) as Json;
+  const step = (snippet.jobs.audit.steps as Json[]).find((s) => String(s.uses).startsWith('vpc-port-audit/vpc-port-audit@'))!;
+  /** The role the snippet's `role-to-assume` picks for an event: the only shape it may have, so this test reads it. */
+  const snippetRole = (eventName: string) => {
+    const expression = String(step.with['role-to-assume']).replace(/\s+/g, ' ').trim();
+    const m = /^\$\{\{ github\.event_name == 'pull_request' && '(arn:aws:iam::\d{12}:role\/[a-z0-9-]+-audit-[a-z0-9-]+)' \|\| '(arn:aws:iam::\d{12}:role\/[a-z0-9-]+-deploy-[a-z0-9-]+)' \}\}$/.exec(expression);
+    expect({ expression, shape: m !== null }).toEqual({ expression, shape: true });
+    return eventName === 'pull_request' ? 'AuditRole' : 'DeployRole';
+  };
+  /** The events table's row whose first cell starts with `first`. */
+  const row = (first: string) => {
+    const found = section.split('\n').filter((line) => line.startsWith(`| ${first}`));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  // [the row's first cell, an event it covers, that run's OIDC token subject (GitHub: pull_request runs are
+  // `pull_request`, every other event `ref:` its GITHUB_REF; pull_request_target's is the base branch)]
+  test.each([
+    ['`schedule`', 'schedule', `${repo}:ref:refs/heads/main`],
+    ['`schedule`', 'workflow_dispatch', `${repo}:ref:refs/heads/main`],
+    ['`pull_request_target`', 'pull_request_target', `${repo}:ref:refs/heads/main`],
+    ['`pull_request_target`', 'issue_comment', `${repo}:ref:refs/heads/main`],
+    ['`workflow_dispatch`, `push` (or any event) on another branch', 'workflow_dispatch', `${repo}:ref:refs/heads/feature`],
+    ['`workflow_dispatch`, `push` (or any event) on another branch', 'push', `${repo}:ref:refs/tags/v1`],
+    ['`pull_request` |', 'pull_request', `${repo}:pull_request`],
+  ])('%s row, %s as %s: the row says the credentials step fails exactly when the snippet\'s role does not trust the run', (first, eventName, sub) => {
+    const reaches = assumable(bootstrap, sub).includes(snippetRole(eventName));
+    expect({ sub, fails: /the credentials step fails/.test(row(first)) }).toEqual({ sub, fails: !reaches });
   });
 });
 
