@@ -4,12 +4,13 @@
 // (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
 // this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS.
 
-import { stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
+import { startTerms } from '../audit/time-partitions.js';
 import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
-import { FLOW_LOG_FIELDS, type ColumnType, type FlowLogField } from '../flowlog/fields.js';
+import { FLOW_LOG_FIELDS, type FlowLogField } from '../flowlog/fields.js';
+import { DUCKDB_TYPES, readFlowLogText, sqlString } from '../flowlog/duckdb-text.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
@@ -28,10 +29,8 @@ export const TRINO_FUNCTION_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO bitwise_and(x, y) AS (x & y)',
 ];
 
-const DUCKDB_TYPES: Record<ColumnType, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' };
 const DT = FIREHOSE_LAYOUT.partitionColumn;
 
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The union of the files' fields, catalogue fields first in catalogue order, then unknown ones by name. */
@@ -71,20 +70,7 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
   const reader =
     first.reader === 'parquet'
       ? `read_parquet(${paths}, filename = true)`
-      : [
-          `read_csv(${paths}`,
-          `columns = {${first.format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ')}}`,
-          `delim = ' '`,
-          `quote = ''`,
-          `escape = ''`,
-          `header = false`,
-          `skip = ${first.skip}`,
-          `nullstr = '-'`,
-          `auto_detect = false`,
-          `compression = '${first.gzip ? 'gzip' : 'none'}'`,
-          `filename = true`,
-          `parallel = true)`,
-        ].join(', ');
+      : readFlowLogText(files.map((f) => f.path), first.format.fields, { skip: first.skip, gzip: first.gzip, filename: true });
   return `SELECT ${columns.join(', ')}, ${dtExpression(first)} AS ${sqlName(DT)} FROM ${reader}`;
 }
 
@@ -106,12 +92,6 @@ export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallba
   return [...ddl, `CREATE VIEW ${name} AS ${selects.join('\nUNION ALL\n')}`];
 }
 
-/** The `start` terms of a window: epoch seconds in [window.start, window.end). */
-function startTerms(window: HourWindow): string[] {
-  const start = columnSql('start');
-  return [`${start} >= ${window.start.getTime() / 1000}`, `${start} < ${window.end.getTime() / 1000}`];
-}
-
 /**
  * The TableShape of the local view over `logs`: the union of the files' columns (those some files lack are
  * partial), and window terms that fit the folders read: none for hour folders (discovery already kept only the
@@ -131,32 +111,12 @@ export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowL
     partialColumns: new Set(partial.map((f) => f.column)),
     windowTerms: (window) => {
       if (!daily) return [];
-      if (!hourly) return startTerms(window);
-      return [`(${columnSql(DT)} IS NOT NULL OR ${startTerms(window).join(' AND ')})`];
+      const start = startTerms(columnSql('start'), window);
+      if (!hourly) return start;
+      return [`(${columnSql(DT)} IS NOT NULL OR ${start.join(' AND ')})`];
     },
     partitioning: daily ? (hourly ? 'hour folders (pruned by path) and day folders (filtered on start)' : 'day folders (filtered on start)') : 'hour folders (pruned by path)',
   };
-}
-
-/**
- * Writes the headerless text records of `textPath` (in `format`) as a Parquet file the way S3 delivery does:
- * a column per field named with `_` (`account_id`), typed INT_32 / INT_64 / STRING, gzip-compressed (VPC user
- * guide, "Flow log files": "Each file is compressed into a single Gzip file"). Returns the file's size in bytes.
- */
-export async function writeParquet(textPath: string, format: FlowLogFormat, parquetPath: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const columns = format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ');
-    await connection.run(
-      `COPY (SELECT * FROM read_csv(${sqlString(textPath)}, columns = {${columns}}, delim = ' ', quote = '', escape = '', header = false, ` +
-        `nullstr = '-', auto_detect = false)) TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION gzip)`,
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-  return (await stat(parquetPath)).size;
 }
 
 /**

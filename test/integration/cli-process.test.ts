@@ -161,8 +161,8 @@ describe('vpc-port-audit as a process', () => {
       const text = await readFile(join(ROOT, 'src', file), 'utf8');
       if (/from '(?:\.\.?\/)+(?:engines\/)?duckdb\.js'|from '@duckdb\/node-api'/.test(text)) importers.push(file);
     }
-    // The sample generator writes Parquet with DuckDB; the engine reads Parquet schemas with it. None of them is
+    // The sample generator writes Parquet with DuckDB (sample-parquet.ts); the engine reads Parquet schemas with it. None of them is
     // reachable from main.ts (test/e2e checks the bundle itself).
-    expect(importers.sort()).toEqual(['cli.ts', 'engines/duckdb.ts', 'engines/parquet-schema.ts', 'flowlog/sample.ts']);
+    expect(importers.sort()).toEqual(['cli.ts', 'engines/duckdb.ts', 'engines/parquet-schema.ts', 'flowlog/sample-parquet.ts']);
   });
 });
