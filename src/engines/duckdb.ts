@@ -6,6 +6,7 @@
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
+import { buildRecordCountsSql, readRecordCounts, RECORD_COUNT_COLUMNS } from '../audit/empty-audit.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
 import { startTerms } from '../audit/time-partitions.js';
 import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
@@ -151,20 +152,29 @@ export class DuckDbEngine implements QueryEngine {
     return readLocalLogs(this.options.logsDir, window, { logFormat: this.options.format, input: this.options.input });
   }
 
+  /** The audit; when its top list is empty (and only then) one more query counts why (audit/empty-audit.ts). */
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
-    const { raws, statistics } = await this.run<RawResultRow>(parameters, sql, RESULT_COLUMNS);
-    return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics };
+    const { value, statistics } = await this.run(parameters, async (query) => {
+      const raws = (await query(sql, RESULT_COLUMNS)) as RawResultRow[];
+      if (raws.length > 0) return { raws };
+      const [counts] = (await query(buildRecordCountsSql(parameters), RECORD_COUNT_COLUMNS)) as Record<string, unknown>[];
+      return { raws, recordCounts: readRecordCounts(counts!) };
+    });
+    return { engine: 'duckdb', sql, ...validatePortRows(value.raws), statistics, ...(value.recordCounts ? { recordCounts: value.recordCounts } : {}) };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
     const sql = buildDrillDownSql(parameters, ports);
-    const { raws, statistics } = await this.run<RawDrillDownRow>(parameters, sql, DRILL_DOWN_COLUMNS);
-    return { sql, ...summarizeDrillDown(raws, ports), statistics };
+    const { value, statistics } = await this.run(parameters, (query) => query(sql, DRILL_DOWN_COLUMNS));
+    return { sql, ...summarizeDrillDown(value as RawDrillDownRow[], ports), statistics };
   }
 
-  /** Exposes the window's files as the table, runs `sql` and returns its rows with the run's statistics. */
-  private async run<T>(parameters: AuditParameters, sql: string, columns: readonly string[]): Promise<{ raws: T[]; statistics: AuditStatistics }> {
+  /** Exposes the window's files as the table, runs `work` with a query function over it, and returns its value with the run's statistics. */
+  private async run<T>(
+    parameters: AuditParameters,
+    work: (query: (sql: string, columns: readonly string[]) => Promise<unknown[]>) => Promise<T>,
+  ): Promise<{ value: T; statistics: AuditStatistics }> {
     const started = performance.now();
     const logs = await this.logs(parameters.window);
     const instance = await DuckDBInstance.create(':memory:');
@@ -173,9 +183,9 @@ export class DuckDbEngine implements QueryEngine {
       const ddl = tableDdl(parameters.source.table, logs.files, this.options.format);
       for (const statement of [...TRINO_FUNCTION_MACROS, ...ddl]) await connection.run(statement);
       const engineStarted = performance.now();
-      const raws = (await this.query(connection, sql, logs, columns)) as T[];
+      const value = await work((sql, columns) => this.query(connection, sql, logs, columns));
       return {
-        raws,
+        value,
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,

@@ -47,5 +47,9 @@ describe('real-world cases', () => {
     const later = await audit('06-s3-default-daily-layout', [], '2026-11-01T12');
     expect(later.code).toBe(0);
     expect(later.ports).toEqual([]);
+    // That empty list is not a quiet VPC: stderr and the JSON say no record starts in the window.
+    const why = 'no record in the window: the files read hold 4 records, all starting 2026-11-01T10:01Z, none starting between 2026-11-01T11:00Z and 2026-11-01T12:00Z; check --end and --lookback-hours.';
+    expect(later.stderr).toBe(`note: nothing counted: ${why}\n`);
+    expect(JSON.parse(later.stdout)).toMatchObject({ nothingCounted: { reason: 'outside-window', sentence: why, records: { read: 4, inWindow: 0 } } });
   });
 });
