@@ -127,7 +127,9 @@ export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowL
 function readErrorDetail(message: string): string {
   const width = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}`;
-  return message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '').slice(0, 300);
+  // Parquet decoders quote the bytes they choked on: keep printable text only.
+  const line = message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '');
+  return line.replace(/[^\x20-\x7E]+/g, ' ').trim().slice(0, 300);
 }
 
 export interface DuckDbEngineOptions {
@@ -215,21 +217,46 @@ export class DuckDbEngine implements QueryEngine {
       if (names.join() !== columns.join()) throw new Error(`the SQL returned columns ${names.join(', ')}`);
       return reader.getRowObjectsJS();
     } catch (error) {
-      const message = (error as Error).message;
-      if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
-        const detail = readErrorDetail(message);
-        // DuckDB names the file it was reading (`file = PATH`) when the error is in one file's data.
-        const failed = logs.files.find((f) => f.path === /^\s*file = (.*)$/m.exec(message)?.[1]);
-        if (failed) throw await unreadableFileError(failed, detail, this.options.input);
-        const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
-        throw new InputError(
-          `${this.options.input ?? 'logs'}: the files in '${logs.root}' could not be read as ${formats} flow logs (${detail}); ` +
-            'check the folder and --log-format.',
-        );
-      }
-      throw error;
+      clearInterval(timer);
+      throw await this.readError(connection, error as Error, logs);
     } finally {
       clearInterval(timer);
     }
   }
+
+  /**
+   * The InputError for a query that failed reading the window's files: the file DuckDB names (`file = PATH`), or
+   * else the Parquet file that fails when each is read alone (DuckDB's Parquet reader names none), or else the
+   * folder when the message is a read error. Any other error is returned as it is.
+   */
+  private async readError(connection: DuckDBConnection, error: Error, logs: LocalLogs): Promise<Error> {
+    const input = this.options.input ?? 'logs';
+    const message = error.message;
+    const named = logs.files.find((f) => f.path === /^\s*file = (.*)$/m.exec(message)?.[1]);
+    if (named) return unreadableFileError(named, readErrorDetail(message), input);
+    const parquet = await firstUnreadableParquet(connection, logs.files);
+    if (parquet) return unreadableFileError(parquet.file, readErrorDetail(parquet.message), input);
+    if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
+      const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
+      return new InputError(
+        `${input}: the files in '${logs.root}' could not be read as ${formats} flow logs (${readErrorDetail(message)}); check the folder and --log-format.`,
+      );
+    }
+    return error;
+  }
+}
+
+/**
+ * The first of `files`' Parquet files that DuckDB cannot read on its own, every column and value (a page that
+ * does not decompress or decode), with DuckDB's message; undefined when each reads. Used only after a failed query.
+ */
+async function firstUnreadableParquet(connection: DuckDBConnection, files: readonly LocalLogFile[]): Promise<{ file: LocalLogFile; message: string } | undefined> {
+  for (const file of files.filter((f) => f.reader === 'parquet')) {
+    try {
+      await connection.run(`SELECT max(COLUMNS(*)) FROM read_parquet(${sqlString(file.path)})`);
+    } catch (error) {
+      return { file, message: (error as Error).message };
+    }
+  }
+  return undefined;
 }

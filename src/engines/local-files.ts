@@ -200,7 +200,10 @@ async function gzipCutShort(path: string): Promise<boolean> {
  */
 export async function unreadableFileError(file: LocalLogFile, detail: string, input = 'logs'): Promise<InputError> {
   if (file.reader === 'parquet') {
-    return new InputError(`${input}: file '${file.path}' cannot be read as Parquet flow logs (${detail}); S3 delivery writes Parquet flow logs as whole *.parquet files.`);
+    return new InputError(
+      `${input}: file '${file.path}' cannot be read as Parquet flow logs (${detail}); a Parquet flow-log file must be whole and intact as S3 delivery ` +
+        'wrote it (a column per flow-log field in gzip-compressed pages), so this copy is damaged: fetch it again.',
+    );
   }
   const cut = file.gzip && (await gzipCutShort(file.path)) ? '; its gzip data ends early, so the file is cut short' : '';
   const count = file.format.fields.length;

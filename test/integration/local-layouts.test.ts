@@ -19,6 +19,7 @@ import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../../src/flowlog/layout.js';
 import { generateSample, type GroundTruth, type SampleOptions, type TruthRow } from '../../src/flowlog/sample.js';
 import type { LayoutName } from '../../src/logs/layouts.js';
+import { InputError } from '../../src/input-error.js';
 import { buildCli, cli } from '../support/cli-process.js';
 import { useDuckDb } from '../support/duckdb.js';
 
@@ -220,6 +221,24 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     expectOneSentence(await run(out), /--logs: file '.*\.log\.parquet' is not a readable Parquet file \(.*\); S3 delivery writes/);
   });
 
+  // Header and footer intact, 20 bytes of a page flipped: DuckDB's Parquet reader fails naming no file ("Failed to
+  // decompress GZIP block", "Out of buffer", ...), so the engine reads the window's Parquet files one at a time to name it.
+  test.each([500, 2000, 3000])('a Parquet file with 20 bytes flipped at offset %i is named, with what a Parquet flow-log file must be', async (offset) => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet', recordsPerHour: 3000, filesPerHour: 1 });
+    const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
+    const name = (await readdir(hour))[0]!;
+    const bytes = await readFile(join(hour, name));
+    for (let i = offset; i < offset + 20; i++) bytes[i] ^= 0xff;
+    await writeFile(join(hour, name), bytes);
+    expectOneSentence(
+      await run(out),
+      new RegExp(
+        `^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' cannot be read as Parquet flow logs \\([^)]+\\); ` +
+          'a Parquet flow-log file must be whole and intact as S3 delivery wrote it \\(a column per flow-log field in gzip-compressed pages\\), so this copy is damaged: fetch it again\\.\\n$',
+      ),
+    );
+  });
+
   test.each([
     ['empty (zero bytes)', Buffer.alloc(0), 'it is empty'],
     ['text, not Parquet', gzipSync('version account-id interface-id srcaddr\n'), 'it does not start with PAR1, the magic number of every Parquet file'],
@@ -232,5 +251,20 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
       await run(out),
       new RegExp(`^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' is not a Parquet file \\(${detail}\\); S3 delivery writes Parquet flow logs as whole \\*\\.parquet files\\.\\n$`),
     );
+  });
+});
+
+describe('errors that are not the input\'s', () => {
+  test('an error that is not a file\'s (here SQL naming a column the view lacks) still propagates as it is, after every Parquet file reads', async () => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet' });
+    const window = windowEndingAt(END, HOURS);
+    const logs = await readLocalLogs(out, window);
+    const shape = localViewShape(TABLE, logs);
+    const source = { ...shape, windowTerms: () => ['no_such_column = 1'] };
+    const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, top: 10, source };
+    const failure = await new DuckDbEngine({ logs }).runAudit(parameters).catch((error: unknown) => error as Error);
+    // DuckDB's own error (another realm's Error under jest), not an InputError naming a file or the folder.
+    expect(failure).not.toBeInstanceOf(InputError);
+    expect((failure as Error).message).toMatch(/^Binder Error: .*no_such_column/);
   });
 });
