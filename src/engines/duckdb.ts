@@ -120,13 +120,25 @@ export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowL
   };
 }
 
+/** A value from a flow-log line for a message: at most 40 characters. */
+const shorten = (value: string) => (value.length > 40 ? `${value.slice(0, 39)}…` : value);
+
 /**
- * The gist of a DuckDB read error: its first line without the error class, with a CSV record of the wrong
- * width said plainly (`line 2059 has 3 fields, not 29`).
+ * The gist of a DuckDB read error: its first line without the error class, or what is wrong with the CSV record
+ * it names: `line 2059 has 3 fields, not 29`, or `line 3: dstport is "https", not a whole number` (and when the
+ * line has two spaces in a row, that they make an empty field that shifts the fields after it).
  */
 function readErrorDetail(message: string): string {
+  const original = /^Original Line: (.*)$/m.exec(message)?.[1] ?? '';
+  const gap = /\S {2,}\S|^ | $/.test(original) ? '; the line has two spaces in a row or a space at an end, an empty field that shifts the fields after it' : '';
   const width = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
-  if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}`;
+  if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}${gap}`;
+  const conversion = /CSV Error on Line: (\d+)[\s\S]*?Error when converting column "([^"]+)"\. Could not convert string "(.*)" to '(\w+)'/.exec(message);
+  if (conversion) {
+    const [, line, column, value, type] = conversion as unknown as [string, string, string, string, string];
+    const what = value === '' ? 'empty' : /^-?\d+$/.test(value) ? `"${shorten(value)}", too large for ${type}` : `"${shorten(value)}", not a whole number`;
+    return `line ${line}: ${column} is ${what}${gap}`;
+  }
   // Parquet decoders quote the bytes they choked on: keep printable text only.
   const line = message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '');
   return line.replace(/[^\x20-\x7E]+/g, ' ').trim().slice(0, 300);

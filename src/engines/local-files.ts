@@ -8,7 +8,7 @@ import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import {
-  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
+  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, repeatedField, type FlowLogFormat,
 } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
@@ -111,6 +111,10 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
   if (!first) return undefined;
   const tokens = first.line.trim().split(/\s+/);
   if (isHeaderLine(first.line)) {
+    const twice = repeatedField(tokens);
+    if (twice !== undefined) {
+      throw new InputError(`${input}: the header line of '${path}' names the field ${twice} twice; a flow-log header line names each of the file's fields once, in order.`);
+    }
     const format = namedFormat('header', tokens);
     if (missingAuditFields(format.fields).length > 0) {
       throw new InputError(
@@ -210,6 +214,6 @@ export async function unreadableFileError(file: LocalLogFile, detail: string, in
   const fields = file.format.name === 'header' ? `the ${count} fields its header line names` : `the ${count} fields of ${file.format.name}`;
   return new InputError(
     `${input}: file '${file.path}' cannot be read as ${file.gzip ? 'gzip-compressed' : 'plain'} text flow logs (${detail}${cut}); ` +
-      `a flow-log text file is whole, gzip or plain, with one record per line: ${fields}, separated by spaces.`,
+      `a flow-log text file is whole, gzip or plain, with one record per line: ${fields}, separated by single spaces.`,
   );
 }

@@ -128,7 +128,7 @@ describe('partition pruning and files', () => {
     const whole = await readFile(join(hour, (await readdir(hour)).find((n) => n.startsWith('vpc-flow-logs'))!));
     await writeFile(join(hour, 'corrupt.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
     await expect(new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rejects.toThrow(
-      /^logs: file '.*\/2026\/11\/01\/20\/corrupt\.gz' cannot be read as gzip-compressed text flow logs \(line \d+ has \d+ fields, not 29; its gzip data ends early, so the file is cut short\); a flow-log text file is whole, gzip or plain, with one record per line: the 29 fields of v5, separated by spaces\.$/,
+      /^logs: file '.*\/2026\/11\/01\/20\/corrupt\.gz' cannot be read as gzip-compressed text flow logs \(line \d+ has \d+ fields, not 29; its gzip data ends early, so the file is cut short\); a flow-log text file is whole, gzip or plain, with one record per line: the 29 fields of v5, separated by single spaces\.$/,
     );
   });
 
