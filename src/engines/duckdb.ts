@@ -2,7 +2,10 @@
 // without a header line, gzip or plain, or Parquet) exposed to an in-memory DuckDB as ONE view named like the
 // Athena table, over the union of the files' columns (NULL where a file lacks a field), with `dt` the hour folder
 // (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
-// this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS.
+// this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS. An audit
+// that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why; a query that fails
+// reading a file becomes one sentence naming that file (DuckDB's Parquet reader names none: the engine then
+// reads the window's Parquet files one at a time to find it).
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
