@@ -133,7 +133,8 @@ const shorten = (value: string) => (value.length > 40 ? `${value.slice(0, 39)}â€
  */
 function readErrorDetail(message: string): string {
   const original = /^Original Line: (.*)$/m.exec(message)?.[1] ?? '';
-  const gap = /\S {2,}\S|^ | $/.test(original) ? '; the line has two spaces in a row or a space at an end, an empty field that shifts the fields after it' : '';
+  // Not a trailing space: a line cut short (a partial download) may end in one.
+  const gap = /\S {2,}\S|^ +\S/.test(original) ? '; the line has two spaces in a row (or starts with one), an empty field that shifts the fields after it' : '';
   const width = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}${gap}`;
   const conversion = /CSV Error on Line: (\d+)[\s\S]*?Error when converting column "([^"]+)"\. Could not convert string "(.*)" to '(\w+)'/.exec(message);

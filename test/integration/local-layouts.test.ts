@@ -217,7 +217,7 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     [
       'two spaces in a row (14 fields by eye)',
       v2Record(' 198.51.100.20', '443'),
-      'line 3: srcport is "198\\.51\\.100\\.20", not a whole number; the line has two spaces in a row or a space at an end, an empty field that shifts the fields after it',
+      'line 3: srcport is "198\\.51\\.100\\.20", not a whole number; the line has two spaces in a row \\(or starts with one\\), an empty field that shifts the fields after it',
     ],
   ])('%s: the sentence says what is wrong with that line', async (_name, bad, detail) => {
     const { dir, name } = await fileOf([V2_HEADER, v2Record('198.51.100.20', '443'), bad]);
