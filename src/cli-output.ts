@@ -11,6 +11,8 @@ import type { PortDrillDown } from './audit/drill-down.js';
 import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
 import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
+import type { EmptyAudit } from './audit/empty-audit.js';
+import { escapeMarkdown } from './report/markdown.js';
 
 export interface AuditReport {
   readonly command: AuditCommand;
@@ -21,15 +23,20 @@ export interface AuditReport {
   readonly discovery: Discovery;
   /** The drill-down of the new ports (ports outside --allowlist), when there are any. */
   readonly drillDown?: DrillDownResult;
+  /** Why the top list is empty (audit/empty-audit.ts), when it is. */
+  readonly empty?: EmptyAudit;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `24 of 24 hour folders`, or `96 hour folders covering 24 of 24 hours`, `1 day folder covering 1 of 1 hours`. */
+/**
+ * `24 of 24 hour folders`, `96 hour folders covering 24 of 24 hours`, or with day folders (whose records are kept
+ * by their start, so a day folder may hold none of the window's) `1 day folder spanning 1 of 1 hours`.
+ */
 function foldersRead(d: Discovery): string {
   if (d.dayFolders === 0 && d.hourFolders === d.hoursCovered) return `${d.hoursCovered} of ${d.hoursInWindow} hour folders`;
   const kinds = [d.hourFolders > 0 && plural(d.hourFolders, 'hour folder'), d.dayFolders > 0 && plural(d.dayFolders, 'day folder')];
-  return `${kinds.filter(Boolean).join(' and ')} covering ${d.hoursCovered} of ${d.hoursInWindow} hours`;
+  return `${kinds.filter(Boolean).join(' and ')} ${d.dayFolders > 0 ? 'spanning' : 'covering'} ${d.hoursCovered} of ${d.hoursInWindow} hours`;
 }
 
 /** The rows outside --allowlist; none without one (there is nothing to be new against), as the table's NEW column says. */
@@ -47,6 +54,7 @@ function toJson(report: AuditReport): string {
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       ports: result.rows.map(portRowJson),
       new: newRows(report.result.rows, report.allowlist).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
+      nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
       sql: result.sql,
       statistics: result.statistics,
       ...(report.drillDown ? { drillDown: { sql: report.drillDown.sql, statistics: report.drillDown.statistics } } : {}),
@@ -83,8 +91,11 @@ function footer(report: AuditReport): string {
   );
 }
 
+/** What an empty top list says instead: why nothing counted, when known. */
+const nothing = (report: AuditReport) => (report.empty ? `nothing counted: ${report.empty.sentence}` : 'no matching flows');
+
 function toTable(report: AuditReport): string {
-  if (report.result.rows.length === 0) return `${heading(report)}\n(no matching flows)\n${footer(report)}`;
+  if (report.result.rows.length === 0) return `${heading(report)}\n(${nothing(report)})\n${footer(report)}`;
   const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
   const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
   return [heading(report), '', textPortTable(report.result.rows, topListColumns(report)), ...drillDown, '', footer(report)].join('\n');
@@ -92,7 +103,7 @@ function toTable(report: AuditReport): string {
 
 function toMarkdown(report: AuditReport): string {
   const { rows } = report.result;
-  const body = rows.length === 0 ? '_No matching flows._' : markdownPortTable(rows, topListColumns(report), { lowercase: true });
+  const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(rows, topListColumns(report), { lowercase: true });
   const newPorts = newRows(report.result.rows, report.allowlist).map(portKey);
   const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';

@@ -12,6 +12,7 @@ import { loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
+import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
@@ -171,7 +172,10 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
   for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
-  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery };
+  // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count).
+  const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
+  if (empty) io.stderr(`note: nothing counted: ${empty.sentence}\n`);
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty };
   io.stdout(`${renderAudit(report, command.output)}\n`);
 }
 

@@ -115,6 +115,28 @@ const OPTIONAL_FIELDS: Readonly<Record<string, { readonly as: string; readonly t
   end: { as: 'end_time', type: 'bigint' },
 };
 
+/** The WHERE terms of the records the audit reads, step by step (recordsCte ANDs them all). */
+export interface RecordTerms {
+  /** The shape's terms for the window (none where the folders read are the window's hours). */
+  readonly window: readonly string[];
+  /** The source address is inside the VPC's CIDRs. */
+  readonly fromVpc: string;
+  /** egress-ports: `action` is ACCEPT and (where the table has it) `log_status` is OK; none for seed. */
+  readonly accepted: readonly string[];
+}
+
+/** The audit's record terms for `p` (see RecordTerms). */
+export function recordTerms(p: AuditParameters): RecordTerms {
+  const shape = p.source;
+  const c = (name: string) => column(shape, name);
+  const accepted: string[] = [];
+  if (p.preset === 'egress-ports') {
+    accepted.push(`${c('action')} = 'ACCEPT'`);
+    if (shape.columns.has('log_status')) accepted.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
+  }
+  return { window: shape.windowTerms(p.window), fromVpc: addressInCidrsSql(c('srcaddr'), p.vpcCidrs), accepted };
+}
+
 /**
  * The `WITH records AS (...)` the audit and the drill-down share: the window's records from the VPC, each
  * with the catalogue's field names, `counted` (what the preset counts) and `nat_copy` (a NAT gateway's
@@ -124,9 +146,8 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
   const shape = p.source;
   const c = (name: string) => column(shape, name);
   const egress = p.preset === 'egress-ports';
-  const where = [...shape.windowTerms(p.window), addressInCidrsSql(c('srcaddr'), p.vpcCidrs)];
-  if (egress) where.push(`${c('action')} = 'ACCEPT'`);
-  if (egress && shape.columns.has('log_status')) where.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
+  const terms = recordTerms(p);
+  const where = [...terms.window, terms.fromVpc, ...terms.accepted];
   // `x AS x` only where the table's column has another name (the recipe's `sourceaddress AS srcaddr`).
   const as = (sql: string, name: string) => (sql === name ? name : `${sql} AS ${name}`);
   const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => as(c(name), name));

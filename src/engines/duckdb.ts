@@ -2,14 +2,19 @@
 // without a header line, gzip or plain, or Parquet) exposed to an in-memory DuckDB as ONE view named like the
 // Athena table, over the union of the files' columns (NULL where a file lacks a field), with `dt` the hour folder
 // (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
-// this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS.
+// this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS. An audit
+// that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why; a query that fails
+// reading a file becomes one sentence naming that file (DuckDB's Parquet reader names none: the engine then
+// reads the window's Parquet files one at a time to find it).
 
-import { stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
+import { buildRecordCountsSql, readRecordCounts, RECORD_COUNT_COLUMNS } from '../audit/empty-audit.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
+import { startTerms } from '../audit/time-partitions.js';
 import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
-import { FLOW_LOG_FIELDS, type ColumnType, type FlowLogField } from '../flowlog/fields.js';
+import { FLOW_LOG_FIELDS, type FlowLogField } from '../flowlog/fields.js';
+import { DUCKDB_TYPES, readFlowLogText, sqlString } from '../flowlog/duckdb-text.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
@@ -28,10 +33,8 @@ export const TRINO_FUNCTION_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO bitwise_and(x, y) AS (x & y)',
 ];
 
-const DUCKDB_TYPES: Record<ColumnType, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR' };
 const DT = FIREHOSE_LAYOUT.partitionColumn;
 
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The union of the files' fields, catalogue fields first in catalogue order, then unknown ones by name. */
@@ -71,20 +74,7 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
   const reader =
     first.reader === 'parquet'
       ? `read_parquet(${paths}, filename = true)`
-      : [
-          `read_csv(${paths}`,
-          `columns = {${first.format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ')}}`,
-          `delim = ' '`,
-          `quote = ''`,
-          `escape = ''`,
-          `header = false`,
-          `skip = ${first.skip}`,
-          `nullstr = '-'`,
-          `auto_detect = false`,
-          `compression = '${first.gzip ? 'gzip' : 'none'}'`,
-          `filename = true`,
-          `parallel = true)`,
-        ].join(', ');
+      : readFlowLogText(files.map((f) => f.path), first.format.fields, { skip: first.skip, gzip: first.gzip, filename: true });
   return `SELECT ${columns.join(', ')}, ${dtExpression(first)} AS ${sqlName(DT)} FROM ${reader}`;
 }
 
@@ -106,12 +96,6 @@ export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallba
   return [...ddl, `CREATE VIEW ${name} AS ${selects.join('\nUNION ALL\n')}`];
 }
 
-/** The `start` terms of a window: epoch seconds in [window.start, window.end). */
-function startTerms(window: HourWindow): string[] {
-  const start = columnSql('start');
-  return [`${start} >= ${window.start.getTime() / 1000}`, `${start} < ${window.end.getTime() / 1000}`];
-}
-
 /**
  * The TableShape of the local view over `logs`: the union of the files' columns (those some files lack are
  * partial), and window terms that fit the folders read: none for hour folders (discovery already kept only the
@@ -131,42 +115,37 @@ export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowL
     partialColumns: new Set(partial.map((f) => f.column)),
     windowTerms: (window) => {
       if (!daily) return [];
-      if (!hourly) return startTerms(window);
-      return [`(${columnSql(DT)} IS NOT NULL OR ${startTerms(window).join(' AND ')})`];
+      const start = startTerms(columnSql('start'), window);
+      if (!hourly) return start;
+      return [`(${columnSql(DT)} IS NOT NULL OR ${start.join(' AND ')})`];
     },
     partitioning: daily ? (hourly ? 'hour folders (pruned by path) and day folders (filtered on start)' : 'day folders (filtered on start)') : 'hour folders (pruned by path)',
   };
 }
 
-/**
- * Writes the headerless text records of `textPath` (in `format`) as a Parquet file the way S3 delivery does:
- * a column per field named with `_` (`account_id`), typed INT_32 / INT_64 / STRING, gzip-compressed (VPC user
- * guide, "Flow log files": "Each file is compressed into a single Gzip file"). Returns the file's size in bytes.
- */
-export async function writeParquet(textPath: string, format: FlowLogFormat, parquetPath: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const columns = format.fields.map((f) => `${sqlString(f.column)}: ${sqlString(DUCKDB_TYPES[f.type])}`).join(', ');
-    await connection.run(
-      `COPY (SELECT * FROM read_csv(${sqlString(textPath)}, columns = {${columns}}, delim = ' ', quote = '', escape = '', header = false, ` +
-        `nullstr = '-', auto_detect = false)) TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION gzip)`,
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-  return (await stat(parquetPath)).size;
-}
+/** A value from a flow-log line for a message: at most 40 characters. */
+const shorten = (value: string) => (value.length > 40 ? `${value.slice(0, 39)}…` : value);
 
 /**
- * The gist of a DuckDB read error: its first line without the error class, with a CSV record of the wrong
- * width said plainly (`line 2059 has 3 fields, not 29`).
+ * The gist of a DuckDB read error: its first line without the error class, or what is wrong with the CSV record
+ * it names: `line 2059 has 3 fields, not 29`, or `line 3: dstport is "https", not a whole number` (and when the
+ * line has two spaces in a row, that they make an empty field that shifts the fields after it).
  */
 function readErrorDetail(message: string): string {
+  const original = /^Original Line: (.*)$/m.exec(message)?.[1] ?? '';
+  // Not a trailing space: a line cut short (a partial download) may end in one.
+  const gap = /\S {2,}\S|^ +\S/.test(original) ? '; the line has two spaces in a row (or starts with one), an empty field that shifts the fields after it' : '';
   const width = /CSV Error on Line: (\d+)[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
-  if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}`;
-  return message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '').slice(0, 300);
+  if (width) return `line ${width[1]} has ${width[3]} fields, not ${width[2]}${gap}`;
+  const conversion = /CSV Error on Line: (\d+)[\s\S]*?Error when converting column "([^"]+)"\. Could not convert string "(.*)" to '(\w+)'/.exec(message);
+  if (conversion) {
+    const [, line, column, value, type] = conversion as unknown as [string, string, string, string, string];
+    const what = value === '' ? 'empty' : /^-?\d+$/.test(value) ? `"${shorten(value)}", too large for ${type}` : `"${shorten(value)}", not a whole number`;
+    return `line ${line}: ${column} is ${what}${gap}`;
+  }
+  // Parquet decoders quote the bytes they choked on: keep printable text only.
+  const line = message.split('\n').find((l) => l.trim() !== '')!.replace(/^[\w ]*Error: /, '');
+  return line.replace(/[^\x20-\x7E]+/g, ' ').trim().slice(0, 300);
 }
 
 export interface DuckDbEngineOptions {
@@ -191,20 +170,29 @@ export class DuckDbEngine implements QueryEngine {
     return readLocalLogs(this.options.logsDir, window, { logFormat: this.options.format, input: this.options.input });
   }
 
+  /** The audit; when its top list is empty (and only then) one more query counts why (audit/empty-audit.ts). */
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
-    const { raws, statistics } = await this.run<RawResultRow>(parameters, sql, RESULT_COLUMNS);
-    return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics };
+    const { value, statistics } = await this.run(parameters, async (query) => {
+      const raws = (await query(sql, RESULT_COLUMNS)) as RawResultRow[];
+      if (raws.length > 0) return { raws };
+      const [counts] = (await query(buildRecordCountsSql(parameters), RECORD_COUNT_COLUMNS)) as Record<string, unknown>[];
+      return { raws, recordCounts: readRecordCounts(counts!) };
+    });
+    return { engine: 'duckdb', sql, ...validatePortRows(value.raws), statistics, ...(value.recordCounts ? { recordCounts: value.recordCounts } : {}) };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
     const sql = buildDrillDownSql(parameters, ports);
-    const { raws, statistics } = await this.run<RawDrillDownRow>(parameters, sql, DRILL_DOWN_COLUMNS);
-    return { sql, ...summarizeDrillDown(raws, ports), statistics };
+    const { value, statistics } = await this.run(parameters, (query) => query(sql, DRILL_DOWN_COLUMNS));
+    return { sql, ...summarizeDrillDown(value as RawDrillDownRow[], ports), statistics };
   }
 
-  /** Exposes the window's files as the table, runs `sql` and returns its rows with the run's statistics. */
-  private async run<T>(parameters: AuditParameters, sql: string, columns: readonly string[]): Promise<{ raws: T[]; statistics: AuditStatistics }> {
+  /** Exposes the window's files as the table, runs `work` with a query function over it, and returns its value with the run's statistics. */
+  private async run<T>(
+    parameters: AuditParameters,
+    work: (query: (sql: string, columns: readonly string[]) => Promise<unknown[]>) => Promise<T>,
+  ): Promise<{ value: T; statistics: AuditStatistics }> {
     const started = performance.now();
     const logs = await this.logs(parameters.window);
     const instance = await DuckDBInstance.create(':memory:');
@@ -213,9 +201,9 @@ export class DuckDbEngine implements QueryEngine {
       const ddl = tableDdl(parameters.source.table, logs.files, this.options.format);
       for (const statement of [...TRINO_FUNCTION_MACROS, ...ddl]) await connection.run(statement);
       const engineStarted = performance.now();
-      const raws = (await this.query(connection, sql, logs, columns)) as T[];
+      const value = await work((sql, columns) => this.query(connection, sql, logs, columns));
       return {
-        raws,
+        value,
         statistics: {
           elapsedMs: performance.now() - started,
           engineMs: performance.now() - engineStarted,
@@ -245,21 +233,46 @@ export class DuckDbEngine implements QueryEngine {
       if (names.join() !== columns.join()) throw new Error(`the SQL returned columns ${names.join(', ')}`);
       return reader.getRowObjectsJS();
     } catch (error) {
-      const message = (error as Error).message;
-      if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
-        const detail = readErrorDetail(message);
-        // DuckDB names the file it was reading (`file = PATH`) when the error is in one file's data.
-        const failed = logs.files.find((f) => f.path === /^\s*file = (.*)$/m.exec(message)?.[1]);
-        if (failed) throw await unreadableFileError(failed, detail, this.options.input);
-        const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
-        throw new InputError(
-          `${this.options.input ?? 'logs'}: the files in '${logs.root}' could not be read as ${formats} flow logs (${detail}); ` +
-            'check the folder and --log-format.',
-        );
-      }
-      throw error;
+      clearInterval(timer);
+      throw await this.readError(connection, error as Error, logs);
     } finally {
       clearInterval(timer);
     }
   }
+
+  /**
+   * The InputError for a query that failed reading the window's files: the file DuckDB names (`file = PATH`), or
+   * else the Parquet file that fails when each is read alone (DuckDB's Parquet reader names none), or else the
+   * folder when the message is a read error. Any other error is returned as it is.
+   */
+  private async readError(connection: DuckDBConnection, error: Error, logs: LocalLogs): Promise<Error> {
+    const input = this.options.input ?? 'logs';
+    const message = error.message;
+    const named = logs.files.find((f) => f.path === /^\s*file = (.*)$/m.exec(message)?.[1]);
+    if (named) return unreadableFileError(named, readErrorDetail(message), input);
+    const parquet = await firstUnreadableParquet(connection, logs.files);
+    if (parquet) return unreadableFileError(parquet.file, readErrorDetail(parquet.message), input);
+    if (/CSV|gzip|decompress|No files found|Could not open|IO Error|Conversion Error/i.test(message)) {
+      const formats = [...new Set(logs.files.map((f) => f.format.name))].join('/');
+      return new InputError(
+        `${input}: the files in '${logs.root}' could not be read as ${formats} flow logs (${readErrorDetail(message)}); check the folder and --log-format.`,
+      );
+    }
+    return error;
+  }
+}
+
+/**
+ * The first of `files`' Parquet files that DuckDB cannot read on its own, every column and value (a page that
+ * does not decompress or decode), with DuckDB's message; undefined when each reads. Used only after a failed query.
+ */
+async function firstUnreadableParquet(connection: DuckDBConnection, files: readonly LocalLogFile[]): Promise<{ file: LocalLogFile; message: string } | undefined> {
+  for (const file of files.filter((f) => f.reader === 'parquet')) {
+    try {
+      await connection.run(`SELECT max(COLUMNS(*)) FROM read_parquet(${sqlString(file.path)})`);
+    } catch (error) {
+      return { file, message: (error as Error).message };
+    }
+  }
+  return undefined;
 }

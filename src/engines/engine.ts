@@ -4,6 +4,7 @@
 import type { AuditParameters } from '../audit/query.js';
 import type { PortRow } from '../audit/port-row.js';
 import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
+import type { RecordCounts } from '../audit/empty-audit.js';
 
 export interface AuditStatistics {
   /** Wall time of the whole run, from submission to the last row read. */
@@ -27,6 +28,11 @@ export interface AuditResult {
   /** One warning sentence per result row that failed validation and was left out. */
   readonly rejected: readonly string[];
   readonly statistics: AuditStatistics;
+  /**
+   * DuckDB, when the audit counted nothing: the table's records counted along the audit's filters (one
+   * follow-up query, audit/empty-audit.ts), so that an empty top list can say why. Absent otherwise.
+   */
+  readonly recordCounts?: RecordCounts;
 }
 
 export interface DrillDownResult {

@@ -8,7 +8,7 @@ import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import {
-  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, namedFormat, type FlowLogFormat,
+  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, NAMED_FORMAT_COUNTS, namedFormat, repeatedField, type FlowLogFormat,
 } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
@@ -111,6 +111,10 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
   if (!first) return undefined;
   const tokens = first.line.trim().split(/\s+/);
   if (isHeaderLine(first.line)) {
+    const twice = repeatedField(tokens);
+    if (twice !== undefined) {
+      throw new InputError(`${input}: the header line of '${path}' names the field ${twice} twice; a flow-log header line names each of the file's fields once, in order.`);
+    }
     const format = namedFormat('header', tokens);
     if (missingAuditFields(format.fields).length > 0) {
       throw new InputError(
@@ -125,7 +129,7 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
     throw new InputError(
       options.logFormat
         ? `${input}: the first record of '${path}' has ${tokens.length} fields, but --log-format names ${options.logFormat.fields.length}; give the flow log's LogFormat string.`
-        : `${input}: the first record of '${path}' has ${tokens.length} fields, which is neither v2 (14) nor v5 (29), and the file has no header line; ` +
+        : `${input}: the first record of '${path}' has ${tokens.length} fields, which is none of ${NAMED_FORMAT_COUNTS}, and the file has no header line; ` +
             "give --log-format with the flow log's LogFormat string.",
     );
   }
@@ -200,13 +204,16 @@ async function gzipCutShort(path: string): Promise<boolean> {
  */
 export async function unreadableFileError(file: LocalLogFile, detail: string, input = 'logs'): Promise<InputError> {
   if (file.reader === 'parquet') {
-    return new InputError(`${input}: file '${file.path}' cannot be read as Parquet flow logs (${detail}); S3 delivery writes Parquet flow logs as whole *.parquet files.`);
+    return new InputError(
+      `${input}: file '${file.path}' cannot be read as Parquet flow logs (${detail}); a Parquet flow-log file must be whole and intact as S3 delivery ` +
+        'wrote it (a column per flow-log field in gzip-compressed pages), so this copy is damaged: fetch it again.',
+    );
   }
   const cut = file.gzip && (await gzipCutShort(file.path)) ? '; its gzip data ends early, so the file is cut short' : '';
   const count = file.format.fields.length;
   const fields = file.format.name === 'header' ? `the ${count} fields its header line names` : `the ${count} fields of ${file.format.name}`;
   return new InputError(
     `${input}: file '${file.path}' cannot be read as ${file.gzip ? 'gzip-compressed' : 'plain'} text flow logs (${detail}${cut}); ` +
-      `a flow-log text file is whole, gzip or plain, with one record per line: ${fields}, separated by spaces.`,
+      `a flow-log text file is whole, gzip or plain, with one record per line: ${fields}, separated by single spaces.`,
   );
 }

@@ -4,9 +4,8 @@
 // in Apache Parquet format"), and types them INT_32, INT_64 or STRING (VPC user guide, "Available fields").
 
 import { DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../flowlog/duckdb-text.js';
 import { InputError } from '../input-error.js';
-
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** The leaf column names of each Parquet file, in file order; an InputError names a file that is not readable Parquet. */
 export async function parquetColumnNames(paths: readonly string[], input = 'logs'): Promise<Map<string, string[]>> {

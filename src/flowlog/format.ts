@@ -45,10 +45,17 @@ export function namedFormat(name: 'header' | 'parquet', names: readonly string[]
   return { name, fields: names.map(fieldOrText) };
 }
 
-/** Whether a line is a header line: every token a field name (lowercase letters, digits, `-`), none repeated. */
+/**
+ * Whether a line is a header line: every token a field name (lowercase letters, digits, `-`). A record with the
+ * audit's fields never is one (its ports are numbers). A header may still name a field twice (see repeatedField).
+ */
 export function isHeaderLine(line: string): boolean {
-  const tokens = line.trim().split(/\s+/);
-  return tokens.every((t) => /^[a-z][a-z0-9_-]*$/.test(t)) && new Set(tokens).size === tokens.length;
+  return line.trim().split(/\s+/).every((t) => /^[a-z][a-z0-9_-]*$/.test(t));
+}
+
+/** The first name that a list of field names (a header line's) holds twice, if any. */
+export function repeatedField(names: readonly string[]): string | undefined {
+  return names.find((name, i) => names.indexOf(name) !== i);
 }
 
 /** The formats a flag or input may name (`--log-format v8`); a headerless record's field count picks among them too. */

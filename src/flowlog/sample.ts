@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Cidr } from '../audit/cidr.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
-import { writeParquet } from '../engines/duckdb.js';
+import { writeParquet } from './sample-parquet.js';
 import { InputError } from '../input-error.js';
 import {
   datedSegments, FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryFileName, s3DeliveryRegionSegments, type Layout, type LayoutName,

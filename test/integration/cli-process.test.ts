@@ -88,6 +88,27 @@ describe('vpc-port-audit as a process', () => {
     expect([bad.code, bad.stderr]).toEqual([2, "vpc-port-audit: why: '70000' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.\n"]);
   });
 
+  test('an empty top list says why on stderr and in every format, exit 0: here --vpc-cidr is not the sample VPC\'s', async () => {
+    const wrong = (...flags: string[]) => cli('audit', '--logs', SAMPLE, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', ...flags);
+    const sentence = /--vpc-cidr: none of the [\d,]+ records in the window comes from 10\.0\.0\.0\/16 \(their sources include 172\.31\.\d+\.\d+\); check --vpc-cidr\./;
+    const text = await wrong();
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(new RegExp(`^note: nothing counted: ${sentence.source}\n$`));
+    expect(text.stdout.split('\n')[1]).toMatch(new RegExp(`^\\(nothing counted: ${sentence.source}\\)$`));
+    const markdown = await wrong('--format', 'markdown');
+    expect(markdown.stdout).toMatch(/\n\n_nothing counted: --vpc-cidr: none of the [\d,]+ records in the window comes from 10\.0\.0\.0\/16 \\\(their sources include 172\.31\./);
+    const json = JSON.parse((await wrong('--format', 'json')).stdout) as { ports: object[]; nothingCounted: { reason: string; sentence: string; records: Record<string, unknown> } };
+    expect(json.ports).toEqual([]);
+    expect(json.nothingCounted.reason).toBe('vpc-cidr');
+    expect(json.nothingCounted.sentence).toMatch(sentence);
+    expect(json.nothingCounted.records).toMatchObject({ fromVpc: 0, acceptedOk: 0, exampleSource: expect.stringMatching(/^172\.31\./) });
+    expect(json.nothingCounted.records.inWindow).toBe(json.nothingCounted.records.read);
+    // A top list with ports has no reason, and no note.
+    const counted = await auditSample('--format', 'json');
+    expect(counted.stderr).toBe('');
+    expect(JSON.parse(counted.stdout)).toMatchObject({ nothingCounted: null });
+  });
+
   test('--format markdown prints a markdown table', async () => {
     const { code, stdout } = await auditSample('--format', 'markdown', '--top', '3');
     expect(code).toBe(0);
@@ -190,8 +211,8 @@ describe('vpc-port-audit as a process', () => {
       const text = await readFile(join(ROOT, 'src', file), 'utf8');
       if (/from '(?:\.\.?\/)+(?:engines\/)?duckdb\.js'|from '@duckdb\/node-api'/.test(text)) importers.push(file);
     }
-    // The sample generator writes Parquet with DuckDB; the engine reads Parquet schemas with it. None of them is
+    // The sample generator writes Parquet with DuckDB (sample-parquet.ts); the engine reads Parquet schemas with it. None of them is
     // reachable from main.ts (test/e2e checks the bundle itself).
-    expect(importers.sort()).toEqual(['cli.ts', 'engines/duckdb.ts', 'engines/parquet-schema.ts', 'flowlog/sample.ts']);
+    expect(importers.sort()).toEqual(['cli.ts', 'engines/duckdb.ts', 'engines/parquet-schema.ts', 'flowlog/sample-parquet.ts']);
   });
 });

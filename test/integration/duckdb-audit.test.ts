@@ -128,7 +128,7 @@ describe('partition pruning and files', () => {
     const whole = await readFile(join(hour, (await readdir(hour)).find((n) => n.startsWith('vpc-flow-logs'))!));
     await writeFile(join(hour, 'corrupt.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
     await expect(new DuckDbEngine({ logsDir: out }).runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rejects.toThrow(
-      /^logs: file '.*\/2026\/11\/01\/20\/corrupt\.gz' cannot be read as gzip-compressed text flow logs \(line \d+ has \d+ fields, not 29; its gzip data ends early, so the file is cut short\); a flow-log text file is whole, gzip or plain, with one record per line: the 29 fields of v5, separated by spaces\.$/,
+      /^logs: file '.*\/2026\/11\/01\/20\/corrupt\.gz' cannot be read as gzip-compressed text flow logs \(line \d+ has \d+ fields, not 29; its gzip data ends early, so the file is cut short\); a flow-log text file is whole, gzip or plain, with one record per line: the 29 fields of v5, separated by single spaces\.$/,
     );
   });
 
@@ -167,7 +167,7 @@ describe('partition pruning and files', () => {
     await mkdir(join(dir, '2026/11/01/23'), { recursive: true });
     await writeFile(join(dir, '2026/11/01/23', 'a.gz'), gzipSync('\n\n2 123456789012 eni-1 10.0.0.1 1.1.1.1 1 2\n'));
     await expect(readLocalLogs(dir, windowEndingAt(END, 1))).rejects.toThrow(
-      /has 7 fields, which is neither v2 \(14\) nor v5 \(29\), and the file has no header line; give --log-format/,
+      /has 7 fields, which is none of v2 \(14\), v5 \(29\), v8 \(40\), and the file has no header line; give --log-format/,
     );
   });
 

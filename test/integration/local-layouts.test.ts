@@ -19,6 +19,7 @@ import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt, type HourWindow } from '../../src/flowlog/layout.js';
 import { generateSample, type GroundTruth, type SampleOptions, type TruthRow } from '../../src/flowlog/sample.js';
 import type { LayoutName } from '../../src/logs/layouts.js';
+import { InputError } from '../../src/input-error.js';
 import { buildCli, cli } from '../support/cli-process.js';
 import { useDuckDb } from '../support/duckdb.js';
 
@@ -196,6 +197,41 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     expectOneSentence(await run(out), /the first line of '.*app\.log\.gz' \(timestamp level message\) is not a flow-log header line; a header names/);
   });
 
+  const V2_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  const v2Record = (dstaddr: string, dstport: string, packets = '10') => `2 123456789012 eni-0a1b2c3d4e5f60001 10.0.1.20 ${dstaddr} 41000 ${dstport} 6 ${packets} 900 1793662200 1793662260 ACCEPT OK`;
+  /** One S3-delivered file of `lines` in the hour folder of 23:00; returns the tree and the file's name. */
+  const fileOf = async (lines: readonly string[]) => {
+    const dir = await newDir();
+    const hour = join(dir, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/23');
+    const name = '123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T2330Z_0a1b2c3d.log.gz';
+    await mkdir(hour, { recursive: true });
+    await writeFile(join(hour, name), gzipSync(`${lines.join('\n')}\n`));
+    return { dir, name: name.replaceAll('.', '\\.') };
+  };
+  const TEXT_RULE = 'a flow-log text file is whole, gzip or plain, with one record per line: the 14 fields its header line names, separated by single spaces\\.\\n$';
+
+  test.each([
+    ['a dstport that is not a number', v2Record('198.51.100.20', 'https'), 'line 3: dstport is "https", not a whole number'],
+    ['a value too large for its column', v2Record('198.51.100.20', '99999999999'), 'line 3: dstport is "99999999999", too large for INTEGER'],
+    ['a long bad value, shortened', v2Record('198.51.100.20', 'x'.repeat(80)), `line 3: dstport is "${'x'.repeat(39)}…", not a whole number`],
+    [
+      'two spaces in a row (14 fields by eye)',
+      v2Record(' 198.51.100.20', '443'),
+      'line 3: srcport is "198\\.51\\.100\\.20", not a whole number; the line has two spaces in a row \\(or starts with one\\), an empty field that shifts the fields after it',
+    ],
+  ])('%s: the sentence says what is wrong with that line', async (_name, bad, detail) => {
+    const { dir, name } = await fileOf([V2_HEADER, v2Record('198.51.100.20', '443'), bad]);
+    expectOneSentence(await run(dir), new RegExp(`^vpc-port-audit: --logs: file '.*/2026/11/01/23/${name}' cannot be read as gzip-compressed text flow logs \\(${detail}\\); ${TEXT_RULE}`));
+  });
+
+  test('a header line that names a field twice says so (not that the file has no header line)', async () => {
+    const { dir, name } = await fileOf([V2_HEADER.replace('srcaddr', 'srcaddr srcaddr'), v2Record('198.51.100.20', '443')]);
+    expectOneSentence(
+      await run(dir),
+      new RegExp(`^vpc-port-audit: --logs: the header line of '.*/2026/11/01/23/${name}' names the field srcaddr twice; a flow-log header line names each of the file's fields once, in order\\.\\n$`),
+    );
+  });
+
   test('a gzip file cut short after its first records (a partial download) is named, with what a file must be', async () => {
     const { out } = await sample({ layout: 's3-hourly' });
     const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
@@ -220,6 +256,24 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
     expectOneSentence(await run(out), /--logs: file '.*\.log\.parquet' is not a readable Parquet file \(.*\); S3 delivery writes/);
   });
 
+  // Header and footer intact, 20 bytes of a page flipped: DuckDB's Parquet reader fails naming no file ("Failed to
+  // decompress GZIP block", "Out of buffer", ...), so the engine reads the window's Parquet files one at a time to name it.
+  test.each([500, 2000, 3000])('a Parquet file with 20 bytes flipped at offset %i is named, with what a Parquet flow-log file must be', async (offset) => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet', recordsPerHour: 3000, filesPerHour: 1 });
+    const hour = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/21');
+    const name = (await readdir(hour))[0]!;
+    const bytes = await readFile(join(hour, name));
+    for (let i = offset; i < offset + 20; i++) bytes[i] ^= 0xff;
+    await writeFile(join(hour, name), bytes);
+    expectOneSentence(
+      await run(out),
+      new RegExp(
+        `^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' cannot be read as Parquet flow logs \\([^)]+\\); ` +
+          'a Parquet flow-log file must be whole and intact as S3 delivery wrote it \\(a column per flow-log field in gzip-compressed pages\\), so this copy is damaged: fetch it again\\.\\n$',
+      ),
+    );
+  });
+
   test.each([
     ['empty (zero bytes)', Buffer.alloc(0), 'it is empty'],
     ['text, not Parquet', gzipSync('version account-id interface-id srcaddr\n'), 'it does not start with PAR1, the magic number of every Parquet file'],
@@ -232,5 +286,20 @@ describe('bad input: exit 2 with one sentence, nothing printed on stdout', () =>
       await run(out),
       new RegExp(`^vpc-port-audit: --logs: file '.*/2026/11/01/21/${name.replaceAll('.', '\\.')}' is not a Parquet file \\(${detail}\\); S3 delivery writes Parquet flow logs as whole \\*\\.parquet files\\.\\n$`),
     );
+  });
+});
+
+describe('errors that are not the input\'s', () => {
+  test('an error that is not a file\'s (here SQL naming a column the view lacks) still propagates as it is, after every Parquet file reads', async () => {
+    const { out } = await sample({ layout: 's3-hourly', fileFormat: 'parquet' });
+    const window = windowEndingAt(END, HOURS);
+    const logs = await readLocalLogs(out, window);
+    const shape = localViewShape(TABLE, logs);
+    const source = { ...shape, windowTerms: () => ['no_such_column = 1'] };
+    const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, top: 10, source };
+    const failure = await new DuckDbEngine({ logs }).runAudit(parameters).catch((error: unknown) => error as Error);
+    // DuckDB's own error (another realm's Error under jest), not an InputError naming a file or the folder.
+    expect(failure).not.toBeInstanceOf(InputError);
+    expect((failure as Error).message).toMatch(/^Binder Error: .*no_such_column/);
   });
 });

@@ -36,7 +36,7 @@ describe('real-world cases', () => {
     // Without the format (and no header line in a Firehose file), the field count fits no default: one sentence.
     const guess = await audit('05-v8-reject-reason');
     expect(guess.code).toBe(2);
-    expect(guess.stderr).toMatch(/^vpc-port-audit: --logs: the first record of '.*' has 30 fields, which is neither v2 \(14\) nor v5 \(29\), and the file has no header line; give --log-format [^\n]*\.\n$/);
+    expect(guess.stderr).toMatch(/^vpc-port-audit: --logs: the first record of '.*' has 30 fields, which is none of v2 \(14\), v5 \(29\), v8 \(40\), and the file has no header line; give --log-format [^\n]*\.\n$/);
   });
 
   test('06-s3-default-daily-layout: a copy of a region folder in the default daily layout, records filtered on start: 443/tcp and 5432/tcp', async () => {
@@ -47,5 +47,9 @@ describe('real-world cases', () => {
     const later = await audit('06-s3-default-daily-layout', [], '2026-11-01T12');
     expect(later.code).toBe(0);
     expect(later.ports).toEqual([]);
+    // That empty list is not a quiet VPC: stderr and the JSON say no record starts in the window.
+    const why = 'no record in the window: the files read hold 4 records, all starting 2026-11-01T10:01Z, none starting between 2026-11-01T11:00Z and 2026-11-01T12:00Z; check --end and --lookback-hours.';
+    expect(later.stderr).toBe(`note: nothing counted: ${why}\n`);
+    expect(JSON.parse(later.stdout)).toMatchObject({ nothingCounted: { reason: 'outside-window', sentence: why, records: { read: 4, inWindow: 0 } } });
   });
 });

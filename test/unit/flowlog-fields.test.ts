@@ -2,7 +2,7 @@
 // from header lines and Parquet column names, and what counts as a header line.
 import { describe, expect, test } from '@jest/globals';
 import { FLOW_LOG_FIELDS, fieldOrText } from '../../src/flowlog/fields.js';
-import { isHeaderLine, missingAuditFields, namedFormat, parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { isHeaderLine, missingAuditFields, repeatedField, namedFormat, parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
 
 const V7_FIELDS = [
   'ecs-cluster-arn', 'ecs-cluster-name', 'ecs-container-instance-arn', 'ecs-container-instance-id', 'ecs-container-id',
@@ -39,8 +39,13 @@ describe('the field catalogue', () => {
     ['timestamp level message', true],
     ['2 123456789012 eni-0a1b2c3d4e5f60001 10.0.1.15 203.0.113.10 45012 443 6 12 3400 1793527260 1793527320 ACCEPT OK', false],
     ['2 123456789012 eni-abc - - - - - - - 1431280876 1431280934 - NODATA', false],
-    ['srcaddr srcaddr dstaddr', false],
+    ['srcaddr srcaddr dstaddr', true],
   ])('isHeaderLine(%j) is %s', (line, expected) => {
     expect(isHeaderLine(line)).toBe(expected);
+  });
+
+  test('repeatedField names the first field a header line names twice', () => {
+    expect(repeatedField(['version', 'srcaddr', 'srcaddr', 'dstaddr', 'dstaddr'])).toBe('srcaddr');
+    expect(repeatedField(V2_FORMAT.fields.map((f) => f.field))).toBeUndefined();
   });
 });
