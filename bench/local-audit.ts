@@ -165,12 +165,13 @@ async function main(): Promise<void> {
   // The records CTE's row filter for 10.0.0.0/16 (see the audit SQL), over the view: every field split, the filtered ones typed.
   const filterSql = `SELECT count(*) FROM ${TABLE.database}.${TABLE.table} WHERE starts_with(srcaddr, '10.0.') AND action = 'ACCEPT' AND log_status = 'OK'`;
   const onRecords = (sql: string) => sql.replace(`"${TABLE.database}"."${TABLE.table}"`, `records.${TABLE.table}`);
-  const querySql = onRecords(buildAuditSql(auditParameters(firehoseLogs)));
+  const firehoseParameters = auditParameters(firehoseLogs);
+  const querySql = onRecords(buildAuditSql(firehoseParameters));
   // The same query for a table without pkt-dstaddr: the builder then leaves out the window that finds NAT-gateway
   // interfaces (NAT copies would count twice), so the difference is that window's cost.
-  const fullShape = auditParameters(firehoseLogs).source;
+  const fullShape = firehoseParameters.source;
   const withoutPktDstaddr = { ...fullShape, columns: new Map([...fullShape.columns].filter(([name]) => name !== 'pkt_dstaddr')) };
-  const noNatWindowSql = onRecords(buildAuditSql({ ...auditParameters(firehoseLogs), source: withoutPktDstaddr }));
+  const noNatWindowSql = onRecords(buildAuditSql({ ...firehoseParameters, source: withoutPktDstaddr }));
   if (!querySql.includes(' OVER (') || noNatWindowSql.includes(' OVER (')) throw new Error('the NAT-copy window is not where this benchmark expects it');
   const day = await timeSideBySide({
     floor: shell('gzip -dc "$@" > /dev/null', firehoseFiles),

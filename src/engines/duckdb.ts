@@ -233,6 +233,7 @@ export class DuckDbEngine implements QueryEngine {
       if (names.join() !== columns.join()) throw new Error(`the SQL returned columns ${names.join(', ')}`);
       return reader.getRowObjectsJS();
     } catch (error) {
+      // No progress for the failure path's own reads (readError may read the Parquet files one at a time).
       clearInterval(timer);
       throw await this.readError(connection, error as Error, logs);
     } finally {
