@@ -1,13 +1,16 @@
-// Command-line arguments of `vpc-port-audit`: the commands, their flags, and the validation of every value
-// into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
+// Command-line arguments of `vpc-port-audit`: ONE table of the commands and their flags (what each flag takes,
+// what it means, an example), from which util.parseArgs gets its options and the help text is written; then the
+// validation of every value into a typed command. Anything wrong becomes an InputError naming the flag and what
+// it accepts. A new flag or command is an entry in FLAGS / COMMANDS plus the line that reads its value.
 
+import { parseArgs } from 'node:util';
 import type { Cidr } from './audit/cidr.js';
-import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
-import type { Preset } from './audit/query.js';
+import { LOOKBACK_RANGE, parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
+import { PRESETS, type Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
 import { NAMED_FORMATS, resolveFormat, type FlowLogFormat } from './flowlog/format.js';
-import { floorToHour, parseIsoHour, windowEndingAt, type HourWindow } from './flowlog/layout.js';
+import { floorToHour, HOUR_MS, parseIsoHourOrDate, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
@@ -20,6 +23,9 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The VPC of a generated sample unless --vpc-cidr says otherwise: an IPv4 block and an IPv6 block. */
 export const DEFAULT_SAMPLE_CIDRS = '10.0.0.0/16,2600:1f18:47b:a900::/56';
+
+/** The process's exit codes (documented in the help and the README). */
+export const EXIT = { ok: 0, unexpected: 1, badInput: 2, policy: 3 } as const;
 
 export interface SampleCommand {
   readonly command: 'sample';
@@ -46,6 +52,7 @@ export interface AuditCommand {
   /** --cache-dir: where objects fetched from S3 are kept (undefined: the user's cache folder). */
   readonly cacheDir?: string;
   readonly vpcCidrs: Cidr[];
+  /** From --end and one of --lookback-hours, --since or --start (default 24 hours). */
   readonly window: HourWindow;
   readonly top: number;
   readonly preset: Preset;
@@ -55,14 +62,25 @@ export interface AuditCommand {
   /** --nat-addresses: the NAT gateways' private addresses, whose records are translated copies. */
   readonly natAddresses: string[];
   readonly output: OutputFormat;
+  /** audit only: exit 3 when a port counted is outside --allowlist. */
+  readonly failOnUnexplained: boolean;
+  /** audit only: exit 2 (nothing printed) when the files cover less than the whole window. */
+  readonly requireFullWindow: boolean;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
   /** sql only: the pipeline whose table the SQL reads (--pipeline, default cloudwatch-firehose). */
   readonly pipeline?: Pipeline;
 }
 
+/** Help: the overview (no topic) or one command's; exit code 2 when no command was given at all. */
 export interface HelpCommand {
   readonly command: 'help';
+  readonly topic?: CommandName;
+  readonly exitCode: 0 | 2;
+}
+
+export interface VersionCommand {
+  readonly command: 'version';
 }
 
 /** `redrive`: the stack's failed forwarder batches into its delivery stream (src/pipeline/redrive.ts). */
@@ -73,79 +91,366 @@ export interface RedriveCommand {
   readonly region?: string;
 }
 
-export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand;
+export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand | VersionCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir', 'nat-addresses'];
-const FLAGS: Record<string, readonly string[]> = {
-  sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
-  audit: AUDIT_FLAGS,
-  sql: [...AUDIT_FLAGS, 'glue-table', 'pipeline'],
-  why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses', 'cache-dir'],
-  redrive: ['stack', 'region'],
-};
+/** One flag: its value's placeholder (none: a switch), what it does, and an example. */
+export interface FlagSpec {
+  readonly value?: string;
+  readonly help: string;
+  readonly example?: string;
+  readonly required?: boolean;
+}
 
 const NAMED_FORMAT_NAMES = NAMED_FORMATS.map((f) => f.name).join('|');
+const TIME = 'HOUR|DATE';
 
-export const USAGE = `Usage:
-  vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
-                       [--top 10] [--preset egress-ports|seed] [--log-format ${NAMED_FORMAT_NAMES}|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
-                       --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
-                       copies of connections are not counted twice (v5 logs tell them without it)
-  vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
-                       [--pipeline ${PIPELINES.join('|')}]  the SQL for the table of the stack's pipeline
-                       (default cloudwatch-firehose; s3-parquet's table has every field, so no --logs or --log-format)
-                       [--glue-table FILE]  the SQL for your own Athena table: FILE holds what
-                       aws glue get-table --database-name DB --name TABLE prints
-  vpc-port-audit why PORT[/PROTOCOL] --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...]  (and the audit's
-                       window, format, NAT and cache flags): who in the VPC opened connections to PORT (default tcp)
-                       and where they went
-  vpc-port-audit sample --out NEW-OR-EMPTY-DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
-                       [--end ISO-HOUR] [--log-format ${NAMED_FORMAT_NAMES}] [--files-per-hour 1]
-                       [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
-  vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
-                       failure queue holds into its Firehose stream (AWS credentials from the environment)
-DIR is any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day), in the
-Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery's (AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/],
-or Hive-compatible); text files (gzip or plain, with or without the header line) and Parquet files.
-s3://BUCKET/PREFIX/ is such a folder in S3: the window's objects are fetched into the cache (--cache-dir, by
-default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit) and read from there.
-ISO-HOUR is a whole UTC hour such as 2026-11-02T00; --end defaults to the start of the current UTC hour.`;
+/** Every flag, by name; a command may override the help of one (see COMMANDS). */
+export const FLAGS = {
+  logs: {
+    value: 'DIR|s3://BUCKET/PREFIX/',
+    help:
+      'The flow logs: any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day) in the ' +
+      'Firehose layout PREFIX/YYYY/MM/DD/HH/ or S3 delivery\'s (AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/], or ' +
+      'Hive-compatible), gzip or plain text (with or without the header line) or Parquet; or such a folder in S3, whose ' +
+      'window objects are fetched into --cache-dir first. Only the window\'s dated folders are opened.',
+    example: '--logs ./flow-logs',
+    required: true,
+  },
+  'vpc-cidr': {
+    value: 'CIDR[,CIDR...]',
+    help: "The VPC's own CIDR blocks, IPv4 and IPv6, separated by commas: traffic from them to addresses outside them is what the audit counts.",
+    example: '--vpc-cidr 10.0.0.0/16,2600:1f18:47b:a900::/56',
+    required: true,
+  },
+  end: {
+    value: TIME,
+    help: 'The end of the window (exclusive), a whole UTC hour such as 2026-11-02T00 or a date such as 2026-11-02 (that day\'s 00:00 UTC). Default: the start of the current UTC hour.',
+    example: '--end 2026-11-02',
+  },
+  'lookback-hours': {
+    value: 'N',
+    help: `The window's length in hours, ending at --end (${LOOKBACK_RANGE.min} to ${LOOKBACK_RANGE.max}; default 24). Give one of --lookback-hours, --since, --start.`,
+    example: '--lookback-hours 48',
+  },
+  since: {
+    value: 'DURATION',
+    help: 'The window\'s length as hours or days ending at --end, such as 36h or 7d (at most 400 days).',
+    example: '--since 7d',
+  },
+  start: {
+    value: TIME,
+    help: 'The start of the window (inclusive), a whole UTC hour or a date, before --end.',
+    example: '--start 2026-11-01',
+  },
+  top: {
+    value: 'N',
+    help: 'How many ports the list shows, busiest first: ranked by connections (distinct source address, source port, destination address and port), then by flows (records). 1 to 1000; default 10.',
+    example: '--top 25',
+  },
+  preset: {
+    value: PRESETS.join('|'),
+    help:
+      'What is counted. egress-ports (default): the destination ports of connections the VPC opened to addresses outside its ' +
+      "CIDRs, the answer to \"which ports does this VPC connect out to\". seed: the original recipe's query, the source ports of " +
+      "traffic from the VPC (mostly ephemeral ports of outbound connections), kept to compare the two.",
+    example: '--preset seed',
+  },
+  'log-format': {
+    value: `${NAMED_FORMAT_NAMES}|"<LogFormat>"`,
+    help:
+      "The format of text files without a header line: v2 (14 fields), v5 (29), v8 (40) or the flow log's LogFormat string of " +
+      '${field} tokens. Default: each file\'s header line, Parquet schema or field count says its format.',
+    example: '--log-format \'${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action}\'',
+  },
+  allowlist: {
+    value: 'FILE',
+    help: 'A YAML file with a ports: list of the ports you expect (port, protocol, reason); every other port is marked NEW and drilled into (who opened it, where it went).',
+    example: '--allowlist .github/outbound-ports.yml',
+  },
+  format: {
+    value: OUTPUT_FORMATS.join('|'),
+    help: 'What stdout gets: a table (default), JSON for scripts, or markdown.',
+    example: '--format json',
+  },
+  'nat-addresses': {
+    value: 'IP[,IP...]',
+    help:
+      "The NAT gateways' private IPv4 addresses, so that their translated copies of connections count once. Logs with " +
+      'interface-id, flow-direction and pkt-dstaddr (v5) tell those copies without it.',
+    example: '--nat-addresses 10.0.0.220,10.0.1.17',
+  },
+  'cache-dir': {
+    value: 'DIR',
+    help: 'Where objects of --logs s3://... are kept (default $XDG_CACHE_HOME/vpc-port-audit or ~/.cache/vpc-port-audit); an unchanged object is not fetched again.',
+    example: '--cache-dir /tmp/flow-log-cache',
+  },
+  'fail-on-unexplained': {
+    help: 'Exit with code 3 when any port counted is outside --allowlist (the report is printed as usual): a pipeline step that fails on a new port.',
+    example: '--fail-on-unexplained',
+  },
+  'require-full-window': {
+    help: 'Exit with code 2, printing no report, when the files cover less than the whole window (missing hours), instead of a warning.',
+    example: '--require-full-window',
+  },
+  'glue-table': {
+    value: 'FILE',
+    help: 'The SQL for your own Athena table: FILE holds what `aws glue get-table --database-name DB --name TABLE` prints.',
+    example: '--glue-table table.json',
+  },
+  pipeline: {
+    value: PIPELINES.join('|'),
+    help: "The SQL for the table of the stack's pipeline (default cloudwatch-firehose); s3-parquet's table has every field, so no --logs or --log-format.",
+    example: '--pipeline s3-parquet',
+  },
+  out: {
+    value: 'NEW-OR-EMPTY-DIR',
+    help: 'The folder to write the sample into, with its ground-truth.json; it must not exist or be empty.',
+    example: '--out ./sample-logs',
+    required: true,
+  },
+  days: { value: 'N', help: 'Days of flow logs, ending at --end (1 to 400; default 1).', example: '--days 3' },
+  'records-per-hour': { value: 'N', help: 'Records per hour (default 1000).', example: '--records-per-hour 200' },
+  seed: { value: 'N', help: 'The random seed: the same seed writes the same records (default 1).', example: '--seed 2026' },
+  'files-per-hour': { value: 'N', help: 'Files per hour folder (1 to 60; default 1).', example: '--files-per-hour 4' },
+  layout: { value: LAYOUTS.map((l) => l.name).join('|'), help: 'The folder layout to write (default firehose).', example: '--layout s3-hive' },
+  'file-format': { value: SAMPLE_FILE_FORMATS.join('|'), help: 'Text (gzip) or Parquet files (default text).', example: '--file-format parquet' },
+  stack: { value: 'NAME', help: 'The name of the pipeline stack whose failure queue to redrive.', example: '--stack vpc-port-audit', required: true },
+  region: { value: 'REGION', help: "The stack's region (default AWS_REGION).", example: '--region eu-west-1' },
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** One command: what it does, its positional argument, its flags (with help overrides) and examples. */
+export interface CommandSpec {
+  readonly summary: string;
+  readonly positional?: { readonly name: string; readonly help: string };
+  readonly flags: readonly (FlagName | readonly [FlagName, Partial<FlagSpec>])[];
+  readonly notes?: readonly string[];
+  readonly examples: readonly string[];
+}
+
+const WINDOW_FLAGS = ['end', 'lookback-hours', 'since', 'start'] as const;
+
+const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
+
+export const COMMANDS = {
+  audit: {
+    summary: 'The ports the VPC connected out to in a window of flow logs, busiest first (DuckDB on local files or s3://).',
+    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, 'top', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    notes: [
+      'Columns: connections, flows (records), packets, bytes, and peers: the distinct outside addresses the port was used with.',
+      'A window the files cover only in part says so in the title ("18 of 24 hours") and on stderr.',
+    ],
+    examples: [
+      `vpc-port-audit audit --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02 --allowlist sample/outbound-ports.yml`,
+      'vpc-port-audit audit --logs s3://my-flow-logs/AWSLogs/ --vpc-cidr 10.0.0.0/16 --since 7d --format json',
+      'vpc-port-audit audit --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --allowlist ports.yml --fail-on-unexplained --require-full-window',
+    ],
+  },
+  why: {
+    summary: 'Who in the VPC opened connections to one port, and where they went (the drill-down of a NEW port).',
+    positional: { name: 'PORT[/PROTOCOL]', help: 'The port, and tcp (default), udp, icmp, icmpv6 or a protocol number: 5432, 53/udp.' },
+    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, ['preset', { help: 'egress-ports (default): PORT is a destination port the VPC connected out to; seed: a source port of traffic from the VPC, as the seed preset counts it.' }], 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    examples: [`vpc-port-audit why 8333 --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02`, 'vpc-port-audit why 53/udp --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --since 36h'],
+  },
+  sql: {
+    summary: "The Athena SQL of the same audit, for this stack's table or your own (prints SQL, runs nothing).",
+    flags: [
+      'vpc-cidr',
+      ['logs', { required: false, help: 'Optional: a folder (or s3://) of flow logs whose files say the format of the table\'s columns.' }],
+      ...WINDOW_FLAGS, 'top', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'cache-dir',
+    ],
+    examples: ['vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --end 2026-11-02 --pipeline s3-parquet', 'vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --glue-table table.json'],
+  },
+  sample: {
+    summary: 'Generate flow logs of a made-up VPC, with the ground truth of every count, into a new or empty folder.',
+    flags: [
+      'out', 'days', 'records-per-hour', 'seed',
+      ['vpc-cidr', { required: false, help: `The sample VPC's CIDR blocks (default ${DEFAULT_SAMPLE_CIDRS}); one must be IPv4.` }],
+      ['end', { help: 'The end of the sample (exclusive), a whole UTC hour or a date; default the start of the current UTC hour.' }],
+      ['log-format', { value: NAMED_FORMAT_NAMES, help: 'The format written (default v5).' }],
+      'files-per-hour', 'layout', 'file-format',
+    ],
+    examples: ['vpc-port-audit sample --out ./sample-logs --days 3 --records-per-hour 200 --end 2026-11-02'],
+  },
+  redrive: {
+    summary: "Send the forwarder's failed batches that the stack's failure queue holds into its Firehose stream (AWS credentials from the environment).",
+    flags: ['stack', 'region'],
+    examples: ['vpc-port-audit redrive --stack vpc-port-audit --region eu-west-1'],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+const EXIT_CODES_TEXT =
+  `Exit codes: ${EXIT.ok} done; ${EXIT.badInput} bad input (one sentence on stderr, nothing done); ${EXIT.policy} policy: ` +
+  `audit --fail-on-unexplained found ports outside --allowlist; ${EXIT.unexpected} an unexpected failure.`;
+
+/** The flags of a command with their specs (overrides applied), in help order. */
+function flagsOf(name: CommandName): [FlagName, FlagSpec][] {
+  return (COMMANDS[name] as CommandSpec).flags.map((entry) =>
+    typeof entry === 'string' ? [entry, FLAGS[entry]] : [entry[0], { ...FLAGS[entry[0]], ...entry[1] }],
+  );
+}
+
+/** `text` wrapped to lines of at most `width` characters, each starting with `indent`. */
+function wrap(text: string, indent: string, width = 110): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, indent + line].join('\n');
+}
+
+const synopsis = (name: CommandName) => {
+  const spec = COMMANDS[name] as CommandSpec;
+  const required = flagsOf(name).filter(([, f]) => f.required).map(([flag, f]) => `--${flag} ${f.value}`);
+  return ['vpc-port-audit', name, ...(spec.positional ? [spec.positional.name] : []), ...required, '[flags]'].join(' ');
+};
+
+/** The overview: the commands, how to get a command's help, the exit codes. */
+export function usage(): string {
+  const width = Math.max(...COMMAND_NAMES.map((n) => n.length));
+  return [
+    "vpc-port-audit: which ports your AWS VPCs connect out to, from VPC Flow Logs.",
+    '',
+    'Usage: vpc-port-audit COMMAND [flags]',
+    '',
+    'Commands:',
+    ...COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`),
+    '',
+    "Help on a command: vpc-port-audit help COMMAND, or vpc-port-audit COMMAND --help (-h). The version: vpc-port-audit --version.",
+    EXIT_CODES_TEXT,
+    '',
+    'Example:',
+    `  ${COMMANDS.audit.examples[0]}`,
+  ].join('\n');
+}
+
+/** One command's help: its synopsis, every flag with what it does and an example, examples, exit codes. */
+export function commandHelp(name: CommandName): string {
+  const spec = COMMANDS[name] as CommandSpec;
+  const flags = flagsOf(name).map(([flag, f]) =>
+    [
+      `  --${flag}${f.value ? ` ${f.value}` : ''}${f.required ? '  (required)' : ''}`,
+      wrap(f.help, '      '),
+      ...(f.example ? [`      Example: ${f.example}`] : []),
+    ].join('\n'),
+  );
+  return [
+    `Usage: ${synopsis(name)}`,
+    '',
+    wrap(spec.summary, ''),
+    ...(spec.positional ? ['', 'Argument:', `  ${spec.positional.name}`, wrap(spec.positional.help, '      ')] : []),
+    '',
+    'Flags:',
+    ...flags,
+    '  -h, --help',
+    '      This help.',
+    ...(spec.notes ? ['', ...spec.notes.map((n) => wrap(n, ''))] : []),
+    '',
+    'Examples:',
+    ...spec.examples.map((e) => `  ${e}`),
+    '',
+    EXIT_CODES_TEXT,
+  ].join('\n');
+}
+
+/** The parsed flags of a command: a string per flag given (switches: 'true'), and the positional arguments. */
+interface ParsedArgs {
+  readonly flags: Map<string, string>;
+  readonly positionals: string[];
+}
+
+const commandsWith = (flag: string) => COMMAND_NAMES.filter((n) => flagsOf(n).some(([f]) => f === flag));
 
 /**
- * Splits `--name value` / `--name=value` pairs; every flag must be known to the command and given once. With
- * `positional`, the one argument that is neither a flag nor a flag's value, wherever it stands, is pushed there.
+ * Parses one command's arguments with util.parseArgs. Refused, each in one sentence: a flag the command does not
+ * have (naming the commands that do), a flag given twice, a flag without its value, a value given to a switch,
+ * and more positional arguments than the command takes.
  */
-function readFlags(command: string, args: readonly string[], positional?: string[]): Map<string, string> {
-  const allowed = FLAGS[command]!;
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (!m && !arg.startsWith('--') && positional?.length === 0) {
-      positional.push(arg);
-      continue;
+function readArgs(name: CommandName, args: readonly string[]): ParsedArgs {
+  const own = flagsOf(name);
+  const options = Object.fromEntries(own.map(([flag, f]) => [flag, { type: f.value ? ('string' as const) : ('boolean' as const) }]));
+  const accepted = `see vpc-port-audit ${name} --help`;
+  // First pass, lenient: which flags were given, in order, so that a flag unknown here is named as the user wrote it.
+  const { tokens } = parseArgs({ args: [...args], options, allowPositionals: true, strict: false, tokens: true });
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!(token.name in options)) {
+      const others = commandsWith(token.name);
+      const where = others.length > 0 ? ` (it is a flag of ${others.join(', ')})` : '';
+      throw new InputError(`'${token.rawName.slice(0, 40)}' is not a flag of '${name}'${where}; ${name}'s flags are ${own.map(([f]) => `--${f}`).join(', ')}.`);
     }
-    if (!m || !allowed.includes(m[1]!)) {
-      const shown = arg.length > 40 ? `${arg.slice(0, 40)}...` : arg;
-      throw new InputError(`'${shown}' is not a flag of '${command}'; accepted are ${allowed.map((f) => `--${f}`).join(', ')}.`);
-    }
-    const name = m[1]!;
-    let value = m[2];
-    if (value === undefined) {
-      value = args[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new InputError(`--${name} needs a value; see --help.`);
-      i++;
-    }
-    if (flags.has(name)) throw new InputError(`--${name} is given twice; give it once.`);
-    flags.set(name, value);
+    if (seen.has(token.name)) throw new InputError(`--${token.name} is given twice; give it once.`);
+    seen.add(token.name);
   }
-  return flags;
+  const positionals = tokens.filter((t) => t.kind === 'positional').map((t) => t.value);
+  const allowed = (COMMANDS[name] as CommandSpec).positional ? 1 : 0;
+  if (positionals.length > allowed) {
+    const extra = positionals[allowed]!;
+    const shown = extra.length > 40 ? `${extra.slice(0, 40)}...` : extra;
+    throw new InputError(`'${shown}' is not a flag of '${name}'${allowed ? `, which takes one ${(COMMANDS[name] as CommandSpec).positional!.name}` : ''}; ${accepted}.`);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true }));
+  } catch (error) {
+    const flag = /Option '(?:-\w, )?--([\w-]+)/.exec((error as Error).message)?.[1] ?? '?';
+    if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && !/does not take an argument/.test((error as Error).message)) {
+      throw new InputError(`--${flag} needs a value: give --${flag} VALUE, or --${flag}=VALUE for a value that starts with a dash; ${accepted}.`);
+    }
+    throw new InputError(`--${flag} takes no value; give it alone, as --${flag}.`);
+  }
+  const flags = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  return { flags, positionals };
+}
+
+/** `36h`, `7d`: a duration in whole hours or days, as hours. */
+function parseSince(text: string): number {
+  const m = /^\s*(\d{1,5})\s*([hd])\s*$/.exec(text);
+  const hours = m ? Number(m[1]) * (m[2] === 'd' ? 24 : 1) : NaN;
+  if (!(hours >= LOOKBACK_RANGE.min && hours <= LOOKBACK_RANGE.max)) {
+    throw new InputError(`--since: '${text.slice(0, 40)}' is not a duration from 1h to ${LOOKBACK_RANGE.max / 24}d; give whole hours or days, such as 36h or 7d.`);
+  }
+  return hours;
 }
 
 function parseEnd(flags: Map<string, string>, now: Date): Date {
   const text = flags.get('end');
-  return text === undefined ? floorToHour(now) : parseIsoHour(text, '--end');
+  return text === undefined ? floorToHour(now) : parseIsoHourOrDate(text, '--end');
+}
+
+/** The window from --end and at most one of --lookback-hours, --since, --start (default 24 hours). */
+function parseWindow(flags: Map<string, string>, now: Date): HourWindow {
+  const given = (['lookback-hours', 'since', 'start'] as const).filter((f) => flags.has(f));
+  if (given.length > 1) {
+    throw new InputError(`${given.map((f) => `--${f}`).join(' and ')} each set the window's start; give one of --lookback-hours, --since, --start.`);
+  }
+  const end = parseEnd(flags, now);
+  const start = flags.get('start');
+  if (start === undefined) {
+    const since = flags.get('since');
+    return windowEndingAt(end, since !== undefined ? parseSince(since) : parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours'));
+  }
+  const startHour = parseIsoHourOrDate(start, '--start');
+  const hours = (end.getTime() - startHour.getTime()) / HOUR_MS;
+  if (hours < LOOKBACK_RANGE.min || hours > LOOKBACK_RANGE.max) {
+    const endText = `${end.toISOString().slice(0, 13)}Z`;
+    throw new InputError(
+      hours < 1
+        ? `--start: '${start}' is not before the window's end ${endText}; give a start before --end.`
+        : `--start: '${start}' is ${hours} hours before the window's end ${endText}, more than ${LOOKBACK_RANGE.max} (400 days); give a later start.`,
+    );
+  }
+  return { start: startHour, end };
 }
 
 function parseOutputFormat(text: string): OutputFormat {
@@ -160,7 +465,7 @@ function parseChoice<T extends string>(text: string, flag: string, accepted: rea
   return choice;
 }
 
-function requireFlag(flags: Map<string, string>, name: string, hint: string): string {
+function requireFlag(flags: Map<string, string>, name: FlagName, hint: string): string {
   const value = flags.get(name);
   if (value === undefined || value.trim() === '') throw new InputError(`--${name} is required: ${hint}.`);
   return value;
@@ -199,21 +504,26 @@ function parsePortRef(text: string | undefined): PortRef {
 function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>, now: Date): AuditCommand {
   const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it) or s3://BUCKET/PREFIX/') : flags.get('logs');
   const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
-  const lookback = parseLookbackHours(flags.get('lookback-hours') ?? '24', '--lookback-hours');
   const formatText = flags.get('log-format');
+  const failOnUnexplained = flags.has('fail-on-unexplained');
+  if (failOnUnexplained && !flags.has('allowlist')) {
+    throw new InputError('--fail-on-unexplained needs --allowlist FILE: the ports you expect, against which a port is unexplained.');
+  }
   return {
     command,
     logs,
     s3Logs: logs !== undefined && isS3Url(logs) ? parseS3Url(logs, '--logs') : undefined,
     cacheDir: flags.get('cache-dir'),
     vpcCidrs,
-    window: windowEndingAt(parseEnd(flags, now), lookback),
+    window: parseWindow(flags, now),
     top: parseTop(flags.get('top') ?? '10', '--top'),
     preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
     natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
     output: parseOutputFormat(flags.get('format') ?? 'table'),
+    failOnUnexplained,
+    requireFullWindow: flags.has('require-full-window'),
     glueTable: parseGlueTableFlag(flags),
     ...(command === 'sql' ? { pipeline: parsePipelineFlag(flags) } : {}),
   };
@@ -239,24 +549,6 @@ function parseGlueTableFlag(flags: Map<string, string>): string | undefined {
   return requireFlag(flags, 'glue-table', 'the JSON file that aws glue get-table prints');
 }
 
-/** Parses the arguments after the program name; `now` fixes the default --end. */
-export function parseCommand(argv: readonly string[], now = new Date()): Command {
-  const [command, ...rest] = argv;
-  if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
-  if (!(command in FLAGS)) {
-    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, redrive (see --help).`);
-  }
-  if (command === 'why') {
-    const port: string[] = [];
-    const flags = readFlags(command, rest, port);
-    const why = parsePortRef(port[0]);
-    return { ...parseAudit('why', flags, now), why };
-  }
-  const flags = readFlags(command, rest);
-  if (command === 'redrive') return parseRedrive(flags);
-  return command === 'sample' ? parseSample(flags, now) : parseAudit(command as 'audit' | 'sql', flags, now);
-}
-
 function parseRedrive(flags: Map<string, string>): RedriveCommand {
   const region = flags.get('region');
   return {
@@ -264,4 +556,37 @@ function parseRedrive(flags: Map<string, string>): RedriveCommand {
     stack: parseStackName(requireFlag(flags, 'stack', 'the name of the pipeline stack whose failure queue to redrive'), '--stack'),
     ...(region === undefined ? {} : { region: parseRegion(region, '--region') }),
   };
+}
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+function commandName(text: string): CommandName {
+  if (isCommand(text)) return text;
+  throw new InputError(`'${text.slice(0, 40)}' is not a command; accepted are ${COMMAND_NAMES.join(', ')} (see vpc-port-audit --help).`);
+}
+
+/**
+ * Parses the arguments after the program name; `now` fixes the default --end. No arguments is the overview with
+ * exit code 2; `help [COMMAND]`, `--help`, `-h` and `COMMAND --help|-h` (anywhere after it) are help.
+ */
+export function parseCommand(argv: readonly string[], now = new Date()): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined) return { command: 'help', exitCode: 2 };
+  if (first === '--help' || first === '-h') return { command: 'help', exitCode: 0 };
+  if (first === '--version' && rest.length === 0) return { command: 'version' };
+  if (first === 'help') {
+    if (rest.length > 1) throw new InputError(`help takes one command at most; accepted are ${COMMAND_NAMES.join(', ')}.`);
+    return rest[0] === undefined ? { command: 'help', exitCode: 0 } : { command: 'help', topic: commandName(rest[0]), exitCode: 0 };
+  }
+  const name = commandName(first);
+  // Help wins over any mistake in the other arguments (`audit --top x -h` asks what --top takes). After `--`, none is.
+  const options = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : rest.length);
+  if (options.includes('--help') || options.includes('-h')) return { command: 'help', topic: name, exitCode: 0 };
+  const { flags, positionals } = readArgs(name, rest);
+  if (name === 'why') {
+    const why = parsePortRef(positionals[0]);
+    return { ...parseAudit('why', flags, now), why };
+  }
+  if (name === 'redrive') return parseRedrive(flags);
+  return name === 'sample' ? parseSample(flags, now) : parseAudit(name, flags, now);
 }

@@ -13,6 +13,7 @@ import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
 import { escapeMarkdown } from './report/markdown.js';
+import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
 
 export interface AuditReport {
   readonly command: AuditCommand;
@@ -25,6 +26,8 @@ export interface AuditReport {
   readonly drillDown?: DrillDownResult;
   /** Why the top list is empty (audit/empty-audit.ts), when it is. */
   readonly empty?: EmptyAudit;
+  /** Which hours of the window the files cover (audit/window-coverage.ts); a partial window says so in the heading. */
+  readonly coverage?: WindowCoverage;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -50,7 +53,11 @@ function toJson(report: AuditReport): string {
   return JSON.stringify(
     {
       preset: command.preset,
-      window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
+      window: {
+        start: command.window.start.toISOString(),
+        end: command.window.end.toISOString(),
+        ...(report.coverage ? { hours: report.coverage.hoursInWindow, hoursCovered: report.coverage.hoursCovered } : {}),
+      },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       ports: result.rows.map(portRowJson),
       new: newRows(report.result.rows, report.allowlist).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
@@ -66,9 +73,16 @@ function toJson(report: AuditReport): string {
 
 const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
 
-function heading({ command }: AuditReport): string {
-  const what = command.preset === 'egress-ports' ? 'outbound ports' : 'source ports (seed preset)';
-  return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
+/**
+ * `Top 10 outbound ports of CIDRS, START to END`; `All 15 ...` when --top is more than the ports counted; and
+ * `(18 of 24 hours)` after a window the files cover in part.
+ */
+function heading({ command, result, coverage }: AuditReport): string {
+  const [one, many] = command.preset === 'egress-ports' ? ['outbound port', 'outbound ports'] : ['source port (seed preset)', 'source ports (seed preset)'];
+  const n = result.rows.length;
+  const what = n === 0 ? `No ${many}` : n >= command.top ? `Top ${command.top} ${many}` : n === 1 ? `The only ${one}` : `All ${n} ${many}`;
+  const partial = coverage && isPartial(coverage) ? ` (${coveredHoursText(coverage)})` : '';
+  return `${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}${partial}`;
 }
 
 /** The CLI's top list: the shared top-list columns but the sample peers, and NEW for ports outside --allowlist. */

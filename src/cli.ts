@@ -2,19 +2,21 @@
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
 // into a local cache), `why PORT` (the drill-down of one port over the same files: who opened it, where it went),
 // `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder) and `redrive`
-// (a stack's failed forwarder batches into Firehose). User errors print one sentence and exit with code 2.
+// (a stack's failed forwarder batches into Firehose). Exit codes (cli-args.ts EXIT): 0 done, 2 bad input (one
+// sentence on stderr), 3 policy (audit --fail-on-unexplained), 1 unexpected. Warnings (a window the files cover in
+// part, NAT copies a format cannot tell) go to stderr.
 
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAllowlist } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
-import { buildAuditSql, type AuditParameters } from './audit/query.js';
+import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
-import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { commandHelp, EXIT, parseCommand, usage, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
@@ -25,7 +27,9 @@ import { LocalTree } from './logs/local-tree.js';
 import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
-import { AwsAccessError } from './aws/errors.js';
+import { AwsAccessError, isUnreachable } from './aws/errors.js';
+import { coveredHoursText, describePartialWindow, isPartial, windowCoverage, type WindowCoverage } from './audit/window-coverage.js';
+import { portKey } from './audit/port-row.js';
 import { quietSdkNodeSupportNotice } from './aws/node-support-notice.js';
 
 /** The Glue database and table the pipeline stack creates by default; the local view uses the same names. */
@@ -44,20 +48,28 @@ const processIo: CliIo = {
   interactive: process.stderr.isTTY === true,
 };
 
-/** A progress reporter on stderr: one rewritten line on a terminal, a line per 10% step otherwise. */
-function progress(io: CliIo, label: string) {
-  let lastStep = -1;
+/**
+ * A progress reporter on stderr: one rewritten line on a terminal; in a log, a line per quarter reached (25%, 50%,
+ * 75%). Either ends with `LABEL: done` once anything was shown (a fast step shows nothing at all).
+ */
+export function progress(io: CliIo, label: string) {
+  let quarter = 0;
   let shown = false;
   return {
     update(percent: number) {
-      const step = Math.floor(percent / 10);
-      if (!io.interactive && step === lastStep) return;
-      lastStep = step;
+      if (io.interactive) {
+        shown = true;
+        io.stderr(`\r${label}: ${percent.toFixed(0)}%`);
+        return;
+      }
+      const reached = Math.min(3, Math.floor(percent / 25));
+      if (reached <= quarter) return;
+      quarter = reached;
       shown = true;
-      io.stderr(`${io.interactive ? '\r' : ''}${label}: ${percent.toFixed(0)}%${io.interactive ? '' : '\n'}`);
+      io.stderr(`${label}: ${reached * 25}%\n`);
     },
     done() {
-      if (shown && io.interactive) io.stderr('\n');
+      if (shown) io.stderr(`${io.interactive ? '\r' : ''}${label}: done\n`);
     },
   };
 }
@@ -156,27 +168,70 @@ async function sql(command: AuditCommand, io: CliIo): Promise<void> {
   io.stdout(`${buildAuditSql(parameters(command, stackTableShape(DEFAULT_TABLE, format)))}\n`);
 }
 
-async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<void> {
+/**
+ * The warning for files whose format cannot tell a NAT gateway's translated copies of connections (no
+ * NAT_DETECTION_COLUMNS) when no --nat-addresses are given: such connections may count twice. Undefined otherwise.
+ */
+function natCopiesWarning(command: AuditCommand, logs: LocalLogs): string | undefined {
+  if (command.preset !== 'egress-ports' || command.natAddresses.length > 0) return undefined;
+  const blind = logs.files.filter((f) => !NAT_DETECTION_COLUMNS.every((c) => f.format.fields.some((field) => field.column === c)));
+  if (blind.length === 0) return undefined;
+  const formats = [...new Set(blind.map((f) => f.format.name))].join('/');
+  const fields = NAT_DETECTION_COLUMNS.map((c) => c.replaceAll('_', '-')).join(', ');
+  return (
+    `${blind.length} of the ${logs.files.length} files read (${formats}) lack one of ${fields}, so a connection through a NAT gateway ` +
+    "may count twice (from the instance, and translated from the NAT gateway); give --nat-addresses with the NAT gateways' private IPv4 addresses."
+  );
+}
+
+/**
+ * Which hours of the window the files cover: hour folders, and the records' start in day folders (known only after
+ * the audit query, `hoursWithRecords`). With --require-full-window a partial window is an InputError.
+ */
+function checkCoverage(command: AuditCommand, discovery: LocalLogs['discovery'], hoursWithRecords: readonly number[] = []): WindowCoverage {
+  const coverage = windowCoverage(command.window, [...discovery.hourFolderHours, ...hoursWithRecords]);
+  if (command.requireFullWindow && isPartial(coverage)) {
+    throw new InputError(`--require-full-window: ${describePartialWindow(coverage)}; give a window the flow logs cover (--end, --lookback-hours), or leave out --require-full-window.`);
+  }
+  return coverage;
+}
+
+/** `audit`: the report on stdout; EXIT.policy when --fail-on-unexplained and a port counted is outside --allowlist. */
+async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<number> {
   const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
   if (command.allowlist !== undefined && allowlist === undefined) {
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
   const logs = await readLogs(command, io);
+  const daily = logs.files.some((f) => f.granularity === 'day');
+  // Hour folders say their coverage before any query; day folders only through their records.
+  if (!daily) checkCoverage(command, logs.discovery);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
   const auditParameters = parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format));
   const result = await engine.runAudit(auditParameters);
   bar.done();
+  const coverage = checkCoverage(command, logs.discovery, result.hoursWithRecords);
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
+  if (isPartial(coverage)) io.stderr(`warning: ${describePartialWindow(coverage)}; the counts are for those ${coveredHoursText(coverage)} (--require-full-window makes this an error).\n`);
+  const nat = natCopiesWarning(command, logs);
+  if (nat) io.stderr(`warning: ${nat}\n`);
   // Only a run with new ports pays for the one drill-down query.
   const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
   for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
-  // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count).
+  // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count): a warning
+  // unless the VPC simply opened no connection out.
   const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
-  if (empty) io.stderr(`note: nothing counted: ${empty.sentence}\n`);
-  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty };
+  if (empty) io.stderr(`${empty.reason === 'no-outbound' ? 'note' : 'warning'}: nothing counted: ${empty.sentence}\n`);
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage };
   io.stdout(`${renderAudit(report, command.output)}\n`);
+  if (command.failOnUnexplained && newPorts.length > 0) {
+    const listed = newPorts.slice(0, 10).map(portKey).join(', ') + (newPorts.length > 10 ? `, and ${newPorts.length - 10} more` : '');
+    io.stderr(`vpc-port-audit: ${newPorts.length} port${newPorts.length === 1 ? '' : 's'} outside ${command.allowlist} (${listed}); exit ${EXIT.policy} for --fail-on-unexplained.\n`);
+    return EXIT.policy;
+  }
+  return EXIT.ok;
 }
 
 /** `why PORT`: the one drill-down query over the window, printed in the chosen format. */
@@ -185,6 +240,8 @@ async function why(command: AuditCommand & { logs: string }, io: CliIo): Promise
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs' });
   const result = await engine.runDrillDown(parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format)), [command.why!]);
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
+  const nat = natCopiesWarning(command, logs);
+  if (nat) io.stderr(`warning: ${nat}\n`);
   io.stdout(`${renderWhy(command, result)}\n`);
 }
 
@@ -206,30 +263,65 @@ async function redriveCommand(command: RedriveCommand, io: CliIo): Promise<void>
   const { describeRedrive, redriveStack } = await import('./pipeline/redrive.js');
   const { createAwsClients, createRedriveClients } = await import('./aws/clients.js');
   const clients = { ...createAwsClients({ region }), ...(await createRedriveClients({ region })) };
-  const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) });
+  const result = await redriveStack(clients, command.stack, '--stack', { log: (line) => io.stderr(`${line}\n`) }).catch((error: unknown) => {
+    if (!isUnreachable(error)) throw error;
+    throw new InputError(`redrive: AWS could not be reached in ${region} (${(error as Error).message}); check the network connection, --region, and AWS_ENDPOINT_URL when it is set.`, { cause: error });
+  });
   io.stdout(`${'nothingToRedrive' in result ? result.nothingToRedrive : describeRedrive(result, result.queueUrl)}\n`);
 }
 
-/** Runs the command line; returns the exit code (0 ok, 1 unexpected failure, 2 bad input). */
+/** The version in the package.json of this program (the first one named vpc-port-audit above this module). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    const pkg = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }) : undefined;
+    if (pkg?.name === 'vpc-port-audit' && pkg.version) return pkg.version;
+    if (dirname(dir) === dir) throw new Error("no package.json of vpc-port-audit above the program's folder");
+  }
+}
+
+/** Runs a parsed command; returns its exit code. */
+async function run(command: Command, io: CliIo): Promise<number> {
+  switch (command.command) {
+    case 'help': {
+      const text = `${command.topic ? commandHelp(command.topic) : usage()}\n`;
+      if (command.exitCode === EXIT.ok) io.stdout(text);
+      else io.stderr(text);
+      return command.exitCode;
+    }
+    case 'version':
+      io.stdout(`${packageVersion()}\n`);
+      return EXIT.ok;
+    case 'sample':
+      await sample(command, io);
+      return EXIT.ok;
+    case 'audit':
+      return audit({ ...command, logs: command.logs! }, io);
+    case 'why':
+      await why({ ...command, logs: command.logs! }, io);
+      return EXIT.ok;
+    case 'redrive':
+      await redriveCommand(command, io);
+      return EXIT.ok;
+    case 'sql':
+      if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
+      else await sql(command, io);
+      return EXIT.ok;
+  }
+}
+
+/** Runs the command line; returns the exit code (cli-args.ts EXIT: 0 ok, 1 unexpected failure, 2 bad input, 3 policy). */
 export async function main(argv: readonly string[], io: CliIo = processIo, now = new Date()): Promise<number> {
   try {
-    const command = parseCommand(argv, now);
-    if (command.command === 'help') io.stdout(`${USAGE}\n`);
-    else if (command.command === 'sample') await sample(command, io);
-    else if (command.command === 'audit') await audit({ ...command, logs: command.logs! }, io);
-    else if (command.command === 'why') await why({ ...command, logs: command.logs! }, io);
-    else if (command.command === 'redrive') await redriveCommand(command, io);
-    else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
-    else await sql(command, io);
-    return 0;
+    return await run(parseCommand(argv, now), io);
   } catch (error) {
     // Refused or missing AWS credentials are the user's to fix, like bad input.
     if (error instanceof InputError || error instanceof AwsAccessError) {
       io.stderr(`vpc-port-audit: ${error.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     io.stderr(`vpc-port-audit: unexpected failure: ${(error as Error).message}\n`);
-    return 1;
+    return EXIT.unexpected;
   }
 }
 

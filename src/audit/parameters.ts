@@ -18,7 +18,7 @@ export function parseInteger(text: string, input: string, min: number, max: numb
 
 const TOP_RANGE = { min: 1, max: 1000 } as const;
 /** Up to 400 days back: the default S3 retention is shorter, and a longer window is a scan-cost mistake. */
-const LOOKBACK_RANGE = { min: 1, max: 9600 } as const;
+export const LOOKBACK_RANGE = { min: 1, max: 9600 } as const;
 
 export const parseTop = (text: string, input = 'top') => parseInteger(text, input, TOP_RANGE.min, TOP_RANGE.max);
 export const parseLookbackHours = (text: string, input = 'lookback-hours') =>

@@ -88,11 +88,14 @@ function openerExpression(shape: TableShape): string {
  * gateway's interface logs for traffic it translates (AWS VPC User Guide, "Flow log record examples",
  * "Traffic through a NAT gateway"). `false` when neither applies.
  */
+/** The columns with which the query tells a NAT gateway's records without its addresses (see natCopyTerm). */
+export const NAT_DETECTION_COLUMNS = ['interface_id', 'flow_direction', 'pkt_dstaddr'] as const;
+
 function natCopyTerm(shape: TableShape, p: AuditParameters): string {
   const c = (name: string) => column(shape, name);
   const terms: string[] = [];
   if (p.natAddresses && p.natAddresses.length > 0) terms.push(`${c('srcaddr')} IN (${p.natAddresses.map((a) => `'${a}'`).join(', ')})`);
-  if (['interface_id', 'flow_direction', 'pkt_dstaddr'].every((name) => shape.columns.has(name))) {
+  if (NAT_DETECTION_COLUMNS.every((name) => shape.columns.has(name))) {
     const translated =
       `${c('flow_direction')} = 'ingress' AND ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}` +
       ` AND NOT ${addressInCidrsSql(c('pkt_dstaddr'), p.vpcCidrs)}`;

@@ -14,6 +14,17 @@ const BAD_CREDENTIALS = new Set([
   'CredentialsProviderError',
 ]);
 
+/** Node's codes for a connection that could not be made or was lost (after the SDK's own retries). */
+const NETWORK_ERROR_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'];
+/** One of those codes, as Node's error gives it or in the message of the SDK's wrapper around such an error. */
+const NETWORK_ERROR = new RegExp(`\\b(?:${NETWORK_ERROR_CODES.join('|')})\\b`);
+
+/** Whether an AWS SDK call failed because AWS could not be reached (no network, a wrong AWS_ENDPOINT_URL, a timeout). */
+export function isUnreachable(error: unknown): boolean {
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  return NETWORK_ERROR.test(`${code ?? ''} ${message ?? ''}`) || name === 'TimeoutError';
+}
+
 export class AwsAccessError extends Error {
   override readonly name = 'AwsAccessError';
 }

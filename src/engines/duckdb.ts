@@ -3,13 +3,15 @@
 // Athena table, over the union of the files' columns (NULL where a file lacks a field), with `dt` the hour folder
 // (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
 // this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS. An audit
-// that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why; a query that fails
+// that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why, and one over day
+// folders says which hours their records cover (audit/window-coverage.ts); a query that fails
 // reading a file becomes one sentence naming that file (DuckDB's Parquet reader names none: the engine then
 // reads the window's Parquet files one at a time to find it).
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { buildRecordCountsSql, readRecordCounts, RECORD_COUNT_COLUMNS } from '../audit/empty-audit.js';
+import { buildHoursWithRecordsSql, HOUR_START_COLUMN } from '../audit/window-coverage.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
 import { startTerms } from '../audit/time-partitions.js';
 import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
@@ -170,16 +172,24 @@ export class DuckDbEngine implements QueryEngine {
     return readLocalLogs(this.options.logsDir, window, { logFormat: this.options.format, input: this.options.input });
   }
 
-  /** The audit; when its top list is empty (and only then) one more query counts why (audit/empty-audit.ts). */
+  /**
+   * The audit; when its top list is empty (and only then) one more query counts why (audit/empty-audit.ts); when
+   * files come from day folders, one more says which hours of the window their records cover (audit/window-coverage.ts).
+   */
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
-    const { value, statistics } = await this.run(parameters, async (query) => {
+    const { value, statistics } = await this.run(parameters, async (query, logs) => {
       const raws = (await query(sql, RESULT_COLUMNS)) as RawResultRow[];
-      if (raws.length > 0) return { raws };
+      const hours = logs.files.some((f) => f.granularity === 'day')
+        ? ((await query(buildHoursWithRecordsSql(parameters), [HOUR_START_COLUMN])) as Record<string, unknown>[]).map((r) => Number(r[HOUR_START_COLUMN]) * 1000)
+        : undefined;
+      const covered = hours ? { hoursWithRecords: hours.sort((a, b) => a - b) } : {};
+      if (raws.length > 0) return { raws, ...covered };
       const [counts] = (await query(buildRecordCountsSql(parameters), RECORD_COUNT_COLUMNS)) as Record<string, unknown>[];
-      return { raws, recordCounts: readRecordCounts(counts!) };
+      return { raws, ...covered, recordCounts: readRecordCounts(counts!) };
     });
-    return { engine: 'duckdb', sql, ...validatePortRows(value.raws), statistics, ...(value.recordCounts ? { recordCounts: value.recordCounts } : {}) };
+    const { raws, ...extra } = value;
+    return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics, ...extra };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {
@@ -191,7 +201,7 @@ export class DuckDbEngine implements QueryEngine {
   /** Exposes the window's files as the table, runs `work` with a query function over it, and returns its value with the run's statistics. */
   private async run<T>(
     parameters: AuditParameters,
-    work: (query: (sql: string, columns: readonly string[]) => Promise<unknown[]>) => Promise<T>,
+    work: (query: (sql: string, columns: readonly string[]) => Promise<unknown[]>, logs: LocalLogs) => Promise<T>,
   ): Promise<{ value: T; statistics: AuditStatistics }> {
     const started = performance.now();
     const logs = await this.logs(parameters.window);
@@ -201,7 +211,7 @@ export class DuckDbEngine implements QueryEngine {
       const ddl = tableDdl(parameters.source.table, logs.files, this.options.format);
       for (const statement of [...TRINO_FUNCTION_MACROS, ...ddl]) await connection.run(statement);
       const engineStarted = performance.now();
-      const value = await work((sql, columns) => this.query(connection, sql, logs, columns));
+      const value = await work((sql, columns) => this.query(connection, sql, logs, columns), logs);
       return {
         value,
         statistics: {

@@ -33,6 +33,11 @@ export interface AuditResult {
    * follow-up query, audit/empty-audit.ts), so that an empty top list can say why. Absent otherwise.
    */
   readonly recordCounts?: RecordCounts;
+  /**
+   * DuckDB, when files come from day folders: the starts (epoch ms, sorted) of the window's hours in which a record
+   * starts (audit/window-coverage.ts), since a day folder says nothing of its hours. Absent otherwise.
+   */
+  readonly hoursWithRecords?: readonly number[];
 }
 
 export interface DrillDownResult {

@@ -165,7 +165,9 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
       parquet.push({ file, path });
       return;
     }
-    const text = await textFile(file, path, read, read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1], options);
+    const gzip = read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1];
+    if (!gzip && /\.gz$/i.test(path)) throw notGzipError(path, read.head.length === 0, input);
+    const text = await textFile(file, path, read, gzip, options);
     if (text) files.push(text);
   };
   for (let i = 0; i < discovery.files.length; i += CONCURRENCY) await Promise.all(discovery.files.slice(i, i + CONCURRENCY).map(tell));
@@ -186,6 +188,15 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
 function notParquetError(path: string, empty: boolean, input: string): InputError {
   const detail = empty ? 'it is empty' : `it does not start with ${PARQUET_MAGIC}, the magic number of every Parquet file`;
   return new InputError(`${input}: file '${path}' is not a Parquet file (${detail}); S3 delivery writes Parquet flow logs as whole *.parquet files.`);
+}
+
+/**
+ * The InputError for a `*.gz` file that does not start with gzip's magic number 1f 8b, or is empty (a gzip file,
+ * even of nothing, holds a header and a trailer: RFC 1952): a damaged or unfinished copy, never a flow-log file.
+ */
+function notGzipError(path: string, empty: boolean, input: string): InputError {
+  const detail = empty ? 'it is empty, 0 bytes' : 'it does not start with 1f 8b, the magic number of every gzip file';
+  return new InputError(`${input}: file '${path}' is named .gz but is not gzip (${detail}); fetch the flow-log file again, or remove it.`);
 }
 
 /** Whether a gzip file's data stops before its end (zlib's "unexpected end of file"): the file was cut short. */

@@ -44,6 +44,19 @@ export function parseIsoHour(text: string, input: string): Date {
   return date;
 }
 
+/**
+ * Parses `--end`/`--start` style input: an ISO hour as parseIsoHour, or a date `2026-11-02` meaning that day's
+ * 00:00 UTC.
+ */
+export function parseIsoHourOrDate(text: string, input: string): Date {
+  const day = /^\s*(\d{4}-\d{2}-\d{2})\s*$/.exec(text)?.[1];
+  try {
+    return parseIsoHour(day === undefined ? text : `${day}T00`, input);
+  } catch {
+    throw new InputError(`${input}: '${text}' is not a whole UTC hour or a date; use the form 2026-11-02T00 (YYYY-MM-DDTHH) or 2026-11-02 (that day's 00:00 UTC).`);
+  }
+}
+
 /** The window of `hours` whole hours that ends (exclusive) at `end`. */
 export function windowEndingAt(end: Date, hours: number): HourWindow {
   return { start: new Date(end.getTime() - hours * HOUR_MS), end };

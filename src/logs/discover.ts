@@ -32,6 +32,8 @@ export interface Discovery {
   /** Hours of the window that an hour folder or a day folder covers. */
   readonly hoursCovered: number;
   readonly hoursInWindow: number;
+  /** The starts (epoch ms) of the window's hours that have an hour folder with files, sorted. */
+  readonly hourFolderHours: readonly number[];
   /**
    * Dated folders seen (none: the tree holds no known layout), with the nearest ones outside the window as
    * far as the walk opened them (`2026/10` when the month outside the window was not opened).
@@ -88,6 +90,7 @@ interface Walk {
   readonly hourFolders: Set<string>;
   readonly dayFolders: Set<string>;
   readonly hoursCovered: Set<number>;
+  readonly hourFolderHours: Set<number>;
   /** The root's path names (for the S3-delivery context of a tree rooted below `vpcflowlogs`). */
   readonly rootNames: readonly string[];
   seen: boolean;
@@ -140,7 +143,10 @@ function addFiles(walk: Walk, entries: readonly TreeEntry[], segments: readonly 
   const key = segments.join('/');
   (granularity === 'hour' ? walk.hourFolders : walk.dayFolders).add(key);
   const [start, end] = partsRange(parts);
-  for (let t = Math.max(start, walk.window.start.getTime()); t < Math.min(end, walk.window.end.getTime()); t += HOUR_MS) walk.hoursCovered.add(t);
+  for (let t = Math.max(start, walk.window.start.getTime()); t < Math.min(end, walk.window.end.getTime()); t += HOUR_MS) {
+    walk.hoursCovered.add(t);
+    if (granularity === 'hour') walk.hourFolderHours.add(t);
+  }
   for (const file of files) {
     walk.files.push({
       segments: [...segments, file.name],
@@ -198,7 +204,7 @@ async function walkUndated(walk: Walk, segments: string[]): Promise<void> {
  */
 export async function discoverWindowFiles(tree: FlowLogTree, window: HourWindow): Promise<Discovery> {
   const walk: Walk = {
-    tree, window, files: [], hourFolders: new Set(), dayFolders: new Set(), hoursCovered: new Set(),
+    tree, window, files: [], hourFolders: new Set(), dayFolders: new Set(), hoursCovered: new Set(), hourFolderHours: new Set(),
     rootNames: tree.root.split(/[/\\]/), seen: false,
   };
   const dated = rootDate(tree.root);
@@ -215,6 +221,7 @@ export async function discoverWindowFiles(tree: FlowLogTree, window: HourWindow)
     dayFolders: walk.dayFolders.size,
     hoursCovered: walk.hoursCovered.size,
     hoursInWindow: Math.round((window.end.getTime() - window.start.getTime()) / HOUR_MS),
+    hourFolderHours: [...walk.hourFolderHours].sort((a, b) => a - b),
     dated: walk.seen ? { before: walk.before?.text, after: walk.after?.text } : undefined,
   };
 }

@@ -16,12 +16,14 @@ export class LocalTree implements FlowLogTree {
     return join(this.root, ...segments);
   }
 
-  /** Fails with an InputError unless the root is a readable folder. */
+  /** Fails with an InputError unless the root is a folder: it does not exist, is a file, or cannot be looked at. */
   async check(): Promise<void> {
-    const info = await stat(this.root).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new InputError(`${this.input}: '${this.root}' is not a folder; give a folder of flow-log files (a copy of the bucket or any folder in it).`);
-    }
+    const what = 'give a folder of flow-log files (a copy of the bucket or any folder in it)';
+    const info = await stat(this.root).catch((error: NodeJS.ErrnoException) => {
+      const problem = error.code === 'ENOENT' ? 'does not exist' : error.code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${error.code ?? error.message})`;
+      throw new InputError(`${this.input}: '${this.root}' ${problem}; ${what}.`);
+    });
+    if (!info.isDirectory()) throw new InputError(`${this.input}: '${this.root}' is a file, not a folder; ${what}.`);
   }
 
   async list(segments: readonly string[]): Promise<TreeEntry[]> {

@@ -7,7 +7,7 @@
 // token, which the SDK's paginator follows.
 
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { awsRefusal } from '../aws/errors.js';
+import { awsRefusal, isUnreachable } from '../aws/errors.js';
 import { InputError } from '../input-error.js';
 import { s3Url, type S3Location } from './s3-url.js';
 import type { FlowLogTree, TreeEntry } from './tree.js';
@@ -24,11 +24,6 @@ export interface S3ObjectInfo {
 /** A name S3 may list that cannot be a folder or file on disk (or is hidden, as on disk). */
 const unusableName = (name: string) => name === '' || name === '.' || name === '..' || name.startsWith('.');
 
-/** Node's codes for a connection that could not be made or was lost (after the SDK's own retries). */
-const NETWORK_ERROR_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'];
-/** One of those codes, as Node's error gives it or in the message of the SDK's wrapper around such an error. */
-const NETWORK_ERROR = new RegExp(`\\b(?:${NETWORK_ERROR_CODES.join('|')})\\b`);
-
 /**
  * The one-sentence InputError for an S3 call on `url` that failed because of what the user gave (a missing
  * bucket, a refused permission, no credentials) or could not reach S3 (no network, a wrong AWS_ENDPOINT_URL);
@@ -36,8 +31,8 @@ const NETWORK_ERROR = new RegExp(`\\b(?:${NETWORK_ERROR_CODES.join('|')})\\b`);
  * `s3:ListBucket`.
  */
 export function explainS3Error(error: unknown, url: string, permission: string, input: string): unknown {
-  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
-  if (NETWORK_ERROR.test(`${code ?? ''} ${message ?? ''}`) || name === 'TimeoutError') {
+  const { name } = (error ?? {}) as { name?: string };
+  if (isUnreachable(error)) {
     return new InputError(
       `${input}: S3 could not be reached for ${url} (${(error as Error).message}); check the network connection, and AWS_ENDPOINT_URL when it is set.`,
       { cause: error },

@@ -93,7 +93,9 @@ describe('vpc-port-audit as a process', () => {
     const sentence = /--vpc-cidr: none of the [\d,]+ records in the window comes from 10\.0\.0\.0\/16 \(their sources include 172\.31\.\d+\.\d+\); check --vpc-cidr\./;
     const text = await wrong();
     expect(text.code).toBe(0);
-    expect(text.stderr).toMatch(new RegExp(`^note: nothing counted: ${sentence.source}\n$`));
+    // A mistyped --vpc-cidr is a warning (a quiet VPC, reason no-outbound, is a note).
+    expect(text.stderr).toMatch(new RegExp(`^warning: nothing counted: ${sentence.source}\n$`));
+    expect(text.stdout.split('\n')[0]).toBe('No outbound ports of 10.0.0.0/16, 2026-11-01T00Z to 2026-11-02T00Z');
     expect(text.stdout.split('\n')[1]).toMatch(new RegExp(`^\\(nothing counted: ${sentence.source}\\)$`));
     const markdown = await wrong('--format', 'markdown');
     expect(markdown.stdout).toMatch(/\n\n_nothing counted: --vpc-cidr: none of the [\d,]+ records in the window comes from 10\.0\.0\.0\/16 \\\(their sources include 172\.31\./);
@@ -184,7 +186,7 @@ describe('vpc-port-audit as a process', () => {
   });
 
   test.each([
-    [['audit', '--logs', '/nonexistent', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent' is not a folder/],
+    [['audit', '--logs', '/nonexistent', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent' does not exist/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', "10.0.0.0/16' OR 1=1 --"], /--vpc-cidr: .* is not a CIDR block/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--top', '1e3'], /--top: '1e3' is not a whole number/],
     [['audit', '--logs', 'sample/flow-logs', '--vpc-cidr', '10.0.0.0/16', '--log-format', 'v9'], /--log-format: 'v9' is not a log format; accepted are v2, v5, v8, or a LogFormat string/],
@@ -198,10 +200,15 @@ describe('vpc-port-audit as a process', () => {
     expect(stderr).toMatch(/^vpc-port-audit: [^\n]+\.\n$/);
   });
 
-  test('--help prints the usage', async () => {
+  test('--help prints the overview, audit --help the audit\'s flags; no arguments exit 2', async () => {
     const { code, stdout } = await cli('--help');
     expect(code).toBe(0);
-    expect(stdout).toContain('vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR');
+    expect(stdout).toContain('Usage: vpc-port-audit COMMAND [flags]');
+    const audit = await cli('audit', '--help');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain('Usage: vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [flags]');
+    const none = await cli();
+    expect([none.code, none.stdout, none.stderr]).toEqual([2, '', `${stdout}`]);
   });
 
   test('only the CLI\'s modules import DuckDB (the action bundle must not contain DuckDB)', async () => {

@@ -145,9 +145,21 @@ describe('discoverWindowFiles', () => {
     expect(() => requireWindowFiles(files, distinct, window, '--logs')).not.toThrow();
   });
 
-  test('a missing root lists nothing; check() says it is not a folder', async () => {
+  test('a missing root lists nothing; check() says it does not exist', async () => {
     const missing = new LocalTree('/nonexistent/flow-logs', '--logs');
     expect(await missing.list([])).toEqual([]);
-    await expect(missing.check()).rejects.toThrow(/^--logs: '\/nonexistent\/flow-logs' is not a folder/);
+    await expect(missing.check()).rejects.toThrow(/^--logs: '\/nonexistent\/flow-logs' does not exist; give a folder of flow-log files/);
+  });
+
+  test('discovery lists the hours of the window that have an hour folder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hour-folders-'));
+    for (const hour of ['2026/11/01/22', '2026/11/02/01']) {
+      await mkdir(join(root, hour), { recursive: true });
+      await writeFile(join(root, hour, 'part.gz'), 'x');
+    }
+    // An empty hour folder covers nothing.
+    await mkdir(join(root, '2026/11/01/23'), { recursive: true });
+    const found = await discoverWindowFiles(new LocalTree(root), { start: new Date('2026-11-01T22:00Z'), end: new Date('2026-11-02T02:00Z') });
+    expect(found.hourFolderHours.map((t) => new Date(t).toISOString())).toEqual(['2026-11-01T22:00:00.000Z', '2026-11-02T01:00:00.000Z']);
   });
 });

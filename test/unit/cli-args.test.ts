@@ -1,15 +1,15 @@
 // Command-line parsing and the bad-input table: every flag with bad values and SQL-injection attempts
 // through every string input end in exit code 2 and one sentence on stderr, never a stack trace.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
 import { buildAuditSql } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
-import { parseCommand, type AuditCommand, type SampleCommand } from '../../src/cli-args.js';
-import { main } from '../../src/cli.js';
+import { commandHelp, COMMANDS, parseCommand, type AuditCommand, type CommandName, type SampleCommand } from '../../src/cli-args.js';
+import { main, progress } from '../../src/cli.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { V2_FORMAT, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
@@ -92,10 +92,138 @@ describe('parseCommand', () => {
     }
   });
 
-  test('help', () => {
-    expect(parseCommand([], NOW)).toEqual({ command: 'help' });
-    expect(parseCommand(['audit', '--help'], NOW)).toEqual({ command: 'help' });
+  test('help: the overview for help, --help and -h; a command\'s own for help COMMAND and COMMAND --help or -h anywhere after it', () => {
+    for (const argv of [['help'], ['--help'], ['-h']]) expect(parseCommand(argv, NOW)).toEqual({ command: 'help', exitCode: 0 });
+    for (const argv of [['help', 'audit'], ['audit', '--help'], ['audit', '-h'], ['audit', '--logs', 'd', '-h'], ['audit', '--top', 'ten', '--help']]) {
+      expect(parseCommand(argv, NOW)).toEqual({ command: 'help', topic: 'audit', exitCode: 0 });
+    }
+    expect(parseCommand(['why', '443', '-h'], NOW)).toEqual({ command: 'help', topic: 'why', exitCode: 0 });
+    expect(parseCommand(['redrive', '-h'], NOW)).toEqual({ command: 'help', topic: 'redrive', exitCode: 0 });
+    // No arguments at all is a mistake in a script: the overview, with exit code 2.
+    expect(parseCommand([], NOW)).toEqual({ command: 'help', exitCode: 2 });
+    expect(parseCommand(['--version'], NOW)).toEqual({ command: 'version' });
     expect(() => parseCommand(['deploy'], NOW)).toThrow(InputError);
+    expect(() => parseCommand(['help', 'deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are audit, why, sql, sample, redrive/);
+  });
+
+  const window = (...flags: string[]) => (parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', ...flags], NOW) as AuditCommand).window;
+  const iso = (w: { start: Date; end: Date }) => [w.start.toISOString(), w.end.toISOString()];
+
+  test('the window: --end takes an hour or a date (that day\'s 00:00 UTC); its start from --lookback-hours, --since or --start', () => {
+    expect(iso(window('--end', '2026-11-04'))).toEqual(['2026-11-03T00:00:00.000Z', '2026-11-04T00:00:00.000Z']);
+    expect(iso(window('--end', '2026-11-04T06'))).toEqual(['2026-11-03T06:00:00.000Z', '2026-11-04T06:00:00.000Z']);
+    expect(iso(window('--end', '2026-11-04', '--since', '7d'))).toEqual(['2026-10-28T00:00:00.000Z', '2026-11-04T00:00:00.000Z']);
+    expect(iso(window('--since', '36h'))).toEqual(['2026-10-31T17:00:00.000Z', '2026-11-02T05:00:00.000Z']);
+    expect(iso(window('--start', '2026-11-01', '--end', '2026-11-04'))).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-04T00:00:00.000Z']);
+    expect(iso(window('--start', '2026-11-01T22'))).toEqual(['2026-11-01T22:00:00.000Z', '2026-11-02T05:00:00.000Z']);
+    expect(iso(window('--lookback-hours', '2', '--end', '2026-11-04'))).toEqual(['2026-11-03T22:00:00.000Z', '2026-11-04T00:00:00.000Z']);
+    // sample's --end too.
+    expect((parseCommand(['sample', '--out', 'o', '--end', '2026-11-04'], NOW) as SampleCommand).end.toISOString()).toBe('2026-11-04T00:00:00.000Z');
+  });
+
+  test.each([
+    [['--since', '7d', '--lookback-hours', '3'], /^--lookback-hours and --since each set the window's start; give one of --lookback-hours, --since, --start\.$/],
+    [['--start', '2026-11-01', '--since', '1d'], /^--since and --start each set/],
+    [['--start', '2026-11-04', '--end', '2026-11-04'], /^--start: '2026-11-04' is not before the window's end 2026-11-04T00Z; give a start before --end\.$/],
+    [['--start', '2025-01-01', '--end', '2026-11-04'], /^--start: '2025-01-01' is 16128 hours before the window's end 2026-11-04T00Z, more than 9600 \(400 days\); give a later start\.$/],
+    [['--start', 'yesterday'], /^--start: 'yesterday' is not a whole UTC hour or a date/],
+    [['--since', '0d'], /^--since: '0d' is not a duration from 1h to 400d; give whole hours or days, such as 36h or 7d\.$/],
+    [['--since', '401d'], /^--since: '401d' is not a duration/],
+    [['--since', '2w'], /^--since: '2w' is not a duration/],
+  ])('window flags %j are refused in one sentence', (flags, message) => {
+    expect(() => window(...flags)).toThrow(message);
+  });
+
+  test('audit switches: --fail-on-unexplained (needs --allowlist) and --require-full-window; a switch takes no value', () => {
+    const flags = ['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16'];
+    const plain = parseCommand(flags, NOW) as AuditCommand;
+    expect([plain.failOnUnexplained, plain.requireFullWindow]).toEqual([false, false]);
+    const strict = parseCommand([...flags, '--allowlist', 'a.yml', '--fail-on-unexplained', '--require-full-window'], NOW) as AuditCommand;
+    expect([strict.failOnUnexplained, strict.requireFullWindow]).toEqual([true, true]);
+    expect(() => parseCommand([...flags, '--fail-on-unexplained'], NOW)).toThrow(/^--fail-on-unexplained needs --allowlist FILE/);
+    expect(() => parseCommand([...flags, '--require-full-window=yes'], NOW)).toThrow(/^--require-full-window takes no value; give it alone, as --require-full-window\.$/);
+  });
+
+  test('flags a command does not use are refused, naming the commands that have them: sql prints SQL, so no --format, --allowlist', () => {
+    const sql = ['sql', '--vpc-cidr', '10.0.0.0/16'];
+    expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why\); sql's flags are --vpc-cidr, --logs, /);
+    expect(() => parseCommand([...sql, '--allowlist', 'a.yml'], NOW)).toThrow(/^'--allowlist' is not a flag of 'sql' \(it is a flag of audit\)/);
+    expect(() => parseCommand(['why', '443', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--top', '3'], NOW)).toThrow(/^'--top' is not a flag of 'why' \(it is a flag of audit, sql\)/);
+    expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql\)/);
+    expect(() => parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '-x'], NOW)).toThrow(/^'-x' is not a flag of 'audit'; audit's flags are /);
+  });
+
+  test('why --preset seed drills into a source port, as the seed preset counts it', () => {
+    const c = parseCommand(['why', '49152', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--preset', 'seed'], NOW) as AuditCommand;
+    expect([c.preset, c.why]).toEqual(['seed', { port: 49152, protocol: 6 }]);
+  });
+});
+
+describe('help text: written from the one table of commands and flags', () => {
+  test.each(Object.keys(COMMANDS) as CommandName[])('%s --help explains every flag of the command with an example, and the exit codes', async (name) => {
+    const { code, stdout, stderr } = await run([name, '--help']);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toBe(`${commandHelp(name)}\n`);
+    expect((await run(['help', name])).stdout).toBe(stdout);
+    expect((await run([name, '-h'])).stdout).toBe(stdout);
+    expect(stdout).toMatch(new RegExp(`^Usage: vpc-port-audit ${name} `));
+    for (const entry of COMMANDS[name].flags) {
+      const flag = typeof entry === 'string' ? entry : entry[0];
+      const block = new RegExp(`\\n  --${flag}\\b[^\\n]*\\n(?:      [^\\n]+\\n)*      Example: [^\\n]*--${flag}\\b`);
+      expect(stdout).toMatch(block);
+    }
+    expect(stdout).toContain('Exit codes: 0 done; 2 bad input (one sentence on stderr, nothing done); 3 policy: audit --fail-on-unexplained found ports outside --allowlist; 1 an unexpected failure.');
+  });
+
+  test('audit --help explains the presets, --top and the peers column', async () => {
+    const { stdout } = await run(['audit', '--help']);
+    // Wrapped lines joined back.
+    const text = stdout.replace(/\n +/g, ' ');
+    expect(text).toMatch(/egress-ports \(default\): the destination ports of connections the VPC opened/);
+    expect(text).toMatch(/seed: the original recipe's query, the source ports/);
+    expect(text).toMatch(/--top N How many ports the list shows, busiest first: ranked by connections/);
+    expect(text).toMatch(/peers: the distinct outside addresses/);
+  });
+
+  test('--help and help print the overview on stdout, exit 0; no arguments print it on stderr, exit 2', async () => {
+    const help = await run(['--help']);
+    expect([help.code, help.stderr]).toEqual([0, '']);
+    for (const name of Object.keys(COMMANDS)) expect(help.stdout).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    expect(help.stdout).toContain('Exit codes: 0 done;');
+    expect((await run(['help'])).stdout).toBe(help.stdout);
+    expect(await run([])).toEqual({ code: 2, stdout: '', stderr: help.stdout });
+  });
+
+  test('--version prints the version of package.json', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+});
+
+describe('progress on stderr', () => {
+  const recorder = (interactive: boolean) => {
+    let text = '';
+    return { io: { stdout: () => undefined, stderr: (t: string) => void (text += t), interactive }, text: () => text };
+  };
+
+  test('in a log: one line per quarter reached, then done', () => {
+    const { io, text } = recorder(false);
+    const bar = progress(io, 'scanning 3 files');
+    for (const percent of [3, 10, 26, 39, 40, 74, 80, 99, 100]) bar.update(percent);
+    bar.done();
+    expect(text()).toBe('scanning 3 files: 25%\nscanning 3 files: 50%\nscanning 3 files: 75%\nscanning 3 files: done\n');
+  });
+
+  test('on a terminal: one rewritten line, ending in done; a step too fast to report prints nothing', () => {
+    const { io, text } = recorder(true);
+    const bar = progress(io, 'scan');
+    bar.update(12);
+    bar.update(57);
+    bar.done();
+    expect(text()).toBe('\rscan: 12%\rscan: 57%\rscan: done\n');
+    const quiet = recorder(false);
+    progress(quiet.io, 'scan').done();
+    expect(quiet.text()).toBe('');
   });
 });
 
@@ -107,6 +235,11 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     // Starts like gzip (magic 1f 8b), then is not.
     await writeFile(join(logs, '2026/11/02/04', 'broken.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('not gzip at all')]));
     await writeFile(join(logs, 'a-file'), 'x');
+    // Named .gz: random bytes, and an empty file (even an empty gzip stream has a header and a trailer).
+    await mkdir(join(logs, '2026/11/02/01'), { recursive: true });
+    await writeFile(join(logs, '2026/11/02/01', 'random.log.gz'), Buffer.from('5f3a9c0e7b12d4e6a8f0c2b4d6e8fa1c3e5b7d9f', 'hex'));
+    await mkdir(join(logs, '2026/11/02/02'), { recursive: true });
+    await writeFile(join(logs, '2026/11/02/02', 'empty.log.gz'), '');
   });
   const audit = (...flags: string[]) => ['audit', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', ...flags];
   const injections = [`' OR '1'='1`, `10.0.0.0/16'); DROP TABLE flow_logs; --`, '"; DROP TABLE x; --', '$(rm -rf /)', 'x\nUNION SELECT 1'];
@@ -118,9 +251,12 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['flag given twice', audit('--top', '1', '--top', '2'), /--top is given twice/],
     ['missing --logs', ['audit', '--vpc-cidr', '10.0.0.0/16'], /--logs is required/],
     ['missing --vpc-cidr', ['audit', '--logs', '__LOGS__'], /--vpc-cidr is required/],
-    ['--logs not a folder', ['audit', '--logs', '/nonexistent/logs', '--vpc-cidr', '10.0.0.0/16'], /--logs: '\/nonexistent\/logs' is not a folder/],
-    ['--logs is a file', ['audit', '--logs', '__LOGS__/a-file', '--vpc-cidr', '10.0.0.0/16'], /is not a folder/],
+    ['--logs does not exist', ['audit', '--logs', '/nonexistent/logs', '--vpc-cidr', '10.0.0.0/16'], /^--logs: '\/nonexistent\/logs' does not exist; give a folder of flow-log files/],
+    ['--logs is a file', ['audit', '--logs', '__LOGS__/a-file', '--vpc-cidr', '10.0.0.0/16'], /^--logs: '.*a-file' is a file, not a folder; give a folder/],
+    ['--logs below a file', ['audit', '--logs', '__LOGS__/a-file/x', '--vpc-cidr', '10.0.0.0/16'], /^--logs: '.*a-file\/x' is not a folder; give a folder/],
     ['unreadable file in the window', audit('--end', '2026-11-02T05', '--lookback-hours', '1'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
+    ['random bytes named .gz', audit('--end', '2026-11-02T02', '--lookback-hours', '1'), /^--logs: file '.*random\.log\.gz' is named \.gz but is not gzip \(it does not start with 1f 8b, the magic number of every gzip file\); fetch the flow-log file again, or remove it\.\n$/],
+    ['an empty file named .gz', audit('--end', '2026-11-02T03', '--lookback-hours', '1'), /^--logs: file '.*empty\.log\.gz' is named \.gz but is not gzip \(it is empty, 0 bytes\); fetch the flow-log file again, or remove it\.\n$/],
     ['unreadable file, format given', audit('--end', '2026-11-02T05', '--lookback-hours', '1', '--log-format', 'v5'), /^--logs: file '.*broken\.gz' cannot be read as gzip-compressed text flow logs/],
     ['--vpc-cidr 0.0.0.0/0', ['audit', '--logs', '__LOGS__', '--vpc-cidr', '0.0.0.0/0'], /^--vpc-cidr: '0\.0\.0\.0\/0' is wider than \/8; VPC blocks are \/16 to \/28\.\n$/],
     ['--vpc-cidr host bits', audit().map((a) => (a === '10.0.0.0/16' ? '10.0.0.1/16' : a)), /has host bits set/],
@@ -135,7 +271,7 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['--top hex', audit('--top', '0x10'), /--top: '0x10'/],
     ['--end not an hour', audit('--end', '2026-11-02T05:30'), /--end: '2026-11-02T05:30' is not a whole UTC hour/],
     ['--end impossible date', audit('--end', '2026-02-30T00'), /is not a whole UTC hour/],
-    ['--end date only', audit('--end', '2026-11-02'), /is not a whole UTC hour/],
+    ['--end not a date', audit('--end', '2026-11-31'), /^--end: '2026-11-31' is not a whole UTC hour or a date; use the form 2026-11-02T00 \(YYYY-MM-DDTHH\) or 2026-11-02 \(that day's 00:00 UTC\)\.\n$/],
     ['--preset unknown', audit('--preset', 'ingress'), /--preset: 'ingress' is not a preset; accepted are egress-ports, seed/],
     ['--log-format unknown', audit('--log-format', 'v4'), /^--log-format: 'v4' is not a log format; accepted are v2, v5, v8, or a LogFormat string of \$\{field\} tokens among version, /],
     ['--log-format unknown field', audit('--log-format', '${srcaddr} ${bogus}'), /^--log-format: '\$\{bogus\}' is not a flow-log field; accepted are v2, v5, v8, or a LogFormat/],
@@ -146,7 +282,9 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
     ['--allowlist is a folder', audit('--allowlist', '__LOGS__'), /^allowlist .*cli-bad-\w+ is a folder; give the path of a YAML file with a ports: list\.\n$/],
     ['sample without --out', ['sample'], /--out is required/],
     ['sample --days zero', ['sample', '--out', '__LOGS__/s', '--days', '0'], /--days: '0' is not a whole number from 1 to 400/],
-    ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /--records-per-hour: '-1'/],
+    ['sample --records-per-hour', ['sample', '--out', '__LOGS__/s', '--records-per-hour=-1'], /--records-per-hour: '-1'/],
+    // A value that starts with a dash reads as a flag unless joined with '='.
+    ['a value that starts with a dash', ['sample', '--out', '__LOGS__/s', '--records-per-hour', '-1'], /^--records-per-hour needs a value: give --records-per-hour VALUE, or --records-per-hour=VALUE for a value that starts with a dash; see vpc-port-audit sample --help\.\n$/],
     ['sample --seed', ['sample', '--out', '__LOGS__/s', '--seed', 'abc'], /--seed: 'abc' is not a whole number from 0 to 4294967295/],
     ['sample --files-per-hour', ['sample', '--out', '__LOGS__/s', '--files-per-hour', '61'], /--files-per-hour: '61'/],
     ['sample --log-format', ['sample', '--out', '__LOGS__/s', '--log-format', 'v3'], /--log-format: 'v3' is not a sample format; accepted are v2, v5, v8\.\n$/],
@@ -172,7 +310,7 @@ describe('bad input: exit 2, one sentence, no stack trace', () => {
       [`--end ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--end', `2026-11-02T00${bad}`], /^--end: /],
       [`--top ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--top', `10${bad}`], /^--top: /],
       [`--lookback-hours ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--lookback-hours', `24${bad}`], /^--lookback-hours: /],
-      [`--format ${JSON.stringify(bad)}`, ['sql', '--vpc-cidr', '10.0.0.0/16', '--format', `json${bad}`], /^--format: /],
+      [`--format ${JSON.stringify(bad)}`, ['audit', '--logs', '__LOGS__', '--vpc-cidr', '10.0.0.0/16', '--format', `json${bad}`], /^--format: /],
       [`--logs ${JSON.stringify(bad)}`, ['audit', '--vpc-cidr', '10.0.0.0/16', '--logs', `/nonexistent/${bad}`], /^--logs: /],
       [`--allowlist ${JSON.stringify(bad)}`, audit('--allowlist', `/nonexistent/${bad}`), /^--allowlist: /],
     ]),
@@ -202,7 +340,7 @@ describe('redrive (issue 13)', () => {
     ['missing --stack', ['redrive'], /--stack is required/],
     ['bad --stack', ['redrive', '--stack', "x'; rm -rf /"], /^--stack: /],
     ['bad --region', ['redrive', '--stack', 'vpc-port-audit', '--region', 'mars-1'], /^--region: /],
-    ['audit flag on redrive', ['redrive', '--stack', 'vpc-port-audit', '--top', '3'], /'--top' is not a flag of 'redrive'; accepted are --stack, --region/],
+    ['audit flag on redrive', ['redrive', '--stack', 'vpc-port-audit', '--top', '3'], /^'--top' is not a flag of 'redrive' \(it is a flag of audit, sql\); redrive's flags are --stack, --region\.\n$/],
   ])('%s: exit 2, one sentence', async (_name, argv, message) => {
     const { code, stdout, stderr } = await run(argv);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
