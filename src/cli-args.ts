@@ -2,7 +2,7 @@
 // into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
 
 import type { Cidr } from './audit/cidr.js';
-import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
+import { DEFAULT_MAX_PORTS, parseCidrList, parseInteger, parseLookbackHours, parseMaxPorts, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
@@ -48,6 +48,8 @@ export interface AuditCommand {
   readonly vpcCidrs: Cidr[];
   readonly window: HourWindow;
   readonly top: number;
+  /** --max-ports: the audit returns at most this many ports (the busiest); the rest are counted as left out. */
+  readonly maxPorts: number;
   readonly preset: Preset;
   /** Undefined: detect from the files (a header line, a Parquet schema, or a record's field count: v2, v5 or v8). */
   readonly format?: FlowLogFormat;
@@ -75,7 +77,7 @@ export interface RedriveCommand {
 
 export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand;
 
-const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir', 'nat-addresses'];
+const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'max-ports', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir', 'nat-addresses'];
 const FLAGS: Record<string, readonly string[]> = {
   sample: ['out', 'days', 'records-per-hour', 'seed', 'vpc-cidr', 'end', 'log-format', 'files-per-hour', 'layout', 'file-format'],
   audit: AUDIT_FLAGS,
@@ -88,8 +90,10 @@ const NAMED_FORMAT_NAMES = NAMED_FORMATS.map((f) => f.name).join('|');
 
 export const USAGE = `Usage:
   vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
-                       [--top 10] [--preset egress-ports|seed] [--log-format ${NAMED_FORMAT_NAMES}|"<LogFormat>"] [--allowlist FILE]
+                       [--top 10] [--max-ports ${DEFAULT_MAX_PORTS}] [--preset egress-ports|seed] [--log-format ${NAMED_FORMAT_NAMES}|"<LogFormat>"] [--allowlist FILE]
                        [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
+                       --top: the ports listed first; ports outside --allowlist below them are listed too, as new.
+                       --max-ports: at most this many ports are judged (the busiest); more are counted as left out
                        --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
                        copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
@@ -209,6 +213,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     vpcCidrs,
     window: windowEndingAt(parseEnd(flags, now), lookback),
     top: parseTop(flags.get('top') ?? '10', '--top'),
+    maxPorts: parseMaxPorts(flags.get('max-ports') ?? String(DEFAULT_MAX_PORTS), '--max-ports'),
     preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
