@@ -42,7 +42,7 @@ const PARAMETERS: AuditParameters = {
   preset: 'egress-ports',
   vpcCidrs: parseCidrList('10.0.0.0/16'),
   window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24),
-  top: 10,
+  maxPorts: 10,
   source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 };
 

@@ -58,7 +58,7 @@ async function dataset(dir: string, shape: Shape): Promise<GroundTruth> {
 /** The audit as the CLI runs it on a folder: discovery and formats, then the view's own TableShape. */
 async function localAudit(dir: string) {
   const logs = await readLocalLogs(dir, window);
-  return new DuckDbEngine({ logs }).runAudit({ preset: 'egress-ports', vpcCidrs, window, top: 10, source: localViewShape(TABLE, logs) });
+  return new DuckDbEngine({ logs }).runAudit({ preset: 'egress-ports', vpcCidrs, window, maxPorts: 10, source: localViewShape(TABLE, logs) });
 }
 
 const total = (files: readonly LocalLogFile[]) => files.reduce((sum, f) => sum + f.size, 0);
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
   // The SQL Athena would run on the Parquet table, and the columns it names.
   const shape = glueTableShape(TABLE, hiveParquetTable(V8_FORMAT));
-  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs, window, top: 10, source: shape };
+  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs, window, maxPorts: 10, source: shape };
   const sql = buildAuditSql(parameters);
   const columns = columnsNamed(sql, shape);
   const bytes = await parquetBytes(parquetFiles.map((f) => f.path), columns);

@@ -35,7 +35,7 @@ const daily: AuditParameters = {
   preset: 'egress-ports',
   vpcCidrs,
   window: windowEndingAt(END, 24),
-  top: 10,
+  maxPorts: 10,
   source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 };
 

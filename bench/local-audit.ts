@@ -58,7 +58,7 @@ async function dataset(dir: string, shape: Shape): Promise<GroundTruth> {
 }
 
 const auditParameters = (logs: LocalLogs, hours = 24): AuditParameters =>
-  ({ preset: 'egress-ports', vpcCidrs, window: windowEndingAt(END, hours), top: 10, source: localViewShape(TABLE, logs) });
+  ({ preset: 'egress-ports', vpcCidrs, window: windowEndingAt(END, hours), maxPorts: 10, source: localViewShape(TABLE, logs) });
 
 /** The audit as the CLI runs it: discovery and formats, then the view's own TableShape. */
 async function audit(dir: string, hours = 24) {

@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import type { Cidr } from './audit/cidr.js';
-import { LOOKBACK_RANGE, parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
+import { DEFAULT_MAX_PORTS, LOOKBACK_RANGE, parseCidrList, parseInteger, parseLookbackHours, parseMaxPorts, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import { PRESETS, type Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
@@ -55,6 +55,8 @@ export interface AuditCommand {
   /** From --end and one of --lookback-hours, --since or --start (default 24 hours). */
   readonly window: HourWindow;
   readonly top: number;
+  /** --max-ports: the audit returns at most this many ports (the busiest); the rest are counted as left out. */
+  readonly maxPorts: number;
   readonly preset: Preset;
   /** Undefined: detect from the files (a header line, a Parquet schema, or a record's field count: v2, v5 or v8). */
   readonly format?: FlowLogFormat;
@@ -147,6 +149,11 @@ export const FLAGS = {
     help: 'How many ports the list shows, busiest first: ranked by connections (distinct source address, source port, destination address and port), then by flows (records). 1 to 1000; default 10.',
     example: '--top 25',
   },
+  'max-ports': {
+    value: 'N',
+    help: `At most this many ports are returned and judged, the busiest; a window with more distinct ports says how many were left out. Ports outside --allowlist below the --top list are still listed, as new. Default ${DEFAULT_MAX_PORTS}.`,
+    example: '--max-ports 5000',
+  },
   preset: {
     value: PRESETS.join('|'),
     help:
@@ -236,7 +243,7 @@ const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
 export const COMMANDS = {
   audit: {
     summary: 'The ports the VPC connected out to in a window of flow logs, busiest first (DuckDB on local files or s3://).',
-    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, 'top', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
     notes: [
       'Columns: connections, flows (records), packets, bytes, and peers: the distinct outside addresses the port was used with.',
       'A window the files cover only in part says so in the title ("18 of 24 hours") and on stderr.',
@@ -258,7 +265,7 @@ export const COMMANDS = {
     flags: [
       'vpc-cidr',
       ['logs', { required: false, help: 'Optional: a folder (or s3://) of flow logs whose files say the format of the table\'s columns.' }],
-      ...WINDOW_FLAGS, 'top', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'cache-dir',
+      ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'cache-dir',
     ],
     examples: ['vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --end 2026-11-02 --pipeline s3-parquet', 'vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --glue-table table.json'],
   },
@@ -517,6 +524,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     vpcCidrs,
     window: parseWindow(flags, now),
     top: parseTop(flags.get('top') ?? '10', '--top'),
+    maxPorts: parseMaxPorts(flags.get('max-ports') ?? String(DEFAULT_MAX_PORTS), '--max-ports'),
     preset: parsePreset(flags.get('preset') ?? 'egress-ports', '--preset'),
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),

@@ -1,11 +1,13 @@
 // What the command line prints for an audit: a readable table, a markdown table, or the JSON object
-// `{ports: [...], new: [...], ...}` (`new` empty without --allowlist), with sizes from format-bytes.ts.
+// `{ports: [...], new: [...], newBelowTop: [...], ...}` (`new` empty without --allowlist), with sizes from
+// format-bytes.ts. `ports` is the top list; ports outside --allowlist ranked below it follow in their own section.
 
 import type { Allowlist } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
 import { isAllowed } from './audit/allowlist.js';
-import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
-import { columns, extraColumn, markdownPortTable, textPortTable, TOP_LIST_COLUMNS, type Columns } from './report/port-table.js';
+import { portKey, portRowJson, splitAtTop, type PortRow, type RankedRow } from './audit/port-row.js';
+import { columns, extraColumn, markdownPortTable, rankedColumns, textPortTable, TOP_LIST_COLUMNS, type Columns } from './report/port-table.js';
+import { belowTopTitle, renderNewBelowTop } from './report/audit-sections.js';
 import type { AuditResult, DrillDownResult } from './engines/engine.js';
 import type { PortDrillDown } from './audit/drill-down.js';
 import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
@@ -48,8 +50,14 @@ export const newRows = (rows: readonly PortRow[], allowlist: Allowlist | undefin
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
+/** The top list (--top) and the ports outside --allowlist ranked below it. */
+const splitOf = (report: AuditReport) => splitAtTop(report.result.rows, report.command.top, (row) => report.allowlist !== undefined && !isAllowed(report.allowlist, row));
+
 function toJson(report: AuditReport): string {
   const { command, result } = report;
+  const rank = new Map(result.rows.map((row, index) => [portKey(row), index + 1]));
+  const withDrillDown = (r: PortRow) => ({ rank: rank.get(portKey(r))!, ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null });
+  const { top, newBelow } = splitOf(report);
   return JSON.stringify(
     {
       preset: command.preset,
@@ -59,8 +67,11 @@ function toJson(report: AuditReport): string {
         ...(report.coverage ? { hours: report.coverage.hoursInWindow, hoursCovered: report.coverage.hoursCovered } : {}),
       },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
-      ports: result.rows.map(portRowJson),
-      new: newRows(report.result.rows, report.allowlist).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
+      ports: top.map(portRowJson),
+      new: newRows(report.result.rows, report.allowlist).map(withDrillDown),
+      newBelowTop: newBelow.map(({ row }) => withDrillDown(row)),
+      portsInWindow: result.rows.length + result.portsLeftOut,
+      portsLeftOut: result.portsLeftOut,
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
       sql: result.sql,
       statistics: result.statistics,
@@ -95,14 +106,22 @@ function topListColumns(report: AuditReport): Columns<PortRow> {
 }
 
 function footer(report: AuditReport): string {
-  const s = report.result.statistics;
+  const { statistics: s, rows, portsLeftOut } = report.result;
   const allowlist = report.allowlist
     ? `NEW = not in ${report.allowlist.path}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
+  const leftOut = portsLeftOut > 0 ? ` The window has ${rows.length + portsLeftOut} ports: the ${portsLeftOut} least busy beyond --max-ports ${rows.length} were not judged.` : '';
   return (
     `${plural(report.filesRead, 'file')} (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
-    `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}`
+    `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}${leftOut}`
   );
+}
+
+/** The new ports below the top list as a plain-text table with their ranks, then each one's drill-down. */
+function newBelowTopText(report: AuditReport, newBelow: readonly RankedRow[]): string[] {
+  if (newBelow.length === 0) return [];
+  const drills = newBelow.flatMap(({ row }) => drillDownOf(report, row) ?? []).map(renderDrillDownText);
+  return ['', `${belowTopTitle(report.command.top)}:`, textPortTable(newBelow, rankedColumns(topListColumns(report))), ...drills];
 }
 
 /** What an empty top list says instead: why nothing counted, when known. */
@@ -110,18 +129,21 @@ const nothing = (report: AuditReport) => (report.empty ? `nothing counted: ${rep
 
 function toTable(report: AuditReport): string {
   if (report.result.rows.length === 0) return `${heading(report)}\n(${nothing(report)})\n${footer(report)}`;
-  const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
+  const { top, newBelow } = splitOf(report);
+  const drills = top.flatMap((row) => drillDownOf(report, row) ?? []).map(renderDrillDownText);
   const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
-  return [heading(report), '', textPortTable(report.result.rows, topListColumns(report)), ...drillDown, '', footer(report)].join('\n');
+  return [heading(report), '', textPortTable(top, topListColumns(report)), ...drillDown, ...newBelowTopText(report, newBelow), '', footer(report)].join('\n');
 }
 
 function toMarkdown(report: AuditReport): string {
   const { rows } = report.result;
-  const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(rows, topListColumns(report), { lowercase: true });
+  const { top, newBelow } = splitOf(report);
+  const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(top, topListColumns(report), { lowercase: true });
   const newPorts = newRows(report.result.rows, report.allowlist).map(portKey);
-  const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
+  const drills = top.flatMap((row) => drillDownOf(report, row) ?? []).map(renderDrillDownMarkdown);
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';
-  return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;
+  const below = newBelow.length > 0 ? `\n\n${renderNewBelowTop(newBelow, report.command.top, '####', report.drillDown?.ports)}` : '';
+  return `### ${heading(report)}\n\n${body}${news}${below}\n\n${footer(report)}`;
 }
 
 /** The text printed on stdout for an audit in the chosen output format. */

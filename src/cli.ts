@@ -145,8 +145,8 @@ async function readLogs(command: AuditCommand & { logs: string }, io: CliIo): Pr
 }
 
 function parameters(command: AuditCommand, source: AuditParameters['source']): AuditParameters {
-  const { preset, vpcCidrs, window, top, natAddresses } = command;
-  return { preset, vpcCidrs, window, top, natAddresses, source };
+  const { preset, vpcCidrs, window, maxPorts, natAddresses } = command;
+  return { preset, vpcCidrs, window, maxPorts, natAddresses, source };
 }
 
 /**

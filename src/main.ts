@@ -179,7 +179,7 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
     preset: settings.preset,
     vpcCidrs,
     window: windowEndingAt(floorToHour(now), settings.lookbackHours),
-    top: settings.top,
+    maxPorts: settings.maxPorts,
     source,
     natAddresses,
   };
@@ -267,6 +267,7 @@ async function scheduledInput(
     octokit,
     repo: context.repo,
     result,
+    top: settings.top,
     window: parameters.window,
     allowlist,
     allowlistPath: settings.allowlistPath,
@@ -385,7 +386,10 @@ export async function run(now: Date = new Date()): Promise<void> {
     const engine = new AthenaEngine(clients.athena, { workgroup: target.workgroup, timeoutSeconds: settings.queryTimeoutSeconds }, core);
     const result = await timed('The audit query', () => engine.runAudit(parameters));
     for (const warning of result.rejected) core.warning(warning);
-    core.setOutput('top-ports', portsJson(result.rows));
+    if (result.portsLeftOut > 0) {
+      core.warning(`max-ports: the window has ${result.rows.length + result.portsLeftOut} ports; the ${result.portsLeftOut} least busy beyond the first ${result.rows.length} are neither judged nor remembered. Raise max-ports to judge them.`);
+    }
+    core.setOutput('top-ports', portsJson(result.rows.slice(0, settings.top)));
     core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
 
@@ -399,7 +403,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
-    const summary = { result, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
+    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
     await core.summary.addRaw(renderJobSummary(summary)).write();
 
     const pipelineProblems = outcome.health?.problems ?? [];

@@ -1,7 +1,7 @@
 // Reads and validates every action input into a typed Settings object. All bad input is rejected here,
 // before any AWS or GitHub call, and every problem is reported at once, one sentence each.
 
-import { parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parsePreset, parseTop } from './audit/parameters.js';
+import { DEFAULT_MAX_PORTS, parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parseMaxPorts, parsePreset, parseTop } from './audit/parameters.js';
 import type { Cidr } from './audit/cidr.js';
 import type { Preset } from './audit/query.js';
 import { parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } from './aws/names.js';
@@ -43,7 +43,10 @@ export interface Settings {
   readonly vpcCidrs?: readonly Cidr[];
   readonly preset: Preset;
   readonly lookbackHours: number;
+  /** How many ports the top list shows first; new ports below it are listed too. */
   readonly top: number;
+  /** The audit returns at most this many ports (the busiest); the rest are counted as left out. */
+  readonly maxPorts: number;
   readonly allowlistPath: string;
   readonly issueLabel: string;
   readonly githubToken: string;
@@ -179,6 +182,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const preset = withDefault('preset', 'egress-ports', parsePreset);
   const lookbackHours = withDefault('lookback-hours', '24', parseLookbackHours);
   const top = withDefault('top', '10', parseTop);
+  const maxPorts = withDefault('max-ports', String(DEFAULT_MAX_PORTS), parseMaxPorts);
   const allowlistPath = withDefault('allowlist', '.github/outbound-ports.yml', parseAllowlistPath);
   const issueLabel = withDefault('issue-label', 'outbound-ports', parseIssueLabel);
   const githubToken = read('github-token');
@@ -214,6 +218,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     preset: preset!,
     lookbackHours: lookbackHours!,
     top: top!,
+    maxPorts: maxPorts!,
     allowlistPath: allowlistPath!,
     issueLabel: issueLabel!,
     githubToken,

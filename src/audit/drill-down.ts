@@ -1,11 +1,12 @@
 // The drill-down of ports: for each (port, protocol) asked for, who in the VPC opened its connections (instance,
 // interface, subnet, address) and where they went (address, AWS service, traffic path), when, how many and how
 // much. One SQL query for all the ports (the audit's own records, see recordsCte), grouped by source and
-// destination; its rows are validated here and summed into one PortDrillDown per port. Formats without a field
+// destination; it counts what the audit's preset counts (egress-ports: destination ports of the connections the
+// VPC opened; seed: source ports of every record from the VPC), so a port's drill-down agrees with its row; its rows are validated here and summed into one PortDrillDown per port. Formats without a field
 // show what they have (the field is null).
 
 import { isIP } from 'node:net';
-import { CONNECTION_KEY, recordsCte, type AuditParameters } from './query.js';
+import { CONNECTION_KEY, countedPort, recordsCte, type AuditParameters } from './query.js';
 import { describe, MAX_COUNT, portKey, wholeNumber } from './port-row.js';
 
 /** A port and protocol to drill into. */
@@ -17,7 +18,7 @@ export interface PortRef {
 /** The columns the drill-down SQL selects, in order. */
 export const DRILL_DOWN_COLUMNS = [
   'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
-  'connections', 'flows', 'bytes', 'first_seen', 'last_seen',
+  'connections', 'flows', 'bytes', 'first_seen', 'last_seen', 'port_total',
 ] as const;
 type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
 export type RawDrillDownRow = Record<DrillDownColumn, string | number | bigint | boolean | null>;
@@ -78,21 +79,27 @@ export const TRAFFIC_PATHS: Readonly<Record<number, string>> = {
   8: 'internet gateway (Nitro)',
 };
 
-/** The drill-down SQL for `ports` (validated numbers) over the audit's window and table; DuckDB runs the same text. */
+/**
+ * The drill-down SQL for `ports` (validated numbers) over the audit's window and table, counting what the
+ * preset counts (its port column, its records); DuckDB runs the same text.
+ */
 export function buildDrillDownSql(p: AuditParameters, ports: readonly PortRef[]): string {
   if (ports.length === 0) throw new Error('the drill-down needs at least one port');
-  const records = recordsCte({ ...p, preset: 'egress-ports' }, ['instance_id', 'interface_id', 'subnet_id', 'pkt_dst_aws_service', 'traffic_path', 'start', 'end']);
-  const wanted = ports.map((r) => `dstport = ${Math.trunc(r.port)} AND protocol = ${Math.trunc(r.protocol)}`).join(' OR ');
-  const groups = 'dstport, protocol, nat_copy, instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path';
+  const records = recordsCte(p, ['instance_id', 'interface_id', 'subnet_id', 'pkt_dst_aws_service', 'traffic_path', 'start', 'end']);
+  const port = countedPort(p.preset);
+  const wanted = ports.map((r) => `${port} = ${Math.trunc(r.port)} AND protocol = ${Math.trunc(r.protocol)}`).join(' OR ');
+  const details = 'instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path';
+  // Two grouping sets: by source and destination, and the port's own totals (a connection can show in more
+  // than one group, e.g. on both interfaces of an east-west flow, so group sums could exceed the port's count).
   return [
     ...records,
-    `SELECT dstport AS port, protocol, nat_copy, instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path,`,
+    `SELECT ${port} AS port, protocol, nat_copy, ${details},`,
     `  count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
-    `  min(start_time) AS first_seen, max(end_time) AS last_seen`,
+    `  min(start_time) AS first_seen, max(end_time) AS last_seen, grouping(${details}) > 0 AS port_total`,
     `FROM records`,
     `WHERE counted AND (${wanted})`,
-    `GROUP BY ${groups}`,
-    `ORDER BY connections DESC, bytes DESC, port, protocol, srcaddr, dstaddr`,
+    `GROUP BY GROUPING SETS ((${port}, protocol, nat_copy, ${details}), (${port}, protocol, nat_copy))`,
+    `ORDER BY port_total DESC, connections DESC, bytes DESC, port, protocol, srcaddr, dstaddr`,
     `LIMIT ${DRILL_DOWN_ROW_LIMIT}`,
   ].join('\n');
 }
@@ -101,6 +108,8 @@ interface DrillDownRow {
   readonly port: number;
   readonly protocol: number;
   readonly natCopy: boolean;
+  /** The port's totals (the second grouping set): no source or destination. */
+  readonly portTotal: boolean;
   readonly instanceId: string | null;
   readonly interfaceId: string | null;
   readonly subnetId: string | null;
@@ -147,13 +156,14 @@ function toDrillDownRow(raw: RawDrillDownRow): DrillDownRow | string {
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) return `${columns[key as keyof typeof values]} ${describe(raw[columns[key as keyof typeof values]] as string)} is not valid`;
   }
-  for (const column of ['srcaddr', 'dstaddr'] as const) {
+  const portTotal = raw.port_total === true || raw.port_total === 'true';
+  for (const column of portTotal ? [] : (['srcaddr', 'dstaddr'] as const)) {
     const value = raw[column];
     if (typeof value !== 'string' || isIP(value) === 0) return `${column} ${describe(value as string)} is not an IP address`;
   }
   const natCopy = raw.nat_copy === true || raw.nat_copy === 'true';
   return { ...(values as { [K in keyof typeof values]: Exclude<(typeof values)[K], undefined> }), port: values.port!, protocol: values.protocol!,
-    connections: values.connections!, flows: values.flows!, bytes: values.bytes!, natCopy, srcaddr: raw.srcaddr as string, dstaddr: raw.dstaddr as string };
+    connections: values.connections!, flows: values.flows!, bytes: values.bytes!, natCopy, portTotal, srcaddr: raw.srcaddr as string, dstaddr: raw.dstaddr as string };
 }
 
 /** Sums `rows` per key, busiest first (connections, then bytes), at most TOP_PEERS. */
@@ -172,7 +182,8 @@ const iso = (seconds: number | null) => (seconds === null ? null : new Date(seco
 /**
  * The drill-down of each port asked for, in the order asked (ports without records are left out), and one
  * warning per row left out. A port's numbers come from its instances' records; a NAT gateway's translated
- * copies are used only for a port that has no other records (only the NAT's interface is logged).
+ * copies are used only for a port that has no other records (only the NAT's interface is logged). The totals
+ * are the port's own row (port_total) where the result has one, else the sums of its groups.
  */
 export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: readonly PortRef[]): { ports: PortDrillDown[]; rejected: string[] } {
   const rows: DrillDownRow[] = [];
@@ -186,9 +197,11 @@ export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: read
   for (const ref of ports) {
     const all = rows.filter((r) => portKey(r) === portKey(ref));
     const own = all.filter((r) => !r.natCopy);
-    const used = own.length > 0 ? own : all;
+    const side = own.length > 0 ? own : all;
+    const used = side.filter((r) => !r.portTotal);
     if (used.length === 0) continue;
-    const sum = (pick: (r: DrillDownRow) => number) => used.reduce((total, r) => total + pick(r), 0);
+    const totals = side.find((r) => r.portTotal);
+    const sum = (pick: (r: DrillDownRow) => number) => (totals ? pick(totals) : used.reduce((total, r) => total + pick(r), 0));
     const times = (pick: (r: DrillDownRow) => number | null) => used.map(pick).filter((t): t is number => t !== null);
     const starts = times((r) => r.firstSeen);
     const ends = times((r) => r.lastSeen);

@@ -1,20 +1,31 @@
-// Which ports are new, and the memory of earlier top lists that decides it: a versioned JSON document,
-// validated on load, that rebuilds itself (with a warning) instead of crashing or re-alerting everything.
-// Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed top list,
+// Which ports are new, and the memory of every port earlier audits saw that decides it: a versioned JSON
+// document, validated on load, that rebuilds itself (with a warning) instead of crashing or re-alerting
+// everything. Version 2 keeps each port's connections per audited window (its trend, over the last
+// MAX_WINDOW_VOLUMES windows); a version-1 memory is migrated on load (its ports start with no trend).
+// Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed ports,
 // and a bounded history of the audited windows' volumes (the pipeline-health baseline, see health/judge.ts).
 
 import { isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
 import { portKey, protocolNumber, type PortRow } from './port-row.js';
+import type { HourWindow } from '../flowlog/layout.js';
 
-export const MEMORY_VERSION = 1;
+export const MEMORY_VERSION = 2;
 
-/** What the memory keeps of one port that has been in a top list. */
+/** One audited window's connections to a port (see PortRow.connections). */
+export interface PortWindow {
+  /** ISO times of the window's first hour and of its end (exclusive). */
+  readonly start: string;
+  readonly end: string;
+  readonly connections: number;
+}
+
+/** What the memory keeps of one port that an audit has seen. */
 export interface RememberedPort {
   readonly port: number;
   readonly protocol: number;
-  /** ISO time of the run that first saw it in the top list. */
+  /** ISO time of the run that first saw it. */
   readonly firstSeen: string;
-  /** ISO time of the latest run that saw it in the top list. */
+  /** ISO time of the latest run that saw it. */
   readonly lastSeen: string;
   /** Numbers from the latest run that saw it. */
   readonly flows: number;
@@ -22,9 +33,14 @@ export interface RememberedPort {
   readonly samplePeers: readonly string[];
   /** ISO time it was reported as new; absent for ports that were part of a silent baseline. */
   readonly reported?: string;
+  /**
+   * Its connections in each audited window that saw it, oldest first, among the memory's last MAX_WINDOW_VOLUMES
+   * windows (a window without an entry saw none). Empty for ports migrated from version 1.
+   */
+  readonly history: readonly PortWindow[];
 }
 
-/** The outbound records and bytes one audited window held (the sums over its top list). */
+/** The outbound records and bytes one audited window held (the sums over its ports). */
 export interface WindowVolume {
   /** ISO times of the window's first hour and of its end (exclusive). */
   readonly start: string;
@@ -65,7 +81,7 @@ interface PortAssessment {
   readonly silent: boolean;
 }
 
-/** Decides which ports of the current top list are new. */
+/** Decides which of the window's ports (every one the audit returned, whatever its rank) are new. */
 export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | undefined, state: MemoryState): PortAssessment {
   const unexplained = rows.filter((row) => !isAllowed(allowlist, row));
   switch (state.kind) {
@@ -78,20 +94,27 @@ export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | und
   }
 }
 
-/** The memory after a run: every port of the top list is remembered; `reportedKeys` are marked as reported. */
+/**
+ * The memory after a run: every port of `rows` is remembered; `reportedKeys` are marked as reported. With the
+ * audited `window`, each port's connections in it join its history (a rerun of the same window replaces them),
+ * and every history keeps only the memory's last MAX_WINDOW_VOLUMES windows.
+ */
 export function updateMemory(
   previous: PortMemory | undefined,
   key: string,
   rows: readonly PortRow[],
   reportedKeys: ReadonlySet<string>,
   now: Date,
+  window?: HourWindow,
 ): PortMemory {
   const at = now.toISOString();
   const ports = new Map(previous?.ports);
+  const audited = window && { start: window.start.toISOString(), end: window.end.toISOString() };
   for (const row of rows) {
     const id = portKey(row);
     const before = ports.get(id);
     const reported = before?.reported ?? (reportedKeys.has(id) ? at : undefined);
+    const earlier = (before?.history ?? []).filter((w) => !audited || w.start !== audited.start || w.end !== audited.end);
     ports.set(id, {
       port: row.port,
       protocol: row.protocol,
@@ -101,9 +124,29 @@ export function updateMemory(
       bytes: row.bytes,
       samplePeers: [...row.samplePeers],
       ...(reported ? { reported } : {}),
+      history: audited ? [...earlier, { ...audited, connections: row.connections }].sort(byWindow) : earlier,
     });
   }
-  return { version: MEMORY_VERSION, key, updatedAt: at, ports, ...(previous?.volumes ? { volumes: previous.volumes } : {}) };
+  return { version: MEMORY_VERSION, key, updatedAt: at, ports: keepLastWindows(ports), ...(previous?.volumes ? { volumes: previous.volumes } : {}) };
+}
+
+const byWindow = (a: { start: string; end: string }, b: { start: string; end: string }) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end);
+const windowId = (w: { start: string; end: string }) => `${w.start}/${w.end}`;
+
+/** The memory's audited windows (any port's history names them), oldest first, at most MAX_WINDOW_VOLUMES. */
+export function auditedWindows(ports: ReadonlyMap<string, RememberedPort>): { start: string; end: string }[] {
+  const all = new Map<string, { start: string; end: string }>();
+  for (const p of ports.values()) for (const { start, end } of p.history) all.set(windowId({ start, end }), { start, end });
+  return [...all.values()].sort(byWindow).slice(-MAX_WINDOW_VOLUMES);
+}
+
+/** Every port's history cut to the memory's last MAX_WINDOW_VOLUMES windows. */
+function keepLastWindows(ports: Map<string, RememberedPort>): Map<string, RememberedPort> {
+  const kept = new Set(auditedWindows(ports).map(windowId));
+  for (const [id, p] of ports) {
+    if (p.history.some((w) => !kept.has(windowId(w)))) ports.set(id, { ...p, history: p.history.filter((w) => kept.has(windowId(w))) });
+  }
+  return ports;
 }
 
 /**
@@ -133,8 +176,9 @@ export function serializeMemory(memory: PortMemory): string {
 }
 
 /**
- * Validates stored memory text. Unreadable JSON, another version or another key is a problem (the caller
- * rebuilds); single bad entries are dropped with a warning, so one bad line does not cost the whole memory.
+ * Validates stored memory text. Unreadable JSON, an unknown version or another key is a problem (the caller
+ * rebuilds); single bad entries are dropped with a warning, so one bad line does not cost the whole memory. A
+ * version-1 memory is migrated: its ports are kept, each with an empty history (version 1 kept no trend).
  */
 export function parseMemory(text: string, expectedKey: string): ParsedMemory {
   let data: unknown;
@@ -144,8 +188,8 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
     return { ok: false, problem: `it is not valid JSON (${(error as Error).message})` };
   }
   if (!isRecord(data)) return { ok: false, problem: 'it is not a JSON object' };
-  if (data.version !== MEMORY_VERSION) {
-    return { ok: false, problem: `its version is ${JSON.stringify(data.version)}, expected ${MEMORY_VERSION}` };
+  if (data.version !== MEMORY_VERSION && data.version !== 1) {
+    return { ok: false, problem: `its version is ${JSON.stringify(data.version)}, expected ${MEMORY_VERSION} (or 1, which is migrated)` };
   }
   if (data.key !== expectedKey) return { ok: false, problem: `it belongs to ${JSON.stringify(data.key)}, not ${JSON.stringify(expectedKey)}` };
   if (!isRecord(data.ports)) return { ok: false, problem: '`ports` is not an object' };
@@ -155,7 +199,7 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
   const warnings: string[] = [];
   const ports = new Map<string, RememberedPort>();
   for (const [id, value] of Object.entries(data.ports)) {
-    const port = toRememberedPort(value);
+    const port = toRememberedPort(value, data.version === 1);
     if (port && portKey(port) === id) ports.set(id, port);
     else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
   }
@@ -174,7 +218,7 @@ export function markReported(memory: PortMemory, keys: readonly string[], now: D
     const known = ports.get(id);
     const parsed = parsePortKey(id);
     if (known) ports.set(id, { ...known, reported: known.reported ?? at });
-    else if (parsed) ports.set(id, { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at });
+    else if (parsed) ports.set(id, { ...parsed, firstSeen: at, lastSeen: at, flows: 0, bytes: 0, samplePeers: [], reported: at, history: [] });
   }
   return { ...memory, ports };
 }
@@ -190,20 +234,20 @@ export function parsePortKey(id: string): { port: number; protocol: number } | u
 }
 
 export interface AllowlistDiff {
-  /** In the top list; allowed by the PR's allowlist, not by the base branch's. */
+  /** Observed; allowed by the PR's allowlist, not by the base branch's. */
   readonly newlyAllowed: readonly PortRow[];
-  /** In the top list; allowed by the base branch's allowlist, not by the PR's. */
+  /** Observed; allowed by the base branch's allowlist, not by the PR's. */
   readonly noLongerAllowed: readonly PortRow[];
-  /** In the top list; allowed by neither. */
+  /** Observed; allowed by neither. */
   readonly stillUnexplained: readonly PortRow[];
-  /** In the top list; allowed by both. */
+  /** Observed; allowed by both. */
   readonly unchanged: readonly PortRow[];
-  /** Entries the PR adds or removes for ports that are not in the observed top list. */
+  /** Entries the PR adds or removes for ports that were not observed. */
   readonly addedNotObserved: readonly AllowlistEntry[];
   readonly removedNotObserved: readonly AllowlistEntry[];
 }
 
-/** The port diff a pull request's allowlist change makes against the latest observed top list. */
+/** The port diff a pull request's allowlist change makes against the latest observed ports. */
 export function diffAllowlists(base: Allowlist | undefined, head: Allowlist | undefined, rows: readonly PortRow[]): AllowlistDiff {
   const bucket = (inBase: boolean, inHead: boolean) => rows.filter((r) => isAllowed(base, r) === inBase && isAllowed(head, r) === inHead);
   const observed = new Set(rows.map(portKey));
@@ -248,11 +292,21 @@ function parseVolumes(value: unknown, warnings: string[]): WindowVolume[] | unde
   return volumes;
 }
 
-function toRememberedPort(value: unknown): RememberedPort | undefined {
+/** A stored port entry, checked; `migrating` a version-1 entry (no history: it starts empty). */
+function toRememberedPort(value: unknown, migrating: boolean): RememberedPort | undefined {
   if (!isRecord(value)) return undefined;
   const { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, reported } = value;
   if (!isPort(port) || !isProtocol(protocol) || !isIsoTime(firstSeen) || !isIsoTime(lastSeen)) return undefined;
   if (!isCount(flows) || !isCount(bytes) || !isPeerList(samplePeers)) return undefined;
   if (reported !== undefined && !isIsoTime(reported)) return undefined;
-  return { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, ...(reported ? { reported } : {}) };
+  const history = migrating ? [] : toHistory(value.history);
+  if (!history) return undefined;
+  return { port, protocol, firstSeen, lastSeen, flows, bytes, samplePeers, ...(reported ? { reported } : {}), history };
+}
+
+/** A stored history: a list of at most MAX_WINDOW_VOLUMES windows with their connections, else undefined. */
+function toHistory(value: unknown): PortWindow[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_WINDOW_VOLUMES) return undefined;
+  const ok = value.every((w) => isRecord(w) && isIsoTime(w.start) && isIsoTime(w.end) && isCount(w.connections));
+  return ok ? value.map((w: PortWindow) => ({ start: w.start, end: w.end, connections: w.connections })) : undefined;
 }

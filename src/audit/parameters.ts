@@ -17,10 +17,17 @@ export function parseInteger(text: string, input: string, min: number, max: numb
 }
 
 const TOP_RANGE = { min: 1, max: 1000 } as const;
+/**
+ * How many (port, protocol) rows the audit returns at most: a VPC's outbound ports are tens to hundreds, so 2000
+ * holds them all; the cap only bounds a pathological window (a scan, random high ports).
+ */
+const MAX_PORTS_RANGE = { min: 1, max: 100_000 } as const;
+export const DEFAULT_MAX_PORTS = 2000;
 /** Up to 400 days back: the default S3 retention is shorter, and a longer window is a scan-cost mistake. */
 export const LOOKBACK_RANGE = { min: 1, max: 9600 } as const;
 
 export const parseTop = (text: string, input = 'top') => parseInteger(text, input, TOP_RANGE.min, TOP_RANGE.max);
+export const parseMaxPorts = (text: string, input = 'max-ports') => parseInteger(text, input, MAX_PORTS_RANGE.min, MAX_PORTS_RANGE.max);
 export const parseLookbackHours = (text: string, input = 'lookback-hours') =>
   parseInteger(text, input, LOOKBACK_RANGE.min, LOOKBACK_RANGE.max);
 

@@ -23,8 +23,11 @@ export interface PortRow {
   readonly samplePeers: readonly string[];
 }
 
-/** The columns the audit SQL selects, in order; each engine maps them onto PortRow. */
-export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high'] as const;
+/**
+ * The columns the audit SQL selects, in order; each engine maps them onto PortRow. `ports_in_window` is the same
+ * on every row: how many (port, protocol) the window has in all, returned or not (see ValidatedRows.portsLeftOut).
+ */
+export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high', 'ports_in_window'] as const;
 type ResultColumn = (typeof RESULT_COLUMNS)[number];
 
 /** A result row from an engine, keyed by column, with each value as text, number, bigint or null. */
@@ -42,6 +45,8 @@ type PortRowCheck = { readonly ok: true; readonly row: PortRow } | { readonly ok
 interface ValidatedRows {
   readonly rows: PortRow[];
   readonly rejected: string[];
+  /** Ports of the window beyond the query's cap (max-ports): counted by the query, not returned. 0 when none. */
+  readonly portsLeftOut: number;
 }
 
 /** The most a count can be and stay exact in a JavaScript number (2^53 - 1). */
@@ -95,7 +100,8 @@ export function validatePortRows(raws: readonly RawResultRow[]): ValidatedRows {
     if (check.ok) rows.push(check.row);
     else rejected.push(`Result row ${index + 1} was left out of the report and the memory: ${check.problem}.`);
   });
-  return { rows, rejected };
+  const inWindow = raws.length === 0 ? 0 : (wholeNumber(raws[0]!.ports_in_window, MAX_COUNT) ?? raws.length);
+  return { rows, rejected, portsLeftOut: Math.max(0, inWindow - raws.length) };
 }
 
 const PROTOCOL_NAMES = new Map<number, string>([[6, 'tcp'], [17, 'udp'], [1, 'icmp'], [58, 'icmpv6']]);
@@ -115,6 +121,25 @@ export function protocolNumber(text: string): number | undefined {
   const named = PROTOCOL_NUMBERS.get(lower);
   if (named !== undefined) return named;
   return /^\d{1,3}$/.test(lower) && Number(lower) <= 255 ? Number(lower) : undefined;
+}
+
+/** A row with its 1-based rank among every port of the window. */
+export interface RankedRow {
+  readonly rank: number;
+  readonly row: PortRow;
+}
+
+/** The two lists every report shows: the top list (the first `top` rows), then the new ports ranked below it. */
+export interface TopAndBelow {
+  readonly top: readonly PortRow[];
+  /** Rows after the top list that `isNew` picks, in rank order, each with its rank. */
+  readonly newBelow: readonly RankedRow[];
+}
+
+/** Splits ranked rows (every port of the window) into the top list and the new ports below it. */
+export function splitAtTop(rows: readonly PortRow[], top: number, isNew: (row: PortRow) => boolean): TopAndBelow {
+  const newBelow = rows.flatMap((row, index) => (index >= top && isNew(row) ? [{ rank: index + 1, row }] : []));
+  return { top: rows.slice(0, top), newBelow };
 }
 
 /** The key that identifies a port across runs: `443/tcp`. */

@@ -8,9 +8,12 @@
 //    the service side by the lower-port rule; UDP and formats without tcp-flags use the lower-port rule too.
 //    A NAT gateway's records (its translated copy of a connection an instance opened) are a second view of
 //    the same connections: each count is the larger of the two views, never their sum (see natCopyTerm).
-//    The top list ranks by connections (distinct source address, source port, destination address and port
+//    The ports rank by connections (distinct source address, source port, destination address and port
 //    active in the window), then by flows (records): one long connection is one connection however many
 //    aggregation intervals it spans, so it cannot outrank many short ones.
+//    The query returns every (port, protocol) of the window, busiest first, up to `maxPorts`; each row also
+//    carries how many the window has in all (a window count in the same query), so a capped result says how
+//    many were left out. The top list is the first rows of it (a report's choice, not the query's).
 //  - seed: the original recipe's question (source ports of traffic from the VPC), with real CIDRs instead
 //    of `LIKE '10.0%'`. Kept for comparison: it counts ephemeral ports of outbound connections.
 
@@ -26,7 +29,8 @@ export interface AuditParameters {
   readonly preset: Preset;
   readonly vpcCidrs: readonly Cidr[];
   readonly window: HourWindow;
-  readonly top: number;
+  /** At most this many (port, protocol) rows are returned, the busiest (see the header); the rest are only counted. */
+  readonly maxPorts: number;
   /** The table read: its name, columns and partitioning. */
   readonly source: TableShape;
   /**
@@ -104,6 +108,11 @@ function natCopyTerm(shape: TableShape, p: AuditParameters): string {
   return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
 }
 
+/** The port a preset counts: the destination port for egress-ports, the source port for seed. */
+export function countedPort(preset: Preset): 'dstport' | 'srcport' {
+  return preset === 'egress-ports' ? 'dstport' : 'srcport';
+}
+
 /** One connection: source address and port, destination address and port, as text (count(DISTINCT) takes one value). */
 export const CONNECTION_KEY = `concat(srcaddr, ' ', CAST(srcport AS varchar), ' ', dstaddr, ' ', CAST(dstport AS varchar))`;
 
@@ -174,7 +183,7 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
 
 /** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
 export function buildAuditSql(p: AuditParameters): string {
-  const port = p.preset === 'egress-ports' ? 'dstport' : 'srcport';
+  const port = countedPort(p.preset);
   const records = recordsCte(p);
   return [
     ...records.slice(0, -1),
@@ -187,10 +196,10 @@ export function buildAuditSql(p: AuditParameters): string {
     `  GROUP BY ${port}, protocol, nat_copy`,
     `)`,
     `SELECT port, protocol, max(connections) AS connections, max(flows) AS flows, max(packets) AS packets, max(bytes) AS bytes,`,
-    `  max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high`,
+    `  max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high, count(*) OVER () AS ports_in_window`,
     `FROM views`,
     `GROUP BY port, protocol`,
     `ORDER BY connections DESC, flows DESC, port, protocol`,
-    `LIMIT ${p.top}`,
+    `LIMIT ${p.maxPorts}`,
   ].join('\n');
 }

@@ -23,8 +23,13 @@ export interface AuditResult {
   readonly engine: 'athena' | 'duckdb';
   /** The SQL text that ran. */
   readonly sql: string;
-  /** The top list, in rank order: the rows that passed validation (see validatePortRows). */
+  /**
+   * Every (port, protocol) of the window in rank order, up to the parameters' maxPorts: the rows that passed
+   * validation (see validatePortRows). The top list a report shows first is the first of them.
+   */
   readonly rows: readonly PortRow[];
+  /** Ports of the window beyond maxPorts (the least busy): counted, not returned. 0 when none. */
+  readonly portsLeftOut: number;
   /** One warning sentence per result row that failed validation and was left out. */
   readonly rejected: readonly string[];
   readonly statistics: AuditStatistics;

@@ -1,12 +1,15 @@
-// The pieces of an audit report that every surface shows: the top-list table (new ports marked), the
-// mermaid bar chart of flows per port, the time window, and what the query cost.
+// The pieces of an audit report that every surface shows: the top-list table (new ports marked), the new ports
+// ranked below it (with who opened them), the mermaid bar chart of flows per port, the time window, and what
+// the query cost.
 
-import { portKey, type PortRow } from '../audit/port-row.js';
+import type { PortDrillDown } from '../audit/drill-down.js';
+import { portKey, type PortRow, type RankedRow } from '../audit/port-row.js';
 import type { AuditStatistics } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { formatBytes } from '../format-bytes.js';
 import { code, formatCount, formatDollars, truncationNote, utcMinute } from './markdown.js';
-import { columns, extraColumn, markdownPortTable, TOP_LIST_COLUMNS } from './port-table.js';
+import { renderDrillDownMarkdown } from './drill-down.js';
+import { columns, extraColumn, markdownPortTable, rankedColumns, TOP_LIST_COLUMNS } from './port-table.js';
 
 /** The chart shows at most this many ports (the busiest); the table shows them all. */
 export const CHART_MAX_BARS = 15;
@@ -18,6 +21,22 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
   const cols = [...columns<PortRow>(...TOP_LIST_COLUMNS), extraColumn<PortRow>('New', (row) => (newKeys.has(portKey(row)) ? NEW_MARKER : ''))];
   const note = shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports of the top list', fullListAt)}` : '';
   return rows.length === 0 ? '_No outbound traffic in the window._' : `${markdownPortTable(rows.slice(0, shown), cols)}${note}`;
+}
+
+/** The title of the section of new ports ranked below the top list: `New, below the top 10`. */
+export const belowTopTitle = (top: number) => `New, below the top ${top}`;
+
+
+/**
+ * The section of new ports ranked below the top list (`heading` is its markdown level, `###`): their table with
+ * their ranks, then each one's drill-down where `drillDown` has it; the first `shown` ports. Empty without any.
+ */
+export function renderNewBelowTop(newBelow: readonly RankedRow[], top: number, heading: string, drillDown: readonly PortDrillDown[] = [], shown = newBelow.length, fullListAt?: string): string {
+  if (newBelow.length === 0) return '';
+  const listed = newBelow.slice(0, shown);
+  const drills = listed.flatMap(({ row }) => drillDown.filter((d) => portKey(d) === portKey(row))).map(renderDrillDownMarkdown);
+  const note = shown < newBelow.length ? `\n\n${truncationNote(shown, newBelow.length, 'new ports below the top list', fullListAt)}` : '';
+  return [`${heading} ${belowTopTitle(top)}`, '', `${markdownPortTable(listed, rankedColumns(columns<PortRow>(...TOP_LIST_COLUMNS)))}${note}`, ...drills.flatMap((d) => ['', d])].join('\n');
 }
 
 /** A mermaid xychart-beta bar chart of flows per port for the busiest ports. */

@@ -1,16 +1,19 @@
 // The job summary of an audit run, as markdown (the action writes it with @actions/core's summary):
-// window, cost, what is new, the mermaid chart and the full top list.
+// window, cost, what is new, the mermaid chart, the top list and the new ports ranked below it.
 
-import { portKey, type PortRow } from '../audit/port-row.js';
+import { portKey, splitAtTop, type PortRow } from '../audit/port-row.js';
 import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import { renderCost, renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { renderCost, renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { escapeMarkdown } from './markdown.js';
 
 const keys = (ports: readonly PortRow[]) => ports.map((p) => `\`${portKey(p)}\``).join(', ');
 
 interface JobSummaryInput {
+  /** The audit: every port of the window, in rank order. */
   readonly result: AuditResult;
+  /** How many ports the top list shows; new ports below it get their own section. */
+  readonly top: number;
   readonly window: HourWindow;
   /** Ports reported as new by this run. */
   readonly newPorts: readonly PortRow[];
@@ -29,8 +32,10 @@ interface JobSummaryInput {
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown } = input;
+  const { result, top, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown } = input;
   const newKeys = new Set(newPorts.map(portKey));
+  const split = splitAtTop(result.rows, top, (row) => newKeys.has(portKey(row)));
+  const leftOut = result.portsLeftOut > 0 ? ` (and ${result.portsLeftOut} less busy ones beyond max-ports, neither judged nor remembered)` : '';
   const issue = trackingIssue ? (trackingIssue.url ? `[#${trackingIssue.number}](${trackingIssue.url})` : `#${trackingIssue.number}`) : '';
   let status: string;
   if (result.rows.length === 0) status = 'No outbound flows in this window yet (a new stack needs about an hour before flow logs arrive).';
@@ -46,14 +51,15 @@ export function renderJobSummary(input: JobSummaryInput): string {
     `- Cost: ${renderCost(result.engine, result.statistics)}`,
     ...(drillDown ? [`- Drill-down of the new ports: ${renderCost(result.engine, drillDown.statistics)}`] : []),
     ...(tableRead ? [`- Table: ${tableRead}`] : []),
-    `- Ports in the top list: ${result.rows.length}`,
+    `- Ports in the window: ${result.rows.length}${leftOut}; the top list shows ${split.top.length}`,
     '',
     ...(readOnly ? [`> [!NOTE]\n> ${escapeMarkdown(readOnly)}`, ''] : []),
     status,
     '',
-    renderFlowsChart(result.rows),
+    renderFlowsChart(split.top),
     '',
-    renderTopListTable(result.rows, newKeys),
+    renderTopListTable(split.top, newKeys),
     '',
+    ...(split.newBelow.length ? [renderNewBelowTop(split.newBelow, top, '###', drillDown?.ports), ''] : []),
   ].join('\n');
 }

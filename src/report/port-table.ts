@@ -3,7 +3,7 @@
 // markdown (every cell escaped) or as aligned plain text for a terminal. A new column is one entry in
 // PORT_COLUMNS and its name in the lists of the tables that show it, all in this file.
 
-import { protocolName, type PortRow } from '../audit/port-row.js';
+import { protocolName, type PortRow, type RankedRow } from '../audit/port-row.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import { formatBytes } from '../format-bytes.js';
 import { escapeMarkdown, formatCount, table, utcMinute } from './markdown.js';
@@ -44,12 +44,17 @@ export const UNACKNOWLEDGED_COLUMNS = ['port', 'protocol', 'firstSeen', 'lastSee
 /** The pull-request comment's table of observed ports (its Status column is its own). */
 export const PULL_REQUEST_COLUMNS = ['port', 'protocol', 'flows', 'bytes', 'samplePeers'] as const satisfies readonly ColumnFor<PortRow>[];
 
-/** A column of its own for one surface (the new marker, the PR comment's status). */
-export function extraColumn<Row>(header: string, cell: (row: Row) => string): PortColumn<Row> {
-  return { header, numeric: false, cell };
+/** A column of its own for one surface (the new marker, the PR comment's status, a rank in the window). */
+export function extraColumn<Row>(header: string, cell: (row: Row) => string, numeric = false): PortColumn<Row> {
+  return { header, numeric, cell };
 }
 
 export type Columns<Row> = readonly PortColumn<Row>[];
+
+/** Top-list columns for ranked rows (a part of the list, such as the new ports below the top): `#` is the row's own rank. */
+export function rankedColumns(cols: Columns<PortRow>): Columns<RankedRow> {
+  return cols.map((c) => (c === PORT_COLUMNS.rank ? extraColumn<RankedRow>(c.header, (r) => String(r.rank), true) : { ...c, cell: (r: RankedRow) => c.cell(r.row, 0) }));
+}
 
 /** The named columns, for rows of type Row. */
 export function columns<Row>(...names: readonly ColumnFor<Row>[]): PortColumn<Row>[] {

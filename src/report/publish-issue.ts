@@ -48,10 +48,12 @@ export interface IssueDecision {
   readonly health?: PipelineHealth;
 }
 
-/** What the tracking issue shows: the decision, the top list and the drill-down of the new ports. */
+/** What the tracking issue shows: the decision, the window's ports and the drill-down of the new ports. */
 interface IssueContent extends IssueDecision {
-  /** The current top list. */
+  /** Every port of the window, in rank order. */
   readonly rows: readonly PortRow[];
+  /** How many of them the top list shows; new ports below it get their own section. */
+  readonly top: number;
   readonly window: HourWindow;
   /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
   readonly allowlistPath: string;
@@ -76,12 +78,12 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Closes duplicates, then opens, updates, closes or leaves the tracking issue; returns the one that stays (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { duplicates, plan, newPorts, unexplained, health, rows, window, allowlistPath, drillDown } = content;
+  const { duplicates, plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown } = content;
   let open = content.open;
   await closeDuplicates(target, open, duplicates);
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.stackOrVpcKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, newKeys, window, allowlistPath, health, drillDown });
+  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

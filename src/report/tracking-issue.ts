@@ -1,13 +1,13 @@
 // The tracking issue of one VPC or stack as text: its title, its body (unacknowledged ports, who opened the new
-// ones, the current top list) with the hidden lines that say which VPC it tracks and which ports it lists, and
+// ones, the current top list, the new ports ranked below it) with the hidden lines that say which VPC it tracks and which ports it lists, and
 // its comments. Publishing it on GitHub is publish-issue.ts's job.
 
-import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import { portKey, protocolName, splitAtTop, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import { renderDrillDownMarkdown } from './drill-down.js';
 import type { RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import { renderFlowsChart, renderTopListTable, renderWindow } from './audit-sections.js';
+import { renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { formatBytes } from '../format-bytes.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
@@ -37,7 +37,10 @@ export function unacknowledgedKeysIn(body: string): string[] {
 interface IssueBodyInput {
   readonly stackOrVpcKey: string;
   readonly unacknowledged: readonly RememberedPort[];
+  /** Every port of the window, in rank order. */
   readonly rows: readonly PortRow[];
+  /** How many of them the top list shows; new ports below it get their own section. */
+  readonly top: number;
   readonly newKeys: ReadonlySet<string>;
   readonly window: HourWindow;
   readonly allowlistPath: string;
@@ -55,19 +58,38 @@ export function issueTitle(stackOrVpcKey: string, unacknowledgedPorts: number): 
   return unacknowledgedPorts > 0 ? `Unexplained outbound ports in ${stackOrVpcKey}` : `Flow-log pipeline problems in ${stackOrVpcKey}`;
 }
 
-/** The issue body, shortened from the tails of its tables when it would exceed GitHub's limit. */
+/**
+ * The issue body, shortened when it would exceed GitHub's limit: from the tail of the top list first, then of
+ * the new ports below it, then of the unacknowledged ports.
+ */
 export function renderIssueBody(input: IssueBodyInput): string {
-  const { unacknowledged, rows } = input;
-  const render = (shownPorts: number, shownTop: number) => composeIssueBody(input, shownPorts, shownTop);
+  const { unacknowledged, rows, top, newKeys } = input;
+  const split = splitAtTop(rows, top, (row) => newKeys.has(portKey(row)));
+  const render = (shownPorts: number, shownTop: number, shownBelow: number) => composeIssueBody(input, split, { shownPorts, shownTop, shownBelow });
+  const all = { ports: unacknowledged.length, top: split.top.length, below: split.newBelow.length };
   try {
-    return fitToLimit(rows.length, (shownTop) => render(unacknowledged.length, shownTop));
+    return fitToLimit(all.top, (shownTop) => render(all.ports, shownTop, all.below));
   } catch {
-    return fitToLimit(unacknowledged.length, (shownPorts) => render(shownPorts, 0));
+    try {
+      return fitToLimit(all.below, (shownBelow) => render(all.ports, 0, shownBelow));
+    } catch {
+      return fitToLimit(all.ports, (shownPorts) => render(shownPorts, 0, 0));
+    }
   }
 }
 
-function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: number): string {
-  const { stackOrVpcKey, unacknowledged, rows, newKeys, window, allowlistPath, health } = input;
+interface Shown {
+  readonly shownPorts: number;
+  readonly shownTop: number;
+  readonly shownBelow: number;
+}
+
+function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitAtTop>, { shownPorts, shownTop, shownBelow }: Shown): string {
+  const { stackOrVpcKey, unacknowledged, newKeys, window, allowlistPath, health, top } = input;
+  const belowKeys = new Set(split.newBelow.map(({ row }) => portKey(row)));
+  // Drill-downs of new ports in the top list here; those ranked below it go with their own section.
+  const topDrillDowns = (input.drillDown ?? []).filter((d) => !belowKeys.has(portKey(d)));
+  const fullList = 'The job summary of the latest audit run has the full list.';
   const keys = unacknowledged.map(portKey);
   const portsTable = markdownPortTable(unacknowledged.slice(0, shownPorts), columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS));
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
@@ -96,15 +118,16 @@ function composeIssueBody(input: IssueBodyInput, shownPorts: number, shownTop: n
     '',
     `${portsTable}${portsNote}`,
     '',
-    ...(input.drillDown?.length ? ['### Who opened the new ports', '', ...input.drillDown.flatMap((d) => [renderDrillDownMarkdown(d), ''])] : []),
+    ...(topDrillDowns.length ? ['### Who opened the new ports', '', ...topDrillDowns.flatMap((d) => [renderDrillDownMarkdown(d), ''])] : []),
     '### Current top list',
     '',
     `Window: ${renderWindow(window)}.`,
     '',
-    renderFlowsChart(rows),
+    renderFlowsChart(split.top),
     '',
-    renderTopListTable(rows, newKeys, shownTop, 'The job summary of the latest audit run has the full list.'),
+    renderTopListTable(split.top, newKeys, shownTop, fullList),
     '',
+    ...(split.newBelow.length ? [renderNewBelowTop(split.newBelow, top, '###', input.drillDown, shownBelow, fullList), ''] : []),
   ].join('\n');
 }
 

@@ -1,5 +1,5 @@
-// The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (the audit's top list,
-// the allowlist, the stored port memory and our open tracking issues), what is new, what the memory becomes and
+// The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (every port of the
+// window, whatever its rank; the allowlist, the stored port memory and our open tracking issues), what is new, what the memory becomes and
 // what the tracking issue needs. No I/O: it only logs how far it trusts the stored memory. Ports the open issue
 // lists stay unacknowledged even if the memory forgot them; the pipeline's health is judged here (the memory
 // holds the earlier windows' volumes), and its problems keep or open the issue.
@@ -28,7 +28,7 @@ import type { MemoryLoad } from '../state/memory-store.js';
 export type HealthInput = Omit<HealthJudgeInput, 'volume' | 'history'>;
 
 interface DecideInput {
-  /** The audit's top list. */
+  /** Every port of the window the audit returned, in rank order: each is judged, and remembered. */
   readonly rows: readonly PortRow[];
   readonly window: HourWindow;
   readonly allowlist: Allowlist | undefined;
@@ -73,7 +73,7 @@ export function decide(input: DecideInput): ScheduledDecision {
   if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
   const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(rows, allowlist, state);
   const newKeys = new Set(newPorts.map(portKey));
-  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, rows, newKeys, now);
+  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, rows, newKeys, now, input.window);
   const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
   const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
   const unexplained = unacknowledgedPorts(memory, allowlist);
@@ -104,11 +104,11 @@ function memoryState(loaded: MemoryLoad, open: TrackingIssue | undefined, locati
     return { kind: 'loaded', memory: loaded.memory };
   }
   if (loaded.status === 'corrupt') {
-    log.warning(`${loaded.problem}. Rebuilding it from this run's top list${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
+    log.warning(`${loaded.problem}. Rebuilding it from this run's ports${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
     return { kind: 'rebuild', reason: loaded.problem };
   }
   if (open) {
-    log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's top list and the issue; no ports are reported this run.`);
+    log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's ports and the issue; no ports are reported this run.`);
     return { kind: 'rebuild', reason: 'missing' };
   }
   log.info(`No port memory at ${location}: this is the first run.`);

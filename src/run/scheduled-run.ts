@@ -22,7 +22,10 @@ import { decide, type HealthInput, type ScheduledDecision } from './decide.js';
 export interface ScheduledAuditInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
+  /** The audit: every port of the window, in rank order (new ports are judged wherever they rank). */
   readonly result: AuditResult;
+  /** How many ports the tracking issue's top list shows; new ports below it get their own section. */
+  readonly top: number;
   readonly window: HourWindow;
   readonly allowlist: Allowlist | undefined;
   /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
@@ -69,7 +72,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
-  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, window: input.window, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports });
+  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports });
   const memory = await save(input.store, decision.memory, input.log);
   return { ...reportOf(decision, issue, decision.plan.action, emptyOr(memory, input.stackOrVpcKey, now)), drillDown };
 }

@@ -160,7 +160,7 @@ describe('scheduled audit', () => {
     await queueDrillDownResults(moto.endpoint, [{
       port: beacon.port, protocol: 6, nat_copy: false, instance_id: beacon.instanceId, interface_id: beacon.interfaceId, subnet_id: beacon.subnetId,
       srcaddr: beacon.address, dstaddr: beacon.peer, pkt_dst_aws_service: null, traffic_path: 8, connections: 48, flows: 48, bytes: 627712,
-      first_seen: 1793536140, last_seen: 1793619000,
+      first_seen: 1793536140, last_seen: 1793619000, port_total: false,
     }]);
     const queriesBefore = await queriesStarted();
     first = await runAction({ inputs: AUDIT_INPUTS() });

@@ -18,7 +18,7 @@ import { motoApi, queueAthenaResults } from '../support/moto-athena.js';
 import { auditParameters } from '../support/audit-parameters.js';
 
 const WORKGROUP = 'vpc-port-audit';
-const PARAMETERS = auditParameters('172.31.0.0/16', { top: 20 });
+const PARAMETERS = auditParameters('172.31.0.0/16', { maxPorts: 20 });
 
 const aws = motoForFile();
 

@@ -27,7 +27,7 @@ describe('the Parquet table and the columns the audit names', () => {
   });
 
   test('the egress audit names its 13 columns; the keyword END of its CASE is not the column "end"', () => {
-    const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: VPC, window: windowEndingAt(END, 24), top: 10, source: shape });
+    const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: VPC, window: windowEndingAt(END, 24), maxPorts: 10, source: shape });
     expect(sql).toMatch(/\bEND\b/);
     expect(columnsNamed(sql, shape).sort()).toEqual(
       ['action', 'bytes', 'dstaddr', 'dstport', 'flow_direction', 'interface_id', 'log_status', 'packets', 'pkt_dstaddr', 'protocol', 'srcaddr', 'srcport', 'tcp_flags'].sort(),

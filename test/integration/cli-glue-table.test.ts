@@ -53,7 +53,7 @@ describe('sql --glue-table', () => {
     expect(code).toBe(0);
     const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
     const source = glueTableShape(ref, documented.definition);
-    const expected = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T05:00:00Z'), 48), top: 10, source });
+    const expected = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T05:00:00Z'), 48), maxPorts: 2000, source });
     expect(stdout).toBe(`${expected}\n`);
     expect(stderr).toBe(`note: ${ref.database}.${ref.table}: ${source.partitioning}.\n`);
     expect(await trinoSyntaxErrors(stdout)).toEqual([]);

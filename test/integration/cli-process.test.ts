@@ -123,7 +123,7 @@ describe('vpc-port-audit as a process', () => {
     const { code, stdout } = await cli('sql', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', '--preset', 'seed');
     expect(code).toBe(0);
     const expected = buildAuditSql({
-      preset: 'seed', vpcCidrs: parseCidrList(SAMPLE_CIDRS), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10,
+      preset: 'seed', vpcCidrs: parseCidrList(SAMPLE_CIDRS), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), maxPorts: 2000,
       source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
     });
     expect(stdout).toBe(`${expected}\n`);

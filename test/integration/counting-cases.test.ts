@@ -24,7 +24,7 @@ async function audit(name: string, over: Partial<AuditParameters> = {}, logsDir 
     preset: 'egress-ports',
     vpcCidrs: parseCidrList('10.0.0.0/16'),
     window: windowEndingAt(new Date('2026-11-01T11:00:00Z'), 1),
-    top: 10,
+    maxPorts: 10,
     source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
     ...over,
   });

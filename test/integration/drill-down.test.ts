@@ -20,7 +20,7 @@ const HOURS = 6;
 const CIDRS = '172.20.0.0/14';
 
 const parameters = (format: FlowLogFormat): AuditParameters => ({
-  preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window: windowEndingAt(END, HOURS), top: 10,
+  preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window: windowEndingAt(END, HOURS), maxPorts: 10,
   source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, format),
 });
 
@@ -66,8 +66,22 @@ describe('drill-down on generated v5 logs', () => {
     expect(https.sources.every((s) => s.instanceId !== null)).toBe(true);
   });
 
+  test('the seed preset drills into what it counts (source ports), and each drill-down agrees with its audit row', async () => {
+    const seed = { ...parameters(V5_FORMAT), preset: 'seed' as const, maxPorts: 1000 };
+    const engine = new DuckDbEngine({ logsDir: v5.out });
+    const { rows } = await engine.runAudit(seed);
+    expect(rows.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })))
+      .toEqual(v5.truth.seed.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })));
+    const result = await engine.runDrillDown(seed, rows);
+    expect(result.sql).toContain('SELECT srcport AS port');
+    expect(result.ports.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })))
+      .toEqual(rows.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })));
+  });
+
   test('the SQL parses as Trino SQL', async () => {
-    expect(await trinoSyntaxErrors(buildDrillDownSql(parameters(V5_FORMAT), [{ port: 8333, protocol: 6 }, { port: 53, protocol: 17 }]))).toEqual([]);
+    for (const preset of ['egress-ports', 'seed'] as const) {
+      expect(await trinoSyntaxErrors(buildDrillDownSql({ ...parameters(V5_FORMAT), preset }, [{ port: 8333, protocol: 6 }, { port: 53, protocol: 17 }]))).toEqual([]);
+    }
   });
 });
 
@@ -84,7 +98,7 @@ test('poisoned rows are left out, each with one warning', () => {
   const good: RawDrillDownRow = {
     port: 8333, protocol: 6, nat_copy: false, instance_id: 'i-0a1b2c3d4e5f60001', interface_id: 'eni-0a1b2c3d4e5f60001', subnet_id: null,
     srcaddr: '10.0.1.5', dstaddr: '203.0.113.5', pkt_dst_aws_service: null, traffic_path: 8, connections: 2, flows: 2, bytes: 100n,
-    first_seen: 1793527260, last_seen: 1793527320,
+    first_seen: 1793527260, last_seen: 1793527320, port_total: false,
   };
   expect(Object.keys(good)).toEqual([...DRILL_DOWN_COLUMNS]);
   const { ports, rejected } = summarizeDrillDown(

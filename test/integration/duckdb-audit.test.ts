@@ -30,7 +30,7 @@ async function sample(cidrs: string, format: FlowLogFormat, seed = 3) {
 }
 
 const parameters = (cidrs: string, format: FlowLogFormat, preset: Preset, over: Partial<AuditParameters> = {}): AuditParameters => ({
-  preset, vpcCidrs: parseCidrList(cidrs), window: windowEndingAt(END, HOURS), top: 1000, source: stackTableShape(TABLE, format), ...over,
+  preset, vpcCidrs: parseCidrList(cidrs), window: windowEndingAt(END, HOURS), maxPorts: 1000, source: stackTableShape(TABLE, format), ...over,
 });
 
 const expected = (truth: GroundTruth, preset: Preset) => (preset === 'egress-ports' ? truth.egressPorts : truth.seed).slice(0, 1000);
@@ -52,9 +52,22 @@ describe('DuckDbEngine runs the Athena SQL and matches the ground truth', () => 
       const result = await engine.runAudit(p);
       expect(result.sql).toBe(buildAuditSql(p));
       expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(expected(truth, preset));
+      expect(result.portsLeftOut).toBe(0);
       expect(result.statistics.bytesScanned).toBe(truth.compressedBytes);
       expect(result.statistics.costUsd).toBe(0);
       expect(result.engine).toBe('duckdb');
+    }
+  });
+
+  test('max-ports keeps the busiest ports, and the same query counts the ones it left out (a window count)', async () => {
+    const cidrs = '172.20.0.0/14,2600:1f18:47b:a900::/56';
+    const { out, truth } = await sample(cidrs, V5_FORMAT);
+    const engine = new DuckDbEngine({ logsDir: out });
+    for (const preset of ['egress-ports', 'seed'] as const) {
+      const all = expected(truth, preset);
+      const capped = await engine.runAudit(parameters(cidrs, V5_FORMAT, preset, { maxPorts: 5 }));
+      expect(capped.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(all.slice(0, 5));
+      expect(capped.portsLeftOut).toBe(all.length - 5);
     }
   });
 

@@ -43,7 +43,7 @@ async function logsOf(lines: readonly string[], daily = false): Promise<string> 
 /** The egress audit of 10.0.0.0/16 over `dir` for `window` through the local view, as the CLI runs it. */
 async function audit(dir: string, window: HourWindow = WINDOW) {
   const logs = await readLocalLogs(dir, window);
-  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window, top: 10, source: localViewShape(TABLE, logs) };
+  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window, maxPorts: 10, source: localViewShape(TABLE, logs) };
   const result = await new DuckDbEngine({ logs }).runAudit(parameters);
   return { result, empty: result.recordCounts && explainEmptyAudit(result.recordCounts, parameters) };
 }
@@ -97,7 +97,7 @@ describe('an audit that counts nothing says why', () => {
 });
 
 describe('the follow-up SQL is Trino SQL', () => {
-  const parameters = (source: AuditParameters['source']): AuditParameters => ({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56'), window: WINDOW, top: 10, source });
+  const parameters = (source: AuditParameters['source']): AuditParameters => ({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56'), window: WINDOW, maxPorts: 10, source });
 
   test.each(DOCUMENTED_TABLES.map((t) => [t.name, t] as const))('%s', async (_name, documented) => {
     const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };

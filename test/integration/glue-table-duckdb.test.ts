@@ -128,7 +128,7 @@ describe.each(tables.DOCUMENTED_TABLES)('$name on DuckDB', (documented) => {
     const stored = await db.runAndReadAll(`SELECT count(*) FROM ${qualified}`);
     expect(Number(stored.getRowsJS()[0]![0])).toBe(records.length);
 
-    const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, top: 10, source: glueTableShape(ref, definition) });
+    const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: glueTableShape(ref, definition) });
     const rows = (await db.runAndReadAll(sql)).getRowObjectsJS();
     expect(rows.map((r) => Number(r.port)).sort((a, b) => a - b)).toEqual(RECORDS.filter((r) => r.counted).map((r) => r.dstport).sort((a, b) => a - b));
     expect(rows.map((r) => [Number(r.flows), Number(r.packets), Number(r.bytes)])).toEqual([

@@ -41,7 +41,7 @@ async function sample(over: Partial<SampleOptions> & { out?: string } = {}): Pro
 /** The egress audit of `dir` for `window` through the local view's own TableShape, as the CLI runs it. */
 async function audit(dir: string, window: HourWindow = windowEndingAt(END, HOURS), natAddresses: readonly string[] = []) {
   const logs = await readLocalLogs(dir, window);
-  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, top: 1000, natAddresses, source: localViewShape(TABLE, logs) };
+  const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, maxPorts: 1000, natAddresses, source: localViewShape(TABLE, logs) };
   const result = await new DuckDbEngine({ logs }).runAudit(parameters);
   expect(result.sql).toBe(buildAuditSql(parameters));
   return { logs, result, rows: result.rows.map(({ samplePeers: _, ...row }) => row) };
@@ -296,7 +296,7 @@ describe('errors that are not the input\'s', () => {
     const logs = await readLocalLogs(out, window);
     const shape = localViewShape(TABLE, logs);
     const source = { ...shape, windowTerms: () => ['no_such_column = 1'] };
-    const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, top: 10, source };
+    const parameters: AuditParameters = { preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window, maxPorts: 10, source };
     const failure = await new DuckDbEngine({ logs }).runAudit(parameters).catch((error: unknown) => error as Error);
     // DuckDB's own error (another realm's Error under jest), not an InputError naming a file or the folder.
     expect(failure).not.toBeInstanceOf(InputError);

@@ -79,7 +79,7 @@ async function createTableView(): Promise<void> {
 
 /** The daily audit of the window over the stack's Parquet table, through its TableShape. */
 const PARAMETERS: AuditParameters = {
-  preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window: windowEndingAt(END, HOURS), top: 1000, source: parquetStackTableShape(TABLE),
+  preset: 'egress-ports', vpcCidrs: parseCidrList(CIDRS), window: windowEndingAt(END, HOURS), maxPorts: 1000, source: parquetStackTableShape(TABLE),
 };
 
 const flowsOf = (rows: readonly Pick<TruthRow, 'flows'>[]) => rows.reduce((sum, r) => sum + r.flows, 0);

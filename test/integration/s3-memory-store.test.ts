@@ -2,7 +2,7 @@
 // history; a corrupted object is reported (not thrown) so the run rebuilds; keys are fixed per VPC.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { updateMemory } from '../../src/audit/known-ports.js';
 import { memoryObjectKey, S3MemoryStore } from '../../src/state/s3-memory-store.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
@@ -52,7 +52,21 @@ describe('S3MemoryStore', () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: memoryObjectKey('vpc-0abc1234'), Body: '{"version": 7}' }));
     const loaded = await new S3MemoryStore(s3, BUCKET, 'vpc-0abc1234').load();
     expect(loaded.status).toBe('corrupt');
-    expect(loaded.status === 'corrupt' && loaded.problem).toMatch(/s3:\/\/.*known-ports\.json is unusable: its version is 7, expected 1/);
+    expect(loaded.status === 'corrupt' && loaded.problem).toMatch(/s3:\/\/.*known-ports\.json is unusable: its version is 7, expected 2 \(or 1, which is migrated\)/);
+  });
+
+  test('a version-1 object in S3 loads migrated (ports kept, no trend yet) and is saved back as version 2', async () => {
+    const at = '2026-11-01T00:00:00.000Z';
+    const v1 = { version: 1, key: 'vpc-0abc1234', updatedAt: at, ports: { '443/tcp': { port: 443, protocol: 6, firstSeen: at, lastSeen: at, flows: 9, bytes: 90, samplePeers: [] } } };
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: memoryObjectKey('vpc-0abc1234'), Body: JSON.stringify(v1) }));
+    const store = new S3MemoryStore(s3, BUCKET, 'vpc-0abc1234');
+    const loaded = await store.load();
+    expect(loaded).toMatchObject({ status: 'ok', warnings: [] });
+    if (loaded.status !== 'ok') return;
+    expect(loaded.memory.ports.get('443/tcp')).toEqual({ ...v1.ports['443/tcp'], history: [] });
+    await store.save(loaded.memory);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: memoryObjectKey('vpc-0abc1234') }));
+    expect(JSON.parse(await stored.Body!.transformToString()).version).toBe(2);
   });
 
   test('each VPC has its own key, and a memory of another VPC is not accepted', async () => {

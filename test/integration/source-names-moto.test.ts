@@ -173,6 +173,7 @@ test("a scheduled run's tracking issue names the instance and interface that ope
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: audit,
+      top: 10,
       window: WINDOW,
       allowlist: allowlistOf('  - port: 443', '    protocol: tcp', '    reason: web'),
       allowlistPath: '.github/outbound-ports.yml',

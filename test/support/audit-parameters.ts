@@ -15,7 +15,7 @@ export function auditParameters(vpcCidrs: string, overrides: Partial<AuditParame
     preset: 'egress-ports',
     vpcCidrs: parseCidrList(vpcCidrs),
     window: windowEndingAt(new Date(Date.UTC(2026, 10, 2)), 24),
-    top: 10,
+    maxPorts: 10,
     source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
     ...overrides,
   };

@@ -4,11 +4,14 @@
 import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
 import { DRILL_DOWN_COLUMNS, type RawDrillDownRow } from '../../src/audit/drill-down.js';
 
-/** PortRows as Athena sends them: a header row, then every value as text (no value for a null). */
-export function athenaResultSet(rows: readonly PortRow[]) {
+/**
+ * PortRows as Athena sends them: a header row, then every value as text (no value for a null); `portsInWindow`
+ * is the window's count of ports (more than the rows when the query's max-ports cut the rest).
+ */
+export function athenaResultSet(rows: readonly PortRow[], portsInWindow = rows.length) {
   const text = (value: string | number | undefined) => (value === undefined ? {} : { VarCharValue: String(value) });
   const data = rows.map((r) => ({
-    Data: [r.port, r.protocol, r.connections, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1)].map(text),
+    Data: [r.port, r.protocol, r.connections, r.flows, r.packets, r.bytes, r.peers, r.samplePeers[0], r.samplePeers.at(-1), portsInWindow].map(text),
   }));
   return {
     rows: [{ Data: RESULT_COLUMNS.map((c) => ({ VarCharValue: c })) }, ...data],
@@ -22,9 +25,9 @@ export async function motoApi(endpoint: string, path: string, body: unknown): Pr
   if (!response.ok) throw new Error(`moto ${path} answered ${response.status}: ${await response.text()}`);
 }
 
-/** The next queries (in order) return these top lists. */
-export const queueAthenaResults = (endpoint: string, ...topLists: (readonly PortRow[])[]) =>
-  motoApi(endpoint, '/moto-api/static/athena/query-results', { results: topLists.map(athenaResultSet) });
+/** The next queries (in order) return these port lists. */
+export const queueAthenaResults = (endpoint: string, ...portLists: (readonly PortRow[])[]) =>
+  motoApi(endpoint, '/moto-api/static/athena/query-results', { results: portLists.map((rows) => athenaResultSet(rows)) });
 
 /** The next query returns these drill-down rows (each value as text, nothing for a null). */
 export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) =>

@@ -26,6 +26,7 @@ export function auditResult(rows: readonly PortRow[], engine: 'athena' | 'duckdb
     sql: 'SELECT 1',
     rows,
     rejected: [],
+    portsLeftOut: 0,
     statistics: { elapsedMs: 1200, bytesScanned: 12_345_678, costUsd: 0.0000617, queryExecutionId: 'q-123' },
   };
 }
@@ -70,6 +71,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: auditResult(rows),
+      top: 10,
       window: WINDOW,
       allowlist,
       allowlistPath: '.github/outbound-ports.yml',

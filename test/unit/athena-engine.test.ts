@@ -13,7 +13,7 @@ import { auditParameters } from '../support/audit-parameters.js';
 
 type Athena = ConstructorParameters<typeof AthenaEngine>[0];
 
-const PARAMETERS = auditParameters('10.0.0.0/16', { top: 20 });
+const PARAMETERS = auditParameters('10.0.0.0/16', { maxPorts: 20 });
 
 const textRow = (values: (string | undefined)[]): Row => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
 const HEADER = textRow([...RESULT_COLUMNS]);
@@ -96,13 +96,15 @@ test('reads every page of a 2,500-row result; only the first page starts with th
 });
 
 test('maps columns by the header, whatever their order, and empty cells to null', async () => {
-  const order = ['peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port'];
+  const order = ['ports_in_window', 'peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port'];
   const { engine: athena } = engine({
     GetQueryExecutionCommand: states('SUCCEEDED'),
-    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53'])] } }),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow(['3', undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53'])] } }),
   });
-  const { rows } = await athena.runAudit(PARAMETERS);
+  const { rows, portsLeftOut } = await athena.runAudit(PARAMETERS);
   expect(rows).toEqual([{ port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
+  // The window had 3 ports; the query's cap returned 1.
+  expect(portsLeftOut).toBe(2);
 });
 
 describe('failures', () => {

@@ -55,7 +55,7 @@ describe('parseCommand', () => {
 
   test('sql --pipeline s3-parquet prints the SQL over the stack\'s Parquet table; the default stays the Firehose table', async () => {
     const flags = ['--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00'];
-    const params = { preset: 'egress-ports' as const, vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), top: 10, natAddresses: [] };
+    const params = { preset: 'egress-ports' as const, vpcCidrs: parseCidrList('10.0.0.0/16'), window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24), maxPorts: 2000, natAddresses: [] };
     const parquet = await run(['sql', ...flags, '--pipeline', 's3-parquet']);
     expect([parquet.code, parquet.stderr]).toEqual([0, '']);
     expect(parquet.stdout).toBe(`${buildAuditSql({ ...params, source: parquetStackTableShape({ database: 'vpc_port_audit', table: PARQUET_TABLE_NAME }) })}\n`);

@@ -52,7 +52,7 @@ describe('drill-down in the report', () => {
   });
 
   test('the tracking issue and its comment carry the drill-down of the new ports; without one, no section', () => {
-    const input = { stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows: [BEACON], newKeys: new Set(['8333/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' };
+    const input = { top: 10, stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows: [BEACON], newKeys: new Set(['8333/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' };
     const body = renderIssueBody({ ...input, drillDown: [DRILL] });
     expect(body).toContain(`### Who opened the new ports\n\n${renderDrillDownMarkdown(DRILL)}\n\n### Current top list`);
     expect(renderIssueBody(input)).not.toContain('Who opened');
@@ -62,7 +62,7 @@ describe('drill-down in the report', () => {
 
   test('the job summary shows the drill-down query\'s cost only when it ran', () => {
     const statistics = { elapsedMs: 900, bytesScanned: 3 * 2 ** 20, costUsd: 0.0000477, queryExecutionId: 'q-drill' };
-    const base = { result: auditResult([BEACON]), window: WINDOW, newPorts: [BEACON], silent: false };
+    const base = { top: 10, result: auditResult([BEACON]), window: WINDOW, newPorts: [BEACON], silent: false };
     const text = renderJobSummary({ ...base, drillDown: { sql: 'SELECT 1', ports: [DRILL], rejected: [], statistics } });
     expect(text).toMatch(/- Cost: Athena scanned [^\n]+\n- Drill-down of the new ports: Athena scanned 3\.00 MiB \(3,145,728 bytes\), billed [^\n]+ \(query `q-drill`\)\./);
     expect(renderJobSummary(base)).not.toContain('Drill-down');

@@ -20,7 +20,7 @@ const START = 1793336400; // 2026-10-30T05:00:00Z in epoch seconds
 const END = 1793595600; // 2026-11-02T05:00:00Z
 
 const sqlFor = (d: GlueTableDefinition, preset: Preset = 'egress-ports', window = WINDOW) =>
-  buildAuditSql({ preset, vpcCidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56'), window, top: 10, source: shapeOf(d) });
+  buildAuditSql({ preset, vpcCidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56'), window, maxPorts: 10, source: shapeOf(d) });
 /** The window terms: the WHERE terms before the first on the source address. */
 const whereOf = (sql: string) => {
   const terms = /\n {2}WHERE ([\s\S]*?)\n\), views/.exec(sql)![1]!.split('\n    AND ');
@@ -102,8 +102,8 @@ describe('documented table shapes', () => {
 
   test("this stack's table through Glue gives the same SQL as its built-in shape", () => {
     const d = tables.STACK.definition;
-    const builtIn = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, top: 10, source: stackTableShape(refOf(d), V5_FORMAT) });
-    const viaGlue = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, top: 10, source: shapeOf(d) });
+    const builtIn = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: stackTableShape(refOf(d), V5_FORMAT) });
+    const viaGlue = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: shapeOf(d) });
     expect(viaGlue).toBe(builtIn);
     expect(viaGlue).toContain(`dt BETWEEN '2026/10/30/05' AND '2026/11/02/04'`);
   });

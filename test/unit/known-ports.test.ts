@@ -6,6 +6,7 @@ import {
   assessPorts,
   diffAllowlists,
   markReported,
+  MAX_WINDOW_VOLUMES,
   MEMORY_VERSION,
   parseMemory,
   parsePortKey,
@@ -55,6 +56,21 @@ describe('updateMemory and unacknowledgedPorts', () => {
     expect(unacknowledgedPorts(second, allowlistOf('  - {port: 22, protocol: tcp, reason: bastion}'))).toEqual([]);
   });
 
+  test('each port keeps its connections per window over the memory\'s last 30 windows; a rerun of a window replaces its entry', () => {
+    const day = (n: number) => ({ start: new Date(Date.UTC(2026, 9, n)), end: new Date(Date.UTC(2026, 9, n + 1)) });
+    let memory = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(), T1, day(1));
+    for (let n = 2; n <= 31; n++) memory = updateMemory(memory, KEY, [portRow(443, 6, 900 + n)], new Set(), T2, day(n));
+    const https = memory.ports.get('443/tcp')!.history;
+    expect(https).toHaveLength(MAX_WINDOW_VOLUMES);
+    expect(https[0]).toEqual({ start: day(2).start.toISOString(), end: day(2).end.toISOString(), connections: 902 });
+    expect(https.at(-1)!.connections).toBe(931);
+    // 22/tcp was seen only in the first window, which is now older than the last 30: its history is empty.
+    expect(memory.ports.get('22/tcp')!.history).toEqual([]);
+    const rerun = updateMemory(memory, KEY, [portRow(443, 6, 5)], new Set(), T2, day(31));
+    expect(rerun.ports.get('443/tcp')!.history.at(-1)!.connections).toBe(5);
+    expect(rerun.ports.get('443/tcp')!.history).toHaveLength(MAX_WINDOW_VOLUMES);
+  });
+
   test('markReported keeps ports a tracking issue lists, even ones the memory forgot', () => {
     const memory = markReported(updateMemory(undefined, KEY, [HTTPS], new Set(), T1), ['443/tcp', '3306/tcp', 'bogus'], T2);
     expect(memory.ports.get('443/tcp')!.reported).toBe(T2.toISOString());
@@ -83,7 +99,7 @@ describe('parseMemory', () => {
     ['', /not valid JSON/],
     ['{"version": 1, "key": "vpc-0abc1234", "ports": {', /not valid JSON/],
     ['[1, 2]', /not a JSON object/],
-    ['{"version": 2}', /version is 2, expected 1/],
+    ['{"version": 3}', /version is 3, expected 2 \(or 1, which is migrated\)/],
     ['{"version": 1, "key": "vpc-other"}', /belongs to "vpc-other"/],
     ['{"version": 1, "key": "vpc-0abc1234", "ports": []}', /`ports` is not an object/],
     ['{"version": 1, "key": "vpc-0abc1234", "ports": {}, "updatedAt": "yesterday"}', /`updatedAt` is not an ISO time/],
@@ -91,6 +107,38 @@ describe('parseMemory', () => {
     const parsed = parseMemory(text, KEY);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.problem).toMatch(problem);
+  });
+
+  test('migrates a version-1 memory: every port, reported mark and window volume kept, each port with an empty history', () => {
+    const v1 = {
+      version: 1, key: KEY, updatedAt: T1.toISOString(),
+      ports: {
+        '443/tcp': { port: 443, protocol: 6, firstSeen: T1.toISOString(), lastSeen: T1.toISOString(), flows: 900, bytes: 1_350_000, samplePeers: ['203.0.113.10'] },
+        '22/tcp': { port: 22, protocol: 6, firstSeen: T1.toISOString(), lastSeen: T1.toISOString(), flows: 40, bytes: 60_000, samplePeers: [], reported: T1.toISOString() },
+      },
+      volumes: [{ start: '2026-10-31T00:00:00.000Z', end: T1.toISOString(), records: 940, bytes: 1_410_000 }],
+    };
+    const parsed = parseMemory(JSON.stringify(v1), KEY);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.warnings).toEqual([]);
+    expect(parsed.memory.version).toBe(2);
+    expect(parsed.memory.ports.get('22/tcp')).toEqual({ ...v1.ports['22/tcp'], history: [] });
+    expect(parsed.memory.ports.get('443/tcp')!.history).toEqual([]);
+    expect(parsed.memory.volumes).toEqual(v1.volumes);
+    // The next run writes version 2, with this window's connections as the first entry of each history.
+    const next = updateMemory(parsed.memory, KEY, [HTTPS], new Set(), T2, { start: T1, end: T2 });
+    expect(JSON.parse(serializeMemory(next)).version).toBe(2);
+    expect(next.ports.get('443/tcp')!.history).toEqual([{ start: T1.toISOString(), end: T2.toISOString(), connections: HTTPS.connections }]);
+    expect(next.ports.get('22/tcp')!.history).toEqual([]);
+  });
+
+  test('a version-2 port whose history is malformed is dropped with a warning', () => {
+    const data = JSON.parse(serializeMemory(good));
+    data.ports['22/tcp'].history = [{ start: 'monday', end: T1.toISOString(), connections: 3 }];
+    const parsed = parseMemory(JSON.stringify(data), KEY);
+    expect(parsed.ok && [...parsed.memory.ports.keys()]).toEqual(['443/tcp']);
+    expect(parsed.ok && parsed.warnings).toEqual(['dropped the malformed memory entry "22/tcp"']);
   });
 
   test('drops single malformed entries with a warning and keeps the rest', () => {

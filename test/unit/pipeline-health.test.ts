@@ -176,7 +176,7 @@ describe('the health section and hidden line', () => {
   });
 
   test('the tracking issue carries the section only while there are problems', () => {
-    const input = { stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows: [], newKeys: new Set<string>(), window: { start: new Date(0), end: new Date(3_600_000) }, allowlistPath: 'a.yml' };
+    const input = { top: 10, stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows: [], newKeys: new Set<string>(), window: { start: new Date(0), end: new Date(3_600_000) }, allowlistPath: 'a.yml' };
     const sick = renderIssueBody({ ...input, health: broken });
     expect(sick).toContain('### Pipeline health');
     expect(problemKindsIn(sick)).toEqual(['flow-log-missing', 'no-flow-logs']);

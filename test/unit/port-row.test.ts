@@ -2,9 +2,9 @@
 // out with exactly one warning while the good rows pass unchanged.
 
 import { describe, expect, test } from '@jest/globals';
-import { portKey, protocolName, protocolNumber, toPortRow, validatePortRows, type RawResultRow } from '../../src/audit/port-row.js';
+import { portKey, protocolName, protocolNumber, splitAtTop, toPortRow, validatePortRows, type PortRow, type RawResultRow } from '../../src/audit/port-row.js';
 
-const GOOD: RawResultRow = { port: '443', protocol: '6', connections: '5', flows: '12', packets: '40', bytes: 9_000n, peers: 2, peer_low: '52.94.0.10', peer_high: '2600:1f18::1' };
+const GOOD: RawResultRow = { port: '443', protocol: '6', connections: '5', flows: '12', packets: '40', bytes: 9_000n, peers: 2, peer_low: '52.94.0.10', peer_high: '2600:1f18::1', ports_in_window: 4 };
 
 describe('toPortRow', () => {
   test('a good row in any of the engines’ types (text, number, bigint) becomes numbers', () => {
@@ -44,12 +44,28 @@ describe('toPortRow', () => {
 
 test('validatePortRows keeps the good rows in order and gives one warning per bad row, naming its position', () => {
   const raws: RawResultRow[] = [GOOD, { ...GOOD, port: null }, { ...GOOD, port: '22' }, { ...GOOD, protocol: 'tcp' }];
-  const { rows, rejected } = validatePortRows(raws);
+  const { rows, rejected, portsLeftOut } = validatePortRows(raws);
   expect(rows.map(portKey)).toEqual(['443/tcp', '22/tcp']);
+  // Every row the query returned counts as returned, valid or not: the window had no more ports than those four.
+  expect(portsLeftOut).toBe(0);
   expect(rejected).toEqual([
     'Result row 2 was left out of the report and the memory: port NULL is not a whole number from 0 to 65535.',
     'Result row 4 was left out of the report and the memory: protocol "tcp" is not a whole number from 0 to 255.',
   ]);
+});
+
+test('validatePortRows says how many ports of the window the query cap left out (its window count less the rows)', () => {
+  expect(validatePortRows([GOOD, { ...GOOD, port: '22', ports_in_window: '2500' }].map((r) => ({ ...r, ports_in_window: 2500 }))).portsLeftOut).toBe(2498);
+  expect(validatePortRows([]).portsLeftOut).toBe(0);
+});
+
+test('splitAtTop: the first `top` rows, then the new rows below them with their ranks in the window', () => {
+  const rows = [443, 53, 80, 8333, 25].map((port): PortRow => ({ port, protocol: 6, connections: 1, flows: 1, packets: 1, bytes: 1, peers: 1, samplePeers: [] }));
+  const isNew = (r: PortRow) => r.port === 8333 || r.port === 25 || r.port === 80;
+  const { top, newBelow } = splitAtTop(rows, 3, isNew);
+  expect(top.map((r) => r.port)).toEqual([443, 53, 80]);
+  expect(newBelow.map(({ rank, row }) => [rank, row.port])).toEqual([[4, 8333], [5, 25]]);
+  expect(splitAtTop(rows, 10, isNew).newBelow).toEqual([]);
 });
 
 test('protocol names are looked up as names, never as object properties', () => {

@@ -24,7 +24,7 @@ const params = (over: Partial<AuditParameters> = {}): AuditParameters => ({
   preset: 'egress-ports',
   vpcCidrs: parseCidrList(CIDRS.both),
   window: windowEndingAt(new Date('2026-11-02T00:00:00Z'), 24),
-  top: 10,
+  maxPorts: 10,
   ...onFormat(V5_FORMAT),
   ...over,
 });
@@ -44,6 +44,8 @@ describe('buildAuditSql shapes', () => {
     // The NAT gateway's interfaces are told by the records: translated packets received for outside addresses.
     expect(sql).toMatch(/max\(CASE WHEN flow_direction = 'ingress' AND .* AND NOT .*pkt_dstaddr.* THEN 1 ELSE 0 END\) OVER \(PARTITION BY interface_id\) = 1\) AS nat_copy/);
     expect(sql).toContain('count(DISTINCT concat(srcaddr, \' \', CAST(srcport AS varchar), \' \', dstaddr, \' \', CAST(dstport AS varchar))) AS connections');
+    // Every port up to maxPorts, each row with the window's count of ports (what the cap left out is the difference).
+    expect(sql).toContain('count(*) OVER () AS ports_in_window');
     expect(sql).toMatch(/GROUP BY port, protocol\nORDER BY connections DESC, flows DESC, port, protocol\nLIMIT 10$/);
   });
 
@@ -87,7 +89,7 @@ describe('Trino grammar', () => {
     FORMATS.flatMap((format) => Object.entries(CIDRS).map(([family, cidrs]) => [preset, format.name, family, format, cidrs] as const)),
   );
   test.each(cases)('%s on %s with %s blocks parses as Trino SQL', async (preset, _name, _family, format, cidrs) => {
-    const sql = buildAuditSql(params({ preset, ...onFormat(format), vpcCidrs: parseCidrList(cidrs), top: 1000 }));
+    const sql = buildAuditSql(params({ preset, ...onFormat(format), vpcCidrs: parseCidrList(cidrs), maxPorts: 1000 }));
     expect(await trinoSyntaxErrors(sql)).toEqual([]);
   });
 

@@ -92,6 +92,7 @@ describe('escaping data values', () => {
     const hostile = portRow(443, 6, 10, ['`@octocat`', '[x](https://evil.example) <b>|']);
     const allowlistPath = 'ports`@octocat`.yml';
     const body = renderIssueBody({
+      top: 10,
       stackOrVpcKey: 'vpc-0abc1234',
       unacknowledged: unacknowledgedPorts(updateMemory(undefined, 'k', [hostile], new Set(['443/tcp']), new Date('2026-11-02T00:00:00Z')), undefined),
       rows: [hostile],
@@ -155,6 +156,7 @@ describe('top list and chart', () => {
 describe('job summary', () => {
   test('shows the window, the cost, what is new, the chart and the whole top list', () => {
     const text = renderJobSummary({
+      top: 10,
       result: auditResult([HTTPS, DNS, SSH]),
       window: WINDOW,
       newPorts: [SSH],
@@ -171,25 +173,25 @@ describe('job summary', () => {
 
   test('names the table read and its partitioning next to the cost, when given', () => {
     const tableRead = 'flowlogs.vpc_flow_logs: not partitioned by time: every audit reads the whole table and keeps the window by start';
-    const text = renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false, tableRead });
+    const text = renderJobSummary({ top: 10, result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false, tableRead });
     expect(text).toMatch(/- Cost: Athena scanned [^\n]+\n- Table: flowlogs\.vpc_flow_logs: not partitioned by time/);
-    expect(renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false })).not.toContain('- Table:');
+    expect(renderJobSummary({ top: 10, result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: false })).not.toContain('- Table:');
   });
 
   test('a baseline run says that it recorded a baseline', () => {
-    const text = renderJobSummary({ result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: true });
+    const text = renderJobSummary({ top: 10, result: auditResult([HTTPS]), window: WINDOW, newPorts: [], silent: true });
     expect(text).toMatch(/Baseline recorded/);
     expect(text).not.toMatch(/new port/i);
   });
 
   test('a run that saw no flows says so rather than claiming a baseline', () => {
-    const text = renderJobSummary({ result: auditResult([]), window: WINDOW, newPorts: [], silent: true });
+    const text = renderJobSummary({ top: 10, result: auditResult([]), window: WINDOW, newPorts: [], silent: true });
     expect(text).toMatch(/No outbound flows in this window yet/);
     expect(text).not.toMatch(/Baseline recorded/);
   });
 
   test('a pull-request run points to its comment instead of claiming no new ports', () => {
-    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [], silent: false, pullRequest: 42 });
+    const text = renderJobSummary({ top: 10, result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [], silent: false, pullRequest: 42 });
     expect(text).toMatch(/allowlist diff is in the comment on #42/);
     expect(text).not.toMatch(/No new ports/);
     expect(text).toContain('| 22 |');
@@ -197,7 +199,7 @@ describe('job summary', () => {
 
   test('a read-only run shows why nothing was written (escaped) and does not call its new ports reported', () => {
     const readOnly = 'Read-only run: this push run is on refs/heads/`@x`, not on the default branch main.';
-    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [SSH], silent: false, readOnly });
+    const text = renderJobSummary({ top: 10, result: auditResult([HTTPS, SSH]), window: WINDOW, newPorts: [SSH], silent: false, readOnly });
     expect(text).toContain('> [!NOTE]\n> Read-only run: this push run is on refs/heads/\\`@&#8203;x\\`, not on the default branch main.');
     expect(text).toContain('**1 port not seen before** (not reported by this read-only run): `22/tcp`.');
     expect(text).not.toMatch(/new port/);
@@ -209,7 +211,7 @@ describe('tracking issue body and comments', () => {
   const unacknowledged = unacknowledgedPorts(memory, undefined);
 
   test('carries both hidden markers and lists the unacknowledged ports with their numbers', () => {
-    const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows: [HTTPS, DNS, SSH], newKeys: new Set(['22/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' });
+    const body = renderIssueBody({ top: 10, stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows: [HTTPS, DNS, SSH], newKeys: new Set(['22/tcp']), window: WINDOW, allowlistPath: '.github/outbound-ports.yml' });
     expect(body.startsWith(trackingMarker('vpc-0abc1234'))).toBe(true);
     expect(unacknowledgedKeysIn(body).sort()).toEqual(['22/tcp', '53/udp']);
     const ports = tableRows(body.slice(body.indexOf('### Unacknowledged ports')));
@@ -229,7 +231,7 @@ describe('tracking issue body and comments', () => {
   test('a body over the limit keeps the table head and its first rows, and says what was cut', () => {
     const peers = ['2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff', '2001:db8:ffff:eeee:dddd:cccc:bbbb:aaaa'];
     const rows = Array.from({ length: 2000 }, (_, i) => portRow(i + 1, 6, 5000 - i, peers));
-    const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows, newKeys: new Set(), window: WINDOW, allowlistPath: 'a.yml' });
+    const body = renderIssueBody({ top: 2000, stackOrVpcKey: 'vpc-0abc1234', unacknowledged, rows, newKeys: new Set(), window: WINDOW, allowlistPath: 'a.yml' });
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     const top = body.slice(body.indexOf('### Current top list'));
     expect(top).toContain('| # | Port | Protocol | Connections | Flows |');

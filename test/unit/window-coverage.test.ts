@@ -37,7 +37,7 @@ describe('windowCoverage', () => {
 
 test('buildHoursWithRecordsSql: the distinct hours of the window with a record starting in them, on DuckDB', async () => {
   const source = stackTableShape({ database: 'db', table: 't' }, V2_FORMAT);
-  const sql = buildHoursWithRecordsSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window, top: 10, source });
+  const sql = buildHoursWithRecordsSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window, maxPorts: 10, source });
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
