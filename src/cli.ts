@@ -161,6 +161,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   if (command.allowlist !== undefined && allowlist === undefined) {
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
+  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
   const logs = await readLogs(command, io);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
