@@ -15,8 +15,10 @@ import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'csv', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** The formats of `why` (one port's drill-down has no rows for CSV and no allowlist verdict for SARIF). */
+const WHY_FORMATS = ['table', 'json', 'markdown'] as const satisfies readonly OutputFormat[];
 
 /** The VPC of a generated sample unless --vpc-cidr says otherwise: an IPv4 block and an IPv6 block. */
 export const DEFAULT_SAMPLE_CIDRS = '10.0.0.0/16,2600:1f18:47b:a900::/56';
@@ -89,7 +91,7 @@ const NAMED_FORMAT_NAMES = NAMED_FORMATS.map((f) => f.name).join('|');
 export const USAGE = `Usage:
   vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--lookback-hours 24] [--end ISO-HOUR]
                        [--top 10] [--preset egress-ports|seed] [--log-format ${NAMED_FORMAT_NAMES}|"<LogFormat>"] [--allowlist FILE]
-                       [--format table|json|markdown] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
+                       [--format table|json|markdown|csv|sarif] [--cache-dir DIR (objects fetched from S3)] [--nat-addresses IP[,IP...]]
                        --nat-addresses: the NAT gateways' private IPv4 addresses, so that their translated
                        copies of connections are not counted twice (v5 logs tell them without it)
   vpc-port-audit sql   (the audit flags; --logs is optional and only used to detect the log format)
@@ -148,10 +150,18 @@ function parseEnd(flags: Map<string, string>, now: Date): Date {
   return text === undefined ? floorToHour(now) : parseIsoHour(text, '--end');
 }
 
-function parseOutputFormat(text: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((f) => f === text);
-  if (!format) throw new InputError(`--format: '${text}' is not an output format; accepted are ${OUTPUT_FORMATS.join(', ')}.`);
+function parseOutputFormat(text: string, accepted: readonly OutputFormat[]): OutputFormat {
+  const format = accepted.find((f) => f === text);
+  if (!format) throw new InputError(`--format: '${text}' is not an output format; accepted are ${accepted.join(', ')}.`);
   return format;
+}
+
+/** --format sarif places each result on the allowlist file, so it needs --allowlist. */
+function requireAllowlistForSarif(output: OutputFormat, flags: Map<string, string>): OutputFormat {
+  if (output === 'sarif' && !flags.has('allowlist')) {
+    throw new InputError('--format sarif needs --allowlist FILE: code scanning places each port the allowlist does not explain on that file.');
+  }
+  return output;
 }
 
 function parseChoice<T extends string>(text: string, flag: string, accepted: readonly T[]): T {
@@ -213,7 +223,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
     natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
-    output: parseOutputFormat(flags.get('format') ?? 'table'),
+    output: requireAllowlistForSarif(parseOutputFormat(flags.get('format') ?? 'table', command === 'why' ? WHY_FORMATS : OUTPUT_FORMATS), flags),
     glueTable: parseGlueTableFlag(flags),
     ...(command === 'sql' ? { pipeline: parsePipelineFlag(flags) } : {}),
   };

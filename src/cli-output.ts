@@ -1,10 +1,10 @@
-// What the command line prints for an audit: a readable table, a markdown table, or the JSON object
-// `{ports: [...], new: [...], ...}` (`new` empty without --allowlist), with sizes from format-bytes.ts.
+// What the command line prints for an audit: a readable table, a markdown table, the JSON object
+// `{schemaVersion, ports: [...], new: [...], ...}` (`new` empty without --allowlist), CSV (report/port-csv.ts) or
+// SARIF (report/sarif.ts), with sizes from format-bytes.ts.
 
-import type { Allowlist } from './audit/allowlist.js';
+import { allowlistMatch, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
-import { isAllowed } from './audit/allowlist.js';
-import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
+import { portKey, type PortRow } from './audit/port-row.js';
 import { columns, extraColumn, markdownPortTable, textPortTable, TOP_LIST_COLUMNS, type Columns } from './report/port-table.js';
 import type { AuditResult, DrillDownResult } from './engines/engine.js';
 import type { PortDrillDown } from './audit/drill-down.js';
@@ -13,6 +13,15 @@ import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
 import { escapeMarkdown } from './report/markdown.js';
+import { portDetails } from './report/port-details.js';
+import { renderPortCsv } from './report/port-csv.js';
+import { renderSarif } from './report/sarif.js';
+
+/**
+ * The version of the `--format json` document: 2 added `schemaVersion`, each port's `protocolName`, `service` and
+ * `allowlist` verdict, and the top-level `allowlist`. A change that removes or renames a field raises it.
+ */
+export const JSON_SCHEMA_VERSION = 2;
 
 export interface AuditReport {
   readonly command: AuditCommand;
@@ -25,6 +34,8 @@ export interface AuditReport {
   readonly drillDown?: DrillDownResult;
   /** Why the top list is empty (audit/empty-audit.ts), when it is. */
   readonly empty?: EmptyAudit;
+  /** The allowlist's path from its repository's root, where SARIF results are placed (with --allowlist). */
+  readonly allowlistUri?: string;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -45,15 +56,21 @@ export const newRows = (rows: readonly PortRow[], allowlist: Allowlist | undefin
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
+/** An expired entry in the JSON's `allowlist.expired`. */
+const expiredJson = (e: AllowlistEntry) => ({ entry: entryKey(e), line: e.line, reason: e.reason, owner: e.owner ?? null, expires: e.expires });
+
 function toJson(report: AuditReport): string {
   const { command, result } = report;
+  const { allowlist } = report;
   return JSON.stringify(
     {
+      schemaVersion: JSON_SCHEMA_VERSION,
       preset: command.preset,
       window: { start: command.window.start.toISOString(), end: command.window.end.toISOString() },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
-      ports: result.rows.map(portRowJson),
-      new: newRows(report.result.rows, report.allowlist).map((r) => ({ ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null })),
+      allowlist: allowlist ? { path: allowlist.path, expired: allowlist.entries.filter((e) => e.expired).map(expiredJson) } : null,
+      ports: result.rows.map((r) => portDetails(r, allowlist)),
+      new: newRows(report.result.rows, allowlist).map((r) => ({ ...portDetails(r, allowlist), drillDown: drillDownOf(report, r) ?? null })),
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
       sql: result.sql,
       statistics: result.statistics,
@@ -71,19 +88,28 @@ function heading({ command }: AuditReport): string {
   return `Top ${command.top} ${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}`;
 }
 
+/** The New column: a port no entry names, or one whose entry expired (the stderr warning names the entry). */
+const NEW_MARKS = { allowed: '', expired: 'NEW (expired)', unlisted: 'NEW' } as const;
+
 /** The CLI's top list: the shared top-list columns but the sample peers, and NEW for ports outside --allowlist. */
 function topListColumns(report: AuditReport): Columns<PortRow> {
   const marked = report.allowlist !== undefined;
   return [
     ...columns<PortRow>(...TOP_LIST_COLUMNS.filter((name) => name !== 'samplePeers')),
-    ...(marked ? [extraColumn<PortRow>('New', (row) => (isAllowed(report.allowlist, row) ? '' : 'NEW'))] : []),
+    ...(marked ? [extraColumn<PortRow>('New', (row) => NEW_MARKS[allowlistMatch(report.allowlist, row).status])] : []),
   ];
+}
+
+/** `; NEW (expired) = its entry expired (2 expired entries, named on stderr)`, when any entry expired. */
+function expiredNote(allowlist: Allowlist): string {
+  const n = allowlist.entries.filter((e) => e.expired).length;
+  return n === 0 ? '' : `; NEW (expired) = its entry expired (${n} expired ${n === 1 ? 'entry' : 'entries'}, named on stderr)`;
 }
 
 function footer(report: AuditReport): string {
   const s = report.result.statistics;
   const allowlist = report.allowlist
-    ? `NEW = not in ${report.allowlist.path}.`
+    ? `NEW = not in ${report.allowlist.path}${expiredNote(report.allowlist)}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
   return (
     `${plural(report.filesRead, 'file')} (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
@@ -110,9 +136,19 @@ function toMarkdown(report: AuditReport): string {
   return `### ${heading(report)}\n\n${body}${news}\n\n${footer(report)}`;
 }
 
+/** Every observed port, one CSV line each (report/port-csv.ts); the trailing line end is the caller's. */
+const toCsv = (report: AuditReport) => renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+
+/** SARIF for code scanning (report/sarif.ts): the CLI refuses --format sarif without --allowlist. */
+function toSarif(report: AuditReport): string {
+  const { command, result, allowlist, allowlistUri } = report;
+  const scope = command.vpcCidrs.map((c) => c.text).join(', ');
+  return renderSarif({ rows: result.rows, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
+}
+
 /** The text printed on stdout for an audit in the chosen output format. */
 export function renderAudit(report: AuditReport, format: OutputFormat): string {
-  return { table: toTable, json: toJson, markdown: toMarkdown }[format](report);
+  return { table: toTable, json: toJson, markdown: toMarkdown, csv: toCsv, sarif: toSarif }[format](report);
 }
 
 /** The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. */

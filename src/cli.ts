@@ -25,6 +25,7 @@ import { LocalTree } from './logs/local-tree.js';
 import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
 import { InputError } from './input-error.js';
+import { repositoryRelativePath } from './repository-path.js';
 import { AwsAccessError } from './aws/errors.js';
 import { quietSdkNodeSupportNotice } from './aws/node-support-notice.js';
 
@@ -176,7 +177,8 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count).
   const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
   if (empty) io.stderr(`note: nothing counted: ${empty.sentence}\n`);
-  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty };
+  const allowlistUri = command.output === 'sarif' ? await repositoryRelativePath(command.allowlist!) : undefined;
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, allowlistUri };
   io.stdout(`${renderAudit(report, command.output)}\n`);
 }
 
