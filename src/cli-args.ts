@@ -18,8 +18,10 @@ import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'csv', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** The formats of `why` (one port's drill-down has no rows for CSV and no allowlist verdict for SARIF). */
+const WHY_FORMATS = ['table', 'json', 'markdown'] as const satisfies readonly OutputFormat[];
 
 /** The VPC of a generated sample unless --vpc-cidr says otherwise: an IPv4 block and an IPv6 block. */
 export const DEFAULT_SAMPLE_CIDRS = '10.0.0.0/16,2600:1f18:47b:a900::/56';
@@ -176,7 +178,7 @@ export const FLAGS = {
   },
   format: {
     value: OUTPUT_FORMATS.join('|'),
-    help: 'What stdout gets: a table (default), JSON for scripts, or markdown.',
+    help: 'What stdout gets: a table (default), JSON for scripts, markdown, CSV (one row a port), or SARIF 2.1.0 for GitHub code scanning (needs --allowlist; why: table, json or markdown only).',
     example: '--format json',
   },
   'nat-addresses': {
@@ -460,10 +462,18 @@ function parseWindow(flags: Map<string, string>, now: Date): HourWindow {
   return { start: startHour, end };
 }
 
-function parseOutputFormat(text: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((f) => f === text);
-  if (!format) throw new InputError(`--format: '${text}' is not an output format; accepted are ${OUTPUT_FORMATS.join(', ')}.`);
+function parseOutputFormat(text: string, accepted: readonly OutputFormat[]): OutputFormat {
+  const format = accepted.find((f) => f === text);
+  if (!format) throw new InputError(`--format: '${text}' is not an output format; accepted are ${accepted.join(', ')}.`);
   return format;
+}
+
+/** --format sarif places each result on the allowlist file, so it needs --allowlist. */
+function requireAllowlistForSarif(output: OutputFormat, flags: Map<string, string>): OutputFormat {
+  if (output === 'sarif' && !flags.has('allowlist')) {
+    throw new InputError('--format sarif needs --allowlist FILE: code scanning places each port the allowlist does not explain on that file.');
+  }
+  return output;
 }
 
 function parseChoice<T extends string>(text: string, flag: string, accepted: readonly T[]): T {
@@ -529,7 +539,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     format: formatText === undefined ? undefined : resolveFormat(formatText, '--log-format'),
     allowlist: flags.get('allowlist'),
     natAddresses: parseNatAddresses(flags.get('nat-addresses') ?? '', '--nat-addresses'),
-    output: parseOutputFormat(flags.get('format') ?? 'table'),
+    output: requireAllowlistForSarif(parseOutputFormat(flags.get('format') ?? 'table', command === 'why' ? WHY_FORMATS : OUTPUT_FORMATS), flags),
     failOnUnexplained,
     requireFullWindow: flags.has('require-full-window'),
     glueTable: parseGlueTableFlag(flags),

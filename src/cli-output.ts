@@ -1,11 +1,11 @@
-// What the command line prints for an audit: a readable table, a markdown table, or the JSON object
-// `{ports: [...], new: [...], newBelowTop: [...], ...}` (`new` empty without --allowlist), with sizes from
-// format-bytes.ts. `ports` is the top list; ports outside --allowlist ranked below it follow in their own section.
+// What the command line prints for an audit: a readable table, a markdown table, the JSON object
+// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], ...}` (`new` empty without --allowlist), CSV
+// (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top list; ports
+// outside --allowlist ranked below it follow in their own section.
 
-import type { Allowlist } from './audit/allowlist.js';
+import { allowlistMatch, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
-import { isAllowed } from './audit/allowlist.js';
-import { portKey, portRowJson, splitAtTop, type PortRow, type RankedRow } from './audit/port-row.js';
+import { portKey, splitAtTop, type PortRow, type RankedRow } from './audit/port-row.js';
 import { columns, extraColumn, markdownPortTable, rankedColumns, textPortTable, TOP_LIST_COLUMNS, type Columns } from './report/port-table.js';
 import { belowTopTitle, renderNewBelowTop } from './report/audit-sections.js';
 import type { AuditResult, DrillDownResult } from './engines/engine.js';
@@ -16,6 +16,15 @@ import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
 import { escapeMarkdown } from './report/markdown.js';
 import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
+import { portDetails } from './report/port-details.js';
+import { renderPortCsv } from './report/port-csv.js';
+import { renderSarif } from './report/sarif.js';
+
+/**
+ * The version of the `--format json` document: 2 added `schemaVersion`, each port's `protocolName`, `service` and
+ * `allowlist` verdict, and the top-level `allowlist`. A change that removes or renames a field raises it.
+ */
+export const JSON_SCHEMA_VERSION = 2;
 
 export interface AuditReport {
   readonly command: AuditCommand;
@@ -30,6 +39,8 @@ export interface AuditReport {
   readonly empty?: EmptyAudit;
   /** Which hours of the window the files cover (audit/window-coverage.ts); a partial window says so in the heading. */
   readonly coverage?: WindowCoverage;
+  /** The allowlist's path from its repository's root, where SARIF results are placed (with --allowlist). */
+  readonly allowlistUri?: string;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -53,13 +64,17 @@ const drillDownOf = (report: AuditReport, row: { port: number; protocol: number 
 /** The top list (--top) and the ports outside --allowlist ranked below it. */
 const splitOf = (report: AuditReport) => splitAtTop(report.result.rows, report.command.top, (row) => report.allowlist !== undefined && !isAllowed(report.allowlist, row));
 
+/** An expired entry in the JSON's `allowlist.expired`. */
+const expiredJson = (e: AllowlistEntry) => ({ entry: entryKey(e), line: e.line, reason: e.reason, owner: e.owner ?? null, expires: e.expires });
+
 function toJson(report: AuditReport): string {
-  const { command, result } = report;
+  const { command, result, allowlist } = report;
   const rank = new Map(result.rows.map((row, index) => [portKey(row), index + 1]));
-  const withDrillDown = (r: PortRow) => ({ rank: rank.get(portKey(r))!, ...portRowJson(r), drillDown: drillDownOf(report, r) ?? null });
+  const withDrillDown = (r: PortRow) => ({ rank: rank.get(portKey(r))!, ...portDetails(r, allowlist), drillDown: drillDownOf(report, r) ?? null });
   const { top, newBelow } = splitOf(report);
   return JSON.stringify(
     {
+      schemaVersion: JSON_SCHEMA_VERSION,
       preset: command.preset,
       window: {
         start: command.window.start.toISOString(),
@@ -67,8 +82,9 @@ function toJson(report: AuditReport): string {
         ...(report.coverage ? { hours: report.coverage.hoursInWindow, hoursCovered: report.coverage.hoursCovered } : {}),
       },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
-      ports: top.map(portRowJson),
-      new: newRows(report.result.rows, report.allowlist).map(withDrillDown),
+      allowlist: allowlist ? { path: allowlist.path, expired: allowlist.entries.filter((e) => e.expired).map(expiredJson) } : null,
+      ports: top.map((r) => portDetails(r, allowlist)),
+      new: newRows(result.rows, allowlist).map(withDrillDown),
       newBelowTop: newBelow.map(({ row }) => withDrillDown(row)),
       portsInWindow: result.rows.length + result.portsLeftOut,
       portsLeftOut: result.portsLeftOut,
@@ -96,19 +112,28 @@ function heading({ command, result, coverage }: AuditReport): string {
   return `${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}${partial}`;
 }
 
+/** The New column: a port no entry names, or one whose entry expired (the stderr warning names the entry). */
+const NEW_MARKS = { allowed: '', expired: 'NEW (expired)', unlisted: 'NEW' } as const;
+
 /** The CLI's top list: the shared top-list columns but the sample peers, and NEW for ports outside --allowlist. */
 function topListColumns(report: AuditReport): Columns<PortRow> {
   const marked = report.allowlist !== undefined;
   return [
     ...columns<PortRow>(...TOP_LIST_COLUMNS.filter((name) => name !== 'samplePeers')),
-    ...(marked ? [extraColumn<PortRow>('New', (row) => (isAllowed(report.allowlist, row) ? '' : 'NEW'))] : []),
+    ...(marked ? [extraColumn<PortRow>('New', (row) => NEW_MARKS[allowlistMatch(report.allowlist, row).status])] : []),
   ];
+}
+
+/** `; NEW (expired) = its entry expired (2 expired entries, named on stderr)`, when any entry expired. */
+function expiredNote(allowlist: Allowlist): string {
+  const n = allowlist.entries.filter((e) => e.expired).length;
+  return n === 0 ? '' : `; NEW (expired) = its entry expired (${n} expired ${n === 1 ? 'entry' : 'entries'}, named on stderr)`;
 }
 
 function footer(report: AuditReport): string {
   const { statistics: s, rows, portsLeftOut } = report.result;
   const allowlist = report.allowlist
-    ? `NEW = not in ${report.allowlist.path}.`
+    ? `NEW = not in ${report.allowlist.path}${expiredNote(report.allowlist)}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
   const leftOut = portsLeftOut > 0 ? ` The window has ${rows.length + portsLeftOut} ports: the ${portsLeftOut} least busy beyond --max-ports ${rows.length} were not judged.` : '';
   return (
@@ -146,9 +171,19 @@ function toMarkdown(report: AuditReport): string {
   return `### ${heading(report)}\n\n${body}${news}${below}\n\n${footer(report)}`;
 }
 
+/** Every observed port, one CSV line each (report/port-csv.ts); the trailing line end is the caller's. */
+const toCsv = (report: AuditReport) => renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+
+/** SARIF for code scanning (report/sarif.ts): the CLI refuses --format sarif without --allowlist. */
+function toSarif(report: AuditReport): string {
+  const { command, result, allowlist, allowlistUri } = report;
+  const scope = command.vpcCidrs.map((c) => c.text).join(', ');
+  return renderSarif({ rows: result.rows, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
+}
+
 /** The text printed on stdout for an audit in the chosen output format. */
 export function renderAudit(report: AuditReport, format: OutputFormat): string {
-  return { table: toTable, json: toJson, markdown: toMarkdown }[format](report);
+  return { table: toTable, json: toJson, markdown: toMarkdown, csv: toCsv, sarif: toSarif }[format](report);
 }
 
 /** The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. */

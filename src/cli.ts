@@ -30,6 +30,7 @@ import { InputError } from './input-error.js';
 import { AwsAccessError, isUnreachable } from './aws/errors.js';
 import { coveredHoursText, describePartialWindow, isPartial, windowCoverage, type WindowCoverage } from './audit/window-coverage.js';
 import { portKey } from './audit/port-row.js';
+import { repositoryRelativePath } from './repository-path.js';
 import { quietSdkNodeSupportNotice } from './aws/node-support-notice.js';
 
 /** The Glue database and table the pipeline stack creates by default; the local view uses the same names. */
@@ -202,6 +203,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   if (command.allowlist !== undefined && allowlist === undefined) {
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
+  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
   const logs = await readLogs(command, io);
   const daily = logs.files.some((f) => f.granularity === 'day');
   // Hour folders say their coverage before any query; day folders only through their records.
@@ -224,7 +226,8 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   // unless the VPC simply opened no connection out.
   const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
   if (empty) io.stderr(`${empty.reason === 'no-outbound' ? 'note' : 'warning'}: nothing counted: ${empty.sentence}\n`);
-  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage };
+  const allowlistUri = command.output === 'sarif' ? await repositoryRelativePath(command.allowlist!) : undefined;
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage, allowlistUri };
   io.stdout(`${renderAudit(report, command.output)}\n`);
   if (command.failOnUnexplained && newPorts.length > 0) {
     const listed = newPorts.slice(0, 10).map(portKey).join(', ') + (newPorts.length > 10 ? `, and ${newPorts.length - 10} more` : '');

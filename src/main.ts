@@ -190,6 +190,12 @@ function stackTable(target: AuditTarget, table: TableRef, format: FlowLogFormat)
   return stackPipeline(target.stackOutputs ?? {}) === 's3-parquet' ? parquetStackTableShape(table) : stackTableShape(table, format);
 }
 
+/** Warns of an allowlist that explains nothing and of each expired entry (see Allowlist.warnings); returns it. */
+function warnOfAllowlist<T extends Allowlist | undefined>(allowlist: T): T {
+  for (const warning of allowlist?.warnings ?? []) core.warning(warning);
+  return allowlist;
+}
+
 /**
  * The allowlist on another ref (a pull request's base, the default branch); a broken one is reported but
  * does not fail the run. `without` ends the warning: what the run does instead.
@@ -198,7 +204,7 @@ async function allowlistAtRef(octokit: GitHubClient, path: string, ref: string |
   if (!ref) return undefined;
   try {
     const text = await readFileAtRef(octokit, context.repo, path, ref);
-    return text === undefined ? undefined : parseAllowlist(text, `${path}@${ref.slice(0, 12)}`);
+    return text === undefined ? undefined : warnOfAllowlist(parseAllowlist(text, `${path}@${ref.slice(0, 12)}`));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     core.warning(`${error.message} ${without}`);
@@ -353,7 +359,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     // A read-only run never reads its own workspace's allowlist: it may be anyone's. A pull request's is
     // what its comment is about (as the head side of the diff).
-    const allowlist = trust.trusted || pullNumber !== undefined ? await loadAllowlist(resolve(workspace, settings.allowlistPath)) : undefined;
+    const allowlist = trust.trusted || pullNumber !== undefined ? warnOfAllowlist(await loadAllowlist(resolve(workspace, settings.allowlistPath), now)) : undefined;
     if (settings.mode === 'deploy' && event === PULL_REQUEST) {
       core.notice('mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.');
       return;

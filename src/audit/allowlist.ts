@@ -1,29 +1,58 @@
 // The allowlist file (`.github/outbound-ports.yml` by default): ports the team expects, each with a reason.
-// Parsed strictly; every problem is reported with the file and line.
+// Parsed strictly; every mistake is reported with the file and line. Entries may name a port range, an owner
+// and a last day (`expires`): from the day after, the entry no longer explains its ports. An allowlist that
+// explains nothing, and every expired entry, is a warning the caller shows.
 //
 //   ports:
 //     - port: 443
 //       protocol: tcp
 //       reason: HTTPS to AWS APIs and package mirrors
+//     - port: 8000-8100
+//       protocol: tcp
+//       reason: the build farm's agents
+//       owner: platform-team
+//       expires: 2026-12-31
 
 import { readFile, stat } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../input-error.js';
-import { ACCEPTED_PROTOCOLS, portKey, protocolNumber } from './port-row.js';
+import { ACCEPTED_PROTOCOLS, portKey, protocolName, protocolNumber } from './port-row.js';
 
 export interface AllowlistEntry {
+  /** The first port the entry explains (the only one unless it gives a range). */
   readonly port: number;
+  /** The last port the entry explains: `port` itself, or the end of `port: FIRST-LAST`. */
+  readonly lastPort: number;
+  /** IANA protocol number. */
   readonly protocol: number;
   readonly reason: string;
+  /** Who answers for the entry (a team or a person), when given. */
+  readonly owner?: string;
+  /** The last day (UTC, `YYYY-MM-DD`) the entry explains its ports, when given. */
+  readonly expires?: string;
+  /** True when `expires` is before the day the allowlist was read: the entry then explains nothing. */
+  readonly expired: boolean;
+  /** 1-based line of the entry in the file. */
   readonly line: number;
 }
 
 export interface Allowlist {
+  /** The file as messages name it (a path, or `path@ref` for another branch's). */
   readonly path: string;
   readonly entries: readonly AllowlistEntry[];
+  /** One sentence each: an allowlist that explains no port, an entry that expired. */
+  readonly warnings: readonly string[];
 }
 
-const FORMAT_HINT = 'expected `ports:` with a list of {port, protocol, reason}';
+/** What an allowlist says of one observed port: the entry that explains it, one that did until it expired, or none. */
+export type AllowlistMatch =
+  | { readonly status: 'allowed' | 'expired'; readonly entry: AllowlistEntry }
+  | { readonly status: 'unlisted' };
+
+/** The keys of an entry, in the order messages name them. */
+const ENTRY_KEYS = ['port', 'protocol', 'reason', 'owner', 'expires'] as const;
+const FORMAT_HINT = `the file holds one key, ports: a list of {${ENTRY_KEYS.join(', ')}}`;
+const PORT_HINT = 'give a whole number from 0 to 65535 or a range FIRST-LAST such as 8000-8100';
 
 /**
  * The largest allowlist read, in bytes: about 900 entries in block style, parsed in well under a second
@@ -39,8 +68,40 @@ function tooLarge(path: string, bytes: number): InputError {
   );
 }
 
-/** Parses allowlist text; `path` is used only in messages. */
-export function parseAllowlist(text: string, path: string): Allowlist {
+/** `443/tcp`, or `8000-8100/tcp` for a range: how messages and reports name an entry. */
+export function entryKey(entry: Pick<AllowlistEntry, 'port' | 'lastPort' | 'protocol'>): string {
+  return entry.lastPort === entry.port ? portKey(entry) : `${entry.port}-${entry.lastPort}/${protocolName(entry.protocol)}`;
+}
+
+/** Whether the entry names this port and protocol (expired or not). */
+export const covers = (entry: AllowlistEntry, row: { port: number; protocol: number }): boolean =>
+  entry.protocol === row.protocol && entry.port <= row.port && row.port <= entry.lastPort;
+
+/** `2026-11-02`: the UTC day of `at`, as `expires` is written. */
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/** A `YYYY-MM-DD` that is a real calendar day. */
+const isCalendarDay = (text: string) => /^\d{4}-\d\d-\d\d$/.test(text) && !Number.isNaN(Date.parse(text)) && utcDay(new Date(text)) === text;
+
+/** The port or range of an entry's `port` value, or the sentence that says what is wrong with it. */
+function parsePortValue(value: unknown): { port: number; lastPort: number } | string {
+  if (value === undefined || value === null) return `port is missing; ${PORT_HINT}`;
+  const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
+  if (typeof value === 'number') return isPort(value) ? { port: value, lastPort: value } : `port '${value}' is not a whole number from 0 to 65535`;
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) return `port '${text}' is quoted text; write the number without quotes (port: ${text})`;
+  const range = /^(\d{1,5})\s*-\s*(\d{1,5})$/.exec(text);
+  if (range && isPort(Number(range[1])) && isPort(Number(range[2])) && Number(range[1]) < Number(range[2])) {
+    return { port: Number(range[1]), lastPort: Number(range[2]) };
+  }
+  return `port '${text.slice(0, 40)}' is not a whole number from 0 to 65535 or a range FIRST-LAST with FIRST below LAST, such as 8000-8100`;
+}
+
+/**
+ * Parses allowlist text. `path` is used only in messages; an entry whose `expires` day is before the UTC day of
+ * `today` is expired. Throws an InputError naming the line of the first mistake.
+ */
+export function parseAllowlist(text: string, path: string, today: Date = new Date()): Allowlist {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > ALLOWLIST_MAX_BYTES) throw tooLarge(path, bytes);
   const lines = new LineCounter();
@@ -49,52 +110,79 @@ export function parseAllowlist(text: string, path: string): Allowlist {
   const fail = (line: number, message: string): never => {
     throw new InputError(`allowlist ${path} line ${line}: ${message}.`);
   };
+  const explainsNothing = (why: string): Allowlist => ({
+    path,
+    entries: [],
+    warnings: [`allowlist ${path} explains no port (${why}), so every observed port counts as unexplained; list the ports you expect under ports:.`],
+  });
   const yamlError = doc.errors[0];
   if (yamlError) fail(yamlError.linePos?.[0].line ?? 1, `not valid YAML (${yamlError.message.split('\n')[0]})`);
 
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { path, entries: [] };
-  if (!isMap(root) || root.items.length !== 1 || !isScalar(root.items[0]!.key) || root.items[0]!.key.value !== 'ports') {
-    fail(lineOf(root), FORMAT_HINT);
+  if (root === null || (isScalar(root) && root.value === null)) return explainsNothing('the file is empty or only comments');
+  if (!isMap(root)) return fail(lineOf(root), FORMAT_HINT);
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key !== 'ports') fail(lineOf(pair.key as Node), `unknown top-level key '${key.slice(0, 40)}'; ${FORMAT_HINT}`);
   }
-  const list = (root as { items: { value: unknown }[] }).items[0]!.value as Node | null;
-  if (list === null || (isScalar(list) && list.value === null)) return { path, entries: [] };
+  const list = root.items[0]?.value as Node | null | undefined;
+  if (list === undefined || list === null || (isScalar(list) && list.value === null)) return explainsNothing('`ports:` lists nothing');
   if (!isSeq(list)) return fail(lineOf(list), `\`ports\` must be a list; ${FORMAT_HINT}`);
+  if (list.items.length === 0) return explainsNothing('`ports:` lists nothing');
 
   const entries: AllowlistEntry[] = [];
-  const seen = new Map<string, number>();
   for (const item of list.items as Node[]) {
     const line = lineOf(item);
-    if (!isMap(item)) fail(line, `each entry must be a mapping of port, protocol and reason`);
+    if (!isMap(item)) fail(line, `each entry must be a mapping of ${ENTRY_KEYS.join(', ')}`);
     const fields = new Map<string, unknown>();
     for (const pair of (item as { items: { key: unknown; value: unknown }[] }).items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (!['port', 'protocol', 'reason'].includes(key)) fail(line, `unknown key '${key}'; accepted are port, protocol, reason`);
+      if (!(ENTRY_KEYS as readonly string[]).includes(key)) fail(line, `unknown key '${key.slice(0, 40)}'; accepted are ${ENTRY_KEYS.join(', ')}`);
       fields.set(key, isScalar(pair.value) ? pair.value.value : undefined);
     }
-    const port = fields.get('port');
-    if (port === undefined || port === null) fail(line, 'port is missing; give a whole number from 0 to 65535');
-    if (typeof port === 'string' && /^\d+$/.test(port.trim())) fail(line, `port '${port}' is quoted text; write the number without quotes (port: ${port.trim()})`);
-    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) {
-      fail(line, `port '${String(port)}' is not a whole number from 0 to 65535`);
-    }
+    const ports = parsePortValue(fields.get('port'));
+    if (typeof ports === 'string') return fail(line, ports);
     const protocolText = fields.get('protocol');
     if (protocolText === undefined || protocolText === null) fail(line, `protocol is missing; accepted are ${ACCEPTED_PROTOCOLS}`);
     const protocol = protocolNumber(String(protocolText));
-    if (protocol === undefined) fail(line, `protocol '${String(protocolText)}' is not accepted; accepted are ${ACCEPTED_PROTOCOLS}`);
+    if (protocol === undefined) return fail(line, `protocol '${String(protocolText)}' is not accepted; accepted are ${ACCEPTED_PROTOCOLS}`);
     const reason = fields.get('reason');
     if (typeof reason !== 'string' || reason.trim() === '') fail(line, 'every entry needs a reason (why this port is expected)');
-    const entry = { port: port as number, protocol: protocol!, reason: (reason as string).trim(), line };
-    const key = portKey(entry);
-    if (seen.has(key)) fail(line, `${key} is already listed on line ${seen.get(key)}`);
-    seen.set(key, line);
+    const owner = fields.get('owner');
+    if (fields.has('owner') && (owner === null || owner === undefined || String(owner).trim() === '')) fail(line, 'owner is empty; give the team or person who answers for the entry, or leave the key out');
+    const expires = fields.get('expires');
+    if (fields.has('expires') && (typeof expires !== 'string' || !isCalendarDay(expires.trim()))) {
+      fail(line, `expires '${String(expires).slice(0, 40)}' is not a day written YYYY-MM-DD, such as 2026-12-31`);
+    }
+    const entry: AllowlistEntry = {
+      ...ports,
+      protocol,
+      reason: (reason as string).trim(),
+      ...(fields.has('owner') ? { owner: String(owner).trim() } : {}),
+      ...(fields.has('expires') ? { expires: (expires as string).trim() } : {}),
+      expired: fields.has('expires') && (expires as string).trim() < utcDay(today),
+      line,
+    };
+    const clash = entries.find((e) => e.protocol === entry.protocol && e.port <= entry.lastPort && entry.port <= e.lastPort);
+    if (clash && entryKey(clash) === entryKey(entry)) fail(line, `${entryKey(entry)} is already listed on line ${clash.line}`);
+    if (clash) fail(line, `${entryKey(entry)} overlaps ${entryKey(clash)} on line ${clash.line}; list each port once`);
     entries.push(entry);
   }
-  return { path, entries };
+  const warnings = entries.filter((e) => e.expired).map((e) => expiredWarning(path, e));
+  return { path, entries, warnings };
 }
 
-/** Reads and parses the allowlist at `path`; undefined when there is no such file. */
-export async function loadAllowlist(path: string): Promise<Allowlist | undefined> {
+/** The warning for an expired entry: which ports it no longer explains, since when, and whose it is. */
+function expiredWarning(path: string, entry: AllowlistEntry): string {
+  const owner = entry.owner ? ` (owner: ${entry.owner})` : '';
+  return `allowlist ${path} line ${entry.line}: ${entryKey(entry)}${owner} expired after ${entry.expires}, so it no longer explains its ports; renew expires or remove the entry.`;
+}
+
+/**
+ * Reads and parses the allowlist at `path` (see parseAllowlist for `today`); undefined when there is no such
+ * file. A folder, an unreadable file or one over ALLOWLIST_MAX_BYTES is an InputError.
+ */
+export async function loadAllowlist(path: string, today: Date = new Date()): Promise<Allowlist | undefined> {
   let text: string;
   try {
     const file = await stat(path);
@@ -106,10 +194,17 @@ export async function loadAllowlist(path: string): Promise<Allowlist | undefined
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(`allowlist ${path}: cannot be read (${(error as Error).message}).`);
   }
-  return parseAllowlist(text, path);
+  return parseAllowlist(text, path, today);
 }
 
-/** Whether the allowlist names this port and protocol. */
+/** What the allowlist says of this port and protocol (entries never overlap, so at most one entry names it). */
+export function allowlistMatch(allowlist: Allowlist | undefined, row: { port: number; protocol: number }): AllowlistMatch {
+  const entry = allowlist?.entries.find((e) => covers(e, row));
+  if (!entry) return { status: 'unlisted' };
+  return { status: entry.expired ? 'expired' : 'allowed', entry };
+}
+
+/** Whether an entry of the allowlist that has not expired names this port and protocol. */
 export function isAllowed(allowlist: Allowlist | undefined, row: { port: number; protocol: number }): boolean {
-  return allowlist?.entries.some((e) => e.port === row.port && e.protocol === row.protocol) ?? false;
+  return allowlistMatch(allowlist, row).status === 'allowed';
 }

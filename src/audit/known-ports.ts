@@ -5,7 +5,7 @@
 // Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed ports,
 // and a bounded history of the audited windows' volumes (the pipeline-health baseline, see health/judge.ts).
 
-import { isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
+import { covers, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
 import { portKey, protocolNumber, type PortRow } from './port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 
@@ -250,9 +250,9 @@ export interface AllowlistDiff {
 /** The port diff a pull request's allowlist change makes against the latest observed ports. */
 export function diffAllowlists(base: Allowlist | undefined, head: Allowlist | undefined, rows: readonly PortRow[]): AllowlistDiff {
   const bucket = (inBase: boolean, inHead: boolean) => rows.filter((r) => isAllowed(base, r) === inBase && isAllowed(head, r) === inHead);
-  const observed = new Set(rows.map(portKey));
+  // An entry (a port or a range) counts as added or removed when the other side has no entry of the same ports.
   const notObservedOnlyIn = (a: Allowlist | undefined, b: Allowlist | undefined) =>
-    (a?.entries ?? []).filter((e) => !observed.has(portKey(e)) && !isAllowed(b, e));
+    (a?.entries ?? []).filter((e) => !rows.some((r) => covers(e, r)) && !b?.entries.some((other) => entryKey(other) === entryKey(e)));
   return {
     newlyAllowed: bucket(false, true),
     noLongerAllowed: bucket(true, false),

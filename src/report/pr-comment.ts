@@ -3,9 +3,9 @@
 // account: a comment someone else planted with the marker is never edited) and updated in place. Pull
 // requests from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
 
-import type { Allowlist } from '../audit/allowlist.js';
+import { entryKey, type Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
-import { portKey, type PortRow } from '../audit/port-row.js';
+import type { PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
 import { code, escapeMarkdown, fitToLimit, truncationNote, utcMinute } from './markdown.js';
@@ -68,8 +68,8 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   const rows: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}` })));
   const counts = SECTIONS.map((s) => `${s.mark} ${s.title}: **${diff[s.key].length}**`);
   const unobserved = [
-    ...diff.addedNotObserved.map((e) => `- \`${portKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
-    ...diff.removedNotObserved.map((e) => `- \`${portKey(e)}\` is removed; it was not in the observed top list either.`),
+    ...diff.addedNotObserved.map((e) => `- \`${entryKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
+    ...diff.removedNotObserved.map((e) => `- \`${entryKey(e)}\` is removed; it was not in the observed top list either.`),
   ];
   const render = (shown: number) =>
     [

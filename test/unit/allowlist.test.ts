@@ -3,41 +3,85 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALLOWLIST_MAX_BYTES, isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
+import { ALLOWLIST_MAX_BYTES, allowlistMatch, entryKey, isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
 import { InputError } from '../../src/input-error.js';
 
 describe('parseAllowlist', () => {
+  const TODAY = new Date('2026-11-02T10:00:00Z');
+
   test('reads ports with protocol names or numbers', () => {
     const list = parseAllowlist('ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n  - port: 53\n    protocol: 17\n    reason: DNS\n', 'a.yml');
     expect(list.entries).toEqual([
-      { port: 443, protocol: 6, reason: 'HTTPS', line: 2 },
-      { port: 53, protocol: 17, reason: 'DNS', line: 5 },
+      { port: 443, lastPort: 443, protocol: 6, reason: 'HTTPS', expired: false, line: 2 },
+      { port: 53, lastPort: 53, protocol: 17, reason: 'DNS', expired: false, line: 5 },
     ]);
+    expect(list.warnings).toEqual([]);
     expect(isAllowed(list, { port: 53, protocol: 17 })).toBe(true);
     expect(isAllowed(list, { port: 53, protocol: 6 })).toBe(false);
     expect(isAllowed(undefined, { port: 443, protocol: 6 })).toBe(false);
   });
 
-  test.each([['', 0], ['ports:\n', 0], ['ports: []\n', 0]])('%j is an empty allowlist', (text, n) => {
-    expect(parseAllowlist(text, 'a.yml').entries).toHaveLength(n);
+  test('a range explains every port from its first to its last, of its protocol only', () => {
+    const list = parseAllowlist('ports:\n  - port: 8000-8100\n    protocol: tcp\n    reason: build agents\n    owner: platform-team\n', 'a.yml');
+    expect(list.entries[0]).toMatchObject({ port: 8000, lastPort: 8100, owner: 'platform-team' });
+    expect(entryKey(list.entries[0]!)).toBe('8000-8100/tcp');
+    expect([7999, 8000, 8050, 8100, 8101].map((port) => isAllowed(list, { port, protocol: 6 }))).toEqual([false, true, true, true, false]);
+    expect(isAllowed(list, { port: 8050, protocol: 17 })).toBe(false);
+  });
+
+  test('an entry explains its ports through its expires day (UTC); from the next day it is expired and a warning names it', () => {
+    const text =
+      'ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n    expires: 2026-11-02\n' +
+      '  - port: 25\n    protocol: tcp\n    reason: mail relay\n    owner: mail-team\n    expires: 2026-11-01\n';
+    const list = parseAllowlist(text, 'a.yml', TODAY);
+    expect(allowlistMatch(list, { port: 443, protocol: 6 })).toEqual({ status: 'allowed', entry: list.entries[0] });
+    expect(allowlistMatch(list, { port: 25, protocol: 6 })).toEqual({ status: 'expired', entry: list.entries[1] });
+    expect(allowlistMatch(list, { port: 22, protocol: 6 })).toEqual({ status: 'unlisted' });
+    expect(isAllowed(list, { port: 25, protocol: 6 })).toBe(false);
+    expect(list.warnings).toEqual([
+      'allowlist a.yml line 6: 25/tcp (owner: mail-team) expired after 2026-11-01, so it no longer explains its ports; renew expires or remove the entry.',
+    ]);
+    // The day after, 443 has expired too.
+    expect(parseAllowlist(text, 'a.yml', new Date('2026-11-03T00:00:00Z')).entries.map((e) => e.expired)).toEqual([true, true]);
+  });
+
+  test.each([
+    ['', 'the file is empty or only comments'],
+    ['# only a comment\n', 'the file is empty or only comments'],
+    ['ports:\n', '`ports:` lists nothing'],
+    ['ports: []\n', '`ports:` lists nothing'],
+    ['{}\n', '`ports:` lists nothing'],
+  ])('%j explains no port, and says so in a warning', (text, why) => {
+    const list = parseAllowlist(text, 'a.yml');
+    expect(list.entries).toEqual([]);
+    expect(list.warnings).toEqual([`allowlist a.yml explains no port (${why}), so every observed port counts as unexplained; list the ports you expect under ports:.`]);
   });
 
   test.each([
     ['ports: [\n', 2, /not valid YAML/],
     ['ports: 443\n', 1, /`ports` must be a list/],
-    ['allowed:\n  - port: 1\n', 1, /expected `ports:`/],
+    ['allowed:\n  - port: 1\n', 1, /unknown top-level key 'allowed'; the file holds one key, ports: a list of \{port, protocol, reason, owner, expires\}\.$/],
+    ['ports:\n  - port: 1\n    protocol: tcp\n    reason: a\nport: 2\n', 5, /unknown top-level key 'port'; the file holds one key, ports:/],
+    ['- port: 1\n', 1, /the file holds one key, ports:/],
     ['ports:\n  - 443\n', 2, /each entry must be a mapping/],
     ['ports:\n  - port: 443\n    protocol: tcp\n    reason: ok\n  - port: 70000\n    protocol: tcp\n    reason: x\n', 5, /port '70000' is not a whole number from 0 to 65535/],
     ['ports:\n  - port: "443; DROP TABLE x"\n    protocol: tcp\n    reason: x\n', 2, /is not a whole number/],
     ['ports:\n\n  - port: 22\n    protocol: sctp\n    reason: x\n', 3, /protocol 'sctp' is not accepted; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n', 2, /needs a reason/],
-    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner: me\n', 2, /unknown key 'owner'/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    onwer: me\n', 2, /unknown key 'onwer'; accepted are port, protocol, reason, owner, expires\.$/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner:\n', 2, /owner is empty; give the team or person who answers for the entry, or leave the key out\.$/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    expires: 2026-02-30\n', 2, /expires '2026-02-30' is not a day written YYYY-MM-DD, such as 2026-12-31\.$/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    expires: next year\n', 2, /expires 'next year' is not a day/],
+    ['ports:\n  - port: 8100-8000\n    protocol: tcp\n    reason: a\n', 2, /port '8100-8000' is not a whole number from 0 to 65535 or a range FIRST-LAST with FIRST below LAST, such as 8000-8100\.$/],
+    ['ports:\n  - port: 8000-70000\n    protocol: tcp\n    reason: a\n', 2, /port '8000-70000' is not a whole number/],
+    ['ports:\n  - port: 8000-8100\n    protocol: tcp\n    reason: a\n  - port: 8080\n    protocol: tcp\n    reason: b\n', 5, /8080\/tcp overlaps 8000-8100\/tcp on line 2; list each port once\.$/],
+    ['ports:\n  - port: 8000-8100\n    protocol: tcp\n    reason: a\n  - port: 8000-8100\n    protocol: tcp\n    reason: b\n', 5, /8000-8100\/tcp is already listed on line 2\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n  - port: 22\n    protocol: 6\n    reason: b\n', 5, /22\/tcp is already listed on line 2/],
     ['ports:\n  - port: 22\n    port: 23\n    protocol: tcp\n    reason: a\n', 3, /not valid YAML \(Map keys must be unique/],
     ['ports:\n  - port: 22\n    protocol: 300\n    reason: a\n', 2, /protocol '300' is not accepted; accepted are tcp, /],
     // A quoted number, a missing port or protocol: each named as such, not as a bad value.
     ['ports:\n  - port: "443"\n    protocol: tcp\n    reason: a\n', 2, /port '443' is quoted text; write the number without quotes \(port: 443\)\.$/],
-    ['ports:\n  - protocol: tcp\n    reason: a\n', 2, /: port is missing; give a whole number from 0 to 65535\.$/],
+    ['ports:\n  - protocol: tcp\n    reason: a\n', 2, /: port is missing; give a whole number from 0 to 65535 or a range FIRST-LAST such as 8000-8100\.$/],
     ['ports:\n  - port: 443\n    reason: a\n', 2, /: protocol is missing; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.$/],
     ['ports:\n  - port: 443\n    protocol:\n    reason: a\n', 2, /: protocol is missing; /],
   ])('%j fails on line %i', (text, line, message) => {

@@ -14,6 +14,7 @@ import {
   unacknowledgedPorts,
   updateMemory,
 } from '../../src/audit/known-ports.js';
+import { entryKey } from '../../src/audit/allowlist.js';
 import { allowlistOf, portRow } from '../support/report-fixtures.js';
 
 const KEY = 'vpc-0abc1234';
@@ -188,6 +189,23 @@ describe('diffAllowlists', () => {
     expect(diff.unchanged).toEqual([HTTPS]);
     expect(diff.addedNotObserved.map((e) => e.port)).toEqual([9418]);
     expect(diff.removedNotObserved.map((e) => e.port)).toEqual([8080]);
+  });
+
+  test('ranges and expiry: a widened range newly allows, an expired entry no longer allows, ranges are named whole', () => {
+    const [inBoth, inHeadOnly] = [portRow(8080, 6, 3), portRow(8150, 6, 2)];
+    const base = allowlistOf('  - {port: 8000-8100, protocol: tcp, reason: agents}', '  - {port: 443, protocol: tcp, reason: a}', '  - {port: 7000-7010, protocol: udp, reason: x}');
+    const head = allowlistOf(
+      '  - {port: 8000-8200, protocol: tcp, reason: agents}',
+      '  - {port: 443, protocol: tcp, reason: a, expires: 2020-01-31}',
+      '  - {port: 7000-7010, protocol: udp, reason: x}',
+      '  - {port: 9000-9100, protocol: tcp, reason: y}',
+    );
+    const diff = diffAllowlists(base, head, [HTTPS, inBoth, inHeadOnly]);
+    expect(diff.newlyAllowed).toEqual([inHeadOnly]);
+    expect(diff.unchanged).toEqual([inBoth]);
+    expect(diff.noLongerAllowed).toEqual([HTTPS]);
+    expect(diff.addedNotObserved.map(entryKey)).toEqual(['9000-9100/tcp']);
+    expect(diff.removedNotObserved).toEqual([]);
   });
 
   test('with no allowlist on either side every port is unexplained', () => {

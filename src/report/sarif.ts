@@ -1,0 +1,101 @@
+// The audit as SARIF 2.1.0 for GitHub code scanning: one rule per observed port and protocol, one result per port
+// the allowlist does not explain (level `error` when no entry names it, `warning` when its entry expired), placed
+// on the allowlist file, the file whose change resolves it. A port the allowlist explains has no result, so
+// code scanning closes its alert on the next upload after the entry is added.
+//
+// What code scanning reads, from GitHub's "SARIF support for code scanning"
+// (https://docs.github.com/en/code-security/reference/code-scanning/sarif-files/sarif-support-for-code-scanning):
+// `version` 2.1.0; `runs[].tool.driver.name` and `.rules[]` (`id`, `shortDescription`, `fullDescription`, `help`);
+// each result's `ruleId` must stay the same across analyses, `message.text`, `level` (`error`, `warning`, `note`)
+// and `locations[].physicalLocation` with an `artifactLocation.uri` relative to the repository root, the same
+// path on every run, and a `region.startLine`. Alerts are matched across runs by `partialFingerprints`: when a
+// result has none, upload-sarif computes `primaryLocationLineHash` from the text of the located line, which
+// would change whenever the allowlist is edited, so each result carries its own, derived from the audited
+// network and the port alone.
+
+import { createHash } from 'node:crypto';
+import type * as Sarif from 'sarif';
+import type { Allowlist } from '../audit/allowlist.js';
+import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import { serviceName } from '../audit/service-names.js';
+import { formatBytes } from '../format-bytes.js';
+import type { HourWindow } from '../flowlog/layout.js';
+import { allowlistVerdict } from './port-details.js';
+
+/** The schema a SARIF 2.1.0 log names (OASIS SARIF 2.1.0 Errata 01). */
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+/** Where the tool is described: the project's README. */
+const INFORMATION_URI = 'https://github.com/vpc-port-audit/vpc-port-audit';
+
+export interface SarifInput {
+  /** The observed ports, in rank order. */
+  readonly rows: readonly PortRow[];
+  /** The allowlist the ports were judged by; undefined when there is none yet (every port is then unlisted). */
+  readonly allowlist: Allowlist | undefined;
+  /** The allowlist file's path relative to the repository root, with `/` separators (`.github/outbound-ports.yml`). */
+  readonly allowlistUri: string;
+  /** What was audited, as reports name it (`vpc-0abc...`, or the CIDR blocks): part of every fingerprint. */
+  readonly scope: string;
+  readonly window: HourWindow;
+}
+
+/** The rule id of a port: `outbound-port/443/tcp`, the same on every run. */
+export const ruleId = (row: { port: number; protocol: number }) => `outbound-port/${portKey(row)}`;
+
+const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
+
+/** The rule of one observed port: what it is, and how to explain it. */
+function rule(row: PortRow): Sarif.ReportingDescriptor {
+  const key = portKey(row);
+  const service = serviceName(row);
+  const named = service ? `${key} (${service})` : key;
+  return {
+    id: ruleId(row),
+    name: `OutboundPort${row.port}${protocolName(row.protocol).toUpperCase()}`,
+    shortDescription: { text: `Outbound connections to ${named}` },
+    fullDescription: { text: `The VPC opened connections to destination port ${named} (VPC Flow Logs, egress from the VPC's own addresses).` },
+    help: {
+      text: `Add ${key} to the allowlist with a reason (and an owner) if the connections are expected; otherwise find who opened them with \`vpc-port-audit why ${key}\` and stop them.`,
+    },
+    defaultConfiguration: { level: 'error' },
+    properties: { tags: ['security', 'network', 'vpc-flow-logs'] },
+  };
+}
+
+/** A fingerprint that is the same for the same port of the same audited network on every run. */
+function fingerprint(scope: string, row: PortRow): string {
+  return `${createHash('sha256').update(`vpc-port-audit\n${scope}\n${portKey(row)}`).digest('hex').slice(0, 32)}:1`;
+}
+
+/** The SARIF log of an audit (an object; JSON.stringify it to write the file). */
+export function buildSarif(input: SarifInput): Sarif.Log {
+  const { rows, allowlist, allowlistUri, scope, window } = input;
+  const results: Sarif.Result[] = [];
+  rows.forEach((row, ruleIndex) => {
+    const verdict = allowlist ? allowlistVerdict(allowlist, row) : undefined;
+    if (verdict?.status === 'allowed') return;
+    const volume = `${row.connections.toLocaleString('en-US')} connection${row.connections === 1 ? '' : 's'} to ${row.peers.toLocaleString('en-US')} peer${row.peers === 1 ? '' : 's'}, ${formatBytes(row.bytes)}`;
+    const when = `from ${hour(window.start)} to ${hour(window.end)}`;
+    const why =
+      verdict?.status === 'expired'
+        ? `its entry on line ${verdict.line} of ${allowlistUri} expired after ${verdict.expires}${verdict.owner ? ` (owner: ${verdict.owner})` : ''}`
+        : `no entry of ${allowlistUri} explains it`;
+    results.push({
+      ruleId: ruleId(row),
+      ruleIndex,
+      level: verdict?.status === 'expired' ? 'warning' : 'error',
+      message: { text: `${scope} connected out to ${portKey(row)} (${volume}) ${when}: ${why}.` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: allowlistUri }, region: { startLine: verdict?.line ?? 1 } } }],
+      partialFingerprints: { primaryLocationLineHash: fingerprint(scope, row) },
+      properties: { connections: row.connections, flows: row.flows, packets: row.packets, bytes: row.bytes, peers: row.peers },
+    });
+  });
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'vpc-port-audit', informationUri: INFORMATION_URI, rules: rows.map(rule) } }, results }],
+  };
+}
+
+/** The SARIF log as the text of a `.sarif` file. */
+export const renderSarif = (input: SarifInput): string => `${JSON.stringify(buildSarif(input), null, 2)}\n`;
