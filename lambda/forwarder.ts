@@ -1,9 +1,11 @@
 // The Lambda's wiring: subscription event -> lines -> packed records -> Firehose PutRecordBatch, and one
-// summary log line per invocation. The Firehose client is created on first use (SDK v3 honours
+// summary log line per invocation (its error too: a payload that cannot be decoded, such as one that decompresses
+// past the limit, is logged, then thrown, so that Lambda's on-failure destination, the stack's failure queue,
+// keeps it after the retries). The Firehose client is created on first use (SDK v3 honours
 // AWS_ENDPOINT_URL and AWS_REGION), so tests can point it at a local endpoint.
 
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { decodePayload, logLines, type SubscriptionEvent } from './subscription.js';
+import { decodePayload, logLines, type SubscriptionEvent, type SubscriptionPayload } from './subscription.js';
 import { FIREHOSE_LIMITS, packLines, type FirehoseLimits } from './packing.js';
 import { deliverRecords, DEFAULT_RETRY_POLICY, type DeliveryStats, type PutBatch, type RetryPolicy } from './delivery.js';
 
@@ -49,17 +51,19 @@ export function createHandler(options: ForwarderOptions = {}) {
   const log = options.log ?? ((line: string) => console.log(line));
   const limits = options.limits ?? FIREHOSE_LIMITS;
   return async (event: SubscriptionEvent): Promise<InvocationSummary> => {
-    const payload = decodePayload(event);
-    const lines = logLines(payload);
-    put ??= defaultPut();
+    let payload: SubscriptionPayload | undefined;
+    let lines: string[] = [];
     try {
+      payload = decodePayload(event);
+      lines = logLines(payload);
+      put ??= defaultPut();
       const records = packLines(lines, limits.maxRecordBytes);
       const stats = await deliverRecords(records, put, options.retry ?? DEFAULT_RETRY_POLICY, limits);
       const summary = { messageType: payload.messageType, events: lines.length, ...stats };
       log(JSON.stringify(summary));
       return summary;
     } catch (error) {
-      log(JSON.stringify({ messageType: payload.messageType, events: lines.length, error: String(error) }));
+      log(JSON.stringify({ messageType: payload?.messageType, events: lines.length, error: String(error) }));
       throw error;
     }
   };

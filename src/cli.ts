@@ -22,7 +22,7 @@ import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
 import { V5_FORMAT } from './flowlog/format.js';
-import { requireWindowFiles, type WindowFile } from './logs/discover.js';
+import { requireWindowFiles } from './logs/discover.js';
 import { LocalTree } from './logs/local-tree.js';
 import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
@@ -137,8 +137,7 @@ async function fetchS3Logs(command: AuditCommand, location: S3Location, io: CliI
 async function readLogs(command: AuditCommand & { logs: string }, io: CliIo): Promise<LocalLogs> {
   if (command.s3Logs) {
     const fetched = await fetchS3Logs(command, command.s3Logs, io);
-    const pathOf = (file: WindowFile) => join(fetched.localRoot, ...file.segments);
-    return describeLocalFiles(command.logs, fetched.discovery, pathOf, { logFormat: command.format, input: '--logs' });
+    return describeLocalFiles(command.logs, fetched.discovery, fetched.pathOf, { logFormat: command.format, input: '--logs' });
   }
   const logs = await readLocalLogs(command.logs, command.window, { logFormat: command.format, input: '--logs' });
   requireWindowFiles(logs.discovery, new LocalTree(command.logs), command.window, '--logs');

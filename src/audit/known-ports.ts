@@ -61,6 +61,12 @@ export interface PortMemory {
   readonly ports: ReadonlyMap<string, RememberedPort>;
   /** Earlier windows' volumes, oldest first, at most MAX_WINDOW_VOLUMES; absent in memories from before it. */
   readonly volumes?: readonly WindowVolume[];
+  /**
+   * The number of the tracking issue the runs of this memory opened, while it is open: the only issue a run
+   * adopts, updates or closes (another issue with the label and marker, anyone's workflow may have written).
+   * Absent: none is open, or the memory predates the field.
+   */
+  readonly trackingIssue?: number;
 }
 
 /**
@@ -204,7 +210,9 @@ export function parseMemory(text: string, expectedKey: string): ParsedMemory {
     else warnings.push(`dropped the malformed memory entry ${JSON.stringify(id)}`);
   }
   const volumes = parseVolumes(data.volumes, warnings);
-  return { ok: true, memory: { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports, ...(volumes ? { volumes } : {}) }, warnings };
+  const trackingIssue = parseTrackingIssue(data.trackingIssue, warnings);
+  const memory: PortMemory = { version: MEMORY_VERSION, key: expectedKey, updatedAt, ports, ...(volumes ? { volumes } : {}), ...(trackingIssue ? { trackingIssue } : {}) };
+  return { ok: true, memory, warnings };
 }
 
 /**
@@ -275,6 +283,14 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
 const isProtocol = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255;
 const isPeerList = (v: unknown): v is string[] => Array.isArray(v) && v.every((p) => typeof p === 'string');
+
+/** The stored tracking issue number (undefined when there is none); anything but a positive integer is dropped with a warning. */
+function parseTrackingIssue(value: unknown, warnings: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
+  warnings.push(`dropped \`trackingIssue\` ${JSON.stringify(value)?.slice(0, 100)}: it is not an issue number`);
+  return undefined;
+}
 
 /** The stored window volumes (undefined when there are none); malformed entries are dropped with a warning. */
 function parseVolumes(value: unknown, warnings: string[]): WindowVolume[] | undefined {

@@ -1,15 +1,18 @@
-// The local copy of S3 flow-log objects: each object is kept at `CACHE/s3/BUCKET/KEY` (its key's folders
-// kept, so the copy has the bucket's layout) with the object's LastModified as the file's modification time.
+// The local copy of S3 flow-log objects: each object is kept at `CACHE/s3/BUCKET/FOLDERS/HASH_NAME` (its key's
+// folders kept, so the copy has the bucket's dated layout; the file named from a hash of the whole key) with the
+// object's LastModified as the file's modification time. DuckDB expands `*`, `?` and `[` in the paths it is
+// given as globs, so no key's own characters reach a file name unchecked: a key `.../12/*` must be one file,
+// not every file of its hour folder again.
 // A file whose size and modification time match the listing is used as it is; anything else is downloaded
 // (a few at a time, streamed to a hidden temporary name, renamed only once complete), so an interrupted run
 // never leaves a partial file that a later run would take as complete.
 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../input-error.js';
@@ -25,13 +28,28 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'vpc-port-audit');
 }
 
-/** Where `CACHE/s3/BUCKET/KEY` of an object is; throws for a key whose folders cannot be a path on disk. */
+/** Characters a cache path may hold as they are: no glob (`*?[]{}`), separator, space or control character. */
+const UNSAFE_PATH_CHARACTERS = /[^A-Za-z0-9._=-]/g;
+/** Longest folder or name part kept from a key (file systems cap a name at 255 bytes). */
+const MAX_NAME_PART = 100;
+
+/** A key's folder or name with every unsafe character as `_`, and at most MAX_NAME_PART characters from its end. */
+function safeName(segment: string): string {
+  const safe = segment.replace(UNSAFE_PATH_CHARACTERS, '_').slice(-MAX_NAME_PART);
+  return /^\.*$/.test(safe) ? `_${safe}` : safe; // '', '.' and '..' are no folder names
+}
+
+/**
+ * Where an object's copy is: `CACHE/s3/BUCKET/FOLDER/.../HASH_NAME`, each of the key's folders with its unsafe
+ * characters as `_` (the layouts' dated folders, `2026` or `year=2026`, are kept as they are), and the file
+ * named by the first 20 hex digits of the key's SHA-256, `_`, then its own name made safe likewise: two keys never
+ * share a file, and no path holds a glob character.
+ */
 export function cachedPath(cacheDir: string, object: Pick<S3ObjectInfo, 'bucket' | 'key'>): string {
   const segments = object.key.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(`${s3Url(object.bucket, object.key)} has an empty, '.' or '..' path segment and cannot be cached`);
-  }
-  return join(cacheDir, 's3', object.bucket, ...segments);
+  const name = segments.pop()!;
+  const hash = createHash('sha256').update(object.key).digest('hex').slice(0, 20);
+  return join(cacheDir, 's3', object.bucket, ...segments.map(safeName), `${hash}_${safeName(name)}`);
 }
 
 interface CacheFile {
@@ -122,7 +140,7 @@ async function download(client: S3Client, file: CacheFile, received: (bytes: num
   const { bucket, key } = file.object;
   const url = s3Url(bucket, key);
   await mkdir(dirname(file.path), { recursive: true });
-  const temporary = join(dirname(file.path), `.${key.split('/').pop()}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
+  const temporary = join(dirname(file.path), `.${basename(file.path)}.${process.pid}-${randomBytes(4).toString('hex')}.part`);
   try {
     let response;
     try {

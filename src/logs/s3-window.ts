@@ -1,20 +1,19 @@
 // `--logs s3://bucket/prefix/`: the window's flow-log files found in the bucket by layout discovery (only the
-// window's dated folders are listed) and fetched into the local cache, which keeps the bucket's layout under
-// `CACHE/s3/BUCKET/`, so the local engine reads the copies exactly as it reads a folder on disk.
+// window's dated folders are listed) and fetched into the local cache, which keeps the bucket's dated folders under
+// `CACHE/s3/BUCKET/` (see s3-cache.ts), so the local engine reads the copies as it reads a folder on disk.
 
 import type { S3Client } from '@aws-sdk/client-s3';
-import { join } from 'node:path';
 import type { HourWindow } from '../flowlog/layout.js';
-import { discoverWindowFiles, requireWindowFiles, type Discovery } from './discover.js';
+import { discoverWindowFiles, requireWindowFiles, type Discovery, type WindowFile } from './discover.js';
 import { cacheObjects, type CacheOptions, type CacheResult } from './s3-cache.js';
 import { S3FlowLogTree } from './s3-tree.js';
 import type { S3Location } from './s3-url.js';
 
 interface S3Window {
-  /** The window's files, their `segments` relative to the S3 prefix and to `localRoot` alike. */
+  /** The window's files, their `segments` relative to the S3 prefix. */
   readonly discovery: Discovery;
-  /** The cached copy of the prefix: `CACHE/s3/BUCKET/PREFIX`. */
-  readonly localRoot: string;
+  /** The local copy of one of `discovery.files`. */
+  readonly pathOf: (file: WindowFile) => string;
   readonly cache: CacheResult;
 }
 
@@ -30,6 +29,6 @@ export async function fetchS3Window(client: S3Client, location: S3Location, wind
   const discovery = await discoverWindowFiles(tree, window);
   requireWindowFiles(discovery, tree, window, input);
   const cache = await cacheObjects(client, discovery.files.map((file) => tree.object(file.segments)), options);
-  const prefixFolders = location.prefix.split('/').filter((s) => s !== '');
-  return { discovery, localRoot: join(options.dir, 's3', location.bucket, ...prefixFolders), cache };
+  const paths = new Map(discovery.files.map((file, i) => [file, cache.files[i]!.path]));
+  return { discovery, pathOf: (file) => paths.get(file)!, cache };
 }

@@ -40,7 +40,7 @@ interface RedriveResult {
   readonly calls: number;
   /** Messages left in the queue because delivery still failed after the retries (the next run tries again). */
   readonly failed: number;
-  /** Messages left in the queue because they hold no subscription event to replay (see InvocationRecord). */
+  /** Messages left in the queue because they hold no subscription event to replay (see InvocationRecord), or one that cannot be decoded. */
   readonly unreadable: number;
 }
 
@@ -51,17 +51,24 @@ interface RedriveOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The subscription event a message carries, or why it carries none. */
-function eventOf(message: Message): SubscriptionEvent | string {
+/**
+ * The flow-log lines a message carries, or why it has none to replay: a body that is not JSON, a record without
+ * its event, or an event that cannot be decoded (not gzip JSON, or more than the forwarder's decompression limit).
+ */
+function linesOf(message: Message): { readonly lines: string[] } | { readonly unreadable: string } {
   let record: InvocationRecord;
   try {
     record = JSON.parse(message.Body ?? '') as InvocationRecord;
   } catch {
-    return 'its body is not JSON';
+    return { unreadable: 'its body is not JSON' };
   }
   const event = record?.requestPayload;
-  if (typeof event?.awslogs?.data !== 'string') return 'it holds no CloudWatch Logs event (requestPayload.awslogs.data)';
-  return event;
+  if (typeof event?.awslogs?.data !== 'string') return { unreadable: 'it holds no CloudWatch Logs event (requestPayload.awslogs.data)' };
+  try {
+    return { lines: logLines(decodePayload(event)) };
+  } catch (error) {
+    return { unreadable: `its CloudWatch Logs event cannot be decoded (${(error as Error).message})` };
+  }
 }
 
 /**
@@ -92,13 +99,13 @@ export async function redrive(
     for (const message of fresh) {
       seen.add(message.MessageId!);
       counts.messages++;
-      const event = eventOf(message);
-      if (typeof event === 'string') {
+      const decoded = linesOf(message);
+      if ('unreadable' in decoded) {
         counts.unreadable++;
-        log(`message ${message.MessageId} kept: ${event}.`);
+        log(`message ${message.MessageId} kept: ${decoded.unreadable}.`);
         continue;
       }
-      const lines = logLines(decodePayload(event));
+      const { lines } = decoded;
       try {
         const stats = await deliverRecords(packLines(lines), put, options.retry ?? DEFAULT_RETRY_POLICY);
         counts.records += stats.records;
@@ -124,7 +131,7 @@ export function describeRedrive(result: RedriveResult, queue: string): string {
   return (
     `Redrive of ${queue}: ${result.messages} message(s); ${result.redriven} delivered and deleted ` +
     `(${result.lines} flow-log lines in ${result.records} Firehose records, ${result.bytes} bytes, ${result.calls} PutRecordBatch calls)` +
-    (kept > 0 ? `; ${kept} kept in the queue (${result.failed} still failing, ${result.unreadable} without a flow-log event).` : '.')
+    (kept > 0 ? `; ${kept} kept in the queue (${result.failed} still failing, ${result.unreadable} without a readable flow-log event).` : '.')
   );
 }
 

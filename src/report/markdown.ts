@@ -8,14 +8,28 @@ export const GITHUB_BODY_LIMIT = 65_536;
 const ZERO_WIDTH_SPACE = '&#8203;';
 
 /**
- * Escapes a data value for markdown text (a sentence or a table cell): newlines become spaces; `&`, `<` and
- * `>` become entities (no HTML); markdown punctuation gets a backslash (no emphasis, code, links, images or
- * cell breaks). GitHub turns `@name` and `#12` into mentions and references even when backslash-escaped
- * (github/markup#1168, github/cmark-gfm#181), so a zero-width space follows `@` and `#`; it also breaks
- * bare URLs (`://`, `www.`) that GitHub would make links.
+ * Unicode's bidirectional controls (ALM U+061C, LRM/RLM U+200E-F, LRE/RLE/PDF/LRO/RLO U+202A-E, LRI/RLI/FSI/PDI
+ * U+2066-9): in a Name tag they can reorder what a reader sees (`RLO` shows `exe.txt` for `txt.exe`).
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Each bidirectional control shown as its code point, `[U+202E]`, so it reorders nothing and is seen. */
+function showBidiControls(value: string): string {
+  return value.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
+/**
+ * Escapes a data value for markdown text (a sentence or a table cell): newlines become spaces; bidirectional
+ * controls are shown as `[U+202E]`; `&`, `<` and `>` become entities (no HTML); markdown punctuation gets a
+ * backslash (no emphasis, code, links, images or cell breaks). GitHub turns `@name` and `#12` into mentions and
+ * references even when backslash-escaped (github/markup#1168, github/cmark-gfm#181), so a zero-width space
+ * follows `@` and `#`; it also breaks bare URLs (`://`, `www.`) that GitHub would make links. GitHub renders
+ * `$...$` as math and a backslash does not stop it: a `$` goes inside `<span>` tags, as GitHub's documentation
+ * says to write a dollar sign that is no delimiter
+ * (https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions).
  */
 export function escapeMarkdown(value: string): string {
-  return value
+  return showBidiControls(value)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -23,16 +37,18 @@ export function escapeMarkdown(value: string): string {
     .replace(/[\\`*_[\]()!|~]/g, '\\$&')
     .replace(/[@#]/g, `$&${ZERO_WIDTH_SPACE}`)
     .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
-    .replace(/www\./gi, (www) => `${www.slice(0, 3)}${ZERO_WIDTH_SPACE}.`);
+    .replace(/www\./gi, (www) => `${www.slice(0, 3)}${ZERO_WIDTH_SPACE}.`)
+    .replace(/\$/g, '<span>$$</span>');
 }
 
 /**
  * A data value as an inline code span, whatever backticks it holds: the fence is one backtick longer than the
- * longest run inside, padded with a space where CommonMark would otherwise strip or merge one. Mentions, links
- * and HTML are not rendered inside code. Not for table cells (a `|` would end the cell); use escapeMarkdown.
+ * longest run inside, padded with a space where CommonMark would otherwise strip or merge one. Mentions, links,
+ * math and HTML are not rendered inside code; bidirectional controls are shown as `[U+202E]`. Not for table
+ * cells (a `|` would end the cell); use escapeMarkdown.
  */
 export function code(value: string): string {
-  const text = value.replace(/\r\n|\r|\n/g, ' ');
+  const text = showBidiControls(value).replace(/\r\n|\r|\n/g, ' ');
   if (text === '') return '';
   const fence = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length)) + 1);
   const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';

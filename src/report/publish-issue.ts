@@ -1,8 +1,9 @@
 // Publishing a scheduled run's decision on GitHub: finds our open tracking issues (label, hidden marker and
-// author; never the title), then brings the tracking issue in line with the decision: open it, update it (with
-// a comment for new ports or new pipeline problems, so watchers are notified), close it, or leave it; closes the
-// duplicates that racing runs opened (lowest number wins, later ones close themselves). Every GitHub call goes
-// through the GitHub helper (src/github.ts).
+// author; never the title), then brings the tracking issue the memory names in line with the decision: open it,
+// update it (with a comment for new ports or new pipeline problems, so watchers are notified), close it, or leave
+// it. Runs that race to open one converge (lowest number wins, later ones close themselves), never on an issue
+// that was open before the run and that the memory does not name. Every GitHub call goes through the GitHub
+// helper (src/github.ts).
 
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
@@ -36,10 +37,10 @@ export interface IssueTarget {
 
 /** What a run decided about the tracking issue (src/run/decide.ts extends it with the memory). */
 export interface IssueDecision {
-  /** The tracking issue the run works on (the lowest-numbered of ours), if one is open. */
+  /** The tracking issue the run works on (the one the port memory names), if it is open. */
   readonly open?: TrackingIssue;
-  /** Further open tracking issues of ours (runs raced): publishing closes them. */
-  readonly duplicates: readonly TrackingIssue[];
+  /** Numbers of the other open issues with our label and marker: never adopted, updated or closed. */
+  readonly unnamed: readonly number[];
   readonly plan: IssuePlan;
   readonly newPorts: readonly PortRow[];
   /** Ports reported and still not in the allowlist: what the issue lists. */
@@ -75,12 +76,11 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
   return marked.filter((issue) => issue.ours).map(({ number, title, body, url }) => ({ number, title, body, url }));
 }
 
-/** Closes duplicates, then opens, updates, closes or leaves the tracking issue; returns the one that stays (if any). */
+/** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { duplicates, plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown } = content;
   let open = content.open;
-  await closeDuplicates(target, open, duplicates);
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.stackOrVpcKey, unexplained.length);
   const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown });
@@ -93,7 +93,7 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
   } else if (plan.action === 'closed') {
     await closeIssue(octokit, repo, open!.number, closingNote(open!.body, allowlistPath), 'completed', author, log);
   } else if (plan.action === 'opened') {
-    open = await openTrackingIssue(target, title, body(), newPorts, window, drillDown);
+    open = await openTrackingIssue(target, title, body(), newPorts, window, drillDown ?? [], new Set(content.unnamed));
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
@@ -112,22 +112,13 @@ function closingNote(body: string, allowlistPath: string): string {
   return listedPorts ? `${ports} and the pipeline is healthy again: closing.` : 'The pipeline is healthy again: closing.';
 }
 
-/** Closes the duplicates of the surviving tracking issue `winner` (runs raced). */
-async function closeDuplicates(target: IssueTarget, winner: TrackingIssue | undefined, duplicates: readonly TrackingIssue[]): Promise<void> {
-  const { octokit, repo, author, log } = target;
-  for (const duplicate of duplicates) {
-    log.warning(`Tracking issue #${duplicate.number} duplicates #${winner!.number} (two runs raced); closing #${duplicate.number}.`);
-    await closeIssue(octokit, repo, duplicate.number, duplicateNote(winner!), 'not_planned', author, log);
-  }
-}
-
 /**
  * Opens the tracking issue, then converges when runs race: after creating, list again; the lowest-numbered
  * open tracking issue wins. A run whose issue lost closes it as a duplicate and, if the winner does not list
  * some of its new ports, names them in a comment there with their drill-down, who opened them (comments
  * append; concurrent body edits would overwrite each other). Every racing run applies the same rule, so one
  * issue stays open; the next run, which treats the ports an open issue lists as unacknowledged, brings the
- * winner's body up to date.
+ * winner's body up to date. Issues in `unnamed` (open before this run, and not named by the memory) never win.
  */
 async function openTrackingIssue(
   target: IssueTarget,
@@ -135,10 +126,11 @@ async function openTrackingIssue(
   body: string,
   newPorts: readonly PortRow[],
   window: HourWindow,
-  drillDown: readonly PortDrillDown[] = [],
+  drillDown: readonly PortDrillDown[],
+  unnamed: ReadonlySet<number>,
 ): Promise<TrackingIssue> {
   const { octokit, repo, label, author, log } = target;
-  const ours = () => findOpenTrackingIssues(target);
+  const ours = async () => (await findOpenTrackingIssues(target)).filter((issue) => !unnamed.has(issue.number));
   await ensureLabel(octokit, repo, label, log);
   const mine = await createOnce<TrackingIssue>({
     what: 'the tracking issue',

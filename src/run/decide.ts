@@ -1,8 +1,11 @@
 // The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (every port of the
-// window, whatever its rank; the allowlist, the stored port memory and our open tracking issues), what is new, what the memory becomes and
-// what the tracking issue needs. No I/O: it only logs how far it trusts the stored memory. Ports the open issue
-// lists stay unacknowledged even if the memory forgot them; the pipeline's health is judged here (the memory
-// holds the earlier windows' volumes), and its problems keep or open the issue.
+// window, whatever its rank; the allowlist, the stored port memory and our open tracking issues), what is new,
+// what the memory becomes and what the tracking issue needs. No I/O: it only logs how far it trusts the stored memory. The tracking issue is
+// the one the memory names (any workflow of the repository can write an issue with our label and marker as the
+// same bot): others are named in a warning and left alone, and a run without a usable memory starts a baseline
+// from its own ports, never from an issue. Ports the adopted issue lists stay unacknowledged even if the
+// memory forgot them; the pipeline's health is judged here (the memory holds the earlier windows' volumes), and
+// its problems keep or open the issue.
 
 import type { Allowlist } from '../audit/allowlist.js';
 import {
@@ -35,7 +38,7 @@ interface DecideInput {
   /** The stored memory as loaded, and where it lives (for log lines). */
   readonly loaded: MemoryLoad;
   readonly location: string;
-  /** Our open tracking issues, lowest number first. */
+  /** Our open tracking issues (label, marker, author), lowest number first; only the one the memory names is adopted. */
   readonly tracking: readonly TrackingIssue[];
   readonly stackOrVpcKey: string;
   readonly now: Date;
@@ -60,15 +63,15 @@ export interface ScheduledDecision extends IssueDecision {
 /** Decides what is new, what the memory becomes and what the tracking issue needs. */
 export function decide(input: DecideInput): ScheduledDecision {
   const { rows, allowlist, stackOrVpcKey, now, log } = input;
-  const [open, ...duplicates] = input.tracking;
-  const state = memoryState(input.loaded, open, input.location, log);
+  const { open, unnamed } = adoptTrackingIssue(input.loaded, input.tracking, input.location, log);
+  const state = memoryState(input.loaded, input.location, log);
   const volume = input.collectingBaseline ? undefined : windowVolume(rows, input.window);
   const history = state.kind === 'loaded' ? (state.memory.volumes ?? []) : [];
   const health = input.health && judgePipelineHealth({ ...input.health, volume, history });
   if (state.kind === 'first-run' && rows.length === 0) {
     // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
     log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
-    return { open, duplicates, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], health };
+    return { open, unnamed, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], health };
   }
   if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
   const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(rows, allowlist, state);
@@ -77,7 +80,7 @@ export function decide(input: DecideInput): ScheduledDecision {
   const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
   const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
   const unexplained = unacknowledgedPorts(memory, allowlist);
-  return { open, duplicates, plan: planIssue(open, newPorts, unexplained, health), newPorts, silent, memory, unexplained, health };
+  return { open, unnamed, plan: planIssue(open, newPorts, unexplained, health), newPorts, silent, memory, unexplained, health };
 }
 
 /**
@@ -97,21 +100,41 @@ function planIssue(open: TrackingIssue | undefined, newPorts: readonly PortRow[]
   return { action: 'none' };
 }
 
-/** Decides how far to trust the stored memory, naming every problem in a warning. */
-function memoryState(loaded: MemoryLoad, open: TrackingIssue | undefined, location: string, log: Logger): MemoryState {
+/**
+ * The tracking issue to work on: the open one of ours whose number the loaded memory names. Every other open
+ * issue with our label and marker is named in a warning and left alone (`unnamed`): never adopted, updated,
+ * closed or read for known ports.
+ */
+function adoptTrackingIssue(loaded: MemoryLoad, tracking: readonly TrackingIssue[], location: string, log: Logger) {
+  const named = loaded.status === 'ok' ? loaded.memory.trackingIssue : undefined;
+  const open = tracking.find((issue) => issue.number === named);
+  const unnamed = tracking.filter((issue) => issue !== open);
+  const names = named === undefined ? 'no tracking issue' : `#${named}`;
+  for (const issue of unnamed) {
+    log.warning(
+      `Issue #${issue.number} carries this action's label and tracking marker, but the port memory at ${location} names ${names}: ` +
+        'left alone (never adopted, updated or closed); close it if no run of this action opened it.',
+    );
+  }
+  return { open, unnamed: unnamed.map((issue) => issue.number) };
+}
+
+/**
+ * Decides how far to trust the stored memory, naming every problem in a warning. A memory that holds no ports
+ * (saved only to name an issue opened before any traffic was seen) is no baseline yet: the run is a first run.
+ */
+function memoryState(loaded: MemoryLoad, location: string, log: Logger): MemoryState {
   if (loaded.status === 'ok') {
     loaded.warnings.forEach((warning) => log.warning(warning));
-    return { kind: 'loaded', memory: loaded.memory };
+    if (loaded.memory.ports.size > 0) return { kind: 'loaded', memory: loaded.memory };
+    log.info(`The port memory at ${location} holds no ports yet: this run records the baseline.`);
+    return { kind: 'first-run' };
   }
   if (loaded.status === 'corrupt') {
-    log.warning(`${loaded.problem}. Rebuilding it from this run's ports${open ? ` and tracking issue #${open.number}` : ''}; no ports are reported this run.`);
+    log.warning(`${loaded.problem}. Rebuilding it from this run's ports alone; no ports are reported this run.`);
     return { kind: 'rebuild', reason: loaded.problem };
   }
-  if (open) {
-    log.warning(`No port memory at ${location}, but tracking issue #${open.number} exists: the memory was lost. Rebuilding it from this run's ports and the issue; no ports are reported this run.`);
-    return { kind: 'rebuild', reason: 'missing' };
-  }
-  log.info(`No port memory at ${location}: this is the first run.`);
+  log.info(`No port memory at ${location}: this run starts the baseline from its own ports.`);
   return { kind: 'first-run' };
 }
 

@@ -3,7 +3,8 @@
 //   2. decide   what is new, what the memory becomes, what the issue needs (src/run/decide.ts; no I/O)
 //   3. drill    into the new ports: one more query, only when there are any, with their sources' names
 //   4. publish  the tracking issue (src/report/publish-issue.ts)
-//   5. save     the memory, last: a failed GitHub call leaves the port new for the next run instead of losing it
+//   5. save     the memory, naming the tracking issue that stays open (the only one a later run adopts), last:
+//               a failed GitHub call leaves the port new for the next run instead of losing it
 // Read-only runs stop after step 2 and show the decision in their job summary.
 
 import type { Allowlist } from '../audit/allowlist.js';
@@ -73,7 +74,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
   const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports });
-  const memory = await save(input.store, decision.memory, input.log);
+  const memory = await save(input.store, namingIssue(decision.memory, decision.plan.action === 'closed' ? undefined : issue, input.stackOrVpcKey, now), input.log);
   return { ...reportOf(decision, issue, decision.plan.action, emptyOr(memory, input.stackOrVpcKey, now)), drillDown };
 }
 
@@ -81,6 +82,16 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
 async function load(store: MemoryStore, github: IssueTarget): Promise<{ loaded: MemoryLoad; tracking: TrackingIssue[] }> {
   const loaded = await store.load();
   return { loaded, tracking: await findOpenTrackingIssues(github) };
+}
+
+/**
+ * The memory to save, naming the issue that stays open (or none). A run that opened an issue before any traffic
+ * was seen (pipeline problems) has no baseline to save: it saves a memory with no ports, only to name the issue.
+ */
+function namingIssue(memory: PortMemory | undefined, issue: TrackingIssue | undefined, key: string, now: Date): PortMemory | undefined {
+  // updateMemory does not carry the previous memory's trackingIssue: a run names only the issue it leaves open.
+  const base = memory ?? (issue ? emptyOr(undefined, key, now) : undefined);
+  return base && issue ? { ...base, trackingIssue: issue.number } : base;
 }
 
 /** Step 5: saves the decided memory; nothing when there is nothing to save yet (a first run that saw no traffic). */

@@ -15,6 +15,7 @@ import { main } from '../../src/cli.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { generateSample, GROUND_TRUTH_FILE, type GroundTruth, type TruthRow } from '../../src/flowlog/sample.js';
 import { s3DeliveryRegionSegments } from '../../src/logs/layouts.js';
+import { cachedPath } from '../../src/logs/s3-cache.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { buildCli, cli as processCli } from '../support/cli-process.js';
 import { startS3Proxy, type S3Proxy } from '../support/s3-proxy.js';
@@ -103,7 +104,7 @@ describe('audit --logs s3://', () => {
     expect(listed).toContain(`${DAILY}/2026/11/01/`);
     expect(listed.filter((p) => p.includes('2026/10/31'))).toEqual([]);
     const cached = (await readdir(join(cache, 's3', BUCKET), { recursive: true })).filter((f) => f.endsWith('.gz'));
-    expect(cached.sort()).toEqual([...inWindow].sort());
+    expect(cached.sort()).toEqual(inWindow.map((key) => relative(join(cache, 's3', BUCKET), cachedPath(cache, { bucket: BUCKET, key }))).sort());
 
     proxy.requests.length = 0;
     const again = await audit(`s3://${BUCKET}/`, '--cache-dir', cache);
@@ -111,6 +112,20 @@ describe('audit --logs s3://', () => {
     expect(JSON.parse(again.stdout).ports).toEqual(JSON.parse(first.stdout).ports);
     expect(proxy.fetchedKeys()).toEqual([]);
     expect(again.stderr).not.toMatch(/downloading/);
+  });
+
+  test('a key `*` in each hour folder is one more file, not every file of its folder again (issue 20)', async () => {
+    // DuckDB expands `*` in a path as a glob: were the cached copy named `.../12/*`, each hour would count three times.
+    const keys = await upload(join(work, 'in-firehose'), 'globs/');
+    const folders = new Set(keys.map((key) => key.replace(/[^/]+$/, '')));
+    expect(folders.size).toBe(keys.length); // one file per hour folder: the `*` beside it is an exact second copy
+    for (const key of keys) {
+      const body = await readFile(join(work, 'in-firehose', key.replace(/^globs\//, '')));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key.replace(/[^/]+$/, '*'), Body: body }));
+    }
+    const result = await audit(`s3://${BUCKET}/globs/`, '--cache-dir', join(work, 'globs-cache'));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).ports).toEqual(times(truth.egressPorts, 2));
   });
 
   test('a prefix of one layout reads that copy alone, from the cache in XDG_CACHE_HOME', async () => {
@@ -219,8 +234,10 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
     const left = await readdir(join(cache, 's3', BUCKET), { recursive: true, withFileTypes: true });
     const files = left.filter((e) => e.isFile()).map((e) => relative(join(cache, 's3', BUCKET), join(e.parentPath, e.name)));
     expect(files.filter((f) => f.includes('/12/') || f.endsWith('.part'))).toEqual([]);
+    const keyOf = new Map(inWindow.map((key) => [cachedPath(cache, { bucket: BUCKET, key }), key]));
+    expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const original = await readFile(join(work, 'in-firehose', file.replace(/^firehose\//, '')));
+      const original = await readFile(join(work, 'in-firehose', keyOf.get(join(cache, 's3', BUCKET, file))!.replace(/^firehose\//, '')));
       expect((await stat(join(cache, 's3', BUCKET, file))).size).toBe(original.length);
     }
   });

@@ -2,8 +2,9 @@
 // (moto's Logs delivers them to a subscribed capture stream) are given to the forwarder, whose Firehose calls
 // all fail through the fault-injection proxy; the invocation record of each failed event goes into an SQS queue
 // made like the stack's FailureQueue; `redrive` then delivers every line of it exactly once into a moto Firehose
-// stream (which writes to moto S3), deletes only what it delivered, and a second run sends nothing. The CLI's
-// `redrive --stack` does the same through a stack's outputs.
+// stream (which writes to moto S3), deletes only what it delivered, and a second run sends nothing; a message
+// whose event cannot be decoded (not gzip, a gzip bomb) is kept and counted while the good ones beside it are
+// delivered. The CLI's `redrive --stack` does the same through a stack's outputs.
 //
 // What moto cannot do: it does not run Lambda's asynchronous invocation, its retries or its on-failure
 // destination. That one step is done here as Lambda documents it: after the last failed attempt, Lambda sends
@@ -31,6 +32,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { startFaultProxy, type FaultProxy } from '../support/firehose-fault-proxy.js';
+import { gzipBombEvent } from '../support/gzip-bomb.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { createHandler, firehosePut } from '../../lambda/forwarder.js';
 import type { SubscriptionEvent } from '../../lambda/subscription.js';
@@ -258,7 +260,7 @@ describe('vpc-port-audit redrive --stack NAME', () => {
     expect(await main(['redrive', '--stack', 'redrive-test', '--region', 'us-east-1'], cliIo)).toBe(0);
     // The record without an event is still there (kept by the previous test): one kept, one delivered.
     expect(out.stdout).toMatch(new RegExp(`2 message\\(s\\); 1 delivered and deleted \\(${more.lines.length} flow-log lines in 1 Firehose records`));
-    expect(out.stdout).toMatch(/1 kept in the queue \(0 still failing, 1 without a flow-log event\)/);
+    expect(out.stdout).toMatch(/1 kept in the queue \(0 still failing, 1 without a readable flow-log event\)/);
     expect((await deliveredLines()).length).toBe(before + more.lines.length);
   });
 
@@ -341,5 +343,32 @@ describe('mode redrive of the action (src/main.ts run, in process, with the envi
     expect(await queueDepth()).toBe(1);
     expect((await deliveredLines()).length).toBe(before + more.lines.length);
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('poison messages among good ones (issue 20)', () => {
+  test('a message that is not gzip and a gzip bomb are kept and counted; the good messages around them are delivered', async () => {
+    const poisonQueue = (await sqs.send(new CreateQueueCommand({ QueueName: 'poison-test', Attributes: { MaximumMessageSize: String(queueProperties.MaximumMessageSize) } }))).QueueUrl!;
+    const notGzip = { awslogs: { data: Buffer.from('not gzip at all').toString('base64') } };
+    const bodies = [payloads[0]!.event, notGzip, gzipBombEvent(), payloads[1]!.event].map((event) => JSON.stringify(invocationRecord(event, new Error('x'))));
+    // One at a time, so the queue hands them out in this order (poison before the second good one).
+    for (const MessageBody of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: poisonQueue, MessageBody }));
+    const before = await deliveredLines();
+    const logged: string[] = [];
+    const result = await redrive(sqs, poisonQueue, firehosePut(new FirehoseClient({ ...config, maxAttempts: 1 }), STREAM), {
+      retry: instant(3),
+      log: (line) => logged.push(line),
+    });
+    const good = [...payloads[0]!.lines, ...payloads[1]!.lines];
+    expect(result).toMatchObject({ messages: 4, redriven: 2, unreadable: 2, failed: 0, lines: good.length });
+    expect(await deliveredLines()).toEqual([...before, ...good].sort());
+    expect(logged).toHaveLength(2);
+    expect(logged.join('\n')).toMatch(/kept: its CloudWatch Logs event cannot be decoded \(incorrect header check\)/);
+    expect(logged.join('\n')).toMatch(/kept: its CloudWatch Logs event cannot be decoded \(the subscription payload decompresses to more than 16777216 bytes/);
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: poisonQueue, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    // The two poison messages stay in the queue (hidden for the visibility timeout after this run received them).
+    expect(Number(attributes.Attributes!.ApproximateNumberOfMessages) + Number(attributes.Attributes!.ApproximateNumberOfMessagesNotVisible)).toBe(2);
   });
 });

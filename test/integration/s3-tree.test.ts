@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createCliS3Client } from '../../src/aws/clients.js';
 import { InputError } from '../../src/input-error.js';
 import { cachedPath, cacheObjects, defaultCacheDir } from '../../src/logs/s3-cache.js';
@@ -185,7 +185,7 @@ describe('one sentence for what the user must fix', () => {
 describe('the download cache', () => {
   const listAll = async (t: S3FlowLogTree, folder: string[]) => (await t.list(folder)).map((e) => t.object([...folder, e.name]));
 
-  test('downloads each object once into CACHE/s3/BUCKET/KEY and reuses it while it is unchanged', async () => {
+  test('downloads each object once into CACHE/s3/BUCKET/FOLDERS/HASH_NAME and reuses it while it is unchanged', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cache-'));
     const root = tree(`s3://${BUCKET}/firehose/`);
     const objects = [...(await listAll(root, ['2026', '11', '01', '22'])), ...(await listAll(root, ['2026', '11', '01', '23']))];
@@ -203,7 +203,8 @@ describe('the download cache', () => {
     expect(progress.at(-1)).toBe(100);
     expect(progress).toEqual([...new Set(progress)].sort((a, b) => a - b)); // rising whole percents, each once
     expect(progress.every((p) => Number.isInteger(p))).toBe(true);
-    expect(first.files.map((f) => f.path)).toEqual([join(dir, 's3', BUCKET, KEYS[0]!), join(dir, 's3', BUCKET, KEYS[1]!)]);
+    expect(first.files.map((f) => f.path)).toEqual([cachedPath(dir, objects[0]!), cachedPath(dir, objects[1]!)]);
+    expect(relative(dir, first.files[0]!.path)).toMatch(/^s3\/flow-logs-123456789012\/firehose\/2026\/11\/01\/22\/[0-9a-f]{20}_vpc-flow-logs-1-2026-11-01-22-00-00-aaaa\.gz$/);
     expect(await readFile(first.files[1]!.path, 'utf8')).toBe(`body of ${KEYS[1]}\n`);
     expect((await stat(first.files[1]!.path)).mtime.getTime()).toBe(objects[1]!.lastModified.getTime());
     expect(proxy.fetchedKeys().sort()).toEqual([KEYS[0], KEYS[1]]);
@@ -239,13 +240,29 @@ describe('the download cache', () => {
       `--logs: AWS denied s3:GetObject on s3://${BUCKET}/${KEYS[3]} to the credentials in use; use credentials that are allowed s3:GetObject there, or another prefix.`,
     );
     const left = await readdir(join(dir, 's3', BUCKET), { recursive: true });
-    expect(left.filter((f) => f.endsWith('.gz') || f.endsWith('.part'))).toEqual([KEYS[2]]);
+    expect(left.filter((f) => f.endsWith('.gz') || f.endsWith('.part'))).toEqual([relative(join(dir, 's3', BUCKET), cachedPath(dir, objects[0]!))]);
+    expect(objects[0]!.key).toBe(KEYS[2]);
     await expect(stat(cachedPath(dir, objects[1]!))).rejects.toThrow(/ENOENT/);
   });
 
   test('the cache lives under XDG_CACHE_HOME, or ~/.cache', () => {
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/var/cache/me' })).toBe('/var/cache/me/vpc-port-audit');
     expect(defaultCacheDir({ HOME: '/home/me' })).toMatch(/\.cache\/vpc-port-audit$/);
-    expect(() => cachedPath('/c', { bucket: BUCKET, key: 'a/../../etc/passwd' })).toThrow(/cannot be cached/);
+  });
+
+  test('a cache path holds no glob character and no folder outside the bucket, and two keys never share a file', () => {
+    const keys = ['firehose/2026/11/01/12/*', 'firehose/2026/11/01/12/?', 'firehose/2026/11/01/12/[ab].gz', 'firehose/2026/11/01/12/_', 'we*rd/{a,b}/x.gz', 'a/../../etc/passwd', 'a//b/./c'];
+    const paths = keys.map((key) => cachedPath('/c', { bucket: BUCKET, key }));
+    expect(new Set(paths).size).toBe(keys.length);
+    for (const path of paths) {
+      expect(path.startsWith(`/c/s3/${BUCKET}/`)).toBe(true);
+      expect(path).toMatch(/^[A-Za-z0-9._=/-]+$/);
+      expect(path.split('/').slice(1).every((segment) => !['', '.', '..'].includes(segment))).toBe(true);
+    }
+    // The layouts' dated folders are kept, so the engine still reads the hour from the folder.
+    expect(paths[0]).toMatch(/^\/c\/s3\/flow-logs-123456789012\/firehose\/2026\/11\/01\/12\/[0-9a-f]{20}__$/);
+    expect(cachedPath('/c', { bucket: BUCKET, key: KEYS[5]! })).toContain('/year=2026/month=11/day=01/hour=23/');
+    // A name too long for a file system keeps its last 100 characters (its extension) after the hash.
+    expect(cachedPath('/c', { bucket: BUCKET, key: `x/${'n'.repeat(300)}.log.gz` }).split('/').pop()).toMatch(/^[0-9a-f]{20}_n{93}\.log\.gz$/);
   });
 });

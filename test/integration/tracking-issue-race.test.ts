@@ -1,6 +1,7 @@
 // Concurrent scheduled runs against the local GitHub API: the issue listing is held until every run has
 // listed (so each believes there is no issue and creates one); the lowest-number rule leaves exactly one open.
-// A losing run names its new ports on the winner in a comment, with their drill-down (who opened them).
+// A losing run names its new ports on the winner in a comment, with their drill-down (who opened them); a run
+// adopts only the issue its memory names, never an older one it did not open.
 
 import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
@@ -94,14 +95,19 @@ describe('racing runs', () => {
     expect(comments[0]).not.toContain(sourceOf(shown!.port));
   });
 
-  test('a run that finds two open tracking issues keeps the lowest and closes the other', async () => {
+  test('a run keeps the issue its memory names; other open issues with the marker are left alone, even lower-numbered ones', async () => {
     const run = scheduledRunner(bed.github, join(bed.dir, 'known.json'));
     await run([HTTPS]);
     const first = bed.github.addIssue({ title: 'a', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
     const second = bed.github.addIssue({ title: 'b', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 22/tcp -->` });
-    const result = await run([HTTPS, SSH]);
-    expect(result.issueNumber).toBe(first.number);
-    expect(first.state).toBe('open');
-    expect(second.state).toBe('closed');
+    // Neither is named by the memory: the new port opens our own issue, which does not lose to the older ones.
+    const opened = await run([HTTPS, SSH]);
+    expect(opened.issueAction).toBe('opened');
+    expect(opened.issueNumber).toBeGreaterThan(second.number);
+    expect([first.state, second.state]).toEqual(['open', 'open']);
+    const third = bed.github.addIssue({ title: 'c', labels: ['vpc-port-audit'], body: `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 53/udp -->` });
+    const later = await run([HTTPS, SSH, portRow(3306, 6, 5)]);
+    expect(later).toMatchObject({ issueAction: 'updated', issueNumber: opened.issueNumber });
+    expect([first, second, third].map((issue) => [issue.state, bed.github.commentsOn(issue.number).length])).toEqual([['open', 0], ['open', 0], ['open', 0]]);
   });
 });

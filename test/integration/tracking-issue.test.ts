@@ -1,8 +1,10 @@
 // The tracking issue's life against a local GitHub API reached by the real Octokit: baseline, open,
 // nothing, update + comment, close; a first run with an allowlist; a corrupted or lost memory; an issue
-// someone else planted with our marker; a poisoned body of our own issue.
+// someone else planted with our marker, or one any workflow of the repository planted as the same bot (only the
+// issue the memory names is ours); a poisoned body of our own issue.
 
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
@@ -104,33 +106,66 @@ describe('tracking issue lifecycle', () => {
     expect(bed.github.openIssues()).toHaveLength(1);
   });
 
-  test('a corrupted memory is rebuilt with a warning and nothing is re-alerted', async () => {
+  test('a corrupted memory is rebuilt from the top list alone, with a warning; nothing is re-alerted and the issue it named is left alone', async () => {
     await bed.run([HTTPS]);
-    await bed.run([HTTPS, SSH]);
+    const opened = await bed.run([HTTPS, SSH]);
     const writes = bed.github.writes().length;
     await writeFile(join(bed.dir, 'known-ports.json'), '{"version": 1, "key": "vpc-0abc1234", "ports": ', 'utf8');
     const log = recordingLogger();
     const rebuilt = await bed.run([HTTPS, SSH, DNS], undefined, log);
     expect(rebuilt.silent).toBe(true);
     expect(rebuilt.newPorts).toEqual([]);
-    expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding/s);
+    expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding it from this run's top list alone/s);
+    expect(log.warnings.join('\n')).toContain(`Issue #${opened.issueNumber} carries this action's label and tracking marker, but the port memory`);
     expect(bed.github.writes()).toHaveLength(writes);
-    // The port the open issue names is still unacknowledged in the rebuilt memory.
-    expect(rebuilt.memory.ports.get('22/tcp')?.reported).toBeDefined();
+    // Nothing was read from the issue: the rebuilt memory is the top list, none of it reported.
+    expect([...rebuilt.memory.ports.values()].filter((p) => p.reported)).toEqual([]);
     const after = await bed.run([HTTPS, SSH, DNS, MYSQL]);
     expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
+    expect(after.issueNumber).not.toBe(opened.issueNumber);
+    expect(bed.github.issues.get(opened.issueNumber!)!.state).toBe('open');
   });
 
-  test('a lost memory with an open tracking issue is rebuilt, not treated as a first run', async () => {
+  test('a lost memory starts a new baseline: the open tracking issue is neither read nor adopted', async () => {
     await bed.run([HTTPS]);
-    await bed.run([HTTPS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'));
+    const opened = await bed.run([HTTPS, SSH], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'));
     await rm(join(bed.dir, 'known-ports.json'));
     const log = recordingLogger();
     const writes = bed.github.writes().length;
-    const result = await bed.run([HTTPS, SSH, DNS], allowlistOf('  - {port: 443, protocol: tcp, reason: AWS}'), log);
-    expect(result.newPorts).toEqual([]);
-    expect(log.warnings.join('\n')).toMatch(/memory was lost/);
+    const result = await bed.run([HTTPS, SSH, DNS], undefined, log);
+    expect(result).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
+    expect(result.issueNumber).toBeUndefined();
+    expect(log.lines.join('\n')).toMatch(/No port memory at .*: this run starts the baseline from its own top list/);
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toMatch(new RegExp(`^Issue #${opened.issueNumber} carries this action's label and tracking marker, but the port memory at .* names no tracking issue: left alone`));
     expect(bed.github.writes()).toHaveLength(writes);
+  });
+
+  test('an issue another workflow planted as the same bot, with our label and marker, is never adopted when the memory is missing (issue 20)', async () => {
+    // Any workflow of the repository writes issues as github-actions[bot]: this one lists 3306/tcp as if known.
+    const body = `${trackingMarker(KEY)}\n<!-- vpc-port-audit:unacknowledged 3306/tcp -->\n| 3306 | tcp |`;
+    const planted = bed.github.addIssue({ title: `Unexplained outbound ports in ${KEY}`, labels: [LABEL], body });
+    const log = recordingLogger();
+    const baseline = await bed.run([HTTPS, SSH], undefined, log);
+    expect(baseline).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
+    expect(baseline.issueNumber).toBeUndefined();
+    expect(baseline.memory.ports.has('3306/tcp')).toBe(false);
+    expect(log.warnings.join('\n')).toMatch(new RegExp(`Issue #${planted.number} carries this action's label and tracking marker, but the port memory at .* names no tracking issue: left alone`));
+    // The port the planted issue listed is reported when it appears, in an issue of our own; the planted one is untouched.
+    const next = await bed.run([HTTPS, SSH, MYSQL]);
+    expect(next.newPorts.map((p) => p.port)).toEqual([3306]);
+    expect(next.issueAction).toBe('opened');
+    expect(next.issueNumber).not.toBe(planted.number);
+    expect(bed.github.issues.get(planted.number)).toMatchObject({ state: 'open', body });
+    expect(bed.github.commentsOn(planted.number)).toEqual([]);
+    expect(bed.github.writes().some((c) => c.path.endsWith(`/issues/${planted.number}`) || c.path.includes(`/issues/${planted.number}/`))).toBe(false);
+    // The memory names the issue this run opened; a run that closes it names none.
+    const stored = () => JSON.parse(readFileSync(join(bed.dir, 'known-ports.json'), 'utf8')) as { trackingIssue?: number };
+    expect(stored().trackingIssue).toBe(next.issueNumber);
+    const closed = await bed.run([HTTPS, SSH, MYSQL], allowlistOf('  - {port: 3306, protocol: tcp, reason: reporting database}'));
+    expect(closed.issueAction).toBe('closed');
+    expect(stored().trackingIssue).toBeUndefined();
+    expect(bed.github.issues.get(planted.number)!.state).toBe('open');
   });
 
   test('an issue someone else opened with our marker and label is never adopted, edited or closed', async () => {

@@ -33,11 +33,26 @@ describe('action.yml', () => {
     expect(run.status).toBe(0);
   });
 
-  test('passes every input to the node step as INPUT_<NAME>, and nothing else', async () => {
+  test('passes every input to the node step as INPUT_<NAME>, and besides them only the credentials step\'s outputs', async () => {
     const action = await loadAction();
     const nodeStep = action.runs.steps.find((s) => s.id === 'audit')!;
     const expected = Object.keys(action.inputs).map((name) => [`INPUT_${name.toUpperCase()}`, `\${{ inputs.${name} }}`]);
-    expect(Object.entries(nodeStep.env ?? {}).sort()).toEqual(expected.sort());
+    const credentials = ['access-key-id', 'secret-access-key', 'session-token'].map((name) => [
+      `CREDENTIALS_${name.toUpperCase().replaceAll('-', '_')}`,
+      `\${{ steps.credentials.outputs.aws-${name} }}`,
+    ]);
+    expect(Object.entries(nodeStep.env ?? {}).sort()).toEqual([...expected, ...credentials].sort());
+  });
+
+  test('the credentials step sets its credentials as outputs only, never in the job environment (issue 20)', async () => {
+    const action = await loadAction();
+    const step = action.runs.steps.find((s) => s.id === 'credentials') as { with?: Record<string, unknown> };
+    expect(step.with).toMatchObject({
+      'output-credentials': true,
+      'output-env-credentials': false,
+      audience: '${{ inputs.audience }}',
+      'role-duration-seconds': '${{ inputs.role-duration-seconds }}',
+    });
   });
 
   test('pins the credentials action to a full commit SHA', async () => {

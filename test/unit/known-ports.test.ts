@@ -156,6 +156,18 @@ describe('parseMemory', () => {
     ]);
   });
 
+  test('the tracking issue number round-trips; anything but a positive integer is dropped with a warning', () => {
+    const named = { ...good, trackingIssue: 42 };
+    expect(parseMemory(serializeMemory(named), KEY)).toEqual({ ok: true, memory: named, warnings: [] });
+    for (const bad of [0, -3, 1.5, '42', null, { n: 42 }]) {
+      const parsed = parseMemory(JSON.stringify({ ...JSON.parse(serializeMemory(good)), trackingIssue: bad }), KEY);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect(parsed.memory.trackingIssue).toBeUndefined();
+      expect(parsed.warnings).toEqual([`dropped \`trackingIssue\` ${JSON.stringify(bad)}: it is not an issue number`]);
+    }
+  });
+
   test('stored keys named like object properties are dropped with a warning and change no prototype', () => {
     const text = serializeMemory(good).replace('"ports": {', '"ports": {"__proto__": {"port": 1}, "constructor": {"port": 2},');
     const parsed = parseMemory(text, KEY);

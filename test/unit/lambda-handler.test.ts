@@ -1,10 +1,12 @@
 // The handler end to end in-process: a subscription event in, packed records to a fake PutRecordBatch out,
-// control messages ignored, one summary log line per invocation.
+// control messages ignored, one summary log line per invocation; a gzip bomb refused at the output limit.
 
 import { expect, test } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { createHandler } from '../../lambda/forwarder.js';
 import type { PutBatch } from '../../lambda/delivery.js';
+import { decodePayload, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from '../../lambda/subscription.js';
+import { gzipBombEvent } from '../support/gzip-bomb.js';
 
 function subscriptionEvent(messageType: string, messages: string[]) {
   const payload = {
@@ -62,4 +64,22 @@ test('a delivery failure is logged once and rethrown', async () => {
   await expect(handler(subscriptionEvent('DATA_MESSAGE', ['a', 'b']))).rejects.toThrow(/1 Firehose record/);
   expect(logs).toHaveLength(1);
   expect(JSON.parse(logs[0]!).error).toMatch(/DeliveryError/);
+});
+
+test('a gzip bomb (about 200 KB that expands to 200 MiB) stops at the 16 MiB output limit: logged, thrown for the failure queue, nothing sent', async () => {
+  const { sent, logs, handler } = recorder();
+  const bomb = gzipBombEvent();
+  expect(Buffer.from(bomb.awslogs.data, 'base64').length).toBeLessThan(256 * 1024);
+  const error = await handler(bomb).then(() => undefined, (e: Error) => e);
+  expect(error).toBeInstanceOf(PayloadTooLargeError);
+  expect(error!.message).toBe(`the subscription payload decompresses to more than ${MAX_PAYLOAD_BYTES} bytes: not a CloudWatch Logs payload`);
+  expect(sent).toHaveLength(0);
+  expect(logs.map((line) => JSON.parse(line))).toEqual([{ events: 0, error: `PayloadTooLargeError: ${error!.message}` }]);
+});
+
+test('a payload just under the limit is decoded; one byte over is refused', () => {
+  const payload = JSON.stringify({ messageType: 'CONTROL_MESSAGE', logGroup: 'g', logEvents: [] });
+  const event = { awslogs: { data: gzipSync(payload).toString('base64') } };
+  expect(decodePayload(event, payload.length).messageType).toBe('CONTROL_MESSAGE');
+  expect(() => decodePayload(event, payload.length - 1)).toThrow(PayloadTooLargeError);
 });

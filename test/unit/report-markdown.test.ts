@@ -72,6 +72,9 @@ describe('escaping data values', () => {
     ['HTML', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
     ['an entity', '&lt;', '&amp;lt;'],
     ['a backslash', 'a\\|b', 'a\\\\\\|b'],
+    ['math (issue 20)', '$x^2$ and $$y$$', '<span>$</span>x^2<span>$</span> and <span>$</span><span>$</span>y<span>$</span><span>$</span>'],
+    ['right-to-left override (issue 20)', 'web\u202Etxt.exe', 'web\\[U+202E\\]txt.exe'],
+    ['every bidi control (issue 20)', '\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u2066\u2067\u2068\u2069', '\\[U+061C\\]\\[U+200E\\]\\[U+200F\\]\\[U+202A\\]\\[U+202B\\]\\[U+202C\\]\\[U+202D\\]\\[U+2066\\]\\[U+2067\\]\\[U+2068\\]\\[U+2069\\]'],
   ])('escapeMarkdown neutralises %s', (_what, value, escaped) => {
     expect(escapeMarkdown(value)).toBe(escaped);
   });
@@ -84,6 +87,7 @@ describe('escaping data values', () => {
     [' spaced ', '`  spaced  `'],
     ['two\nlines', '`two lines`'],
     ['', ''],
+    ['db\u202Eprod', '`db[U+202E]prod`'],
   ])('code(%j) = %j: a span no backtick inside can end early', (value, span) => {
     expect(code(value)).toBe(span);
   });
