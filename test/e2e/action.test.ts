@@ -25,7 +25,7 @@ import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
-import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
+import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
@@ -255,11 +255,13 @@ describe('the stack as the source of the audit', () => {
 describe('an s3-parquet stack (issue 14)', () => {
   test("the built template with Pipeline=s3-parquet: the audit reads its Parquet table by the hour, health reads its flow log only, redrive has nothing to do", async () => {
     const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
-    // The shipped template, as moto can create it (test/support/moto-template.ts): the bucket and the S3-delivering
-    // flow log are real; the Glue and Athena names stand for what moto's CloudFormation cannot create.
+    // The shipped template, as moto can create it (test/support/moto-template.ts), on its OIDC bootstrap: the
+    // S3-delivering flow log is real; the Glue and Athena names stand for what moto's CloudFormation cannot create
+    // (the workgroup's result location, so the port memory's bucket, is then this file's BUCKET).
     const { template } = motoDeployable(parseCfnTemplate(await readFile('dist/pipeline.yaml', 'utf8')), {
-      GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP,
+      GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP, PullRequestWorkGroup: `${WORKGROUP}-pr`,
     });
+    await createBootstrapOnMoto(moto.endpoint, 'parquet-stack', stackVpc);
     await createStackOnMoto(moto.endpoint, 'parquet-stack', template, { VpcId: stackVpc, Pipeline: 's3-parquet' });
     const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: 'parquet-stack' }))).Stacks![0]!;
     const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
@@ -270,7 +272,7 @@ describe('an s3-parquet stack (issue 14)', () => {
     const run = await runAction({ inputs });
     expect(run.stdout).not.toMatch(/::(error|warning)::/);
     expect(run.code).toBe(0);
-    expect(run.outputs.bucket).toBe(outputs.BucketName);
+    expect(run.outputs.bucket).toBe(BUCKET);
     const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
     expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
     expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs_parquet"');
@@ -280,8 +282,8 @@ describe('an s3-parquet stack (issue 14)', () => {
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.40.')");
     expect(QueryExecution?.Query).not.toMatch(/\bdt\b/);
     expect(run.summary).toContain('- Table: vpc_port_audit.flow_logs_parquet: partitions year/month/day and hour');
-    // The port memory lives in the stack's own bucket; the tracking issue is keyed by the stack's VPC.
-    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: outputs.BucketName!, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
+    // The port memory lives in the bucket of the stack's workgroup; the tracking issue is keyed by the stack's VPC.
+    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
     expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
     expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
 
