@@ -350,6 +350,35 @@ describe('pull requests', () => {
     repository: { full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner } },
   });
 
+  test("on a stack, a pull_request run queries in the stack's pull-request workgroup, never the trusted one (issue 20)", async () => {
+    const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }))).Vpc!.VpcId!;
+    const stackWith = (outputs: Record<string, string>) => ({
+      Parameters: { VpcId: { Type: 'String' } },
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { Value: v }])),
+    });
+    const outputs = { DatabaseName: 'vpc_port_audit', TableName: 'flow_logs', WorkGroupName: 'trusted-only' };
+    for (const [name, template] of [['pr-stack', stackWith({ ...outputs, PullRequestWorkGroupName: WORKGROUP })], ['old-stack', stackWith(outputs)]] as const) {
+      await clients.cloudformation.send(
+        new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }] }),
+      );
+    }
+    const pr = github.addPullRequest('Check the workgroup');
+    const payload = prPayload(pr.number, `${github.owner}/${github.repo}`);
+    const inputs = (stack: string) => ({ mode: 'audit', 'aws-region': TEST_AWS_ENV.AWS_REGION, 'stack-name': stack });
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs: inputs('pr-stack'), event: 'pull_request', payload });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
+    // A stack deployed before issue 20 has no pull-request workgroup: the run says so instead of using the trusted one.
+    const old = await runAction({ inputs: inputs('old-stack'), event: 'pull_request', payload });
+    expect(old.code).toBe(1);
+    expect(old.stdout).toContain('::error::stack-name: stack old-stack has no PullRequestWorkGroupName output');
+    expect(old.outputs['query-execution-id']).toBeUndefined();
+  });
+
   test('a pull_request run writes one sticky comment and updates it in place', async () => {
     const trackingIssues = () => github.openIssues().filter((i) => !i.pull_request).map((i) => [i.number, i.body]);
     const issuesBefore = trackingIssues();

@@ -142,6 +142,13 @@ describe('what the bootstrap hands the pipeline stack', () => {
     expect(evaluate([wide], { action: 'firehose:PutRecordBatch', resource: pipeline.resources.DeliveryStream!.arn }, boundary)).toBe('allow');
   });
 
+  test('every S3 Allow statement of every role and of the boundary requires the resource to be in this account', () => {
+    const policies = ['DeployRole', 'AuditRole', 'FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole'].flatMap((id) => rolePolicies(bootstrap, id));
+    const s3 = allowStatements([...policies, boundary]).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3.length).toBeGreaterThan(8);
+    for (const statement of s3) expect({ statement: statement.Sid ?? statement.Resource, condition: statement.Condition }).toEqual({ statement: statement.Sid ?? statement.Resource, condition: { StringEquals: { 'aws:ResourceAccount': ACCOUNT } } });
+  });
+
   test("the deploy role's denies carry no condition, so no request context can lift them", () => {
     const denies = rolePolicies(bootstrap, 'DeployRole').flatMap((p) => p.Statement).filter((s) => s.Effect === 'Deny');
     expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket']);
