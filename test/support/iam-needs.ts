@@ -253,6 +253,15 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
     { actions: ['lambda:PassCapacityProvider'], reason: 'CapacityProviderConfig is not set', holds: unset('CapacityProviderConfig') },
     { actions: ['s3:GetObject', 's3:GetObjectVersion'], reason: 'the code is inline (Code.ZipFile), not in S3', holds: unset('Code.S3Bucket') },
   ],
+  'AWS::SQS::Queue': [
+    {
+      actions: ['sqs:SetQueueAttributes'],
+      reason:
+        'never: it can also set the queue policy (attribute Policy), which would let another account read the failed batches, and no ' +
+        'condition key names the attribute; only the update handler calls it, so a change of the queue\'s properties is the administrator\'s',
+      holds: always,
+    },
+  ],
   'AWS::Logs::SubscriptionFilter': [{ actions: ['iam:PassRole'], reason: 'RoleArn is not set (a Lambda destination needs no role)', holds: unset('RoleArn') }],
   'AWS::Glue::Database': [
     {

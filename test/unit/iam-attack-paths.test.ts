@@ -127,6 +127,21 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
       // Firehose may be pointed elsewhere only with a role it may pass to Firehose: the delivery role, as above.
       denied(decide(deployRole, 'iam:PassRole', role('ForwarderRole'), { ...viaStack, 'iam:PassedToService': 'firehose.amazonaws.com' }));
     });
+
+    test('8. (beyond the issue) no other resource policy and no service role: the failure queue\'s policy and a role passed to CloudFormation are refused', () => {
+      const queue = pipeline.resources.FailureQueue!.arn;
+      for (const context of [inAccount, viaStack]) {
+        expect(decide(deployRole, 'sqs:SetQueueAttributes', queue, context)).toBe('explicit-deny');
+        expect(decide(deployRole, 'sqs:AddPermission', queue, context)).toBe('explicit-deny');
+      }
+      // A queue of its own making (with a policy in CreateQueue's attributes) only through the stack, whose queue type has no policy.
+      denied(decide(deployRole, 'sqs:CreateQueue', `arn:aws:sqs:${REGION}:${ACCOUNT}:${STACK}-FailureQueue-EVIL`));
+      expect(decide(deployRole, 'sqs:CreateQueue', queue, viaStack)).toBe('allow');
+      // A change set run by a service role (cloudformation:RoleArn) would act with that role's rights: passing one is refused.
+      for (const target of [role('DeployRole'), `arn:aws:iam::${ACCOUNT}:role/cloudformation-admin`]) {
+        denied(decide(deployRole, 'iam:PassRole', target, { ...inAccount, 'iam:PassedToService': 'cloudformation.amazonaws.com' }));
+      }
+    });
   });
 
   describe('a pull-request run cannot touch what the trusted run reads', () => {

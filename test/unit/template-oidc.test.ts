@@ -151,7 +151,7 @@ describe('what the bootstrap hands the pipeline stack', () => {
 
   test("the deploy role's denies carry no condition, so no request context can lift them", () => {
     const denies = rolePolicies(bootstrap, 'DeployRole').flatMap((p) => p.Statement).filter((s) => s.Effect === 'Deny');
-    expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket']);
+    expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket', 'NeverWriteAQueuePolicy']);
     for (const s of denies) expect(s.Condition).toBeUndefined();
   });
 
