@@ -24,7 +24,6 @@ import { AwsAccessError } from './aws/errors.js';
 import { lookUpSourceNames, withSourceNames } from './aws/source-names.js';
 import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
-import { pipelineRoleBoundary } from './deploy/boundary.js';
 import { AthenaEngine } from './engines/athena.js';
 import type { AuditResult, DrillDownResult, QueryEngine } from './engines/engine.js';
 import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog/layout.js';
@@ -48,7 +47,9 @@ const TEMPLATE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pipeline.ya
 /** The one event that gets the sticky comment (action.yml skips the OIDC step for its forks alike). */
 const PULL_REQUEST = 'pull_request';
 /** The outputs the audit needs from the pipeline stack. */
-const REQUIRED_OUTPUTS = ['BucketName', 'DatabaseName', 'TableName', 'WorkGroupName'];
+const REQUIRED_OUTPUTS = ['DatabaseName', 'TableName', 'WorkGroupName'];
+/** Pull-request runs query in the stack's own pull-request workgroup (the audit role may use no other). */
+const PULL_REQUEST_WORKGROUP_OUTPUT = 'PullRequestWorkGroupName';
 /** How long after a stack's creation its first flow logs can be in S3 (aggregation, then Firehose buffering). */
 const FIRST_DELIVERY_MS = HOUR_MS;
 
@@ -102,7 +103,6 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 async function deploy(settings: Settings, clients: AwsClients): Promise<StackInfo> {
   const templateBody = await readFile(TEMPLATE_PATH, 'utf8');
-  const boundary = await pipelineRoleBoundary(clients.sts, settings.stackName, settings.region);
   return timed('Deploying the stack', () =>
     deployStack(
       clients,
@@ -115,9 +115,7 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
           Pipeline: settings.deploy.pipeline,
           AggregationInterval: String(settings.deploy.aggregationIntervalSeconds),
           LogRetentionDays: String(settings.deploy.logRetentionDays),
-          S3ExpirationDays: String(settings.deploy.s3ExpirationDays),
           MaxScanMegabytes: String(settings.deploy.maxScanMegabytes),
-          PermissionsBoundaryArn: boundary ?? '',
           AlarmTopicArn: settings.deploy.alarmTopicArn ?? '',
         },
       },
@@ -126,8 +124,11 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
   );
 }
 
-/** The table, workgroup and memory bucket of the audit: inputs win, the stack fills the rest. */
-async function resolveTarget(settings: Settings, clients: AwsClients, deployed?: StackInfo): Promise<AuditTarget> {
+/**
+ * The table, workgroup and memory bucket of the audit: inputs win, the stack fills the rest (a pull request's
+ * workgroup is the stack's pull-request one; the bucket is the workgroup's result location).
+ */
+async function resolveTarget(settings: Settings, clients: AwsClients, pullRequest: boolean, deployed?: StackInfo): Promise<AuditTarget> {
   const { existing } = settings;
   const needsStack = !(existing.database && existing.table && existing.workgroup);
   const stack: StackInfo | undefined = deployed ?? (needsStack ? await describeStack(clients.cloudformation, settings.stackName) : undefined);
@@ -138,14 +139,16 @@ async function resolveTarget(settings: Settings, clients: AwsClients, deployed?:
     );
   }
   const outputs = stack?.outputs ?? {};
-  const missing = needsStack ? REQUIRED_OUTPUTS.filter((name) => !outputs[name]) : [];
+  const wanted = pullRequest && !existing.workgroup ? [...REQUIRED_OUTPUTS, PULL_REQUEST_WORKGROUP_OUTPUT] : REQUIRED_OUTPUTS;
+  const missing = needsStack ? wanted.filter((name) => !outputs[name]) : [];
   if (missing.length > 0) {
     throw new InputError(
       `stack-name: stack ${settings.stackName} has no ${missing.join(', ')} output (is it being created, or rolled back?); ` +
         'run with mode deploy-and-audit to bring it up to date.',
     );
   }
-  const workgroup = existing.workgroup ?? outputs.WorkGroupName!;
+  const workgroup = existing.workgroup ?? (pullRequest ? outputs[PULL_REQUEST_WORKGROUP_OUTPUT]! : outputs.WorkGroupName!);
+  // A stack from before issue 20 names its bucket; the bootstrap's bucket is the workgroup's result location.
   const bucket = outputs.BucketName ?? (await workgroupResultsBucket(clients.athena, workgroup));
   if (!bucket) {
     throw new InputError(`workgroup: ${workgroup} has no query-result location, so there is no bucket to keep the port memory in; give a workgroup that has one.`);
@@ -381,11 +384,12 @@ export async function run(now: Date = new Date()): Promise<void> {
     else if (settings.mode !== 'audit') deployed = await deploy(settings, clients);
     if (settings.mode === 'deploy') {
       core.setOutput('stack-id', deployed!.stackId);
-      if (deployed!.outputs.BucketName) core.setOutput('bucket', deployed!.outputs.BucketName);
+      const bucket = await workgroupResultsBucket(clients.athena, deployed!.outputs.WorkGroupName!);
+      if (bucket) core.setOutput('bucket', bucket);
       return;
     }
 
-    const target = await resolveTarget(settings, clients, deployed);
+    const target = await resolveTarget(settings, clients, pullNumber !== undefined, deployed);
     if (target.stackId) core.setOutput('stack-id', target.stackId);
     core.setOutput('bucket', target.bucket);
     const parameters = await auditParameters(settings, clients, target, now);

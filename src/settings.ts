@@ -21,7 +21,6 @@ interface DeploySettings {
   readonly pipeline: Pipeline;
   readonly aggregationIntervalSeconds: 60 | 600;
   readonly logRetentionDays: number;
-  readonly s3ExpirationDays: number;
   readonly maxScanMegabytes: number;
   /** SNS topic the stack's alarms notify; undefined for none. */
   readonly alarmTopicArn?: string;
@@ -194,7 +193,6 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const pipeline = withDefault('pipeline', 'cloudwatch-firehose', parsePipeline);
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
-  const s3ExpirationDays = withDefault('s3-expiration-days', '90', (t) => parseInteger(t, 's3-expiration-days', 1, 3650));
   const maxScanMegabytes = withDefault('max-scan-mb', '10000', (t) => parseInteger(t, 'max-scan-mb', 10, 10_485_760));
   const alarmTopicArn = optional('alarm-topic-arn', parseAlarmTopicArn);
   const database = optional('database', (t) => parseIdentifier(t, 'database'));
@@ -231,7 +229,6 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
       pipeline: pipeline!,
       aggregationIntervalSeconds: aggregationIntervalSeconds!,
       logRetentionDays: logRetentionDays!,
-      s3ExpirationDays: s3ExpirationDays!,
       maxScanMegabytes: maxScanMegabytes!,
       alarmTopicArn,
     },

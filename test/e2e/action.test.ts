@@ -25,7 +25,7 @@ import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
 import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
-import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
+import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
@@ -255,11 +255,13 @@ describe('the stack as the source of the audit', () => {
 describe('an s3-parquet stack (issue 14)', () => {
   test("the built template with Pipeline=s3-parquet: the audit reads its Parquet table by the hour, health reads its flow log only, redrive has nothing to do", async () => {
     const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
-    // The shipped template, as moto can create it (test/support/moto-template.ts): the bucket and the S3-delivering
-    // flow log are real; the Glue and Athena names stand for what moto's CloudFormation cannot create.
+    // The shipped template, as moto can create it (test/support/moto-template.ts), on its OIDC bootstrap: the
+    // S3-delivering flow log is real; the Glue and Athena names stand for what moto's CloudFormation cannot create
+    // (the workgroup's result location, so the port memory's bucket, is then this file's BUCKET).
     const { template } = motoDeployable(parseCfnTemplate(await readFile('dist/pipeline.yaml', 'utf8')), {
-      GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP,
+      GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP, PullRequestWorkGroup: `${WORKGROUP}-pr`,
     });
+    await createBootstrapOnMoto(moto.endpoint, 'parquet-stack', stackVpc);
     await createStackOnMoto(moto.endpoint, 'parquet-stack', template, { VpcId: stackVpc, Pipeline: 's3-parquet' });
     const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: 'parquet-stack' }))).Stacks![0]!;
     const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
@@ -270,7 +272,7 @@ describe('an s3-parquet stack (issue 14)', () => {
     const run = await runAction({ inputs });
     expect(run.stdout).not.toMatch(/::(error|warning)::/);
     expect(run.code).toBe(0);
-    expect(run.outputs.bucket).toBe(outputs.BucketName);
+    expect(run.outputs.bucket).toBe(BUCKET);
     const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
     expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
     expect(QueryExecution?.Query).toContain('FROM "vpc_port_audit"."flow_logs_parquet"');
@@ -280,8 +282,8 @@ describe('an s3-parquet stack (issue 14)', () => {
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.40.')");
     expect(QueryExecution?.Query).not.toMatch(/\bdt\b/);
     expect(run.summary).toContain('- Table: vpc_port_audit.flow_logs_parquet: partitions year/month/day and hour');
-    // The port memory lives in the stack's own bucket; the tracking issue is keyed by the stack's VPC.
-    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: outputs.BucketName!, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
+    // The port memory lives in the bucket of the stack's workgroup; the tracking issue is keyed by the stack's VPC.
+    const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
     expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
     expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
 
@@ -346,6 +348,35 @@ describe('pull requests', () => {
       base: { sha: 'a'.repeat(40), repo: { full_name: `${github.owner}/${github.repo}` } },
     },
     repository: { full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner } },
+  });
+
+  test("on a stack, a pull_request run queries in the stack's pull-request workgroup, never the trusted one (issue 20)", async () => {
+    const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }))).Vpc!.VpcId!;
+    const stackWith = (outputs: Record<string, string>) => ({
+      Parameters: { VpcId: { Type: 'String' } },
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { Value: v }])),
+    });
+    const outputs = { DatabaseName: 'vpc_port_audit', TableName: 'flow_logs', WorkGroupName: 'trusted-only' };
+    for (const [name, template] of [['pr-stack', stackWith({ ...outputs, PullRequestWorkGroupName: WORKGROUP })], ['old-stack', stackWith(outputs)]] as const) {
+      await clients.cloudformation.send(
+        new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'VpcId', ParameterValue: stackVpc }] }),
+      );
+    }
+    const pr = github.addPullRequest('Check the workgroup');
+    const payload = prPayload(pr.number, `${github.owner}/${github.repo}`);
+    const inputs = (stack: string) => ({ mode: 'audit', 'aws-region': TEST_AWS_ENV.AWS_REGION, 'stack-name': stack });
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const run = await runAction({ inputs: inputs('pr-stack'), event: 'pull_request', payload });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.WorkGroup).toBe(WORKGROUP);
+    // A stack deployed before issue 20 has no pull-request workgroup: the run says so instead of using the trusted one.
+    const old = await runAction({ inputs: inputs('old-stack'), event: 'pull_request', payload });
+    expect(old.code).toBe(1);
+    expect(old.stdout).toContain('::error::stack-name: stack old-stack has no PullRequestWorkGroupName output');
+    expect(old.outputs['query-execution-id']).toBeUndefined();
   });
 
   test('a pull_request run writes one sticky comment and updates it in place', async () => {

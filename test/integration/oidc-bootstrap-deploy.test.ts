@@ -1,8 +1,14 @@
 // The OIDC bootstrap and the pipeline together on moto_server (which enforces no IAM, so this proves the wiring,
-// not the permissions: those are test/unit/iam-permissions.test.ts): the bootstrap stack creates both roles and
-// the boundary under the names the action expects; as the deploy role, the action's own code finds the boundary
-// (STS GetCallerIdentity) and the deployer creates the pipeline stack, built from source, with every role
-// carrying it and the flow log tagged with its stack; as the audit role, no boundary is passed.
+// not the permissions: those are test/unit/iam-permissions.test.ts and iam-attack-paths.test.ts). The bootstrap
+// as it was before issue 20 (test/fixtures/github-oidc-role-before-issue-20.yaml) is created, then UPDATED to
+// the current template, as README's "Upgrading a bootstrap from before issue 20" says: the update completes,
+// keeps the roles' and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary)
+// and their exports, and leaves the deploy role no IAM write. Then, as the deploy role, the deployer creates the
+// pipeline stack, built from source, which imports the bootstrap's bucket and roles and creates none of its own
+// (on a bootstrap created afresh: moto 5.2 registers a stack's exports only when it creates the stack, in
+// moto/cloudformation/models.py create_stack, so an updated stack's exports cannot be imported there; and its
+// update of an AWS::IAM::Role applies only the description, moto/iam/models.py Role.update_from_cloudformation_json,
+// so the deploy role's new policy and trust are read on that fresh bootstrap too).
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -11,24 +17,30 @@ import {
   CreateStackCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  UpdateStackCommand,
+  type Parameter,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { CreateVpcCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildTemplate } from '../../scripts/build-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
-import { pipelineRoleBoundary } from '../../src/deploy/boundary.js';
 import { deployStack } from '../../src/deploy/deployer.js';
-import { motoDeployable } from '../support/moto-template.js';
+import { createBootstrapOnMoto, motoDeployable } from '../support/moto-template.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const STACK = 'vpc-port-audit';
+const BOOTSTRAP = 'vpc-port-audit-github';
 const REGION = TEST_AWS_ENV.AWS_REGION;
 const silent = { info: () => {}, warning: () => {}, error: () => {}, debug: () => {} };
 let moto: MotoServer;
 let config: Json;
+let vpcId: string;
+let before: Stack;
+let after: Stack;
 let outputs: Record<string, string>;
 
 async function settled(cfn: CloudFormationClient, name: string): Promise<Stack> {
@@ -45,72 +57,123 @@ async function assume(roleArn: string) {
   return { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
 }
 
-/** IAM GetRole through moto's query API (this project has no IAM SDK client). */
-async function getRole(name: string): Promise<string> {
-  const response = await fetch(`${moto.endpoint}/?Action=GetRole&Version=2010-05-08&RoleName=${encodeURIComponent(name)}`, {
+/** An IAM query-API call to moto (this project has no IAM SDK client): the response's XML. */
+async function iam(query: string): Promise<string> {
+  const response = await fetch(`${moto.endpoint}/?${query}&Version=2010-05-08`, {
     headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request' },
   });
   expect(response.status).toBe(200);
   return response.text();
 }
 
+/** An XML element's text: entities decoded, then URL-decoded as IAM returns policy documents. */
+const xmlText = (text: string) =>
+  decodeURIComponent(text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+/** The deploy role's own policy allows no IAM action but PassRole and GetRole, and it trusts only the environment. */
+async function expectNoIamWriteAndEnvironmentTrust(): Promise<void> {
+  const policy = await iam(`Action=GetRolePolicy&RoleName=${STACK}-deploy-${REGION}&PolicyName=deploy-pipeline-stack`);
+  // moto 5.2 returns an inline policy CloudFormation created as a Python dict's repr (single quotes); this one holds
+  // no quote of its own, so swapping them gives its JSON.
+  const document = JSON.parse(xmlText(/<PolicyDocument>([\s\S]*?)<\/PolicyDocument>/.exec(policy)![1]!).replace(/'/g, '"')) as { Statement: Json[] };
+  const allowedIam = document.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('iam:'));
+  expect([...new Set(allowedIam)].sort()).toEqual(['iam:GetRole', 'iam:PassRole']);
+  const role = await iam(`Action=GetRole&RoleName=${STACK}-deploy-${REGION}`);
+  const trust = xmlText(/<AssumeRolePolicyDocument>([\s\S]*?)<\/AssumeRolePolicyDocument>/.exec(role)![1]!);
+  expect(trust).toContain('repo:octo-org/network:environment:vpc-port-audit');
+  expect(trust).not.toContain('refs/heads/main');
+}
+
+const parameters = (values: Record<string, string>): Parameter[] => Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+const outputsOf = (stack: Stack) => Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+
 beforeAll(async () => {
   moto = await startMoto();
   config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const cfn = new CloudFormationClient(config);
+  vpcId = (await new EC2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  // The bootstrap an existing deployment has: the template before issue 20, with its own parameters.
   await cfn.send(
     new CreateStackCommand({
-      StackName: 'vpc-port-audit-github',
-      TemplateBody: readFileSync('cfn/github-oidc-role.yaml', 'utf8'),
-      Parameters: [
-        { ParameterKey: 'GitHubOwner', ParameterValue: 'octo-org' },
-        { ParameterKey: 'GitHubRepository', ParameterValue: 'network' },
-      ],
+      StackName: BOOTSTRAP,
+      TemplateBody: readFileSync('test/fixtures/github-oidc-role-before-issue-20.yaml', 'utf8'),
+      Parameters: parameters({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployBranch: 'main' }),
       Capabilities: ['CAPABILITY_NAMED_IAM'],
     }),
   );
-  const stack = await settled(cfn, 'vpc-port-audit-github');
-  expect({ status: stack.StackStatus, reason: stack.StackStatusReason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
-  outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));
-}, 60_000);
+  before = await settled(cfn, BOOTSTRAP);
+  expect({ status: before.StackStatus, reason: before.StackStatusReason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+  // The upgrade: the same stack updated to the current template (as moto can create it: no AWS::S3::BucketPolicy).
+  const { template, removed } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
+  expect(removed).toEqual(['BucketPolicy']);
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: BOOTSTRAP,
+      TemplateBody: JSON.stringify(template),
+      Parameters: parameters({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId }),
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    }),
+  );
+  after = await settled(cfn, BOOTSTRAP);
+  outputs = outputsOf(after);
+}, 90_000);
 
 afterAll(async () => moto?.stop());
 
-test('the bootstrap creates the deploy and audit roles and the boundary under the names the action expects', () => {
+test('the bootstrap update from the previous template completes as an update, keeping the roles\' and the boundary\'s names', () => {
+  expect({ status: after.StackStatus, reason: after.StackStatusReason }).toEqual({ status: 'UPDATE_COMPLETE', reason: undefined });
+  expect(after.StackId).toBe(before.StackId);
+  for (const kept of ['DeployRoleArn', 'AuditRoleArn']) expect(outputs[kept]).toBe(outputsOf(before)[kept]);
   expect(outputs.DeployRoleArn).toBe(`arn:aws:iam::123456789012:role/${STACK}-deploy-${REGION}`);
   expect(outputs.AuditRoleArn).toBe(`arn:aws:iam::123456789012:role/${STACK}-audit-${REGION}`);
-  expect(outputs.PipelineRoleBoundaryArn).toBe(`arn:aws:iam::123456789012:policy/${STACK}-boundary-${REGION}`);
 });
 
-test('as the audit role the action passes no boundary', async () => {
-  const sts = new STSClient({ ...config, credentials: await assume(outputs.AuditRoleArn!) });
-  await expect(pipelineRoleBoundary(sts, STACK, REGION)).resolves.toBeUndefined();
+test('it adds the bucket (encrypted), the pipeline\'s three roles with the boundary it kept, and exports them for the pipeline stack', async () => {
+  const exported = Object.fromEntries(after.Outputs!.filter((o) => o.ExportName).map((o) => [o.ExportName!, o.OutputValue!]));
+  expect(exported).toEqual({
+    [`${STACK}-BucketName`]: outputs.BucketName,
+    [`${STACK}-FlowLogDeliveryRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-flow-log-${REGION}`,
+    [`${STACK}-DeliveryRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-delivery-${REGION}`,
+    [`${STACK}-ForwarderRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-forwarder-${REGION}`,
+  });
+  // (moto's CloudFormation applies a bucket's encryption, not its versioning: test/unit/template-pipeline.test.ts reads that.)
+  const encryption = await new S3Client({ ...config, forcePathStyle: true }).send(new GetBucketEncryptionCommand({ Bucket: outputs.BucketName }));
+  expect(encryption.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe('AES256');
+  for (const name of ['flow-log', 'delivery', 'forwarder']) {
+    expect(await iam(`Action=GetRole&RoleName=${STACK}-${name}-${REGION}`)).toContain(`<PermissionsBoundaryArn>${outputsOf(before).PipelineRoleBoundaryArn}</PermissionsBoundaryArn>`);
+  }
 });
 
-test('as the deploy role it passes the boundary, and the pipeline roles carry it; the flow log carries its stack tag', async () => {
-  const credentials = await assume(outputs.DeployRoleArn!);
-  const boundary = await pipelineRoleBoundary(new STSClient({ ...config, credentials }), STACK, REGION);
-  expect(boundary).toBe(outputs.PipelineRoleBoundaryArn);
-
-  const { VpcId } = (await new EC2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!;
+test('on a fresh bootstrap, the deploy role has no IAM write and trusts the environment; as it, the deployer creates the pipeline stack, which imports the bootstrap\'s bucket and roles and creates none', async () => {
+  // A bootstrap created afresh (see the header) in a moto of its own.
+  await moto.stop();
+  moto = await startMoto();
+  config = { ...config, endpoint: moto.endpoint };
+  vpcId = (await new EC2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const fresh = await createBootstrapOnMoto(moto.endpoint, STACK, vpcId);
+  await expectNoIamWriteAndEnvironmentTrust();
+  const credentials = await assume(fresh.DeployRoleArn!);
   const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
   const result = await deployStack(
     { cloudformation: new CloudFormationClient({ ...config, credentials }) },
-    { stackName: STACK, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: VpcId!, PermissionsBoundaryArn: boundary! } },
+    { stackName: STACK, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: vpcId } },
     silent,
     { pollMs: { firstMs: 100, maxMs: 500 } },
   );
   expect(result.action).toBe('create');
-
-  const roles = Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'AWS::IAM::Role');
-  expect(roles.sort()).toEqual(['DeliveryRole', 'FlowLogDeliveryRole', 'ForwarderRole']);
   // All resources at once: moto 5.2 fails DescribeStackResources by LogicalResourceId on a stack with a resource whose
   // condition is false (the s3-parquet pipeline's here), and lists such a resource as an empty entry.
   const { StackResources } = await new CloudFormationClient(config).send(new DescribeStackResourcesCommand({ StackName: STACK }));
-  const physical = Object.fromEntries(StackResources!.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
-  for (const id of roles) {
-    expect(await getRole(physical[id]!)).toContain(`<PermissionsBoundaryArn>${boundary}</PermissionsBoundaryArn>`);
-  }
+  const created = StackResources!.filter((r) => r.LogicalResourceId);
+  expect(created.filter((r) => /^AWS::(IAM|S3)::/.test(r.ResourceType!))).toEqual([]);
+  const physical = Object.fromEntries(created.map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
+  // Lambda's REST API through fetch (this project has no Lambda SDK client).
+  const response = await fetch(`${moto.endpoint}/2015-03-31/functions/${physical.Forwarder}/configuration`, {
+    headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/aws4_request' },
+  });
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as Json).Role).toBe(`arn:aws:iam::123456789012:role/${STACK}-forwarder-${REGION}`);
   const { FlowLogs } = await new EC2Client(config).send(new DescribeFlowLogsCommand({}));
+  expect(FlowLogs).toHaveLength(1);
+  expect(FlowLogs![0]!.DeliverLogsPermissionArn).toBe(`arn:aws:iam::123456789012:role/${STACK}-flow-log-${REGION}`);
   expect(FlowLogs![0]!.Tags).toContainEqual({ Key: 'vpc-port-audit:stack', Value: STACK });
 }, 60_000);

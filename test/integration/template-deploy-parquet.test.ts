@@ -1,8 +1,8 @@
 // The built template with Pipeline=s3-parquet on moto_server's CloudFormation (the types moto lacks cut out, as in
-// template-deploy.test.ts): the VPC flow log is an S3 delivery into the stack's own bucket with every field, no
-// forwarder, stream or queue is created, and the outputs name what the audit and the pipeline health read. Then
-// an existing stack switches pipelines through the action's own deployer (a change set): an ordinary update that
-// creates one pipeline's resources and deletes the other's, and keeps the bucket.
+// template-deploy.test.ts), on top of its OIDC bootstrap: the VPC flow log is an S3 delivery into the bootstrap's
+// bucket with every field, no forwarder, stream or queue is created, and the outputs name what the audit and the
+// pipeline health read. Then an existing stack switches pipelines through the action's own deployer (a change
+// set): an ordinary update that creates one pipeline's resources and deletes the other's, in the same bucket.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { CreateVpcCommand, DescribeFlowLogsCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
-import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
+import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { logFormatString, V5_FORMAT, V8_FORMAT } from '../../src/flowlog/format.js';
 import { deployStack } from '../../src/deploy/deployer.js';
@@ -22,7 +22,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const built: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
 /** Glue and Athena are not moto CloudFormation types: their outputs carry the names a test would create. */
-const REFS = { GlueDatabase: 'vpc_port_audit', GlueTable: 'flow_logs', ParquetTable: 'flow_logs_parquet', WorkGroup: 'flowlogs' };
+const REFS = { GlueDatabase: 'vpc_port_audit', GlueTable: 'flow_logs', ParquetTable: 'flow_logs_parquet', WorkGroup: 'flowlogs', PullRequestWorkGroup: 'flowlogs-pr' };
 const { template } = motoDeployable(built, REFS);
 const silent = { info: () => undefined, warning: () => undefined, error: () => undefined, debug: () => undefined };
 const FAST = { pollMs: { firstMs: 50, maxMs: 200 }, timeoutMs: 30_000 };
@@ -67,11 +67,12 @@ const physicalIds = async (stackName: string): Promise<Record<string, string>> =
 
 test('Pipeline=s3-parquet: the flow log delivers every field to the bucket, nothing of the Firehose pipeline is created', async () => {
   const vpcId = await newVpc();
+  const { BucketName } = await createBootstrapOnMoto(moto.endpoint, 'parquet', vpcId);
   await createStackOnMoto(moto.endpoint, 'parquet', template, { VpcId: vpcId, Pipeline: 's3-parquet' });
   const stack = await settled('parquet');
   expect(stack.StackStatus).toBe('CREATE_COMPLETE');
   const physical = await physicalIds('parquet');
-  expect(Object.keys(physical).sort()).toEqual(['Bucket', 'ParquetFlowLog']);
+  expect(Object.keys(physical).sort()).toEqual(['ParquetFlowLog']);
 
   const flowLogs = await flowLogsOf(vpcId);
   expect(flowLogs).toHaveLength(1);
@@ -79,7 +80,7 @@ test('Pipeline=s3-parquet: the flow log delivers every field to the bucket, noth
     FlowLogId: physical.ParquetFlowLog,
     LogDestinationType: 's3',
     // moto-template.ts cuts the folder flow-logs/ off (moto takes it for part of the bucket name).
-    LogDestination: `arn:aws:s3:::${physical.Bucket}`,
+    LogDestination: `arn:aws:s3:::${BucketName}`,
     LogFormat: logFormatString(V8_FORMAT),
     TrafficType: 'ALL',
     MaxAggregationInterval: 600,
@@ -87,16 +88,17 @@ test('Pipeline=s3-parquet: the flow log delivers every field to the bucket, noth
 
   expect(outputsOf(stack)).toEqual({
     Pipeline: 's3-parquet',
-    BucketName: physical.Bucket,
     DatabaseName: 'vpc_port_audit',
     TableName: 'flow_logs_parquet',
     WorkGroupName: 'flowlogs',
+    PullRequestWorkGroupName: 'flowlogs-pr',
     FlowLogId: physical.ParquetFlowLog,
   });
 }, 60_000);
 
 test("switching an existing stack's pipeline is an ordinary update through the deployer, both ways; the bucket stays", async () => {
   const vpcId = await newVpc();
+  const { BucketName } = await createBootstrapOnMoto(moto.endpoint, 'switching', vpcId);
   const deploy = (pipeline: string) =>
     deployStack(
       clients,
@@ -113,20 +115,19 @@ test("switching an existing stack's pipeline is an ordinary update through the d
 
   const parquet = await deploy('s3-parquet');
   expect(parquet.action).toBe('update');
-  expect(parquet.outputs).toMatchObject({ Pipeline: 's3-parquet', TableName: 'flow_logs_parquet', BucketName: firehose.outputs.BucketName });
+  expect(parquet.outputs).toMatchObject({ Pipeline: 's3-parquet', TableName: 'flow_logs_parquet' });
   expect(parquet.outputs.ForwarderFunctionName).toBeUndefined();
   const after = await physicalIds('switching');
-  expect(Object.keys(after).sort()).toEqual(['Bucket', 'ParquetFlowLog']);
-  expect(after.Bucket).toBe(before.Bucket);
-  // The Firehose pipeline's flow log and log groups are gone; the S3 delivery logs the VPC.
-  expect((await flowLogsOf(vpcId)).map((f) => [f.FlowLogId, f.LogDestinationType])).toEqual([[after.ParquetFlowLog, 's3']]);
+  expect(Object.keys(after).sort()).toEqual(['ParquetFlowLog']);
+  // The Firehose pipeline's flow log and log groups are gone; the S3 delivery logs the VPC, into the same bucket.
+  expect((await flowLogsOf(vpcId)).map((f) => [f.FlowLogId, f.LogDestinationType, f.LogDestination])).toEqual([[after.ParquetFlowLog, 's3', `arn:aws:s3:::${BucketName}`]]);
   const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups!.map((g) => g.logGroupName);
   expect(groups).not.toContain(before.FlowLogGroup);
   expect(groups).not.toContain(before.ForwarderLogGroup);
 
   const back = await deploy('cloudwatch-firehose');
-  expect(back.outputs).toMatchObject({ Pipeline: 'cloudwatch-firehose', TableName: 'flow_logs', BucketName: firehose.outputs.BucketName });
+  expect(back.outputs).toMatchObject({ Pipeline: 'cloudwatch-firehose', TableName: 'flow_logs' });
   expect((await flowLogsOf(vpcId)).map((f) => f.LogDestinationType)).toEqual(['cloud-watch-logs']);
-  await expect(clients.s3.send(new HeadBucketCommand({ Bucket: firehose.outputs.BucketName! }))).resolves.toBeDefined();
+  await expect(clients.s3.send(new HeadBucketCommand({ Bucket: BucketName! }))).resolves.toBeDefined();
 }, 120_000);

@@ -1,7 +1,8 @@
 // Deploys the built template to moto_server's CloudFormation. moto 5.2 cannot create every resource type of
 // the stack (see MOTO_UNSUPPORTED): those are cut out and references to them replaced by stand-in values, and
-// the rest (log groups, IAM roles, the VPC flow log, the bucket, the Lambda with its inlined code, the invoke
-// permission, the failure queue) is created by moto's CloudFormation and checked through each service's own API.
+// the rest (log groups, the VPC flow log, the Lambda with its inlined code, the invoke permission, the failure
+// queue) is created by moto's CloudFormation and checked through each service's own API, on top of the OIDC
+// bootstrap whose bucket and roles the stack imports.
 // This is the default pipeline, cloudwatch-firehose; s3-parquet is in template-deploy-parquet.test.ts.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -18,7 +19,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
-import { motoDeployable } from '../support/moto-template.js';
+import { createBootstrapOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { logFormatString, V5_FORMAT } from '../../src/flowlog/format.js';
 
@@ -31,12 +32,14 @@ let vpcId: string;
 let stack: Json;
 let physical: Record<string, string>;
 let config: Json;
+let bootstrap: Record<string, string>;
 
 beforeAll(async () => {
   moto = await startMoto();
   config = { endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const vpc = await new EC2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
   vpcId = vpc.Vpc!.VpcId!;
+  bootstrap = await createBootstrapOnMoto(moto.endpoint, 'vpc-port-audit', vpcId);
   const cfn = new CloudFormationClient(config);
   await cfn.send(
     new CreateStackCommand({
@@ -61,7 +64,7 @@ afterAll(async () => moto?.stop());
 test('moto cannot create exactly the listed resource types; the rest of the stack is created', () => {
   expect(removed.sort()).toEqual(
     [
-      'BucketPolicy', 'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'ParquetTable', 'WorkGroup',
+      'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'ParquetTable', 'WorkGroup', 'PullRequestWorkGroup',
       'ForwarderInvokeConfig', 'FailureQueueAlarm', 'ForwarderErrorsAlarm',
     ].sort(),
   );
@@ -72,10 +75,10 @@ test('moto cannot create exactly the listed resource types; the rest of the stac
   expect(Object.keys(physical).sort()).toEqual(firehosePipeline.sort());
 });
 
-test('outputs: the bucket and the flow-log group', () => {
+test('outputs: the flow-log group; the stack creates no bucket or role of its own', () => {
   const outputs = Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
-  expect(outputs.BucketName).toBe(physical.Bucket);
   expect(outputs.LogGroupName).toBe(physical.FlowLogGroup);
+  expect(Object.keys(physical).filter((id) => /^AWS::(IAM|S3)::/.test(template.Resources[id].Type))).toEqual([]);
 });
 
 test('outputs for pipeline health and redrive: the flow log, the forwarder, the failure queue', () => {
@@ -115,9 +118,9 @@ test('log groups expire after the default retention', async () => {
 
 // moto's CloudFormation applies only BucketEncryption and Tags of AWS::S3::Bucket: public access, lifecycle and
 // the TLS policy are proven on the template itself (test/unit/template-pipeline.test.ts).
-test('the bucket is encrypted', async () => {
+test("the bootstrap's bucket, which the stack imports, is encrypted", async () => {
   const s3 = new S3Client({ ...config, forcePathStyle: true });
-  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: physical.Bucket! }));
+  const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bootstrap.BucketName! }));
   expect(encryption.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe('AES256');
 });
 
@@ -134,10 +137,10 @@ test('the Lambda is created from the inlined code, nodejs22.x, with the stream n
   });
 });
 
-test('deleting the stack keeps the bucket (DeletionPolicy Retain)', async () => {
+test('deleting the stack keeps the bucket (the bootstrap\'s)', async () => {
   await new CloudFormationClient(config).send(new DeleteStackCommand({ StackName: 'vpc-port-audit' }));
   const groups = await new CloudWatchLogsClient(config).send(new DescribeLogGroupsCommand({}));
   expect(groups.logGroups!.map((g) => g.logGroupName)).not.toContain(physical.FlowLogGroup);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
-  await expect(s3.send(new HeadBucketCommand({ Bucket: physical.Bucket! }))).resolves.toBeDefined();
+  await expect(s3.send(new HeadBucketCommand({ Bucket: bootstrap.BucketName! }))).resolves.toBeDefined();
 });

@@ -1,5 +1,5 @@
 // Resolves the CloudFormation intrinsics these templates use (Ref, Fn::Sub in both forms, Fn::Join, Fn::Split,
-// Fn::If with Fn::Equals/Fn::Not conditions, Fn::GetAtt) to plain values, so the permission tests can read the
+// Fn::If with Fn::Equals/Fn::Not conditions, Fn::GetAtt, Fn::ImportValue) to plain values, so the permission tests can read the
 // policies as IAM would see them for one example deployment. Anything else throws.
 
 type Json = Record<string, unknown>;
@@ -11,6 +11,8 @@ export interface ResolveContext {
   readonly ref: (logicalId: string) => string;
   /** `Fn::GetAtt` of a resource. */
   readonly getAtt: (logicalId: string, attribute: string) => string;
+  /** `Fn::ImportValue`: the value another stack exports under this name. */
+  readonly importValue?: (exportName: string) => string;
 }
 
 /** A marker for AWS::NoValue: removed from the lists and maps that hold it. */
@@ -69,6 +71,11 @@ export function resolveTemplateValue(template: Json, value: unknown, context: Re
           return !resolve(args[0]);
         case 'Fn::GetAtt':
           return context.getAtt(args[0] as string, args[1] as string);
+        case 'Fn::ImportValue': {
+          const name = String(resolve(arg));
+          if (!context.importValue) throw new Error(`Fn::ImportValue ${name} has no exporting stack here`);
+          return context.importValue(name);
+        }
         default:
           if (key.startsWith('Fn::')) throw new Error(`${key} is not resolved by this helper`);
       }

@@ -4,8 +4,10 @@
 // deployment; plus the action's own SDK calls and what Athena does with the caller's credentials
 // (cfn/permissions/action-calls.json). A handler action is left out only for a stated reason: a feature the
 // template does not use (checked against the template, so using it brings the need back), a name that is no IAM
-// action, or the one change the boundary exists to prevent. Also resolves both templates' policies as IAM
-// would read them for that example deployment.
+// action, or a write the deploy role must never have. Every request carries the context keys AWS sets for it
+// (aws:ResourceAccount; aws:CalledViaFirst for what CloudFormation's handlers send); the evaluator keeps only
+// those the Service Authorization Reference lists for the action (test/support/iam-condition-keys.ts). Also
+// resolves both templates' policies as IAM would read them for that example deployment.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
@@ -21,20 +23,35 @@ export const STACK = 'vpc-port-audit';
 export const OWNER = 'octo-org';
 export const REPO = 'network';
 const SUFFIX = 'A1B2C3D4E5F6';
-const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
 
 const HANDLERS = ['create', 'read', 'update', 'delete'] as const;
 const handlerData: Json = JSON.parse(readFileSync('cfn/permissions/handler-permissions.json', 'utf8'));
 export const actionCalls: Json = JSON.parse(readFileSync('cfn/permissions/action-calls.json', 'utf8'));
 
+export const DEPLOY_ENVIRONMENT = 'vpc-port-audit';
+export const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
+/** The example bootstrap stack's name (the README's). */
+export const BOOTSTRAP_STACK = 'vpc-port-audit-github';
+
 /** The bootstrap stack's parameters for the example deployment. */
-export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK };
+export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK, DeployEnvironment: DEPLOY_ENVIRONMENT, VpcId: VPC_ID };
 
 const pseudo = (stack: string) => ({ 'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': stack });
 const arn = (service: string, resource: string) => `arn:${PARTITION}:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 /** The boundary policy's ARN in the example bootstrap stack. */
 export const boundaryArn = (stack = STACK) => `arn:${PARTITION}:iam::${ACCOUNT}:policy/${stack}-boundary-${REGION}`;
+/** The bootstrap's bucket for pipeline stack `stack` (a name CloudFormation generates from the bootstrap stack's). */
+export const bucketName = (stack = STACK) => `${stack}-github-bucket-${SUFFIX.toLowerCase()}`;
+/** The role names the bootstrap gives its roles for pipeline stack `stack` (held to the template by a test). */
+export const bootstrapRoleName = (logicalId: string, stack = STACK) =>
+  `${stack}-${{ FlowLogDeliveryRole: 'flow-log', DeliveryRole: 'delivery', ForwarderRole: 'forwarder', DeployRole: 'deploy', AuditRole: 'audit' }[logicalId]}-${REGION}`;
+const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
+/** What the bootstrap for pipeline stack `stack` exports (the pipeline stack's Fn::ImportValue). */
+export const bootstrapExports = (stack = STACK): Record<string, string> => ({
+  [`${stack}-BucketName`]: bucketName(stack),
+  ...Object.fromEntries(['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole'].map((id) => [`${stack}-${id}Arn`, roleArn(bootstrapRoleName(id, stack))])),
+});
 
 // --- the bootstrap template, resolved -------------------------------------------------------------------------
 
@@ -51,10 +68,16 @@ export const BOOTSTRAP_ARNS: Record<string, string> = {
 
 /** The bootstrap template's resources with every intrinsic resolved for the example deployment. */
 export function resolveBootstrap(template: Json, parameters: Record<string, string> = {}): Json {
+  const stack = parameters.PipelineStackName ?? STACK;
   return resolveTemplateValue(template, template.Resources, {
-    parameters: { ...pseudo('vpc-port-audit-github'), ...BOOTSTRAP_PARAMETERS, ...parameters },
-    ref: (id) => BOOTSTRAP_ARNS[id] ?? id,
-    getAtt: (id, attribute) => `${id}.${attribute}`,
+    parameters: { ...pseudo(BOOTSTRAP_STACK), ...BOOTSTRAP_PARAMETERS, ...parameters },
+    ref: (id) => (id === 'Bucket' ? bucketName(stack) : (BOOTSTRAP_ARNS[id] ?? id)),
+    getAtt: (id, attribute) => {
+      if (attribute !== 'Arn') return `${id}.${attribute}`;
+      if (id === 'Bucket') return `arn:${PARTITION}:s3:::${bucketName(stack)}`;
+      if (template.Resources[id]?.Type === 'AWS::IAM::Role') return roleArn(bootstrapRoleName(id, stack));
+      throw new Error(`GetAtt ${id}.Arn has no example value`);
+    },
   }) as Json;
 }
 
@@ -73,14 +96,12 @@ export function rolePolicies(resources: Json, roleId: string): Policy[] {
 // --- the pipeline template: example physical names and ARNs ----------------------------------------------------
 
 /** The example physical name of each resource of a pipeline stack called `stack`. */
-function physicalName(stack: string, logicalId: string, type: string): string {
+function physicalName(raw: Json, stack: string, logicalId: string, type: string): string {
   switch (type) {
-    case 'AWS::S3::Bucket':
-      return `${stack}-${logicalId.toLowerCase()}-${SUFFIX.toLowerCase()}`;
     case 'AWS::Glue::Database':
       return stack.split('-').join('_');
     case 'AWS::Athena::WorkGroup':
-      return `${stack}-audit`;
+      return (raw[logicalId].Properties.Name['Fn::Sub'] as string).replace('${AWS::StackName}', stack);
     case 'AWS::EC2::FlowLog':
       return 'fl-0123456789abcdef0';
     default:
@@ -101,14 +122,15 @@ export interface Pipeline {
   readonly stack: string;
   readonly template: Json;
   readonly resources: Record<string, PipelineResource>;
+  /** The bootstrap's bucket, which the stack imports. */
   readonly bucketArn: string;
   readonly database: string;
 }
 
-/** The pipeline template resolved as stack `stack` (the roles' boundary parameter set to the bootstrap's). */
+/** The pipeline template resolved as stack `stack`, importing what the bootstrap for `stack` exports. */
 export function resolvePipeline(template: Json, stack = STACK): Pipeline {
   const raw = template.Resources as Json;
-  const name = (id: string) => (raw[id].Type === 'AWS::Glue::Table' ? (raw[id].Properties.TableInput.Name as string) : physicalName(stack, id, raw[id].Type));
+  const name = (id: string) => (raw[id].Type === 'AWS::Glue::Table' ? (raw[id].Properties.TableInput.Name as string) : physicalName(raw, stack, id, raw[id].Type));
   const database = name(Object.keys(raw).find((id) => raw[id].Type === 'AWS::Glue::Database')!);
   const ownArn = (id: string): string => {
     const n = name(id);
@@ -117,14 +139,8 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
         return arn('logs', `log-group:${n}:*`);
       case 'AWS::Logs::LogStream':
         return `${ownArn(raw[id].Properties.LogGroupName.Ref).replace(/:\*$/, '')}:log-stream:${n}`;
-      case 'AWS::IAM::Role':
-        return `arn:${PARTITION}:iam::${ACCOUNT}:role/${n}`;
       case 'AWS::EC2::FlowLog':
         return arn('ec2', `vpc-flow-log/${n}`);
-      case 'AWS::S3::Bucket':
-        return `arn:${PARTITION}:s3:::${n}`;
-      case 'AWS::S3::BucketPolicy':
-        return ownArn(raw[id].Properties.Bucket.Ref);
       case 'AWS::KinesisFirehose::DeliveryStream':
         return arn('firehose', `deliverystream/${n}`);
       case 'AWS::Lambda::Function':
@@ -157,14 +173,18 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
   const resources: Record<string, PipelineResource> = {};
   for (const [id, resource] of Object.entries(raw)) {
     const properties = resolveTemplateValue(template, resource.Properties ?? {}, {
-      parameters: { ...pseudo(stack), VpcId: VPC_ID, PermissionsBoundaryArn: boundaryArn(stack) },
+      parameters: { ...pseudo(stack), VpcId: VPC_ID },
       ref: name,
       getAtt,
+      importValue: (exportName) => {
+        const value = bootstrapExports(stack)[exportName];
+        if (value === undefined) throw new Error(`the bootstrap exports no ${exportName}`);
+        return value;
+      },
     }) as Json;
     resources[id] = { logicalId: id, type: resource.Type, properties, arn: ownArn(id) };
   }
-  const bucketId = Object.keys(raw).find((id) => raw[id].Type === 'AWS::S3::Bucket')!;
-  return { stack, template, resources, bucketArn: ownArn(bucketId), database };
+  return { stack, template, resources, bucketArn: `arn:${PARTITION}:s3:::${bucketName(stack)}`, database };
 }
 
 // --- needs -----------------------------------------------------------------------------------------------------
@@ -192,13 +212,6 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
     { actions: ['logs:CreateLogDelivery', 'firehose:TagDeliveryStream'], reason: 'DataProtectionPolicy (whose findings these deliver) is not set', holds: unset('DataProtectionPolicy') },
     { actions: ['s3:REST.PUT.OBJECT'], reason: 'not an IAM action (Service Authorization Reference)', holds: always },
   ],
-  'AWS::IAM::Role': [
-    {
-      actions: ['iam:DeleteRolePermissionsBoundary'],
-      reason: 'never: CloudFormation calls it only to take a role\'s PermissionsBoundary away, the escalation the boundary prevents',
-      holds: (p) => p.PermissionsBoundary !== undefined,
-    },
-  ],
   'AWS::EC2::FlowLog': [
     {
       actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 's3:GetBucketPolicy', 's3:PutBucketPolicy'],
@@ -206,33 +219,19 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
       holds: (p) => p.LogDestinationType === 'cloud-watch-logs',
     },
     {
+      actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+      reason:
+        'the log delivery writes the bucket policy only for a creator allowed to; otherwise the bucket owner\'s policy must already ' +
+        'grant it, and the bootstrap\'s does (Amazon VPC user guide, https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html); ' +
+        'the deploy role never writes a bucket policy',
+      holds: (p) => p.LogDestinationType === 's3',
+    },
+    {
       actions: ['iam:CreateServiceLinkedRole'],
       reason: 'only for Firehose destinations (the log delivery service-linked role, CloudWatch Logs user guide, "Logs sent to Firehose")',
       holds: (p) => p.LogDestinationType !== 'kinesis-data-firehose',
     },
     { actions: ['iam:PassRole'], reason: 'DeliverLogsPermissionArn is not set (S3 delivery writes with the bucket policy, no role)', holds: unset('DeliverLogsPermissionArn') },
-  ],
-  'AWS::S3::Bucket': [
-    {
-      actions: [
-        's3tables:CreateNamespace', 's3tables:CreateTable', 's3tables:CreateTableBucket', 's3tables:GetTable', 's3tables:PutTableBucketPolicy',
-        's3tables:PutTableEncryption', 's3tables:PutTablePolicy', 's3tables:GetTableMetadataLocation', 's3tables:UpdateTableMetadataLocation',
-        's3:CreateBucketMetadataTableConfiguration', 's3:DeleteBucketMetadataTableConfiguration', 's3:UpdateBucketMetadataJournalTableConfiguration',
-        's3:UpdateBucketMetadataInventoryTableConfiguration', 's3:UpdateBucketMetadataAnnotationTableConfiguration',
-      ],
-      reason: 'MetadataConfiguration and MetadataTableConfiguration are not set',
-      holds: (p) => unset('MetadataConfiguration')(p) && unset('MetadataTableConfiguration')(p),
-    },
-    { actions: ['iam:PassRole'], reason: 'ReplicationConfiguration (whose role it passes) is not set', holds: unset('ReplicationConfiguration') },
-    {
-      actions: [
-        's3:DeleteBucketAnalyticsConfiguration', 's3:DeleteBucketCors', 's3:DeleteBucketEncryption', 's3:DeleteBucketLifecycle',
-        's3:DeleteBucketMetricsConfiguration', 's3:DeleteBucketReplication', 's3:DeleteBucketTagging', 's3:PutBucketReplication',
-        's3:PutObjectLockConfiguration',
-      ],
-      reason: 'API names, not IAM actions: S3 authorizes them by the matching s3:Put... action, which is granted (Service Authorization Reference)',
-      holds: always,
-    },
   ],
   'AWS::KinesisFirehose::DeliveryStream': [
     {
@@ -253,6 +252,15 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
     { actions: ['lambda:GetLayerVersion'], reason: 'Layers is not set', holds: unset('Layers') },
     { actions: ['lambda:PassCapacityProvider'], reason: 'CapacityProviderConfig is not set', holds: unset('CapacityProviderConfig') },
     { actions: ['s3:GetObject', 's3:GetObjectVersion'], reason: 'the code is inline (Code.ZipFile), not in S3', holds: unset('Code.S3Bucket') },
+  ],
+  'AWS::SQS::Queue': [
+    {
+      actions: ['sqs:SetQueueAttributes'],
+      reason:
+        'never: it can also set the queue policy (attribute Policy), which would let another account read the failed batches, and no ' +
+        'condition key names the attribute; only the update handler calls it, so a change of the queue\'s properties is the administrator\'s',
+      holds: always,
+    },
   ],
   'AWS::Logs::SubscriptionFilter': [{ actions: ['iam:PassRole'], reason: 'RoleArn is not set (a Lambda destination needs no role)', holds: unset('RoleArn') }],
   'AWS::Glue::Database': [
@@ -305,15 +313,12 @@ const catalogArn = () => arn('glue', 'catalog');
 /** The requests one handler action makes for one resource of the pipeline. */
 function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: string): Omit<Need, 'why'>[] {
   const p = resource.properties;
-  const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
   const passRole = (roleName: string, service: string) => [{ action, resource: roleArn(roleName), context: { 'iam:PassedToService': service } }];
   const one = (arnValue: string, context?: Record<string, string>) => [{ action, resource: arnValue, context }];
   const lower = action.toLowerCase();
   if (NO_RESOURCE_LEVEL.has(action)) return one('*');
   const resourceTags = Object.fromEntries(((p.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value]));
   switch (resource.type) {
-    case 'AWS::IAM::Role':
-      return one(resource.arn, p.PermissionsBoundary ? { 'iam:PermissionsBoundary': p.PermissionsBoundary } : {});
     case 'AWS::EC2::FlowLog':
       if (action === 'iam:PassRole') return passRole(p.DeliverLogsPermissionArn.split('/').pop(), 'vpc-flow-logs.amazonaws.com');
       if (action === 'ec2:CreateFlowLogs') return [...one(arn('ec2', `vpc/${p.ResourceId}`)), ...one(resource.arn)];
@@ -322,14 +327,14 @@ function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: str
       // S3 delivery reads (and may add to) the destination bucket's policy.
       if (action.startsWith('s3:')) return one(`arn:${PARTITION}:s3:::${/^arn:[^:]+:s3:::([^/]+)/.exec(p.LogDestination)![1]}`);
       return one(resource.arn, resourceTags);
-    case 'AWS::S3::Bucket':
-      return lower === 's3:deleteobject' || lower === 's3:putobjectacl' ? one(object(resource.arn, '')) : one(resource.arn);
     case 'AWS::KinesisFirehose::DeliveryStream': {
       const role = p.ExtendedS3DestinationConfiguration.RoleARN.split('/').pop();
       if (action === 'iam:PassRole') return passRole(role, 'firehose.amazonaws.com');
       if (action === 'iam:GetRole') return one(roleArn(role));
       return one(resource.arn);
     }
+    case 'AWS::Lambda::Permission':
+      return action === 'lambda:AddPermission' ? one(resource.arn, { 'lambda:Principal': p.Principal }) : one(resource.arn);
     case 'AWS::Lambda::Function':
       return action === 'iam:PassRole' ? passRole(p.Role.split('/').pop(), 'lambda.amazonaws.com') : one(resource.arn);
     case 'AWS::Glue::Database':
@@ -351,6 +356,15 @@ function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: str
   }
 }
 
+/** Global keys of every request here: the resources are the account's own. */
+const IN_ACCOUNT = { 'aws:ResourceAccount': ACCOUNT };
+/**
+ * CloudFormation sends each resource operation as a forward access session, so aws:CalledViaFirst is
+ * cloudformation.amazonaws.com (AWS CloudFormation User Guide, "Forward access sessions (FAS) requests and
+ * permission evaluation", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/fas-requests-and-permission-evaluation.html).
+ */
+export const VIA_CLOUDFORMATION = { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' };
+
 /** Every request CloudFormation's handlers make for the pipeline's resources, less the stated exclusions. */
 export function handlerNeeds(pipeline: Pipeline): Need[] {
   return Object.values(pipeline.resources).flatMap((resource) => {
@@ -360,20 +374,29 @@ export function handlerNeeds(pipeline: Pipeline): Need[] {
     return handlerActions(resource.type)
       .filter(({ action }) => !excluded.has(action.toLowerCase()))
       .flatMap(({ handler, action }) =>
-        requestsFor(pipeline, resource, action).map((r) => ({ ...r, why: `${resource.type} ${handler} (${resource.logicalId})` })),
+        requestsFor(pipeline, resource, action).map((r) => ({
+          ...r,
+          context: { ...IN_ACCOUNT, ...VIA_CLOUDFORMATION, ...r.context },
+          why: `${resource.type} ${handler} (${resource.logicalId})`,
+        })),
       );
   });
 }
 
-/** A symbolic resource of action-calls.json as an example ARN. */
-function callResource(pipeline: Pipeline, name: string): string {
+/**
+ * A symbolic resource of action-calls.json as an example ARN. `query-workgroup` and `bucket/query-results/` are
+ * the role's own: trusted runs (deploy role) query in `<stack>-audit` with results under athena-results/,
+ * pull-request runs (audit role) in `<stack>-pull-request` under athena-results-pr/.
+ */
+function callResource(pipeline: Pipeline, name: string, role: 'deploy' | 'audit'): string {
   if (name === '*') return '*';
+  if (name === 'bucket/query-results/') return object(pipeline.bucketArn, role === 'deploy' ? 'athena-results/' : 'athena-results-pr/');
   if (name.startsWith('bucket/')) return object(pipeline.bucketArn, name.slice('bucket/'.length));
   const ofType = (type: string) => Object.values(pipeline.resources).find((r) => r.type === type)?.arn ?? `no ${type} in the template`;
   const arns: Record<string, string> = {
     stack: arn('cloudformation', `stack/${pipeline.stack}/11111111-2222-3333-4444-555555555555`),
     bucket: pipeline.bucketArn,
-    workgroup: arn('athena', `workgroup/${pipeline.stack}-audit`),
+    'query-workgroup': arn('athena', `workgroup/${pipeline.stack}-${role === 'deploy' ? 'audit' : 'pull-request'}`),
     catalog: catalogArn(),
     database: arn('glue', `database/${pipeline.database}`),
     'database/default': arn('glue', 'database/default'),
@@ -386,19 +409,22 @@ function callResource(pipeline: Pipeline, name: string): string {
   return arns[name]!;
 }
 
-/** The action's own calls and Athena's needs; `audit` ones only for the audit role. */
+/** The action's own calls and Athena's needs (sent by Athena with the caller's credentials); `audit` ones for both roles. */
 export function callNeeds(pipeline: Pipeline, role: 'deploy' | 'audit'): Need[] {
   // `cli` calls are sent by the command line with the user's own credentials: no role needs them.
   const wanted = (entry: Json) => entry.role !== 'cli' && (role === 'deploy' || entry.role === 'audit');
   const expand = (entry: Json, why: string, context?: Record<string, string>): Need[] =>
-    (entry.actions as string[]).flatMap((action) => (entry.resources as string[]).map((r) => ({ action, resource: callResource(pipeline, r), context, why })));
+    (entry.actions as string[]).flatMap((action) =>
+      (entry.resources as string[]).map((r) => ({ action, resource: callResource(pipeline, r, role), context: { ...IN_ACCOUNT, ...context }, why })),
+    );
   const calls = Object.entries(actionCalls.calls as Record<string, Json>)
     .filter(([, call]) => wanted(call))
     .flatMap(([command, call]) => {
       const context = call.changeSet ? { 'cloudformation:ChangeSetName': 'vpc-port-audit-1764460800000' } : undefined;
       return [call, ...(call.also ?? [])].flatMap((entry: Json) => expand(entry, `call ${command}`, context));
     });
-  const athena = (actionCalls.athena as Json[]).filter(wanted).flatMap((entry) => expand(entry, `Athena query (${entry.source})`));
+  const viaAthena = { 'aws:CalledViaFirst': 'athena.amazonaws.com' };
+  const athena = (actionCalls.athena as Json[]).filter(wanted).flatMap((entry) => expand(entry, `Athena query (${entry.source})`, viaAthena));
   return [...calls, ...athena];
 }
 

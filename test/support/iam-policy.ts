@@ -8,8 +8,12 @@
 // colon; the templates put wildcards only in the last segment, where both readings agree.) Condition keys are
 // case-insensitive; several values of one key are alternatives; a negated operator matches a missing key.
 // Anything else (NotAction, NotResource, ...IfExists, ForAnyValue/ForAllValues, other operators) is refused
-// with an error rather than guessed. (@cloud-copilot/iam-simulate does all of this and more, but it is AGPL-3.0
+// with an error rather than guessed. The request context is cut to the keys the Service Authorization Reference
+// lists for the action (test/support/iam-condition-keys.ts), in the revision the caller names (default: the
+// newest). (@cloud-copilot/iam-simulate does all of this and more, but it is AGPL-3.0
 // licensed; this project is MIT.)
+
+import { CONDITION_KEYS, requestContext, type ConditionKeyTable } from './iam-condition-keys.js';
 
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
@@ -30,7 +34,7 @@ export interface Request {
   readonly action: string;
   /** The ARN the request is authorized on, or `*` for actions without resource-level permissions. */
   readonly resource: string;
-  /** Condition keys of the request (e.g. `iam:PassedToService`, `aws:ResourceTag/key`). */
+  /** Condition keys of the request (e.g. `iam:PassedToService`, `aws:ResourceTag/key`); kept only where AWS sets them. */
   readonly context?: Readonly<Record<string, string>>;
 }
 
@@ -98,8 +102,12 @@ function applies(statement: Statement, request: Request): boolean {
 const matching = (policies: readonly Policy[], request: Request, effect: Statement['Effect']) =>
   policies.flatMap((p) => p.Statement).filter((s) => s.Effect === effect && applies(s, request));
 
-/** The decision for one request made by a principal with these identity policies and boundary. */
-export function evaluate(identity: readonly Policy[], request: Request, boundary?: Policy): Decision {
+/**
+ * The decision for one request made by a principal with these identity policies and boundary, with the request
+ * context AWS sets for the action under `conditionKeys` (a Service Authorization Reference revision's table).
+ */
+export function evaluate(identity: readonly Policy[], asked: Request, boundary?: Policy, conditionKeys: ConditionKeyTable = CONDITION_KEYS['post-late-2025']): Decision {
+  const request = { ...asked, context: requestContext(asked.action, asked.context ?? {}, conditionKeys) };
   const all = boundary ? [...identity, boundary] : identity;
   if (matching(all, request, 'Deny').length > 0) return 'explicit-deny';
   if (matching(identity, request, 'Allow').length === 0) return 'implicit-deny';

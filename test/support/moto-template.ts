@@ -1,8 +1,11 @@
-// The pipeline template as moto 5.2's CloudFormation can create it: the resource types it does not implement are
-// cut out and references to them replaced by stand-in values, and an S3 flow-log destination's folder is cut off
-// (used by the template deployment tests and the end-to-end tests).
+// The templates as moto 5.2's CloudFormation can create them: the resource types it does not implement are cut
+// out and references to them replaced by stand-in values, and an S3 flow-log destination's folder is cut off
+// (used by the template deployment tests and the end-to-end tests); and the OIDC bootstrap a pipeline stack needs
+// (its bucket and roles, imported by the pipeline) created first.
 
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { readFileSync } from 'node:fs';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { TEST_AWS_ENV } from './moto.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,9 +49,9 @@ export function motoDeployable(template: Json, refs: Readonly<Record<string, str
     // moto 5.2 takes the whole path of an S3 LogDestination (`arn:aws:s3:::bucket/folder/`, which AWS accepts) for
     // the bucket's name and fails: the folder is cut off here (test/unit/template-pipeline.test.ts holds it).
     if (resource.Type === 'AWS::EC2::FlowLog' && resource.Properties.LogDestinationType === 's3') {
-      const destination = resource.Properties.LogDestination as Json;
-      const bucket = /^\$\{(\w+)\.Arn\}\/[\w/-]+$/.exec(destination['Fn::Sub'] ?? '')?.[1];
-      if (bucket) resource.Properties.LogDestination = { 'Fn::GetAtt': [bucket, 'Arn'] };
+      const [text, variables] = (resource.Properties.LogDestination as Json)['Fn::Sub'] as [string, Json];
+      const bucketArn = /^(arn:[^/]*:s3:::[^/]+)\/[\w/-]+$/.exec(text)?.[1];
+      if (bucketArn) resource.Properties.LogDestination = { 'Fn::Sub': [bucketArn, variables] };
     }
   }
   const outputs = Object.fromEntries(Object.entries(template.Outputs as Json).filter(([, o]) => !removed.includes(o.Value.Ref) || o.Value.Ref in refs));
@@ -75,4 +78,38 @@ export async function createStackOnMoto(endpoint: string, stackName: string, tem
       Capabilities: ['CAPABILITY_IAM'],
     }),
   );
+}
+
+/**
+ * Creates the OIDC bootstrap (cfn/github-oidc-role.yaml, made deployable) for pipeline stack `pipelineStackName` on
+ * the moto at `endpoint`, as `<pipelineStackName>-github`, and waits for it: its exports (the bucket and the
+ * pipeline's roles) are what the pipeline stack imports. Returns the bootstrap's outputs.
+ */
+export async function createBootstrapOnMoto(endpoint: string, pipelineStackName: string, vpcId: string): Promise<Record<string, string>> {
+  const cloudformation = new CloudFormationClient({
+    endpoint,
+    region: TEST_AWS_ENV.AWS_REGION,
+    maxAttempts: 1,
+    credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  const { template } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
+  const stackName = `${pipelineStackName}-github`;
+  await cloudformation.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify(template),
+      Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName }).map(
+        ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+      ),
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    }),
+  );
+  for (;;) {
+    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+    if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) {
+      if (stack.StackStatus !== 'CREATE_COMPLETE') throw new Error(`bootstrap ${stackName}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+      return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -1,8 +1,10 @@
 // The OIDC roles' permissions against what the action really needs (test/support/iam-needs.ts): every request
 // CloudFormation's handlers make for every resource of the pipeline template, every SDK call in src/, and what
 // Athena does with the caller's credentials, evaluated on the bootstrap template's resolved policies
-// (test/support/iam-policy.ts). Also: nothing granted that no need asks for, grants that cannot reach another
-// stack's resources, and an audit role that can read and query but never deploy.
+// (test/support/iam-policy.ts) under both revisions of the Service Authorization Reference's condition keys
+// (test/support/iam-condition-keys.ts). Also: nothing granted that no need asks for, grants that cannot reach
+// another stack's resources, and an audit role that can read and query in its own workgroup but never deploy.
+// The attack paths of issue 20 against these roles: test/unit/iam-attack-paths.test.ts.
 
 import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,6 +26,7 @@ import {
   shippedTemplatePaths,
   type Need,
 } from '../support/iam-needs.js';
+import { CONDITION_KEYS, REVISIONS } from '../support/iam-condition-keys.js';
 import { actionsOf, allowStatements, evaluate, resourcesOf, type Policy } from '../support/iam-policy.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -33,17 +36,30 @@ const deployRole = rolePolicies(bootstrap, 'DeployRole');
 const auditRole = rolePolicies(bootstrap, 'AuditRole');
 const pipeline = resolvePipeline(pipelineTemplate());
 
-/** The needs the policies do not allow, as `action on resource (why)`. */
-const missing = (policies: Policy[], needs: Need[]) =>
-  needs.filter((n) => evaluate(policies, n) !== 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
+/** The needs the policies do not allow, as `action on resource (why)` (under the newest condition-key table unless told). */
+const missing = (policies: Policy[], needs: Need[], revision: (typeof REVISIONS)[number] = 'post-late-2025') =>
+  needs.filter((n) => evaluate(policies, n, undefined, CONDITION_KEYS[revision]) !== 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
 const key = (action: string) => action.toLowerCase();
 
-describe('the deploy role has everything a deploy and an audit need', () => {
-  test.each(shippedTemplatePaths())('every handler request of every resource of %s, every call, every Athena need', (path) => {
+describe.each(REVISIONS)('under the %s Service Authorization Reference (its condition keys per action)', (revision) => {
+  test.each(shippedTemplatePaths())('the deploy role has every handler request of every resource of %s, every call, every Athena need', (path) => {
     const needs = deployNeeds(resolvePipeline(pipelineTemplate(path)));
-    expect(needs.length).toBeGreaterThan(250);
-    expect(missing(deployRole, needs)).toEqual([]);
+    expect(needs.length).toBeGreaterThan(200);
+    expect(missing(deployRole, needs, revision)).toEqual([]);
   });
+
+  test('the audit role has what a pull-request audit needs', () => {
+    expect(missing(auditRole, auditNeeds(pipeline), revision)).toEqual([]);
+  });
+
+  test('a key the revision does not list for the action is absent: a need that depends on one is reported missing', () => {
+    const withKey: Policy = { Statement: [{ Effect: 'Allow', Action: 'iam:DeleteRole', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::123456789012:policy/b' } } }] };
+    const request = { action: 'iam:DeleteRole', resource: 'arn:aws:iam::123456789012:role/r', context: { 'iam:PermissionsBoundary': 'arn:aws:iam::123456789012:policy/b' }, why: 'example' };
+    expect(missing([withKey], [request], revision)).toEqual(revision === 'pre-late-2025' ? ['iam:DeleteRole on arn:aws:iam::123456789012:role/r (example)'] : []);
+  });
+});
+
+describe('the deploy role has everything a deploy and an audit need', () => {
 
   test('the action ships the pipeline template; each of its resource types has handler permissions on record', () => {
     expect(shippedTemplatePaths()).toContain('cfn/pipeline.yaml');
@@ -75,10 +91,12 @@ describe('the deploy role has everything a deploy and an audit need', () => {
       expect.arrayContaining([
         'logs:CreateLogDelivery on *',
         'logs:DeleteLogDelivery on *',
-        `s3:PutBucketPolicy on ${pipeline.bucketArn}`,
         'ec2:CreateFlowLogs on arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/fl-0123456789abcdef0',
       ]),
     );
+    // Issue 20: the bootstrap's bucket policy already lets the log delivery write, so the deploy role writes none.
+    expect(parquetFlowLog.filter((n) => n.startsWith('s3:'))).toEqual([]);
+    expect(bootstrap.BucketPolicy.Properties.PolicyDocument.Statement.map((s: Json) => s.Sid)).toEqual(['DenyInsecureTransport', 'AWSLogDeliveryWrite', 'AWSLogDeliveryAclCheck']);
     // S3 delivery passes no role; the cloud-watch-logs flow log still passes its own.
     expect(parquetFlowLog.filter((n) => n.startsWith('iam:'))).toEqual([]);
     expect(needs.some((n) => n.why.endsWith('(FlowLog)') && n.action === 'iam:PassRole')).toBe(true);
@@ -96,15 +114,16 @@ describe('the deploy role has everything a deploy and an audit need', () => {
     );
   });
 
-  test('the actions issue 11 names as missing, and the bucket read handler\'s, are granted where they are needed', () => {
+  // (Issue 20 moved the bucket and the roles to the bootstrap: their handlers' actions, s3:GetBucketAcl and
+  // iam:ListRoleTags among them, are no deploy need any more.)
+  test('the actions issue 11 names as missing are granted where they are needed', () => {
     const named = [
       'logs:DescribeResourcePolicies', 'logs:GetDataProtectionPolicy', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources',
       'lakeformation:DescribeResource', 'lakeformation:DescribeLakeFormationIdentityCenterConfiguration', 'ec2:DescribeTags',
-      'autoscaling:DescribeTags', 'iam:ListRoleTags', 's3:GetBucketAcl', 'lambda:GetFunctionScalingConfig',
+      'autoscaling:DescribeTags', 'lambda:GetFunctionScalingConfig',
     ];
-    const bucketRead = handlerActions('AWS::S3::Bucket').filter((h) => h.handler === 'read').map((h) => h.action);
     const needs = deployNeeds(pipeline);
-    for (const action of [...named, ...bucketRead]) {
+    for (const action of named) {
       const forAction = needs.filter((n) => key(n.action) === key(action));
       expect({ action, needed: forAction.length > 0 }).toEqual({ action, needed: true });
       expect(missing(deployRole, forAction)).toEqual([]);
@@ -217,10 +236,6 @@ describe('the action calls only what action-calls.json lists', () => {
 });
 
 describe('the audit role reads and queries, and cannot deploy', () => {
-  test('it has what a pull-request audit needs', () => {
-    expect(missing(auditRole, auditNeeds(pipeline))).toEqual([]);
-  });
-
   test('every deploy-only request is denied to it', () => {
     const auditKeys = new Set(auditNeeds(pipeline).map((n) => `${key(n.action)} ${n.resource}`));
     const deployOnly = deployNeeds(pipeline).filter((n) => !auditKeys.has(`${key(n.action)} ${n.resource}`));
@@ -228,7 +243,7 @@ describe('the audit role reads and queries, and cannot deploy', () => {
     const allowed = deployOnly.filter((n) => evaluate(auditRole, n) === 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
     // Athena's own workgroup handler checks the result location it reads and writes for every query anyway.
     expect(allowed.every((a) => /^s3:(GetBucketLocation|ListBucket|ListBucketMultipartUploads|GetObject|PutObject|AbortMultipartUpload|ListMultipartUploadParts) .*AWS::Athena::WorkGroup/.test(a))).toBe(true);
-    for (const action of ['cloudformation:CreateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'iam:CreateRole', 'iam:PassRole', 'ec2:DeleteFlowLogs']) {
+    for (const action of ['cloudformation:CreateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'lambda:UpdateFunctionCode', 'iam:PassRole', 'ec2:DeleteFlowLogs']) {
       expect(deployOnly.some((n) => n.action === action)).toBe(true);
       expect(deployOnly.filter((n) => n.action === action).every((n) => evaluate(auditRole, n) !== 'allow')).toBe(true);
     }

@@ -45,7 +45,7 @@ describe('readSettings', () => {
       failOnNewPort: false,
       volumeDropThreshold: 0.1,
       failOnPipelineProblem: false,
-      deploy: { pipeline: 'cloudwatch-firehose', aggregationIntervalSeconds: 600, logRetentionDays: 3, s3ExpirationDays: 90, maxScanMegabytes: 10000 },
+      deploy: { pipeline: 'cloudwatch-firehose', aggregationIntervalSeconds: 600, logRetentionDays: 3, maxScanMegabytes: 10000 },
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
     expect(s.format.name).toBe('v5');
@@ -117,7 +117,6 @@ describe('readSettings', () => {
     ['log-format', '${srcaddr} ${nope}', /^log-format: /],
     ['aggregation-interval', '300', /^aggregation-interval: '300' .* accepted are 60 and 600/],
     ['log-retention-days', '2', /^log-retention-days: '2' is not a CloudWatch Logs retention/],
-    ['s3-expiration-days', '0', /^s3-expiration-days: /],
     ['max-scan-mb', '1', /^max-scan-mb: '1' is not a whole number from 10 to 10485760\.$/],
     ['database', 'Flow-Logs', /^database: 'Flow-Logs' is not a Glue name/],
     ['table', 'logs"; DROP TABLE x; --', /^table: /],

@@ -1,24 +1,23 @@
-// The OIDC bootstrap (cfn/github-oidc-role.yaml): who may assume each role (the deploy role only from the deploy
-// branch or environment, the audit role only from pull requests), and no escalation: no statement changes a role
-// without the permissions boundary or takes it away, the boundary cannot be edited, the pipeline's roles carry it
-// (passed by the deployer when it runs as the deploy role), and the boundary is no wider than those roles' own
-// policies; and the README's workflow snippet asks, on each event of its events table, for a role that trusts the
-// run exactly when the table says the run gets past the credentials step. What the roles may do otherwise:
-// test/unit/iam-permissions.test.ts.
+// The OIDC bootstrap (cfn/github-oidc-role.yaml): who may assume each role (the deploy role only from jobs of
+// the deploy environment, the audit role only from pull requests; by name or, pinned, by repository id), what
+// it hands the pipeline stack (the bucket and the pipeline's roles, exported and imported, never created by a
+// deploy), and the boundary those roles carry; and the README's workflow snippet: on each event of its events
+// table, the job that runs, the role it asks for and whether that role trusts it agree with what the table says.
+// What the roles may do: test/unit/iam-permissions.test.ts; the attack paths: test/unit/iam-attack-paths.test.ts.
 
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
-import { boundaryForCaller, boundaryPolicyName, deployRoleName } from '../../src/deploy/boundary.js';
+import { MAX_INLINE_TEMPLATE_BYTES } from '../../src/deploy/deployer.js';
 import {
   ACCOUNT,
   BOOTSTRAP_ARNS,
+  bootstrapExports,
+  bootstrapRoleName,
   bootstrapTemplate,
-  boundaryArn,
+  DEPLOY_ENVIRONMENT,
   OWNER,
   pipelineTemplate,
-  REGION,
   REPO,
   resolveBootstrap,
   resolvePipeline,
@@ -29,12 +28,12 @@ import { actionsOf, allowStatements, conditionsHold, evaluate, type Policy, type
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const template = bootstrapTemplate();
+const text = readFileSync('cfn/github-oidc-role.yaml', 'utf8');
+const template = bootstrapTemplate(text);
 const bootstrap = resolveBootstrap(template);
-const deployRole = rolePolicies(bootstrap, 'DeployRole');
 const boundary = bootstrap.PipelineRoleBoundary.Properties.PolicyDocument as Policy;
 const pipeline = resolvePipeline(pipelineTemplate());
-const BOUNDARY = boundaryArn();
+const REPOSITORY_ID = '123456789';
 
 /** The bootstrap roles a GitHub OIDC token with this subject may assume. */
 const assumable = (resources: Json, sub: string, aud = 'sts.amazonaws.com') =>
@@ -50,36 +49,49 @@ const assumable = (resources: Json, sub: string, aud = 'sts.amazonaws.com') =>
 const repo = `repo:${OWNER}/${REPO}`;
 
 describe('trust: who may assume which role', () => {
-
-  test('the deploy branch deploys; pull requests only audit; anything else gets neither', () => {
-    expect(assumable(bootstrap, `${repo}:ref:refs/heads/main`)).toEqual(['DeployRole']);
+  test('only jobs of the deploy environment deploy; pull requests only audit; anything else gets neither', () => {
+    expect(assumable(bootstrap, `${repo}:environment:${DEPLOY_ENVIRONMENT}`)).toEqual(['DeployRole']);
     expect(assumable(bootstrap, `${repo}:pull_request`)).toEqual(['AuditRole']);
     for (const sub of [
+      // The default branch itself (schedule, issue_comment, workflow_run, pull_request_target all carry it) no longer deploys.
+      `${repo}:ref:refs/heads/main`,
       `${repo}:ref:refs/heads/feature`,
-      `${repo}:ref:refs/heads/main-old`,
       `${repo}:ref:refs/tags/v1`,
       `${repo}:environment:production`,
-      `repo:${OWNER}/other:ref:refs/heads/main`,
+      `${repo}:environment:${DEPLOY_ENVIRONMENT}-2`,
+      `repo:${OWNER}/other:environment:${DEPLOY_ENVIRONMENT}`,
       `repo:${OWNER}/other:pull_request`,
     ]) {
       expect({ sub, roles: assumable(bootstrap, sub) }).toEqual({ sub, roles: [] });
     }
-    expect(assumable(bootstrap, `${repo}:ref:refs/heads/main`, 'another-audience')).toEqual([]);
+    expect(assumable(bootstrap, `${repo}:environment:${DEPLOY_ENVIRONMENT}`, 'another-audience')).toEqual([]);
   });
 
-  test('with DeployEnvironment, only jobs of that environment deploy (not the branch)', () => {
-    const withEnvironment = resolveBootstrap(template, { DeployEnvironment: 'production' });
-    expect(assumable(withEnvironment, `${repo}:environment:production`)).toEqual(['DeployRole']);
-    expect(assumable(withEnvironment, `${repo}:ref:refs/heads/main`)).toEqual([]);
-    expect(assumable(withEnvironment, `${repo}:environment:staging`)).toEqual([]);
-    expect(assumable(withEnvironment, `${repo}:pull_request`)).toEqual(['AuditRole']);
+  test('the deploy environment is required: no default, and an empty name is refused', () => {
+    const parameter = template.Parameters.DeployEnvironment;
+    expect(parameter.Default).toBeUndefined();
+    expect(new RegExp(parameter.AllowedPattern).test('')).toBe(false);
+    expect(new RegExp(parameter.AllowedPattern).test(DEPLOY_ENVIRONMENT)).toBe(true);
+    expect(template.Parameters.DeployBranch).toBeUndefined();
   });
 
-  test('subjects are compared exactly (no wildcard can widen them) and the repository has no default', () => {
+  test('pinned by repository id (the customised subject repository_id + context), the old name matches neither role', () => {
+    const pinned = resolveBootstrap(template, { GitHubRepositoryId: REPOSITORY_ID });
+    expect(assumable(pinned, `repository_id:${REPOSITORY_ID}:environment:${DEPLOY_ENVIRONMENT}`)).toEqual(['DeployRole']);
+    expect(assumable(pinned, `repository_id:${REPOSITORY_ID}:pull_request`)).toEqual(['AuditRole']);
+    // Whoever registers the old name after a rename or deletion gets a repository of another id.
+    for (const sub of [`${repo}:environment:${DEPLOY_ENVIRONMENT}`, `${repo}:pull_request`, `repository_id:987654321:environment:${DEPLOY_ENVIRONMENT}`, `repository_id:${REPOSITORY_ID}:ref:refs/heads/main`]) {
+      expect({ sub, roles: assumable(pinned, sub) }).toEqual({ sub, roles: [] });
+    }
+    expect(new RegExp(template.Parameters.GitHubRepositoryId.AllowedPattern).test('octo-org/network')).toBe(false);
+  });
+
+  test('subjects are compared exactly, on the two claims STS accepts for every account (aud, sub), with no default repository', () => {
     for (const id of ['DeployRole', 'AuditRole']) {
       const [statement, ...others] = template.Resources[id].Properties.AssumeRolePolicyDocument.Statement;
       expect(others).toEqual([]);
       expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
+      expect(Object.keys(statement.Condition.StringEquals).sort()).toEqual(['token.actions.githubusercontent.com:aud', 'token.actions.githubusercontent.com:sub']);
     }
     expect(template.Parameters.GitHubOwner.Default).toBeUndefined();
     expect(template.Parameters.GitHubRepository.Default).toBeUndefined();
@@ -88,17 +100,81 @@ describe('trust: who may assume which role', () => {
   });
 });
 
-describe("README: the workflow snippet's role choice, the events table and the roles' trust agree", () => {
+describe('what the bootstrap hands the pipeline stack', () => {
+  test('the pipeline stack creates no IAM role, bucket or bucket policy; it imports every one the bootstrap exports', () => {
+    const types = Object.values(pipelineTemplate().Resources as Json).map((r) => r.Type);
+    for (const type of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy']) expect(types).not.toContain(type);
+    const imported = new Set([...readFileSync('cfn/pipeline.yaml', 'utf8').matchAll(/ImportValue \{ 'Fn::Sub': '\$\{AWS::StackName\}-(\w+)' \}/g)].map((m) => m[1]));
+    const exported = Object.values(template.Outputs as Json).filter((o) => o.Export).map((o) => String(o.Export.Name['Fn::Sub']).replace('${PipelineStackName}-', ''));
+    expect([...imported].sort()).toEqual(exported.sort());
+    expect(Object.keys(bootstrapExports()).map((name) => name.replace(`${STACK}-`, '')).sort()).toEqual(exported.sort());
+  });
+
+  test('the example role names are the ones the template gives, and every pipeline role carries the boundary', () => {
+    for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole', 'DeployRole', 'AuditRole']) expect(bootstrap[id].Properties.RoleName).toBe(bootstrapRoleName(id));
+    for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole']) expect(template.Resources[id].Properties.PermissionsBoundary).toEqual({ Ref: 'PipelineRoleBoundary' });
+    // The stack's resources use exactly those roles.
+    const arn = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${bootstrapRoleName(id)}`;
+    expect(pipeline.resources.FlowLog!.properties.DeliverLogsPermissionArn).toBe(arn('FlowLogDeliveryRole'));
+    expect(pipeline.resources.DeliveryStream!.properties.ExtendedS3DestinationConfiguration.RoleARN).toBe(arn('DeliveryRole'));
+    expect(pipeline.resources.Forwarder!.properties.Role).toBe(arn('ForwarderRole'));
+  });
+
+  test('the boundary allows everything the pipeline roles do and nothing they do not', () => {
+    const used = new Set<string>();
+    for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole']) {
+      for (const statement of rolePolicies(bootstrap, id).flatMap((p) => p.Statement)) {
+        for (const action of actionsOf(statement)) {
+          used.add(action.toLowerCase());
+          for (const resource of [statement.Resource].flat()) {
+            const request = { action, resource: resource.replace(/\*$/, 'example'), context: { 'aws:ResourceAccount': ACCOUNT } };
+            expect({ role: id, ...request, decision: evaluate([boundary], request) }).toEqual({ role: id, ...request, decision: 'allow' });
+          }
+        }
+      }
+    }
+    expect(allowStatements([boundary]).flatMap(actionsOf).filter((a) => !used.has(a.toLowerCase()))).toEqual([]);
+    // A pipeline role given more than its policies still cannot read the port memory or act on IAM.
+    const wide: Policy = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const inAccount = { 'aws:ResourceAccount': ACCOUNT };
+    expect(evaluate([wide], { action: 's3:GetObject', resource: `${pipeline.bucketArn}/vpc-port-audit/state/x`, context: inAccount }, boundary)).toBe('implicit-deny');
+    expect(evaluate([wide], { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/x` }, boundary)).toBe('implicit-deny');
+    expect(evaluate([wide], { action: 'firehose:PutRecordBatch', resource: pipeline.resources.DeliveryStream!.arn }, boundary)).toBe('allow');
+  });
+
+  test('every S3 Allow statement of every role and of the boundary requires the resource to be in this account', () => {
+    const policies = ['DeployRole', 'AuditRole', 'FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole'].flatMap((id) => rolePolicies(bootstrap, id));
+    const s3 = allowStatements([...policies, boundary]).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3.length).toBeGreaterThan(8);
+    for (const statement of s3) expect({ statement: statement.Sid ?? statement.Resource, condition: statement.Condition }).toEqual({ statement: statement.Sid ?? statement.Resource, condition: { StringEquals: { 'aws:ResourceAccount': ACCOUNT } } });
+  });
+
+  test("the deploy role's denies carry no condition, so no request context can lift them", () => {
+    const denies = rolePolicies(bootstrap, 'DeployRole').flatMap((p) => p.Statement).filter((s) => s.Effect === 'Deny');
+    expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket', 'NeverWriteAQueuePolicy']);
+    for (const s of denies) expect(s.Condition).toBeUndefined();
+  });
+
+  test('an administrator can deploy it inline (aws cloudformation deploy without an S3 bucket): under the size limit', () => {
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX_INLINE_TEMPLATE_BYTES);
+  });
+});
+
+describe("README: the workflow snippet's jobs, the events table and the roles' trust agree", () => {
   const readme = readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf('## Use it in a workflow'), readme.indexOf('### Inputs'));
   const snippet = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]!) as Json;
-  const step = (snippet.jobs.audit.steps as Json[]).find((s) => String(s.uses).startsWith('vpc-port-audit/vpc-port-audit@'))!;
-  /** The role the snippet's `role-to-assume` picks for an event: the only shape it may have, so this test reads it. */
-  const snippetRole = (eventName: string) => {
-    const expression = String(step.with['role-to-assume']).replace(/\s+/g, ' ').trim();
-    const m = /^\$\{\{ github\.event_name == 'pull_request' && '(arn:aws:iam::\d{12}:role\/[a-z0-9-]+-audit-[a-z0-9-]+)' \|\| '(arn:aws:iam::\d{12}:role\/[a-z0-9-]+-deploy-[a-z0-9-]+)' \}\}$/.exec(expression);
-    expect({ expression, shape: m !== null }).toEqual({ expression, shape: true });
-    return eventName === 'pull_request' ? 'AuditRole' : 'DeployRole';
+  const action = (job: Json) => (job.steps as Json[]).find((s) => String(s.uses).startsWith('vpc-port-audit/vpc-port-audit@'))!;
+  const roleOf = (job: Json) => {
+    // The snippet's region is eu-west-1: the bootstrap names its roles <stack>-deploy-<region>, <stack>-audit-<region>.
+    const name = /^arn:aws:iam::\d{12}:role\/(.+)$/.exec(action(job).with['role-to-assume'])![1]!;
+    return ({ [`${STACK}-deploy-eu-west-1`]: 'DeployRole', [`${STACK}-audit-eu-west-1`]: 'AuditRole' } as Record<string, string>)[name] ?? name;
+  };
+  /** The job that runs on an event: the snippet's `if:` conditions are one of these two shapes. */
+  const jobFor = (eventName: string) => {
+    const jobs = Object.values(snippet.jobs as Json);
+    expect(jobs.map((j) => j.if).sort()).toEqual(["github.event_name != 'pull_request'", "github.event_name == 'pull_request'"]);
+    return jobs.find((j) => (j.if.includes('==') ? eventName === 'pull_request' : eventName !== 'pull_request'))!;
   };
   /** The events table's row whose first cell starts with `first`. */
   const row = (first: string) => {
@@ -107,119 +183,33 @@ describe("README: the workflow snippet's role choice, the events table and the r
     return found[0]!;
   };
 
-  // [the row's first cell, an event it covers, that run's OIDC token subject (GitHub: pull_request runs are
-  // `pull_request`, every other event `ref:` its GITHUB_REF; pull_request_target's is the base branch)]
+  test('the trusted job names the environment and asks for the deploy role; the pull-request job names none and asks for the audit role', () => {
+    expect(jobFor('schedule').environment).toBe(DEPLOY_ENVIRONMENT);
+    expect(roleOf(jobFor('schedule'))).toBe('DeployRole');
+    expect(jobFor('pull_request').environment).toBeUndefined();
+    expect(roleOf(jobFor('pull_request'))).toBe('AuditRole');
+    expect(action(jobFor('pull_request')).with.mode).toBe('audit');
+  });
+
+  // [the row's first cell, an event it covers, the run's ref]. GitHub: a job that names an environment gets the
+  // subject `environment:NAME` (if the environment's deployment-branch rule, the default branch only as the
+  // README says, admits the ref; else it fails before its first step); a pull_request job without one gets
+  // `pull_request`.
   test.each([
-    ['`schedule`', 'schedule', `${repo}:ref:refs/heads/main`],
-    ['`schedule`', 'workflow_dispatch', `${repo}:ref:refs/heads/main`],
-    ['`pull_request_target`', 'pull_request_target', `${repo}:ref:refs/heads/main`],
-    ['`pull_request_target`', 'issue_comment', `${repo}:ref:refs/heads/main`],
-    ['`workflow_dispatch`, `push` (or any event) on another branch', 'workflow_dispatch', `${repo}:ref:refs/heads/feature`],
-    ['`workflow_dispatch`, `push` (or any event) on another branch', 'push', `${repo}:ref:refs/tags/v1`],
-    ['`pull_request` |', 'pull_request', `${repo}:pull_request`],
-  ])('%s row, %s as %s: the row says the credentials step fails exactly when the snippet\'s role does not trust the run', (first, eventName, sub) => {
-    const reaches = assumable(bootstrap, sub).includes(snippetRole(eventName));
-    expect({ sub, fails: /the credentials step fails/.test(row(first)) }).toEqual({ sub, fails: !reaches });
-  });
-});
-
-describe('no escalation: the permissions boundary', () => {
-  /** IAM actions that change a role or its permissions (Service Authorization Reference, IAM). */
-  const ROLE_CHANGES = [
-    'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy',
-    'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
-  ];
-  const sourceStatements = (id: string): Json[] => {
-    const properties = template.Resources[id].Properties;
-    return [...(properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement), ...(properties.PolicyDocument?.Statement ?? [])];
-  };
-  const allStatements = ['DeployRole', 'AuditRole', 'AuditPermissions', 'PipelineRoleBoundary'].flatMap(sourceStatements);
-  const touches = (s: Json, actions: string[]) => actionsOf(s as Statement).some((a) => actions.some((r) => r.toLowerCase() === a.toLowerCase() || a === 'iam:*' || a === '*'));
-
-  test('every statement that allows a role change requires the boundary, the bootstrap\'s own policy', () => {
-    const allowing = allStatements.filter((s) => s.Effect === 'Allow' && touches(s, ROLE_CHANGES));
-    expect(allowing.map((s) => s.Sid)).toEqual(['ChangeRolesOnlyWithTheBoundary']);
-    for (const s of allowing) expect(s.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: 'PipelineRoleBoundary' } } });
-  });
-
-  test('no statement allows removing the boundary or editing, deleting or replacing the boundary policy', () => {
-    const forbidden = ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:CreatePolicy'];
-    expect(allStatements.filter((s) => s.Effect === 'Allow' && touches(s, forbidden)).map((s) => s.Sid)).toEqual([]);
-  });
-
-  const role = `arn:aws:iam::${ACCOUNT}:role/${STACK}-ForwarderRole-A1B2C3D4E5F6`;
-  test.each([
-    ['iam:CreateRole', role, { 'iam:PermissionsBoundary': BOUNDARY }, 'allow'],
-    ['iam:CreateRole', role, {}, 'explicit-deny'],
-    ['iam:CreateRole', role, { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/wide-open` }, 'explicit-deny'],
-    ['iam:PutRolePolicy', role, { 'iam:PermissionsBoundary': BOUNDARY }, 'allow'],
-    ['iam:PutRolePolicy', role, {}, 'explicit-deny'],
-    ['iam:UpdateAssumeRolePolicy', role, {}, 'explicit-deny'],
-    ['iam:AttachRolePolicy', role, {}, 'explicit-deny'],
-    ['iam:PutRolePermissionsBoundary', role, { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/wide-open` }, 'explicit-deny'],
-    ['iam:DeleteRolePermissionsBoundary', role, { 'iam:PermissionsBoundary': BOUNDARY }, 'explicit-deny'],
-    ['iam:CreatePolicyVersion', BOUNDARY, {}, 'explicit-deny'],
-    ['iam:DeletePolicy', BOUNDARY, {}, 'explicit-deny'],
-    // The bootstrap's own roles are no pipeline role: out of reach, boundary or not.
-    ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${deployRoleName(STACK, REGION)}`, { 'iam:PermissionsBoundary': BOUNDARY }, 'implicit-deny'],
-    ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${deployRoleName(STACK, REGION)}`, { 'iam:PermissionsBoundary': BOUNDARY }, 'implicit-deny'],
-    ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/${STACK}-x`, { 'iam:PermissionsBoundary': BOUNDARY }, 'implicit-deny'],
-  ])('deploy role: %s on %s with %j is %s', (action, resource, context, decision) => {
-    expect(evaluate(deployRole, { action, resource, context })).toBe(decision);
-  });
-
-  // (dist/pipeline.yaml is cfn/pipeline.yaml built: test/unit/template-build.test.ts holds it fresh.)
-  test('every role of the pipeline carries the boundary parameter', () => {
-    for (const text of [readFileSync('cfn/pipeline.yaml', 'utf8')]) {
-      const parsed = parseCfnTemplate(text) as Json;
-      const roles = Object.values(parsed.Resources as Json).filter((r) => r.Type === 'AWS::IAM::Role');
-      expect(roles.length).toBe(3);
-      for (const r of roles) {
-        expect(r.Properties.PermissionsBoundary).toEqual({ 'Fn::If': ['HasPermissionsBoundary', { Ref: 'PermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }] });
-      }
-    }
-    for (const r of Object.values(pipeline.resources).filter((r) => r.type === 'AWS::IAM::Role')) expect(r.properties.PermissionsBoundary).toBe(BOUNDARY);
-  });
-
-  test('the deployer passes the bootstrap boundary when it runs as the bootstrap deploy role, and only then', () => {
-    // The names it expects are the ones the bootstrap gives its deploy role and boundary policy.
-    expect(bootstrap.DeployRole.Properties.RoleName).toBe(deployRoleName(STACK, REGION));
-    expect(bootstrap.PipelineRoleBoundary.Properties.ManagedPolicyName).toBe(boundaryPolicyName(STACK, REGION));
-    const session = (roleName: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/vpc-port-audit`;
-    expect(boundaryForCaller(session(deployRoleName(STACK, REGION)), STACK, REGION)).toBe(BOUNDARY);
-    expect(boundaryForCaller(`arn:aws-cn:sts::${ACCOUNT}:assumed-role/${deployRoleName(STACK, 'cn-north-1')}/s`, STACK, 'cn-north-1')).toBe(
-      `arn:aws-cn:iam::${ACCOUNT}:policy/${boundaryPolicyName(STACK, 'cn-north-1')}`,
-    );
-    for (const caller of [
-      session(deployRoleName(STACK, 'eu-west-1')),
-      session(deployRoleName('vpc-port-audit-2', REGION)),
-      session('Admin'),
-      `arn:aws:iam::${ACCOUNT}:user/alice`,
-    ]) {
-      expect({ caller, boundary: boundaryForCaller(caller, STACK, REGION) }).toEqual({ caller, boundary: undefined });
-    }
-    expect(readFileSync('src/main.ts', 'utf8')).toMatch(/PermissionsBoundaryArn: boundary \?\? ''/);
-  });
-
-  test('the boundary allows everything the pipeline roles do and nothing they do not', () => {
-    const roles = Object.values(pipeline.resources).filter((r) => r.type === 'AWS::IAM::Role');
-    const used = new Set<string>();
-    for (const r of roles) {
-      for (const statement of r.properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Statement[]) {
-        for (const action of actionsOf(statement)) {
-          used.add(action.toLowerCase());
-          for (const resource of [statement.Resource].flat()) {
-            const request = { action, resource: resource.replace(/:\*$/, ':log-stream:example') };
-            expect({ role: r.logicalId, ...request, decision: evaluate([boundary], request) }).toEqual({ role: r.logicalId, ...request, decision: 'allow' });
-          }
-        }
-      }
-    }
-    expect(allowStatements([boundary]).flatMap(actionsOf).filter((a) => !used.has(a.toLowerCase()))).toEqual([]);
-    // A pipeline role given more than its policies (say by a later edit) still cannot read the port memory or act on IAM.
-    const wide: Policy = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
-    expect(evaluate([wide], { action: 's3:GetObject', resource: `${pipeline.bucketArn}/vpc-port-audit/state/x` }, boundary)).toBe('implicit-deny');
-    expect(evaluate([wide], { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/x` }, boundary)).toBe('implicit-deny');
-    expect(evaluate([wide], { action: 'firehose:PutRecordBatch', resource: pipeline.resources.DeliveryStream!.arn }, boundary)).toBe('allow');
+    ['`schedule`', 'schedule', 'refs/heads/main'],
+    ['`schedule`', 'workflow_dispatch', 'refs/heads/main'],
+    ['`pull_request_target`', 'pull_request_target', 'refs/heads/main'],
+    ['`pull_request_target`', 'issue_comment', 'refs/heads/main'],
+    ['`workflow_dispatch`, `push` (or any event) on another branch', 'workflow_dispatch', 'refs/heads/feature'],
+    ['`workflow_dispatch`, `push` (or any event) on another branch', 'push', 'refs/tags/v1'],
+    ['`pull_request` |', 'pull_request', 'refs/pull/7/merge'],
+  ])('%s row, %s on %s: the row says what the job, its environment and its role\'s trust do', (first, eventName, ref) => {
+    const job = jobFor(eventName);
+    const blocked = job.environment !== undefined && ref !== 'refs/heads/main';
+    expect({ eventName, ref, saysBlocked: /fails before its first step/.test(row(first)) }).toEqual({ eventName, ref, saysBlocked: blocked });
+    if (blocked) return;
+    const sub = job.environment ? `${repo}:environment:${job.environment}` : `${repo}:pull_request`;
+    expect(assumable(bootstrap, sub)).toContain(roleOf(job));
+    if (roleOf(job) === 'DeployRole' && eventName !== 'schedule' && eventName !== 'workflow_dispatch') expect(row(first)).toMatch(/gets the deploy role/);
   });
 });
