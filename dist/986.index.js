@@ -20,13 +20,38 @@ var dist_cjs = __webpack_require__(8868);
 var external_node_zlib_ = __webpack_require__(8522);
 ;// CONCATENATED MODULE: ./lib/lambda/subscription.js
 // Decodes a CloudWatch Logs subscription event (base64 of gzip of JSON) into the log lines it carries.
-// CONTROL_MESSAGE payloads (sent when a subscription is set up) carry no flow-log data: zero lines.
+// CONTROL_MESSAGE payloads (sent when a subscription is set up) carry no flow-log data: zero lines. The gunzip
+// has an output limit, so a small payload that expands to hundreds of MiB (a gzip bomb) fails at once instead
+// of exhausting the function's memory.
 
-function subscription_decodePayload(event) {
+/**
+ * Most bytes a payload may decompress to: 16 MiB. A real one is far smaller: an asynchronous invocation's event
+ * is at most 1 MB (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html), and a PutLogEvents batch at most
+ * 1,048,576 bytes of messages (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+ */
+const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Thrown for a payload that decompresses to more than the limit. */
+class PayloadTooLargeError extends Error {
+    constructor(limit) {
+        super(`the subscription payload decompresses to more than ${limit} bytes: not a CloudWatch Logs payload`);
+        this.name = 'PayloadTooLargeError';
+    }
+}
+/** The payload of `event`; throws for an event without awslogs.data, data that is not gzip JSON, or a PayloadTooLargeError. */
+function subscription_decodePayload(event, maxBytes = MAX_PAYLOAD_BYTES) {
     const data = event?.awslogs?.data;
     if (typeof data !== 'string')
         throw new Error('not a CloudWatch Logs subscription event: awslogs.data is missing');
-    return JSON.parse((0,external_node_zlib_.gunzipSync)(Buffer.from(data, 'base64')).toString('utf8'));
+    let json;
+    try {
+        json = (0,external_node_zlib_.gunzipSync)(Buffer.from(data, 'base64'), { maxOutputLength: maxBytes });
+    }
+    catch (error) {
+        if (error.code === 'ERR_BUFFER_TOO_LARGE')
+            throw new PayloadTooLargeError(maxBytes);
+        throw error;
+    }
+    return JSON.parse(json.toString('utf8'));
 }
 /** The message of every log event, in order; none for a control message. */
 function subscription_logLines(payload) {
@@ -176,7 +201,9 @@ async function delivery_deliverRecords(records, put, policy = delivery_DEFAULT_R
 var client_firehose_dist_cjs = __webpack_require__(7442);
 ;// CONCATENATED MODULE: ./lib/lambda/forwarder.js
 // The Lambda's wiring: subscription event -> lines -> packed records -> Firehose PutRecordBatch, and one
-// summary log line per invocation. The Firehose client is created on first use (SDK v3 honours
+// summary log line per invocation (its error too: a payload that cannot be decoded, such as one that decompresses
+// past the limit, is logged, then thrown, so that Lambda's on-failure destination, the stack's failure queue,
+// keeps it after the retries). The Firehose client is created on first use (SDK v3 honours
 // AWS_ENDPOINT_URL and AWS_REGION), so tests can point it at a local endpoint.
 
 
@@ -206,10 +233,12 @@ function createHandler(options = {}) {
     const log = options.log ?? ((line) => console.log(line));
     const limits = options.limits ?? FIREHOSE_LIMITS;
     return async (event) => {
-        const payload = decodePayload(event);
-        const lines = logLines(payload);
-        put ??= defaultPut();
+        let payload;
+        let lines = [];
         try {
+            payload = decodePayload(event);
+            lines = logLines(payload);
+            put ??= defaultPut();
             const records = packLines(lines, limits.maxRecordBytes);
             const stats = await deliverRecords(records, put, options.retry ?? DEFAULT_RETRY_POLICY, limits);
             const summary = { messageType: payload.messageType, events: lines.length, ...stats };
@@ -217,7 +246,7 @@ function createHandler(options = {}) {
             return summary;
         }
         catch (error) {
-            log(JSON.stringify({ messageType: payload.messageType, events: lines.length, error: String(error) }));
+            log(JSON.stringify({ messageType: payload?.messageType, events: lines.length, error: String(error) }));
             throw error;
         }
     };
@@ -246,19 +275,27 @@ var pipelines = __webpack_require__(2402);
 
 
 
-/** The subscription event a message carries, or why it carries none. */
-function eventOf(message) {
+/**
+ * The flow-log lines a message carries, or why it has none to replay: a body that is not JSON, a record without
+ * its event, or an event that cannot be decoded (not gzip JSON, or more than the forwarder's decompression limit).
+ */
+function linesOf(message) {
     let record;
     try {
         record = JSON.parse(message.Body ?? '');
     }
     catch {
-        return 'its body is not JSON';
+        return { unreadable: 'its body is not JSON' };
     }
     const event = record?.requestPayload;
     if (typeof event?.awslogs?.data !== 'string')
-        return 'it holds no CloudWatch Logs event (requestPayload.awslogs.data)';
-    return event;
+        return { unreadable: 'it holds no CloudWatch Logs event (requestPayload.awslogs.data)' };
+    try {
+        return { lines: subscription_logLines(subscription_decodePayload(event)) };
+    }
+    catch (error) {
+        return { unreadable: `its CloudWatch Logs event cannot be decoded (${error.message})` };
+    }
 }
 /**
  * Receives every message of the queue, delivers the lines of each through `put` and deletes it once delivered.
@@ -282,13 +319,13 @@ async function redrive(sqs, queueUrl, put, options = {}) {
         for (const message of fresh) {
             seen.add(message.MessageId);
             counts.messages++;
-            const event = eventOf(message);
-            if (typeof event === 'string') {
+            const decoded = linesOf(message);
+            if ('unreadable' in decoded) {
                 counts.unreadable++;
-                log(`message ${message.MessageId} kept: ${event}.`);
+                log(`message ${message.MessageId} kept: ${decoded.unreadable}.`);
                 continue;
             }
-            const lines = subscription_logLines(subscription_decodePayload(event));
+            const { lines } = decoded;
             try {
                 const stats = await delivery_deliverRecords(packing_packLines(lines), put, options.retry ?? delivery_DEFAULT_RETRY_POLICY);
                 counts.records += stats.records;
@@ -314,7 +351,7 @@ function describeRedrive(result, queue) {
     const kept = result.failed + result.unreadable;
     return (`Redrive of ${queue}: ${result.messages} message(s); ${result.redriven} delivered and deleted ` +
         `(${result.lines} flow-log lines in ${result.records} Firehose records, ${result.bytes} bytes, ${result.calls} PutRecordBatch calls)` +
-        (kept > 0 ? `; ${kept} kept in the queue (${result.failed} still failing, ${result.unreadable} without a flow-log event).` : '.'));
+        (kept > 0 ? `; ${kept} kept in the queue (${result.failed} still failing, ${result.unreadable} without a readable flow-log event).` : '.'));
 }
 /**
  * Redrives the failure queue of the pipeline stack `stackName` into its delivery stream (both read from the

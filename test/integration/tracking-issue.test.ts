@@ -106,7 +106,7 @@ describe('tracking issue lifecycle', () => {
     expect(bed.github.openIssues()).toHaveLength(1);
   });
 
-  test('a corrupted memory is rebuilt from the top list alone, with a warning; nothing is re-alerted and the issue it named is left alone', async () => {
+  test('a corrupted memory is rebuilt from this run's ports alone, with a warning; nothing is re-alerted and the issue it named is left alone', async () => {
     await bed.run([HTTPS]);
     const opened = await bed.run([HTTPS, SSH]);
     const writes = bed.github.writes().length;
@@ -115,7 +115,7 @@ describe('tracking issue lifecycle', () => {
     const rebuilt = await bed.run([HTTPS, SSH, DNS], undefined, log);
     expect(rebuilt.silent).toBe(true);
     expect(rebuilt.newPorts).toEqual([]);
-    expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding it from this run's top list alone/s);
+    expect(log.warnings.join('\n')).toMatch(/not valid JSON.*Rebuilding it from this run's ports alone/s);
     expect(log.warnings.join('\n')).toContain(`Issue #${opened.issueNumber} carries this action's label and tracking marker, but the port memory`);
     expect(bed.github.writes()).toHaveLength(writes);
     // Nothing was read from the issue: the rebuilt memory is the top list, none of it reported.
@@ -135,7 +135,7 @@ describe('tracking issue lifecycle', () => {
     const result = await bed.run([HTTPS, SSH, DNS], undefined, log);
     expect(result).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
     expect(result.issueNumber).toBeUndefined();
-    expect(log.lines.join('\n')).toMatch(/No port memory at .*: this run starts the baseline from its own top list/);
+    expect(log.lines.join('\n')).toMatch(/No port memory at .*: this run starts the baseline from its own ports/);
     expect(log.warnings).toHaveLength(1);
     expect(log.warnings[0]).toMatch(new RegExp(`^Issue #${opened.issueNumber} carries this action's label and tracking marker, but the port memory at .* names no tracking issue: left alone`));
     expect(bed.github.writes()).toHaveLength(writes);
