@@ -284,3 +284,16 @@ export async function readFileAtRef(octokit: GitHubClient, repo: RepoRef, path: 
   }
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
 }
+
+/**
+ * The repository's `visibility` and `private` from GET /repos/{owner}/{repo}; undefined when the token may not
+ * read it or GitHub does not answer (the caller then treats the repository as public).
+ */
+export async function readRepository(octokit: GitHubClient, repo: RepoRef): Promise<{ visibility?: string; private?: boolean } | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo });
+    return { visibility: data.visibility, private: data.private };
+  } catch {
+    return undefined;
+  }
+}

@@ -6,8 +6,9 @@
 // memory and the default branch's allowlist, with a notice saying why nothing was written. mode `deploy`
 // stops after the stack; mode `redrive` only replays the stack's failed batches (src/pipeline/redrive.ts), on
 // the default branch. Scheduled and read-only runs also check the pipeline's health (health/): problems warn,
-// show in the job summary and (trusted runs) in the tracking issue. Every user-caused problem ends the run with
-// one clear message and a failed step.
+// show in the job summary and (trusted runs) in the tracking issue. On public repositories (input `redact`) the
+// audit's, drill-down's and health check's data are redacted (src/report/redaction.ts) before any report or
+// output sees them. Every user-caused problem ends the run with one clear message and a failed step.
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
@@ -29,7 +30,7 @@ import type { AuditResult, DrillDownResult, QueryEngine } from './engines/engine
 import { floorToHour, HOUR_MS, windowEndingAt, type HourWindow } from './flowlog/layout.js';
 import { collectPipelineHealth } from './health/collect.js';
 import type { PipelineHealth } from './health/judge.js';
-import { createGitHubClient, readFileAtRef, tokenLogin, type GitHubClient } from './github.js';
+import { createGitHubClient, readFileAtRef, readRepository, tokenLogin, type GitHubClient } from './github.js';
 import type { FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { stackPipeline } from './pipeline/pipelines.js';
@@ -37,6 +38,9 @@ import { renderJobSummary } from './report/job-summary.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
 import { renderPipelineHealth } from './report/pipeline-health.js';
+import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from './report/redaction.js';
+import type { Cidr } from './audit/cidr.js';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { runScheduledAudit, type ScheduledAuditInput } from './run/scheduled-run.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -308,8 +312,8 @@ async function reportReadOnly(
 }
 
 /** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
-async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, clients: AwsClients, engine: QueryEngine, parameters: AuditParameters): Promise<ReportOutcome> {
-  const report = await runScheduledAudit({ ...input, drillDown: (newPorts) => drillDownNewPorts(clients, engine, parameters, newPorts) });
+async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>>, clients: AwsClients, engine: QueryEngine, parameters: AuditParameters, shown: Shown): Promise<ReportOutcome> {
+  const report = await runScheduledAudit({ ...input, drillDown: async (newPorts) => shown(await drillDownNewPorts(clients, engine, parameters, newPorts)) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
   return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown };
@@ -323,6 +327,28 @@ async function drillDownNewPorts(clients: AwsClients, engine: QueryEngine, param
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
+
+/** What reports and outputs are given of some data: the data itself, or its redacted copy. */
+type Shown = <T>(data: T) => T;
+
+/**
+ * Whether this run redacts (the redact input; with auto, the repository's visibility from the event payload, else
+ * from the API) and how: the Redactor's key and the account ids it labels come from the caller's identity and the
+ * stack's ARN, so labels stay the same from run to run and cannot be reversed by a reader.
+ */
+async function redaction(settings: Settings, clients: AwsClients, vpcCidrs: readonly Cidr[], stackId: string | undefined): Promise<{ decision: RedactionDecision; shown: Shown }> {
+  let visibility = visibilityOf((context.payload as { repository?: { visibility?: string; private?: boolean } }).repository);
+  if (settings.redact === 'auto' && visibility === undefined && settings.githubToken !== '') {
+    visibility = visibilityOf(await readRepository(createGitHubClient({ token: settings.githubToken, log: core }), context.repo));
+  }
+  const decision = decideRedaction(settings.redact, visibility);
+  if (!decision.redact) return { decision, shown: (data) => data };
+  const caller = await clients.sts.send(new GetCallerIdentityCommand({})).catch(() => undefined);
+  const accountIds = [...new Set([caller?.Account, /^arn:[\w-]+:cloudformation:[\w-]+:(\d{12}):/.exec(stackId ?? '')?.[1]].filter((id): id is string => Boolean(id)))];
+  const redactor = new Redactor({ vpcCidrs, accountIds, key: `vpc-port-audit\n${accountIds.join(',')}\n${context.repo.owner}/${context.repo.repo}` });
+  core.info(decision.why);
+  return { decision, shown: (data) => redactor.value(data) };
+}
 
 /** mode redrive: the stack's failed forwarder batches into its delivery stream. Only runs that may write do it. */
 async function redriveMode(settings: Settings, trust: RunTrust): Promise<void> {
@@ -383,18 +409,20 @@ export async function run(now: Date = new Date()): Promise<void> {
     if (settings.mode !== 'audit' && !trust.trusted) core.info('Only runs of the default branch deploy: auditing the stack as it is.');
     else if (settings.mode !== 'audit') deployed = await deploy(settings, clients);
     if (settings.mode === 'deploy') {
-      core.setOutput('stack-id', deployed!.stackId);
+      const { shown } = await redaction(settings, clients, settings.vpcCidrs ?? [], deployed!.stackId);
+      core.setOutput('stack-id', shown(deployed!.stackId));
       const bucket = await workgroupResultsBucket(clients.athena, deployed!.outputs.WorkGroupName!);
-      if (bucket) core.setOutput('bucket', bucket);
+      if (bucket) core.setOutput('bucket', shown(bucket));
       return;
     }
 
     const target = await resolveTarget(settings, clients, pullNumber !== undefined, deployed);
-    if (target.stackId) core.setOutput('stack-id', target.stackId);
-    core.setOutput('bucket', target.bucket);
     const parameters = await auditParameters(settings, clients, target, now);
+    const { decision, shown } = await redaction(settings, clients, parameters.vpcCidrs, target.stackId);
+    if (target.stackId) core.setOutput('stack-id', shown(target.stackId));
+    core.setOutput('bucket', shown(target.bucket));
     const engine = new AthenaEngine(clients.athena, { workgroup: target.workgroup, timeoutSeconds: settings.queryTimeoutSeconds }, core);
-    const result = await timed('The audit query', () => engine.runAudit(parameters));
+    const result = shown(await timed('The audit query', () => engine.runAudit(parameters)));
     for (const warning of result.rejected) core.warning(warning);
     if (result.portsLeftOut > 0) {
       core.warning(`max-ports: the window has ${result.rows.length + result.portsLeftOut} ports; the ${result.portsLeftOut} least busy beyond the first ${result.rows.length} are neither judged nor remembered. Raise max-ports to judge them.`);
@@ -404,16 +432,17 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
 
     const memoryKey = target.vpcId ?? settings.stackName;
-    const health = pullNumber === undefined ? await checkPipelineHealth(settings, clients, target, parameters.window) : undefined;
+    const health = pullNumber === undefined ? shown(await checkPipelineHealth(settings, clients, target, parameters.window)) : undefined;
     const report = () => scheduledInput(settings, clients, target, parameters, allowlist, result, memoryKey, now, health);
     let outcome: ReportOutcome;
     if (pullNumber !== undefined) outcome = await reportOnPullRequest(settings, pullNumber, payload.pull_request?.base?.sha, allowlist, result, memoryKey, now);
     else if (readOnly) outcome = await reportReadOnly(settings, await report(), trust.trusted ? undefined : trust.defaultBranch, readOnly);
-    else outcome = await reportOnSchedule(await report(), clients, engine, parameters);
+    else outcome = await reportOnSchedule(await report(), clients, engine, parameters, shown);
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
-    const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
+    const tableRead = shown(`${target.database}.${target.table}: ${parameters.source.partitioning}`);
     const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
+    if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
     await core.summary.addRaw(renderJobSummary(summary)).write();
 
     const pipelineProblems = outcome.health?.problems ?? [];

@@ -8,6 +8,7 @@ import { parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } fro
 import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
+import { REDACT_MODES, type RedactMode } from './report/redaction.js';
 import { posix } from 'node:path';
 
 const MODES = ['deploy-and-audit', 'deploy', 'audit', 'redrive'] as const;
@@ -55,6 +56,8 @@ export interface Settings {
   readonly volumeDropThreshold: number;
   readonly failOnPipelineProblem: boolean;
   readonly format: FlowLogFormat;
+  /** Whether reports hide the VPC's inside: auto (on public repositories), always or never (src/report/redaction.ts). */
+  readonly redact: RedactMode;
   readonly deploy: DeploySettings;
   readonly existing: ExistingTable;
 }
@@ -89,6 +92,12 @@ function parseVolumeDropThreshold(text: string): number {
 function parseMode(text: string): Mode {
   const mode = MODES.find((m) => m === text);
   if (!mode) throw new InputError(`mode: '${text}' is not a mode; accepted are ${MODES.join(', ')}.`);
+  return mode;
+}
+
+function parseRedactMode(text: string): RedactMode {
+  const mode = REDACT_MODES.find((m) => m === text);
+  if (!mode) throw new InputError(`redact: '${text}' is not accepted; use auto (redact on public repositories), always or never.`);
   return mode;
 }
 
@@ -190,6 +199,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const volumeDropThreshold = withDefault('volume-drop-threshold', '10%', parseVolumeDropThreshold);
   const failOnPipelineProblem = withDefault('fail-on-pipeline-problem', 'false', (t) => parseBoolean(t, 'fail-on-pipeline-problem'));
   const format = withDefault('log-format', 'v5', (t) => resolveFormat(t, 'log-format'));
+  const redact = withDefault('redact', 'auto', parseRedactMode);
   const pipeline = withDefault('pipeline', 'cloudwatch-firehose', parsePipeline);
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
@@ -225,6 +235,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     volumeDropThreshold: volumeDropThreshold!,
     failOnPipelineProblem: failOnPipelineProblem!,
     format: format!,
+    redact: redact!,
     deploy: {
       pipeline: pipeline!,
       aggregationIntervalSeconds: aggregationIntervalSeconds!,

@@ -3,7 +3,9 @@
 // real STS call on moto_server and exports what that version exports), then the bundled `node dist/index.js`
 // through the action's own bash step, against moto_server and the local GitHub API. The job starts with no AWS
 // credentials, so the audit can only succeed with the ones the credentials step handed to it; the job's next
-// step must find none of them (issue 20).
+// step must find none of them. On a public repository (the event says so) the tracking issue, the job summary and
+// the outputs hold none of the VPC's addresses, instance and interface ids, Name tags or the account id, while the
+// same run on a private repository shows them (issue 20).
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -12,11 +14,12 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CreateWorkGroupCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../src/aws/clients.js';
+import type { RawDrillDownRow } from '../../src/audit/drill-down.js';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
-import { queueAthenaResults } from '../support/moto-athena.js';
+import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, STACK } from '../support/glue-tables.js';
 import { portRow } from '../support/report-fixtures.js';
 import { nextStep, runComposite, type CompositeStep } from '../support/composite-runner.js';
@@ -55,6 +58,12 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([moto?.stop(), github?.stop()]));
 
 interface RunOptions {
+  /** The VPC audited (default: the one made in beforeAll); each VPC has its own memory and tracking issue. */
+  readonly vpc?: string;
+  /** The event payload's repository (default: a private one). */
+  readonly repository?: { readonly visibility: string; readonly private: boolean };
+  /** What the drill-down query returns, queued after the audit's top list (default: no drill-down answer). */
+  readonly drillDown?: readonly RawDrillDownRow[];
   /** The steps to run (default: action.yml's). */
   readonly steps?: readonly CompositeStep[];
   /** Records the stand-in's STS calls. */
@@ -64,10 +73,10 @@ interface RunOptions {
 }
 
 /** Runs action.yml's steps as a scheduled run of the default branch; by default with a role to assume and no credentials in the job. */
-async function runAction({ steps = action.runs.steps, calls = [], assumeRole = true }: RunOptions = {}) {
+async function runAction({ steps = action.runs.steps, calls = [], assumeRole = true, vpc = vpcId, repository = { visibility: 'private', private: true }, drillDown }: RunOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'runner-'));
   const files = { summary: join(dir, 'summary'), event: join(dir, 'event.json') };
-  await Promise.all([writeFile(files.summary, ''), writeFile(files.event, JSON.stringify({ repository: { default_branch: 'main', private: true } }))]);
+  await Promise.all([writeFile(files.summary, ''), writeFile(files.event, JSON.stringify({ repository: { default_branch: 'main', ...repository } }))]);
   const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, input.default ?? '']));
   const inputs = {
     ...defaults,
@@ -75,7 +84,7 @@ async function runAction({ steps = action.runs.steps, calls = [], assumeRole = t
     ...(assumeRole ? { 'role-to-assume': ROLE, 'role-duration-seconds': '1800', audience: 'sts.amazonaws.com' } : {}),
     mode: 'audit',
     'aws-region': TEST_AWS_ENV.AWS_REGION,
-    'vpc-id': vpcId,
+    'vpc-id': vpc,
     database: 'vpc_port_audit',
     table: 'flow_logs',
     workgroup: 'flowlogs',
@@ -98,7 +107,9 @@ async function runAction({ steps = action.runs.steps, calls = [], assumeRole = t
   };
   const githubContext = { event_name: 'schedule', repository: `${github.owner}/${github.repo}`, event: {} };
   await queueAthenaResults(moto.endpoint, ROWS);
-  return runComposite({
+  if (drillDown) await queueDrillDownResults(moto.endpoint, drillDown);
+  const summary = () => readFile(files.summary, 'utf8');
+  const run = await runComposite({
     steps,
     actionPath: resolve('.'),
     inputs,
@@ -106,6 +117,7 @@ async function runAction({ steps = action.runs.steps, calls = [], assumeRole = t
     github: githubContext,
     standIns: { [CONFIGURE_AWS_CREDENTIALS]: configureAwsCredentialsStandIn(calls) },
   });
+  return { ...run, summary: await summary() };
 }
 
 /** The AWS credential variables a step's environment holds (`env` output), by name. */
@@ -149,5 +161,55 @@ describe('the credentials reach the audit step only', () => {
     expect(run.log).not.toMatch(/::error::/);
     expect(run).toMatchObject({ code: 0, ran: ['audit'] });
     expect(run.steps.audit!['top-ports']).toContain('"port":25');
+  });
+});
+
+describe('public repositories', () => {
+  const ACCOUNT = '123456789012'; // moto's account: GetCallerIdentity names it
+
+  /** A VPC with a named instance and a described interface, and the drill-down rows of port 25 from them. */
+  async function vpcWithSources(cidr: string) {
+    const vpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+    const subnet = (await clients.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr.replace('.0.0/16', '.1.0/24') }))).Subnet!.SubnetId!;
+    const instance = (await clients.ec2.send(
+      new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, SubnetId: subnet, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'payroll-db' }] }] }),
+    )).Instances![0]!;
+    const eni = (await clients.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Description: `billing relay of ${ACCOUNT}` }))).NetworkInterface!;
+    const address = instance.PrivateIpAddress!;
+    const drillDown: RawDrillDownRow[] = [{
+      port: 25, protocol: 6, nat_copy: false, instance_id: instance.InstanceId!, interface_id: eni.NetworkInterfaceId!, subnet_id: subnet, srcaddr: address,
+      dstaddr: '198.51.100.7', pkt_dst_aws_service: null, traffic_path: 8, connections: 40, flows: 40, bytes: 9000, first_seen: 1793536140, last_seen: 1793619000, port_total: false,
+    }];
+    return { vpc, subnet, instance: instance.InstanceId!, eni: eni.NetworkInterfaceId!, address, drillDown };
+  }
+
+  const issueOf = (run: { steps: Record<string, Record<string, string>> }) => github.issues.get(Number(run.steps.audit!['issue-number']))!;
+
+  test('a private repository shows the sources (what the public run must hide)', async () => {
+    const sources = await vpcWithSources('10.31.0.0/16');
+    const run = await runAction({ vpc: sources.vpc, drillDown: sources.drillDown });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const body = issueOf(run).body;
+    for (const shown of [sources.address, sources.instance, sources.eni, 'payroll-db', ACCOUNT]) expect(body).toContain(shown);
+    expect(run.summary).not.toMatch(/Redacted/);
+  });
+
+  test('a public repository: the issue body, the summary and the outputs hold no inside address, id, Name tag or the account id', async () => {
+    const sources = await vpcWithSources('10.32.0.0/16');
+    const run = await runAction({ vpc: sources.vpc, drillDown: sources.drillDown, repository: { visibility: 'public', private: false } });
+    expect(run.log).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const body = issueOf(run).body;
+    const outputs = JSON.stringify(run.steps.audit);
+    for (const text of [body, run.summary, outputs]) {
+      for (const hidden of ['10.32.', sources.instance, sources.eni, sources.subnet, 'payroll-db', ACCOUNT]) expect(text).not.toContain(hidden);
+    }
+    // What stays: the port, the outside peer, the counts; the sources as labels.
+    expect(body).toMatch(/\| 25 \| tcp \|/);
+    expect(body).toContain('198.51.100.7');
+    expect(body).toMatch(/address-[0-9a-f]{6}/);
+    expect(body).toMatch(/instance-[0-9a-f]{6}/);
+    expect(run.summary).toMatch(/^> \[!NOTE\]\n> Redacted \(redact: auto\): this repository is public/);
   });
 });

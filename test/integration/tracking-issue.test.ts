@@ -106,7 +106,7 @@ describe('tracking issue lifecycle', () => {
     expect(bed.github.openIssues()).toHaveLength(1);
   });
 
-  test('a corrupted memory is rebuilt from this run's ports alone, with a warning; nothing is re-alerted and the issue it named is left alone', async () => {
+  test('a corrupted memory is rebuilt from the ports of this run alone, with a warning; nothing is re-alerted and the issue it named is left alone', async () => {
     await bed.run([HTTPS]);
     const opened = await bed.run([HTTPS, SSH]);
     const writes = bed.github.writes().length;

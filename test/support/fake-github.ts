@@ -107,6 +107,8 @@ const SECONDARY_RATE_LIMIT =
 export interface FakeGitHubOptions {
   /** The most items one page returns, whatever per_page asks (GitHub: 100); small values exercise pagination. */
   readonly maxPerPage?: number;
+  /** What GET /repos/{owner}/{repo} says of the repository (default private). */
+  readonly visibility?: 'public' | 'private' | 'internal';
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
@@ -193,6 +195,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const text = String(body?.query ?? '');
       if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(text)) return reply(400, { message: `unsupported query: ${text}` });
       return reply(200, { data: { viewer: { login: account.user.login } } });
+    }
+    if (path === base && method === 'GET') {
+      const visibility = options.visibility ?? 'private';
+      return reply(200, { full_name: `${owner}/${repo}`, private: visibility !== 'public', visibility });
     }
     if (!path.startsWith(`${base}/`)) return reply(404, { message: 'Not Found' });
     const rest = path.slice(base.length);

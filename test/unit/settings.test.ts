@@ -84,6 +84,8 @@ describe('readSettings', () => {
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
     expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
     expect(settingsFrom({ ...VALID, pipeline: 's3-parquet' }).deploy.pipeline).toBe('s3-parquet');
+    expect(settingsFrom(VALID).redact).toBe('auto');
+    expect(settingsFrom({ ...VALID, redact: 'never' }).redact).toBe('never');
     // The formats the CLI's --log-format names (flowlog/format.ts NAMED_FORMATS).
     expect(settingsFrom({ ...VALID, 'log-format': 'v8' }).format.fields).toHaveLength(40);
   });
@@ -92,6 +94,7 @@ describe('readSettings', () => {
   const BAD: [string, string, RegExp][] = [
     ['mode', 'destroy', /^mode: 'destroy' is not a mode; accepted are deploy-and-audit, deploy, audit, redrive\.$/],
     ['pipeline', 'parquet', /^pipeline: 'parquet' is not a pipeline; accepted are cloudwatch-firehose, s3-parquet\.$/],
+    ['redact', 'public', /^redact: 'public' is not accepted; use auto \(redact on public repositories\), always or never\.$/],
     ['aws-region', 'us-east-1a', /^aws-region: .*availability zone.*us-east-1/],
     ['aws-region', 'Europe', /^aws-region: 'Europe' is not an AWS region/],
     // The action's own rule, not CloudFormation's wider one (a letter, then letters, digits and hyphens, at most 128).
