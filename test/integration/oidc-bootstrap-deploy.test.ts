@@ -1,20 +1,23 @@
 // The OIDC bootstrap and the pipeline together on moto_server (which enforces no IAM, so this proves the wiring,
 // not the permissions: those are test/unit/iam-permissions.test.ts and iam-attack-paths.test.ts). The bootstrap
 // as it was before issue 20 (test/fixtures/github-oidc-role-before-issue-20.yaml) is created, then UPDATED to
-// the current template, as README's "Upgrading a bootstrap from before issue 20" says: the update completes,
-// keeps the roles' and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary)
-// and their exports, and leaves the deploy role no IAM write. Then, as the deploy role, the deployer creates the
-// pipeline stack, built from source, which imports the bootstrap's bucket and roles and creates none of its own
-// (on a bootstrap created afresh: moto 5.2 registers a stack's exports only when it creates the stack, in
-// moto/cloudformation/models.py create_stack, so an updated stack's exports cannot be imported there; and its
-// update of an AWS::IAM::Role applies only the description, moto/iam/models.py Role.update_from_cloudformation_json,
-// so the deploy role's new policy and trust are read on that fresh bootstrap too).
+// the current template, with a pipeline stack of that time (test/fixtures/pipeline-before-issue-20.yaml, built)
+// running, as README's "Upgrading a bootstrap from before issue 20" says: the update completes, keeps the roles'
+// and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary) and their exports, and
+// leaves the deploy role no IAM write. Then the one deploy of the upgrade (an administrator's) turns the old stack
+// into one that imports the bootstrap's bucket and roles and holds none of its own, the old bucket kept; and later
+// deploys run as the deploy role. moto runs as deploy.test.ts runs it (deploy-moto/): taught to register an updated stack's exports and
+// to apply a role's new trust and inline policies on update, which moto 5.2 does not do by itself.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CloudFormationClient,
   CreateStackCommand,
+  DeleteStackCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
@@ -27,7 +30,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildTemplate } from '../../scripts/build-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { deployStack } from '../../src/deploy/deployer.js';
-import { createBootstrapOnMoto, motoDeployable } from '../support/moto-template.js';
+import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,6 +45,7 @@ let vpcId: string;
 let before: Stack;
 let after: Stack;
 let outputs: Record<string, string>;
+let oldResources: Record<string, string>;
 
 async function settled(cfn: CloudFormationClient, name: string): Promise<Stack> {
   for (;;) {
@@ -83,10 +87,32 @@ async function expectNoIamWriteAndEnvironmentTrust(): Promise<void> {
   expect(trust).not.toContain('refs/heads/main');
 }
 
+/** The pipeline template of before issue 20, built as `npm run build` built it then (the fixture's source, today's lambda/). */
+async function buildOldPipeline(): Promise<Json> {
+  const root = mkdtempSync(join(tmpdir(), 'pipeline-before-issue-20-'));
+  try {
+    mkdirSync(join(root, 'cfn'));
+    copyFileSync('test/fixtures/pipeline-before-issue-20.yaml', join(root, 'cfn/pipeline.yaml'));
+    symlinkSync(resolve('lambda'), join(root, 'lambda'));
+    return motoDeployable(parseCfnTemplate(await buildTemplate(root))).template;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The stack's resources by logical id (moto also lists an empty entry for each resource whose condition is false). */
+async function resourcesOf(stackName: string): Promise<Record<string, string>> {
+  const { StackResources } = await new CloudFormationClient(config).send(new DescribeStackResourcesCommand({ StackName: stackName }));
+  return Object.fromEntries(StackResources!.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId!, r.ResourceType === 'AWS::S3::Bucket' || /^AWS::IAM::/.test(r.ResourceType!) ? `${r.ResourceType} ${r.PhysicalResourceId}` : r.PhysicalResourceId!]));
+}
+
 const parameters = (values: Record<string, string>): Parameter[] => Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 const outputsOf = (stack: Stack) => Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
 
+const savedPythonPath = process.env.PYTHONPATH;
+
 beforeAll(async () => {
+  process.env.PYTHONPATH = fileURLToPath(new URL('./deploy-moto', import.meta.url));
   moto = await startMoto();
   config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const cfn = new CloudFormationClient(config);
@@ -102,6 +128,11 @@ beforeAll(async () => {
   );
   before = await settled(cfn, BOOTSTRAP);
   expect({ status: before.StackStatus, reason: before.StackStatusReason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+  // Its pipeline stack, with its own roles (carrying the old boundary) and bucket.
+  await createStackOnMoto(moto.endpoint, STACK, await buildOldPipeline(), { VpcId: vpcId, PermissionsBoundaryArn: outputsOf(before).PipelineRoleBoundaryArn! });
+  expect((await settled(cfn, STACK)).StackStatus).toBe('CREATE_COMPLETE');
+  oldResources = await resourcesOf(STACK);
+  expect(Object.values(oldResources).filter((v) => /^AWS::(IAM|S3)::/.test(v)).length).toBe(4);
   // The upgrade: the same stack updated to the current template (as moto can create it: no AWS::S3::BucketPolicy).
   const { template, removed } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
   expect(removed).toEqual(['BucketPolicy']);
@@ -117,7 +148,10 @@ beforeAll(async () => {
   outputs = outputsOf(after);
 }, 90_000);
 
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  process.env.PYTHONPATH = savedPythonPath;
+  await moto?.stop();
+});
 
 test('the bootstrap update from the previous template completes as an update, keeping the roles\' and the boundary\'s names', () => {
   expect({ status: after.StackStatus, reason: after.StackStatusReason }).toEqual({ status: 'UPDATE_COMPLETE', reason: undefined });
@@ -143,15 +177,44 @@ test('it adds the bucket (encrypted), the pipeline\'s three roles with the bound
   }
 });
 
-test('on a fresh bootstrap, the deploy role has no IAM write and trusts the environment; as it, the deployer creates the pipeline stack, which imports the bootstrap\'s bucket and roles and creates none', async () => {
-  // A bootstrap created afresh (see the header) in a moto of its own.
-  await moto.stop();
-  moto = await startMoto();
-  config = { ...config, endpoint: moto.endpoint };
-  vpcId = (await new EC2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-  const fresh = await createBootstrapOnMoto(moto.endpoint, STACK, vpcId);
+test('after the update, the deploy role\'s own policy allows no IAM action but PassRole and GetRole, and it trusts only the environment', async () => {
   await expectNoIamWriteAndEnvironmentTrust();
-  const credentials = await assume(fresh.DeployRoleArn!);
+});
+
+test("the upgrade's one deploy (an administrator's) leaves a stack that imports the bootstrap's bucket and roles, holds none, and keeps the old bucket", async () => {
+  const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
+  const deploy = (credentials?: Json) =>
+    deployStack(
+      { cloudformation: new CloudFormationClient(credentials ? { ...config, credentials } : config) },
+      { stackName: STACK, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: vpcId } },
+      silent,
+      { pollMs: { firstMs: 100, maxMs: 500 } },
+    );
+  const upgrade = await deploy();
+  expect(upgrade.action).toBe('update');
+  const now = await resourcesOf(STACK);
+  expect(Object.values(now).filter((v) => /^AWS::(IAM|S3)::/.test(v))).toEqual([]);
+  // The old roles are deleted with the stack's resources; the old bucket stays (DeletionPolicy Retain) with the memory.
+  for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole']) {
+    const name = oldResources[id]!.split(' ')[1]!;
+    const response = await fetch(`${moto.endpoint}/?Action=GetRole&Version=2010-05-08&RoleName=${name}`, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request' },
+    });
+    expect({ id, status: response.status }).toEqual({ id, status: 404 });
+  }
+  const oldBucket = oldResources.Bucket!.split(' ')[1]!;
+  await expect(new S3Client({ ...config, forcePathStyle: true }).send(new GetBucketEncryptionCommand({ Bucket: oldBucket }))).resolves.toBeDefined();
+  expect(oldBucket).not.toBe(outputs.BucketName);
+
+  // From then on the deploy role deploys: nothing left to change.
+  const later = await deploy(await assume(outputs.DeployRoleArn!));
+  expect(later.action).toBe('none');
+}, 60_000);
+
+test('as the upgraded deploy role, the deployer creates a new pipeline stack on the bootstrap, which imports its bucket and roles and creates none', async () => {
+  // (The stack of the upgrade goes first: moto deletes it at once; its old bucket stays.)
+  await new CloudFormationClient(config).send(new DeleteStackCommand({ StackName: STACK }));
+  const credentials = await assume(outputs.DeployRoleArn!);
   const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
   const result = await deployStack(
     { cloudformation: new CloudFormationClient({ ...config, credentials }) },
@@ -172,7 +235,7 @@ test('on a fresh bootstrap, the deploy role has no IAM write and trusts the envi
   });
   expect(response.status).toBe(200);
   expect(((await response.json()) as Json).Role).toBe(`arn:aws:iam::123456789012:role/${STACK}-forwarder-${REGION}`);
-  const { FlowLogs } = await new EC2Client(config).send(new DescribeFlowLogsCommand({}));
+  const { FlowLogs } = await new EC2Client(config).send(new DescribeFlowLogsCommand({ FlowLogIds: [physical.FlowLog!] }));
   expect(FlowLogs).toHaveLength(1);
   expect(FlowLogs![0]!.DeliverLogsPermissionArn).toBe(`arn:aws:iam::123456789012:role/${STACK}-flow-log-${REGION}`);
   expect(FlowLogs![0]!.Tags).toContainEqual({ Key: 'vpc-port-audit:stack', Value: STACK });

@@ -9,19 +9,30 @@
 #      a parameter that switches conditions changes nothing); test/integration/template-deploy-parquet.test.ts;
 #   5. an executed change set leaves the stack with its parameters and freshly resolved outputs, as UpdateStack does
 #      (moto keeps the parameters and outputs of before);
-#   6. deleting an AWS::EC2::FlowLog resource deletes the flow log (moto's FlowLogs has no delete handler).
+#   6. deleting an AWS::EC2::FlowLog resource deletes the flow log (moto's FlowLogs has no delete handler);
+#   7. an updated stack's exports can be imported (moto registers exports when it creates a stack only), also by a
+#      stack created before any export existed (moto gives such a stack an empty map of its own: `exports or {}`);
+#   8. updating an AWS::IAM::Role applies its trust policy and inline policies (moto applies the description only);
+#   9. a resource with DeletionPolicy Retain that an update removes is kept, as on stack deletion (moto deletes it);
+#   (7 to 9: test/integration/oidc-bootstrap-deploy.test.ts upgrades the OIDC bootstrap and its pipeline stack.)
 # Everything else is moto's own behaviour.
 from moto.cloudformation import models, parsing, responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogs
+from moto.iam.models import Role
+import json
 
 _create_resource = parsing.parse_and_create_resource
 _create_resources = models.Stack.create_resources
 _delete_stack = models.CloudFormationBackend.delete_stack
 _update_resources = parsing.ResourceMap.update
 _execute_change_set = models.CloudFormationBackend.execute_change_set
+_update_stack = models.CloudFormationBackend.update_stack
+_create_stack = models.CloudFormationBackend.create_stack
+_delete_resource = parsing.ResourceMap._delete_resource
+_update_role = Role.update_from_cloudformation_json.__func__
 
 
 def _recording_create(logical_id, resource_json, resources_map, account_id, region_name):
@@ -97,6 +108,37 @@ def _delete_flow_log(cls, resource_name, cloudformation_json, account_id, region
     ec2_backends[account_id][region_name].delete_flow_logs([resource_name])
 
 
+def _delete_unless_retained(self, parsed_resource, resource_json):
+    if resource_json.get("DeletionPolicy") != "Retain":
+        _delete_resource(self, parsed_resource, resource_json)
+
+
+def _create_seeing_exports(self, *args, **kwargs):
+    stack = _create_stack(self, *args, **kwargs)
+    stack.cross_stack_resources = self.exports
+    stack.resource_map.cross_stack_resources = self.exports
+    return stack
+
+
+def _update_and_export(self, name, template, role_arn, parameters, tags):
+    stack = _update_stack(self, name, template, role_arn, parameters, tags)
+    for export in stack.exports:
+        self.exports[export.name] = export
+    return stack
+
+
+def _update_role_policies(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    role = _update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    properties = cloudformation_json["Properties"]
+    role.assume_role_policy_document = json.dumps(properties["AssumeRolePolicyDocument"])
+    wanted = {p["PolicyName"]: json.dumps(p["PolicyDocument"]) for p in properties.get("Policies", [])}
+    for policy_name in [n for n in role.policies if n not in wanted]:
+        role.delete_policy(policy_name)
+    for policy_name, document in wanted.items():
+        role.put_policy(policy_name, document)
+    return role
+
+
 parsing.parse_and_create_resource = _recording_create
 models.Stack.create_resources = _create_or_roll_back
 responses.CloudFormationResponse.update_termination_protection = _update_termination_protection
@@ -104,3 +146,7 @@ models.CloudFormationBackend.delete_stack = _delete_unless_protected
 parsing.ResourceMap.update = _update_with_conditions
 models.CloudFormationBackend.execute_change_set = _execute_and_refresh
 FlowLogs.delete_from_cloudformation_json = classmethod(_delete_flow_log)
+models.CloudFormationBackend.update_stack = _update_and_export
+models.CloudFormationBackend.create_stack = _create_seeing_exports
+parsing.ResourceMap._delete_resource = _delete_unless_retained
+Role.update_from_cloudformation_json = classmethod(_update_role_policies)
