@@ -2,7 +2,7 @@
 // into a typed command. Anything wrong becomes an InputError naming the flag and what it accepts.
 
 import type { Cidr } from './audit/cidr.js';
-import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
+import { parseCidrList, parseInteger, parseLookbackHours, parseNatAddresses, parsePreset, parseTop, TOP_RANGE } from './audit/parameters.js';
 import type { Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
 import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
@@ -75,7 +75,17 @@ export interface RedriveCommand {
   readonly region?: string;
 }
 
-export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand;
+/** `allowlist init`: an audit of every observed port (egress-ports), drafted into a new allowlist file at `out`. */
+export interface AllowlistInitCommand {
+  readonly command: 'allowlist-init';
+  readonly audit: AuditCommand;
+  readonly out: string;
+}
+
+/** Where `allowlist init` writes unless --out says otherwise: where the action reads its allowlist. */
+export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
+
+export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand | AllowlistInitCommand;
 
 const AUDIT_FLAGS = ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'top', 'preset', 'log-format', 'allowlist', 'format', 'cache-dir', 'nat-addresses'];
 const FLAGS: Record<string, readonly string[]> = {
@@ -84,6 +94,7 @@ const FLAGS: Record<string, readonly string[]> = {
   sql: [...AUDIT_FLAGS, 'glue-table', 'pipeline'],
   why: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'format', 'nat-addresses', 'cache-dir'],
   redrive: ['stack', 'region'],
+  allowlist: ['logs', 'vpc-cidr', 'lookback-hours', 'end', 'log-format', 'cache-dir', 'nat-addresses', 'out'],
 };
 
 const NAMED_FORMAT_NAMES = NAMED_FORMATS.map((f) => f.name).join('|');
@@ -105,6 +116,9 @@ export const USAGE = `Usage:
   vpc-port-audit sample --out NEW-OR-EMPTY-DIR [--days 1] [--records-per-hour 1000] [--seed 1] [--vpc-cidr CIDR[,CIDR...]]
                        [--end ISO-HOUR] [--log-format ${NAMED_FORMAT_NAMES}] [--files-per-hour 1]
                        [--layout ${LAYOUTS.map((l) => l.name).join('|')}] [--file-format text|parquet]
+  vpc-port-audit allowlist init --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [--out ${DEFAULT_ALLOWLIST_PATH}]
+                       (and the audit's window, format, NAT and cache flags): a starting allowlist of every observed
+                       port, each reason a draft marked REVIEW; never overwrites a file
   vpc-port-audit redrive --stack NAME [--region REGION]  send the forwarder's failed batches that the stack's
                        failure queue holds into its Firehose stream (AWS credentials from the environment)
 DIR is any folder of a copy of a flow-log bucket (the bucket, AWSLogs/, an account, a region, a day), in the
@@ -254,7 +268,19 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
   const [command, ...rest] = argv;
   if (command === undefined || ['help', '--help', '-h'].includes(command) || rest.includes('--help')) return { command: 'help' };
   if (!(command in FLAGS)) {
-    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, redrive (see --help).`);
+    throw new InputError(`'${command.slice(0, 40)}' is not a command; accepted are audit, why, sql, sample, allowlist, redrive (see --help).`);
+  }
+  if (command === 'allowlist') {
+    const sub: string[] = [];
+    const flags = readFlags(command, rest, sub);
+    if (sub[0] !== 'init') {
+      const what = sub[0] === undefined ? 'give a command' : `'${sub[0].slice(0, 40)}' is not an allowlist command`;
+      throw new InputError(`allowlist: ${what}; accepted is init (allowlist init --logs DIR --vpc-cidr CIDR).`);
+    }
+    const out = flags.get('out') ?? DEFAULT_ALLOWLIST_PATH;
+    if (out.trim() === '') throw new InputError('--out is empty: give the path of the new allowlist file, such as .github/outbound-ports.yml.');
+    // Every observed port, up to the most --top accepts.
+    return { command: 'allowlist-init', audit: { ...parseAudit('audit', flags, now), top: TOP_RANGE.max }, out };
   }
   if (command === 'why') {
     const port: string[] = [];

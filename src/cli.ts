@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
 // into a local cache), `why PORT` (the drill-down of one port over the same files: who opened it, where it went),
-// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder) and `redrive`
-// (a stack's failed forwarder batches into Firehose). User errors print one sentence and exit with code 2.
+// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder), `allowlist
+// init` (a starting allowlist drafted from an audit) and `redrive` (a stack's failed forwarder batches into Firehose).
+// User errors print one sentence and exit with code 2.
 
 import { realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -14,7 +15,8 @@ import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stac
 import { buildAuditSql, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
-import { parseCommand, USAGE, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { parseCommand, USAGE, type AllowlistInitCommand, type AuditCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { draftAllowlist, refuseExistingFile, REVIEW_MARK, writeAllowlistDraft } from './allowlist-init.js';
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
@@ -157,12 +159,8 @@ async function sql(command: AuditCommand, io: CliIo): Promise<void> {
   io.stdout(`${buildAuditSql(parameters(command, stackTableShape(DEFAULT_TABLE, format)))}\n`);
 }
 
-async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<void> {
-  const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
-  if (command.allowlist !== undefined && allowlist === undefined) {
-    throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
-  }
-  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+/** The window's files under --logs, the engine over them, and the audit's parameters and result, with a progress line. */
+async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo) {
   const logs = await readLogs(command, io);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
@@ -170,6 +168,27 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   const result = await engine.runAudit(auditParameters);
   bar.done();
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
+  return { logs, engine, auditParameters, result };
+}
+
+/** `allowlist init`: the audit of every observed port, drafted into a new allowlist file (src/allowlist-init.ts). */
+async function allowlistInit(command: AllowlistInitCommand, io: CliIo): Promise<void> {
+  await refuseExistingFile(command.out, '--out');
+  const { result } = await runLocalAudit({ ...command.audit, logs: command.audit.logs! }, io);
+  if (result.rows.length === 0) throw new InputError(`--logs: no outbound port of ${command.audit.vpcCidrs.map((c) => c.text).join(', ')} in the window, so there is nothing to draft; check --vpc-cidr and the window.`);
+  const draft = draftAllowlist(result.rows, command.audit.window, command.audit.vpcCidrs.map((c) => c.text));
+  await writeAllowlistDraft(command.out, draft, '--out');
+  const leftOut = draft.leftOut > 0 ? ` (${draft.leftOut} quieter ports left out: the file would pass the 64 KiB the audit reads)` : '';
+  io.stdout(`Wrote ${draft.entries} draft entries to ${command.out}${leftOut}. Review each reason marked ${REVIEW_MARK} and delete the ports you do not expect before committing it.\n`);
+}
+
+async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<void> {
+  const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
+  if (command.allowlist !== undefined && allowlist === undefined) {
+    throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
+  }
+  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+  const { logs, engine, auditParameters, result } = await runLocalAudit(command, io);
   // Only a run with new ports pays for the one drill-down query.
   const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
@@ -222,6 +241,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, now =
     else if (command.command === 'audit') await audit({ ...command, logs: command.logs! }, io);
     else if (command.command === 'why') await why({ ...command, logs: command.logs! }, io);
     else if (command.command === 'redrive') await redriveCommand(command, io);
+    else if (command.command === 'allowlist-init') await allowlistInit(command, io);
     else if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
     else await sql(command, io);
     return 0;

@@ -16,7 +16,8 @@ export function parseInteger(text: string, input: string, min: number, max: numb
   return value;
 }
 
-const TOP_RANGE = { min: 1, max: 1000 } as const;
+/** The length of a top list: 1 to 1000 ports. */
+export const TOP_RANGE = { min: 1, max: 1000 } as const;
 /** Up to 400 days back: the default S3 retention is shorter, and a longer window is a scan-cost mistake. */
 const LOOKBACK_RANGE = { min: 1, max: 9600 } as const;
 
