@@ -60,8 +60,7 @@ const drillDownOf = (report: AuditReport, row: { port: number; protocol: number 
 const expiredJson = (e: AllowlistEntry) => ({ entry: entryKey(e), line: e.line, reason: e.reason, owner: e.owner ?? null, expires: e.expires });
 
 function toJson(report: AuditReport): string {
-  const { command, result } = report;
-  const { allowlist } = report;
+  const { command, result, allowlist } = report;
   return JSON.stringify(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -70,7 +69,7 @@ function toJson(report: AuditReport): string {
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       allowlist: allowlist ? { path: allowlist.path, expired: allowlist.entries.filter((e) => e.expired).map(expiredJson) } : null,
       ports: result.rows.map((r) => portDetails(r, allowlist)),
-      new: newRows(report.result.rows, allowlist).map((r) => ({ ...portDetails(r, allowlist), drillDown: drillDownOf(report, r) ?? null })),
+      new: newRows(result.rows, allowlist).map((r) => ({ ...portDetails(r, allowlist), drillDown: drillDownOf(report, r) ?? null })),
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
       sql: result.sql,
       statistics: result.statistics,
