@@ -95,7 +95,17 @@ export interface RedriveCommand {
   readonly region?: string;
 }
 
-export type Command = SampleCommand | AuditCommand | RedriveCommand | HelpCommand | VersionCommand;
+/** `allowlist init`: an audit of every observed port (egress-ports), drafted into a new allowlist file at `out`. */
+export interface AllowlistInitCommand {
+  readonly command: 'allowlist-init';
+  readonly audit: AuditCommand;
+  readonly out: string;
+}
+
+/** Where `allowlist init` writes unless --out says otherwise: where the action reads its allowlist. */
+export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
+
+export type Command = SampleCommand | AuditCommand | RedriveCommand | AllowlistInitCommand | HelpCommand | VersionCommand;
 
 /** One flag: its value's placeholder (none: a switch), what it does, and an example. */
 export interface FlagSpec {
@@ -281,6 +291,15 @@ export const COMMANDS = {
       'files-per-hour', 'layout', 'file-format',
     ],
     examples: ['vpc-port-audit sample --out ./sample-logs --days 3 --records-per-hour 200 --end 2026-11-02'],
+  },
+  allowlist: {
+    summary: 'Draft a starting allowlist from an audit: every observed port, each reason a draft marked REVIEW (never overwrites a file).',
+    positional: { name: 'init', help: 'The one allowlist command: write the draft.' },
+    flags: [
+      'logs', 'vpc-cidr', ...WINDOW_FLAGS, 'log-format', 'nat-addresses', 'cache-dir',
+      ['out', { value: 'FILE', required: false, help: `The new allowlist file (default ${DEFAULT_ALLOWLIST_PATH}, where the action reads it); an existing file is refused.`, example: '--out ports.yml' }],
+    ],
+    examples: [`vpc-port-audit allowlist init --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02 --out ports.yml`],
   },
   redrive: {
     summary: "Send the forwarder's failed batches that the stack's failure queue holds into its Firehose stream (AWS credentials from the environment).",
@@ -567,6 +586,17 @@ function parseGlueTableFlag(flags: Map<string, string>): string | undefined {
   return requireFlag(flags, 'glue-table', 'the JSON file that aws glue get-table prints');
 }
 
+/** `allowlist init`: the audit's flags (every observed port is drafted) and --out. */
+function parseAllowlistInit(subcommand: string | undefined, flags: Map<string, string>, now: Date): AllowlistInitCommand {
+  if (subcommand !== 'init') {
+    const what = subcommand === undefined ? 'give a command' : `'${subcommand.slice(0, 40)}' is not an allowlist command`;
+    throw new InputError(`allowlist: ${what}; accepted is init (allowlist init --logs DIR --vpc-cidr CIDR).`);
+  }
+  const out = flags.get('out') ?? DEFAULT_ALLOWLIST_PATH;
+  if (out.trim() === '') throw new InputError(`--out is empty: give the path of the new allowlist file, such as ${DEFAULT_ALLOWLIST_PATH}.`);
+  return { command: 'allowlist-init', audit: parseAudit('audit', flags, now), out };
+}
+
 function parseRedrive(flags: Map<string, string>): RedriveCommand {
   const region = flags.get('region');
   return {
@@ -606,5 +636,6 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
     return { ...parseAudit('why', flags, now), why };
   }
   if (name === 'redrive') return parseRedrive(flags);
+  if (name === 'allowlist') return parseAllowlistInit(positionals[0], flags, now);
   return name === 'sample' ? parseSample(flags, now) : parseAudit(name, flags, now);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
 // into a local cache), `why PORT` (the drill-down of one port over the same files: who opened it, where it went),
-// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder) and `redrive`
-// (a stack's failed forwarder batches into Firehose). Exit codes (cli-args.ts EXIT): 0 done, 2 bad input (one
-// sentence on stderr), 3 policy (audit --fail-on-unexplained), 1 unexpected. Warnings (a window the files cover in
+// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder), `allowlist
+// init` (a starting allowlist drafted from an audit) and `redrive` (a stack's failed forwarder batches into
+// Firehose). Exit codes (cli-args.ts EXIT): 0 done, 2 bad input (one sentence on stderr), 3 policy (audit
+// --fail-on-unexplained), 1 unexpected. Warnings (a window the files cover in
 // part, NAT copies a format cannot tell) go to stderr.
 
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -16,7 +17,8 @@ import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stac
 import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
-import { commandHelp, EXIT, parseCommand, usage, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { draftAllowlist, refuseExistingFile, REVIEW_MARK, writeAllowlistDraft } from './allowlist-init.js';
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
@@ -196,13 +198,11 @@ function checkCoverage(command: AuditCommand, discovery: LocalLogs['discovery'],
   return coverage;
 }
 
-/** `audit`: the report on stdout; EXIT.policy when --fail-on-unexplained and a port counted is outside --allowlist. */
-async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<number> {
-  const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
-  if (command.allowlist !== undefined && allowlist === undefined) {
-    throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
-  }
-  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+/**
+ * The window's files under --logs, the engine over them, and the audit's parameters, result and coverage, with a
+ * progress line and the coverage and NAT-copy warnings on stderr.
+ */
+async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo) {
   const logs = await readLogs(command, io);
   const daily = logs.files.some((f) => f.granularity === 'day');
   // Hour folders say their coverage before any query; day folders only through their records.
@@ -217,6 +217,28 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   if (isPartial(coverage)) io.stderr(`warning: ${describePartialWindow(coverage)}; the counts are for those ${coveredHoursText(coverage)} (--require-full-window makes this an error).\n`);
   const nat = natCopiesWarning(command, logs);
   if (nat) io.stderr(`warning: ${nat}\n`);
+  return { logs, engine, auditParameters, result, coverage };
+}
+
+/** `allowlist init`: the audit of every observed port, drafted into a new allowlist file (src/allowlist-init.ts). */
+async function allowlistInit(command: AllowlistInitCommand, io: CliIo): Promise<void> {
+  await refuseExistingFile(command.out, '--out');
+  const { result } = await runLocalAudit({ ...command.audit, logs: command.audit.logs! }, io);
+  if (result.rows.length === 0) throw new InputError(`--logs: no outbound port of ${command.audit.vpcCidrs.map((c) => c.text).join(', ')} in the window, so there is nothing to draft; check --vpc-cidr and the window.`);
+  const draft = draftAllowlist(result.rows, command.audit.window, command.audit.vpcCidrs.map((c) => c.text));
+  await writeAllowlistDraft(command.out, draft, '--out');
+  const leftOut = draft.leftOut > 0 ? ` (${draft.leftOut} quieter ports left out: the file would pass the 64 KiB the audit reads)` : '';
+  io.stdout(`Wrote ${draft.entries} draft entries to ${command.out}${leftOut}. Review each reason marked ${REVIEW_MARK} and delete the ports you do not expect before committing it.\n`);
+}
+
+/** `audit`: the report on stdout; EXIT.policy when --fail-on-unexplained and a port counted is outside --allowlist. */
+async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promise<number> {
+  const allowlist = command.allowlist === undefined ? undefined : await loadAllowlist(command.allowlist);
+  if (command.allowlist !== undefined && allowlist === undefined) {
+    throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
+  }
+  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+  const { logs, engine, auditParameters, result, coverage } = await runLocalAudit(command, io);
   // Only a run with new ports pays for the one drill-down query.
   const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
@@ -304,6 +326,9 @@ async function run(command: Command, io: CliIo): Promise<number> {
       return EXIT.ok;
     case 'redrive':
       await redriveCommand(command, io);
+      return EXIT.ok;
+    case 'allowlist-init':
+      await allowlistInit(command, io);
       return EXIT.ok;
     case 'sql':
       if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);

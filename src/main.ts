@@ -12,7 +12,8 @@
 
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
@@ -35,6 +36,7 @@ import type { FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { stackPipeline } from './pipeline/pipelines.js';
 import { renderJobSummary } from './report/job-summary.js';
+import { renderSarif, type SarifInput } from './report/sarif.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
 import { renderPipelineHealth } from './report/pipeline-health.js';
@@ -94,6 +96,8 @@ interface ReportOutcome {
   readonly health?: PipelineHealth;
   /** The drill-down of the new ports, on trusted scheduled runs that found any. */
   readonly drillDown?: DrillDownResult;
+  /** On read-only runs, the default branch's allowlist the ports were judged by (the SARIF file's too). */
+  readonly judgedBy?: Allowlist;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -308,7 +312,7 @@ async function reportReadOnly(
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
   const { newPorts, silent, unexplained, issueNumber, issueUrl, health } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
-  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health };
+  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, judgedBy: allowlist };
 }
 
 /** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
@@ -348,6 +352,18 @@ async function redaction(settings: Settings, clients: AwsClients, vpcCidrs: read
   const redactor = new Redactor({ vpcCidrs, accountIds, key: `vpc-port-audit\n${accountIds.join(',')}\n${context.repo.owner}/${context.repo.repo}` });
   core.info(decision.why);
   return { decision, shown: (data) => redactor.value(data) };
+}
+
+/**
+ * Writes the audit as SARIF (report/sarif.ts) beside the job summary, in the runner's temporary folder
+ * (RUNNER_TEMP, emptied after each job; the system's outside a runner), named after the audited VPC or stack so
+ * that two audits in one job keep both; returns its path for the `sarif-file` output.
+ */
+async function writeSarifFile(input: SarifInput, key: string): Promise<string> {
+  const path = join(process.env.RUNNER_TEMP || tmpdir(), `vpc-port-audit-${key}.sarif`);
+  await writeFile(path, renderSarif(input));
+  core.info(`Wrote the audit as SARIF to ${path} (output sarif-file).`);
+  return path;
 }
 
 /** mode redrive: the stack's failed forwarder batches into its delivery stream. Only runs that may write do it. */
@@ -444,6 +460,8 @@ export async function run(now: Date = new Date()): Promise<void> {
     const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
     if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
     await core.summary.addRaw(renderJobSummary(summary)).write();
+    const sarif = { rows: result.rows, allowlist: outcome.readOnly ? outcome.judgedBy : allowlist, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
+    core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
     const pipelineProblems = outcome.health?.problems ?? [];
     warnOfPipelineProblems(outcome.health);

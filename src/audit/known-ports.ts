@@ -5,7 +5,7 @@
 // Also the pull-request diff: base allowlist vs the PR's allowlist, against the latest observed ports,
 // and a bounded history of the audited windows' volumes (the pipeline-health baseline, see health/judge.ts).
 
-import { covers, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
+import { allowlistMatch, covers, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './allowlist.js';
 import { portKey, protocolNumber, type PortRow } from './port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 
@@ -87,7 +87,7 @@ interface PortAssessment {
   readonly silent: boolean;
 }
 
-/** Decides which of the window's ports (every one the audit returned, whatever its rank) are new. */
+/** Decides which of the window's ports (every one the audit returned, whatever its rank) are new: outside the allowlist, or explained only by an expired entry. */
 export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | undefined, state: MemoryState): PortAssessment {
   const unexplained = rows.filter((row) => !isAllowed(allowlist, row));
   switch (state.kind) {
@@ -95,8 +95,15 @@ export function assessPorts(rows: readonly PortRow[], allowlist: Allowlist | und
       return allowlist ? { newPorts: unexplained, silent: false } : { newPorts: [], silent: true };
     case 'rebuild':
       return { newPorts: [], silent: true };
-    case 'loaded':
-      return { newPorts: unexplained.filter((row) => !state.memory.ports.has(portKey(row))), silent: false };
+    case 'loaded': {
+      // A remembered port is new again when its allowlist entry expired and it was never reported: it was known
+      // only because the entry explained it.
+      const isNew = (row: PortRow) => {
+        const known = state.memory.ports.get(portKey(row));
+        return !known || (known.reported === undefined && allowlistMatch(allowlist, row).status === 'expired');
+      };
+      return { newPorts: unexplained.filter(isNew), silent: false };
+    }
   }
 }
 
@@ -253,6 +260,8 @@ export interface AllowlistDiff {
   /** Entries the PR adds or removes for ports that were not observed. */
   readonly addedNotObserved: readonly AllowlistEntry[];
   readonly removedNotObserved: readonly AllowlistEntry[];
+  /** Entries of the PR's allowlist whose `expires` day has passed: they explain nothing. */
+  readonly expiredInHead: readonly AllowlistEntry[];
 }
 
 /** The port diff a pull request's allowlist change makes against the latest observed ports. */
@@ -268,6 +277,7 @@ export function diffAllowlists(base: Allowlist | undefined, head: Allowlist | un
     unchanged: bucket(true, true),
     addedNotObserved: notObservedOnlyIn(head, base),
     removedNotObserved: notObservedOnlyIn(base, head),
+    expiredInHead: (head?.entries ?? []).filter((e) => e.expired),
   };
 }
 

@@ -16,7 +16,8 @@ export function parseInteger(text: string, input: string, min: number, max: numb
   return value;
 }
 
-const TOP_RANGE = { min: 1, max: 1000 } as const;
+/** The length of a top list: 1 to 1000 ports. */
+export const TOP_RANGE = { min: 1, max: 1000 } as const;
 /**
  * How many (port, protocol) rows the audit returns at most: a VPC's outbound ports are tens to hundreds, so 2000
  * holds them all; the cap only bounds a pathological window (a scan, random high ports).

@@ -11,6 +11,7 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 
 interface AwsClientOptions {
   /** A validated region (see parseRegion in aws/names.ts). */
@@ -32,6 +33,8 @@ export interface AwsClients {
   /** Reads the definition of an existing flow-log table (GetTable). */
   readonly glue: GlueClient;
   readonly s3: S3Client;
+  /** GetCallerIdentity: the account id that redaction labels (needs no permission). */
+  readonly sts: STSClient;
 }
 
 /** The clients only `redrive` uses: PutRecordBatch into the delivery stream, the failure queue. */
@@ -71,6 +74,7 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
     ec2: new EC2Client(config),
     glue: new GlueClient(config),
     s3: s3Client(options, env, false),
+    sts: new STSClient(config),
   };
 }
 

@@ -70,6 +70,7 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
   const unobserved = [
     ...diff.addedNotObserved.map((e) => `- \`${entryKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
     ...diff.removedNotObserved.map((e) => `- \`${entryKey(e)}\` is removed; it was not in the observed top list either.`),
+    ...diff.expiredInHead.map((e) => `- \`${entryKey(e)}\` (line ${e.line}) expired after ${e.expires}: it no longer explains its ports.`),
   ];
   const render = (shown: number) =>
     [

@@ -29,6 +29,7 @@ import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../sup
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
+import { sarifSchemaErrors } from '../support/sarif-schema.js';
 
 interface ActionRun {
   readonly code: number | null;
@@ -89,6 +90,7 @@ async function runAction(options: {
     ...(options.ref ? { GITHUB_REF: options.ref } : {}),
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: dir,
     GITHUB_API_URL: github.url,
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
   };
@@ -180,6 +182,13 @@ describe('scheduled audit', () => {
     expect(open[0]!.labels).toContain('outbound-ports');
     for (const row of expectedNew) expect(open[0]!.body).toContain(`${row.port}`);
     expect(first.outputs['issue-number']).toBe(String(open[0]!.number));
+    // The SARIF file beside the job summary: valid SARIF 2.1.0, a result for each port outside the allowlist, on it.
+    expect(first.outputs['sarif-file']).toMatch(new RegExp(`/runner-[^/]+/vpc-port-audit-${vpcId}\\.sarif$`));
+    const sarif = JSON.parse(await readFile(first.outputs['sarif-file']!, 'utf8')) as import('sarif').Log;
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0]!.results!.map((r) => [r.ruleId, r.level, r.locations![0]!.physicalLocation!.artifactLocation!.uri])).toEqual(
+      expectedNew.map((row) => [`outbound-port/${portKey(row)}`, 'error', '.github/outbound-ports.yml']),
+    );
     expect(portsOf(first.outputs['top-ports'])).toEqual(sampleRows.map(({ port, protocol }) => expect.objectContaining({ port, protocol })));
     expect(portsOf(first.outputs['new-ports']).map((p) => `${p.port}/${p.protocol}`)).toEqual(expectedNew.map((p) => `${p.port}/${p.protocol}`));
     expect(first.outputs.bucket).toBe(BUCKET);
@@ -222,6 +231,29 @@ describe('scheduled audit', () => {
     expect(gated.code).toBe(1);
     expect(gated.stdout).toMatch(/::error::fail-on-new-port: \d+ port\(s\) are not explained yet: .*5432\/tcp/);
     expect(gated.outputs['top-ports']).toBeDefined();
+  });
+});
+
+describe('the allowlist format', () => {
+  test('an expired entry is warned of and explains nothing; a range explains its ports; the SARIF file says which', async () => {
+    // A VPC and label of its own, so this run's memory and issue are apart from the other tests'.
+    const otherVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
+    const otherWorkspace = await mkdtemp(join(tmpdir(), 'workspace-'));
+    await mkdir(join(otherWorkspace, '.github'));
+    const allowlistFile = join(otherWorkspace, '.github', 'outbound-ports.yml');
+    await writeFile(allowlistFile, 'ports:\n  - port: 443\n    protocol: tcp\n    reason: HTTPS\n    owner: web-team\n    expires: 2020-01-31\n  - port: 0-65535\n    protocol: udp\n    reason: every UDP port\n');
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    await queueDrillDownResults(moto.endpoint, []);
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), 'vpc-id': otherVpc, 'issue-label': 'allowlist-format' }, workspace: otherWorkspace });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`::warning::allowlist ${allowlistFile} line 2: 443/tcp (owner: web-team) expired after 2020-01-31, so it no longer explains its ports; renew expires or remove the entry.`);
+    const sarif = JSON.parse(await readFile(run.outputs['sarif-file']!, 'utf8')) as import('sarif').Log;
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    const results = sarif.runs[0]!.results!;
+    expect(results.map((r) => r.ruleId)).toEqual(sampleRows.filter((row) => row.protocol !== 17).map((row) => `outbound-port/${portKey(row)}`));
+    const https = results.find((r) => r.ruleId === 'outbound-port/443/tcp')!;
+    expect([https.level, https.locations![0]!.physicalLocation!.region!.startLine]).toEqual(['warning', 2]);
+    expect(portsOf(run.outputs['new-ports']).some((p) => p.port === 443 && p.protocol === 6)).toBe(true);
   });
 });
 

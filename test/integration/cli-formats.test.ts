@@ -152,3 +152,34 @@ describe('allowlist warnings and mistakes', () => {
     expect(await audit(['--allowlist', path])).toEqual({ code: 2, stdout: '', stderr: `vpc-port-audit: allowlist ${path} ${message}\n` });
   });
 });
+
+describe('allowlist init', () => {
+  test('drafts every observed port into .github/outbound-ports.yml, which then explains them all; a second run refuses to overwrite it', async () => {
+    const checkout = await mkdtemp(join(tmpdir(), 'allowlist-init-'));
+    const init = () => cli(['allowlist', 'init', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00'], checkout);
+    const first = await init();
+    expect(first).toEqual({
+      code: 0,
+      stdout: `Wrote ${truth.egressPorts.length} draft entries to .github/outbound-ports.yml. Review each reason marked REVIEW: and delete the ports you do not expect before committing it.\n`,
+      stderr: '',
+    });
+    const path = join(checkout, '.github', 'outbound-ports.yml');
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain('\n  - port: 443\n    protocol: tcp\n    reason: "REVIEW: https (IANA service name); 405 connections to 50 peers in the audited window"\n');
+    const json = await audit(['--format', 'json', '--allowlist', path]);
+    expect([json.code, json.stderr]).toEqual([0, '']);
+    const audited = JSON.parse(json.stdout) as { ports: PortDetails[]; new: object[] };
+    expect(audited.new).toEqual([]);
+    expect(audited.ports.map((p) => p.allowlist!.reason!.slice(0, 8))).toEqual(truth.egressPorts.map(() => 'REVIEW: '));
+    const again = await init();
+    expect(again).toEqual({ code: 2, stdout: '', stderr: `vpc-port-audit: --out: '.github/outbound-ports.yml' already exists; allowlist init never overwrites a file: give a new path, or move the file away first.\n` });
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
+  test.each([
+    [['allowlist'], "vpc-port-audit: allowlist: give a command; accepted is init (allowlist init --logs DIR --vpc-cidr CIDR).\n"],
+    [['allowlist', 'create'], "vpc-port-audit: allowlist: 'create' is not an allowlist command; accepted is init (allowlist init --logs DIR --vpc-cidr CIDR).\n"],
+  ])('%j exits 2 with one sentence', async (args, stderr) => {
+    expect(await cli(args)).toEqual({ code: 2, stdout: '', stderr });
+  });
+});

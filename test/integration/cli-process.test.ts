@@ -11,7 +11,7 @@ import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import type { GroundTruth } from '../../src/flowlog/sample.js';
 import type { PortDetails } from '../../src/report/port-details.js';
-import { buildCli, cli as runCli, ROOT } from '../support/cli-process.js';
+import { buildCli, cli as runCli, portCounts, ROOT } from '../support/cli-process.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 
 const SAMPLE = join(ROOT, 'sample/flow-logs');
@@ -21,8 +21,6 @@ beforeAll(buildCli);
 
 const cli = (...args: string[]) => runCli(args);
 
-/** The counts of the JSON's ports, as the ground truth gives them (without the names and the allowlist verdict). */
-const countsOf = (ports: PortDetails[]) => ports.map(({ port, protocol, connections, flows, packets, bytes, peers }) => ({ port, protocol, connections, flows, packets, bytes, peers }));
 const sampleTruth = async () => JSON.parse(await readFile(join(SAMPLE, 'ground-truth.json'), 'utf8')) as GroundTruth;
 const auditSample = (...flags: string[]) => cli('audit', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00', ...flags);
 
@@ -45,7 +43,7 @@ describe('vpc-port-audit as a process', () => {
     expect(code).toBe(0);
     const json = JSON.parse(stdout) as { ports: PortDetails[]; new: { port: number; protocol: number }[]; sql: string };
     const truth = await sampleTruth();
-    expect(countsOf(json.ports)).toEqual(truth.egressPorts);
+    expect(portCounts(json.ports)).toEqual(truth.egressPorts);
     expect(json.new.map((p) => `${p.port}/${p.protocol}`)).toEqual(
       truth.egressPorts.filter((p) => !['443/6', '80/6', '53/17', '123/17'].includes(`${p.port}/${p.protocol}`)).map((p) => `${p.port}/${p.protocol}`),
     );
@@ -147,7 +145,7 @@ describe('vpc-port-audit as a process', () => {
       const { code, stdout } = await cli('audit', '--logs', out, '--vpc-cidr', '100.64.0.0/10', '--end', '2026-01-01T00', '--preset', preset, '--format', 'json',
         '--top', '1000', '--nat-addresses', truth.natAddresses.join(','));
       expect(code).toBe(0);
-      expect(countsOf(JSON.parse(stdout).ports)).toEqual((preset === 'seed' ? truth.seed : truth.egressPorts).slice(0, 1000));
+      expect(portCounts(JSON.parse(stdout).ports)).toEqual((preset === 'seed' ? truth.seed : truth.egressPorts).slice(0, 1000));
     }
   });
 
@@ -160,7 +158,7 @@ describe('vpc-port-audit as a process', () => {
     for (const format of [[], ['--log-format', 'v8']]) {
       const { code, stdout, stderr } = await cli('audit', '--logs', out, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', '--format', 'json', '--top', '1000', ...format);
       expect([code, stderr]).toEqual([0, '']);
-      expect(countsOf(JSON.parse(stdout).ports)).toEqual(truth.egressPorts);
+      expect(portCounts(JSON.parse(stdout).ports)).toEqual(truth.egressPorts);
     }
   });
 

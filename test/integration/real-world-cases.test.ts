@@ -2,7 +2,7 @@
 // public source): the `vpc-port-audit` process runs each case's own command in its folder and gives its right answer.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { buildCli, cli, ROOT } from '../support/cli-process.js';
+import { buildCli, cli, portCounts, ROOT, type PortCounts } from '../support/cli-process.js';
 
 const CASES = join(ROOT, 'test/fixtures/cases');
 
@@ -11,7 +11,7 @@ beforeAll(buildCli);
 /** The README command of a case (`vpc-port-audit audit --logs logs ...`), run in the case's folder, as JSON. */
 async function audit(name: string, flags: string[] = [], end = '2026-11-01T11') {
   const run = await cli(['audit', '--logs', 'logs', '--vpc-cidr', '10.0.0.0/16', '--end', end, '--lookback-hours', '1', '--format', 'json', ...flags], join(CASES, name));
-  return { ...run, ports: run.code === 0 ? (JSON.parse(run.stdout) as { ports: object[] }).ports : undefined };
+  return { ...run, ports: run.code === 0 ? portCounts((JSON.parse(run.stdout) as { ports: PortCounts[] }).ports) : undefined };
 }
 
 const port443 = { port: 443, protocol: 6, connections: 1, flows: 1, packets: 12, bytes: 3400, peers: 1 };

@@ -34,3 +34,18 @@ export async function cli(args: readonly string[], cwd = ROOT): Promise<CliRun> 
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/** A port of `--format json` as ground truths give it: its counts, without the names and the allowlist verdict. */
+export interface PortCounts {
+  readonly port: number;
+  readonly protocol: number;
+  readonly connections: number;
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly peers: number;
+}
+
+/** The counts of each port of a `--format json` document's `ports` (or `new`). */
+export const portCounts = (ports: readonly PortCounts[]): PortCounts[] =>
+  ports.map(({ port, protocol, connections, flows, packets, bytes, peers }) => ({ port, protocol, connections, flows, packets, bytes, peers }));

@@ -14,7 +14,7 @@ test('every client gets the region, standard retries and the attempts', async ()
     expect(await client.config.maxAttempts()).toBe(DEFAULT_MAX_ATTEMPTS);
     expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
   }
-  expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'cloudwatch', 'ec2', 'glue', 's3']);
+  expect(Object.keys(clients).sort()).toEqual(['athena', 'cloudformation', 'cloudwatch', 'ec2', 'glue', 's3', 'sts']);
 });
 
 test('the redrive clients are made on demand with the same settings', async () => {

@@ -15,6 +15,7 @@ import {
   updateMemory,
 } from '../../src/audit/known-ports.js';
 import { entryKey } from '../../src/audit/allowlist.js';
+import { renderPullRequestComment } from '../../src/report/pr-comment.js';
 import { allowlistOf, portRow } from '../support/report-fixtures.js';
 
 const KEY = 'vpc-0abc1234';
@@ -39,6 +40,16 @@ describe('assessPorts', () => {
     const udpSsh = portRow(22, 17, 3);
     const result = assessPorts([HTTPS, DNS, SSH, udpSsh], allowlistOf('  - {port: 22, protocol: udp, reason: test}'), { kind: 'loaded', memory });
     expect(result).toEqual({ newPorts: [SSH], silent: false });
+  });
+
+  test('a remembered port whose allowlist entry expired is new once: it was known only through the entry', () => {
+    const memory = updateMemory(undefined, KEY, [HTTPS, SSH], new Set(), new Date('2026-11-01T00:00:00Z'));
+    const expired = allowlistOf('  - {port: 443, protocol: tcp, reason: web, expires: 2020-01-31}', '  - {port: 22, protocol: tcp, reason: ssh}');
+    expect(assessPorts([HTTPS, SSH], expired, { kind: 'loaded', memory })).toEqual({ newPorts: [HTTPS], silent: false });
+    // Once reported, it stays in the issue's list (unacknowledged) rather than being new again on every run.
+    const reported = updateMemory(memory, KEY, [HTTPS, SSH], new Set(['443/tcp']), new Date('2026-11-02T00:00:00Z'));
+    expect(assessPorts([HTTPS, SSH], expired, { kind: 'loaded', memory: reported }).newPorts).toEqual([]);
+    expect(unacknowledgedPorts(reported, expired).map((p) => p.port)).toEqual([443]);
   });
 
   test('a rebuild reports nothing, whatever the allowlist says', () => {
@@ -218,6 +229,10 @@ describe('diffAllowlists', () => {
     expect(diff.noLongerAllowed).toEqual([HTTPS]);
     expect(diff.addedNotObserved.map(entryKey)).toEqual(['9000-9100/tcp']);
     expect(diff.removedNotObserved).toEqual([]);
+    expect(diff.expiredInHead.map(entryKey)).toEqual(['443/tcp']);
+    const comment = renderPullRequestComment({ diff, stackOrVpcKey: KEY, allowlistPath: '.github/outbound-ports.yml' });
+    expect(comment).toContain('\n- `9000-9100/tcp` is added (line 5) but was not in the observed top list.\n');
+    expect(comment).toContain('\n- `443/tcp` (line 3) expired after 2020-01-31: it no longer explains its ports.\n');
   });
 
   test('with no allowlist on either side every port is unexplained', () => {
