@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
+import type { PortMemory } from './audit/known-ports.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef, type TableShape } from './audit/table-shape.js';
 import { parquetStackTableShape } from './audit/parquet-stack-table.js';
@@ -89,6 +90,8 @@ interface ReportOutcome {
   readonly health?: PipelineHealth;
   /** The drill-down of the new ports, on trusted scheduled runs that found any. */
   readonly drillDown?: DrillDownResult;
+  /** The port memory as this run left it (scheduled and read-only runs), for the job summary's trend. */
+  readonly memory?: PortMemory;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -294,8 +297,8 @@ async function reportReadOnly(
 ): Promise<ReportOutcome> {
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
-  const { newPorts, silent, unexplained, issueNumber, issueUrl, health } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
-  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health };
+  const { newPorts, silent, unexplained, issueNumber, issueUrl, health, memory } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
+  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, memory };
 }
 
 /** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
@@ -303,7 +306,7 @@ async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>
   const report = await runScheduledAudit({ ...input, drillDown: (newPorts) => drillDownNewPorts(clients, engine, parameters, newPorts) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown, memory: report.memory };
 }
 
 /** The drill-down step: one more Athena query for the new ports, then their sources' names (where the role may). */
@@ -403,7 +406,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = `${target.database}.${target.table}: ${parameters.source.partitioning}`;
-    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
+    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory };
     await core.summary.addRaw(renderJobSummary(summary)).write();
 
     const pipelineProblems = outcome.health?.problems ?? [];
