@@ -219,6 +219,7 @@ async function reportOnPullRequest(settings: Settings, pullNumber: number, baseS
     headAllowlist,
     allowlistPath: settings.allowlistPath,
     rows: result.rows,
+    top: settings.top,
     observedAt: now.toISOString(),
     stackOrVpcKey: memoryKey,
     author: await tokenLogin(octokit),

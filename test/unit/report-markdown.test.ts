@@ -101,7 +101,7 @@ describe('escaping data values', () => {
       allowlistPath,
     });
     const comment = renderNewPortsComment([hostile], WINDOW);
-    const pr = renderPullRequestComment({ diff: diffAllowlists(undefined, undefined, [hostile]), stackOrVpcKey: 'vpc-0abc1234', allowlistPath });
+    const pr = renderPullRequestComment({ diff: diffAllowlists(undefined, undefined, [hostile]), ranked: [hostile], top: 10, stackOrVpcKey: 'vpc-0abc1234', allowlistPath });
     // What GitHub renders as markup: the text outside code spans, fenced blocks and HTML comments.
     const rendered = (text: string) =>
       text.replace(/<!--[\s\S]*?-->/g, '').replace(/```[a-z]*\n[\s\S]*?\n```/g, '').replace(/(?<![`\\])(`+)(?!`)[\s\S]*?[^`\\]\1(?!`)/g, '');
@@ -264,6 +264,8 @@ describe('pull-request comment', () => {
       stackOrVpcKey: 'vpc-0abc1234',
       allowlistPath: '.github/outbound-ports.yml',
       observedAt: '2026-11-02T00:05:00.000Z',
+      ranked: [HTTPS, DNS, SSH, smtp],
+      top: 10,
     });
     expect(body.startsWith(pullRequestMarker('vpc-0abc1234'))).toBe(true);
     for (const line of ['Newly allowed by this PR: **1**', 'No longer allowed by this PR: **1**', 'Still unexplained: **1**', 'Allowed before and after: **1**']) {
@@ -278,5 +280,18 @@ describe('pull-request comment', () => {
     });
     expect(body).toContain('`9418/tcp` is added (line 4) but was not in the observed top list.');
     expect(body).toContain('2026-11-02 00:05 UTC');
+    expect(body).not.toContain('New, below the top');
+  });
+
+  test('ports ranked below the top list get their own section with their ranks, unless allowed before and after', () => {
+    const smtp = portRow(25, 6, 5);
+    const beacon = portRow(8333, 6, 2);
+    const allowed = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 25, protocol: tcp, reason: b}');
+    const ranked = [HTTPS, DNS, SSH, smtp, beacon];
+    const body = renderPullRequestComment({ diff: diffAllowlists(allowed, allowed, ranked), ranked, top: 2, stackOrVpcKey: 'vpc-0abc1234', allowlistPath: 'a.yml' });
+    const [topPart, belowPart] = body.split('#### New, below the top 2');
+    expect(tableRows(topPart!).map((r) => r[0])).toEqual(['53', '443']);
+    // 22 (3rd) and 8333 (5th) are unexplained; 25 (4th) is allowed before and after, so not listed.
+    expect(tableRows(belowPart!).map((r) => [r[0], r[1]])).toEqual([['3', '22'], ['5', '8333']]);
   });
 });
