@@ -254,6 +254,28 @@ describe('tracking issue body and comments', () => {
   });
 });
 
+describe('new ports below the top list', () => {
+  test('the job summary shows the top list, then "New, below the top N" with each port\'s rank, and says how many ports max-ports left out', () => {
+    const rows = [HTTPS, DNS, SSH, portRow(3306, 6, 12), portRow(8333, 6, 2)];
+    const text = renderJobSummary({ top: 2, result: { ...auditResult(rows), portsLeftOut: 7 }, window: WINDOW, newPorts: [SSH, rows[4]!], silent: false });
+    expect(text).toContain('- Ports in the window: 5 (and 7 less busy ones beyond max-ports, neither judged nor remembered); the top list shows 2');
+    const [topPart, belowPart] = text.split('### New, below the top 2');
+    expect(tableRows(topPart!).map((r) => r[1])).toEqual(['443', '53']);
+    // 3306 ranks below the top list but is not new: only the new ones are listed, with their ranks.
+    expect(tableRows(belowPart!).map((r) => [r[0], r[1]])).toEqual([['3', '22'], ['5', '8333']]);
+  });
+
+  test('the issue body puts the drill-downs of ports below the top list in their section, the others under "Who opened the new ports"', () => {
+    const rows = [HTTPS, DNS, SSH];
+    const drill = (port: number) => ({ port, protocol: 6, connections: 1, flows: 1, bytes: 1, firstSeen: null, lastSeen: null, sources: [], destinations: [] });
+    const body = renderIssueBody({ top: 1, stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows, newKeys: new Set(['443/tcp', '22/tcp']), window: WINDOW, allowlistPath: 'a.yml', drillDown: [drill(443), drill(22)] });
+    const [before, below] = body.split('### New, below the top 1');
+    expect(before).toContain('**`443/tcp`**');
+    expect(before).not.toContain('**`22/tcp`**');
+    expect(below).toContain('**`22/tcp`**');
+  });
+});
+
 describe('pull-request comment', () => {
   test('starts with its marker, counts each category, and gives every observed port its status', () => {
     const smtp = portRow(25, 6, 5);
