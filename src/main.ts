@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
+import type { PortMemory } from './audit/known-ports.js';
 import type { AuditParameters } from './audit/query.js';
 import { stackTableShape, type TableRef, type TableShape } from './audit/table-shape.js';
 import { parquetStackTableShape } from './audit/parquet-stack-table.js';
@@ -98,6 +99,8 @@ interface ReportOutcome {
   readonly drillDown?: DrillDownResult;
   /** On read-only runs, the default branch's allowlist the ports were judged by (the SARIF file's too). */
   readonly judgedBy?: Allowlist;
+  /** The port memory as this run left it (scheduled and read-only runs), for the job summary's trend. */
+  readonly memory?: PortMemory;
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -233,6 +236,7 @@ async function reportOnPullRequest(settings: Settings, pullNumber: number, baseS
     headAllowlist,
     allowlistPath: settings.allowlistPath,
     rows: result.rows,
+    top: settings.top,
     observedAt: now.toISOString(),
     stackOrVpcKey: memoryKey,
     author: await tokenLogin(octokit),
@@ -311,8 +315,8 @@ async function reportReadOnly(
 ): Promise<ReportOutcome> {
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
-  const { newPorts, silent, unexplained, issueNumber, issueUrl, health } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
-  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, judgedBy: allowlist };
+  const { newPorts, silent, unexplained, issueNumber, issueUrl, health, memory } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
+  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, memory, judgedBy: allowlist };
 }
 
 /** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
@@ -320,7 +324,7 @@ async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>
   const report = await runScheduledAudit({ ...input, drillDown: async (newPorts) => shown(await drillDownNewPorts(clients, engine, parameters, newPorts)) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown, memory: report.memory };
 }
 
 /** The drill-down step: one more Athena query for the new ports, then their sources' names (where the role may). */
@@ -457,7 +461,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = shown(`${target.database}.${target.table}: ${parameters.source.partitioning}`);
-    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown };
+    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory };
     if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
     await core.summary.addRaw(renderJobSummary(summary)).write();
     const sarif = { rows: result.rows, allowlist: outcome.readOnly ? outcome.judgedBy : allowlist, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };

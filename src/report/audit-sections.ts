@@ -26,7 +26,6 @@ export function renderTopListTable(rows: readonly PortRow[], newKeys: ReadonlySe
 /** The title of the section of new ports ranked below the top list: `New, below the top 10`. */
 export const belowTopTitle = (top: number) => `New, below the top ${top}`;
 
-
 /**
  * The section of new ports ranked below the top list (`heading` is its markdown level, `###`): their table with
  * their ranks, then each one's drill-down where `drillDown` has it; the first `shown` ports. Empty without any.

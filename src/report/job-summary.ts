@@ -6,6 +6,8 @@ import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderCost, renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { escapeMarkdown } from './markdown.js';
+import { renderTrend } from './trend-chart.js';
+import type { PortMemory } from '../audit/known-ports.js';
 
 const keys = (ports: readonly PortRow[]) => ports.map((p) => `\`${portKey(p)}\``).join(', ');
 
@@ -29,10 +31,13 @@ interface JobSummaryInput {
   readonly readOnly?: string;
   /** The drill-down query of the new ports, when this run ran one. */
   readonly drillDown?: DrillDownResult;
+  /** The port memory after this run (scheduled and read-only runs): the trend of the new ports and the total volume. */
+  readonly memory?: PortMemory;
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, top, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown } = input;
+  const { result, top, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown, memory } = input;
+  const trend = memory ? renderTrend(memory, newPorts, '###', 'new ports') : '';
   const newKeys = new Set(newPorts.map(portKey));
   const split = splitAtTop(result.rows, top, (row) => newKeys.has(portKey(row)));
   const leftOut = result.portsLeftOut > 0 ? ` (and ${result.portsLeftOut} less busy ones beyond max-ports, neither judged nor remembered)` : '';
@@ -61,5 +66,6 @@ export function renderJobSummary(input: JobSummaryInput): string {
     renderTopListTable(split.top, newKeys),
     '',
     ...(split.newBelow.length ? [renderNewBelowTop(split.newBelow, top, '###', drillDown?.ports), ''] : []),
+    ...(trend ? [trend, ''] : []),
   ].join('\n');
 }

@@ -1,15 +1,16 @@
 // The sticky pull-request comment: the port diff between the base branch's allowlist and the PR's against
-// the latest observed top list, in ONE comment found by its hidden marker and its author (the token's own
+// every port the latest audit observed, in ONE comment found by its hidden marker and its author (the token's own
 // account: a comment someone else planted with the marker is never edited) and updated in place. Pull
 // requests from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
 
 import { entryKey, type Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
-import type { PortRow } from '../audit/port-row.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
 import { code, escapeMarkdown, fitToLimit, truncationNote, utcMinute } from './markdown.js';
 import { columns, extraColumn, markdownPortTable, PULL_REQUEST_COLUMNS } from './port-table.js';
+import { belowTopTitle } from './audit-sections.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
 export function pullRequestMarker(stackOrVpcKey: string): string {
@@ -45,6 +46,9 @@ export function forkPullRequestNotice(payload: PullRequestPayload): string | und
 
 interface PullRequestCommentInput {
   readonly diff: AllowlistDiff;
+  /** Every observed port in rank order, and how many of them the top list shows; the others go in their own section. */
+  readonly ranked: readonly PortRow[];
+  readonly top: number;
   readonly stackOrVpcKey: string;
   readonly allowlistPath: string;
   /** When the top list was observed (the memory's updatedAt), if known. */
@@ -59,17 +63,25 @@ const SECTIONS: readonly { key: keyof AllowlistDiff & ('newlyAllowed' | 'noLonge
 ];
 
 /** An observed port with its category in the diff (`✅ Newly allowed by this PR`). */
-type StatusRow = PortRow & { readonly status: string };
+type StatusRow = PortRow & { readonly status: string; readonly unchanged: boolean };
 const COMMENT_COLUMNS = [...columns<StatusRow>(...PULL_REQUEST_COLUMNS), extraColumn<StatusRow>('Status', (row) => row.status)];
 
-/** The comment body: a summary line per category, then one table of every observed port with its category. */
+/**
+ * The comment body: a summary line per category, one table of the top list's ports with their category, then
+ * the ports ranked below it whose category is not "allowed before and after", with their ranks.
+ */
 export function renderPullRequestComment(input: PullRequestCommentInput): string {
-  const { diff, stackOrVpcKey, allowlistPath, observedAt } = input;
-  const rows: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}` })));
+  const { diff, stackOrVpcKey, allowlistPath, observedAt, ranked, top } = input;
+  const rank = new Map(ranked.map((row, index) => [portKey(row), index + 1]));
+  const rankOf = (row: PortRow) => rank.get(portKey(row)) ?? Infinity;
+  const all: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}`, unchanged: section.key === 'unchanged' })));
+  const rows = all.filter((row) => rankOf(row) <= top);
+  const below = all.filter((row) => rankOf(row) > top && !row.unchanged).sort((a, b) => rankOf(a) - rankOf(b));
+  const belowColumns = [extraColumn<StatusRow>('#', (row) => String(rankOf(row)), true), ...COMMENT_COLUMNS];
   const counts = SECTIONS.map((s) => `${s.mark} ${s.title}: **${diff[s.key].length}**`);
   const unobserved = [
-    ...diff.addedNotObserved.map((e) => `- \`${entryKey(e)}\` is added (line ${e.line}) but was not in the observed top list.`),
-    ...diff.removedNotObserved.map((e) => `- \`${entryKey(e)}\` is removed; it was not in the observed top list either.`),
+    ...diff.addedNotObserved.map((e) => `- \`${entryKey(e)}\` is added (line ${e.line}) but was not observed in the window.`),
+    ...diff.removedNotObserved.map((e) => `- \`${entryKey(e)}\` is removed; it was not observed in the window either.`),
     ...diff.expiredInHead.map((e) => `- \`${entryKey(e)}\` (line ${e.line}) expired after ${e.expires}: it no longer explains its ports.`),
   ];
   const render = (shown: number) =>
@@ -77,17 +89,21 @@ export function renderPullRequestComment(input: PullRequestCommentInput): string
       pullRequestMarker(stackOrVpcKey),
       `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
       '',
-      `Against the latest observed top list${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''}:`,
+      `Against the ports the latest audit observed${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''}:`,
       '',
       counts.map((c) => `- ${c}`).join('\n'),
       '',
       rows.length === 0
-        ? '_No observed top list yet: the scheduled audit has not recorded one._'
+        ? '_No observed ports yet: the scheduled audit has not recorded any._'
         : markdownPortTable(rows.slice(0, shown), COMMENT_COLUMNS) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
+      ...(below.length && shown >= rows.length
+        ? ['', `#### ${belowTopTitle(top)}`, '', 'Ports ranked below the top list that this PR allows, stops allowing or leaves unexplained:', '',
+          markdownPortTable(below.slice(0, shown - rows.length), belowColumns) + (shown < rows.length + below.length ? `\n\n${truncationNote(shown - rows.length, below.length, 'ports below the top list')}` : '')]
+        : []),
       ...(unobserved.length ? ['', unobserved.join('\n')] : []),
       '',
     ].join('\n');
-  return fitToLimit(rows.length, render);
+  return fitToLimit(rows.length + below.length, render);
 }
 
 interface PullRequestReportInput {
@@ -98,8 +114,10 @@ interface PullRequestReportInput {
   readonly baseAllowlist: Allowlist | undefined;
   readonly headAllowlist: Allowlist | undefined;
   readonly allowlistPath: string;
-  /** The latest observed top list (this run's audit). */
+  /** Every port this run's audit observed, in rank order. */
   readonly rows: readonly PortRow[];
+  /** How many of them the comment's top table shows. */
+  readonly top: number;
   readonly observedAt?: string;
   readonly stackOrVpcKey: string;
   /** The login of the token's account (see tokenLogin): only its comments are ours. */
@@ -116,7 +134,7 @@ interface PullRequestReport {
 export async function reportPullRequest(input: PullRequestReportInput): Promise<PullRequestReport> {
   const { octokit, repo, pullNumber, log, stackOrVpcKey, author } = input;
   const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
-  const body = renderPullRequestComment({ diff, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
+  const body = renderPullRequestComment({ diff, ranked: input.rows, top: input.top, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
   const marker = pullRequestMarker(stackOrVpcKey);
   const marked = (await listComments(octokit, repo, pullNumber, author)).filter((comment) => comment.body.startsWith(marker));
   for (const planted of marked.filter((comment) => !comment.ours)) {

@@ -7,7 +7,7 @@
 
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
-import type { RememberedPort } from '../audit/known-ports.js';
+import type { PortMemory, RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { closeIssue, createIssue, createOnce, ensureLabel, listOpenIssues, postComment, updateIssue, type GitHubClient, type RepoRef } from '../github.js';
@@ -60,6 +60,8 @@ interface IssueContent extends IssueDecision {
   readonly allowlistPath: string;
   /** Who opened the new ports (the drill-down step), with their sources' names. */
   readonly drillDown?: readonly PortDrillDown[];
+  /** The memory after this run, for the trend chart. */
+  readonly memory?: PortMemory;
 }
 
 /**
@@ -79,11 +81,11 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.stackOrVpcKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown });
+  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

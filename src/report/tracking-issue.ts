@@ -5,7 +5,8 @@
 import { portKey, protocolName, splitAtTop, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import { renderDrillDownMarkdown } from './drill-down.js';
-import type { RememberedPort } from '../audit/known-ports.js';
+import type { PortMemory, RememberedPort } from '../audit/known-ports.js';
+import { renderTrend } from './trend-chart.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { formatBytes } from '../format-bytes.js';
@@ -48,6 +49,8 @@ interface IssueBodyInput {
   readonly health?: PipelineHealth;
   /** Who opened this run's new ports and where they went (only on runs with new ports). */
   readonly drillDown?: readonly PortDrillDown[];
+  /** The memory after this run: the trend of the unacknowledged ports and the total volume. */
+  readonly memory?: PortMemory;
 }
 
 /**
@@ -90,6 +93,10 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
   // Drill-downs of new ports in the top list here; those ranked below it go with their own section.
   const topDrillDowns = (input.drillDown ?? []).filter((d) => !belowKeys.has(portKey(d)));
   const fullList = 'The job summary of the latest audit run has the full list.';
+  // The trend's lines are ranked as the top list is (connections); ports this window did not see come last.
+  const rank = new Map(input.rows.map((row, index) => [portKey(row), index]));
+  const byRank = [...unacknowledged].sort((a, b) => (rank.get(portKey(a)) ?? Infinity) - (rank.get(portKey(b)) ?? Infinity));
+  const trend = input.memory ? renderTrend(input.memory, byRank, '###', 'unacknowledged ports') : '';
   const keys = unacknowledged.map(portKey);
   const portsTable = markdownPortTable(unacknowledged.slice(0, shownPorts), columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS));
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
@@ -118,6 +125,7 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
     '',
     `${portsTable}${portsNote}`,
     '',
+    ...(trend ? [trend, ''] : []),
     ...(topDrillDowns.length ? ['### Who opened the new ports', '', ...topDrillDowns.flatMap((d) => [renderDrillDownMarkdown(d), ''])] : []),
     '### Current top list',
     '',

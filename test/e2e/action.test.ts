@@ -28,8 +28,9 @@ import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/g
 import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { auditParameters, SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
-import type { GroundTruth } from '../../src/flowlog/sample.js';
+import { generateSample, type GroundTruth } from '../../src/flowlog/sample.js';
 import { sarifSchemaErrors } from '../support/sarif-schema.js';
+import { parseCidrList } from '../../src/audit/parameters.js';
 
 interface ActionRun {
   readonly code: number | null;
@@ -677,4 +678,49 @@ test('bad inputs exit non-zero, list every problem, and call neither AWS nor Git
   } finally {
     counting.server.close();
   }
+});
+
+describe('a new port below the top list (issue 19)', () => {
+  test('the planted beacon, 15th by connections on a busy day, is new in the issue and the job summary, with its rank and drill-down', async () => {
+    // A busy day of the sample's network: the beacon's two connections an hour rank it below the top 10.
+    const out = await mkdtemp(join(tmpdir(), 'busy-day-'));
+    const truth = await generateSample({ out, vpcCidrs: parseCidrList(SAMPLE_VPC_CIDRS), end: new Date('2026-11-02T00:00:00Z'), days: 1, recordsPerHour: 5000, seed: 2026 });
+    const { rows } = await new DuckDbEngine({ logsDir: out }).runAudit(auditParameters(SAMPLE_VPC_CIDRS, { maxPorts: 2000 }));
+    const rank = rows.findIndex((r) => r.port === truth.beacon.port) + 1;
+    expect(rank).toBeGreaterThan(10);
+    const beacon = rows[rank - 1]!;
+    const busyVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '172.31.0.0/16' }))).Vpc!.VpcId!;
+    await queueAthenaResults(moto.endpoint, rows);
+    await queueDrillDownResults(moto.endpoint, [{
+      port: beacon.port, protocol: 6, nat_copy: false, instance_id: truth.beacon.instanceId, interface_id: truth.beacon.interfaceId,
+      subnet_id: truth.beacon.subnetId, srcaddr: truth.beacon.address, dstaddr: truth.beacon.peer, pkt_dst_aws_service: null, traffic_path: 8,
+      connections: beacon.connections, flows: beacon.flows, bytes: beacon.bytes, first_seen: 1793491260, last_seen: 1793577540, port_total: false,
+    }]);
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), 'vpc-id': busyVpc } });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+
+    // The outputs: the top list is the first 10; new-ports has every port outside the allowlist, the beacon included.
+    expect(portsOf(run.outputs['top-ports'])).toHaveLength(10);
+    expect(portsOf(run.outputs['new-ports']).map((p) => p.port)).toContain(truth.beacon.port);
+
+    const issue = github.openIssues().find((i) => i.body.includes(`key=${busyVpc} `))!;
+    const below = (text: string) => text.slice(text.indexOf('### New, below the top 10'));
+    for (const text of [issue.body, run.summary]) {
+      expect(text).toContain('### New, below the top 10');
+      expect(below(text)).toMatch(new RegExp(`^\\| ${rank} \\| 8333 \\| tcp \\| ${beacon.connections} \\|`, 'm'));
+      expect(below(text)).toContain(`| from | ${truth.beacon.instanceId} · ${truth.beacon.interfaceId} · ${truth.beacon.subnetId} · ${truth.beacon.address} | ${beacon.connections} |`);
+      // The trend: this first window's connections, the beacon's line named under the chart.
+      expect(text).toContain('Trend over the last 1 audited window');
+      expect(text).toContain('xychart-beta');
+    }
+    // Lines for the busiest new ports, ranked as the table (the beacon is the 11th of 13 new ones, so it has none).
+    expect(run.summary).toContain('Lines, in order (the first 5 of 13): `5432/tcp`, `22/tcp`, `0/icmp`, `6379/tcp`, `3306/tcp`.');
+    // The memory keeps every port of the window, each with this window's connections.
+    const stored = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${busyVpc}/known-ports.json` }));
+    const memory = JSON.parse(await stored.Body!.transformToString()) as { version: number; ports: Record<string, { history: { connections: number }[] }> };
+    expect(memory.version).toBe(2);
+    expect(Object.keys(memory.ports)).toHaveLength(rows.length);
+    expect(memory.ports['8333/tcp']!.history.map((h) => h.connections)).toEqual([beacon.connections]);
+  }, 240_000);
 });

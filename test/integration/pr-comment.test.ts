@@ -28,6 +28,7 @@ async function comment(pullNumber: number, headAllowlist: Allowlist, log: Record
     headAllowlist,
     allowlistPath: '.github/outbound-ports.yml',
     rows: ROWS,
+    top: 10,
     observedAt: '2026-11-02T00:05:00.000Z',
     stackOrVpcKey: KEY,
     author: await tokenLogin(octokit),

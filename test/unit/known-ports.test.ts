@@ -230,8 +230,8 @@ describe('diffAllowlists', () => {
     expect(diff.addedNotObserved.map(entryKey)).toEqual(['9000-9100/tcp']);
     expect(diff.removedNotObserved).toEqual([]);
     expect(diff.expiredInHead.map(entryKey)).toEqual(['443/tcp']);
-    const comment = renderPullRequestComment({ diff, stackOrVpcKey: KEY, allowlistPath: '.github/outbound-ports.yml' });
-    expect(comment).toContain('\n- `9000-9100/tcp` is added (line 5) but was not in the observed top list.\n');
+    const comment = renderPullRequestComment({ diff, ranked: [HTTPS, inBoth, inHeadOnly], top: 10, stackOrVpcKey: KEY, allowlistPath: '.github/outbound-ports.yml' });
+    expect(comment).toContain('\n- `9000-9100/tcp` is added (line 5) but was not observed in the window.\n');
     expect(comment).toContain('\n- `443/tcp` (line 3) expired after 2020-01-31: it no longer explains its ports.\n');
   });
 

@@ -105,7 +105,7 @@ describe('escaping data values', () => {
       allowlistPath,
     });
     const comment = renderNewPortsComment([hostile], WINDOW);
-    const pr = renderPullRequestComment({ diff: diffAllowlists(undefined, undefined, [hostile]), stackOrVpcKey: 'vpc-0abc1234', allowlistPath });
+    const pr = renderPullRequestComment({ diff: diffAllowlists(undefined, undefined, [hostile]), ranked: [hostile], top: 10, stackOrVpcKey: 'vpc-0abc1234', allowlistPath });
     // What GitHub renders as markup: the text outside code spans, fenced blocks and HTML comments.
     const rendered = (text: string) =>
       text.replace(/<!--[\s\S]*?-->/g, '').replace(/```[a-z]*\n[\s\S]*?\n```/g, '').replace(/(?<![`\\])(`+)(?!`)[\s\S]*?[^`\\]\1(?!`)/g, '');
@@ -258,6 +258,28 @@ describe('tracking issue body and comments', () => {
   });
 });
 
+describe('new ports below the top list', () => {
+  test('the job summary shows the top list, then "New, below the top N" with each port\'s rank, and says how many ports max-ports left out', () => {
+    const rows = [HTTPS, DNS, SSH, portRow(3306, 6, 12), portRow(8333, 6, 2)];
+    const text = renderJobSummary({ top: 2, result: { ...auditResult(rows), portsLeftOut: 7 }, window: WINDOW, newPorts: [SSH, rows[4]!], silent: false });
+    expect(text).toContain('- Ports in the window: 5 (and 7 less busy ones beyond max-ports, neither judged nor remembered); the top list shows 2');
+    const [topPart, belowPart] = text.split('### New, below the top 2');
+    expect(tableRows(topPart!).map((r) => r[1])).toEqual(['443', '53']);
+    // 3306 ranks below the top list but is not new: only the new ones are listed, with their ranks.
+    expect(tableRows(belowPart!).map((r) => [r[0], r[1]])).toEqual([['3', '22'], ['5', '8333']]);
+  });
+
+  test('the issue body puts the drill-downs of ports below the top list in their section, the others under "Who opened the new ports"', () => {
+    const rows = [HTTPS, DNS, SSH];
+    const drill = (port: number) => ({ port, protocol: 6, connections: 1, flows: 1, bytes: 1, firstSeen: null, lastSeen: null, sources: [], destinations: [] });
+    const body = renderIssueBody({ top: 1, stackOrVpcKey: 'vpc-0abc1234', unacknowledged: [], rows, newKeys: new Set(['443/tcp', '22/tcp']), window: WINDOW, allowlistPath: 'a.yml', drillDown: [drill(443), drill(22)] });
+    const [before, below] = body.split('### New, below the top 1');
+    expect(before).toContain('**`443/tcp`**');
+    expect(before).not.toContain('**`22/tcp`**');
+    expect(below).toContain('**`22/tcp`**');
+  });
+});
+
 describe('pull-request comment', () => {
   test('starts with its marker, counts each category, and gives every observed port its status', () => {
     const smtp = portRow(25, 6, 5);
@@ -268,6 +290,8 @@ describe('pull-request comment', () => {
       stackOrVpcKey: 'vpc-0abc1234',
       allowlistPath: '.github/outbound-ports.yml',
       observedAt: '2026-11-02T00:05:00.000Z',
+      ranked: [HTTPS, DNS, SSH, smtp],
+      top: 10,
     });
     expect(body.startsWith(pullRequestMarker('vpc-0abc1234'))).toBe(true);
     for (const line of ['Newly allowed by this PR: **1**', 'No longer allowed by this PR: **1**', 'Still unexplained: **1**', 'Allowed before and after: **1**']) {
@@ -280,7 +304,20 @@ describe('pull-request comment', () => {
       '53/udp': '❓ Still unexplained',
       '443/tcp': '✔️ Allowed before and after',
     });
-    expect(body).toContain('`9418/tcp` is added (line 4) but was not in the observed top list.');
+    expect(body).toContain('`9418/tcp` is added (line 4) but was not observed in the window.');
     expect(body).toContain('2026-11-02 00:05 UTC');
+    expect(body).not.toContain('New, below the top');
+  });
+
+  test('ports ranked below the top list get their own section with their ranks, unless allowed before and after', () => {
+    const smtp = portRow(25, 6, 5);
+    const beacon = portRow(8333, 6, 2);
+    const allowed = allowlistOf('  - {port: 443, protocol: tcp, reason: a}', '  - {port: 25, protocol: tcp, reason: b}');
+    const ranked = [HTTPS, DNS, SSH, smtp, beacon];
+    const body = renderPullRequestComment({ diff: diffAllowlists(allowed, allowed, ranked), ranked, top: 2, stackOrVpcKey: 'vpc-0abc1234', allowlistPath: 'a.yml' });
+    const [topPart, belowPart] = body.split('#### New, below the top 2');
+    expect(tableRows(topPart!).map((r) => r[0])).toEqual(['53', '443']);
+    // 22 (3rd) and 8333 (5th) are unexplained; 25 (4th) is allowed before and after, so not listed.
+    expect(tableRows(belowPart!).map((r) => [r[0], r[1]])).toEqual([['3', '22'], ['5', '8333']]);
   });
 });
