@@ -351,10 +351,10 @@ export function usage(): string {
     'Usage: vpc-port-audit COMMAND [flags]',
     '',
     'Commands:',
-    ...COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`),
+    ...COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${wrap(COMMANDS[n].summary, ' '.repeat(width + 4)).trimStart()}`),
     '',
-    "Help on a command: vpc-port-audit help COMMAND, or vpc-port-audit COMMAND --help (-h). The version: vpc-port-audit --version.",
-    EXIT_CODES_TEXT,
+    wrap('Help on a command: vpc-port-audit help COMMAND, or vpc-port-audit COMMAND --help (-h). The version: vpc-port-audit --version.', ''),
+    wrap(EXIT_CODES_TEXT, ''),
     '',
     'Example:',
     `  ${COMMANDS.audit.examples[0]}`,
@@ -386,7 +386,7 @@ export function commandHelp(name: CommandName): string {
     'Examples:',
     ...spec.examples.map((e) => `  ${e}`),
     '',
-    EXIT_CODES_TEXT,
+    wrap(EXIT_CODES_TEXT, ''),
   ].join('\n');
 }
 

@@ -24,7 +24,7 @@ import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
 import { V5_FORMAT } from './flowlog/format.js';
-import { requireWindowFiles } from './logs/discover.js';
+import { dayFilesWithoutTime, requireWindowFiles } from './logs/discover.js';
 import { LocalTree } from './logs/local-tree.js';
 import { s3Url, type S3Location } from './logs/s3-url.js';
 import { GROUND_TRUTH_FILE, generateSample } from './flowlog/sample.js';
@@ -180,18 +180,20 @@ function natCopiesWarning(command: AuditCommand, logs: LocalLogs): string | unde
   if (blind.length === 0) return undefined;
   const formats = [...new Set(blind.map((f) => f.format.name))].join('/');
   const fields = NAT_DETECTION_COLUMNS.map((c) => c.replaceAll('_', '-')).join(', ');
+  const which = blind.length < logs.files.length ? `${blind.length} of the ${logs.files.length} files read` : blind.length === 1 ? 'the file read' : `the ${blind.length} files read`;
   return (
-    `${blind.length} of the ${logs.files.length} files read (${formats}) lack one of ${fields}, so a connection through a NAT gateway ` +
+    `${which} (${formats}) ${blind.length === 1 ? 'lacks' : 'lack'} one of ${fields}, so a connection through a NAT gateway ` +
     "may count twice (from the instance, and translated from the NAT gateway); give --nat-addresses with the NAT gateways' private IPv4 addresses."
   );
 }
 
 /**
- * Which hours of the window the files cover: hour folders, and the records' start in day folders (known only after
- * the audit query, `hoursWithRecords`). With --require-full-window a partial window is an InputError.
+ * Which hours of the window the files cover: hour folders and S3 delivery file names, and the records' start in
+ * other files of day folders (known only after the audit query, `hoursWithRecords`). With --require-full-window a
+ * partial window is an InputError.
  */
 function checkCoverage(command: AuditCommand, discovery: LocalLogs['discovery'], hoursWithRecords: readonly number[] = []): WindowCoverage {
-  const coverage = windowCoverage(command.window, [...discovery.hourFolderHours, ...hoursWithRecords]);
+  const coverage = windowCoverage(command.window, [...discovery.hoursFromPaths, ...hoursWithRecords]);
   if (command.requireFullWindow && isPartial(coverage)) {
     throw new InputError(`--require-full-window: ${describePartialWindow(coverage)}; give a window the flow logs cover (--end, --lookback-hours), or leave out --require-full-window.`);
   }
@@ -204,9 +206,8 @@ function checkCoverage(command: AuditCommand, discovery: LocalLogs['discovery'],
  */
 async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo) {
   const logs = await readLogs(command, io);
-  const daily = logs.files.some((f) => f.granularity === 'day');
-  // Hour folders say their coverage before any query; day folders only through their records.
-  if (!daily) checkCoverage(command, logs.discovery);
+  // The paths say the coverage before any query, unless files of day folders have names without a time.
+  if (!dayFilesWithoutTime(logs.files)) checkCoverage(command, logs.discovery);
   const bar = progress(io, `scanning ${logs.files.length} files in ${command.logs}`);
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
   const auditParameters = parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format));

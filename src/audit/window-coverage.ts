@@ -1,6 +1,7 @@
 // How much of an audit window the flow logs read cover: the hours that have an hour folder (hourly layouts: the
-// folder is the hour), or a record starting in them (day folders hold whole days, so only the records say which
-// hours they cover), and the sentence for a window covered in part. Counts of a partial window are counts of
+// folder is the hour) or a file AWS published in them (S3 delivery names, logs/discover.ts), or else a record
+// starting in them (a day folder's files named otherwise: only their records say which hours they cover; one more
+// scan, run only then), and the sentence for a window covered in part. Counts of a partial window are counts of
 // fewer hours than the title's window: the CLI says so in the title and on stderr, or refuses it.
 
 import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
@@ -51,9 +52,10 @@ export function windowCoverage(window: HourWindow, covered: Iterable<number>): W
 export const isPartial = (c: WindowCoverage) => c.hoursCovered < c.hoursInWindow;
 
 const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
+const hours = (n: number) => `${n} hour${n === 1 ? '' : 's'}`;
 
 /** `18 of 24 hours`: for the title of a partial window. */
-export const coveredHoursText = (c: WindowCoverage) => `${c.hoursCovered} of ${c.hoursInWindow} hours`;
+export const coveredHoursText = (c: WindowCoverage) => `${c.hoursCovered} of ${hours(c.hoursInWindow)}`;
 
 /**
  * The sentence (without a final period) for a partially covered window: `the files read cover 18 of the window's
@@ -62,5 +64,5 @@ export const coveredHoursText = (c: WindowCoverage) => `${c.hoursCovered} of ${c
 export function describePartialWindow(c: WindowCoverage): string {
   const gaps = c.missing.slice(0, 3).map((m) => `${hour(m.start)} to ${hour(m.end)}`);
   const more = c.missing.length > 3 ? ` and ${c.missing.length - 3} more gaps` : '';
-  return `the files read cover ${c.hoursCovered} of the window's ${c.hoursInWindow} hours: none for ${gaps.join(', ')}${more}`;
+  return `the files read cover ${c.hoursCovered} of the window's ${hours(c.hoursInWindow)}: none for ${gaps.join(', ')}${more}`;
 }

@@ -4,7 +4,7 @@
 // (`YYYY/MM/DD/HH`, NULL for day folders). It runs THE SAME SQL text the query builder makes for a TableShape:
 // this view's own (localViewShape) or this stack's. The only dialect bridge is TRINO_FUNCTION_MACROS. An audit
 // that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why, and one over day
-// folders says which hours their records cover (audit/window-coverage.ts); a query that fails
+// folders whose file names carry no time says which hours their records cover (audit/window-coverage.ts); a query that fails
 // reading a file becomes one sentence naming that file (DuckDB's Parquet reader names none: the engine then
 // reads the window's Parquet files one at a time to find it).
 
@@ -20,6 +20,7 @@ import { DUCKDB_TYPES, readFlowLogText, sqlString } from '../flowlog/duckdb-text
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
+import { dayFilesWithoutTime } from '../logs/discover.js';
 import { InputError } from '../input-error.js';
 import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
 import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
@@ -174,13 +175,14 @@ export class DuckDbEngine implements QueryEngine {
 
   /**
    * The audit; when its top list is empty (and only then) one more query counts why (audit/empty-audit.ts); when
-   * files come from day folders, one more says which hours of the window their records cover (audit/window-coverage.ts).
+   * files of day folders carry no publication time in their names, one more says which hours of the window their
+   * records cover (audit/window-coverage.ts).
    */
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
     const { value, statistics } = await this.run(parameters, async (query, logs) => {
       const raws = (await query(sql, RESULT_COLUMNS)) as RawResultRow[];
-      const hours = logs.files.some((f) => f.granularity === 'day')
+      const hours = dayFilesWithoutTime(logs.files)
         ? ((await query(buildHoursWithRecordsSql(parameters), [HOUR_START_COLUMN])) as Record<string, unknown>[]).map((r) => Number(r[HOUR_START_COLUMN]) * 1000)
         : undefined;
       const covered = hours ? { hoursWithRecords: hours.sort((a, b) => a - b) } : {};

@@ -39,8 +39,8 @@ export interface AuditResult {
    */
   readonly recordCounts?: RecordCounts;
   /**
-   * DuckDB, when files come from day folders: the starts (epoch ms, sorted) of the window's hours in which a record
-   * starts (audit/window-coverage.ts), since a day folder says nothing of its hours. Absent otherwise.
+   * DuckDB, when files of day folders carry no publication time in their names: the starts (epoch ms, sorted) of the
+   * window's hours in which a record starts (audit/window-coverage.ts). Absent otherwise.
    */
   readonly hoursWithRecords?: readonly number[];
 }

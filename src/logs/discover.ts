@@ -4,9 +4,9 @@
 // above the dates (prefixes, accounts, regions) are all walked, except that beside `vpcflowlogs` other AWS
 // services' folders are skipped; dated folders outside the window are never opened.
 
-import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import { floorToHour, HOUR_MS, type HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
-import { HIVE_KEYS, layoutPatterns, S3_DELIVERY_FILE_NAME, type DateStyle, type Granularity, type LayoutName } from './layouts.js';
+import { HIVE_KEYS, layoutPatterns, s3DeliveryFileTime, S3_DELIVERY_FILE_NAME, type DateStyle, type Granularity, type LayoutName } from './layouts.js';
 import type { FlowLogTree, TreeEntry } from './tree.js';
 
 /** One flow-log file of the window. */
@@ -20,6 +20,8 @@ export interface WindowFile {
   readonly granularity: Granularity;
   /** The start of the file's dated folder: its UTC hour, or its UTC day. */
   readonly folderStart: Date;
+  /** When AWS published the file, from an S3 delivery file name (layouts.ts s3DeliveryFileTime); undefined for other names. */
+  readonly published?: Date;
 }
 
 export interface Discovery {
@@ -32,8 +34,12 @@ export interface Discovery {
   /** Hours of the window that an hour folder or a day folder covers. */
   readonly hoursCovered: number;
   readonly hoursInWindow: number;
-  /** The starts (epoch ms) of the window's hours that have an hour folder with files, sorted. */
-  readonly hourFolderHours: readonly number[];
+  /**
+   * The starts (epoch ms, sorted) of the window's hours that the paths show covered: an hour folder with files, or
+   * a file of a day folder that AWS published in that hour (its S3 delivery name). A day folder's other files
+   * cover hours only their records can tell (see dayFilesWithoutTime).
+   */
+  readonly hoursFromPaths: readonly number[];
   /**
    * Dated folders seen (none: the tree holds no known layout), with the nearest ones outside the window as
    * far as the walk opened them (`2026/10` when the month outside the window was not opened).
@@ -90,7 +96,7 @@ interface Walk {
   readonly hourFolders: Set<string>;
   readonly dayFolders: Set<string>;
   readonly hoursCovered: Set<number>;
-  readonly hourFolderHours: Set<number>;
+  readonly hoursFromPaths: Set<number>;
   /** The root's path names (for the S3-delivery context of a tree rooted below `vpcflowlogs`). */
   readonly rootNames: readonly string[];
   seen: boolean;
@@ -145,15 +151,21 @@ function addFiles(walk: Walk, entries: readonly TreeEntry[], segments: readonly 
   const [start, end] = partsRange(parts);
   for (let t = Math.max(start, walk.window.start.getTime()); t < Math.min(end, walk.window.end.getTime()); t += HOUR_MS) {
     walk.hoursCovered.add(t);
-    if (granularity === 'hour') walk.hourFolderHours.add(t);
+    if (granularity === 'hour') walk.hoursFromPaths.add(t);
   }
   for (const file of files) {
+    const published = s3DeliveryFileTime(file.name);
+    const publishedHour = published && floorToHour(published).getTime();
+    if (granularity === 'day' && publishedHour !== undefined && publishedHour >= walk.window.start.getTime() && publishedHour < walk.window.end.getTime()) {
+      walk.hoursFromPaths.add(publishedHour);
+    }
     walk.files.push({
       segments: [...segments, file.name],
       size: file.size ?? 0,
       layout: layoutOf(walk, style, granularity, segments, file.name),
       granularity,
       folderStart: new Date(start),
+      published,
     });
   }
 }
@@ -204,7 +216,7 @@ async function walkUndated(walk: Walk, segments: string[]): Promise<void> {
  */
 export async function discoverWindowFiles(tree: FlowLogTree, window: HourWindow): Promise<Discovery> {
   const walk: Walk = {
-    tree, window, files: [], hourFolders: new Set(), dayFolders: new Set(), hoursCovered: new Set(), hourFolderHours: new Set(),
+    tree, window, files: [], hourFolders: new Set(), dayFolders: new Set(), hoursCovered: new Set(), hoursFromPaths: new Set(),
     rootNames: tree.root.split(/[/\\]/), seen: false,
   };
   const dated = rootDate(tree.root);
@@ -221,10 +233,13 @@ export async function discoverWindowFiles(tree: FlowLogTree, window: HourWindow)
     dayFolders: walk.dayFolders.size,
     hoursCovered: walk.hoursCovered.size,
     hoursInWindow: Math.round((window.end.getTime() - window.start.getTime()) / HOUR_MS),
-    hourFolderHours: [...walk.hourFolderHours].sort((a, b) => a - b),
+    hoursFromPaths: [...walk.hoursFromPaths].sort((a, b) => a - b),
     dated: walk.seen ? { before: walk.before?.text, after: walk.after?.text } : undefined,
   };
 }
+
+/** Whether a file of a day folder has no publication time in its name: only its records can say which hours it covers. */
+export const dayFilesWithoutTime = (files: readonly WindowFile[]) => files.some((f) => f.granularity === 'day' && f.published === undefined);
 
 const hourText = (date: Date) => `${date.toISOString().slice(0, 13)}Z`;
 

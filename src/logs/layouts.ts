@@ -150,6 +150,19 @@ export function s3DeliveryFileName(account: string, region: string, flowLogId: s
 }
 
 /**
+ * The time in an S3 delivery file name (`..._20261101T1205Z_...`), undefined for another name. AWS publishes a
+ * file every 5 minutes with the records of the traffic recorded in the previous 5 minutes, and the name's time is
+ * the publication's, before the upload (Amazon VPC user guide, "Flow log files",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html).
+ */
+export function s3DeliveryFileTime(name: string): Date | undefined {
+  if (!S3_DELIVERY_FILE_NAME.test(name)) return undefined;
+  const [, y, mo, d, h, mi] = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/.exec(name)!.map(Number) as number[];
+  const time = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!));
+  return time.getUTCDate() === d && time.getUTCHours() === h && time.getUTCMinutes() === mi ? time : undefined;
+}
+
+/**
  * The folder segments from an S3 delivery bucket's root down to a region folder:
  * `AWSLogs/ACCOUNT/vpcflowlogs/REGION` or its Hive-compatible form.
  */

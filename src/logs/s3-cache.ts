@@ -152,6 +152,11 @@ async function download(client: S3Client, file: CacheFile, received: (bytes: num
       throw explainS3Error(error, url, 's3:GetObject', input);
     }
     let bytes = 0;
+    const cutShort = (detail: string) =>
+      new InputError(
+        `${input}: the download of ${url} stopped after ${bytes}${response.ContentLength === undefined ? '' : ` of ${response.ContentLength}`} bytes (${detail}); ` +
+          'check the network connection and run the audit again (the objects fetched whole stay in the cache).',
+      );
     await pipeline(
       response.Body as Readable,
       async function* count(source: AsyncIterable<Buffer>) {
@@ -162,10 +167,11 @@ async function download(client: S3Client, file: CacheFile, received: (bytes: num
         }
       },
       createWriteStream(temporary, { flags: 'wx' }),
-    );
-    if (response.ContentLength !== undefined && bytes !== response.ContentLength) {
-      throw new Error(`${url} ended after ${bytes} of ${response.ContentLength} bytes`);
-    }
+    ).catch((error: NodeJS.ErrnoException) => {
+      // A file-system error names its path (the cache's to report as it is); any other is the connection's.
+      throw error.path === undefined ? cutShort(error.message) : error;
+    });
+    if (response.ContentLength !== undefined && bytes !== response.ContentLength) throw cutShort('the body ended early');
     const lastModified = response.LastModified ?? file.object.lastModified;
     await utimes(temporary, lastModified, lastModified);
     await rename(temporary, file.path);

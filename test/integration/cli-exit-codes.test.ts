@@ -3,7 +3,7 @@
 // (hour folders, and day folders by their records' start), the NAT warning for formats that cannot tell NAT
 // copies, "All N ports" when --top exceeds the list, and redrive without a reachable AWS as one sentence.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portKey, protocolName } from '../../src/audit/port-row.js';
@@ -78,10 +78,19 @@ describe('a window the files cover in part', () => {
     expect(whole.stdout.split('\n')[0]).toMatch(/2026-11-02T00Z$/);
   });
 
-  test('day folders (S3 delivery\'s default layout): coverage from the records\' start', async () => {
-    const out = join(work, 's3-daily');
+  test.each([
+    ['by the times in S3 delivery\'s file names', false],
+    ['by the records\' start when the files are named otherwise', true],
+  ])('day folders (S3 delivery\'s default layout): coverage %s', async (_name, renamed) => {
+    const out = join(work, `s3-daily-${renamed}`);
     const made = await cli('sample', '--out', out, '--layout', 's3', '--records-per-hour', '40', '--seed', '3', '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02');
     expect(made.code).toBe(0);
+    if (renamed) {
+      const day = join(out, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01');
+      const names = await readdir(day);
+      expect(names).toHaveLength(24);
+      await Promise.all(names.map((name, i) => rename(join(day, name), join(day, `part-${i}.log.gz`))));
+    }
     const audit = (...flags: string[]) => cli('audit', '--logs', out, '--vpc-cidr', '10.0.0.0/16', '--format', 'json', ...flags);
     // A day folder for 2026-11-01 only: a window 10 hours into the next day has records in 14 of its 24 hours.
     const partial = await audit('--end', '2026-11-02T10');
@@ -106,7 +115,7 @@ describe('NAT copies', () => {
     const warned = await audit();
     expect(warned.code).toBe(0);
     expect(warned.stderr).toBe(
-      'warning: 24 of the 24 files read (v2) lack one of interface-id, flow-direction, pkt-dstaddr, so a connection through a NAT gateway may count twice ' +
+      'warning: the 24 files read (v2) lack one of interface-id, flow-direction, pkt-dstaddr, so a connection through a NAT gateway may count twice ' +
         "(from the instance, and translated from the NAT gateway); give --nat-addresses with the NAT gateways' private IPv4 addresses.\n",
     );
     expect((await audit('--nat-addresses', v2Truth.natAddresses.join(','))).stderr).toBe('');

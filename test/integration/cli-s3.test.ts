@@ -83,6 +83,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   proxy.deny(undefined);
+  proxy.cut(undefined);
   proxy.requests.length = 0;
 });
 
@@ -225,6 +226,17 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
   test('a denied prefix', async () => {
     proxy.deny(BUCKET, 'AWSLogs/');
     oneSentence(await audit(`s3://${BUCKET}/AWSLogs/`, '--cache-dir', join(work, 'c4')), /AWS denied s3:ListBucket on s3:\/\/flow-logs-123456789012\/AWSLogs\/ to the credentials in use/);
+  });
+
+  test('a download that stops halfway (the connection drops): one sentence, exit 2, no partial file in the cache', async () => {
+    const cache = join(work, 'c8');
+    proxy.cut(BUCKET, 'firehose/2026/11/01/13/');
+    oneSentence(
+      await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', cache),
+      /--logs: the download of s3:\/\/flow-logs-123456789012\/firehose\/2026\/11\/01\/13\/.*\.gz stopped after \d+ of \d+ bytes \(.+\); check the network connection and run the audit again \(the objects fetched whole stay in the cache\)/,
+    );
+    const left = await readdir(join(cache, 's3', BUCKET), { recursive: true, withFileTypes: true });
+    expect(left.filter((e) => e.isFile() && (e.parentPath.includes('/13') || e.name.endsWith('.part'))).map((e) => e.name)).toEqual([]);
   });
 
   test('a denied object stops the downloads and leaves only complete files in the cache', async () => {

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
-import { discoverWindowFiles, requireWindowFiles } from '../../src/logs/discover.js';
+import { dayFilesWithoutTime, discoverWindowFiles, requireWindowFiles } from '../../src/logs/discover.js';
 import { LocalTree } from '../../src/logs/local-tree.js';
 import type { FlowLogTree } from '../../src/logs/tree.js';
 import { InputError } from '../../src/input-error.js';
@@ -151,7 +151,7 @@ describe('discoverWindowFiles', () => {
     await expect(missing.check()).rejects.toThrow(/^--logs: '\/nonexistent\/flow-logs' does not exist; give a folder of flow-log files/);
   });
 
-  test('discovery lists the hours of the window that have an hour folder', async () => {
+  test('discovery lists the hours of the window that the paths show covered: hour folders', async () => {
     const root = await mkdtemp(join(tmpdir(), 'hour-folders-'));
     for (const hour of ['2026/11/01/22', '2026/11/02/01']) {
       await mkdir(join(root, hour), { recursive: true });
@@ -160,6 +160,24 @@ describe('discoverWindowFiles', () => {
     // An empty hour folder covers nothing.
     await mkdir(join(root, '2026/11/01/23'), { recursive: true });
     const found = await discoverWindowFiles(new LocalTree(root), { start: new Date('2026-11-01T22:00Z'), end: new Date('2026-11-02T02:00Z') });
-    expect(found.hourFolderHours.map((t) => new Date(t).toISOString())).toEqual(['2026-11-01T22:00:00.000Z', '2026-11-02T01:00:00.000Z']);
+    expect(found.hoursFromPaths.map((t) => new Date(t).toISOString())).toEqual(['2026-11-01T22:00:00.000Z', '2026-11-02T01:00:00.000Z']);
+    expect(dayFilesWithoutTime(found.files)).toBe(false);
+  });
+
+  test('and day folders: the hours in which AWS published their files (S3 delivery names); a file named otherwise needs its records', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'day-folders-'));
+    const day = join(root, 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01');
+    await mkdir(day, { recursive: true });
+    for (const stamp of ['20261101T2205Z', '20261101T2255Z', '20261101T2355Z', '20261101T0105Z']) {
+      await writeFile(join(day, `123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_${stamp}_0a1b2c3d.log.gz`), 'x');
+    }
+    const window = { start: new Date('2026-11-01T22:00Z'), end: new Date('2026-11-02T02:00Z') };
+    const found = await discoverWindowFiles(new LocalTree(root), window);
+    // 01:05 is before the window; 00:00-02:00 of the next day has no folder.
+    expect(found.hoursFromPaths.map((t) => new Date(t).toISOString())).toEqual(['2026-11-01T22:00:00.000Z', '2026-11-01T23:00:00.000Z']);
+    expect(found.files.map((f) => f.published?.toISOString())).toContain('2026-11-01T23:55:00.000Z');
+    expect(dayFilesWithoutTime(found.files)).toBe(false);
+    await writeFile(join(day, 'copied-by-hand.log.gz'), 'x');
+    expect(dayFilesWithoutTime((await discoverWindowFiles(new LocalTree(root), window)).files)).toBe(true);
   });
 });

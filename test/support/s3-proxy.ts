@@ -2,6 +2,7 @@
 // the ListObjectsV2 calls per prefix and the GetObject calls) and answers S3's own 403 AccessDenied error for
 // a denied prefix. A denial is faked here because moto 5.2's IAM mode rejects the signature of any request
 // whose query holds a '/' (ListObjectsV2 with Delimiter '/'), so it cannot produce a real AccessDenied there.
+// It can also drop the connection halfway through an object's body, as a network failure mid-download would.
 // Requests pass through byte for byte (headers included, so signatures stay valid).
 
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -27,6 +28,8 @@ export interface S3Proxy {
    * or to reads only (`get`, as a policy that grants s3:ListBucket but not s3:GetObject there).
    */
   deny(bucket: string | undefined, prefix?: string, calls?: 'all' | 'get'): void;
+  /** Drop the connection halfway through the body of objects read at or below `bucket/prefix` (undefined: none). */
+  cut(bucket: string | undefined, prefix?: string): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
   const upstream = new URL(target);
   const requests: S3Request[] = [];
   let denied: { bucket: string; prefix: string; calls: 'all' | 'get' } | undefined;
+  let cut: { bucket: string; prefix: string } | undefined;
 
   const server: Server = createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://proxy');
@@ -55,7 +59,18 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
       { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
+        const half = Number(answer.headers['content-length'] ?? 0) / 2;
+        if (!cut || bucket !== cut.bucket || listing || seen.method !== 'GET' || !path.startsWith(cut.prefix) || half < 1) {
+          answer.pipe(outgoing);
+          return;
+        }
+        // The first half of the body, then the connection drops, as a network failure mid-download would.
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (sent < half) outgoing.write(chunk.subarray(0, Math.max(0, Math.floor(half) - sent)));
+          sent += chunk.length;
+        });
+        answer.on('end', () => outgoing.socket?.destroy());
       },
     );
     forward.on('error', (error) => outgoing.destroy(error));
@@ -70,6 +85,9 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     fetchedKeys: () => requests.filter((r) => r.method === 'GET' && r.key !== '' && !r.query.has('list-type')).map((r) => r.key),
     deny(bucket, prefix = '', calls = 'all') {
       denied = bucket === undefined ? undefined : { bucket, prefix, calls };
+    },
+    cut(bucket, prefix = '') {
+      cut = bucket === undefined ? undefined : { bucket, prefix };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

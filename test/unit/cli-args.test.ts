@@ -159,6 +159,9 @@ describe('parseCommand', () => {
   });
 });
 
+/** The longest line of a help text, leaving out command lines, examples and the synopsis (they are not wrapped). */
+const longestProseLine = (text: string) => Math.max(...text.split('\n').filter((l) => !/^( {2}vpc-port-audit | {6}Example: |Usage: )/.test(l)).map((l) => l.length));
+
 describe('help text: written from the one table of commands and flags', () => {
   test.each(Object.keys(COMMANDS) as CommandName[])('%s --help explains every flag of the command with an example, and the exit codes', async (name) => {
     const { code, stdout, stderr } = await run([name, '--help']);
@@ -172,7 +175,8 @@ describe('help text: written from the one table of commands and flags', () => {
       const block = new RegExp(`\\n  --${flag}\\b[^\\n]*\\n(?:      [^\\n]+\\n)*      Example: [^\\n]*--${flag}\\b`);
       expect(stdout).toMatch(block);
     }
-    expect(stdout).toContain('Exit codes: 0 done; 2 bad input (one sentence on stderr, nothing done); 3 policy: audit --fail-on-unexplained found ports outside --allowlist; 1 an unexpected failure.');
+    expect(stdout.replace(/\n/g, ' ')).toContain('Exit codes: 0 done; 2 bad input (one sentence on stderr, nothing done); 3 policy: audit --fail-on-unexplained found ports outside --allowlist; 1 an unexpected failure.');
+    expect(longestProseLine(stdout)).toBeLessThanOrEqual(110);
   });
 
   test('audit --help explains the presets, --top and the peers column', async () => {
@@ -189,6 +193,7 @@ describe('help text: written from the one table of commands and flags', () => {
     const help = await run(['--help']);
     expect([help.code, help.stderr]).toEqual([0, '']);
     for (const name of Object.keys(COMMANDS)) expect(help.stdout).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    expect(longestProseLine(help.stdout)).toBeLessThanOrEqual(110);
     expect(help.stdout).toContain('Exit codes: 0 done;');
     expect((await run(['help'])).stdout).toBe(help.stdout);
     expect(await run([])).toEqual({ code: 2, stdout: '', stderr: help.stdout });
