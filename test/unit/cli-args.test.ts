@@ -103,7 +103,7 @@ describe('parseCommand', () => {
     expect(parseCommand([], NOW)).toEqual({ command: 'help', exitCode: 2 });
     expect(parseCommand(['--version'], NOW)).toEqual({ command: 'version' });
     expect(() => parseCommand(['deploy'], NOW)).toThrow(InputError);
-    expect(() => parseCommand(['help', 'deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are audit, why, sql, sample, redrive/);
+    expect(() => parseCommand(['help', 'deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are audit, why, sql, sample, allowlist, redrive/);
   });
 
   const window = (...flags: string[]) => (parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', ...flags], NOW) as AuditCommand).window;
@@ -149,7 +149,7 @@ describe('parseCommand', () => {
     expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why\); sql's flags are --vpc-cidr, --logs, /);
     expect(() => parseCommand([...sql, '--allowlist', 'a.yml'], NOW)).toThrow(/^'--allowlist' is not a flag of 'sql' \(it is a flag of audit\)/);
     expect(() => parseCommand(['why', '443', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--top', '3'], NOW)).toThrow(/^'--top' is not a flag of 'why' \(it is a flag of audit, sql\)/);
-    expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql\)/);
+    expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql, allowlist\)/);
     expect(() => parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '-x'], NOW)).toThrow(/^'-x' is not a flag of 'audit'; audit's flags are /);
   });
 
