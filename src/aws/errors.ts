@@ -22,7 +22,9 @@ const NETWORK_ERROR = new RegExp(`\\b(?:${NETWORK_ERROR_CODES.join('|')})\\b`);
 /** Whether an AWS SDK call failed because AWS could not be reached (no network, a wrong AWS_ENDPOINT_URL, a timeout). */
 export function isUnreachable(error: unknown): boolean {
   const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
-  return NETWORK_ERROR.test(`${code ?? ''} ${message ?? ''}`) || name === 'TimeoutError';
+  // Node's "socket hang up" (a connection closed before the response) reaches us inside the SDK's wrapper
+  // ("AWS SDK error wrapper for TimeoutError: socket hang up") without its ECONNRESET code.
+  return NETWORK_ERROR.test(`${code ?? ''} ${message ?? ''}`) || name === 'TimeoutError' || /\bsocket hang up\b/.test(message ?? '');
 }
 
 export class AwsAccessError extends Error {

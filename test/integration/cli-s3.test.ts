@@ -165,7 +165,7 @@ describe('audit --logs s3://', () => {
 
 describe('bad input: exit 2, one sentence, nothing half-done', () => {
   const oneSentence = (result: { code: number; stdout: string; stderr: string }, message: RegExp) => {
-    expect(result.code).toBe(2);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
     expect(result.stdout).toBe('');
     const lines = result.stderr.split('\n').filter((l) => !/^downloading /.test(l));
     expect(lines.join('\n')).toMatch(/^vpc-port-audit: --logs: [^\n]+\.\n?$/);
@@ -233,7 +233,8 @@ describe('bad input: exit 2, one sentence, nothing half-done', () => {
     proxy.cut(BUCKET, 'firehose/2026/11/01/13/');
     oneSentence(
       await audit(`s3://${BUCKET}/firehose/`, '--cache-dir', cache),
-      /--logs: the download of s3:\/\/flow-logs-123456789012\/firehose\/2026\/11\/01\/13\/.*\.gz stopped after \d+ of \d+ bytes \(.+\); check the network connection and run the audit again \(the objects fetched whole stay in the cache\)/,
+      // The drop lands in the body (most runs) or, on a loaded machine, before the response's headers.
+      /--logs: (the download of s3:\/\/flow-logs-123456789012\/firehose\/2026\/11\/01\/13\/.*\.gz stopped after \d+ of \d+ bytes \(.+\); check the network connection and run the audit again \(the objects fetched whole stay in the cache\)|S3 could not be reached for s3:\/\/flow-logs-123456789012\/firehose\/2026\/11\/01\/13\/.*\.gz \(.*socket hang up\); check the network connection)/,
     );
     const left = await readdir(join(cache, 's3', BUCKET), { recursive: true, withFileTypes: true });
     expect(left.filter((e) => e.isFile() && (e.parentPath.includes('/13') || e.name.endsWith('.part'))).map((e) => e.name)).toEqual([]);
