@@ -2,8 +2,8 @@
 // A busy day of the shipped sample's network (its generator, seed and VPC blocks, 5,000 records an hour) puts
 // the planted beacon (8333/tcp, two short connections an hour) below the top 10 by connections; the CLI, run as
 // a process with the shipped allowlist, lists it in "New, below the top 10" with its rank and its drill-down, in
-// the table and in JSON. The action's side (issue and job summary on moto and the local GitHub API) is in
-// test/e2e/action.test.ts.
+// the table and in JSON, and SARIF gives it a result like every other port outside the allowlist. The action's
+// side (issue and job summary on moto and the local GitHub API) is in test/e2e/action.test.ts.
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { generateSample, type GroundTruth } from '../../src/flowlog/sample.js';
 import { buildCli, cli } from '../support/cli-process.js';
+import { sarifSchemaErrors } from '../support/sarif-schema.js';
 import { SAMPLE_VPC_CIDRS } from '../support/audit-parameters.js';
 
 const END = new Date('2026-11-02T00:00:00Z');
@@ -69,6 +70,19 @@ describe('the planted beacon below the top 10', () => {
     expect(beacon.drillDown!.sources[0]!.instanceId).toBe(truth.beacon.instanceId);
     expect(beacon.drillDown!.connections).toBe(beacon.connections);
     expect([json.portsInWindow, json.portsLeftOut]).toEqual([truth.egressPorts.length, 0]);
+  }, 240_000);
+
+  test('SARIF: the beacon below the top 10 is a result on the allowlist, like every port outside it, in a log valid against SARIF 2.1.0', async () => {
+    const { code, stdout } = await audit('--format', 'sarif');
+    expect(code).toBe(0);
+    const log = JSON.parse(stdout) as import('sarif').Log;
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const results = log.runs[0]!.results!;
+    const beacon = results.find((r) => r.ruleId === `outbound-port/${truth.beacon.port}/tcp`);
+    expect(beacon?.level).toBe('error');
+    expect(beacon?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('sample/outbound-ports.yml');
+    const allowed = ['443/6', '80/6', '53/17', '123/17'];
+    expect(results).toHaveLength(truth.egressPorts.filter((p) => !allowed.includes(`${p.port}/${p.protocol}`)).length);
   }, 240_000);
 
   test('--max-ports below the window\'s count keeps the busiest and says how many were left out', async () => {
