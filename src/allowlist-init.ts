@@ -5,14 +5,13 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Document } from 'yaml';
-import { ALLOWLIST_MAX_BYTES } from './audit/allowlist.js';
+import { ALLOWLIST_MAX_BYTES, REVIEW_MARK } from './audit/allowlist.js';
 import { protocolName, type PortRow } from './audit/port-row.js';
 import { serviceName } from './audit/service-names.js';
 import type { HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
 
 /** The mark every drafted reason starts with: the team replaces each with why the port is expected. */
-export const REVIEW_MARK = 'REVIEW:';
 
 export interface AllowlistDraft {
   /** The file's text: a header comment, then `ports:` with one entry per port kept. */

@@ -14,7 +14,7 @@ import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-dow
 import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
-import { escapeMarkdown } from './report/markdown.js';
+import { escapeMarkdown, formatCount } from './report/markdown.js';
 import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
 import { portDetails } from './report/port-details.js';
 import { renderPortCsv } from './report/port-csv.js';
@@ -101,13 +101,20 @@ function toJson(report: AuditReport): string {
 const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
 
 /**
- * `Top 10 outbound ports of CIDRS, START to END`; `All 15 ...` when --top is more than the ports counted; and
+ * `Top 10 outbound ports of CIDRS, START to END`; `All 15 ...` when --top is more than the ports counted (`The busiest
+ * 5 of 17 ...` when --max-ports left some out); and
  * `(18 of 24 hours)` after a window the files cover in part.
  */
 function heading({ command, result, coverage }: AuditReport): string {
   const [one, many] = command.preset === 'egress-ports' ? ['outbound port', 'outbound ports'] : ['source port (seed preset)', 'source ports (seed preset)'];
   const n = result.rows.length;
-  const what = n === 0 ? `No ${many}` : n >= command.top ? `Top ${command.top} ${many}` : n === 1 ? `The only ${one}` : `All ${n} ${many}`;
+  const inWindow = n + result.portsLeftOut;
+  const what =
+    n === 0 ? `No ${many}`
+    : n >= command.top ? `Top ${command.top} ${many}`
+    : result.portsLeftOut > 0 ? `The busiest ${n} of ${inWindow} ${many} (--max-ports ${n})`
+    : n === 1 ? `The only ${one}`
+    : `All ${n} ${many}`;
   const partial = coverage && isPartial(coverage) ? ` (${coveredHoursText(coverage)})` : '';
   return `${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}${partial}`;
 }
@@ -135,7 +142,7 @@ function footer(report: AuditReport): string {
   const allowlist = report.allowlist
     ? `NEW = not in ${report.allowlist.path}${expiredNote(report.allowlist)}.`
     : 'Give --allowlist FILE to mark the ports you do not expect.';
-  const leftOut = portsLeftOut > 0 ? ` The window has ${rows.length + portsLeftOut} ports: the ${portsLeftOut} least busy beyond --max-ports ${rows.length} were not judged.` : '';
+  const leftOut = portsLeftOut > 0 ? ` The window has ${formatCount(rows.length + portsLeftOut)} ports: the ${formatCount(portsLeftOut)} least busy beyond --max-ports ${rows.length} were not judged.` : '';
   return (
     `${plural(report.filesRead, 'file')} (${formatBytes(s.bytesScanned)}) from ${foldersRead(report.discovery)} ` +
     `read in ${(s.elapsedMs / 1000).toFixed(2)} s. ${allowlist}${leftOut}`

@@ -11,14 +11,14 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadAllowlist } from './audit/allowlist.js';
+import { loadAllowlist, REVIEW_MARK } from './audit/allowlist.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
-import { draftAllowlist, refuseExistingFile, REVIEW_MARK, writeAllowlistDraft } from './allowlist-init.js';
+import { draftAllowlist, refuseExistingFile, writeAllowlistDraft } from './allowlist-init.js';
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
@@ -32,6 +32,7 @@ import { InputError } from './input-error.js';
 import { AwsAccessError, isUnreachable } from './aws/errors.js';
 import { coveredHoursText, describePartialWindow, isPartial, windowCoverage, type WindowCoverage } from './audit/window-coverage.js';
 import { portKey } from './audit/port-row.js';
+import { formatCount } from './report/markdown.js';
 import { repositoryRelativePath } from './repository-path.js';
 import { quietSdkNodeSupportNotice } from './aws/node-support-notice.js';
 
@@ -218,6 +219,12 @@ async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo
   if (isPartial(coverage)) io.stderr(`warning: ${describePartialWindow(coverage)}; the counts are for those ${coveredHoursText(coverage)} (--require-full-window makes this an error).\n`);
   const nat = natCopiesWarning(command, logs);
   if (nat) io.stderr(`warning: ${nat}\n`);
+  if (result.portsLeftOut > 0) {
+    io.stderr(
+      `warning: the window has ${formatCount(result.rows.length + result.portsLeftOut)} ports; the ${formatCount(result.portsLeftOut)} least busy beyond ` +
+        `--max-ports ${result.rows.length} are neither reported nor judged against --allowlist (raise --max-ports to judge them).\n`,
+    );
+  }
   return { logs, engine, auditParameters, result, coverage };
 }
 

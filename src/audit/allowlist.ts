@@ -52,6 +52,10 @@ export type AllowlistMatch =
 /** The keys of an entry, in the order messages name them. */
 const ENTRY_KEYS = ['port', 'protocol', 'reason', 'owner', 'expires'] as const;
 const FORMAT_HINT = `the file holds one key, ports: a list of {${ENTRY_KEYS.join(', ')}}`;
+/** ICMP (1) and ICMPv6 (58): flow logs record them with port 0, and the audit counts them as port 0. */
+const PORTLESS_PROTOCOLS = new Set([1, 58]);
+/** How `allowlist init` marks each draft reason; an entry still marked so is warned of until someone reviews it. */
+export const REVIEW_MARK = 'REVIEW:';
 const PORT_HINT = 'give a whole number from 0 to 65535 or a range FIRST-LAST such as 8000-8100';
 
 /**
@@ -146,6 +150,9 @@ export function parseAllowlist(text: string, path: string, today: Date = new Dat
     if (protocolText === undefined || protocolText === null) fail(line, `protocol is missing; accepted are ${ACCEPTED_PROTOCOLS}`);
     const protocol = protocolNumber(String(protocolText));
     if (protocol === undefined) return fail(line, `protocol '${String(protocolText)}' is not accepted; accepted are ${ACCEPTED_PROTOCOLS}`);
+    if (PORTLESS_PROTOCOLS.has(protocol) && ports.lastPort !== 0) {
+      fail(line, `${protocolName(protocol)} has no ports: the audit counts it as port 0, so an entry for it gives port: 0`);
+    }
     const reason = fields.get('reason');
     if (typeof reason !== 'string' || reason.trim() === '') fail(line, 'every entry needs a reason (why this port is expected)');
     const owner = fields.get('owner');
@@ -169,6 +176,8 @@ export function parseAllowlist(text: string, path: string, today: Date = new Dat
     entries.push(entry);
   }
   const warnings = entries.filter((e) => e.expired).map((e) => expiredWarning(path, e));
+  const drafts = entries.filter((e) => e.reason.startsWith(REVIEW_MARK));
+  if (drafts.length > 0) warnings.push(draftWarning(path, drafts));
   return { path, entries, warnings };
 }
 
@@ -176,6 +185,16 @@ export function parseAllowlist(text: string, path: string, today: Date = new Dat
 function expiredWarning(path: string, entry: AllowlistEntry): string {
   const owner = entry.owner ? ` (owner: ${entry.owner})` : '';
   return `allowlist ${path} line ${entry.line}: ${entryKey(entry)}${owner} expired after ${entry.expires}, so it no longer explains its ports; renew expires or remove the entry.`;
+}
+
+/** The warning for entries whose reason is still the draft `allowlist init` wrote: they explain their ports unreviewed. */
+function draftWarning(path: string, drafts: readonly AllowlistEntry[]): string {
+  const lines = drafts.slice(0, 10).map((e) => e.line).join(', ') + (drafts.length > 10 ? `, and ${drafts.length - 10} more` : '');
+  const what = drafts.length === 1 ? '1 entry still has its draft reason' : `${drafts.length} entries still have their draft reason`;
+  return (
+    `allowlist ${path}: ${what} marked ${REVIEW_MARK} (line${drafts.length === 1 ? '' : 's'} ${lines}), so nobody has said why those ports are expected; ` +
+    `replace each ${REVIEW_MARK} reason with the reason, or remove the entry.`
+  );
 }
 
 /**

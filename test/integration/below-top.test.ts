@@ -93,6 +93,12 @@ describe('the planted beacon below the top 10', () => {
     expect(json.newBelowTop.every((p) => p.rank <= 12)).toBe(true);
     const text = await audit('--max-ports', '12');
     expect(text.stdout).toContain(`The window has ${truth.egressPorts.length} ports: the ${truth.egressPorts.length - 12} least busy beyond --max-ports 12 were not judged.`);
+    // Every format warns on stderr; with --top above the cap the heading says the list is the busiest, not all.
+    expect(text.stderr).toContain(`warning: the window has ${truth.egressPorts.length} ports; the ${truth.egressPorts.length - 12} least busy beyond --max-ports 12 are neither reported nor judged against --allowlist`);
+    const capped = await audit('--max-ports', '5', '--format', 'sarif');
+    expect(capped.stderr).toContain('least busy beyond --max-ports 5 are neither reported nor judged');
+    const heading = (await audit('--max-ports', '5', '--top', '10')).stdout.split('\n')[0];
+    expect(heading).toMatch(new RegExp(`^The busiest 5 of ${truth.egressPorts.length} outbound ports \\(--max-ports 5\\) of `));
     const bad = await audit('--max-ports', '0');
     expect([bad.code, bad.stderr]).toEqual([2, "vpc-port-audit: --max-ports: '0' is not a whole number from 1 to 100000.\n"]);
   }, 240_000);

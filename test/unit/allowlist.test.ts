@@ -79,6 +79,9 @@ describe('parseAllowlist', () => {
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n  - port: 22\n    protocol: 6\n    reason: b\n', 5, /22\/tcp is already listed on line 2/],
     ['ports:\n  - port: 22\n    port: 23\n    protocol: tcp\n    reason: a\n', 3, /not valid YAML \(Map keys must be unique/],
     ['ports:\n  - port: 22\n    protocol: 300\n    reason: a\n', 2, /protocol '300' is not accepted; accepted are tcp, /],
+    // ICMP has no ports (the audit counts it as port 0): an entry with another port could never explain anything.
+    ['ports:\n  - port: 8\n    protocol: icmp\n    reason: ping\n', 2, /icmp has no ports: the audit counts it as port 0, so an entry for it gives port: 0\.$/],
+    ['ports:\n  - port: 0-255\n    protocol: icmpv6\n    reason: nd\n', 2, /icmpv6 has no ports: /],
     // A quoted number, a missing port or protocol: each named as such, not as a bad value.
     ['ports:\n  - port: "443"\n    protocol: tcp\n    reason: a\n', 2, /port '443' is quoted text; write the number without quotes \(port: 443\)\.$/],
     ['ports:\n  - protocol: tcp\n    reason: a\n', 2, /: port is missing; give a whole number from 0 to 65535 or a range FIRST-LAST such as 8000-8100\.$/],
