@@ -22,7 +22,7 @@ import { draftAllowlist, refuseExistingFile, writeAllowlistDraft } from './allow
 import { newRows, renderAudit, renderWhy } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
-import { describeLocalFiles, readLocalLogs, type LocalLogs } from './engines/local-files.js';
+import { describeLocalFiles, readLocalLogs, transitGatewayNote, type LocalLogs } from './engines/local-files.js';
 import { V5_FORMAT } from './flowlog/format.js';
 import { dayFilesWithoutTime, requireWindowFiles } from './logs/discover.js';
 import { LocalTree } from './logs/local-tree.js';
@@ -136,8 +136,19 @@ async function fetchS3Logs(command: AuditCommand, location: S3Location, io: CliI
   }
 }
 
-/** The window's files under --logs (a folder, or a bucket prefix fetched into the cache) with their formats; an InputError when the window has none. */
+/**
+ * The window's files under --logs (a folder, or a bucket prefix fetched into the cache) with their formats; an
+ * InputError when the window has none. Transit Gateway flow-log files left out are noted on stderr, once.
+ */
 async function readLogs(command: AuditCommand & { logs: string }, io: CliIo): Promise<LocalLogs> {
+  const logs = await findLogs(command, io);
+  const note = transitGatewayNote(logs);
+  if (note) io.stderr(`note: ${note}\n`);
+  return logs;
+}
+
+/** The window's files under --logs, found and told apart (readLogs). */
+async function findLogs(command: AuditCommand & { logs: string }, io: CliIo): Promise<LocalLogs> {
   if (command.s3Logs) {
     const fetched = await fetchS3Logs(command, command.s3Logs, io);
     return describeLocalFiles(command.logs, fetched.discovery, fetched.pathOf, { logFormat: command.format, input: '--logs' });

@@ -19,12 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { loadAllowlist, parseAllowlist, type Allowlist } from './audit/allowlist.js';
 import type { PortMemory } from './audit/known-ports.js';
 import type { AuditParameters } from './audit/query.js';
-import { stackTableShape, type TableRef, type TableShape } from './audit/table-shape.js';
+import { onVpc, stackTableShape, type TableRef, type TableShape } from './audit/table-shape.js';
 import { parquetStackTableShape } from './audit/parquet-stack-table.js';
 import { portKey, portRowJson, type PortRow } from './audit/port-row.js';
 import { createAwsClients, createRedriveClients, type AwsClients } from './aws/clients.js';
 import { AwsAccessError } from './aws/errors.js';
 import { lookUpSourceNames, withSourceNames } from './aws/source-names.js';
+import { parseVpcId } from './aws/names.js';
 import { describeStack, lookUpNatAddresses, lookUpTableShape, lookUpVpcCidrs, workgroupResultsBucket } from './aws/lookups.js';
 import { deployStack } from './deploy/deployer.js';
 import { AthenaEngine } from './engines/athena.js';
@@ -135,6 +136,12 @@ async function deploy(settings: Settings, clients: AwsClients): Promise<StackInf
   );
 }
 
+/** The stack's VpcId parameter, validated (it reaches the audit SQL through onVpc); undefined when there is none. */
+function stackVpcId(stack: StackInfo | undefined): string | undefined {
+  const vpcId = stack?.parameters?.VpcId;
+  return vpcId ? parseVpcId(vpcId, 'the stack parameter VpcId') : undefined;
+}
+
 /**
  * The table, workgroup and memory bucket of the audit: inputs win, the stack fills the rest (a pull request's
  * workgroup is the stack's pull-request one; the bucket is the workgroup's result location).
@@ -170,7 +177,7 @@ async function resolveTarget(settings: Settings, clients: AwsClients, pullReques
     existingTable: Boolean(existing.database ?? existing.table),
     workgroup,
     bucket,
-    vpcId: settings.vpcId ?? stack?.parameters?.VpcId,
+    vpcId: settings.vpcId ?? stackVpcId(stack),
     stackId: stack?.stackId,
     logsSince: stack?.createdAt ? new Date(stack.createdAt.getTime() + FIRST_DELIVERY_MS) : undefined,
     stackOutputs: stack?.outputs,
@@ -199,9 +206,13 @@ async function auditParameters(settings: Settings, clients: AwsClients, target: 
   };
 }
 
-/** The stack's own table, as its pipeline (the stack's Pipeline output) writes it. */
+/**
+ * The stack's own table, as its pipeline (the stack's Pipeline output) writes it, kept to the stack's VPC where the
+ * format has vpc-id (onVpc): the stack's bucket admits every flow log of the account.
+ */
 function stackTable(target: AuditTarget, table: TableRef, format: FlowLogFormat): TableShape {
-  return stackPipeline(target.stackOutputs ?? {}) === 's3-parquet' ? parquetStackTableShape(table) : stackTableShape(table, format);
+  const shape = stackPipeline(target.stackOutputs ?? {}) === 's3-parquet' ? parquetStackTableShape(table) : stackTableShape(table, format);
+  return onVpc(shape, target.vpcId);
 }
 
 /** Warns of an allowlist that explains nothing and of each expired entry (see Allowlist.warnings); returns it. */

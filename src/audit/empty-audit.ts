@@ -57,13 +57,14 @@ export function buildRecordCountsSql(p: AuditParameters): string {
   const { columns, table } = p.source;
   const terms = recordTerms(p);
   const and = (list: readonly string[]) => (list.length === 0 ? 'true' : list.join(' AND '));
-  const inWindow = and(terms.window);
-  const fromVpc = and([...terms.window, terms.fromVpc]);
+  // Another VPC's records in the table (TableShape.vpcTerms) are none of this audit's: not even read.
+  const inWindow = and([...terms.window, ...terms.vpc]);
+  const fromVpc = and([...terms.window, ...terms.vpc, terms.fromVpc]);
   const status = columns.get('log_status');
   const start = columns.get('start');
   const srcaddr = columns.get('srcaddr')!;
   return [
-    `SELECT count(*) AS records,`,
+    `SELECT ${terms.vpc.length === 0 ? 'count(*)' : `count_if(${and(terms.vpc)})`} AS records,`,
     `  count_if(${inWindow}) AS in_window,`,
     `  count_if(${fromVpc}) AS from_vpc,`,
     `  count_if(${and([fromVpc, ...terms.accepted])}) AS accepted_ok,`,

@@ -131,6 +131,8 @@ const OPTIONAL_FIELDS: Readonly<Record<string, { readonly as: string; readonly t
 export interface RecordTerms {
   /** The shape's terms for the window (none where the folders read are the window's hours). */
   readonly window: readonly string[];
+  /** The shape's terms that keep only the audited VPC's records (TableShape.vpcTerms), often none. */
+  readonly vpc: readonly string[];
   /** The source address is inside the VPC's CIDRs. */
   readonly fromVpc: string;
   /** egress-ports: `action` is ACCEPT and (where the table has it) `log_status` is OK; none for seed. */
@@ -146,7 +148,7 @@ export function recordTerms(p: AuditParameters): RecordTerms {
     accepted.push(`${c('action')} = 'ACCEPT'`);
     if (shape.columns.has('log_status')) accepted.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
   }
-  return { window: shape.windowTerms(p.window), fromVpc: addressInCidrsSql(c('srcaddr'), p.vpcCidrs), accepted };
+  return { window: shape.windowTerms(p.window), vpc: shape.vpcTerms ?? [], fromVpc: addressInCidrsSql(c('srcaddr'), p.vpcCidrs), accepted };
 }
 
 /**
@@ -159,7 +161,7 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
   const c = (name: string) => column(shape, name);
   const egress = p.preset === 'egress-ports';
   const terms = recordTerms(p);
-  const where = [...terms.window, terms.fromVpc, ...terms.accepted];
+  const where = [...terms.window, ...terms.vpc, terms.fromVpc, ...terms.accepted];
   // `x AS x` only where the table's column has another name (the recipe's `sourceaddress AS srcaddr`).
   const as = (sql: string, name: string) => (sql === name ? name : `${sql} AS ${name}`);
   const fields = ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'packets', 'bytes'].map((name) => as(c(name), name));

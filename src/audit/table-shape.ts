@@ -2,6 +2,7 @@
 // flow-log field it has, and how a window of hours becomes WHERE terms (partition terms first, so an engine
 // reads only the window's data). Every table the audit can read (this stack's, AWS's documented DDLs, the
 // original recipe's, the local DuckDB view) is one TableShape; the query builder knows nothing else of it.
+// onVpc keeps a shape to one VPC's records (the stack's own table, whose bucket admits every flow log).
 
 import type { FlowLogFormat } from '../flowlog/format.js';
 import { hourPath, HOUR_MS, type HourWindow } from '../flowlog/layout.js';
@@ -28,6 +29,8 @@ export interface TableShape {
   readonly partialColumns?: ReadonlySet<string>;
   /** The WHERE terms that keep the records of [window.start, window.end), partition terms first. */
   windowTerms(window: HourWindow): string[];
+  /** WHERE terms that keep only the audited VPC's records, whatever the window (`vpc_id = 'vpc-...'`; see onVpc). */
+  readonly vpcTerms?: readonly string[];
   /**
    * How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`, or a sentence
    * saying the table is not partitioned by time (every audit then reads all of it).
@@ -51,6 +54,22 @@ function hourPathTerm(column: string, window: HourWindow): string {
   const first = hourPath(window.start);
   const last = hourPath(new Date(window.end.getTime() - HOUR_MS));
   return `${columnSql(column)} BETWEEN '${first}' AND '${last}'`;
+}
+
+/** A VPC id as EC2 writes it (aws/names.ts parseVpcId validates inputs): the only text onVpc puts into SQL. */
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * `shape` kept to the records of the VPC `vpcId` (`vpc_id = 'vpc-...'`) where the table has the vpc-id field
+ * (v3 formats and later, the Parquet table); `shape` itself where it has not, or without an id. For the stack's own
+ * table: the stack's bucket policy admits every flow log of the account, so another flow log delivered into the
+ * bucket must not count as this VPC's traffic. Throws on an id that is not a VPC id (callers validate it first).
+ */
+export function onVpc(shape: TableShape, vpcId: string | undefined): TableShape {
+  const column = shape.columns.get('vpc_id');
+  if (vpcId === undefined || column === undefined) return shape;
+  if (!VPC_ID.test(vpcId)) throw new Error(`onVpc: '${vpcId}' is not a VPC id`);
+  return { ...shape, vpcTerms: [...(shape.vpcTerms ?? []), `${column} = '${vpcId}'`] };
 }
 
 /**

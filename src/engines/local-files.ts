@@ -2,13 +2,14 @@
 // window's dated folders are opened), then told apart by their first bytes: Parquet (its schema names the
 // fields; a `*.parquet` file must be Parquet, even when empty), or gzip/plain text whose first line is either the
 // header line S3 delivery writes (it IS the file's format) or a record (then --log-format, or the v2/v5 field
-// count, gives the format).
+// count, gives the format). Transit Gateway flow-log files, delivered under the same prefix and names, are told
+// by their header or schema (flowlog/format.ts isTransitGatewayFormat) and left out of the VPC audit, with a note.
 
 import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import {
-  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, missingAuditFields, NAMED_FORMAT_COUNTS, namedFormat, repeatedField, type FlowLogFormat,
+  AUDIT_FIELDS, formatWithFieldCount, isHeaderLine, isTransitGatewayFormat, missingAuditFields, NAMED_FORMAT_COUNTS, namedFormat, repeatedField, type FlowLogFormat,
 } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
@@ -39,6 +40,18 @@ export interface LocalLogs {
   readonly discovery: Discovery;
   /** The window's files that hold records (empty text files left out). */
   readonly files: readonly LocalLogFile[];
+  /** The window's Transit Gateway flow-log files (paths): not VPC flow logs, left out of `files`. */
+  readonly transitGatewayFiles: readonly string[];
+}
+
+/** Why a Transit Gateway flow-log file is left out, for messages. */
+const TGW_REASON = 'Transit Gateway flow logs (their header names resource-type and tgw-* fields, no action or interface-id), which this audit of VPC flow logs does not read';
+
+/** The one note for the Transit Gateway files left out of an audit (`note: ...` on stderr); undefined when none. */
+export function transitGatewayNote(logs: LocalLogs): string | undefined {
+  const count = logs.transitGatewayFiles.length;
+  if (count === 0) return undefined;
+  return `${count} file${count === 1 ? '' : 's'} of the window left out, not counted: ${count === 1 ? 'it holds' : 'they hold'} ${TGW_REASON}.`;
 }
 
 export interface ReadOptions {
@@ -99,8 +112,11 @@ async function firstLine(path: string, read: { head: Buffer; whole: boolean }, g
   }
 }
 
-/** The format of a text file from its first line; undefined for an empty file. */
-async function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | undefined> {
+/** A Transit Gateway flow-log file: told by its header or schema, never read by the VPC audit. */
+const TRANSIT_GATEWAY = 'transit-gateway';
+
+/** The format of a text file from its first line; undefined for an empty file, TRANSIT_GATEWAY for a TGW file. */
+async function textFile(file: WindowFile, path: string, read: { head: Buffer; whole: boolean }, gzip: boolean, options: ReadOptions): Promise<LocalLogFile | typeof TRANSIT_GATEWAY | undefined> {
   const input = options.input ?? 'logs';
   let first;
   try {
@@ -111,6 +127,7 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
   if (!first) return undefined;
   const tokens = first.line.trim().split(/\s+/);
   if (isHeaderLine(first.line)) {
+    if (isTransitGatewayFormat(tokens)) return TRANSIT_GATEWAY;
     const twice = repeatedField(tokens);
     if (twice !== undefined) {
       throw new InputError(`${input}: the header line of '${path}' names the field ${twice} twice; a flow-log header line names each of the file's fields once, in order.`);
@@ -139,7 +156,7 @@ async function textFile(file: WindowFile, path: string, read: { head: Buffer; wh
 /**
  * The files of `window` under the folder `dir` (any layout of logs/layouts.ts) with each file's format.
  * InputErrors: `dir` is not a folder, a file cannot be read, a header is not flow-log fields, a record's
- * field count fits no format, a Parquet file (or a `*.parquet` file) is empty, corrupt or lacks the audit's columns.
+ * field count fits no format, the window holds Transit Gateway flow logs only, a Parquet file (or a `*.parquet` file) is empty, corrupt or lacks the audit's columns.
  */
 export async function readLocalLogs(dir: string, window: HourWindow, options: ReadOptions = {}): Promise<LocalLogs> {
   const tree = new LocalTree(dir, options.input ?? 'logs');
@@ -155,6 +172,7 @@ export async function readLocalLogs(dir: string, window: HourWindow, options: Re
 export async function describeLocalFiles(root: string, discovery: Discovery, pathOf: (file: WindowFile) => string, options: ReadOptions = {}): Promise<LocalLogs> {
   const input = options.input ?? 'logs';
   const files: LocalLogFile[] = [];
+  const transitGatewayFiles: string[] = [];
   const parquet: { file: WindowFile; path: string }[] = [];
   const tell = async (file: WindowFile) => {
     const path = pathOf(file);
@@ -168,12 +186,17 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
     const gzip = read.head[0] === GZIP_MAGIC[0] && read.head[1] === GZIP_MAGIC[1];
     if (!gzip && /\.gz$/i.test(path)) throw notGzipError(path, read.head.length === 0, input);
     const text = await textFile(file, path, read, gzip, options);
-    if (text) files.push(text);
+    if (text === TRANSIT_GATEWAY) transitGatewayFiles.push(path);
+    else if (text) files.push(text);
   };
   for (let i = 0; i < discovery.files.length; i += CONCURRENCY) await Promise.all(discovery.files.slice(i, i + CONCURRENCY).map(tell));
   const columns = await parquetColumnNames(parquet.map((p) => p.path), input);
   for (const { file, path } of parquet) {
     const columnNames = columns.get(path)!;
+    if (isTransitGatewayFormat(columnNames)) {
+      transitGatewayFiles.push(path);
+      continue;
+    }
     const format = namedFormat('parquet', columnNames);
     const missing = missingAuditFields(format.fields);
     if (missing.length > 0) {
@@ -181,7 +204,15 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
     }
     files.push({ ...file, path, reader: 'parquet', gzip: false, format, skip: 0, columnNames });
   }
-  return { root, discovery, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+  if (files.length === 0 && transitGatewayFiles.length > 0) {
+    const count = transitGatewayFiles.length;
+    throw new InputError(
+      `${input}: the window's ${count === 1 ? 'only file' : `${count} files`} under '${root}' ${count === 1 ? 'holds' : 'hold'} ${TGW_REASON}; ` +
+        "give the folder of a VPC's flow logs.",
+    );
+  }
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return { root, discovery, files: files.sort((a, b) => byPath(a.path, b.path)), transitGatewayFiles: transitGatewayFiles.sort(byPath) };
 }
 
 /** The InputError for a `*.parquet` file that does not start with Parquet's magic number `PAR1` (or is empty). */

@@ -53,6 +53,18 @@ export function isHeaderLine(line: string): boolean {
   return line.trim().split(/\s+/).every((t) => /^[a-z][a-z0-9_-]*$/.test(t));
 }
 
+/**
+ * Whether a header line's or Parquet schema's field names are a Transit Gateway flow log's: it names
+ * `resource-type` or a `tgw-*` field (`tgw_*` in Parquet) and has no `interface-id` or `action`. AWS delivers these
+ * files under the same `vpcflowlogs` prefix and file names as VPC flow logs; their default format is version 6, 36
+ * fields (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html, "Available fields").
+ */
+export function isTransitGatewayFormat(names: readonly string[]): boolean {
+  const fields = names.map((n) => n.replaceAll('_', '-'));
+  const tgw = fields.some((f) => f === 'resource-type' || f.startsWith('tgw-'));
+  return tgw && !fields.includes('interface-id') && !fields.includes('action');
+}
+
 /** The first name that a list of field names (a header line's) holds twice, if any. */
 export function repeatedField(names: readonly string[]): string | undefined {
   return names.find((name, i) => names.indexOf(name) !== i);

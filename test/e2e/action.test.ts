@@ -279,6 +279,8 @@ describe('the stack as the source of the audit', () => {
     expect(run.outputs.bucket).toBe(BUCKET);
     const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.30.')");
+    // The stack's bucket admits every flow log of the account: its v5 table is kept to the stack's VPC.
+    expect(QueryExecution?.Query).toContain(`AND vpc_id = '${stackVpc}'`);
     const memory = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${stackVpc}/known-ports.json` }));
     expect(JSON.parse(await memory.Body!.transformToString()).key).toBe(stackVpc);
     expect(github.openIssues().filter((i) => i.body.includes(`key=${stackVpc} `))).toHaveLength(1);
@@ -313,6 +315,7 @@ describe('an s3-parquet stack (issue 14)', () => {
     expect(QueryExecution?.Query).toMatch(/WHERE \(*year = '\d{4}' AND month = '\d{2}' AND day (=|BETWEEN) '\d{2}'/);
     expect(QueryExecution?.Query).not.toMatch(/start >=/);
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.40.')");
+    expect(QueryExecution?.Query).toContain(`AND vpc_id = '${stackVpc}'`);
     expect(QueryExecution?.Query).not.toMatch(/\bdt\b/);
     expect(run.summary).toContain('- Table: vpc_port_audit.flow_logs_parquet: partitions year/month/day and hour');
     // The port memory lives in the bucket of the stack's workgroup; the tracking issue is keyed by the stack's VPC.

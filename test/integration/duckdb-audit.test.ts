@@ -2,13 +2,13 @@
 // both presets, v2 and v5, IPv4 VPCs that are not 10.0.0.0/16, IPv6, NODATA lines, long connections opened
 // before the sample and traffic through a NAT gateway; and the engine reads only the window's hour folders.
 import { describe, expect, test } from '@jest/globals';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters, type Preset } from '../../src/audit/query.js';
-import { stackTableShape } from '../../src/audit/table-shape.js';
+import { onVpc, stackTableShape } from '../../src/audit/table-shape.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { readLocalLogs } from '../../src/engines/local-files.js';
 import { V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
@@ -186,5 +186,38 @@ describe('partition pruning and files', () => {
 
   test('a missing folder is an InputError', async () => {
     await expect(readLocalLogs('/nonexistent/flow-logs', windowEndingAt(END, 1))).rejects.toThrow(InputError);
+  });
+});
+
+describe("the stack's table holding a second VPC's records (its bucket admits every flow log of the account)", () => {
+  /** The vpc-id field of a v5 sample's records (read from one of its files). */
+  async function sampleVpcId(out: string): Promise<string> {
+    const hour = join(out, '2026/11/01/20');
+    const index = V5_FORMAT.fields.findIndex((f) => f.column === 'vpc_id');
+    const lines = gunzipSync(await readFile(join(hour, (await readdir(hour))[0]!))).toString('utf8').split('\n');
+    return lines.map((line) => line.split(' ')[index]!).find((id) => id?.startsWith('vpc-'))!;
+  }
+
+  test("filtered on the stack's vpc_id, the other VPC (same CIDR, another flow log) is not counted, in the audit nor the drill-down", async () => {
+    const cidrs = '172.20.0.0/14';
+    const { out, truth } = await sample(cidrs, V5_FORMAT);
+    const other = await sample(cidrs, V5_FORMAT, 11);
+    const vpcId = await sampleVpcId(out);
+    expect(await sampleVpcId(other.out)).not.toBe(vpcId);
+    // The other flow log's objects land in the same hour folders (Firehose object names differ).
+    await cp(other.out, out, { recursive: true, filter: (path) => !path.endsWith('.json') });
+    const engine = new DuckDbEngine({ logsDir: out });
+    const onStack = parameters(cidrs, V5_FORMAT, 'egress-ports', { source: onVpc(stackTableShape(TABLE, V5_FORMAT), vpcId) });
+    const result = await engine.runAudit(onStack);
+    expect(result.sql).toContain(`vpc_id = '${vpcId}'`);
+    expect(result.rows.map(({ samplePeers: _, ...row }) => row)).toEqual(truth.egressPorts);
+    // Unfiltered, the second VPC's connections count as this VPC's.
+    const all = (await engine.runAudit(parameters(cidrs, V5_FORMAT, 'egress-ports'))).rows;
+    const connections = (rows: readonly { connections: number }[]) => rows.reduce((sum, r) => sum + r.connections, 0);
+    expect(connections(all)).toBeGreaterThan(connections(truth.egressPorts));
+    // The drill-down reads the same records: its connections of 443 are the filtered audit's.
+    const https = truth.egressPorts.find((r) => r.port === 443)!;
+    const drill = await engine.runDrillDown(onStack, [{ port: 443, protocol: 6 }]);
+    expect(drill.ports[0]!.connections).toBe(https.connections);
   });
 });

@@ -1,6 +1,8 @@
 // The real-world cases (test/fixtures/cases/, vendored from the project's shared cases; each README names its
 // public source): the `vpc-port-audit` process runs each case's own command in its folder and gives its right answer.
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, cli, portCounts, ROOT, type PortCounts } from '../support/cli-process.js';
 
@@ -9,8 +11,8 @@ const CASES = join(ROOT, 'test/fixtures/cases');
 beforeAll(buildCli);
 
 /** The README command of a case (`vpc-port-audit audit --logs logs ...`), run in the case's folder, as JSON. */
-async function audit(name: string, flags: string[] = [], end = '2026-11-01T11') {
-  const run = await cli(['audit', '--logs', 'logs', '--vpc-cidr', '10.0.0.0/16', '--end', end, '--lookback-hours', '1', '--format', 'json', ...flags], join(CASES, name));
+async function audit(name: string, flags: string[] = [], end = '2026-11-01T11', vpcCidr = '10.0.0.0/16') {
+  const run = await cli(['audit', '--logs', 'logs', '--vpc-cidr', vpcCidr, '--end', end, '--lookback-hours', '1', '--format', 'json', ...flags], join(CASES, name));
   return { ...run, ports: run.code === 0 ? portCounts((JSON.parse(run.stdout) as { ports: PortCounts[] }).ports) : undefined };
 }
 
@@ -60,5 +62,37 @@ describe('real-world cases', () => {
         `${NAT_WARNING}warning: nothing counted: ${why}\n`,
     );
     expect(JSON.parse(later.stdout)).toMatchObject({ nothingCounted: { reason: 'outside-window', sentence: why, records: { read: 4, inWindow: 0 } } });
+  });
+
+  test('20-network-account-tgw-and-vpc-mixed: a Transit Gateway flow-log file beside the egress VPC\'s is noted and left out: 443/tcp, never 5432', async () => {
+    const TGW_NOTE =
+      'note: 1 file of the window left out, not counted: it holds Transit Gateway flow logs (their header names resource-type and tgw-* fields, ' +
+      'no action or interface-id), which this audit of VPC flow logs does not read.\n';
+    const egress = await audit('20-network-account-tgw-and-vpc-mixed', [], '2026-11-01T11', '10.100.0.0/16');
+    expect([egress.code, egress.stderr]).toEqual([0, TGW_NOTE]);
+    expect(egress.ports).toEqual([{ port: 443, protocol: 6, connections: 1, flows: 1, packets: 10, bytes: 1500, peers: 1 }]);
+    // The spoke's connections are in the TGW file only: nothing of it counts for the spoke CIDR.
+    const spoke = await audit('20-network-account-tgw-and-vpc-mixed', [], '2026-11-01T11', '10.1.0.0/16');
+    expect(spoke.code).toBe(0);
+    expect(spoke.stderr).toMatch(new RegExp(`^${TGW_NOTE.replace(/[.*()]/g, '\\$&')}note: nothing counted: `));
+    expect(spoke.ports).toEqual([]);
+    expect(JSON.parse(spoke.stdout)).toMatchObject({ nothingCounted: { records: { read: 3 } } });
+  });
+
+  test('20-network-account-tgw-and-vpc-mixed: a folder of Transit Gateway flow logs only is one sentence, exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tgw-only-'));
+    try {
+      const day = 'AWSLogs/999900000000/vpcflowlogs/us-east-1/2026/11/01';
+      const name = '999900000000_vpcflowlogs_us-east-1_fl-0tgw00000000000001_20261101T1000Z_c0ffee01.log.gz';
+      await cp(join(CASES, '20-network-account-tgw-and-vpc-mixed/logs/network-flow-logs-999900000000', day, name), join(dir, 'logs', day, name));
+      const run = await cli(['audit', '--logs', 'logs', '--vpc-cidr', '10.1.0.0/16', '--end', '2026-11-01T11', '--lookback-hours', '1'], dir);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        "vpc-port-audit: --logs: the window's only file under 'logs' holds Transit Gateway flow logs (their header names resource-type and tgw-* fields, " +
+          "no action or interface-id), which this audit of VPC flow logs does not read; give the folder of a VPC's flow logs.\n",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

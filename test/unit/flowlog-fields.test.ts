@@ -2,7 +2,7 @@
 // from header lines and Parquet column names, and what counts as a header line.
 import { describe, expect, test } from '@jest/globals';
 import { FLOW_LOG_FIELDS, fieldOrText } from '../../src/flowlog/fields.js';
-import { isHeaderLine, missingAuditFields, repeatedField, namedFormat, parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
+import { isHeaderLine, isTransitGatewayFormat, missingAuditFields, repeatedField, namedFormat, parseLogFormat, V2_FORMAT, V5_FORMAT } from '../../src/flowlog/format.js';
 
 const V7_FIELDS = [
   'ecs-cluster-arn', 'ecs-cluster-name', 'ecs-container-instance-arn', 'ecs-container-instance-id', 'ecs-container-id',
@@ -42,6 +42,21 @@ describe('the field catalogue', () => {
     ['srcaddr srcaddr dstaddr', true],
   ])('isHeaderLine(%j) is %s', (line, expected) => {
     expect(isHeaderLine(line)).toBe(expected);
+  });
+
+  test('isTransitGatewayFormat tells a Transit Gateway flow log (header or Parquet columns) from a VPC flow log', () => {
+    // The TGW default format (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html), version 6, 36 fields.
+    const tgw =
+      'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id ' +
+      'tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport ' +
+      'dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded ' +
+      'packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service';
+    expect(tgw.split(' ')).toHaveLength(36);
+    expect(isTransitGatewayFormat(tgw.split(' '))).toBe(true);
+    expect(isTransitGatewayFormat(tgw.split(' ').map((n) => n.replaceAll('-', '_')))).toBe(true);
+    expect(isTransitGatewayFormat(V5_FORMAT.fields.map((f) => f.field))).toBe(false);
+    // A VPC flow log's header, even with a field named like a TGW one, has action and interface-id.
+    expect(isTransitGatewayFormat([...V2_FORMAT.fields.map((f) => f.field), 'resource-type'])).toBe(false);
   });
 
   test('repeatedField names the first field a header line names twice', () => {

@@ -5,7 +5,10 @@ import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, PRESETS, type AuditParameters } from '../../src/audit/query.js';
 import { RESULT_COLUMNS } from '../../src/audit/port-row.js';
 import { parseLogFormat, V2_FORMAT, V5_FORMAT, type FlowLogFormat } from '../../src/flowlog/format.js';
-import { stackTableShape } from '../../src/audit/table-shape.js';
+import { buildDrillDownSql } from '../../src/audit/drill-down.js';
+import { buildRecordCountsSql } from '../../src/audit/empty-audit.js';
+import { parquetStackTableShape } from '../../src/audit/parquet-stack-table.js';
+import { onVpc, stackTableShape, type TableShape } from '../../src/audit/table-shape.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 
@@ -96,5 +99,34 @@ describe('Trino grammar', () => {
   test('the grammar check does reject broken SQL', async () => {
     const sql = buildAuditSql(params()).replace('GROUP BY', 'GROUP');
     expect((await trinoSyntaxErrors(sql)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("the stack's own table kept to its VPC (onVpc)", () => {
+  const VPC = 'vpc-0a1b2c3d4e5f67890';
+  const shapes: [string, TableShape][] = [
+    ['v5 (Firehose)', onVpc(stackTableShape(TABLE, V5_FORMAT), VPC)],
+    ['Parquet (s3-parquet)', onVpc(parquetStackTableShape({ database: 'vpc_port_audit', table: 'flow_logs_parquet' }), VPC)],
+  ];
+
+  test.each(shapes)('%s: the audit, the drill-down and the record counts filter on vpc_id, and parse as Trino SQL', async (_name, source) => {
+    const p = params({ source });
+    const forms = [buildAuditSql(p), buildDrillDownSql(p, [{ port: 443, protocol: 6 }]), buildRecordCountsSql(p)];
+    for (const sql of forms) {
+      expect(sql).toContain(`vpc_id = '${VPC}'`);
+      expect(await trinoSyntaxErrors(sql)).toEqual([]);
+    }
+  });
+
+  test('a format without vpc-id (v2), or no VPC id, leaves the table as it is', () => {
+    const v2 = stackTableShape(TABLE, V2_FORMAT);
+    expect(onVpc(v2, VPC)).toBe(v2);
+    const v5 = stackTableShape(TABLE, V5_FORMAT);
+    expect(onVpc(v5, undefined)).toBe(v5);
+    expect(buildAuditSql(params({ source: v5 }))).not.toContain('vpc_id =');
+  });
+
+  test('only a VPC id reaches the SQL', () => {
+    expect(() => onVpc(stackTableShape(TABLE, V5_FORMAT), "vpc-0a1b2c3d' OR '1'='1")).toThrow("onVpc: 'vpc-0a1b2c3d' OR '1'='1' is not a VPC id");
   });
 });
