@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import type { PortRow } from '../../src/audit/port-row.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 // One bundle per test process, so test files running side by side never overwrite each other's.
@@ -36,15 +37,7 @@ export async function cli(args: readonly string[], cwd = ROOT): Promise<CliRun> 
 }
 
 /** A port of `--format json` as ground truths give it: its counts, without the names and the allowlist verdict. */
-export interface PortCounts {
-  readonly port: number;
-  readonly protocol: number;
-  readonly connections: number;
-  readonly flows: number;
-  readonly packets: number;
-  readonly bytes: number;
-  readonly peers: number;
-}
+export type PortCounts = Omit<PortRow, 'samplePeers'>;
 
 /** The counts of each port of a `--format json` document's `ports` (or `new`). */
 export const portCounts = (ports: readonly PortCounts[]): PortCounts[] =>
