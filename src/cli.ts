@@ -265,6 +265,10 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count): a warning
   // unless the VPC simply opened no connection out.
   const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
+  // A gate cannot pass an audit that read nothing of the VPC: the CIDR blocks are wrong, not the VPC quiet.
+  if (empty?.reason === 'vpc-cidr' && command.failOnUnexplained) {
+    throw new InputError(`${empty.sentence.replace(/\.$/, '')}: with --fail-on-unexplained an audit that counted nothing of the VPC is an error, not a pass.`);
+  }
   if (empty) io.stderr(`${empty.reason === 'no-outbound' ? 'note' : 'warning'}: nothing counted: ${empty.sentence}\n`);
   const allowlistUri = command.output === 'sarif' ? await repositoryRelativePath(command.allowlist!) : undefined;
   const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage, allowlistUri };

@@ -47,6 +47,14 @@ describe('exit codes', () => {
     expect(stdout).not.toMatch(/ NEW\n/);
   });
 
+  test('--fail-on-unexplained with a --vpc-cidr that matches no record: exit 2, one sentence, no report (a gate never passes on nothing)', async () => {
+    const { code, stdout, stderr } = await cli('audit', '--logs', SAMPLE, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02', '--allowlist', ALLOWLIST, '--fail-on-unexplained', '--format', 'sarif');
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(/^vpc-port-audit: --vpc-cidr: none of the [\d,]+ records in the window comes from 10\.0\.0\.0\/16 \(their sources include [\d.]+\); check --vpc-cidr: with --fail-on-unexplained an audit that counted nothing of the VPC is an error, not a pass\.\n$/m);
+    // Without the gate it stays a warning and exit 0, as before.
+    expect((await cli('audit', '--logs', SAMPLE, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02')).code).toBe(0);
+  });
+
   test('--top beyond the ports counted says "All N", not "Top 1000"', async () => {
     const { code, stdout } = await auditSample('--end', '2026-11-02', '--top', '1000');
     expect(code).toBe(0);
