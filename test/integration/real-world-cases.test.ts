@@ -64,6 +64,23 @@ describe('real-world cases', () => {
     expect(JSON.parse(later.stdout)).toMatchObject({ nothingCounted: { reason: 'outside-window', sentence: why, records: { read: 4, inWindow: 0 } } });
   });
 
+  test('16-lza-central-bucket-overlapping-cidrs: two accounts on one CIDR in an LZA central bucket: the organisation union and its one NEW port', async () => {
+    // The case's organisation answer (expected.json `organisation`, `new_with_allowlist`); peers from its readable
+    // files (443: 52.94.0.10, 52.94.0.11, 52.94.0.20). Its per-account/VPC answer is issue 21's attribution, not yet here.
+    const run = await audit('16-lza-central-bucket-overlapping-cidrs', ['--allowlist', 'allowlist.yml']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.ports).toEqual([
+      { port: 443, protocol: 6, connections: 3, flows: 3, packets: 31, bytes: 6200, peers: 3 },
+      { port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 70, peers: 1 },
+      { port: 8333, protocol: 6, connections: 1, flows: 1, packets: 20, bytes: 4000, peers: 1 },
+    ]);
+    type Drill = { sources: { address: string }[]; destinations: { address: string }[] };
+    const { new: news } = JSON.parse(run.stdout) as { new: { port: number; protocol: number; drillDown: Drill }[] };
+    expect(news.map((n) => [n.port, n.protocol, n.drillDown.sources.map((x) => x.address), n.drillDown.destinations.map((x) => x.address)])).toEqual([
+      [8333, 6, ['10.0.5.5'], ['203.0.113.50']],
+    ]);
+  });
+
   test('20-network-account-tgw-and-vpc-mixed: a Transit Gateway flow-log file beside the egress VPC\'s is noted and left out: 443/tcp, never 5432', async () => {
     const TGW_NOTE =
       'note: 1 file of the window left out, not counted: it holds Transit Gateway flow logs (their header names resource-type and tgw-* fields, ' +
