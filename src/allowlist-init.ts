@@ -10,6 +10,7 @@ import { protocolName, type PortRow } from './audit/port-row.js';
 import { serviceName } from './audit/service-names.js';
 import type { HourWindow } from './flowlog/layout.js';
 import { InputError } from './input-error.js';
+import { countOf } from './report/markdown.js';
 
 /** The mark every drafted reason starts with: the team replaces each with why the port is expected. */
 
@@ -28,8 +29,7 @@ const hour = (d: Date) => `${d.toISOString().slice(0, 13)}Z`;
 function draftReason(row: PortRow): string {
   const service = serviceName(row);
   const named = service ? `${service} (IANA service name)` : 'no IANA service name';
-  const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-  return `${REVIEW_MARK} ${named}; ${count(row.connections, 'connection')} to ${count(row.peers, 'peer')} in the audited window`;
+  return `${REVIEW_MARK} ${named}; ${countOf(row.connections, 'connection')} to ${countOf(row.peers, 'peer')} in the audited window`;
 }
 
 /**

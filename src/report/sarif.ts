@@ -21,6 +21,7 @@ import { serviceName } from '../audit/service-names.js';
 import { formatBytes } from '../format-bytes.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { allowlistVerdict } from './port-details.js';
+import { countOf } from './markdown.js';
 
 /** The schema a SARIF 2.1.0 log names (OASIS SARIF 2.1.0 Errata 01). */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -74,7 +75,7 @@ export function buildSarif(input: SarifInput): Sarif.Log {
   rows.forEach((row, ruleIndex) => {
     const verdict = allowlist ? allowlistVerdict(allowlist, row) : undefined;
     if (verdict?.status === 'allowed') return;
-    const volume = `${row.connections.toLocaleString('en-US')} connection${row.connections === 1 ? '' : 's'} to ${row.peers.toLocaleString('en-US')} peer${row.peers === 1 ? '' : 's'}, ${formatBytes(row.bytes)}`;
+    const volume = `${countOf(row.connections, 'connection')} to ${countOf(row.peers, 'peer')}, ${formatBytes(row.bytes)}`;
     const when = `from ${hour(window.start)} to ${hour(window.end)}`;
     const why =
       verdict?.status === 'expired'
