@@ -24,6 +24,13 @@ export function parseVpcId(text: string, input = 'vpc-id'): string {
   return id;
 }
 
+/** An AWS account id: exactly 12 digits (AWS Account Management Reference Guide, "View AWS account identifiers"). */
+export function parseAccountId(text: string, input = 'account'): string {
+  const id = text.trim();
+  if (!/^\d{12}$/.test(id)) throw new InputError(`${input}: '${text}' is not an AWS account id; expected 12 digits, such as 111122223333.`);
+  return id;
+}
+
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /** A region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
