@@ -1,12 +1,12 @@
 // `npm run build` step: bundles lambda/ with esbuild (CommonJS, minified, AWS SDK v3 left to the runtime) and
-// writes dist/pipeline.yaml = cfn/pipeline.yaml with the Lambda code, the LogFormats (v5 for cloudwatch-firehose,
-// v8 for s3-parquet) and both Glue tables' columns, partition keys and projection filled in from src/flowlog/,
+// writes dist/pipeline.yaml = cfn/pipeline.yaml with the Lambda code, the cloudwatch-firehose flow log's LogFormat
+// (v5; the s3-parquet flow log is the bootstrap's) and both Glue tables' columns, partition keys and projection filled in from src/flowlog/,
 // src/logs/ and src/audit/parquet-stack-table.ts, so the template never holds a second copy of the schema.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { V5_FORMAT, V8_FORMAT, logFormatString } from '../src/flowlog/format.js';
+import { V5_FORMAT, logFormatString } from '../src/flowlog/format.js';
 import { PARQUET_TABLE } from '../src/audit/parquet-stack-table.js';
 import { Scalar } from 'yaml';
 import { parseCfnDocument } from './cfn-yaml.js';
@@ -19,7 +19,6 @@ const BUILD_SLOTS = {
   logFormat: ['Resources', 'FlowLog', 'Properties', 'LogFormat'],
   columns: ['Resources', 'GlueTable', 'Properties', 'TableInput', 'StorageDescriptor', 'Columns'],
   code: ['Resources', 'Forwarder', 'Properties', 'Code', 'ZipFile'],
-  parquetLogFormat: ['Resources', 'ParquetFlowLog', 'Properties', 'LogFormat'],
   parquetColumns: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'StorageDescriptor', 'Columns'],
   parquetPartitionKeys: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'PartitionKeys'],
   parquetParameters: ['Resources', 'ParquetTable', 'Properties', 'TableInput', 'Parameters'],
@@ -49,7 +48,6 @@ export async function buildTemplate(root: string): Promise<string> {
     if (!doc.hasIn(path)) throw new Error(`${TEMPLATE_SOURCE} has no ${path.join('.')} to fill in`);
   }
   doc.setIn(BUILD_SLOTS.logFormat, logFormatString(V5_FORMAT));
-  doc.setIn(BUILD_SLOTS.parquetLogFormat, logFormatString(V8_FORMAT));
   /** A list of {Name, Type}, one flow mapping per line. */
   const columnList = (columns: readonly { Name?: string; Type?: string }[]) => {
     const node = doc.createNode(columns.map(({ Name, Type }) => ({ Name, Type })));

@@ -100,8 +100,24 @@ export async function deployStack(
   try {
     return await deployer.run();
   } catch (error) {
-    throw explainAwsError(error, `deploying CloudFormation stack ${request.stackName}`);
+    throw missingBootstrapExport(error, request.stackName) ?? explainAwsError(error, `deploying CloudFormation stack ${request.stackName}`);
   }
+}
+
+/**
+ * The one sentence for a stack whose Fn::ImportValue names an export no stack has (CloudFormation's "No export
+ * named X found", from CreateStack, a change set's StatusReason or a failed resource): the OIDC bootstrap
+ * (cfn/github-oidc-role.yaml) is missing, or, for `<stack>-ParquetFlowLogId`, was deployed without
+ * Pipeline=s3-parquet (that flow log is the bootstrap's). Undefined for any other error.
+ */
+function missingBootstrapExport(error: unknown, stackName: string): DeployError | undefined {
+  const name = error instanceof Error ? /No export named (\S+?) found/.exec(error.message)?.[1] : undefined;
+  if (name === undefined) return undefined;
+  const fix = name === `${stackName}-ParquetFlowLogId`
+    ? 'update the bootstrap stack with Pipeline=s3-parquet first (the s3-parquet flow log is the bootstrap\'s)'
+    : `deploy the bootstrap stack (cfn/github-oidc-role.yaml) with PipelineStackName=${stackName} first`;
+  const stackStatus = error instanceof DeployError ? error.stackStatus : undefined;
+  return new DeployError(`Stack ${stackName} imports ${name}, which no stack of this account and region exports: ${fix}; README, "One-time AWS setup".`, stackStatus);
 }
 
 class Deployer {

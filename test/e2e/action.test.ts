@@ -290,13 +290,13 @@ describe('the stack as the source of the audit', () => {
 describe('an s3-parquet stack (issue 14)', () => {
   test("the built template with Pipeline=s3-parquet: the audit reads its Parquet table by the hour, health reads its flow log only, redrive has nothing to do", async () => {
     const stackVpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
-    // The shipped template, as moto can create it (test/support/moto-template.ts), on its OIDC bootstrap: the
-    // S3-delivering flow log is real; the Glue and Athena names stand for what moto's CloudFormation cannot create
+    // The shipped template, as moto can create it (test/support/moto-template.ts), on its OIDC bootstrap deployed with
+    // Pipeline=s3-parquet: the bootstrap's S3-delivering flow log is real; the Glue and Athena names stand for what moto's CloudFormation cannot create
     // (the workgroup's result location, so the port memory's bucket, is then this file's BUCKET).
     const { template } = motoDeployable(parseCfnTemplate(await readFile('dist/pipeline.yaml', 'utf8')), {
       GlueDatabase: 'vpc_port_audit', ParquetTable: 'flow_logs_parquet', WorkGroup: WORKGROUP, PullRequestWorkGroup: `${WORKGROUP}-pr`,
     });
-    await createBootstrapOnMoto(moto.endpoint, 'parquet-stack', stackVpc);
+    await createBootstrapOnMoto(moto.endpoint, 'parquet-stack', stackVpc, { Pipeline: 's3-parquet' });
     await createStackOnMoto(moto.endpoint, 'parquet-stack', template, { VpcId: stackVpc, Pipeline: 's3-parquet' });
     const stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: 'parquet-stack' }))).Stacks![0]!;
     const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey!, o.OutputValue!]));

@@ -224,7 +224,7 @@ test('as the upgraded deploy role, the deployer creates a new pipeline stack on 
   );
   expect(result.action).toBe('create');
   // All resources at once: moto 5.2 fails DescribeStackResources by LogicalResourceId on a stack with a resource whose
-  // condition is false (the s3-parquet pipeline's here), and lists such a resource as an empty entry.
+  // condition is false, and lists such a resource as an empty entry.
   const { StackResources } = await new CloudFormationClient(config).send(new DescribeStackResourcesCommand({ StackName: STACK }));
   const created = StackResources!.filter((r) => r.LogicalResourceId);
   expect(created.filter((r) => /^AWS::(IAM|S3)::/.test(r.ResourceType!))).toEqual([]);

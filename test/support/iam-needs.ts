@@ -47,9 +47,10 @@ export const bucketName = (stack = STACK) => `${stack}-github-bucket-${SUFFIX.to
 export const bootstrapRoleName = (logicalId: string, stack = STACK) =>
   `${stack}-${{ FlowLogDeliveryRole: 'flow-log', DeliveryRole: 'delivery', ForwarderRole: 'forwarder', DeployRole: 'deploy', AuditRole: 'audit' }[logicalId]}-${REGION}`;
 const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
-/** What the bootstrap for pipeline stack `stack` exports (the pipeline stack's Fn::ImportValue). */
+/** What the bootstrap for pipeline stack `stack` exports (the pipeline stack's Fn::ImportValue), with Pipeline=s3-parquet. */
 export const bootstrapExports = (stack = STACK): Record<string, string> => ({
   [`${stack}-BucketName`]: bucketName(stack),
+  [`${stack}-ParquetFlowLogId`]: 'fl-0b00751fa9a1e2c3d',
   ...Object.fromEntries(['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole'].map((id) => [`${stack}-${id}Arn`, roleArn(bootstrapRoleName(id, stack))])),
 });
 

@@ -4,7 +4,7 @@
 // (its bucket and roles, imported by the pipeline) created first.
 
 import { readFileSync } from 'node:fs';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { TEST_AWS_ENV } from './moto.js';
 
@@ -47,7 +47,8 @@ export function motoDeployable(template: Json, refs: Readonly<Record<string, str
   for (const resource of Object.values(resources)) {
     if (removed.includes(resource.DependsOn)) delete resource.DependsOn;
     // moto 5.2 takes the whole path of an S3 LogDestination (`arn:aws:s3:::bucket/folder/`, which AWS accepts) for
-    // the bucket's name and fails: the folder is cut off here (test/unit/template-pipeline.test.ts holds it).
+    // the bucket's name and fails: the folder is cut off here (test/unit/template-pipeline.test.ts holds it; the
+    // bootstrap's s3-parquet flow log is the one such destination).
     if (resource.Type === 'AWS::EC2::FlowLog' && resource.Properties.LogDestinationType === 's3') {
       const [text, variables] = (resource.Properties.LogDestination as Json)['Fn::Sub'] as [string, Json];
       const bucketArn = /^(arn:[^/]*:s3:::[^/]+)\/[\w/-]+$/.exec(text)?.[1];
@@ -81,11 +82,18 @@ export async function createStackOnMoto(endpoint: string, stackName: string, tem
 }
 
 /**
- * Creates the OIDC bootstrap (cfn/github-oidc-role.yaml, made deployable) for pipeline stack `pipelineStackName` on
- * the moto at `endpoint`, as `<pipelineStackName>-github`, and waits for it: its exports (the bucket and the
- * pipeline's roles) are what the pipeline stack imports. Returns the bootstrap's outputs.
+ * Creates (or, with `update`, updates) the OIDC bootstrap (cfn/github-oidc-role.yaml, made deployable) for pipeline
+ * stack `pipelineStackName` on the moto at `endpoint`, as `<pipelineStackName>-github`, with `parameters` over the
+ * example ones (`Pipeline: 's3-parquet'` adds its flow log), and waits for it: its exports (the bucket, the
+ * pipeline's roles, the s3-parquet flow log) are what the pipeline stack imports. Returns the bootstrap's outputs.
  */
-export async function createBootstrapOnMoto(endpoint: string, pipelineStackName: string, vpcId: string): Promise<Record<string, string>> {
+export async function createBootstrapOnMoto(
+  endpoint: string,
+  pipelineStackName: string,
+  vpcId: string,
+  parameters: Readonly<Record<string, string>> = {},
+  update = false,
+): Promise<Record<string, string>> {
   const cloudformation = new CloudFormationClient({
     endpoint,
     region: TEST_AWS_ENV.AWS_REGION,
@@ -94,20 +102,20 @@ export async function createBootstrapOnMoto(endpoint: string, pipelineStackName:
   });
   const { template } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
   const stackName = `${pipelineStackName}-github`;
-  await cloudformation.send(
-    new CreateStackCommand({
-      StackName: stackName,
-      TemplateBody: JSON.stringify(template),
-      Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName }).map(
-        ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
-      ),
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
-    }),
-  );
+  const request = {
+    StackName: stackName,
+    TemplateBody: JSON.stringify(template),
+    Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName, ...parameters }).map(
+      ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+    ),
+    Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+  };
+  await cloudformation.send(update ? new UpdateStackCommand(request) : new CreateStackCommand(request));
+  const done = update ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
   for (;;) {
     const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
     if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) {
-      if (stack.StackStatus !== 'CREATE_COMPLETE') throw new Error(`bootstrap ${stackName}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+      if (stack.StackStatus !== done) throw new Error(`bootstrap ${stackName}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
       return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
     }
     await new Promise((r) => setTimeout(r, 200));

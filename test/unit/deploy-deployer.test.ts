@@ -271,6 +271,40 @@ test('access denied becomes one sentence naming the stack', async () => {
   expect((error as Error).message).toMatch(/^AWS denied deploying CloudFormation stack audit to the role in use \(.*\); grant that permission/);
 });
 
+describe('an import of a missing bootstrap export becomes one sentence saying which bootstrap to deploy', () => {
+  // CloudFormation refuses a template whose Fn::ImportValue names no export ("No export named X found"); moto
+  // answers it with an HTML error page, so the refusal is written here.
+  test.each([
+    ['audit-ParquetFlowLogId', /^Stack audit imports audit-ParquetFlowLogId, which no stack of this account and region exports: update the bootstrap stack with Pipeline=s3-parquet first/],
+    ['audit-BucketName', /^Stack audit imports audit-BucketName, .*: deploy the bootstrap stack \(cfn\/github-oidc-role.yaml\) with PipelineStackName=audit first/],
+  ])('on create: %s', async (exportName, message) => {
+    const { result, names } = run({
+      DescribeStacksCommand: notFound,
+      CreateStackCommand: () => {
+        throw awsError('ValidationError', `No export named ${exportName} found`);
+      },
+    });
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployError);
+    expect((error as Error).message).toMatch(message);
+    expect(names()).toEqual(['DescribeStacksCommand', 'CreateStackCommand']);
+  });
+
+  test("on update: a change set FAILED for it is deleted, and the same sentence names the stack's status", async () => {
+    const { result, names } = run({
+      DescribeStacksCommand: () => stack('UPDATE_COMPLETE'),
+      CreateChangeSetCommand: () => ({}),
+      DescribeChangeSetCommand: () => ({ Status: 'FAILED', StatusReason: 'No export named audit-ParquetFlowLogId found', Changes: [] }),
+      DeleteChangeSetCommand: () => ({}),
+    });
+    const error = await result.catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^Stack audit imports audit-ParquetFlowLogId, .*update the bootstrap stack with Pipeline=s3-parquet first/);
+    expect((error as DeployError).stackStatus).toBe('UPDATE_COMPLETE');
+    expect(names()).toContain('DeleteChangeSetCommand');
+    expect(names()).not.toContain('ExecuteChangeSetCommand');
+  });
+});
+
 test('a stack that never settles is given up on after the timeout, on the fake clock', async () => {
   const { client } = fakeClient<CloudFormation>({
     DescribeStacksCommand: sequence(notFound, () => stack('CREATE_IN_PROGRESS')),

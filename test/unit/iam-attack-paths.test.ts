@@ -82,7 +82,7 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
       denied(decide([wide], 'sts:AssumeRole', `arn:aws:iam::${OTHER_ACCOUNT}:role/x`, inAccount, boundary));
     });
 
-    test('4. flow logs only on the bootstrap\'s VPC, and delivered with the bootstrap\'s role only', () => {
+    test('4. flow logs only on the bootstrap\'s VPC, delivered with the bootstrap\'s role only, never to S3 or Firehose', () => {
       const vpc = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${id}`;
       expect(decide(deployRole, 'ec2:CreateFlowLogs', vpc(VPC_ID), viaStack)).toBe('allow');
       denied(decide(deployRole, 'ec2:CreateFlowLogs', vpc('vpc-0fedcba9876543210'), viaStack));
@@ -95,6 +95,20 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
       const flowLogRole = rolePolicies(bootstrap, 'FlowLogDeliveryRole');
       denied(decide(flowLogRole, 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${OTHER_ACCOUNT}:log-group:${STACK}-FlowLogGroup-x:log-stream:s`, inAccount, boundary));
       denied(decide(flowLogRole, 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:other:log-stream:s`, inAccount, boundary));
+      // An S3 or Firehose destination (another account's bucket or stream included) is a log delivery: its creator
+      // needs logs:CreateLogDelivery (CloudWatch Logs user guide, "Logs sent to Amazon S3" / "Logs sent to Firehose"),
+      // which no role of the bootstrap has, directly or through the stack. The s3-parquet flow log is the bootstrap's.
+      for (const id of ['DeployRole', 'AuditRole']) {
+        for (const context of [inAccount, viaStack]) denied(decide(rolePolicies(bootstrap, id), 'logs:CreateLogDelivery', '*', context));
+      }
+      const bootstrapFlowLogs = Object.entries(bootstrapTemplate().Resources as Json).filter(([, r]) => r.Type === 'AWS::EC2::FlowLog');
+      expect(bootstrapFlowLogs.map(([id, r]) => [id, r.Properties.LogDestinationType, r.Properties.LogDestination])).toEqual([
+        ['ParquetFlowLog', 's3', { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/flow-logs/', { Bucket: { Ref: 'Bucket' } }] }],
+      ]);
+      // Nor can the deploy role stop the bootstrap's flow log: it deletes only flow logs tagged with the stack.
+      const bootstrapFlowLog = `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-flow-log/fl-0b00751fa9a1e2c3d`;
+      denied(decide(deployRole, 'ec2:DeleteFlowLogs', bootstrapFlowLog, { ...inAccount, [`aws:ResourceTag/vpc-port-audit:bootstrap`]: `${STACK}-github` }));
+      expect(decide(deployRole, 'ec2:DeleteFlowLogs', bootstrapFlowLog, { ...inAccount, [`aws:ResourceTag/vpc-port-audit:stack`]: STACK })).toBe('allow');
     });
 
     test('5. the bucket cannot be opened or locked: policy, ACL, public access block, ownership and object lock writes are refused', () => {

@@ -67,7 +67,7 @@ describe('the deploy role has everything a deploy and an audit need', () => {
   });
 
   test('the check can fail: without one statement the needs it served are reported missing', () => {
-    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'FlowLogDeliveryToS3', 'DescribeWithoutResourceLevelPermissions', 'FailureQueue', 'Alarms', 'RedriveFailedBatches', 'RedriveIntoTheDeliveryStream']) {
+    for (const sid of ['LogGroups', 'Catalog', 'ChangeOnlyThisStacksFlowLogs', 'DescribeWithoutResourceLevelPermissions', 'FailureQueue', 'Alarms', 'RedriveFailedBatches', 'RedriveIntoTheDeliveryStream']) {
       const cut = structuredClone(bootstrap);
       const policy = cut.DeployRole.Properties.Policies[0].PolicyDocument;
       policy.Statement = policy.Statement.filter((s: Json) => s.Sid !== sid);
@@ -84,21 +84,13 @@ describe('the deploy role has everything a deploy and an audit need', () => {
     ]);
   });
 
-  test('issue 14: the s3-parquet flow log (a log delivery to the bucket) and its Parquet table are needs, and granted', () => {
+  test("issue 14: the s3-parquet pipeline's Parquet table is a need, and granted; its flow log (a log delivery to the bucket) is the bootstrap's (issue 20)", () => {
     const needs = deployNeeds(pipeline);
-    const parquetFlowLog = needs.filter((n) => n.why.endsWith('(ParquetFlowLog)')).map((n) => `${n.action} on ${n.resource}`);
-    expect(parquetFlowLog).toEqual(
-      expect.arrayContaining([
-        'logs:CreateLogDelivery on *',
-        'logs:DeleteLogDelivery on *',
-        'ec2:CreateFlowLogs on arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/fl-0123456789abcdef0',
-      ]),
-    );
-    // Issue 20: the bootstrap's bucket policy already lets the log delivery write, so the deploy role writes none.
-    expect(parquetFlowLog.filter((n) => n.startsWith('s3:'))).toEqual([]);
+    // The pipeline stack creates no delivery to S3 or Firehose: that is a destination no IAM condition key names.
+    expect(needs.filter((n) => n.action === 'logs:CreateLogDelivery' || n.action === 'logs:DeleteLogDelivery')).toEqual([]);
+    expect(Object.values(pipeline.resources).filter((r) => r.type === 'AWS::EC2::FlowLog').map((r) => r.properties.LogDestinationType)).toEqual(['cloud-watch-logs']);
+    // The bootstrap's bucket policy lets the log delivery write; the cloud-watch-logs flow log passes its own role.
     expect(bootstrap.BucketPolicy.Properties.PolicyDocument.Statement.map((s: Json) => s.Sid)).toEqual(['DenyInsecureTransport', 'AWSLogDeliveryWrite', 'AWSLogDeliveryAclCheck']);
-    // S3 delivery passes no role; the cloud-watch-logs flow log still passes its own.
-    expect(parquetFlowLog.filter((n) => n.startsWith('iam:'))).toEqual([]);
     expect(needs.some((n) => n.why.endsWith('(FlowLog)') && n.action === 'iam:PassRole')).toBe(true);
     const parquetTable = 'arn:aws:glue:us-east-1:123456789012:table/vpc_port_audit/flow_logs_parquet';
     expect(needs.filter((n) => n.resource === parquetTable).map((n) => n.action)).toEqual(expect.arrayContaining(['glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions']));

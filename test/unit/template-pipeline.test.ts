@@ -338,7 +338,9 @@ describe('stack interface', () => {
         'FlowLogId', 'ForwarderFunctionName', 'FailureQueueName', 'FailureQueueUrl',
       ].sort(),
     );
-    expect(built.Outputs.FlowLogId.Value).toEqual({ 'Fn::If': ['S3Parquet', { Ref: 'ParquetFlowLog' }, { Ref: 'FlowLog' }] });
+    // s3-parquet: the bootstrap's flow log (issue 20: only the administrator's template creates a delivery to S3).
+    expect(built.Outputs.FlowLogId.Value).toEqual({ 'Fn::If': ['S3Parquet', imported('ParquetFlowLogId'), { Ref: 'FlowLog' }] });
+    expect(built.Outputs.FlowLogId.Export).toBeUndefined();
     expect(built.Outputs.ForwarderFunctionName.Value).toEqual({ Ref: 'Forwarder' });
     expect(built.Outputs.FailureQueueName.Value).toEqual({ 'Fn::GetAtt': ['FailureQueue', 'QueueName'] });
     expect(built.Outputs.FailureQueueUrl.Value).toEqual({ Ref: 'FailureQueue' });
@@ -370,32 +372,39 @@ describe('the s3-parquet pipeline (issue 14)', () => {
   test('every resource belongs to one pipeline, but for the database and the workgroups', () => {
     const shared = Object.keys(resources).filter((name) => !conditionOf(name));
     expect(shared.sort()).toEqual(['GlueDatabase', 'PullRequestWorkGroup', 'WorkGroup']);
-    expect(Object.keys(resources).filter((name) => conditionOf(name) === 'S3Parquet').sort()).toEqual(['ParquetFlowLog', 'ParquetTable']);
+    expect(Object.keys(resources).filter((name) => conditionOf(name) === 'S3Parquet').sort()).toEqual(['ParquetTable']);
     for (const name of Object.keys(resources)) expect([undefined, 'S3Parquet', 'CloudWatchFirehose']).toContain(conditionOf(name));
     expect(built.Conditions.S3Parquet).toEqual({ 'Fn::Equals': [{ Ref: 'Pipeline' }, 's3-parquet'] });
     expect(built.Conditions.CloudWatchFirehose).toEqual({ 'Fn::Equals': [{ Ref: 'Pipeline' }, 'cloudwatch-firehose'] });
   });
 
-  test('the flow log is delivered to the bucket under flow-logs/ as Parquet, Hive-compatible, hourly, every field v2 to v8', () => {
-    const flowLog = props('ParquetFlowLog');
+  test("the flow log is the bootstrap's (issue 20), delivered to the bucket under flow-logs/ as Parquet, Hive-compatible, hourly, every field v2 to v8", () => {
+    expect(bootstrap.Resources.ParquetFlowLog.Condition).toBe('S3Parquet');
+    expect(bootstrap.Conditions.S3Parquet).toEqual({ 'Fn::Equals': [{ Ref: 'Pipeline' }, 's3-parquet'] });
+    // The bootstrap's Pipeline parameter takes exactly the action's pipeline input.
+    expect(bootstrap.Parameters.Pipeline.AllowedValues).toEqual([...PIPELINES]);
+    const flowLog = bootstrapProps('ParquetFlowLog');
     expect(flowLog).toMatchObject({
       ResourceType: 'VPC',
       ResourceId: { Ref: 'VpcId' },
+      TrafficType: 'ALL',
+      MaxAggregationInterval: { Ref: 'ParquetAggregationInterval' },
       LogDestinationType: 's3',
-      LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/flow-logs/', { Bucket: imported('BucketName') }] },
+      LogDestination: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/flow-logs/', { Bucket: { Ref: 'Bucket' } }] },
       DestinationOptions: { FileFormat: 'parquet', HiveCompatiblePartitions: true, PerHourPartition: true },
-      Tags: [{ Key: 'vpc-port-audit:stack', Value: { Ref: 'AWS::StackName' } }],
+      // Not the stack's tag: the deploy role deletes only flow logs tagged vpc-port-audit:stack.
+      Tags: [{ Key: 'vpc-port-audit:bootstrap', Value: { Ref: 'AWS::StackName' } }],
     });
     expect(flowLog.DeliverLogsPermissionArn).toBeUndefined();
+    // The bootstrap is not built: its LogFormat is written out, and held equal to the catalogue's v8 format here.
     expect(flowLog.LogFormat).toBe(logFormatString(V8_FORMAT));
     expect(flowLog.LogFormat.split(' ')).toHaveLength(FLOW_LOG_FIELDS.length);
-    expect(flowLog.LogFormat).toContain('${reject-reason}');
-    // The bucket policy that lets S3 delivery write is the bootstrap's: it exists before any pipeline stack.
-    expect(resources.ParquetFlowLog.DependsOn).toBeUndefined();
+    // The bucket policy that lets S3 delivery write exists first.
+    expect(bootstrap.Resources.ParquetFlowLog.DependsOn).toBe('BucketPolicy');
+    expect(bootstrap.Outputs.ParquetFlowLogId).toMatchObject({ Condition: 'S3Parquet', Value: { Ref: 'ParquetFlowLog' }, Export: { Name: { 'Fn::Sub': '${PipelineStackName}-ParquetFlowLogId' } } });
     // Its objects expire with the other flow logs.
     const rules = bootstrapProps('Bucket').LifecycleConfiguration.Rules as Json[];
     expect(rules.find((r) => r.Prefix === 'flow-logs/')?.ExpirationInDays).toEqual({ Ref: 'S3ExpirationDays' });
-    expect(source.Resources.ParquetFlowLog.Properties.LogFormat).toMatch(/^BUILD:/);
   });
 
   // (For both pipelines: the deploy role cannot write a bucket policy when the pipeline switches.)
