@@ -26,7 +26,10 @@ function ipv4Predicate(column: string, cidr: Cidr): string {
 
 /**
  * Rejects blocks the text test cannot match: IPv4 wider than /8; IPv6 ::/0 and prefixes that are not a whole number of
- * hex digits, or with a zero group at their end or next to another zero (flow logs may print those as "::").
+ * hex digits, or with a zero group next to another zero, or a zero last whole group that the address's next group may
+ * join (flow logs print addresses as RFC 5952 does, where "::" takes the longest run of two or more zero groups and a
+ * lone zero group stays "0"). A zero last whole group is fine when the prefix's next hex digits are not all zero:
+ * every address of `2600:1f18:0:a900::/56` then prints `2600:1f18:0:a9..`.
  */
 export function checkTextMatchable(cidr: Cidr, input = 'CIDR'): void {
   if (cidr.family === 4) {
@@ -41,8 +44,13 @@ export function checkTextMatchable(cidr: Cidr, input = 'CIDR'): void {
       `${input}: '${cidr.text}' has an IPv6 prefix that is not a multiple of 4 bits; VPC blocks are /44 to /64 in steps of 4.`,
     );
   }
-  const head = ipv6Groups(cidr.network).slice(0, Math.floor(cidr.prefix / 16));
-  if (head.some((g, i) => g === 0 && (i === head.length - 1 || head[i + 1] === 0 || head[i - 1] === 0))) {
+  const groups = ipv6Groups(cidr.network);
+  const whole = Math.floor(cidr.prefix / 16);
+  const head = groups.slice(0, whole);
+  const nibbles = (cidr.prefix % 16) / 4;
+  const nextGroupNonZero = nibbles > 0 && groups[whole]! >> (4 * (4 - nibbles)) !== 0;
+  const mayJoinNext = (i: number) => i === head.length - 1 && !nextGroupNonZero;
+  if (head.some((g, i) => g === 0 && (mayJoinNext(i) || head[i + 1] === 0 || head[i - 1] === 0))) {
     throw new InputError(
       `${input}: '${cidr.text}' ends in or repeats a zero group, which flow logs print compressed; ` +
         'give IPv6 blocks whose prefix groups are non-zero.',

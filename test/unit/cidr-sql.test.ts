@@ -35,8 +35,9 @@ function randomCidrs(rng: Rng): Cidr[] {
       }
     }
   }
-  // Blocks whose partial group or octet starts with zero bits, and a VPC-like IPv6 /56.
-  for (const text of ['10.0.0.0/9', '100.64.0.0/10', '2600:1f18:47b:a900::/56', '2600:1f18:47b:900::/56', '2a05:d018:a0::/44']) {
+  // Blocks whose partial group or octet starts with zero bits, VPC-like IPv6 /56s, and a lone zero group whose next
+  // group the prefix keeps non-zero (so flow logs print it as "0", never inside "::").
+  for (const text of ['10.0.0.0/9', '100.64.0.0/10', '2600:1f18:47b:a900::/56', '2600:1f18:47b:900::/56', '2a05:d018:a0::/44', '2600:1f18:0:a900::/56']) {
     cidrs.push(parseCidr(text));
   }
   return cidrs;
@@ -58,6 +59,15 @@ describe('addressInCidrsSql in DuckDB', () => {
   test('IPv4 blocks wider than /8 are refused (their test would be NULL for IPv6 addresses)', () => {
     expect(() => addressInCidrsSql('addr', [parseCidr('0.0.0.0/1')])).toThrow(/'0\.0\.0\.0\/1' is wider than \/8/);
     expect(() => checkTextMatchable(parseCidr('10.0.0.0/8'))).not.toThrow();
+  });
+
+  test('IPv6 zero groups: a lone zero group is matched, one that "::" may swallow is refused with one sentence', () => {
+    // Accepted: the zero group's neighbours are non-zero in every address of the block.
+    for (const text of ['2600:1f18:0:a900::/56', '2600:1f18:0:900::/56', '2600:0:47b:a900::/56']) expect(() => checkTextMatchable(parseCidr(text))).not.toThrow();
+    // Refused: the next group may be zero too (/48 ends on a group; the /56 keeps only the zero top byte of it), or two zeros in a row.
+    for (const text of ['2600:1f18:0::/48', '2600:1f18::/56', '2600:0:0:a900::/56']) {
+      expect(() => checkTextMatchable(parseCidr(text), '--vpc-cidr')).toThrow(/^--vpc-cidr: '.*' ends in or repeats a zero group, which flow logs print compressed/);
+    }
   });
 
   test('/0 is a CIDR block but every address: IPv4 is wider than /8, IPv6 is named as every address (its test would match IPv4 too)', () => {
