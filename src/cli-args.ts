@@ -4,6 +4,7 @@
 // it accepts. A new flag or command is an entry in FLAGS / COMMANDS plus the line that reads its value.
 
 import { parseArgs } from 'node:util';
+import { closest, distance } from 'fastest-levenshtein';
 import type { Cidr } from './audit/cidr.js';
 import { DEFAULT_MAX_PORTS, LOOKBACK_RANGE, parseCidrList, parseInteger, parseLookbackHours, parseMaxPorts, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import { PRESETS, type Preset } from './audit/query.js';
@@ -415,7 +416,9 @@ function readArgs(name: CommandName, args: readonly string[]): ParsedArgs {
     if (!(token.name in options)) {
       const others = commandsWith(token.name);
       const where = others.length > 0 ? ` (it is a flag of ${others.join(', ')})` : '';
-      throw new InputError(`'${token.rawName.slice(0, 40)}' is not a flag of '${name}'${where}; ${name}'s flags are ${own.map(([f]) => `--${f}`).join(', ')}.`);
+      const flags = own.map(([f]) => `--${f}`);
+      const hint = where === '' ? suggestion(`--${token.name}`, flags) : '';
+      throw new InputError(`'${token.rawName.slice(0, 40)}' is not a flag of '${name}'${where};${hint} ${name}'s flags are ${flags.join(', ')}.`);
     }
     if (seen.has(token.name)) throw new InputError(`--${token.name} is given twice; give it once.`);
     seen.add(token.name);
@@ -608,9 +611,20 @@ function parseRedrive(flags: Map<string, string>): RedriveCommand {
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
+/**
+ * ` did you mean X?` when `typed` is a likely typo of one of `known` (at most 2 edits, and fewer than half its
+ * letters: `--lgos` -> `--logs`), else ''. Edit distance from fastest-levenshtein.
+ */
+function suggestion(typed: string, known: readonly string[]): string {
+  if (known.length === 0) return '';
+  const nearest = closest(typed, [...known]);
+  const edits = distance(typed, nearest);
+  return edits <= 2 && edits < typed.length / 2 ? ` did you mean ${nearest}?` : '';
+}
+
 function commandName(text: string): CommandName {
   if (isCommand(text)) return text;
-  throw new InputError(`'${text.slice(0, 40)}' is not a command; accepted are ${COMMAND_NAMES.join(', ')} (see vpc-port-audit --help).`);
+  throw new InputError(`'${text.slice(0, 40)}' is not a command;${suggestion(text, COMMAND_NAMES)} accepted are ${COMMAND_NAMES.join(', ')} (see vpc-port-audit --help).`);
 }
 
 /**

@@ -151,6 +151,11 @@ describe('parseCommand', () => {
     expect(() => parseCommand(['why', '443', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--top', '3'], NOW)).toThrow(/^'--top' is not a flag of 'why' \(it is a flag of audit, sql\)/);
     expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql, allowlist\)/);
     expect(() => parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '-x'], NOW)).toThrow(/^'-x' is not a flag of 'audit'; audit's flags are /);
+    // A likely typo names the flag or command meant; a far-off word does not.
+    expect(() => parseCommand(['audit', '--lgos', 'd', '--vpc-cidr', '10.0.0.0/16'], NOW)).toThrow(/^'--lgos' is not a flag of 'audit'; did you mean --logs\? audit's flags are /);
+    expect(() => parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--verbose'], NOW)).toThrow(/^'--verbose' is not a flag of 'audit'; audit's flags are /);
+    expect(() => parseCommand(['audti', '--logs', 'd'], NOW)).toThrow(/^'audti' is not a command; did you mean audit\? accepted are /);
+    expect(() => parseCommand(['deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are /);
   });
 
   test('why --preset seed drills into a source port, as the seed preset counts it', () => {
