@@ -201,6 +201,10 @@ export function renderWhy(command: AuditCommand, result: DrillDownResult): strin
     return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, sql: result.sql, statistics: result.statistics }, null, 2);
   }
   const window = `${hour(command.window.start)} to ${hour(command.window.end)}`;
-  if (!drill) return `No connections from ${command.vpcCidrs.map((c) => c.text).join(', ')} to ${portKey(ref)} from ${window}.`;
-  return command.output === 'markdown' ? `### Who opened ${portKey(ref)}, ${window}\n\n${renderDrillDownMarkdown(drill)}` : `Who opened ${portKey(ref)}, ${window}\n\n${renderDrillDownText(drill)}`;
+  const vpc = command.vpcCidrs.map((c) => c.text).join(', ');
+  // The seed preset counts source ports of traffic from the VPC, not connections the VPC opened to a port.
+  const seed = command.preset === 'seed';
+  if (!drill) return seed ? `No traffic from ${vpc} with source port ${portKey(ref)} from ${window}.` : `No connections from ${vpc} to ${portKey(ref)} from ${window}.`;
+  const heading = seed ? `Traffic from source port ${portKey(ref)}, ${window}` : `Who opened ${portKey(ref)}, ${window}`;
+  return command.output === 'markdown' ? `### ${heading}\n\n${renderDrillDownMarkdown(drill)}` : `${heading}\n\n${renderDrillDownText(drill)}`;
 }

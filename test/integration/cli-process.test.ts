@@ -85,6 +85,11 @@ describe('vpc-port-audit as a process', () => {
     expect(https.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T00Z to 2026-11-02T00Z\n\n443\/tcp \(https\): [\d,]+ connections, /);
     const none = await cli('why', '7/udp', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
     expect(none.stdout).toBe('No connections from 172.31.0.0/16, 2600:1f18:47b:a900::/56 to 7/udp from 2026-11-01T00Z to 2026-11-02T00Z.\n');
+    // The seed preset counts source ports: its words say so (review finding).
+    const seedNone = await cli('why', '7/udp', '--preset', 'seed', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
+    expect(seedNone.stdout).toBe('No traffic from 172.31.0.0/16, 2600:1f18:47b:a900::/56 with source port 7/udp from 2026-11-01T00Z to 2026-11-02T00Z.\n');
+    const seedHttps = await cli('why', '443', '--preset', 'seed', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS, '--end', '2026-11-02T00');
+    expect(seedHttps.stdout).toMatch(/^Traffic from source port 443\/tcp, 2026-11-01T00Z to 2026-11-02T00Z\n\n443\/tcp \(https\): /);
     const bad = await cli('why', '70000', '--logs', SAMPLE, '--vpc-cidr', SAMPLE_CIDRS);
     expect([bad.code, bad.stderr]).toEqual([2, "vpc-port-audit: why: '70000' is not a port; give PORT or PORT/PROTOCOL, such as 5432 or 53/udp.\n"]);
   });
