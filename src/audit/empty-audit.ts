@@ -115,7 +115,9 @@ const LOG_STATUS_MEANING = {
  * audit's filters that left no record. `cidrInput` names the input that gave the CIDR blocks (`--vpc-cidr`).
  */
 export function explainEmptyAudit(counts: RecordCounts, p: AuditParameters, cidrInput = '--vpc-cidr'): EmptyAudit {
-  const cidrs = p.vpcCidrs.map((c) => c.text).join(', ');
+  const given = p.vpcCidrs.map((c) => c.text).join(', ');
+  const listed = p.inventory?.length ? `the ${p.inventory.length} VPC${p.inventory.length === 1 ? '' : 's'} of the inventory` : undefined;
+  const cidrs = listed === undefined ? given : given === '' ? listed : `${listed} and ${given}`;
   const explain = (reason: EmptyReason, sentence: string): EmptyAudit => ({ reason, sentence, counts });
   if (counts.read === 0) return explain('no-records', 'no records: the files read for the window hold no flow-log records, only header or empty lines.');
   if (counts.inWindow === 0) {
