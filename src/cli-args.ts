@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import type { Cidr } from './audit/cidr.js';
+import type { InventoryVpc } from './audit/audit-unit.js';
 import { DEFAULT_MAX_PORTS, LOOKBACK_RANGE, parseCidrList, parseInteger, parseLookbackHours, parseMaxPorts, parseNatAddresses, parsePreset, parseTop } from './audit/parameters.js';
 import { PRESETS, type Preset } from './audit/query.js';
 import type { PortRef } from './audit/drill-down.js';
@@ -21,6 +22,9 @@ import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'csv', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** How the audit's report is split: a section per VPC, per account, or one list (`--group-by`). */
+export const GROUP_BYS = ['vpc', 'account', 'none'] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
 /** The formats of `why` (one port's drill-down has no rows for CSV and no allowlist verdict for SARIF). */
 const WHY_FORMATS = ['table', 'json', 'markdown'] as const satisfies readonly OutputFormat[];
 
@@ -54,7 +58,14 @@ export interface AuditCommand {
   readonly s3Logs?: S3Location;
   /** --cache-dir: where objects fetched from S3 are kept (undefined: the user's cache folder). */
   readonly cacheDir?: string;
+  /** --vpc-cidr: inside every VPC; empty when only --vpcs says what is inside. */
   readonly vpcCidrs: Cidr[];
+  /** --vpcs: the path of the VPC inventory file (audit/vpc-inventory.ts). */
+  readonly vpcs?: string;
+  /** The inventory read from --vpcs (cli.ts fills it in before the command runs; parsing reads no files). */
+  readonly inventory?: readonly InventoryVpc[];
+  /** --group-by: undefined is the default, by VPC when the result holds more than one unit, else one list. */
+  readonly groupBy?: GroupBy;
   /** From --end and one of --lookback-hours, --since or --start (default 24 hours). */
   readonly window: HourWindow;
   readonly top: number;
@@ -133,9 +144,24 @@ export const FLAGS = {
   },
   'vpc-cidr': {
     value: 'CIDR[,CIDR...]',
-    help: "The VPC's own CIDR blocks, IPv4 and IPv6, separated by commas: traffic from them to addresses outside them is what the audit counts.",
+    help:
+      "The VPC's own CIDR blocks, IPv4 and IPv6, separated by commas: traffic from them to addresses outside them is what the audit counts. " +
+      'Required unless --vpcs is given; with --vpcs, these blocks are inside every VPC.',
     example: '--vpc-cidr 10.0.0.0/16,2600:1f18:47b:a900::/56',
-    required: true,
+  },
+  vpcs: {
+    value: 'FILE',
+    help:
+      'A VPC inventory for an organisation\'s flow logs: a YAML list of {account, region, vpc-id, cidrs}. "Inside" is then per VPC ' +
+      '(VPCs of different accounts may share a CIDR), records without a vpc-id field are attributed by account, region and source ' +
+      'address, and a connection from one VPC to another counts as egress of the first. A VPC it does not list is still audited where ' +
+      'its format has flow-direction and traffic-path.',
+    example: '--vpcs vpcs.yml',
+  },
+  'group-by': {
+    value: GROUP_BYS.join('|'),
+    help: 'How the report is split: a section per VPC, per account, or one organisation-wide list. Default: vpc when the window holds more than one account or VPC, else one list.',
+    example: '--group-by account',
   },
   end: {
     value: TIME,
@@ -256,7 +282,7 @@ const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
 export const COMMANDS = {
   audit: {
     summary: 'The ports the VPC connected out to in a window of flow logs, busiest first (DuckDB on local files or s3://).',
-    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    flags: ['logs', 'vpc-cidr', 'vpcs', 'group-by', ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
     notes: [
       'Columns: connections, flows (records), packets, bytes, and peers: the distinct outside addresses the port was used with.',
       'A window the files cover only in part says so in the title ("18 of 24 hours") and on stderr.',
@@ -265,18 +291,19 @@ export const COMMANDS = {
       `vpc-port-audit audit --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02 --allowlist sample/outbound-ports.yml`,
       'vpc-port-audit audit --logs s3://my-flow-logs/AWSLogs/ --vpc-cidr 10.0.0.0/16 --since 7d --format json',
       'vpc-port-audit audit --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --allowlist ports.yml --fail-on-unexplained --require-full-window',
+      'vpc-port-audit audit --logs ./central-bucket/vpc-flow-logs/AWSLogs/ --vpcs vpcs.yml --since 1d --group-by account',
     ],
   },
   why: {
     summary: 'Who in the VPC opened connections to one port, and where they went (the drill-down of a NEW port).',
     positional: { name: 'PORT[/PROTOCOL]', help: 'The port, and tcp (default), udp, icmp, icmpv6 or a protocol number: 5432, 53/udp.' },
-    flags: ['logs', 'vpc-cidr', ...WINDOW_FLAGS, ['preset', { help: 'egress-ports (default): PORT is a destination port the VPC connected out to; seed: a source port of traffic from the VPC, as the seed preset counts it.' }], 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    flags: ['logs', 'vpc-cidr', 'vpcs', ...WINDOW_FLAGS, ['preset', { help: 'egress-ports (default): PORT is a destination port the VPC connected out to; seed: a source port of traffic from the VPC, as the seed preset counts it.' }], 'format', 'log-format', 'nat-addresses', 'cache-dir'],
     examples: [`vpc-port-audit why 8333 --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02`, 'vpc-port-audit why 53/udp --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --since 36h'],
   },
   sql: {
     summary: "The Athena SQL of the same audit, for this stack's table or your own (prints SQL, runs nothing).",
     flags: [
-      'vpc-cidr',
+      'vpc-cidr', 'vpcs',
       ['logs', { required: false, help: 'Optional: a folder (or s3://) of flow logs whose files say the format of the table\'s columns.' }],
       ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'cache-dir',
     ],
@@ -297,7 +324,7 @@ export const COMMANDS = {
     summary: 'Draft a starting allowlist from an audit: every observed port, each reason a draft marked REVIEW (never overwrites a file).',
     positional: { name: 'init', help: 'The one allowlist command: write the draft.' },
     flags: [
-      'logs', 'vpc-cidr', ...WINDOW_FLAGS, 'log-format', 'nat-addresses', 'cache-dir',
+      'logs', 'vpc-cidr', 'vpcs', ...WINDOW_FLAGS, 'log-format', 'nat-addresses', 'cache-dir',
       ['out', { value: 'FILE', required: false, help: `The new allowlist file (default ${DEFAULT_ALLOWLIST_PATH}, where the action reads it); an existing file is refused.`, example: '--out ports.yml' }],
     ],
     examples: [`vpc-port-audit allowlist init --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02 --out ports.yml`],
@@ -542,7 +569,11 @@ function parsePortRef(text: string | undefined): PortRef {
 
 function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>, now: Date): AuditCommand {
   const logs = command !== 'sql' ? requireFlag(flags, 'logs', 'a folder of flow-log files (a copy of the bucket or any folder in it) or s3://BUCKET/PREFIX/') : flags.get('logs');
-  const vpcCidrs = parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16"), '--vpc-cidr');
+  const vpcs = flags.get('vpcs');
+  const vpcCidrs =
+    vpcs !== undefined && !flags.has('vpc-cidr')
+      ? []
+      : parseCidrList(requireFlag(flags, 'vpc-cidr', "the VPC's CIDR blocks, such as 10.0.0.0/16, or --vpcs FILE with each VPC's"), '--vpc-cidr');
   const formatText = flags.get('log-format');
   const failOnUnexplained = flags.has('fail-on-unexplained');
   if (failOnUnexplained && !flags.has('allowlist')) {
@@ -554,6 +585,8 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     s3Logs: logs !== undefined && isS3Url(logs) ? parseS3Url(logs, '--logs') : undefined,
     cacheDir: flags.get('cache-dir'),
     vpcCidrs,
+    ...(vpcs === undefined ? {} : { vpcs }),
+    ...(flags.has('group-by') ? { groupBy: parseChoice(flags.get('group-by')!, '--group-by', GROUP_BYS) } : {}),
     window: parseWindow(flags, now),
     top: parseTop(flags.get('top') ?? '10', '--top'),
     maxPorts: parseMaxPorts(flags.get('max-ports') ?? String(DEFAULT_MAX_PORTS), '--max-ports'),

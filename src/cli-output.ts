@@ -1,7 +1,8 @@
 // What the command line prints for an audit: a readable table, a markdown table, the JSON object
-// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], ...}` (`new` empty without --allowlist), CSV
-// (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top list; ports
-// outside --allowlist ranked below it follow in their own section.
+// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], vpcs: [...], ...}` (`new` empty without --allowlist),
+// CSV (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top list; ports
+// outside --allowlist ranked below it follow in their own section. An organisation's audit (several units, or
+// --group-by) shows a section per VPC or per account, each with its own top list and new ports.
 
 import { allowlistMatch, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
@@ -11,7 +12,11 @@ import { belowTopTitle, renderNewBelowTop } from './report/audit-sections.js';
 import type { AuditResult, DrillDownResult } from './engines/engine.js';
 import type { PortDrillDown } from './audit/drill-down.js';
 import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
-import type { AuditCommand, OutputFormat } from './cli-args.js';
+import type { AuditCommand, GroupBy, OutputFormat } from './cli-args.js';
+import { unitLabel, type AuditUnit, type UnitPorts } from './audit/audit-unit.js';
+import { sumOverUnits } from './audit/port-row.js';
+import type { Cidr } from './audit/cidr.js';
+import { renderUnitPortCsv } from './report/port-csv.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
 import { escapeMarkdown, formatCount } from './report/markdown.js';
@@ -58,6 +63,56 @@ function foldersRead(d: Discovery): string {
 /** The rows outside --allowlist; none without one (there is nothing to be new against), as the table's NEW column says. */
 export const newRows = (rows: readonly PortRow[], allowlist: Allowlist | undefined): PortRow[] => (allowlist ? rows.filter((r) => !isAllowed(allowlist, r)) : []);
 
+/** What the audit judged as inside: the --vpc-cidr blocks, and the VPCs of --vpcs (`the 3 VPCs of vpcs.yml`). */
+export function scopeText(command: AuditCommand): string {
+  const given = command.vpcCidrs.map((c) => c.text).join(', ');
+  const n = command.inventory?.length ?? 0;
+  if (n === 0) return given;
+  const listed = `the ${n} VPC${n === 1 ? '' : 's'} of ${command.vpcs}`;
+  return given === '' ? listed : `${listed} and ${given}`;
+}
+
+/** The CIDRs inside a unit's VPC: its inventory entry's (by VPC id) and --vpc-cidr's; none when nothing tells. */
+function cidrsOf(command: AuditCommand, unit: AuditUnit): readonly Cidr[] {
+  const listed = command.inventory?.find((v) => v.vpcId === unit.vpcId)?.cidrs ?? [];
+  return [...listed, ...command.vpcCidrs];
+}
+
+/** One section of a grouped report: a VPC (a unit) or an account (its units summed). */
+interface Section {
+  readonly title: string;
+  readonly unit: AuditUnit;
+  readonly rows: readonly PortRow[];
+  readonly portsLeftOut: number;
+  /** The CIDRs inside (cidrsOf); empty for a VPC whose records were counted by flow-direction and traffic-path alone. */
+  readonly cidrs: readonly Cidr[];
+}
+
+/** --group-by, or its default: by VPC when the result holds more than one unit, else one list. */
+const groupByOf = (report: AuditReport): GroupBy => report.command.groupBy ?? (report.result.units.length > 1 ? 'vpc' : 'none');
+
+/** The note after a VPC's title when no CIDRs of it are known. */
+const NO_CIDRS_NOTE = 'no CIDRs known: counted where flow-direction is egress and traffic-path leaves the VPC';
+
+/** The VPC sections (one per unit), or the account sections (units summed per account, sumOverUnits). */
+function sections(report: AuditReport, by: Exclude<GroupBy, 'none'>): Section[] {
+  const { command, result } = report;
+  const perVpc = (u: UnitPorts): Section => {
+    const cidrs = cidrsOf(command, u.unit);
+    return { title: `${unitLabel(u.unit)}${cidrs.length === 0 ? ` (${NO_CIDRS_NOTE})` : ''}`, unit: u.unit, rows: u.rows, portsLeftOut: u.portsLeftOut, cidrs };
+  };
+  if (by === 'vpc') return result.units.map(perVpc);
+  const accounts = new Map<string | null, UnitPorts[]>();
+  for (const u of result.units) accounts.set(u.unit.account, [...(accounts.get(u.unit.account) ?? []), u]);
+  return [...accounts].map(([account, units]) => ({
+    title: account === null ? 'account unknown' : `account ${account}`,
+    unit: { account, region: null, vpcId: null },
+    rows: sumOverUnits(units),
+    portsLeftOut: units.reduce((sum, u) => sum + u.portsLeftOut, 0),
+    cidrs: [...new Set(units.flatMap((u) => cidrsOf(command, u.unit)))],
+  }));
+}
+
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
@@ -86,6 +141,15 @@ function toJson(report: AuditReport): string {
       ports: top.map((r) => portDetails(r, allowlist)),
       new: newRows(result.rows, allowlist).map(withDrillDown),
       newBelowTop: newBelow.map(({ row }) => withDrillDown(row)),
+      // Every unit: its top list shaped as `ports`, and its own ports outside --allowlist with their rank in the unit.
+      vpcs: sections(report, 'vpc').map((section) => ({
+        account: section.unit.account,
+        region: section.unit.region,
+        vpcId: section.unit.vpcId,
+        cidrs: section.cidrs.map((c) => c.text),
+        ports: section.rows.slice(0, command.top).map((r) => portDetails(r, allowlist)),
+        new: section.rows.flatMap((r, index) => (newRows([r], allowlist).length > 0 ? [{ rank: index + 1, ...portDetails(r, allowlist) }] : [])),
+      })),
       portsInWindow: result.rows.length + result.portsLeftOut,
       portsLeftOut: result.portsLeftOut,
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
@@ -116,7 +180,7 @@ function heading({ command, result, coverage }: AuditReport): string {
     : n === 1 ? `The only ${one}`
     : `All ${n} ${many}`;
   const partial = coverage && isPartial(coverage) ? ` (${coveredHoursText(coverage)})` : '';
-  return `${what} of ${command.vpcCidrs.map((c) => c.text).join(', ')}, ${hour(command.window.start)} to ${hour(command.window.end)}${partial}`;
+  return `${what} of ${scopeText(command)}, ${hour(command.window.start)} to ${hour(command.window.end)}${partial}`;
 }
 
 /** The New column: a port no entry names, or one whose entry expired (the stderr warning names the entry). */
@@ -159,16 +223,51 @@ function newBelowTopText(report: AuditReport, newBelow: readonly RankedRow[]): s
 /** What an empty top list says instead: why nothing counted, when known. */
 const nothing = (report: AuditReport) => (report.empty ? `nothing counted: ${report.empty.sentence}` : 'no matching flows');
 
+/** A grouped report's sections as plain text: each title, its top list, and its new ports ranked below it. */
+function sectionsText(report: AuditReport, by: Exclude<GroupBy, 'none'>): string[] {
+  return sections(report, by).flatMap((section) => {
+    const { top, newBelow } = splitAtTop(section.rows, report.command.top, (row) => newRows([row], report.allowlist).length > 0);
+    const below = newBelow.length === 0 ? [] : [`${belowTopTitle(report.command.top)}:`, textPortTable(newBelow, rankedColumns(topListColumns(report)))];
+    const leftOut = section.portsLeftOut > 0 ? [`(${formatCount(section.portsLeftOut)} quieter ports beyond --max-ports ${report.command.maxPorts} not shown)`] : [];
+    return ['', `== ${section.title} ==`, textPortTable(top, topListColumns(report)), ...below, ...leftOut];
+  });
+}
+
 function toTable(report: AuditReport): string {
   if (report.result.rows.length === 0) return `${heading(report)}\n(${nothing(report)})\n${footer(report)}`;
+  const by = groupByOf(report);
+  if (by !== 'none') {
+    const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
+    const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
+    return [heading(report), ...sectionsText(report, by), ...drillDown, '', footer(report)].join('\n');
+  }
   const { top, newBelow } = splitOf(report);
   const drills = top.flatMap((row) => drillDownOf(report, row) ?? []).map(renderDrillDownText);
   const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
   return [heading(report), '', textPortTable(top, topListColumns(report)), ...drillDown, ...newBelowTopText(report, newBelow), '', footer(report)].join('\n');
 }
 
+/** A grouped report's sections as markdown: each title, its top list, and its new ports ranked below it. */
+function sectionsMarkdown(report: AuditReport, by: Exclude<GroupBy, 'none'>): string {
+  return sections(report, by)
+    .map((section) => {
+      const { top, newBelow } = splitAtTop(section.rows, report.command.top, (row) => newRows([row], report.allowlist).length > 0);
+      const news = newRows(section.rows, report.allowlist).map(portKey);
+      const newLine = news.length > 0 ? `\n\n**New ports:** ${news.map((k) => `\`${k}\``).join(', ')}` : '';
+      const below = newBelow.length > 0 ? `\n\n${renderNewBelowTop(newBelow, report.command.top, '#####')}` : '';
+      return `#### ${escapeMarkdown(section.title)}\n\n${markdownPortTable(top, topListColumns(report), { lowercase: true })}${newLine}${below}`;
+    })
+    .join('\n\n');
+}
+
 function toMarkdown(report: AuditReport): string {
   const { rows } = report.result;
+  const by = groupByOf(report);
+  if (rows.length > 0 && by !== 'none') {
+    const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
+    const drillDown = drills.length > 0 ? `\n\n${drills.join('\n\n')}` : '';
+    return `### ${heading(report)}\n\n${sectionsMarkdown(report, by)}${drillDown}\n\n${footer(report)}`;
+  }
   const { top, newBelow } = splitOf(report);
   const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(top, topListColumns(report), { lowercase: true });
   const newPorts = newRows(report.result.rows, report.allowlist).map(portKey);
@@ -178,13 +277,20 @@ function toMarkdown(report: AuditReport): string {
   return `### ${heading(report)}\n\n${body}${news}${below}\n\n${footer(report)}`;
 }
 
-/** Every observed port, one CSV line each (report/port-csv.ts); the trailing line end is the caller's. */
-const toCsv = (report: AuditReport) => renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+/**
+ * Every observed port, one CSV line each (report/port-csv.ts); grouped, one line per port of each section, with its
+ * account, region and vpc_id. The trailing line end is the caller's.
+ */
+function toCsv(report: AuditReport): string {
+  const by = groupByOf(report);
+  if (by === 'none') return renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+  return renderUnitPortCsv(sections(report, by), report.allowlist).trimEnd();
+}
 
 /** SARIF for code scanning (report/sarif.ts): the CLI refuses --format sarif without --allowlist. */
 function toSarif(report: AuditReport): string {
   const { command, result, allowlist, allowlistUri } = report;
-  const scope = command.vpcCidrs.map((c) => c.text).join(', ');
+  const scope = scopeText(command);
   return renderSarif({ rows: result.rows, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
 }
 
@@ -201,7 +307,7 @@ export function renderWhy(command: AuditCommand, result: DrillDownResult): strin
     return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, sql: result.sql, statistics: result.statistics }, null, 2);
   }
   const window = `${hour(command.window.start)} to ${hour(command.window.end)}`;
-  const vpc = command.vpcCidrs.map((c) => c.text).join(', ');
+  const vpc = scopeText(command);
   // The seed preset counts source ports of traffic from the VPC, not connections the VPC opened to a port.
   const seed = command.preset === 'seed';
   if (!drill) return seed ? `No traffic from ${vpc} with source port ${portKey(ref)} from ${window}.` : `No connections from ${vpc} to ${portKey(ref)} from ${window}.`;

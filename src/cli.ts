@@ -12,6 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAllowlist, REVIEW_MARK } from './audit/allowlist.js';
+import { parseVpcInventory } from './audit/vpc-inventory.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
@@ -19,7 +20,7 @@ import { explainEmptyAudit } from './audit/empty-audit.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { draftAllowlist, refuseExistingFile, writeAllowlistDraft } from './allowlist-init.js';
-import { newRows, renderAudit, renderWhy } from './cli-output.js';
+import { newRows, renderAudit, renderWhy, scopeText } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
 import { DuckDbEngine, localViewShape, unionFields } from './engines/duckdb.js';
 import { describeLocalFiles, readLocalLogs, transitGatewayNote, type LocalLogs } from './engines/local-files.js';
@@ -159,8 +160,24 @@ async function findLogs(command: AuditCommand & { logs: string }, io: CliIo): Pr
 }
 
 function parameters(command: AuditCommand, source: AuditParameters['source']): AuditParameters {
-  const { preset, vpcCidrs, window, maxPorts, natAddresses } = command;
-  return { preset, vpcCidrs, window, maxPorts, natAddresses, source };
+  const { preset, vpcCidrs, window, maxPorts, natAddresses, inventory } = command;
+  return { preset, vpcCidrs, window, maxPorts, natAddresses, source, ...(inventory ? { inventory } : {}) };
+}
+
+/**
+ * `command` with the inventory of its --vpcs FILE (audit/vpc-inventory.ts); as it is without --vpcs. A file that
+ * cannot be read, is not an inventory, or lists no VPC is an InputError.
+ */
+async function withInventory<T extends AuditCommand>(command: T): Promise<T> {
+  const path = command.vpcs;
+  if (path === undefined) return command;
+  const hint = "give the path of a YAML file listing each VPC's account, region, vpc-id and cidrs";
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`--vpcs: '${path}' cannot be read (${error.code ?? error.message}); ${hint}.`);
+  });
+  const inventory = parseVpcInventory(text, path);
+  if (inventory.length === 0) throw new InputError(`--vpcs: '${path}' lists no VPC; ${hint}.`);
+  return { ...command, inventory };
 }
 
 /**
@@ -243,7 +260,7 @@ async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo
 async function allowlistInit(command: AllowlistInitCommand, io: CliIo): Promise<void> {
   await refuseExistingFile(command.out, '--out');
   const { result } = await runLocalAudit({ ...command.audit, logs: command.audit.logs! }, io);
-  if (result.rows.length === 0) throw new InputError(`--logs: no outbound port of ${command.audit.vpcCidrs.map((c) => c.text).join(', ')} in the window, so there is nothing to draft; check --vpc-cidr and the window.`);
+  if (result.rows.length === 0) throw new InputError(`--logs: no outbound port of ${scopeText(command.audit)} in the window, so there is nothing to draft; check --vpc-cidr and the window.`);
   const draft = draftAllowlist(result.rows, command.audit.window, command.audit.vpcCidrs.map((c) => c.text));
   await writeAllowlistDraft(command.out, draft, '--out');
   const leftOut = draft.leftOut > 0 ? ` (${draft.leftOut} quieter ports left out: the file would pass the 64 KiB the audit reads)` : '';
@@ -343,20 +360,22 @@ async function run(command: Command, io: CliIo): Promise<number> {
       await sample(command, io);
       return EXIT.ok;
     case 'audit':
-      return audit({ ...command, logs: command.logs! }, io);
+      return audit(await withInventory({ ...command, logs: command.logs! }), io);
     case 'why':
-      await why({ ...command, logs: command.logs! }, io);
+      await why(await withInventory({ ...command, logs: command.logs! }), io);
       return EXIT.ok;
     case 'redrive':
       await redriveCommand(command, io);
       return EXIT.ok;
     case 'allowlist-init':
-      await allowlistInit(command, io);
+      await allowlistInit({ ...command, audit: await withInventory(command.audit) }, io);
       return EXIT.ok;
-    case 'sql':
-      if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(command, command.glueTable, io)}\n`);
-      else await sql(command, io);
+    case 'sql': {
+      const withVpcs = await withInventory(command);
+      if (command.glueTable !== undefined) io.stdout(`${await sqlForGlueTable(withVpcs, command.glueTable, io)}\n`);
+      else await sql(withVpcs, io);
       return EXIT.ok;
+    }
   }
 }
 

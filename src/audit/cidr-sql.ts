@@ -74,8 +74,9 @@ function ipv6Predicate(column: string, cidr: Cidr): string {
   return `regexp_like(${column}, ${literal(`^${prefixText}${group}`)})`;
 }
 
-/** SQL that is true when `column` holds an address inside any of `cidrs`. */
+/** SQL that is true when `column` holds an address inside any of `cidrs` (`false` for none). */
 export function addressInCidrsSql(column: string, cidrs: readonly Cidr[]): string {
+  if (cidrs.length === 0) return 'false';
   const tests = cidrs.map((c) => (c.family === 4 ? ipv4Predicate(column, c) : ipv6Predicate(column, c)));
   return tests.length === 1 ? `(${tests[0]})` : `(${tests.map((t) => `(${t})`).join(' OR ')})`;
 }

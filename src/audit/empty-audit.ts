@@ -6,7 +6,7 @@
 import { addressInCidrsSql } from './cidr-sql.js';
 import { parseCidrList } from './parameters.js';
 import type { AuditParameters } from './query.js';
-import { recordTerms } from './query.js';
+import { recordTerms, sourceRelation } from './query.js';
 
 /**
  * The private IPv4 ranges a VPC's CIDR blocks come from (RFC 1918, and 100.64.0.0/10; Amazon VPC user guide, "VPC
@@ -54,7 +54,7 @@ export interface EmptyAudit {
  * `count_if`, `min` and `CASE` are common to Trino and DuckDB.
  */
 export function buildRecordCountsSql(p: AuditParameters): string {
-  const { columns, table } = p.source;
+  const { columns } = p.source;
   const terms = recordTerms(p);
   const and = (list: readonly string[]) => (list.length === 0 ? 'true' : list.join(' AND '));
   // Another VPC's records in the table (TableShape.vpcTerms) are none of this audit's: not even read.
@@ -74,7 +74,7 @@ export function buildRecordCountsSql(p: AuditParameters): string {
       `min(CASE WHEN ${inWindow} THEN ${srcaddr} END)) AS example_source,`,
     `  ${start ? `min(${start})` : 'CAST(NULL AS bigint)'} AS first_start,`,
     `  ${start ? `max(${start})` : 'CAST(NULL AS bigint)'} AS last_start`,
-    `FROM "${table.database}"."${table.table}"`,
+    `FROM ${sourceRelation(p)}`,
   ].join('\n');
 }
 
@@ -115,7 +115,9 @@ const LOG_STATUS_MEANING = {
  * audit's filters that left no record. `cidrInput` names the input that gave the CIDR blocks (`--vpc-cidr`).
  */
 export function explainEmptyAudit(counts: RecordCounts, p: AuditParameters, cidrInput = '--vpc-cidr'): EmptyAudit {
-  const cidrs = p.vpcCidrs.map((c) => c.text).join(', ');
+  const given = p.vpcCidrs.map((c) => c.text).join(', ');
+  const listed = p.inventory?.length ? `the ${p.inventory.length} VPC${p.inventory.length === 1 ? '' : 's'} of the inventory` : undefined;
+  const cidrs = listed === undefined ? given : given === '' ? listed : `${listed} and ${given}`;
   const explain = (reason: EmptyReason, sentence: string): EmptyAudit => ({ reason, sentence, counts });
   if (counts.read === 0) return explain('no-records', 'no records: the files read for the window hold no flow-log records, only header or empty lines.');
   if (counts.inWindow === 0) {

@@ -3,6 +3,7 @@
 // here: a row with a bad value is left out with one warning, so it is never stored or reported.
 
 import { isIP } from 'node:net';
+import { unitKey, type AuditUnit, type UnitPorts } from './audit-unit.js';
 
 export interface PortRow {
   readonly port: number;
@@ -23,15 +24,21 @@ export interface PortRow {
   readonly samplePeers: readonly string[];
 }
 
-/**
- * The columns the audit SQL selects, in order; each engine maps them onto PortRow. `ports_in_window` is the same
- * on every row: how many (port, protocol) the window has in all, returned or not (see ValidatedRows.portsLeftOut).
- */
-export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high', 'ports_in_window'] as const;
-type ResultColumn = (typeof RESULT_COLUMNS)[number];
+/** The unit columns of a result row (audit/audit-unit.ts), NULL where nothing tells. */
+const UNIT_COLUMNS = ['account_id', 'region', 'vpc_id'] as const;
+type UnitColumn = (typeof UNIT_COLUMNS)[number];
 
-/** A result row from an engine, keyed by column, with each value as text, number, bigint or null. */
-export type RawResultRow = Record<ResultColumn, string | number | bigint | null>;
+/**
+ * The columns the audit SQL selects, in order; each engine maps them onto PortRow and its unit. `ports_in_window`
+ * is the same on every row of a unit: how many (port, protocol) the unit has in the window, returned or not (see
+ * ValidatedRows.portsLeftOut).
+ */
+export const RESULT_COLUMNS = ['port', 'protocol', 'connections', 'flows', 'packets', 'bytes', 'peers', 'peer_low', 'peer_high', 'ports_in_window', ...UNIT_COLUMNS] as const;
+type ResultColumn = Exclude<(typeof RESULT_COLUMNS)[number], UnitColumn>;
+
+type RawValue = string | number | bigint | null;
+/** A result row from an engine, keyed by column, with each value as text, number, bigint or null (a unit column absent: NULL). */
+export type RawResultRow = Record<ResultColumn, RawValue> & Partial<Record<UnitColumn, RawValue>>;
 
 /** The JSON form of a row in outputs and `--format json`: the counts, without the sample peers. */
 export function portRowJson({ port, protocol, connections, flows, packets, bytes, peers }: PortRow) {
@@ -43,9 +50,15 @@ type PortRowCheck = { readonly ok: true; readonly row: PortRow } | { readonly ok
 
 /** The rows of a result that passed validation, and one warning sentence per row that did not. */
 interface ValidatedRows {
+  /** The organisation-wide list: the units' rows summed per (port, protocol) (see sumOverUnits), in rank order. */
   readonly rows: PortRow[];
+  /** Each unit's rows in rank order, units ordered by account, region and VPC id (unknown parts last). */
+  readonly units: UnitPorts[];
   readonly rejected: string[];
-  /** Ports of the window beyond the query's cap (max-ports): counted by the query, not returned. 0 when none. */
+  /**
+   * Ports beyond the query's cap (max-ports, per unit): counted by the query, not returned, summed over units (a
+   * port left out in two units counts twice). 0 when none.
+   */
   readonly portsLeftOut: number;
 }
 
@@ -91,17 +104,93 @@ export function describe(value: string | number | bigint | null): string {
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
-/** Validates every row of a result; a warning names the row by its 1-based position in the engine's result. */
+/**
+ * What each unit column may hold (NULL, `-` or empty: unknown), and how a message names it. The VPC id is held to
+ * `vpc-` and lowercase letters and digits, not EC2's hex digits: a row is kept out only when its text is unsafe
+ * to report, and hand-made logs (documentation examples, test fixtures) name VPCs freely.
+ */
+const UNIT_SHAPES: Record<UnitColumn, { readonly pattern: RegExp; readonly what: string }> = {
+  account_id: { pattern: /^\d{12}$/, what: 'a 12-digit AWS account id' },
+  region: { pattern: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, what: 'an AWS Region code' },
+  vpc_id: { pattern: /^vpc-[0-9a-z]{1,32}$/, what: 'a VPC id (vpc- and up to 32 lowercase letters and digits)' },
+};
+
+/** The unit of an engine row, or the sentence saying which of its columns is not what it must be. */
+function toUnit(raw: RawResultRow): { readonly ok: true; readonly unit: AuditUnit } | { readonly ok: false; readonly problem: string } {
+  const parts = {} as Record<UnitColumn, string | null>;
+  for (const name of UNIT_COLUMNS) {
+    const value = raw[name] ?? null;
+    if (value === null || value === '' || value === '-') {
+      parts[name] = null;
+      continue;
+    }
+    if (typeof value !== 'string' || !UNIT_SHAPES[name].pattern.test(value)) return { ok: false, problem: `${name} ${describe(value)} is not ${UNIT_SHAPES[name].what}` };
+    parts[name] = value;
+  }
+  return { ok: true, unit: { account: parts.account_id, region: parts.region, vpcId: parts.vpc_id } };
+}
+
+/** Rank order: connections, then flows (both descending), then port and protocol. */
+const byRank = (a: PortRow, b: PortRow) => b.connections - a.connections || b.flows - a.flows || a.port - b.port || a.protocol - b.protocol;
+
+/**
+ * The organisation-wide rows: per (port, protocol) the sum over units of connections, flows, packets, bytes and
+ * peers (peers are counted per unit: a destination reached from two VPCs counts once for each, as its
+ * connections do), with the lowest and highest sample peer of any unit; in rank order.
+ */
+export function sumOverUnits(units: readonly UnitPorts[]): PortRow[] {
+  const sums = new Map<string, PortRow>();
+  for (const row of units.flatMap((u) => u.rows)) {
+    const key = portKey(row);
+    const sum = sums.get(key);
+    if (!sum) {
+      sums.set(key, row);
+      continue;
+    }
+    const peers = [...sum.samplePeers, ...row.samplePeers].sort();
+    sums.set(key, {
+      ...sum,
+      connections: sum.connections + row.connections,
+      flows: sum.flows + row.flows,
+      packets: sum.packets + row.packets,
+      bytes: sum.bytes + row.bytes,
+      peers: sum.peers + row.peers,
+      samplePeers: [...new Set([peers[0]!, peers.at(-1)!])],
+    });
+  }
+  return [...sums.values()].sort(byRank);
+}
+
+/** Unknown unit parts sort after known ones. */
+const unitOrder = (u: AuditUnit) => [u.account, u.region, u.vpcId].map((part) => part ?? '\uffff').join('/');
+
+/**
+ * Validates every row of a result (its counts, sample peers and unit); a warning names the row by its 1-based
+ * position in the engine's result. Rows are grouped into their units; `rows` is their sum (sumOverUnits).
+ */
 export function validatePortRows(raws: readonly RawResultRow[]): ValidatedRows {
-  const rows: PortRow[] = [];
+  const units = new Map<string, { unit: AuditUnit; rows: PortRow[]; returned: number; inWindow: number }>();
   const rejected: string[] = [];
   raws.forEach((raw, index) => {
-    const check = toPortRow(raw);
-    if (check.ok) rows.push(check.row);
+    const unit = toUnit(raw);
+    // A row returned counts as returned, valid or not: it is left out of the report, not beyond the cap.
+    const entry = unit.ok ? (units.get(unitKey(unit.unit)) ?? { unit: unit.unit, rows: [], returned: 0, inWindow: wholeNumber(raw.ports_in_window, MAX_COUNT) ?? 0 }) : undefined;
+    if (entry && unit.ok) {
+      entry.returned += 1;
+      units.set(unitKey(unit.unit), entry);
+    }
+    const check = unit.ok ? toPortRow(raw) : unit;
+    if (check.ok) entry!.rows.push(check.row);
     else rejected.push(`Result row ${index + 1} was left out of the report and the memory: ${check.problem}.`);
   });
-  const inWindow = raws.length === 0 ? 0 : (wholeNumber(raws[0]!.ports_in_window, MAX_COUNT) ?? raws.length);
-  return { rows, rejected, portsLeftOut: Math.max(0, inWindow - raws.length) };
+  const unitPorts = [...units.values()]
+    .filter((u) => u.rows.length > 0)
+    .sort((a, b) => unitOrder(a.unit).localeCompare(unitOrder(b.unit)))
+    .map(({ unit, rows, returned, inWindow }) => ({ unit, rows, portsLeftOut: Math.max(0, inWindow - returned) }));
+  // One unit: its rows as the query ranked them (today's answer); several: their sum.
+  const rows = unitPorts.length === 1 ? unitPorts[0]!.rows : sumOverUnits(unitPorts);
+  const portsLeftOut = unitPorts.reduce((sum, u) => sum + u.portsLeftOut, 0);
+  return { rows, units: unitPorts, rejected, portsLeftOut };
 }
 
 const PROTOCOL_NAMES = new Map<number, string>([[6, 'tcp'], [17, 'udp'], [1, 'icmp'], [58, 'icmpv6']]);

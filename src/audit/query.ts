@@ -14,11 +14,18 @@
 //    The query returns every (port, protocol) of the window, busiest first, up to `maxPorts`; each row also
 //    carries how many the window has in all (a window count in the same query), so a capped result says how
 //    many were left out. The top list is the first rows of it (a report's choice, not the query's).
+//    Organisation audits (issue 21): every counted connection belongs to a unit (audit/audit-unit.ts), its
+//    account, region and VPC from the record's own fields (or the table's partitions, or the local view's S3
+//    path), else from the inventory's VPC whose CIDRs hold the source address, else NULL. Views, counts, the
+//    window count and the maxPorts cap are per unit; one VPC's audit is one unit (today's answer). With an
+//    inventory, "inside" is per VPC (see insideSql): a connection from one VPC to another VPC of the organisation
+//    is egress of the first, as it leaves its own VPC.
 //  - seed: the original recipe's question (source ports of traffic from the VPC), with real CIDRs instead
 //    of `LIKE '10.0%'`. Kept for comparison: it counts ephemeral ports of outbound connections.
 
 import { addressInCidrsSql } from './cidr-sql.js';
 import type { Cidr } from './cidr.js';
+import type { InventoryVpc } from './audit-unit.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { TableShape } from './table-shape.js';
 
@@ -40,6 +47,12 @@ export interface AuditParameters {
    * in the records themselves.
    */
   readonly natAddresses?: readonly string[];
+  /**
+   * The VPCs of the organisation with their CIDRs (`--vpcs FILE`, the action's `vpcs-file`, ec2:DescribeVpcs):
+   * "inside" becomes per VPC and records without a vpc-id are attributed by their source address. Optional:
+   * without it (or empty) every record is judged against `vpcCidrs`, as for one VPC.
+   */
+  readonly inventory?: readonly InventoryVpc[];
 }
 
 const TCP = 6;
@@ -100,12 +113,97 @@ function natCopyTerm(shape: TableShape, p: AuditParameters): string {
   const terms: string[] = [];
   if (p.natAddresses && p.natAddresses.length > 0) terms.push(`${c('srcaddr')} IN (${p.natAddresses.map((a) => `'${a}'`).join(', ')})`);
   if (NAT_DETECTION_COLUMNS.every((name) => shape.columns.has(name))) {
-    const translated =
-      `${c('flow_direction')} = 'ingress' AND ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)}` +
-      ` AND NOT ${addressInCidrsSql(c('pkt_dstaddr'), p.vpcCidrs)}`;
+    const translated = `${c('flow_direction')} = 'ingress' AND ${insideSql(p, c('dstaddr'))} AND NOT ${insideSql(p, c('pkt_dstaddr'))}`;
     terms.push(`max(CASE WHEN ${translated} THEN 1 ELSE 0 END) OVER (PARTITION BY ${c('interface_id')}) = 1`);
   }
   return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
+}
+
+/** The column the inventory's match adds to each record (see sourceRelation): the inventory VPC it belongs to, or NULL. */
+const INVENTORY_VPC = 'inventory_vpc';
+
+/** Whether `p` judges records against an inventory of VPCs (a non-empty one). */
+const hasInventory = (p: AuditParameters): p is AuditParameters & { inventory: readonly InventoryVpc[] } => (p.inventory?.length ?? 0) > 0;
+
+/** A SQL string literal of validated text (account ids, region codes, VPC ids: no quotes can occur). */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The inventory VPC of a record as one CASE: the record's own vpc-id where it has one, else (where known, the
+ * record's account and region, then) the VPC whose CIDRs hold the source address; NULL when none.
+ */
+function inventoryMatchSql(shape: TableShape, inventory: readonly InventoryVpc[]): string {
+  const own = (name: string) => shape.columns.get(name);
+  const sameAs = (name: string, value: string) => {
+    const sql = own(name);
+    return sql === undefined ? [] : [`(${sql} IS NULL OR ${sql} = ${literal(value)})`];
+  };
+  const vpc = own('vpc_id');
+  const whens = inventory.map((v) => {
+    const byAddress = [...sameAs('account_id', v.account), ...sameAs('region', v.region), addressInCidrsSql(column(shape, 'srcaddr'), v.cidrs)].join(' AND ');
+    const match = vpc === undefined ? byAddress : `${vpc} = ${literal(v.vpcId)} OR ${vpc} IS NULL AND ${byAddress}`;
+    return `    WHEN ${match} THEN ${literal(v.vpcId)}`;
+  });
+  return ['CASE', ...whens, '  END'].join('\n');
+}
+
+/**
+ * The relation the records are read from: the table itself, or with an inventory the table with each record's
+ * inventory VPC added (INVENTORY_VPC), so that the terms of recordTerms can judge "inside" per VPC.
+ */
+export function sourceRelation(p: AuditParameters): string {
+  const table = `"${p.source.table.database}"."${p.source.table.table}"`;
+  if (!hasInventory(p)) return table;
+  return `(SELECT *, ${inventoryMatchSql(p.source, p.inventory)} AS ${INVENTORY_VPC}\n  FROM ${table}) AS located`;
+}
+
+/**
+ * SQL true when `address` is inside the record's VPC: without an inventory, inside `vpcCidrs`; with one, inside
+ * the CIDRs of the record's inventory VPC or `vpcCidrs` (which apply to every VPC). A connection to another VPC of
+ * the organisation is outside the record's own VPC, so it counts as that VPC's egress.
+ */
+function insideSql(p: AuditParameters, address: string): string {
+  const everywhere = addressInCidrsSql(address, p.vpcCidrs);
+  if (!hasInventory(p)) return everywhere;
+  const whens = p.inventory.map((v) => `WHEN ${literal(v.vpcId)} THEN ${addressInCidrsSql(address, [...v.cidrs, ...p.vpcCidrs])}`);
+  return `(CASE ${INVENTORY_VPC} ${whens.join(' ')} ELSE ${everywhere} END)`;
+}
+
+/**
+ * With an inventory, records of a VPC whose CIDRs nothing tells (no inventory VPC, source outside `vpcCidrs`) are
+ * still audited where the format says where the traffic went: `flow-direction` egress leaves the interface, and
+ * `traffic-path` other than 1 (through another resource in the same VPC) leaves the VPC (Amazon VPC user guide,
+ * "Flow log records" > "Available fields", traffic-path, https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html).
+ * Undefined without an inventory or without those fields.
+ */
+function unknownVpcTerms(p: AuditParameters): { readonly unknown: string; readonly egress: string; readonly leftVpc: string } | undefined {
+  const shape = p.source;
+  if (!hasInventory(p) || !shape.columns.has('flow_direction') || !shape.columns.has('traffic_path')) return undefined;
+  return {
+    unknown: `${INVENTORY_VPC} IS NULL${p.vpcCidrs.length === 0 ? '' : ` AND NOT ${addressInCidrsSql(column(shape, 'srcaddr'), p.vpcCidrs)}`}`,
+    egress: `${column(shape, 'flow_direction')} = 'egress'`,
+    leftVpc: `coalesce(${column(shape, 'traffic_path')} <> 1, false)`,
+  };
+}
+
+/**
+ * The unit columns of a record (account_id, region, vpc_id): the table's column where it has one, else (with an
+ * inventory) the inventory VPC's, else NULL.
+ */
+function unitFields(p: AuditParameters): string[] {
+  const shape = p.source;
+  const fromInventory = (pick: (v: InventoryVpc) => string) =>
+    hasInventory(p) ? `CASE ${INVENTORY_VPC} ${p.inventory.map((v) => `WHEN ${literal(v.vpcId)} THEN ${literal(pick(v))}`).join(' ')} END` : undefined;
+  const unit = (name: string, inventory: string | undefined) => {
+    const own = shape.columns.get(name);
+    const sql = own !== undefined && inventory !== undefined ? `coalesce(${own}, ${inventory})` : (own ?? inventory ?? 'CAST(NULL AS varchar)');
+    return sql === name ? name : `${sql} AS ${name}`;
+  };
+  return [
+    unit('account_id', fromInventory((v) => v.account)),
+    unit('region', fromInventory((v) => v.region)),
+    unit('vpc_id', hasInventory(p) ? INVENTORY_VPC : undefined),
+  ];
 }
 
 /** The port a preset counts: the destination port for egress-ports, the source port for seed. */
@@ -133,13 +231,13 @@ export interface RecordTerms {
   readonly window: readonly string[];
   /** The shape's terms that keep only the audited VPC's records (TableShape.vpcTerms), often none. */
   readonly vpc: readonly string[];
-  /** The source address is inside the VPC's CIDRs. */
+  /** The source address is inside the VPC's CIDRs (with an inventory, its own VPC's; see insideSql and unknownVpcTerms). */
   readonly fromVpc: string;
   /** egress-ports: `action` is ACCEPT and (where the table has it) `log_status` is OK; none for seed. */
   readonly accepted: readonly string[];
 }
 
-/** The audit's record terms for `p` (see RecordTerms). */
+/** The audit's record terms for `p` (see RecordTerms), over sourceRelation(p). */
 export function recordTerms(p: AuditParameters): RecordTerms {
   const shape = p.source;
   const c = (name: string) => column(shape, name);
@@ -148,13 +246,16 @@ export function recordTerms(p: AuditParameters): RecordTerms {
     accepted.push(`${c('action')} = 'ACCEPT'`);
     if (shape.columns.has('log_status')) accepted.push(termOn(shape, 'log_status', `${c('log_status')} = 'OK'`));
   }
-  return { window: shape.windowTerms(p.window), vpc: shape.vpcTerms ?? [], fromVpc: addressInCidrsSql(c('srcaddr'), p.vpcCidrs), accepted };
+  const inside = insideSql(p, c('srcaddr'));
+  const unknown = unknownVpcTerms(p);
+  const fromVpc = unknown === undefined ? inside : `(${inside} OR ${unknown.unknown} AND ${unknown.egress})`;
+  return { window: shape.windowTerms(p.window), vpc: shape.vpcTerms ?? [], fromVpc, accepted };
 }
 
 /**
  * The `WITH records AS (...)` the audit and the drill-down share: the window's records from the VPC, each
- * with the catalogue's field names, `counted` (what the preset counts) and `nat_copy` (a NAT gateway's
- * translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them).
+ * with the catalogue's field names, its unit (`account_id`, `region`, `vpc_id`; see unitFields), `counted` (what
+ * the preset counts) and `nat_copy` (a NAT gateway's translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them).
  */
 export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof OPTIONAL_FIELDS)[] = []): string[] {
   const shape = p.source;
@@ -169,39 +270,53 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
     const { as: alias, type } = OPTIONAL_FIELDS[name]!;
     fields.push(shape.columns.has(name) ? as(c(name), alias) : `CAST(NULL AS ${type}) AS ${alias}`);
   }
-  const counted = egress
-    ? `NOT ${addressInCidrsSql(c('dstaddr'), p.vpcCidrs)} AND ${openerExpression(shape)}`
-    : `true`;
+  const unknown = unknownVpcTerms(p);
+  const outside = `NOT ${insideSql(p, c('dstaddr'))}`;
+  const leftVpc = unknown === undefined ? outside : `CASE WHEN ${unknown.unknown} THEN ${unknown.leftVpc} ELSE ${outside} END`;
+  const counted = egress ? `${leftVpc} AND ${openerExpression(shape)}` : `true`;
   return [
     `WITH records AS (`,
     `  SELECT ${fields.join(', ')},`,
+    `    ${unitFields(p).join(', ')},`,
     `    ${counted} AS counted,`,
     `    ${egress ? natCopyTerm(shape, p) : 'false'} AS nat_copy`,
-    `  FROM "${shape.table.database}"."${shape.table.table}"`,
+    `  FROM ${sourceRelation(p)}`,
     `  WHERE ${where.join('\n    AND ')}`,
     `)`,
   ];
 }
 
-/** The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). */
+/** The unit columns every grouped step carries (recordsCte names them so). */
+const UNIT = 'account_id, region, vpc_id';
+
+/**
+ * The Athena SQL of an audit; DuckDB runs the same text (see engines/duckdb.ts). One row per (unit, port,
+ * protocol), the busiest `maxPorts` of each unit, units in order of their columns and each unit's rows in rank
+ * order; `ports_in_window` is the unit's count of ports (audit/port-row.ts RESULT_COLUMNS).
+ */
 export function buildAuditSql(p: AuditParameters): string {
   const port = countedPort(p.preset);
   const records = recordsCte(p);
   return [
     ...records.slice(0, -1),
     `), views AS (`,
-    `  SELECT ${port} AS port, protocol, nat_copy, count(DISTINCT ${CONNECTION_KEY}) AS connections,`,
+    `  SELECT ${UNIT}, ${port} AS port, protocol, nat_copy, count(DISTINCT ${CONNECTION_KEY}) AS connections,`,
     `    count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,`,
     `    count(DISTINCT dstaddr) AS peers, min(dstaddr) AS peer_low, max(dstaddr) AS peer_high`,
     `  FROM records`,
     `  WHERE counted`,
-    `  GROUP BY ${port}, protocol, nat_copy`,
+    `  GROUP BY ${UNIT}, ${port}, protocol, nat_copy`,
+    `), ports AS (`,
+    `  SELECT ${UNIT}, port, protocol, max(connections) AS connections, max(flows) AS flows, max(packets) AS packets, max(bytes) AS bytes,`,
+    `    max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high,`,
+    `    count(*) OVER (PARTITION BY ${UNIT}) AS ports_in_window,`,
+    `    row_number() OVER (PARTITION BY ${UNIT} ORDER BY max(connections) DESC, max(flows) DESC, port, protocol) AS port_rank`,
+    `  FROM views`,
+    `  GROUP BY ${UNIT}, port, protocol`,
     `)`,
-    `SELECT port, protocol, max(connections) AS connections, max(flows) AS flows, max(packets) AS packets, max(bytes) AS bytes,`,
-    `  max(peers) AS peers, min(peer_low) AS peer_low, max(peer_high) AS peer_high, count(*) OVER () AS ports_in_window`,
-    `FROM views`,
-    `GROUP BY port, protocol`,
-    `ORDER BY connections DESC, flows DESC, port, protocol`,
-    `LIMIT ${p.maxPorts}`,
+    `SELECT port, protocol, connections, flows, packets, bytes, peers, peer_low, peer_high, ports_in_window, ${UNIT}`,
+    `FROM ports`,
+    `WHERE port_rank <= ${p.maxPorts}`,
+    `ORDER BY ${UNIT}, port_rank`,
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import { InputError } from '../input-error.js';
 import { parseAccountId, parseRegion, parseVpcId } from '../aws/names.js';
 import type { InventoryVpc } from './audit-unit.js';
 import { parseCidr, type Cidr } from './cidr.js';
+import { checkTextMatchable } from './cidr-sql.js';
 
 /** The keys of an inventory entry, in the order messages name them. */
 const ENTRY_KEYS = ['account', 'region', 'vpc-id', 'cidrs'] as const;
@@ -21,7 +22,7 @@ const FORMAT_HINT = `the file holds a list of {${ENTRY_KEYS.join(', ')}}, one pe
  * Parses inventory text into one InventoryVpc per entry, in file order. `source` names the file in messages.
  * Throws an InputError naming the line of the first mistake: not a list, an unknown or missing key, an account
  * that is not 12 digits (write it quoted: YAML reads a leading zero's digits as a number), a bad region, VPC id
- * or CIDR, an empty `cidrs`, and the same VPC id listed twice (under one account or two).
+ * or CIDR (or one the audit cannot match, such as an IPv4 block wider than /8), an empty `cidrs`, and the same VPC id listed twice (under one account or two).
  */
 export function parseVpcInventory(text: string, source: string): InventoryVpc[] {
   const lines = new LineCounter();
@@ -55,7 +56,9 @@ export function parseVpcInventory(text: string, source: string): InventoryVpc[] 
     const rawCidrs = value('cidrs');
     const list = Array.isArray(rawCidrs) ? rawCidrs : [rawCidrs];
     if (list.length === 0) throw new InputError(`${where(line)}: cidrs is empty; list the VPC's CIDR blocks, such as [10.0.0.0/16].`);
+    // Blocks the audit's text test of addresses can match (cidr-sql.ts), as for --vpc-cidr.
     const cidrs: Cidr[] = list.map((cidr) => parseCidr(String(cidr), `${where(line)}: cidrs`));
+    cidrs.forEach((cidr) => checkTextMatchable(cidr, `${where(line)}: cidrs`));
     const earlier = seen.get(vpcId);
     if (earlier) {
       const under = earlier.account === account ? '' : ` under account ${earlier.account}`;

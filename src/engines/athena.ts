@@ -87,9 +87,9 @@ export class AthenaEngine implements QueryEngine {
   async runAudit(parameters: AuditParameters): Promise<AuditResult> {
     const sql = buildAuditSql(parameters);
     const { raws, statistics } = await this.run(sql, RESULT_COLUMNS);
-    const { rows, rejected, portsLeftOut } = validatePortRows(raws as RawResultRow[]);
+    const { rows, units, rejected, portsLeftOut } = validatePortRows(raws as RawResultRow[]);
     this.log.info(`Athena query ${statistics.queryExecutionId}: ${rows.length} rows${rejected.length ? ` (${rejected.length} invalid, left out)` : ''}.`);
-    return { engine: 'athena', sql, rows, rejected, portsLeftOut, statistics };
+    return { engine: 'athena', sql, rows, units, rejected, portsLeftOut, statistics };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {

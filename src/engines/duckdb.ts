@@ -6,7 +6,9 @@
 // that counts nothing runs one follow-up query (audit/empty-audit.ts) so the CLI can say why, and one over day
 // folders whose file names carry no time says which hours their records cover (audit/window-coverage.ts); a query that fails
 // reading a file becomes one sentence naming that file (DuckDB's Parquet reader names none: the engine then
-// reads the window's Parquet files one at a time to find it).
+// reads the window's Parquet files one at a time to find it). Files of an S3 delivery tree
+// (AWSLogs/ACCOUNT/vpcflowlogs/REGION/) whose format lacks account-id or region get them from their path, so an
+// organisation's audit attributes every record to its account and region.
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
@@ -19,7 +21,8 @@ import { FLOW_LOG_FIELDS, type FlowLogField } from '../flowlog/fields.js';
 import { DUCKDB_TYPES, readFlowLogText, sqlString } from '../flowlog/duckdb-text.js';
 import { V5_FORMAT, type FlowLogFormat } from '../flowlog/format.js';
 import type { HourWindow } from '../flowlog/layout.js';
-import { FIREHOSE_LAYOUT } from '../logs/layouts.js';
+import { FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryPathUnit } from '../logs/layouts.js';
+import { resolve } from 'node:path';
 import { dayFilesWithoutTime } from '../logs/discover.js';
 import { InputError } from '../input-error.js';
 import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
@@ -48,6 +51,32 @@ export function unionFields(files: readonly LocalLogFile[], fallback: FlowLogFor
   return [...byColumn.values()].sort((a, b) => rank(a) - rank(b) || a.column.localeCompare(b.column));
 }
 
+/** The catalogue fields an S3 delivery path gives (s3DeliveryPathUnit), by column. */
+const PATH_FIELDS = ['account_id', 'region'] as const;
+
+/**
+ * The values a file's path gives for fields its format lacks: `account_id` and `region` of an S3 delivery file
+ * (AWSLogs/ACCOUNT/vpcflowlogs/REGION/); none for other layouts or fields the file has.
+ */
+function pathValues(file: LocalLogFile): ReadonlyMap<string, string> {
+  const s3Delivery = LAYOUTS.find((l) => l.name === file.layout)?.s3Delivery === true;
+  const unit = s3Delivery ? s3DeliveryPathUnit(resolve(file.path).replaceAll('\\', '/')) : undefined;
+  if (!unit) return new Map();
+  const values = new Map<string, string>([['account_id', unit.account], ['region', unit.region]]);
+  for (const f of file.format.fields) values.delete(f.column);
+  return values;
+}
+
+/** The view's fields: the union of the files' (unionFields) and those their paths give (pathValues), in catalogue order. */
+function viewFields(files: readonly LocalLogFile[], fallback: FlowLogFormat = V5_FORMAT): FlowLogField[] {
+  const union = unionFields(files, fallback);
+  const fromPaths = PATH_FIELDS.filter((column) => !union.some((f) => f.column === column) && files.some((file) => pathValues(file).has(column)));
+  if (fromPaths.length === 0) return union;
+  const rank = (f: FlowLogField) => (f.version === undefined ? FLOW_LOG_FIELDS.length : FLOW_LOG_FIELDS.indexOf(f));
+  const added = FLOW_LOG_FIELDS.filter((f) => (fromPaths as readonly string[]).includes(f.column));
+  return [...union, ...added].sort((a, b) => rank(a) - rank(b) || a.column.localeCompare(b.column));
+}
+
 /** The `dt` of a file's rows: its hour folder as `YYYY/MM/DD/HH` from the file name, NULL in day folders. */
 function dtExpression(file: LocalLogFile): string {
   if (file.granularity === 'day') return 'CAST(NULL AS VARCHAR)';
@@ -56,9 +85,9 @@ function dtExpression(file: LocalLogFile): string {
   return `right(${dir}, 13)`;
 }
 
-/** Files read by one reader call: same reader, compression, header, fields and folder kind. */
+/** Files read by one reader call: same reader, compression, header, fields, folder kind and path values. */
 function groupKey(file: LocalLogFile): string {
-  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, dtExpression(file)]);
+  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, dtExpression(file), [...pathValues(file)]]);
 }
 
 /** One SELECT over a group of files of the same shape, giving every union column (NULL where the files lack it). */
@@ -66,10 +95,12 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
   const first = files[0]!;
   const paths = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
   const own = new Map(first.format.fields.map((f) => [f.column, f]));
+  const fromPath = pathValues(first);
   const columns = union.map((f) => {
     const type = DUCKDB_TYPES[f.type];
     const mine = own.get(f.column);
-    if (!mine) return `CAST(NULL AS ${type}) AS ${sqlName(f.column)}`;
+    const value = fromPath.get(f.column);
+    if (!mine) return `CAST(${value === undefined ? 'NULL' : sqlString(value)} AS ${type}) AS ${sqlName(f.column)}`;
     // Parquet columns keep the file's own name (account_id, or account-id) and type; text columns are typed on read.
     const source = first.columnNames?.[first.format.fields.indexOf(mine)];
     return source === undefined ? sqlName(f.column) : `CAST(${sqlName(source)} AS ${type}) AS ${sqlName(f.column)}`;
@@ -87,7 +118,7 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
  */
 export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallback: FlowLogFormat = V5_FORMAT): string[] {
   const name = `${sqlName(table.database)}.${sqlName(table.table)}`;
-  const union = unionFields(files, fallback);
+  const union = viewFields(files, fallback);
   const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(table.database)}`];
   if (files.length === 0) {
     const list = [...union.map((f) => `${sqlName(f.column)} ${DUCKDB_TYPES[f.type]}`), `${sqlName(DT)} VARCHAR`].join(', ');
@@ -105,8 +136,8 @@ export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallba
  * window's hours, as partition projection does), `start` in the window for day folders, and both when mixed.
  */
 export function localViewShape(table: TableRef, logs: LocalLogs, fallback: FlowLogFormat = V5_FORMAT): TableShape {
-  const union = unionFields(logs.files, fallback);
-  const partial = union.filter((f) => logs.files.some((file) => !file.format.fields.some((own) => own.column === f.column)));
+  const union = viewFields(logs.files, fallback);
+  const partial = union.filter((f) => logs.files.some((file) => !file.format.fields.some((own) => own.column === f.column) && !pathValues(file).has(f.column)));
   const daily = logs.files.some((f) => f.granularity === 'day');
   const hourly = logs.files.some((f) => f.granularity === 'hour');
   if (daily && !union.some((f) => f.column === 'start')) {

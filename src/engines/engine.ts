@@ -3,6 +3,7 @@
 
 import type { AuditParameters } from '../audit/query.js';
 import type { PortRow } from '../audit/port-row.js';
+import type { UnitPorts } from '../audit/audit-unit.js';
 import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
 import type { RecordCounts } from '../audit/empty-audit.js';
 
@@ -24,11 +25,17 @@ export interface AuditResult {
   /** The SQL text that ran. */
   readonly sql: string;
   /**
-   * Every (port, protocol) of the window in rank order, up to the parameters' maxPorts: the rows that passed
-   * validation (see validatePortRows). The top list a report shows first is the first of them.
+   * Every (port, protocol) of the window in rank order: the organisation-wide list, the units' rows summed per
+   * (port, protocol) (audit/port-row.ts sumOverUnits; with one unit, its rows). The rows that passed validation
+   * (see validatePortRows). The top list a report shows first is the first of them.
    */
   readonly rows: readonly PortRow[];
-  /** Ports of the window beyond maxPorts (the least busy): counted, not returned. 0 when none. */
+  /**
+   * Each unit's (account, region, VPC) rows in rank order, up to the parameters' maxPorts per unit: one unit for
+   * one VPC's audit, several for an organisation's (audit/audit-unit.ts).
+   */
+  readonly units: readonly UnitPorts[];
+  /** Ports beyond maxPorts (the least busy of each unit): counted, not returned, summed over units. 0 when none. */
   readonly portsLeftOut: number;
   /** One warning sentence per result row that failed validation and was left out. */
   readonly rejected: readonly string[];

@@ -171,3 +171,16 @@ export function s3DeliveryRegionSegments(style: DateStyle, account: string, regi
     ? ['AWSLogs', account, 'vpcflowlogs', region]
     : ['AWSLogs', `aws-account-id=${account}`, 'aws-service=vpcflowlogs', `aws-region=${region}`];
 }
+
+/** `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/` or its Hive-compatible form, anywhere in a path. */
+const S3_DELIVERY_REGION_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(?:aws-account-id=)?(\d{12})\/(?:aws-service=)?vpcflowlogs\/(?:aws-region=)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\//;
+
+/**
+ * The account and region of an S3 delivery file from its (absolute, `/`-separated) path: the folders
+ * `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/` (or `aws-account-id=ACCOUNT/aws-service=vpcflowlogs/aws-region=REGION/`);
+ * undefined when the path has no such folders.
+ */
+export function s3DeliveryPathUnit(path: string): { readonly account: string; readonly region: string } | undefined {
+  const match = S3_DELIVERY_REGION_FOLDER.exec(path);
+  return match ? { account: match[1]!, region: match[2]! } : undefined;
+}

@@ -1,9 +1,11 @@
-// `--format csv`: one line per observed port in rank order, under a header line, written by csv-stringify
+// `--format csv`: one line per observed port in rank order (grouped audits: per unit, with its account, region and
+// VPC id first), under a header line, written by csv-stringify
 // (RFC 4180 quoting), so a spreadsheet or `csvkit` reads reasons and owners with commas or quotes intact.
 
 import { stringify } from 'csv-stringify/sync';
 import type { Allowlist } from '../audit/allowlist.js';
 import type { PortRow } from '../audit/port-row.js';
+import type { AuditUnit } from '../audit/audit-unit.js';
 import { portDetails } from './port-details.js';
 
 /** The columns, in order: the header line's names. The allowlist columns are empty without an allowlist. */
@@ -12,12 +14,25 @@ export const CSV_COLUMNS = [
   'allowlist_status', 'allowlist_entry', 'reason', 'owner', 'expires',
 ] as const;
 
-/** The CSV text of the rows (header line first, `\n` line ends, every line ended). */
-export function renderPortCsv(rows: readonly PortRow[], allowlist: Allowlist | undefined): string {
-  const records = rows.map((row, index) => {
+/** The columns of a grouped audit: the unit's (empty where unknown), then CSV_COLUMNS with the rank in the unit. */
+export const UNIT_CSV_COLUMNS = ['account', 'region', 'vpc_id', ...CSV_COLUMNS] as const;
+
+/** One CSV record per row, in CSV_COLUMNS order. */
+function records(rows: readonly PortRow[], allowlist: Allowlist | undefined): unknown[][] {
+  return rows.map((row, index) => {
     const d = portDetails(row, allowlist);
     const a = d.allowlist;
     return [index + 1, d.port, d.protocol, d.protocolName, d.service, d.connections, d.flows, d.packets, d.bytes, d.peers, a?.status, a?.entry, a?.reason, a?.owner, a?.expires];
   });
-  return stringify(records, { header: true, columns: [...CSV_COLUMNS] });
+}
+
+/** The CSV text of the rows (header line first, `\n` line ends, every line ended). */
+export function renderPortCsv(rows: readonly PortRow[], allowlist: Allowlist | undefined): string {
+  return stringify(records(rows, allowlist), { header: true, columns: [...CSV_COLUMNS] });
+}
+
+/** The CSV text of each unit's rows (UNIT_CSV_COLUMNS), units in the order given. */
+export function renderUnitPortCsv(units: readonly { readonly unit: AuditUnit; readonly rows: readonly PortRow[] }[], allowlist: Allowlist | undefined): string {
+  const lines = units.flatMap(({ unit, rows }) => records(rows, allowlist).map((record) => [unit.account, unit.region, unit.vpcId, ...record]));
+  return stringify(lines, { header: true, columns: [...UNIT_CSV_COLUMNS] });
 }

@@ -66,7 +66,7 @@ describe('real-world cases', () => {
 
   test('16-lza-central-bucket-overlapping-cidrs: two accounts on one CIDR in an LZA central bucket: the organisation union and its one NEW port', async () => {
     // The case's organisation answer (expected.json `organisation`, `new_with_allowlist`); peers from its readable
-    // files (443: 52.94.0.10, 52.94.0.11, 52.94.0.20). Its per-account/VPC answer is issue 21's attribution, not yet here.
+    // files (443: 52.94.0.10, 52.94.0.11, 52.94.0.20). Its per-account/VPC answer (README table) follows below.
     const run = await audit('16-lza-central-bucket-overlapping-cidrs', ['--allowlist', 'allowlist.yml']);
     expect([run.code, run.stderr]).toEqual([0, '']);
     expect(run.ports).toEqual([
@@ -78,6 +78,20 @@ describe('real-world cases', () => {
     const { new: news } = JSON.parse(run.stdout) as { new: { port: number; protocol: number; drillDown: Drill }[] };
     expect(news.map((n) => [n.port, n.protocol, n.drillDown.sources.map((x) => x.address), n.drillDown.destinations.map((x) => x.address)])).toEqual([
       [8333, 6, ['10.0.5.5'], ['203.0.113.50']],
+    ]);
+    // Issue 21: each account's VPC from the records' account-id, region and vpc-id (the CIDR is the same in both), and
+    // the one NEW port attributed to account 222222222222's vpc-0bbbb2222bbbb2222.
+    type Vpc = { account: string; region: string; vpcId: string; ports: PortCounts[]; new: { port: number; protocol: number }[] };
+    const { vpcs } = JSON.parse(run.stdout) as { vpcs: Vpc[] };
+    expect(vpcs.map((v) => [v.account, v.region, v.vpcId, portCounts(v.ports), v.new.map((n) => `${n.port}/${n.protocol}`)])).toEqual([
+      ['111111111111', 'us-east-1', 'vpc-0aaaa1111aaaa1111', [
+        { port: 443, protocol: 6, connections: 2, flows: 2, packets: 22, bytes: 4400, peers: 2 },
+        { port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 70, peers: 1 },
+      ], []],
+      ['222222222222', 'us-east-1', 'vpc-0bbbb2222bbbb2222', [
+        { port: 443, protocol: 6, connections: 1, flows: 1, packets: 9, bytes: 1800, peers: 1 },
+        { port: 8333, protocol: 6, connections: 1, flows: 1, packets: 20, bytes: 4000, peers: 1 },
+      ], ['8333/6']],
     ]);
   });
 

@@ -25,6 +25,7 @@ export function auditResult(rows: readonly PortRow[], engine: 'athena' | 'duckdb
     engine,
     sql: 'SELECT 1',
     rows,
+    units: [{ unit: { account: null, region: null, vpcId: null }, rows, portsLeftOut: 0 }],
     rejected: [],
     portsLeftOut: 0,
     statistics: { elapsedMs: 1200, bytesScanned: 12_345_678, costUsd: 0.0000617, queryExecutionId: 'q-123' },

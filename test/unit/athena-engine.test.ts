@@ -96,13 +96,14 @@ test('reads every page of a 2,500-row result; only the first page starts with th
 });
 
 test('maps columns by the header, whatever their order, and empty cells to null', async () => {
-  const order = ['ports_in_window', 'peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port'];
+  const order = ['vpc_id', 'ports_in_window', 'peer_high', 'peer_low', 'peers', 'bytes', 'packets', 'flows', 'connections', 'protocol', 'port', 'region', 'account_id'];
   const { engine: athena } = engine({
     GetQueryExecutionCommand: states('SUCCEEDED'),
-    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow(['3', undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53'])] } }),
+    GetQueryResultsCommand: () => ({ ResultSet: { Rows: [textRow(order), textRow([undefined, '3', undefined, '9.9.9.9', '1', '60', '1', '1', '1', '17', '53', 'eu-west-1', '111122223333'])] } }),
   });
-  const { rows, portsLeftOut } = await athena.runAudit(PARAMETERS);
+  const { rows, units, portsLeftOut } = await athena.runAudit(PARAMETERS);
   expect(rows).toEqual([{ port: 53, protocol: 17, connections: 1, flows: 1, packets: 1, bytes: 60, peers: 1, samplePeers: ['9.9.9.9'] }]);
+  expect(units).toEqual([{ unit: { account: '111122223333', region: 'eu-west-1', vpcId: null }, rows, portsLeftOut: 2 }]);
   // The window had 3 ports; the query's cap returned 1.
   expect(portsLeftOut).toBe(2);
 });

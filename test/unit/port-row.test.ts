@@ -75,3 +75,46 @@ test('protocol names are looked up as names, never as object properties', () => 
   expect(protocolName(58)).toBe('icmpv6');
   expect(protocolName(47)).toBe('47');
 });
+
+describe('units (issue 21)', () => {
+  const A = { account_id: '111122223333', region: 'eu-west-1', vpc_id: 'vpc-0a1b2c3d4e5f67890' };
+  const B = { account_id: '444455556666', region: 'eu-west-1', vpc_id: 'vpc-11112222' };
+
+  test('rows are grouped per unit in rank order; the organisation-wide rows are their sums per port, re-ranked', () => {
+    const raws: RawResultRow[] = [
+      { ...GOOD, ...A, ports_in_window: 2 },
+      { ...GOOD, ...A, port: '22', connections: 1, flows: 1, packets: 2, bytes: 100, peers: 1, peer_low: '198.51.100.7', peer_high: '198.51.100.7', ports_in_window: 2 },
+      { ...GOOD, ...B, port: '22', connections: 9, flows: 9, packets: 9, bytes: 900, peers: 3, peer_low: '192.0.2.1', peer_high: '203.0.113.9', ports_in_window: 3 },
+    ];
+    const { rows, units, rejected, portsLeftOut } = validatePortRows(raws);
+    expect(rejected).toEqual([]);
+    expect(units.map((u) => [u.unit, u.rows.map(portKey), u.portsLeftOut])).toEqual([
+      [{ account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0a1b2c3d4e5f67890' }, ['443/tcp', '22/tcp'], 0],
+      [{ account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-11112222' }, ['22/tcp'], 2],
+    ]);
+    // 22/tcp: 1 + 9 connections outranks 443/tcp's 5; the B unit's cap left out 2 of its 3 ports.
+    expect(rows).toEqual([
+      { port: 22, protocol: 6, connections: 10, flows: 10, packets: 11, bytes: 1000, peers: 4, samplePeers: ['192.0.2.1', '203.0.113.9'] },
+      { port: 443, protocol: 6, connections: 5, flows: 12, packets: 40, bytes: 9000, peers: 2, samplePeers: ['52.94.0.10', '2600:1f18::1'] },
+    ]);
+    expect(portsLeftOut).toBe(2);
+  });
+
+  test('unknown parts (NULL, "-") make a unit with nulls, listed after the known ones', () => {
+    const { units } = validatePortRows([{ ...GOOD, account_id: null, region: '-', vpc_id: null }, { ...GOOD, ...A }]);
+    expect(units.map((u) => u.unit)).toEqual([
+      { account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0a1b2c3d4e5f67890' },
+      { account: null, region: null, vpcId: null },
+    ]);
+  });
+
+  test.each([
+    ['account_id "12345" is not a 12-digit AWS account id', { account_id: '12345' }],
+    ['region "eu-west-1a" is not an AWS Region code', { region: 'eu-west-1a' }],
+    ['vpc_id "vpc-\'; DROP" is not a VPC id (vpc- and up to 32 lowercase letters and digits)', { vpc_id: "vpc-'; DROP" }],
+  ])('rejected with one warning: %s', (problem, change) => {
+    const { rows, rejected } = validatePortRows([{ ...GOOD, ...A, ...change }]);
+    expect(rows).toEqual([]);
+    expect(rejected).toEqual([`Result row 1 was left out of the report and the memory: ${problem}.`]);
+  });
+});

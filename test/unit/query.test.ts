@@ -10,6 +10,7 @@ import { buildRecordCountsSql } from '../../src/audit/empty-audit.js';
 import { parquetStackTableShape } from '../../src/audit/parquet-stack-table.js';
 import { onVpc, stackTableShape, type TableShape } from '../../src/audit/table-shape.js';
 import { windowEndingAt } from '../../src/flowlog/layout.js';
+import type { InventoryVpc } from '../../src/audit/audit-unit.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 
 const CUSTOM = parseLogFormat('${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${action} ${tcp-flags}');
@@ -47,9 +48,13 @@ describe('buildAuditSql shapes', () => {
     // The NAT gateway's interfaces are told by the records: translated packets received for outside addresses.
     expect(sql).toMatch(/max\(CASE WHEN flow_direction = 'ingress' AND .* AND NOT .*pkt_dstaddr.* THEN 1 ELSE 0 END\) OVER \(PARTITION BY interface_id\) = 1\) AS nat_copy/);
     expect(sql).toContain('count(DISTINCT concat(srcaddr, \' \', CAST(srcport AS varchar), \' \', dstaddr, \' \', CAST(dstport AS varchar))) AS connections');
-    // Every port up to maxPorts, each row with the window's count of ports (what the cap left out is the difference).
-    expect(sql).toContain('count(*) OVER () AS ports_in_window');
-    expect(sql).toMatch(/GROUP BY port, protocol\nORDER BY connections DESC, flows DESC, port, protocol\nLIMIT 10$/);
+    // Each record's unit from the format's own fields (v5: account-id, region, vpc-id).
+    expect(sql).toContain('\n    account_id, region, vpc_id,\n');
+    // Every port of each unit up to maxPorts, each row with its unit's count of ports (what the cap left out is the difference).
+    expect(sql).toContain('GROUP BY account_id, region, vpc_id, dstport, protocol, nat_copy');
+    expect(sql).toContain('count(*) OVER (PARTITION BY account_id, region, vpc_id) AS ports_in_window');
+    expect(sql).toContain('row_number() OVER (PARTITION BY account_id, region, vpc_id ORDER BY max(connections) DESC, max(flows) DESC, port, protocol) AS port_rank');
+    expect(sql).toMatch(/\nWHERE port_rank <= 10\nORDER BY account_id, region, vpc_id, port_rank$/);
   });
 
   test('egress-ports on v2 falls back to the port order and never mentions v3+ columns; NAT addresses given mark its copies', () => {
@@ -63,7 +68,7 @@ describe('buildAuditSql shapes', () => {
 
   test('seed groups source ports of records from the VPC, with no direction terms', () => {
     const sql = buildAuditSql(params({ preset: 'seed', vpcCidrs: parseCidrList(CIDRS.ipv4) }));
-    expect(sql).toContain('SELECT srcport AS port');
+    expect(sql).toContain('SELECT account_id, region, vpc_id, srcport AS port');
     expect(sql).toContain(`starts_with(srcaddr, '172.')`);
     expect(sql).toContain(`BETWEEN 20 AND 23`);
     expect(sql).not.toMatch(/starts_with\(dstaddr|flow_direction|ACCEPT|LIKE/);
@@ -76,8 +81,8 @@ describe('buildAuditSql shapes', () => {
 
   test('every preset selects the shared result columns', () => {
     for (const preset of PRESETS) {
-      const select = /\nSELECT ([\s\S]*?)\nFROM views/.exec(buildAuditSql(params({ preset })))![1]!;
-      expect([...select.matchAll(/ AS (\w+)|(?:^|, )(port|protocol)(?=,)/g)].map((m) => m[1] ?? m[2])).toEqual([...RESULT_COLUMNS]);
+      const select = /\nSELECT ([\s\S]*?)\nFROM ports/.exec(buildAuditSql(params({ preset })))![1]!;
+      expect(select.split(', ')).toEqual([...RESULT_COLUMNS]);
     }
   });
 
@@ -128,5 +133,44 @@ describe("the stack's own table kept to its VPC (onVpc)", () => {
 
   test('only a VPC id reaches the SQL', () => {
     expect(() => onVpc(stackTableShape(TABLE, V5_FORMAT), "vpc-0a1b2c3d' OR '1'='1")).toThrow("onVpc: 'vpc-0a1b2c3d' OR '1'='1' is not a VPC id");
+  });
+});
+
+describe('an organisation audit with a VPC inventory (issue 21)', () => {
+  const inventory: InventoryVpc[] = [
+    { account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0a1b2c3d4e5f67890', cidrs: parseCidrList('10.0.0.0/16') },
+    { account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-11112222', cidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56') },
+  ];
+
+  test('each record gets its inventory VPC (its own vpc-id, else account, region and source address), and "inside" is that VPC\'s', () => {
+    const sql = buildAuditSql(params({ inventory, vpcCidrs: [] }));
+    expect(sql).toContain(`FROM (SELECT *, CASE\n    WHEN vpc_id = 'vpc-0a1b2c3d4e5f67890' OR vpc_id IS NULL AND (account_id IS NULL OR account_id = '111122223333') AND (region IS NULL OR region = 'eu-west-1') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);
+    expect(sql).toContain(') AS located');
+    // Units: the record's own fields first, the inventory's where the record has none.
+    expect(sql).toContain(`coalesce(account_id, CASE inventory_vpc WHEN 'vpc-0a1b2c3d4e5f67890' THEN '111122223333' WHEN 'vpc-11112222' THEN '444455556666' END) AS account_id`);
+    expect(sql).toContain('coalesce(vpc_id, inventory_vpc) AS vpc_id');
+    // Counted when the destination is outside the record's own VPC (another VPC of the organisation is outside).
+    expect(sql).toContain(`NOT (CASE inventory_vpc WHEN 'vpc-0a1b2c3d4e5f67890' THEN (starts_with(dstaddr, '10.0.')) WHEN 'vpc-11112222' THEN ((starts_with(dstaddr, '10.0.')) OR (regexp_like(dstaddr,`);
+    // A VPC nobody listed: egress that the format says left the VPC (traffic-path other than 1).
+    expect(sql).toContain(`CASE WHEN inventory_vpc IS NULL THEN coalesce(traffic_path <> 1, false) ELSE NOT (CASE inventory_vpc`);
+    expect(sql).toContain(`inventory_vpc IS NULL AND flow_direction = 'egress'`);
+  });
+
+  test('--vpc-cidr applies to every VPC of the inventory; a format without vpc-id is matched on the address alone', () => {
+    const sql = buildAuditSql(params({ inventory, vpcCidrs: parseCidrList('100.64.0.0/10'), ...onFormat(V2_FORMAT) }));
+    expect(sql).toContain(`WHEN (account_id IS NULL OR account_id = '111122223333') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);
+    expect(sql).toContain(`WHEN 'vpc-0a1b2c3d4e5f67890' THEN ((starts_with(dstaddr, '10.0.')) OR (starts_with(dstaddr, '100.') AND`);
+    expect(sql).toContain('inventory_vpc AS vpc_id');
+    // v2 has no flow-direction: records of no known VPC are not audited.
+    expect(sql).not.toContain('traffic_path');
+  });
+
+  test.each(FORMATS.map((f) => [f.name, f] as const))('on %s the audit, the drill-down and the record counts parse as Trino SQL', async (_name, format) => {
+    for (const vpcCidrs of [[], parseCidrList(CIDRS.both)]) {
+      const p = params({ inventory, vpcCidrs, ...onFormat(format) });
+      for (const sql of [buildAuditSql(p), buildDrillDownSql(p, [{ port: 443, protocol: 6 }]), buildRecordCountsSql(p)]) {
+        expect(await trinoSyntaxErrors(sql)).toEqual([]);
+      }
+    }
   });
 });

@@ -37,6 +37,7 @@ describe('parseVpcInventory', () => {
       /line 10: vpc-11112222 is already listed on line 6 under account 444455556666; list each VPC once/,
     ],
     ['- [unclosed', /not valid YAML/],
+    ['- account: "111122223333"\n  region: eu-west-1\n  vpc-id: vpc-11112222\n  cidrs: [10.0.0.0/16, 0.0.0.0/0]', /line 1: cidrs: '0.0.0.0\/0' is wider than \/8; VPC blocks are \/16 to \/28\./],
   ])('%j is one sentence', (text, message) => {
     const attempt = () => parseVpcInventory(text, 'vpcs.yml');
     expect(attempt).toThrow(InputError);

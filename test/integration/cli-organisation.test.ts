@@ -1,0 +1,108 @@
+// The organisation audit through the built CLI (issue 21): --vpcs FILE, --group-by, one section per VPC or account
+// in the table and markdown, `vpcs` in the JSON, unit columns in the CSV, and --vpcs mistakes as one sentence, exit 2.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCli, cli } from '../support/cli-process.js';
+import { ORG_INVENTORY_YAML, VPC_A1, VPC_A2, VPC_B, VPC_C, writeOrgTree } from '../support/org-tree.js';
+
+let dir: string;
+beforeAll(async () => {
+  await buildCli();
+  dir = await mkdtemp(join(tmpdir(), 'cli-org-'));
+  await writeOrgTree(join(dir, 'logs'));
+  await writeFile(join(dir, 'vpcs.yml'), ORG_INVENTORY_YAML);
+  await writeFile(join(dir, 'allowlist.yml'), 'ports:\n  - { port: 443, protocol: tcp, reason: HTTPS }\n  - { port: 22, protocol: tcp, reason: SSH to the bastion }\n');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const audit = (...flags: string[]) => cli(['audit', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', ...flags], dir);
+
+interface UnitJson {
+  account: string | null;
+  region: string | null;
+  vpcId: string | null;
+  cidrs: string[];
+  ports: { port: number; connections: number }[];
+  new: { rank: number; port: number }[];
+}
+
+describe('audit --vpcs', () => {
+  test('--format json keeps the organisation-wide ports and new, and adds vpcs with each VPC\'s ports and new ports', async () => {
+    const run = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml', '--format', 'json');
+    // The custom and v2 files cannot tell NAT copies (the one warning); nothing else.
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: 2 of the 3 files read \(header\) lack one of interface-id, flow-direction, pkt-dstaddr, [^\n]*\n$/);
+    const json = JSON.parse(run.stdout) as { ports: { port: number; connections: number }[]; new: { port: number }[]; vpcs: UnitJson[] };
+    expect(json.ports.map((p) => [p.port, p.connections])).toEqual([[443, 2], [22, 1], [80, 1], [5432, 1], [8333, 1]]);
+    expect(json.new.map((p) => p.port)).toEqual([80, 5432, 8333]);
+    expect(json.vpcs.map((v) => [v.account, v.region, v.vpcId, v.cidrs, v.ports.map((p) => p.port), v.new.map((p) => [p.rank, p.port])])).toEqual([
+      ['111122223333', 'us-east-1', VPC_A1, ['10.0.0.0/16'], [443, 5432], [[2, 5432]]],
+      ['111122223333', 'us-east-1', VPC_A2, ['10.1.0.0/16'], [22], []],
+      ['444455556666', 'us-east-1', VPC_B, ['10.0.0.0/16'], [443, 8333], [[2, 8333]]],
+      // Not in the inventory: no CIDRs known, counted by flow-direction and traffic-path.
+      ['777788889999', 'us-east-1', VPC_C, [], [80], [[1, 80]]],
+    ]);
+  });
+
+  test('the table has one section per VPC (the default with several), each headed by its label', async () => {
+    const run = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml');
+    expect(run.code).toBe(0);
+    const titles = run.stdout.split('\n').filter((line) => line.startsWith('== '));
+    expect(titles).toEqual([
+      `== ${VPC_A1} (111122223333, us-east-1) ==`,
+      `== ${VPC_A2} (111122223333, us-east-1) ==`,
+      `== ${VPC_B} (444455556666, us-east-1) ==`,
+      `== ${VPC_C} (777788889999, us-east-1) (no CIDRs known: counted where flow-direction is egress and traffic-path leaves the VPC) ==`,
+    ]);
+    expect(run.stdout).toMatch(/^All 5 outbound ports of the 3 VPCs of vpcs.yml, 2026-11-01T10Z to 2026-11-01T11Z\n/);
+  });
+
+  test('--group-by account sums each account\'s VPCs; markdown heads each section', async () => {
+    const run = await audit('--vpcs', 'vpcs.yml', '--group-by', 'account', '--format', 'markdown');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('#### '))).toEqual(['#### account 111122223333', '#### account 444455556666', '#### account 777788889999']);
+    const first = run.stdout.slice(run.stdout.indexOf('#### account 111122223333'), run.stdout.indexOf('#### account 444455556666'));
+    expect([...first.matchAll(/^\| \d+ \| (\d+) \| tcp \|/gm)].map((m) => Number(m[1]))).toEqual([22, 443, 5432]);
+  });
+
+  test('--group-by none is the one organisation-wide list; CSV grouped by VPC carries account, region and vpc_id', async () => {
+    const none = await audit('--vpcs', 'vpcs.yml', '--group-by', 'none');
+    expect(none.stdout).not.toContain('== ');
+    const csv = await audit('--vpcs', 'vpcs.yml', '--format', 'csv');
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^account,region,vpc_id,rank,port,protocol,/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 5).join(','))).toEqual([
+      `111122223333,us-east-1,${VPC_A1},1,443`,
+      `111122223333,us-east-1,${VPC_A1},2,5432`,
+      `111122223333,us-east-1,${VPC_A2},1,22`,
+      `444455556666,us-east-1,${VPC_B},1,443`,
+      `444455556666,us-east-1,${VPC_B},2,8333`,
+      `777788889999,us-east-1,${VPC_C},1,80`,
+    ]);
+  });
+
+  test.each([
+    ['a file that does not exist', 'missing.yml', undefined, /^vpc-port-audit: --vpcs: 'missing.yml' cannot be read \(ENOENT\); give the path of a YAML file listing each VPC's account, region, vpc-id and cidrs\.\n$/],
+    ['a bad CIDR', 'bad.yml', '- account: "111122223333"\n  region: us-east-1\n  vpc-id: vpc-0000000a\n  cidrs: [10.0.0.0/33]\n', /^vpc-port-audit: VPC inventory bad.yml line 1: cidrs: '10.0.0.0\/33' is not a CIDR block[^\n]*\.\n$/],
+    ['the same VPC under two accounts', 'twice.yml', `${ORG_INVENTORY_YAML}- account: "777788889999"\n  region: us-east-1\n  vpc-id: ${VPC_B}\n  cidrs: [10.9.0.0/16]\n`, /^vpc-port-audit: VPC inventory twice.yml line 13: vpc-0000000c is already listed on line 9 under account 444455556666; list each VPC once\.\n$/],
+    ['an empty list', 'empty.yml', '[]\n', /^vpc-port-audit: --vpcs: 'empty.yml' lists no VPC; give the path[^\n]*\.\n$/],
+  ])('%s is one sentence, exit 2, nothing printed on stdout', async (_what, name, text, message) => {
+    if (text !== undefined) await writeFile(join(dir, name), text);
+    const run = await audit('--vpcs', name);
+    expect([run.code, run.stdout]).toEqual([2, '']);
+    expect(run.stderr).toMatch(message);
+  });
+
+  test('without --vpcs, --vpc-cidr is still required', async () => {
+    const run = await audit();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("vpc-port-audit: --vpc-cidr is required: the VPC's CIDR blocks, such as 10.0.0.0/16, or --vpcs FILE with each VPC's.\n");
+  });
+
+  test('--group-by takes vpc, account or none', async () => {
+    const run = await audit('--vpc-cidr', '10.0.0.0/16', '--group-by', 'region');
+    expect([run.code, run.stderr]).toEqual([2, "vpc-port-audit: --group-by: 'region' is not accepted; accepted are vpc, account, none.\n"]);
+  });
+});
