@@ -17,6 +17,7 @@
 //  - seed: the original recipe's question (source ports of traffic from the VPC), with real CIDRs instead
 //    of `LIKE '10.0%'`. Kept for comparison: it counts ephemeral ports of outbound connections.
 
+import type { InventoryVpc } from './audit-unit.js';
 import { addressInCidrsSql } from './cidr-sql.js';
 import type { Cidr } from './cidr.js';
 import type { HourWindow } from '../flowlog/layout.js';
@@ -40,6 +41,12 @@ export interface AuditParameters {
    * in the records themselves.
    */
   readonly natAddresses?: readonly string[];
+  /**
+   * Which CIDRs are inside which VPC of which account and region (issue 21): the `--vpcs` file, or in the action
+   * the vpcs-file input merged with ec2:DescribeVpcs look-ups (aws/vpc-inventory-lookup.ts). Absent: one VPC,
+   * inside is vpcCidrs.
+   */
+  readonly inventory?: readonly InventoryVpc[];
 }
 
 const TCP = 6;
