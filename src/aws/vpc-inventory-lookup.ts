@@ -9,7 +9,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aw
 import type { InventoryVpc } from '../audit/audit-unit.js';
 import { InputError } from '../input-error.js';
 import type { Logger } from '../log.js';
-import { explainAwsError } from './errors.js';
+import { AwsAccessError, explainAwsError } from './errors.js';
 import { usableVpcBlocks } from './lookups.js';
 
 /**
@@ -65,7 +65,7 @@ export interface InventoryLookup {
  * Looks up the inventory (see the header). The audited account is read in the action's region and every region
  * the file lists for it; each other account of the file in the regions the file lists for it. Throws an
  * InputError naming the account when its member role cannot be assumed, and (mergeInventory) when one VPC id
- * turns up under two accounts; an AwsAccessError when the action's own role may not call ec2:DescribeVpcs.
+ * turns up under two accounts.
  */
 export async function lookUpVpcInventory(input: InventoryLookupInput): Promise<InventoryLookup> {
   const identity = await input.sts.send(new GetCallerIdentityCommand({}));
@@ -118,7 +118,8 @@ async function assumeMemberRole(sts: Pick<STSClient, 'send'>, roleArn: string, a
 /**
  * Every VPC of one account and region (ec2:DescribeVpcs with no VPC id describes them all, paginated;
  * EC2 API Reference, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html), with its
- * usable associated blocks. A VPC shared with the account (AWS RAM) is listed under its owner (OwnerId).
+ * usable associated blocks. A VPC shared with the account (AWS RAM) is listed under its owner (OwnerId). The
+ * look-up adds to the file, it is no need: a role that may not call it gets a warning, and the file stands alone.
  */
 async function describeVpcs(place: ReachedRegion, log: Logger): Promise<InventoryVpc[]> {
   const vpcs: InventoryVpc[] = [];
@@ -130,7 +131,10 @@ async function describeVpcs(place: ReachedRegion, log: Logger): Promise<Inventor
       }
     }
   } catch (error) {
-    throw explainAwsError(error, `describing the VPCs of account ${place.account} in ${place.region}`);
+    const explained = explainAwsError(error, `describing the VPCs of account ${place.account} in ${place.region}`);
+    if (!(explained instanceof AwsAccessError)) throw explained;
+    log.warning(`${explained.message} Until then the VPCs of account ${place.account} in ${place.region} come from vpcs-file alone.`);
+    return [];
   }
   return vpcs;
 }

@@ -121,6 +121,23 @@ describe('lookUpVpcInventory', () => {
       DurationSeconds: MEMBER_SESSION_SECONDS,
     });
   });
+
+  test('a role without ec2:DescribeVpcs gets a warning naming the account, and the file stands alone', async () => {
+    const { client } = fakeClient<EC2Client>({
+      DescribeVpcsCommand: () => {
+        throw awsError('UnauthorizedOperation', 'You are not authorized to perform: ec2:DescribeVpcs');
+      },
+    });
+    const refusing = new EC2Client({ region });
+    refusing.send = client.send as EC2Client['send'];
+    const log = recordingLogger();
+    const file = `- account: "${MEMBER}"\n  region: ${region}\n  vpc-id: vpc-0a1b2c3d4e5f67890\n  cidrs: [10.9.0.0/16]\n`;
+    const { inventory } = await lookUpVpcInventory(lookupInput(file, { ec2: refusing, memberRoleName: undefined, log }));
+    expect(inventory.map((vpc) => vpc.vpcId)).toEqual(['vpc-0a1b2c3d4e5f67890']);
+    expect(log.lines.filter((line) => line.level === 'warning')).toEqual([
+      { level: 'warning', message: expect.stringMatching(/^AWS denied describing the VPCs of account \d{12} in us-east-1 .*Until then the VPCs of account \d{12} in us-east-1 come from vpcs-file alone\.$/) },
+    ]);
+  });
 });
 
 describe('mergeInventory', () => {
