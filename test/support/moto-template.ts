@@ -98,7 +98,7 @@ export async function createBootstrapOnMoto(endpoint: string, pipelineStackName:
     new CreateStackCommand({
       StackName: stackName,
       TemplateBody: JSON.stringify(template),
-      Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName }).map(
+      Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName, MemberRoleName: 'vpc-port-audit-member' }).map(
         ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
       ),
       Capabilities: ['CAPABILITY_NAMED_IAM'],
