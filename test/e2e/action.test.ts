@@ -628,6 +628,20 @@ describe('an organisation (issue 21): vpcs-file and member roles', () => {
     expect(run.outputs['top-ports']).toBeUndefined();
   });
 
+  test("a read-only run reads the default branch's vpcs-file, never its workspace's", async () => {
+    // The workspace's file is broken (a bad CIDR); the default branch's, served by the contents API, is right.
+    const dir = await orgWorkspace(`- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: vpc-0a1b2c3d4e5f67890\n  cidrs: [10.0.0.1/16]\n`);
+    github.setFile('main', '.github/vpcs.yml', `- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: vpc-0a1b2c3d4e5f67890\n  cidrs: [10.88.0.0/16]\n`);
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const repository = { full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner }, default_branch: 'main' };
+    const run = await runAction({ inputs: { ...ORG_INPUTS(), 'member-role-name': '' }, event: 'workflow_dispatch', payload: { ref: 'refs/heads/feature', repository }, ref: 'refs/heads/feature', workspace: dir });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::notice::Read-only run: /);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.88.')");
+  });
+
   test('a vpcs-file missing from the workspace fails the step with one sentence naming the input', async () => {
     const run = await runAction({ inputs: { ...ORG_INPUTS(), 'vpcs-file': '.github/no-such-vpcs.yml' } });
     expect(run.code).toBe(1);
