@@ -48,6 +48,10 @@ export interface Settings {
   /** The audit returns at most this many ports (the busiest); the rest are counted as left out. */
   readonly maxPorts: number;
   readonly allowlistPath: string;
+  /** The VPC inventory file (vpc-inventory.ts), relative to the workspace; undefined when not given. */
+  readonly vpcsFile?: string;
+  /** The read-only role to assume in each other account of the inventory (ec2:DescribeVpcs, ec2:DescribeFlowLogs). */
+  readonly memberRoleName?: string;
   readonly issueLabel: string;
   readonly githubToken: string;
   readonly queryTimeoutSeconds: number;
@@ -134,13 +138,28 @@ function parsePipelineStackName(text: string): string {
   return text;
 }
 
-/** A path inside the repository, normalised (`./a/../b.yml` -> `b.yml`) so it also works with the contents API. */
-function parseAllowlistPath(text: string): string {
+/**
+ * A path inside the repository, normalised (`./a/../b.yml` -> `b.yml`) so it also works with the contents API.
+ * `input` and `example` name the input and a path it accepts in the message.
+ */
+function parseRepositoryPath(text: string, input: string, example: string): string {
   const path = posix.normalize(text.replaceAll('\\', '/'));
   if (path.startsWith('/') || path === '..' || path.startsWith('../')) {
-    throw new InputError(`allowlist: '${text}' is outside the repository; give a path relative to its root, such as .github/outbound-ports.yml.`);
+    throw new InputError(`${input}: '${text}' is outside the repository; give a path relative to its root, such as ${example}.`);
   }
   return path;
+}
+
+/**
+ * An IAM role name (IAM API Reference, CreateRole RoleName: 1 to 64 of letters, digits and `_+=,.@-`,
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html); no path, as the member-role
+ * template creates it at the root path.
+ */
+function parseRoleName(text: string, input: string): string {
+  if (!/^[\w+=,.@-]{1,64}$/.test(text)) {
+    throw new InputError(`${input}: '${text.slice(0, 70)}' is not an IAM role name; give 1 to 64 letters, digits or _+=,.@- (no path), such as vpc-port-audit-member.`);
+  }
+  return text;
 }
 
 /** An SNS topic ARN, as the stack's AlarmTopicArn parameter accepts it. */
@@ -191,7 +210,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const lookbackHours = withDefault('lookback-hours', '24', parseLookbackHours);
   const top = withDefault('top', '10', parseTop);
   const maxPorts = withDefault('max-ports', String(DEFAULT_MAX_PORTS), parseMaxPorts);
-  const allowlistPath = withDefault('allowlist', '.github/outbound-ports.yml', parseAllowlistPath);
+  const allowlistPath = withDefault('allowlist', '.github/outbound-ports.yml', (t) => parseRepositoryPath(t, 'allowlist', '.github/outbound-ports.yml'));
+  const vpcsFile = optional('vpcs-file', (t) => parseRepositoryPath(t, 'vpcs-file', '.github/vpcs.yml'));
+  const memberRoleName = optional('member-role-name', (t) => parseRoleName(t, 'member-role-name'));
   const issueLabel = withDefault('issue-label', 'outbound-ports', parseIssueLabel);
   const githubToken = read('github-token');
   const queryTimeoutSeconds = withDefault('query-timeout-seconds', '600', parseQueryTimeoutSeconds);
@@ -228,6 +249,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     top: top!,
     maxPorts: maxPorts!,
     allowlistPath: allowlistPath!,
+    vpcsFile,
+    memberRoleName,
     issueLabel: issueLabel!,
     githubToken,
     queryTimeoutSeconds: queryTimeoutSeconds!,

@@ -23,9 +23,9 @@
 //  - seed: the original recipe's question (source ports of traffic from the VPC), with real CIDRs instead
 //    of `LIKE '10.0%'`. Kept for comparison: it counts ephemeral ports of outbound connections.
 
+import type { InventoryVpc } from './audit-unit.js';
 import { addressInCidrsSql } from './cidr-sql.js';
 import type { Cidr } from './cidr.js';
-import type { InventoryVpc } from './audit-unit.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { TableShape } from './table-shape.js';
 
@@ -48,9 +48,10 @@ export interface AuditParameters {
    */
   readonly natAddresses?: readonly string[];
   /**
-   * The VPCs of the organisation with their CIDRs (`--vpcs FILE`, the action's `vpcs-file`, ec2:DescribeVpcs):
-   * "inside" becomes per VPC and records without a vpc-id are attributed by their source address. Optional:
-   * without it (or empty) every record is judged against `vpcCidrs`, as for one VPC.
+   * The VPCs of the organisation with their CIDRs (`--vpcs FILE`, or in the action the vpcs-file input merged with
+   * ec2:DescribeVpcs look-ups, aws/vpc-inventory-lookup.ts): "inside" becomes per VPC and records without a vpc-id
+   * are attributed by their source address. Optional: without it (or empty) every record is judged against
+   * `vpcCidrs`, as for one VPC.
    */
   readonly inventory?: readonly InventoryVpc[];
 }

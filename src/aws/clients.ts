@@ -79,6 +79,14 @@ export function createAwsClients(options: AwsClientOptions, env: NodeJS.ProcessE
 }
 
 /**
+ * An EC2 client of its own (another region, or another account's credentials from sts:AssumeRole): the
+ * inventory and flow-log look-ups of an organisation audit (aws/vpc-inventory-lookup.ts).
+ */
+export function createEc2Client(options: AwsClientOptions): EC2Client {
+  return new EC2Client(clientConfig(options));
+}
+
+/**
  * The CLI's S3 client for reading a bucket the user names (`--logs s3://...`): region from AWS_REGION or
  * AWS_DEFAULT_REGION (us-east-1 when neither is set), and the SDK follows S3's redirect to the bucket's own
  * region, so the user need not know where the bucket lives.

@@ -61,10 +61,7 @@ export async function describeStack(cloudformation: Pick<CloudFormationClient, '
   };
 }
 
-/**
- * The VPC's associated IPv4 and IPv6 blocks. A block the audit's text test cannot match (see cidr-sql.ts) is
- * left out with a warning rather than failing the audit: its traffic then counts as outside the VPC.
- */
+/** The VPC's associated IPv4 and IPv6 blocks (see usableVpcBlocks); InputError when none is usable. */
 export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string, log: Logger): Promise<Cidr[]> {
   let vpc: Vpc | undefined;
   try {
@@ -74,6 +71,20 @@ export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string
     else throw explainAwsError(error, `describing VPC ${vpcId}`);
   }
   if (!vpc) throw new InputError(`vpc-id: VPC ${vpcId} was not found in this account and region; check vpc-id and aws-region.`);
+  const cidrs = usableVpcBlocks(vpc, log);
+  if (cidrs.length === 0) throw new InputError(`vpc-cidrs: VPC ${vpcId} has no block the audit can use; give vpc-cidrs.`);
+  return cidrs;
+}
+
+/**
+ * The VPC's IPv4 and IPv6 blocks in state `associated` (EC2 API Reference, VpcCidrBlockState and
+ * VpcIpv6CidrBlockState: associating | associated | disassociating | disassociated | failing | failed,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcCidrBlockState.html), its primary CidrBlock when
+ * no association says more. A block the audit's text test cannot match (see cidr-sql.ts) is left out with a
+ * warning rather than failing the audit: its traffic then counts as outside the VPC.
+ */
+export function usableVpcBlocks(vpc: Vpc, log: Logger): Cidr[] {
+  const vpcId = vpc.VpcId ?? 'the VPC';
   const associated = (state?: string) => state === 'associated';
   const blocks = [
     ...(vpc.CidrBlockAssociationSet ?? []).filter((a) => associated(a.CidrBlockState?.State)).map((a) => a.CidrBlock),
@@ -91,7 +102,6 @@ export async function lookUpVpcCidrs(ec2: Pick<EC2Client, 'send'>, vpcId: string
       log.warning(`${error.message} Left out of the audit: give vpc-cidrs to decide yourself.`);
     }
   }
-  if (cidrs.length === 0) throw new InputError(`vpc-cidrs: VPC ${vpcId} has no block the audit can use; give vpc-cidrs.`);
   return cidrs;
 }
 

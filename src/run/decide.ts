@@ -6,6 +6,7 @@
 // from its own ports, never from an issue. Ports the adopted issue lists stay unacknowledged even if the
 // memory forgot them; the pipeline's health is judged here (the memory holds the earlier windows' volumes), and
 // its problems keep or open the issue.
+// Before any step, decideRunKind decides which kind of action run this is (src/main.ts runs its pipeline).
 
 import type { Allowlist } from '../audit/allowlist.js';
 import {
@@ -26,6 +27,9 @@ import type { IssueDecision, IssuePlan } from '../report/publish-issue.js';
 import { problemKinds, problemKindsIn } from '../report/pipeline-health.js';
 import { unacknowledgedKeysIn, type TrackingIssue } from '../report/tracking-issue.js';
 import type { MemoryLoad } from '../state/memory-store.js';
+import { forkPullRequestNotice, type PullRequestPayload } from '../report/pr-comment.js';
+import type { RunTrust } from '../report/run-trust.js';
+import type { Settings } from '../settings.js';
 
 /** The pipeline-health readings and threshold; the window's volume and the memory's earlier volumes are added here. */
 export type HealthInput = Omit<HealthJudgeInput, 'volume' | 'history'>;
@@ -140,4 +144,52 @@ function memoryState(loaded: MemoryLoad, location: string, log: Logger): MemoryS
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
+}
+
+/** The kinds of action run (src/main.ts runs one pipeline per kind, each a module under src/run/). */
+export type RunKind =
+  /** A pull request from a fork: no OIDC token, a read-only token; a notice and nothing else. */
+  | { readonly kind: 'fork-notice'; readonly notice: string }
+  /** A run with nothing to do for its mode (deploy on a pull request or on a read-only run): a notice only. */
+  | { readonly kind: 'nothing'; readonly notice: string }
+  /** mode redrive (src/run/redrive-run.ts; runs that may not write only say so). */
+  | { readonly kind: 'redrive'; readonly trust: RunTrust }
+  /** mode deploy on a run that may write (src/run/deploy-run.ts). */
+  | { readonly kind: 'deploy' }
+  /** pull_request: audit, then the sticky comment (src/run/pull-request-run.ts). */
+  | { readonly kind: 'pull-request'; readonly pullNumber: number; readonly baseSha?: string }
+  /** Any other run that may not write: audit and decide as the default branch would, write nothing (src/run/read-only-run.ts). */
+  | { readonly kind: 'read-only'; readonly notice: string; readonly defaultBranch?: string }
+  /** A run of the default branch: (deploy,) audit, then the tracking issue and the memory (src/run/trusted-run.ts). */
+  | { readonly kind: 'trusted' };
+
+/** What decideRunKind needs of the run: its mode, event, trust and (pull_request) payload. */
+export interface RunKindInput {
+  readonly mode: Settings['mode'];
+  readonly eventName: string;
+  readonly trust: RunTrust;
+  readonly payload: PullRequestPayload;
+}
+
+/**
+ * The kind of this run, decided before any step: a fork's pull request ends with its notice (reading no file of
+ * the workspace, so a fork's broken allowlist cannot fail it); mode redrive is its own pipeline; pull requests
+ * never deploy; a run off the default branch only reads.
+ */
+export function decideRunKind({ mode, eventName, trust, payload }: RunKindInput): RunKind {
+  const pullNumber = eventName === 'pull_request' ? payload.pull_request?.number : undefined;
+  const forkNotice = eventName === 'pull_request' ? forkPullRequestNotice(payload) : undefined;
+  if (forkNotice) return { kind: 'fork-notice', notice: forkNotice };
+  if (mode === 'redrive') return { kind: 'redrive', trust };
+  if (mode === 'deploy' && eventName === 'pull_request') {
+    return { kind: 'nothing', notice: 'mode deploy does nothing on pull_request: pull requests never deploy. Nothing failed.' };
+  }
+  if (pullNumber !== undefined) return { kind: 'pull-request', pullNumber, baseSha: payload.pull_request?.base?.sha };
+  if (!trust.trusted) {
+    const notice =
+      `Read-only run: ${trust.reason}, so this run neither deploys nor changes the tracking issue or the port memory; ` +
+      'ports are judged against the memory and the default branch\'s allowlist. Runs of the default branch write.';
+    return mode === 'deploy' ? { kind: 'nothing', notice } : { kind: 'read-only', notice, defaultBranch: trust.defaultBranch };
+  }
+  return mode === 'deploy' ? { kind: 'deploy' } : { kind: 'trusted' };
 }

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand } from '@aws-sdk/client-ec2';
+import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
 import { loadAllowlist, isAllowed } from '../../src/audit/allowlist.js';
@@ -573,6 +574,78 @@ describe('trust: only runs of the default branch write, and only what is ours', 
     // Its allowlist explains every port: the tracking issue closes.
     expect(github.writes().length).toBeGreaterThan(before);
     expect(github.openIssues().some((i) => i.body.includes(`key=${vpcId} `))).toBe(false);
+  });
+});
+
+describe('an organisation (issue 21): vpcs-file and member roles', () => {
+  const MEMBER = '222233334444';
+
+  /** A workspace whose .github/vpcs.yml holds `inventory`, beside the sample allowlist. */
+  async function orgWorkspace(inventory: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'workspace-org-'));
+    await mkdir(join(dir, '.github'));
+    await copyFile('sample/outbound-ports.yml', join(dir, '.github', 'outbound-ports.yml'));
+    await writeFile(join(dir, '.github', 'vpcs.yml'), inventory);
+    return dir;
+  }
+
+  const ORG_INPUTS = () => ({ ...AUDIT_INPUTS(), 'vpc-id': '', 'stack-name': 'org-audit', 'issue-label': 'org-ports', 'vpcs-file': '.github/vpcs.yml', 'member-role-name': 'vpc-port-audit-member' });
+
+  test("a member account's REJECT-only VPC is warned of and named in the job summary; inside is the inventory's blocks", async () => {
+    // The member account's own VPC and REJECT-only flow log (moto keeps an assumed role's account apart).
+    const { Credentials } = await clients.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/admin`, RoleSessionName: 'setup' }));
+    const credentials = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+    const member = { ec2: new EC2Client({ region: TEST_AWS_ENV.AWS_REGION, endpoint: moto.endpoint, credentials }), s3: new S3Client({ region: TEST_AWS_ENV.AWS_REGION, endpoint: moto.endpoint, forcePathStyle: true, credentials }) };
+    const memberVpc = (await member.ec2.send(new CreateVpcCommand({ CidrBlock: '10.77.0.0/16' }))).Vpc!.VpcId!;
+    await member.s3.send(new CreateBucketCommand({ Bucket: 'member-flow-logs' }));
+    await member.ec2.send(new CreateFlowLogsCommand({ ResourceIds: [memberVpc], ResourceType: 'VPC', TrafficType: 'REJECT', LogDestinationType: 's3', LogDestination: 'arn:aws:s3:::member-flow-logs' }));
+    const dir = await orgWorkspace(`- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: ${memberVpc}\n  cidrs: [10.77.0.0/16]\n`);
+    await queueAthenaResults(moto.endpoint, sampleRows);
+
+    const run = await runAction({ inputs: { ...ORG_INPUTS(), redact: 'never' }, workspace: dir });
+
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const sentence = `${memberVpc} (${MEMBER}, ${TEST_AWS_ENV.AWS_REGION}) cannot be audited for outbound ports: its flow log records REJECT only.`;
+    expect(run.stdout).toContain(`::warning::${sentence}`);
+    expect(run.summary).toContain(`> [!WARNING]\n> ${sentence}`);
+    expect(run.stdout).toMatch(/VPC inventory: \d+ VPC\(s\) in 2 account\(s\) \(1 from vpcs-file, \d+ looked up\)\./);
+    // No vpc-id and no vpc-cidrs: inside is every block of the inventory, the member's and the audited account's.
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.77.')");
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.20.')");
+  });
+
+  test('the same VPC id under two accounts fails the step with one sentence, before any query or GitHub write', async () => {
+    const dir = await orgWorkspace(`- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: ${vpcId}\n  cidrs: [10.20.0.0/16]\n`);
+    const queriesBefore = await queriesStarted();
+    const callsBefore = github.calls.length;
+    const run = await runAction({ inputs: ORG_INPUTS(), workspace: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`::error::vpcs-file: ${vpcId} is under account ${MEMBER} in vpcs-file, but ec2:DescribeVpcs finds it in account \\d{12}; a VPC id belongs to one account`));
+    expect(await queriesStarted()).toBe(queriesBefore);
+    expect(github.calls.slice(callsBefore).filter(isWrite)).toEqual([]);
+    expect(run.outputs['top-ports']).toBeUndefined();
+  });
+
+  test("a read-only run reads the default branch's vpcs-file, never its workspace's", async () => {
+    // The workspace's file is broken (a bad CIDR); the default branch's, served by the contents API, is right.
+    const dir = await orgWorkspace(`- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: vpc-0a1b2c3d4e5f67890\n  cidrs: [10.0.0.1/16]\n`);
+    github.setFile('main', '.github/vpcs.yml', `- account: "${MEMBER}"\n  region: ${TEST_AWS_ENV.AWS_REGION}\n  vpc-id: vpc-0a1b2c3d4e5f67890\n  cidrs: [10.88.0.0/16]\n`);
+    await queueAthenaResults(moto.endpoint, sampleRows);
+    const repository = { full_name: `${github.owner}/${github.repo}`, name: github.repo, owner: { login: github.owner }, default_branch: 'main' };
+    const run = await runAction({ inputs: { ...ORG_INPUTS(), 'member-role-name': '' }, event: 'workflow_dispatch', payload: { ref: 'refs/heads/feature', repository }, ref: 'refs/heads/feature', workspace: dir });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::notice::Read-only run: /);
+    const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
+    expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.88.')");
+  });
+
+  test('a vpcs-file missing from the workspace fails the step with one sentence naming the input', async () => {
+    const run = await runAction({ inputs: { ...ORG_INPUTS(), 'vpcs-file': '.github/no-such-vpcs.yml' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::vpcs-file: there is no file .github/no-such-vpcs.yml in the workspace (did actions/checkout run before this step?);');
   });
 });
 

@@ -32,6 +32,7 @@ import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { deployStack } from '../../src/deploy/deployer.js';
 import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
+import { motoIam, xmlText } from '../support/moto-iam.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -61,18 +62,9 @@ async function assume(roleArn: string) {
   return { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
 }
 
-/** An IAM query-API call to moto (this project has no IAM SDK client): the response's XML. */
-async function iam(query: string): Promise<string> {
-  const response = await fetch(`${moto.endpoint}/?${query}&Version=2010-05-08`, {
-    headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request' },
-  });
-  expect(response.status).toBe(200);
-  return response.text();
-}
+/** An IAM query-API call to moto: the response's XML. */
+const iam = (query: string) => motoIam(moto.endpoint, query);
 
-/** An XML element's text: entities decoded, then URL-decoded as IAM returns policy documents. */
-const xmlText = (text: string) =>
-  decodeURIComponent(text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
 /** The deploy role's own policy allows no IAM action but PassRole and GetRole, and it trusts only the environment. */
 async function expectNoIamWriteAndEnvironmentTrust(): Promise<void> {
   const policy = await iam(`Action=GetRolePolicy&RoleName=${STACK}-deploy-${REGION}&PolicyName=deploy-pipeline-stack`);

@@ -34,7 +34,11 @@ export const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
 export const BOOTSTRAP_STACK = 'vpc-port-audit-github';
 
 /** The bootstrap stack's parameters for the example deployment. */
-export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK, DeployEnvironment: DEPLOY_ENVIRONMENT, VpcId: VPC_ID };
+export const BOOTSTRAP_PARAMETERS = { GitHubOwner: OWNER, GitHubRepository: REPO, PipelineStackName: STACK, DeployEnvironment: DEPLOY_ENVIRONMENT, VpcId: VPC_ID, MemberRoleName: 'vpc-port-audit-member' };
+/** A member account of the example organisation, whose member role (cfn/member-role.yaml) the roles assume. */
+export const MEMBER_ACCOUNT = '222233334444';
+/** The member role's ARN in `account`, under the example bootstrap's MemberRoleName. */
+export const memberRoleArn = (account = MEMBER_ACCOUNT, name = BOOTSTRAP_PARAMETERS.MemberRoleName) => `arn:${PARTITION}:iam::${account}:role/${name}`;
 
 const pseudo = (stack: string) => ({ 'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': stack });
 const arn = (service: string, resource: string) => `arn:${PARTITION}:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -82,8 +86,12 @@ export function resolveBootstrap(template: Json, parameters: Record<string, stri
   }) as Json;
 }
 
-/** A role's policies: its inline policies and the bootstrap's managed policies it attaches. */
-export function rolePolicies(resources: Json, roleId: string): Policy[] {
+/**
+ * A role's policies: its inline policies, the bootstrap's managed policies it attaches, and the managed policies
+ * that attach themselves to it (`Roles`), the latter only when their `Condition` holds (`conditions`, from
+ * resolveConditions; every one holds when not given).
+ */
+export function rolePolicies(resources: Json, roleId: string, conditions: Readonly<Record<string, boolean>> = {}): Policy[] {
   const role = resources[roleId].Properties;
   const inline = (role.Policies ?? []).map((p: Json) => p.PolicyDocument as Policy);
   const attached = ((role.ManagedPolicyArns ?? []) as string[]).map((policyArn) => {
@@ -91,7 +99,20 @@ export function rolePolicies(resources: Json, roleId: string): Policy[] {
     if (!id || resources[id]?.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${roleId} attaches ${policyArn}, which the bootstrap does not create`);
     return resources[id].Properties.PolicyDocument as Policy;
   });
-  return [...inline, ...attached];
+  const attaching = Object.values(resources as Record<string, Json>)
+    .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' && (r.Properties.Roles ?? []).includes(roleId) && conditions[r.Condition ?? ''] !== false)
+    .map((r) => r.Properties.PolicyDocument as Policy);
+  return [...inline, ...attached, ...attaching];
+}
+
+/** Each of the bootstrap's conditions, true or false, for the example deployment with `parameters`. */
+export function resolveConditions(template: Json, parameters: Record<string, string> = {}): Record<string, boolean> {
+  return Object.fromEntries(
+    Object.keys(template.Conditions ?? {}).map((name) => [
+      name,
+      Boolean(resolveTemplateValue(template, { Condition: name }, { parameters: { ...pseudo(BOOTSTRAP_STACK), ...BOOTSTRAP_PARAMETERS, ...parameters }, ref: (id) => id, getAtt: (id, a) => `${id}.${a}` })),
+    ]),
+  );
 }
 
 // --- the pipeline template: example physical names and ARNs ----------------------------------------------------
@@ -403,6 +424,7 @@ function callResource(pipeline: Pipeline, name: string, role: 'deploy' | 'audit'
     'database/default': arn('glue', 'database/default'),
     table: arn('glue', `table/${pipeline.database}/flow_logs`),
     'parquet-table': arn('glue', `table/${pipeline.database}/flow_logs_parquet`),
+    'member-role': memberRoleArn(),
     queue: ofType('AWS::SQS::Queue'),
     deliverystream: ofType('AWS::KinesisFirehose::DeliveryStream'),
   };
@@ -434,9 +456,11 @@ export const deployNeeds = (pipeline: Pipeline) => [...handlerNeeds(pipeline), .
 /** Everything the audit role must be allowed (pull-request runs). */
 export const auditNeeds = (pipeline: Pipeline) => callNeeds(pipeline, 'audit');
 
-/** The templates the action deploys: every cfn/*.yaml but the bootstrap, which an administrator deploys. */
+/** Templates an administrator deploys, never the action: the bootstrap and the organisation's member role. */
+const ADMINISTRATOR_TEMPLATES = ['github-oidc-role.yaml', 'member-role.yaml'];
+/** The templates the action deploys: every cfn/*.yaml but the administrator's. */
 export const shippedTemplatePaths = () =>
-  readdirSync('cfn').filter((f) => f.endsWith('.yaml') && f !== 'github-oidc-role.yaml').map((f) => `cfn/${f}`);
+  readdirSync('cfn').filter((f) => f.endsWith('.yaml') && !ADMINISTRATOR_TEMPLATES.includes(f)).map((f) => `cfn/${f}`);
 
 /** A template the action deploys, parsed (the source form: the build fills in code and columns only). */
 export const pipelineTemplate = (path = 'cfn/pipeline.yaml'): Json => parseCfnTemplate(readFileSync(path, 'utf8'));

@@ -105,7 +105,7 @@ export async function createBootstrapOnMoto(
   const request = {
     StackName: stackName,
     TemplateBody: JSON.stringify(template),
-    Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName, ...parameters }).map(
+    Parameters: Object.entries({ GitHubOwner: 'octo-org', GitHubRepository: 'network', DeployEnvironment: 'vpc-port-audit', VpcId: vpcId, PipelineStackName: pipelineStackName, MemberRoleName: 'vpc-port-audit-member', ...parameters }).map(
       ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
     ),
     Capabilities: ['CAPABILITY_NAMED_IAM' as const],

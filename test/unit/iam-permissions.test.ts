@@ -21,6 +21,9 @@ import {
   NO_RESOURCE_LEVEL,
   pipelineTemplate,
   resolveBootstrap,
+  memberRoleArn,
+  MEMBER_ACCOUNT,
+  resolveConditions,
   resolvePipeline,
   rolePolicies,
   shippedTemplatePaths,
@@ -40,6 +43,8 @@ const pipeline = resolvePipeline(pipelineTemplate());
 const missing = (policies: Policy[], needs: Need[], revision: (typeof REVISIONS)[number] = 'post-late-2025') =>
   needs.filter((n) => evaluate(policies, n, undefined, CONDITION_KEYS[revision]) !== 'allow').map((n) => `${n.action} on ${n.resource} (${n.why})`);
 const key = (action: string) => action.toLowerCase();
+/** The member role's default name: the one the example bootstrap's MemberRoleName names. */
+const BOOTSTRAP_MEMBER_ROLE_NAME = 'vpc-port-audit-member';
 
 describe.each(REVISIONS)('under the %s Service Authorization Reference (its condition keys per action)', (revision) => {
   test.each(shippedTemplatePaths())('the deploy role has every handler request of every resource of %s, every call, every Athena need', (path) => {
@@ -169,8 +174,9 @@ describe('scoped to the stack', () => {
     for (const neighbour of ['vpc-port-audit-2', 'vpc-port-audit-forwarder', 'other']) {
       const theirs = resolvePipeline(pipelineTemplate(), neighbour);
       const needs = [...handlerNeeds(theirs), ...callNeeds(theirs, 'deploy')].filter(
-        // Shared by every stack: `*`, the Glue catalog and `default` database, VPCs (a flow log is made on one).
-        (n) => n.resource !== '*' && !/:catalog$|database\/default$|:vpc\/vpc-/.test(n.resource),
+        // Shared by every stack: `*`, the Glue catalog and `default` database, VPCs (a flow log is made on one), the
+        // organisation's member roles (an administrator's, in other accounts).
+        (n) => n.resource !== '*' && n.resource !== memberRoleArn() && !/:catalog$|database\/default$|:vpc\/vpc-/.test(n.resource),
       );
       expect(needs.length).toBeGreaterThan(200);
       // Creating a flow log (and tagging it as it is created) names a new flow log, no one's yet.
@@ -252,3 +258,44 @@ describe('the audit role reads and queries, and cannot deploy', () => {
     expect(allowStatements(auditRole).flatMap((s) => actionsOf(s)).filter((a) => !needed.has(key(a)))).toEqual([]);
   });
 });
+
+describe('an organisation audit: sts:AssumeRole on the member role (issue 21), granted only where asked for', () => {
+  const assume = (policies: Policy[], resource: string) => evaluate(policies, { action: 'sts:AssumeRole', resource, context: { 'aws:ResourceAccount': MEMBER_ACCOUNT } });
+
+  test('both roles may assume the role MemberRoleName names, in any account, and no other role', () => {
+    for (const role of [deployRole, auditRole]) {
+      expect(assume(role, memberRoleArn())).toBe('allow');
+      expect(assume(role, memberRoleArn('333344445555'))).toBe('allow');
+      for (const other of ['OrganizationAccountAccessRole', 'vpc-port-audit-member-admin', 'vpc-port-audit-membe']) expect(assume(role, memberRoleArn(MEMBER_ACCOUNT, other))).toBe('implicit-deny');
+      expect(assume(role, `arn:aws:iam::${MEMBER_ACCOUNT}:user/vpc-port-audit-member`)).toBe('implicit-deny');
+    }
+  });
+
+  test('without MemberRoleName the bootstrap grants no sts:AssumeRole at all, and the need goes missing', () => {
+    const without = resolveBootstrap(bootstrapTemplate(), { MemberRoleName: '' });
+    const conditions = resolveConditions(bootstrapTemplate(), { MemberRoleName: '' });
+    expect(conditions.AssumesMemberRoles).toBe(false);
+    expect(resolveConditions(bootstrapTemplate()).AssumesMemberRoles).toBe(true);
+    for (const id of ['DeployRole', 'AuditRole']) {
+      const policies = rolePolicies(without, id, conditions);
+      expect(allowStatements(policies).flatMap((s) => actionsOf(s)).filter((a) => key(a) === 'sts:assumerole')).toEqual([]);
+      expect(missing(policies, callNeeds(pipeline, id === 'DeployRole' ? 'deploy' : 'audit'))).toEqual([`sts:AssumeRole on ${memberRoleArn()} (call AssumeRoleCommand)`]);
+    }
+  });
+
+  test('the member role (cfn/member-role.yaml) reads VPCs and flow logs, nothing else, and trusts only the two bootstrap roles', () => {
+    const member = resolveBootstrap(bootstrapTemplate(readFileSync('cfn/member-role.yaml', 'utf8')), {
+      DeployRoleArn: 'arn:aws:iam::123456789012:role/vpc-port-audit-deploy-us-east-1',
+      AuditRoleArn: 'arn:aws:iam::123456789012:role/vpc-port-audit-audit-us-east-1',
+    });
+    const policies = rolePolicies(member, 'MemberRole');
+    expect(allowStatements(policies).flatMap((s) => actionsOf(s)).sort()).toEqual(['ec2:DescribeFlowLogs', 'ec2:DescribeVpcs']);
+    for (const action of ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs']) expect(evaluate(policies, { action, resource: '*' })).toBe('allow');
+    for (const action of ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 's3:GetObject', 'iam:PassRole']) expect(evaluate(policies, { action, resource: '*' })).toBe('implicit-deny');
+    const trust = member.MemberRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::123456789012:role/vpc-port-audit-deploy-us-east-1', 'arn:aws:iam::123456789012:role/vpc-port-audit-audit-us-east-1'] }, Action: 'sts:AssumeRole' }]);
+    // The bootstrap's role names are the ones its outputs give (held to the template by iam-needs' names).
+    expect(member.MemberRole.Properties.RoleName).toBe(BOOTSTRAP_MEMBER_ROLE_NAME);
+  });
+});
+

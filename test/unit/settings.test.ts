@@ -85,6 +85,9 @@ describe('readSettings', () => {
     expect(s.existing).toEqual({ database: 'flowlogs', table: 'vpc_a', workgroup: 'primary' });
     expect(settingsFrom({ ...VALID, allowlist: './.github/ports/../outbound.yml' }).allowlistPath).toBe('.github/outbound.yml');
     expect(settingsFrom({ ...VALID, pipeline: 's3-parquet' }).deploy.pipeline).toBe('s3-parquet');
+    const org = settingsFrom({ ...VALID, 'vpcs-file': './.github/vpcs.yml', 'member-role-name': 'vpc-port-audit-member' });
+    expect([org.vpcsFile, org.memberRoleName]).toEqual(['.github/vpcs.yml', 'vpc-port-audit-member']);
+    expect([settingsFrom(VALID).vpcsFile, settingsFrom(VALID).memberRoleName]).toEqual([undefined, undefined]);
     expect(settingsFrom(VALID).redact).toBe('auto');
     expect(settingsFrom({ ...VALID, redact: 'never' }).redact).toBe('never');
     // The formats the CLI's --log-format names (flowlog/format.ts NAMED_FORMATS).
@@ -131,6 +134,9 @@ describe('readSettings', () => {
     ['allowlist', '/etc/passwd', /^allowlist: '\/etc\/passwd' is outside the repository/],
     ['alarm-topic-arn', 'arn:aws:sqs:us-east-1:123456789012:pager', /^alarm-topic-arn: '.*' is not an SNS topic ARN/],
     ['alarm-topic-arn', 'pager', /^alarm-topic-arn: /],
+    ['vpcs-file', '../org/vpcs.yml', /^vpcs-file: '\.\.\/org\/vpcs\.yml' is outside the repository; give a path relative to its root, such as \.github\/vpcs\.yml\.$/],
+    ['member-role-name', 'role/vpc-port-audit-member', /^member-role-name: 'role\/vpc-port-audit-member' is not an IAM role name; give 1 to 64 letters, digits or _\+=,\.@- \(no path\)/],
+    ['member-role-name', 'r'.repeat(65), /^member-role-name: .* is not an IAM role name/],
   ];
 
   test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
