@@ -7,7 +7,7 @@
 // - what a user installs for the CLI: before, a clone's node_modules after `npm ci` (the package was private),
 //   and the production dependencies of its package.json; now the packed tarball installed into an empty prefix.
 // Wall and CPU (user + system, from /usr/bin/time) per run; on a loaded shared machine the CPU is the steadier
-// figure. --quick: one round of "now" only (no full builds of the base, no installs: CI proves it runs).
+// figure. --quick: one round of "now" only (no base, no installs: CI proves it runs).
 // Run: node lib/bench/install-and-start.js [--quick]
 
 import { spawnSync } from 'node:child_process';
@@ -68,19 +68,23 @@ function npm(cwd: string, args: readonly string[]): string {
 async function main(): Promise<void> {
   const root = resolve('.');
   const scratch = mkdtempSync(join(tmpdir(), 'bench-install-'));
+  // --quick leaves the base out: each of its starts is a full build (minutes on a loaded machine), and CI's clone
+  // is shallow (no BASE_COMMIT to archive).
   const base = join(scratch, 'base');
-  spawnSync('mkdir', ['-p', base]);
-  const archive = spawnSync('sh', ['-c', `git archive ${BASE_COMMIT} | tar -x -C '${base}'`], { cwd: root, encoding: 'utf8' });
-  if (archive.status !== 0) throw new Error(`git archive ${BASE_COMMIT}: ${archive.stderr}`);
-  symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
+  if (!quick) {
+    spawnSync('mkdir', ['-p', base]);
+    const archive = spawnSync('sh', ['-c', `git archive ${BASE_COMMIT} | tar -x -C '${base}'`], { cwd: root, encoding: 'utf8' });
+    if (archive.status !== 0) throw new Error(`git archive ${BASE_COMMIT} (a full clone is needed): ${archive.stderr}`);
+    symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
+  }
+  const beforeRun = (command: readonly string[], env: NodeJS.ProcessEnv, status: number) => () =>
+    quick ? { wall: NaN, cpu: NaN } : timeCommand(base, command, env, status);
   const load = loadavg()[0]!.toFixed(1);
 
   // npm start on an unchanged tree (the first, untimed run of each builds what it needs).
-  // --quick leaves out the base's start: each of its runs is a full build (minutes on a loaded machine).
-  const startBefore = () => (quick ? { wall: NaN, cpu: NaN } : timeCommand(base, ['npm', 'start', '--silent'], process.env, 0));
   const start = interleaved(
     {
-      before: startBefore,
+      before: beforeRun(['npm', 'start', '--silent'], process.env, 0),
       now: () => timeCommand(root, ['npm', 'start', '--silent'], process.env, 0),
       audit: () => timeCommand(root, ['node', 'lib/src/cli.js', ...startArguments(root)], process.env, 0),
     },
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
   const cold = interleaved(
     {
       node: () => timeCommand(root, ['node', '-e', ''], badInput, 0),
-      before: () => timeCommand(base, ['node', 'dist/index.js'], badInput, 1),
+      before: beforeRun(['node', 'dist/index.js'], badInput, 1),
       now: () => timeCommand(root, ['node', 'dist/index.js'], badInput, 1),
     },
     COLD_ROUNDS,
