@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(dirname(join(root, TEMPLATE_OUTPUT)), { recursive: true });
   writeFileSync(join(root, TEMPLATE_OUTPUT), text);
-  console.log(`${TEMPLATE_OUTPUT}: ${bytes} bytes`);
+  console.error(`${TEMPLATE_OUTPUT}: ${bytes} bytes`); // stderr: `npm start`'s stdout is the audit alone
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replaceAll('\\', '/'))) await main();

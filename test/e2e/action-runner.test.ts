@@ -130,7 +130,7 @@ describe('the credentials reach the audit step only', () => {
     const run = await runAction({ calls });
     expect(run.log).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
-    expect(run.ran).toEqual(['credentials', 'audit']);
+    expect(run.ran).toEqual(['node', 'credentials', 'audit']);
     // role-to-assume, audience and role-duration-seconds reached the STS call.
     expect(calls).toEqual([expect.objectContaining({ RoleArn: ROLE, DurationSeconds: 1800, WebIdentityToken: 'oidc-token-for-sts.amazonaws.com' })]);
     const keys = run.steps.credentials!;
@@ -159,7 +159,7 @@ describe('the credentials reach the audit step only', () => {
   test("without role-to-assume the credentials step is skipped and the job's own credentials reach the audit", async () => {
     const run = await runAction({ assumeRole: false });
     expect(run.log).not.toMatch(/::error::/);
-    expect(run).toMatchObject({ code: 0, ran: ['audit'] });
+    expect(run).toMatchObject({ code: 0, ran: ['node', 'audit'] });
     expect(run.steps.audit!['top-ports']).toContain('"port":25');
   });
 });
