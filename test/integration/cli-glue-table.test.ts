@@ -71,7 +71,7 @@ describe('sql --glue-table', () => {
     [
       'an unknown partition scheme',
       async () => file('ingest.json', getTableOutput({ ...tables.DAILY_DATE.definition, PartitionKeys: [{ Name: 'ingest_date', Type: 'string' }] })),
-      /^vpc-port-audit: table flowlogs\.vpc_flow_logs: the partitions \(ingest_date string\) are not a scheme the audit can filter by time/,
+      /^vpc-port-audit: table flowlogs\.vpc_flow_logs: the partitions \(ingest_date string\) are not a scheme the audit can read/,
     ],
   ])('%s exits 2 with one sentence', async (_what, makeFile, message) => {
     const { code, stdout, stderr } = await cli('sql', '--glue-table', await makeFile(), '--vpc-cidr', '10.0.0.0/16');

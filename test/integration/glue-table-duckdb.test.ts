@@ -54,6 +54,7 @@ const PARTITION_VALUES: Record<string, (at: Date) => Record<string, string>> = {
   [tables.RECIPE.name]: () => ({}),
   [tables.GUIDE_2019_DT.name]: (at) => ({ dt: ymd(at, '-') }),
   [tables.STACK.name]: (at) => ({ dt: `${ymd(at, '/')}/${hh(at)}` }),
+  [tables.BOOTSTRAP.name]: (at) => ({ date_partition: ymd(at, '/'), region_partition: 'us-east-1', account_partition: '111122223333' }),
   [tables.STACK_PARQUET.name]: (at) => ({ year: iso(at).slice(0, 4), month: iso(at).slice(5, 7), day: iso(at).slice(8, 10), hour: hh(at) }),
 };
 
@@ -68,6 +69,10 @@ const RECIPE_NAMES: Record<string, string> = {
   log_status: 'logstatus',
   account_id: 'account',
   interface_id: 'interfaceid',
+  // AWS Security Analytics Bootstrap's run-together names.
+  tcp_flags: 'tcpflags',
+  flow_direction: 'flowdirection',
+  traffic_path: 'trafficpath',
 };
 
 /** One egress TCP connection opened from the VPC (SYN, no SYN-ACK), by field name. */
@@ -97,7 +102,7 @@ function fields(record: TestRecord, i: number): Record<string, string | number> 
   };
 }
 
-const DUCKDB_TYPES: Record<string, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR', date: 'DATE' };
+const DUCKDB_TYPES: Record<string, string> = { smallint: 'SMALLINT', int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR', date: 'DATE' };
 const name = (text: string) => `"${text}"`;
 const value = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v}'`);
 

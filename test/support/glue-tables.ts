@@ -8,7 +8,8 @@ import type { GlueColumn, GlueTableDefinition } from '../../src/audit/glue-table
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { PARQUET_TABLE, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
 
-const columns = (text: string): GlueColumn[] =>
+/** Glue columns from `name type, name type, ...`. */
+export const columns = (text: string): GlueColumn[] =>
   text
     .trim()
     .split(/\s*,\s*/)
@@ -151,8 +152,42 @@ export const STACK_PARQUET: DocumentedTable = {
   },
 };
 
+/**
+ * AWS Security Analytics Bootstrap's multi-account VPC flow table (github.com/awslabs/aws-security-analytics-bootstrap,
+ * AWSSecurityAnalyticsBootstrap/sql/ddl/create_tables/create_vpcflowlog_table.sql): recipe-like and run-together
+ * column names, partitions date_partition/region_partition/account_partition placed by storage.location.template.
+ */
+export const BOOTSTRAP: DocumentedTable = {
+  name: 'Security Analytics Bootstrap multi-account',
+  definition: table(
+    'vpcflow',
+    columns(`
+      version int, account string, interfaceid string, sourceaddress string, destinationaddress string, sourceport int,
+      destinationport int, protocol int, numpackets int, numbytes bigint, starttime int, endtime int, action string,
+      logstatus string, vpcid string, subnetid string, instanceid string, tcpflags smallint, type string, pktsrcaddr string,
+      pktdstaddr string, region string, azid string, sublocationtype string, sublocationid string, pktsrcawsservice string,
+      pktdstawsservice string, flowdirection string, trafficpath string`),
+    columns('date_partition string, region_partition string, account_partition string'),
+    {
+      'skip.header.line.count': '1',
+      'projection.enabled': 'true',
+      'projection.date_partition.type': 'date',
+      'projection.date_partition.range': '2020/11/30,NOW',
+      'projection.date_partition.format': 'yyyy/MM/dd',
+      'projection.date_partition.interval': '1',
+      'projection.date_partition.interval.unit': 'DAYS',
+      'projection.region_partition.type': 'enum',
+      'projection.region_partition.values': 'us-east-2,us-east-1,us-west-1,us-west-2,eu-west-1',
+      'projection.account_partition.type': 'enum',
+      'projection.account_partition.values': '111122223333,444455556666',
+      'storage.location.template': 's3://central-log-bucket/AWSLogs/${account_partition}/vpcflowlogs/${region_partition}/${date_partition}',
+    },
+    'security_analytics',
+  ),
+};
+
 /** Every shape, for tests that run each. */
-export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET];
+export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET, BOOTSTRAP];
 
 /** Creates the table (and its database, if new) in a Glue Data Catalog (moto's), as Athena's CREATE EXTERNAL TABLE would. */
 export async function createGlueTable(glue: GlueClient, definition: GlueTableDefinition): Promise<void> {
