@@ -27,11 +27,12 @@
 //    `PARTITIONED BY (dt string)` with dt='YYYY-MM-dd', and the counters `numpackets`, `numbytes`.
 
 import { FLOW_LOG_FIELDS } from '../flowlog/fields.js';
-import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
 import { columnSql, REQUIRED_COLUMNS, type TableRef, type TableShape } from './table-shape.js';
-import { partitionRoles, type PartitionRoles } from './partition-roles.js';
-import { isHourly, startTerms, timePartitionTerm, type TimePartitions } from './time-partitions.js';
+import { isOcsfTable, ocsfTableShape } from './ocsf-table.js';
+import { describePartitioning, partitionRoles, windowTerms } from './partition-roles.js';
+import { isHourly } from './time-partitions.js';
 
 /** A column of a Glue table definition. */
 export interface GlueColumn {
@@ -110,28 +111,13 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
   return found;
 }
 
-/** The partitioning in words, for the job summary and the CLI. */
-export function describePartitioning({ time: partitions, unfiltered }: PartitionRoles, parameters: Readonly<Record<string, string>>): string {
-  const others = unfiltered.length > 0 ? `; ${unfiltered.join(', ')} not filtered` : '';
-  if (!partitions) return `not partitioned by time: every audit reads the whole table and keeps the window by start${others}`;
-  const { day, hour } = partitions;
-  let what: string;
-  if (day.kind === 'ymd') what = `partitions ${day.year.name}/${day.month.name}/${day.day.name}`;
-  else if (day.kind === 'date') what = `partition ${day.column} (DATE)`;
-  else {
-    const source = parameters[`projection.${day.column}.format`] ? '' : ', assumed';
-    what = `partition ${day.column} (${day.format.pattern}${source})`;
-  }
-  if (hour) what += ` and ${hour.name}`;
-  return isHourly(partitions) ? `${what}${others}` : `${what}, daily: the window also filters start${others}`;
-}
-
 /**
  * The TableShape of a Glue table definition, read as `ref` (the database and table the query names).
  * Throws an InputError (one sentence naming the table, what it has and what the audit needs) when a needed
  * column is missing or not a number, or the partitions are not a scheme above.
  */
 export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): TableShape {
+  if (isOcsfTable(definition)) return ocsfTableShape(ref, definition);
   const columns = definition.StorageDescriptor?.Columns ?? [];
   const keys = definition.PartitionKeys ?? [];
   const parameters = definition.Parameters ?? {};
@@ -158,20 +144,6 @@ export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): 
     windowTerms: (window: HourWindow) => windowTerms(partitions, flowColumns.get('start')!, window),
     partitioning: describePartitioning(roles, parameters),
   };
-}
-
-/**
- * The WHERE terms of a window on a table with these time partitions and the records' start (epoch seconds)
- * as `startSql`: the partition term alone where the partitions are hours; days cut by start; start alone
- * without time partitions.
- */
-export function windowTerms(partitions: TimePartitions | undefined, startSql: string, window: HourWindow): string[] {
-  if (!partitions) return startTerms(startSql, window);
-  if (isHourly(partitions)) return [timePartitionTerm(partitions, window)];
-  // Days, cut by start. A window ending at midnight also reads the next day's partition: flow logs of
-  // its last minutes are delivered after midnight, into that day's folder.
-  const delivered = { start: window.start, end: new Date(window.end.getTime() + HOUR_MS) };
-  return [timePartitionTerm(partitions, delivered), ...startTerms(startSql, window)];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

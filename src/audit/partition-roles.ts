@@ -3,7 +3,8 @@
 // `day`/`hour`, `accid`, `region`, the Hive-style `aws-account-id`/`aws-service`/`aws-region`, Security Lake's
 // `accountid`/`eventday`), else from the table's partition projection (`projection.<key>.type` date or an
 // hour range, enum values that are all account ids or all regions) and from where `${key}` sits in its
-// `storage.location.template` (`AWSLogs/${key}/vpcflowlogs/${key}/...`, `aws-account-id=${key}`).
+// `storage.location.template` (`AWSLogs/${key}/vpcflowlogs/${key}/...`, `aws-account-id=${key}`). It also turns
+// the time partitions into a window's WHERE terms and says in words how a table is partitioned.
 //
 // Sources: Athena partition projection types and properties (`date` with `projection.<key>.format`,
 // `integer` with `range`, `enum` with `values`, `storage.location.template`),
@@ -18,7 +19,8 @@
 
 import type { GlueColumn } from './glue-table.js';
 import { InputError } from '../input-error.js';
-import { parseDatePattern, type DayPartition, type PartitionColumn, type TimePartitions } from './time-partitions.js';
+import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import { isHourly, parseDatePattern, startTerms, timePartitionTerm, type DayPartition, type PartitionColumn, type TimePartitions } from './time-partitions.js';
 
 /** The partitions of a table by role. */
 export interface PartitionRoles {
@@ -128,4 +130,34 @@ export function partitionRoles(described: string, keys: readonly GlueColumn[], p
   const region = named('region')[0] && lower(named('region')[0]!.Name);
   const unfiltered = keys.map((k) => lower(k.Name)).filter((n) => ['account', 'region', 'service'].includes(roles.get(n)!));
   return { time: day && { day, hour }, account, region, unfiltered };
+}
+
+/** The partitioning in words, for the job summary and the CLI. */
+export function describePartitioning({ time: partitions, unfiltered }: PartitionRoles, parameters: Readonly<Record<string, string>>): string {
+  const others = unfiltered.length > 0 ? `; ${unfiltered.join(', ')} not filtered` : '';
+  if (!partitions) return `not partitioned by time: every audit reads the whole table and keeps the window by start${others}`;
+  const { day, hour } = partitions;
+  let what: string;
+  if (day.kind === 'ymd') what = `partitions ${day.year.name}/${day.month.name}/${day.day.name}`;
+  else if (day.kind === 'date') what = `partition ${day.column} (DATE)`;
+  else {
+    const source = parameters[`projection.${day.column}.format`] ? '' : ', assumed';
+    what = `partition ${day.column} (${day.format.pattern}${source})`;
+  }
+  if (hour) what += ` and ${hour.name}`;
+  return isHourly(partitions) ? `${what}${others}` : `${what}, daily: the window also filters start${others}`;
+}
+
+/**
+ * The WHERE terms of a window on a table with these time partitions and the records' start (epoch seconds)
+ * as `startSql`: the partition term alone where the partitions are hours; days cut by start; start alone
+ * without time partitions.
+ */
+export function windowTerms(partitions: TimePartitions | undefined, startSql: string, window: HourWindow): string[] {
+  if (!partitions) return startTerms(startSql, window);
+  if (isHourly(partitions)) return [timePartitionTerm(partitions, window)];
+  // Days, cut by start. A window ending at midnight also reads the next day's partition: flow logs of
+  // its last minutes are delivered after midnight, into that day's folder.
+  const delivered = { start: window.start, end: new Date(window.end.getTime() + HOUR_MS) };
+  return [timePartitionTerm(partitions, delivered), ...startTerms(startSql, window)];
 }

@@ -29,11 +29,13 @@ import { readLocalLogs, unreadableFileError, type LocalLogFile, type LocalLogs }
 /**
  * Trino functions the audit SQL uses that DuckDB lacks, as DuckDB macros with Trino's semantics:
  * `regexp_like` is true when the pattern matches anywhere in the text (as DuckDB's regexp_matches), and
- * `bitwise_and` is the bitwise AND of two integers. Both give NULL for a NULL argument, as in Trino.
+ * `bitwise_and` is the bitwise AND of two integers, and `array_min` the least element of an array (NULL for an
+ * empty one; audit/ocsf-table.ts reads OCSF's intermediate_ips with it). All give NULL for a NULL argument, as in Trino.
  */
 export const TRINO_FUNCTION_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)',
   'CREATE OR REPLACE MACRO bitwise_and(x, y) AS (x & y)',
+  'CREATE OR REPLACE MACRO array_min(list) AS list_min(list)',
 ];
 
 const DT = FIREHOSE_LAYOUT.partitionColumn;

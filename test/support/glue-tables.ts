@@ -186,6 +186,36 @@ export const BOOTSTRAP: DocumentedTable = {
   ),
 };
 
+/** An OCSF network endpoint as Security Lake writes it (OCSF 1.1.0 network_endpoint, https://schema.ocsf.io/1.1.0/objects/network_endpoint). */
+const OCSF_ENDPOINT = 'struct<port:int,svc_name:string,ip:string,intermediate_ips:array<string>,interface_uid:string,vpc_uid:string,instance_uid:string,subnet_uid:string>';
+
+/**
+ * Amazon Security Lake's VPC flow table, source version 2 (OCSF 1.1.0 Network Activity, https://schema.ocsf.io/1.1.0/classes/network_activity;
+ * the attributes Security Lake's mapping fills, github.com/ocsf/examples mappings/markdown/AWS/v1.1.0/VPC Flowlogs/README.md),
+ * partitioned by region, accountid and eventday (YYYYMMDD).
+ */
+export const SECURITY_LAKE_VPC_FLOW: DocumentedTable = {
+  name: 'Security Lake VPC flow (OCSF 1.1.0)',
+  definition: table(
+    'amazon_security_lake_table_eu_west_1_vpc_flow_2_0',
+    [
+      { Name: 'metadata', Type: 'struct<product:struct<version:string,name:string,feature:struct<name:string>,vendor_name:string>,profiles:array<string>,version:string>' },
+      { Name: 'cloud', Type: 'struct<account:struct<uid:string>,region:string,zone:string,provider:string>' },
+      { Name: 'src_endpoint', Type: OCSF_ENDPOINT },
+      { Name: 'dst_endpoint', Type: OCSF_ENDPOINT },
+      { Name: 'connection_info', Type: 'struct<protocol_num:int,tcp_flags:int,protocol_ver:string,boundary_id:int,boundary:string,direction_id:int,direction:string>' },
+      { Name: 'traffic', Type: 'struct<packets:bigint,bytes:bigint>' },
+      ...columns(`
+        time bigint, time_dt timestamp, start_time_dt timestamp, end_time_dt timestamp, status_code string, severity_id int, severity string,
+        class_name string, class_uid int, category_name string, category_uid int, activity_id int, activity_name string, type_uid bigint,
+        type_name string, action string, action_id int, disposition string, disposition_id int`),
+    ],
+    columns('region string, accountid string, eventday string'),
+    {},
+    'amazon_security_lake_glue_db_eu_west_1',
+  ),
+};
+
 /** Every shape, for tests that run each. */
 export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET, BOOTSTRAP];
 

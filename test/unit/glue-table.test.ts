@@ -163,7 +163,7 @@ describe('documented table shapes', () => {
     expect(sqlFor(hyphens)).toContain(`"log-status" = 'OK'`);
   });
 
-  const cases = tables.DOCUMENTED_TABLES.flatMap((t) => PRESETS.map((preset) => [t.name, preset, t.definition] as const));
+  const cases = [...tables.DOCUMENTED_TABLES, tables.SECURITY_LAKE_VPC_FLOW].flatMap((t) => PRESETS.map((preset) => [t.name, preset, t.definition] as const));
   test.each(cases)('%s with %s parses as Trino SQL', async (_name, preset, definition) => {
     expect(await trinoSyntaxErrors(sqlFor(definition, preset))).toEqual([]);
   });
