@@ -138,12 +138,28 @@ export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): 
   // both; a v2 record has no region field), else its own fields.
   if (roles.account) flowColumns.set('account_id', columnSql(roles.account));
   if (roles.region) flowColumns.set('region', columnSql(roles.region));
+  const vpcTerms = transitGatewayTerms(columns);
   return {
     table: ref,
     columns: flowColumns,
+    ...(vpcTerms.length > 0 ? { vpcTerms } : {}),
     windowTerms: (window: HourWindow) => windowTerms(partitions, flowColumns.get('start')!, window),
     partitioning: describePartitioning(roles, parameters),
   };
+}
+
+/**
+ * Transit Gateway flow logs share the `vpcflowlogs` prefix and file names with VPC flow logs, so a table over a
+ * central bucket may hold both. Where its columns include the Transit Gateway field `resource-type` (which VPC flow
+ * logs lack; its values are `TransitGateway` and `TransitGatewayAttachment`: https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html,
+ * "Available fields", and https://docs.aws.amazon.com/vpc/latest/tgw/flow-logs-api-cli.html), the term that keeps only
+ * VPC records; none otherwise.
+ */
+function transitGatewayTerms(columns: readonly GlueColumn[]): string[] {
+  const resourceType = columns.map((c) => lower(c.Name)).find((n) => n === 'resource_type' || n === 'resource-type' || n === 'resourcetype');
+  if (resourceType === undefined) return [];
+  const column = columnSql(resourceType);
+  return [`(${column} IS NULL OR ${column} NOT IN ('TransitGateway', 'TransitGatewayAttachment'))`];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

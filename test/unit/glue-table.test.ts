@@ -244,3 +244,14 @@ describe('parseGetTableJson', () => {
     expect(() => parseGetTableJson(text, '--glue-table t.json')).toThrow(InputError);
   });
 });
+
+describe('Transit Gateway records in a table', () => {
+  test('a table with the Transit Gateway field resource_type keeps only VPC records, whatever the window', async () => {
+    const d = tables.PARQUET_HIVE_HOURLY.definition;
+    const mixed = { ...d, StorageDescriptor: { Columns: [...d.StorageDescriptor!.Columns!, ...tables.columns('resource_type string, tgw_id string')] } };
+    const sql = sqlFor(mixed);
+    expect(sql).toContain(`\n    AND (resource_type IS NULL OR resource_type NOT IN ('TransitGateway', 'TransitGatewayAttachment'))\n`);
+    expect(await trinoSyntaxErrors(sql)).toEqual([]);
+    expect(sqlFor(d)).not.toContain('resource_type');
+  });
+});
