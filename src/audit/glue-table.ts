@@ -31,6 +31,7 @@ import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
 import { columnSql, REQUIRED_COLUMNS, type TableRef, type TableShape } from './table-shape.js';
 import { isOcsfTable, ocsfTableShape } from './ocsf-table.js';
+import { describeTarget, resourceLinkTarget, type TargetTable } from './resource-link.js';
 import { describePartitioning, partitionRoles, windowTerms } from './partition-roles.js';
 import { isHourly } from './time-partitions.js';
 
@@ -48,6 +49,8 @@ export interface GlueTableDefinition {
   readonly StorageDescriptor?: { readonly Columns?: readonly GlueColumn[] };
   readonly PartitionKeys?: readonly GlueColumn[];
   readonly Parameters?: Readonly<Record<string, string>>;
+  /** Set on a Lake Formation resource link (no columns then): the table it points to (resource-link.ts). */
+  readonly TargetTable?: TargetTable;
 }
 
 /** Column names of the original recipe (and of the Athena guide's earlier table) for catalogue columns. */
@@ -117,6 +120,10 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
  * column is missing or not a number, or the partitions are not a scheme above.
  */
 export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): TableShape {
+  const target = resourceLinkTarget(definition);
+  if (target) {
+    throw new InputError(`${described(ref)} is a resource link to ${describeTarget(target)}, which holds the columns; read the target's definition (resource-link.ts followResourceLink).`);
+  }
   if (isOcsfTable(definition)) return ocsfTableShape(ref, definition);
   const columns = definition.StorageDescriptor?.Columns ?? [];
   const keys = definition.PartitionKeys ?? [];
@@ -178,13 +185,16 @@ export function parseGetTableJson(text: string, input: string): { ref: TableRef;
   }
   const table = isObject(json) && isObject(json.Table) ? json.Table : json;
   const columns = isObject(table) && isObject(table.StorageDescriptor) ? table.StorageDescriptor.Columns : undefined;
+  // A resource link has no columns, only the TargetTable it points to.
+  const link = isObject(table) && isObject(table.TargetTable) && typeof table.TargetTable.DatabaseName === 'string' && typeof table.TargetTable.Name === 'string';
   const valid =
-    isObject(table) && typeof table.Name === 'string' && typeof table.DatabaseName === 'string' && Array.isArray(columns) && isColumnList(columns) && isColumnList(table.PartitionKeys) &&
+    isObject(table) && typeof table.Name === 'string' && typeof table.DatabaseName === 'string' && ((Array.isArray(columns) && isColumnList(columns)) || link) &&
+    isColumnList(table.PartitionKeys) &&
     (table.Parameters === undefined || (isObject(table.Parameters) && Object.values(table.Parameters).every((v) => typeof v === 'string')));
   if (!valid) {
     const found = isObject(json) ? `an object with ${Object.keys(json).slice(0, 8).join(', ') || 'no keys'}` : Array.isArray(json) ? 'a list' : `a ${typeof json}`;
     throw new InputError(
-      `${input} is not a Glue table definition (found ${found}); give the output of aws glue get-table, a Table with Name, DatabaseName and StorageDescriptor.Columns.`,
+      `${input} is not a Glue table definition (found ${found}); give the output of aws glue get-table, a Table with Name, DatabaseName and StorageDescriptor.Columns (or a resource link's TargetTable).`,
     );
   }
   const definition = table as GlueTableDefinition;
