@@ -133,6 +133,20 @@ export function ocsfColumns(has: (dotted: string) => boolean): Map<string, strin
   return columns;
 }
 
+/** The OCSF attributes of the audit's needed columns that `columns` (ocsfColumns) lacks, e.g. `dst_endpoint.port`. */
+export function missingOcsfAttributes(columns: ReadonlyMap<string, string>): string[] {
+  return NEEDED.filter((name) => !columns.has(name)).map((name) => OCSF_COLUMNS[name]!.paths[0]!);
+}
+
+/** What the audit reads of an OCSF table or file, for messages. */
+export const OCSF_NEEDS =
+  "a port audit reads src_endpoint.ip/.port, dst_endpoint.ip/.port, connection_info.protocol_num, traffic.packets/.bytes, action_id and time, as Security Lake's VPC flow table (OCSF 1.1.0, source version 2) has them";
+
+/** Whether a Parquet file's leaf paths (engines/parquet-schema.ts) are an OCSF event's: the endpoint structs or class_uid. */
+export function isOcsfSchema(paths: readonly string[]): boolean {
+  return paths.some((p) => p === 'class_uid' || p.startsWith('src_endpoint.') || p.startsWith('dst_endpoint.'));
+}
+
 /**
  * The TableShape of an OCSF table read as `ref`: the catalogue columns of OCSF_COLUMNS, the account and region
  * from its partitions where it has them, the window on its day partition and `time`. Throws an InputError
@@ -144,13 +158,8 @@ export function ocsfTableShape(ref: TableRef, definition: GlueTableDefinition): 
   const glueColumns = definition.StorageDescriptor?.Columns ?? [];
   const parameters = definition.Parameters ?? {};
   const columns = ocsfColumns((dotted) => hasPath(glueColumns, dotted));
-  const missing = NEEDED.filter((name) => !columns.has(name)).map((name) => OCSF_COLUMNS[name]!.paths[0]!);
-  if (missing.length > 0) {
-    throw new InputError(
-      `${described} is an OCSF table without ${missing.join(', ')}; a port audit reads src_endpoint.ip/.port, dst_endpoint.ip/.port, ` +
-        'connection_info.protocol_num, traffic.packets/.bytes, action_id and time, as Security Lake\'s VPC flow table (OCSF 1.1.0, source version 2) has them.',
-    );
-  }
+  const missing = missingOcsfAttributes(columns);
+  if (missing.length > 0) throw new InputError(`${described} is an OCSF table without ${missing.join(', ')}; ${OCSF_NEEDS}.`);
   const roles = partitionRoles(described, definition.PartitionKeys ?? [], parameters);
   if (roles.account) columns.set('account_id', columnSql(roles.account));
   if (roles.region) columns.set('region', columnSql(roles.region));

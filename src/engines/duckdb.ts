@@ -60,7 +60,7 @@ function dtExpression(file: LocalLogFile): string {
 
 /** Files read by one reader call: same reader, compression, header, fields and folder kind. */
 function groupKey(file: LocalLogFile): string {
-  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, dtExpression(file)]);
+  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, file.ocsf && [...file.ocsf], dtExpression(file)]);
 }
 
 /** One SELECT over a group of files of the same shape, giving every union column (NULL where the files lack it). */
@@ -72,6 +72,9 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
     const type = DUCKDB_TYPES[f.type];
     const mine = own.get(f.column);
     if (!mine) return `CAST(NULL AS ${type}) AS ${sqlName(f.column)}`;
+    // Security Lake's OCSF files: the field from the OCSF structs (audit/ocsf-table.ts).
+    const ocsf = first.ocsf?.get(f.column);
+    if (ocsf !== undefined) return `CAST(${ocsf} AS ${type}) AS ${sqlName(f.column)}`;
     // Parquet columns keep the file's own name (account_id, or account-id) and type; text columns are typed on read.
     const source = first.columnNames?.[first.format.fields.indexOf(mine)];
     return source === undefined ? sqlName(f.column) : `CAST(${sqlName(source)} AS ${type}) AS ${sqlName(f.column)}`;

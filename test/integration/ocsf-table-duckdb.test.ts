@@ -7,103 +7,23 @@
 // dst side for ingress, the src side for egress), plus a denied connection and one outside the window.
 // The audit SQL built from the Glue definition runs on it; the right answer is written out per record.
 import { describe, expect, test } from '@jest/globals';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { glueTableShape } from '../../src/audit/glue-table.js';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql } from '../../src/audit/query.js';
+import { DuckDbEngine, localViewShape } from '../../src/engines/duckdb.js';
+import { readLocalLogs } from '../../src/engines/local-files.js';
+import { InputError } from '../../src/input-error.js';
 import { useDuckDb } from '../support/duckdb.js';
 import { SECURITY_LAKE_VPC_FLOW } from '../support/glue-tables.js';
+import { duckType, HOST, NAT_GATEWAY_RECORDS, ocsfRow } from '../support/ocsf-records.js';
 
 const connection = useDuckDb();
 const definition = SECURITY_LAKE_VPC_FLOW.definition;
 const ref = { database: definition.DatabaseName!, table: definition.Name! };
 const WINDOW = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z') };
-
-/** A Glue (Hive) type as DuckDB's: struct<a:int> -> STRUCT("a" INTEGER), array<string> -> VARCHAR[]. */
-function duckType(type: string): string {
-  const t = type.trim();
-  const struct = /^struct<(.*)>$/.exec(t);
-  if (struct) {
-    const fields: string[] = [];
-    let depth = 0;
-    let start = 0;
-    const inner = struct[1]!;
-    for (let i = 0; i <= inner.length; i++) {
-      if (inner[i] === '<') depth++;
-      else if (inner[i] === '>') depth--;
-      else if ((inner[i] === ',' && depth === 0) || i === inner.length) {
-        const part = inner.slice(start, i);
-        const colon = part.indexOf(':');
-        fields.push(`"${part.slice(0, colon)}" ${duckType(part.slice(colon + 1))}`);
-        start = i + 1;
-      }
-    }
-    return `STRUCT(${fields.join(', ')})`;
-  }
-  const array = /^array<(.*)>$/.exec(t);
-  if (array) return `${duckType(array[1]!)}[]`;
-  return { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR', timestamp: 'TIMESTAMP' }[t]!;
-}
-
-interface FlowRecord {
-  readonly what: string;
-  /** The flow log's own fields. */
-  readonly interface: string;
-  readonly srcaddr: string;
-  readonly dstaddr: string;
-  readonly pktSrcaddr: string;
-  readonly pktDstaddr: string;
-  readonly srcport: number;
-  readonly dstport: number;
-  readonly direction: 'ingress' | 'egress';
-  readonly action: 'ACCEPT' | 'REJECT';
-  readonly start: string;
-}
-
-const INSTANCE = '10.0.1.5';
-const NAT = '10.0.0.220';
-const HOST = '203.0.113.5';
-const AT = '2026-11-01T10:00:00Z';
-const RECORDS: FlowRecord[] = [
-  // The instance's own interface: the connection it opened, and the answer.
-  { what: 'instance egress', interface: 'eni-instance', srcaddr: INSTANCE, dstaddr: HOST, pktSrcaddr: INSTANCE, pktDstaddr: HOST, srcport: 36490, dstport: 443, direction: 'egress', action: 'ACCEPT', start: AT },
-  { what: 'instance ingress', interface: 'eni-instance', srcaddr: HOST, dstaddr: INSTANCE, pktSrcaddr: HOST, pktDstaddr: INSTANCE, srcport: 443, dstport: 36490, direction: 'ingress', action: 'ACCEPT', start: AT },
-  // The NAT gateway's interface: the same connection, before and after translation.
-  { what: 'NAT ingress from instance', interface: 'eni-nat', srcaddr: INSTANCE, dstaddr: NAT, pktSrcaddr: INSTANCE, pktDstaddr: HOST, srcport: 36490, dstport: 443, direction: 'ingress', action: 'ACCEPT', start: AT },
-  { what: 'NAT egress to host', interface: 'eni-nat', srcaddr: NAT, dstaddr: HOST, pktSrcaddr: NAT, pktDstaddr: HOST, srcport: 18321, dstport: 443, direction: 'egress', action: 'ACCEPT', start: AT },
-  { what: 'NAT ingress from host', interface: 'eni-nat', srcaddr: HOST, dstaddr: NAT, pktSrcaddr: HOST, pktDstaddr: NAT, srcport: 443, dstport: 18321, direction: 'ingress', action: 'ACCEPT', start: AT },
-  { what: 'NAT egress to instance', interface: 'eni-nat', srcaddr: NAT, dstaddr: INSTANCE, pktSrcaddr: HOST, pktDstaddr: INSTANCE, srcport: 443, dstport: 36490, direction: 'egress', action: 'ACCEPT', start: AT },
-  // Denied: never counted.
-  { what: 'denied', interface: 'eni-instance', srcaddr: INSTANCE, dstaddr: '198.51.100.7', pktSrcaddr: INSTANCE, pktDstaddr: '198.51.100.7', srcport: 40001, dstport: 22, direction: 'egress', action: 'REJECT', start: AT },
-  // Accepted, but the day before the window.
-  { what: 'outside the window', interface: 'eni-instance', srcaddr: INSTANCE, dstaddr: '198.51.100.8', pktSrcaddr: INSTANCE, pktDstaddr: '198.51.100.8', srcport: 40002, dstport: 3389, direction: 'egress', action: 'ACCEPT', start: '2026-10-31T10:00:00Z' },
-];
-
-const text = (v: string | null) => (v === null ? 'NULL' : `'${v}'`);
-
-/** The record as Security Lake writes it (the mapping in the header). */
-function ocsfRow(r: FlowRecord): string {
-  const ingress = r.direction === 'ingress';
-  const endpoint = (address: string, packetAddress: string, port: number, ownSide: boolean) =>
-    `{'port': ${port}, 'svc_name': '-', 'ip': '${packetAddress}', 'intermediate_ips': ${address === packetAddress ? 'NULL' : `['${address}']`}, ` +
-    `'interface_uid': ${text(ownSide ? r.interface : null)}, 'vpc_uid': ${text(ownSide ? 'vpc-0a1b2c3d4e5f60001' : null)}, ` +
-    `'instance_uid': NULL, 'subnet_uid': ${text(ownSide ? 'subnet-0a1b2c3d4e5f60001' : null)}}`;
-  const ms = Date.parse(r.start);
-  const day = r.start.slice(0, 10).replaceAll('-', '');
-  const actionId = r.action === 'ACCEPT' ? 1 : 2;
-  return [
-    `{'product': {'version': '5', 'name': 'Amazon VPC', 'feature': {'name': 'Flowlogs'}, 'vendor_name': 'AWS'}, 'profiles': ['cloud', 'security_control', 'datetime'], 'version': '1.1.0'}`,
-    `{'account': {'uid': '111122223333'}, 'region': 'eu-west-1', 'zone': 'euw1-az1', 'provider': 'AWS'}`,
-    endpoint(r.srcaddr, r.pktSrcaddr, r.srcport, !ingress),
-    endpoint(r.dstaddr, r.pktDstaddr, r.dstport, ingress),
-    `{'protocol_num': 6, 'tcp_flags': ${r.direction === 'egress' && r.srcport > r.dstport ? 2 : 18}, 'protocol_ver': 'IPv4', 'boundary_id': NULL, 'boundary': NULL, ` +
-      `'direction_id': ${ingress ? 1 : 2}, 'direction': '${ingress ? 'Inbound' : 'Outbound'}'}`,
-    `{'packets': 10, 'bytes': 5000}`,
-    `${ms}`, `epoch_ms(${ms})`, `epoch_ms(${ms})`, `epoch_ms(${ms + 60000})`, `'OK'`, '1', `'Informational'`,
-    `'Network Activity'`, '4001', `'Network Activity'`, '4', '6', `'Traffic'`, '400106', `'Network Activity: Traffic'`,
-    `'${r.action === 'ACCEPT' ? 'Allowed' : 'Denied'}'`, `${actionId}`, `'${r.action === 'ACCEPT' ? 'Allowed' : 'Blocked'}'`, `${actionId}`,
-    `'eu-west-1'`, `'111122223333'`, `'${day}'`,
-  ].join(', ');
-}
 
 describe('the Security Lake OCSF table on DuckDB', () => {
   test('a connection through a NAT gateway counts once; denied traffic and traffic outside the window do not count', async () => {
@@ -112,7 +32,7 @@ describe('the Security Lake OCSF table on DuckDB', () => {
     const columns = [...definition.StorageDescriptor!.Columns!, ...definition.PartitionKeys!];
     await db.run(`CREATE SCHEMA "${ref.database}"`);
     await db.run(`CREATE TABLE ${qualified} (${columns.map((c) => `"${c.Name}" ${duckType(c.Type!)}`).join(', ')})`);
-    for (const record of RECORDS) await db.run(`INSERT INTO ${qualified} VALUES (${ocsfRow(record)})`);
+    for (const record of NAT_GATEWAY_RECORDS) await db.run(`INSERT INTO ${qualified} VALUES (${ocsfRow(record)})`);
 
     const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: glueTableShape(ref, definition) });
     const rows = (await db.runAndReadAll(sql)).getRowObjectsJS().map((r) => ({
@@ -124,5 +44,48 @@ describe('the Security Lake OCSF table on DuckDB', () => {
     }));
     // One connection to 443: the instance's record and the NAT's translated copy are one, not two.
     expect(rows).toEqual([{ port: 443, connections: 1, flows: 1, peers: 1, peer: HOST }]);
+  });
+});
+
+describe("Security Lake's OCSF Parquet files, audited locally", () => {
+  /** Writes the table's rows as Security Lake stores them: Parquet per region/accountId/eventDay folder, partitions in the path only. */
+  async function writeSecurityLakeTree(columns: readonly string[]): Promise<string> {
+    const db = connection();
+    const root = await mkdtemp(join(tmpdir(), 'security-lake-'));
+    const qualified = `"${ref.database}"."${ref.table}"`;
+    const days = (await db.runAndReadAll(`SELECT DISTINCT eventday FROM ${qualified} ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
+    for (const day of days) {
+      const folder = join(root, 'aws', 'VPC_FLOW', '2.0', 'region=eu-west-1', 'accountId=111122223333', `eventDay=${day}`);
+      await mkdir(folder, { recursive: true });
+      const file = join(folder, `${day}_0a1b2c3d.gz.parquet`);
+      await db.run(`COPY (SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${qualified} WHERE eventday = '${day}') TO '${file}' (FORMAT parquet, COMPRESSION gzip)`);
+    }
+    // Another Security Lake source beside VPC_FLOW, never read.
+    await mkdir(join(root, 'aws', 'ROUTE53', '2.0', 'region=eu-west-1', 'accountId=111122223333', 'eventDay=20261101'), { recursive: true });
+    return root;
+  }
+  const fileColumns = definition.StorageDescriptor!.Columns!.map((c) => c.Name!);
+
+  test('are found by their eventDay folders, told by their schema, and count the NAT gateway connection once (denied and out-of-window not counted)', async () => {
+    const root = await writeSecurityLakeTree(fileColumns);
+    const logs = await readLocalLogs(root, WINDOW);
+    // The window's day, and the next (a window ending at midnight reads it for late deliveries; it has no files here).
+    expect(logs.files.map((f) => [f.layout, f.format.name, f.path.slice(root.length)])).toEqual([
+      ['security-lake', 'ocsf', '/aws/VPC_FLOW/2.0/region=eu-west-1/accountId=111122223333/eventDay=20261101/20261101_0a1b2c3d.gz.parquet'],
+    ]);
+    const table = { database: 'vpc_port_audit', table: 'flow_logs' };
+    const source = localViewShape(table, logs);
+    expect(source.columns.get('account_id')).toBe('account_id');
+    const result = await new DuckDbEngine({ logs }).runAudit({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source });
+    expect(result.rows.map((r) => [r.port, r.protocol, r.connections, r.flows, r.peers])).toEqual([[443, 6, 1, 1, 1]]);
+  });
+
+  test('an OCSF Parquet file without a needed attribute is one sentence naming the file and the attributes', async () => {
+    const root = await writeSecurityLakeTree(fileColumns.filter((c) => c !== 'traffic' && c !== 'action_id'));
+    const read = readLocalLogs(root, WINDOW);
+    await expect(read).rejects.toThrow(InputError);
+    await expect(read).rejects.toThrow(
+      /^logs: the OCSF Parquet file '\S+eventDay=20261101\/20261101_0a1b2c3d\.gz\.parquet' has no traffic\.packets, traffic\.bytes, action_id; a port audit reads src_endpoint\.ip\/\.port, .* has them\.$/,
+    );
   });
 });
