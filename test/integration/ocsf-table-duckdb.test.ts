@@ -6,7 +6,7 @@
 // ip is pkt-*addr, intermediate_ips the interface's own address when they differ; the interface's ids on the
 // dst side for ingress, the src side for egress), plus a denied connection and one outside the window.
 // The audit SQL built from the Glue definition runs on it; the right answer is written out per record.
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { buildAuditSql } from '../../src/audit/query.js';
 import { DuckDbEngine, localViewShape } from '../../src/engines/duckdb.js';
 import { readLocalLogs } from '../../src/engines/local-files.js';
 import { InputError } from '../../src/input-error.js';
+import { buildCli, cli } from '../support/cli-process.js';
 import { useDuckDb } from '../support/duckdb.js';
 import { SECURITY_LAKE_VPC_FLOW } from '../support/glue-tables.js';
 import { duckType, HOST, NAT_GATEWAY_RECORDS, ocsfRow } from '../support/ocsf-records.js';
@@ -65,6 +66,7 @@ describe("Security Lake's OCSF Parquet files, audited locally", () => {
     return root;
   }
   const fileColumns = definition.StorageDescriptor!.Columns!.map((c) => c.Name!);
+  beforeAll(buildCli);
 
   test('are found by their eventDay folders, told by their schema, and count the NAT gateway connection once (denied and out-of-window not counted)', async () => {
     const root = await writeSecurityLakeTree(fileColumns);
@@ -87,5 +89,17 @@ describe("Security Lake's OCSF Parquet files, audited locally", () => {
     await expect(read).rejects.toThrow(
       /^logs: the OCSF Parquet file '\S+eventDay=20261101\/20261101_0a1b2c3d\.gz\.parquet' has no traffic\.packets, traffic\.bytes, action_id; a port audit reads src_endpoint\.ip\/\.port, .* has them\.$/,
     );
+  });
+
+  test('`audit --logs DIR` over them: exit 0, the one port, and an OCSF file missing an attribute is exit 2 with one sentence', async () => {
+    const root = await writeSecurityLakeTree(fileColumns);
+    const run = await cli(['audit', '--logs', root, '--vpc-cidr', '10.0.0.0/16', '--start', '2026-11-01', '--end', '2026-11-02', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { ports: { port: number; connections: number }[] };
+    expect(report.ports.map((p) => [p.port, p.connections])).toEqual([[443, 1]]);
+    const broken = await cli(['audit', '--logs', await writeSecurityLakeTree(fileColumns.filter((c) => c !== 'traffic')), '--vpc-cidr', '10.0.0.0/16', '--start', '2026-11-01', '--end', '2026-11-02']);
+    expect(broken.code).toBe(2);
+    expect(broken.stdout).toBe('');
+    expect(broken.stderr).toMatch(/^vpc-port-audit: --logs: the OCSF Parquet file '\S+' has no traffic\.packets, traffic\.bytes; [^\n]+\.\n$/);
   });
 });
