@@ -103,7 +103,9 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
     const name = lower(column.Name);
     const key = catalogueColumn(name);
     if (key === undefined || found.has(key)) continue;
-    found.set(key, columnSql(name));
+    // The Bootstrap table declares trafficpath as text ('-' on ingress records): the drill-down reads it as a number.
+    const text = key === 'traffic_path' && !NUMERIC_TYPES.has(lower(column.Type));
+    found.set(key, text ? `try_cast(${columnSql(name)} AS integer)` : columnSql(name));
     if (NUMBER_COLUMNS.has(key) && !NUMERIC_TYPES.has(lower(column.Type))) notNumbers.push(`${name} ${lower(column.Type) || 'of no type'}`);
   }
   if (notNumbers.length > 0) {

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { glueTableShape, parseGetTableJson, type GlueTableDefinition } from '../../src/audit/glue-table.js';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, PRESETS, type Preset } from '../../src/audit/query.js';
+import { buildDrillDownSql } from '../../src/audit/drill-down.js';
 import { stackTableShape, type TableRef } from '../../src/audit/table-shape.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
@@ -44,7 +45,7 @@ describe('documented table shapes', () => {
     expect(shape.partitioning).toBe('partition day (yyyy/MM/dd), daily: the window also filters start; accid, region not filtered');
   });
 
-  test("the Security Analytics Bootstrap table: date_partition by its projection format, account and region from the partitions the location template places", () => {
+  test("the Security Analytics Bootstrap table: date_partition by its projection format, account and region from the partitions the location template places", async () => {
     const d = tables.BOOTSTRAP.definition;
     const shape = shapeOf(d);
     expect(whereOf(sqlFor(d))).toEqual([`date_partition BETWEEN '2026/10/30' AND '2026/11/02'`, `starttime >= ${START}`, `starttime < ${END}`]);
@@ -57,6 +58,11 @@ describe('documented table shapes', () => {
       'pktdstaddr',
       'vpcid',
     ]);
+    // Declared as text ('-' on ingress records), read as the number the drill-down expects.
+    expect(shape.columns.get('traffic_path')).toBe('try_cast(trafficpath AS integer)');
+    const drillDown = buildDrillDownSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: shape }, [{ port: 443, protocol: 6 }]);
+    expect(drillDown).toContain('try_cast(trafficpath AS integer) AS traffic_path');
+    expect(await trinoSyntaxErrors(drillDown)).toEqual([]);
   });
 
   test('partitions of any name take their role from projection enum values or the Hive-style location template', () => {
