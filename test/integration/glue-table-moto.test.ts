@@ -25,7 +25,7 @@ beforeEach(async () => {
   await aws.clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
 });
 
-describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET])('$name in Glue', (documented) => {
+describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET, tables.BOOTSTRAP, tables.SECURITY_LAKE_VPC_FLOW])('$name in Glue', (documented) => {
   const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
 
   test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
