@@ -117,9 +117,10 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
 }
 
 /**
- * The TableShape of a Glue table definition, read as `ref` (the database and table the query names).
- * Throws an InputError (one sentence naming the table, what it has and what the audit needs) when a needed
- * column is missing or not a number, or the partitions are not a scheme above.
+ * The TableShape of a Glue table definition, read as `ref` (the database and table the query names); an OCSF
+ * table (Security Lake's) is read by ocsf-table.ts. Throws an InputError (one sentence naming the table, what it
+ * has and what the audit needs) when a needed column is missing or not a number, the partitions are not a scheme
+ * above, or the definition is a resource link's (follow it first: resource-link.ts).
  */
 export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): TableShape {
   const target = resourceLinkTarget(definition);
