@@ -84,6 +84,8 @@ export interface AuditCommand {
   readonly requireFullWindow: boolean;
   /** sql only: a file with the JSON that `aws glue get-table` prints; the SQL is then for that table. */
   readonly glueTable?: string;
+  /** sql only: when --glue-table is a Lake Formation resource link, the `aws glue get-table` JSON of its target. */
+  readonly glueTargetTable?: string;
   /** sql only: the pipeline whose table the SQL reads (--pipeline, default cloudwatch-firehose). */
   readonly pipeline?: Pipeline;
 }
@@ -243,6 +245,11 @@ export const FLAGS = {
     help: 'The SQL for your own Athena table: FILE holds what `aws glue get-table --database-name DB --name TABLE` prints.',
     example: '--glue-table table.json',
   },
+  'glue-target-table': {
+    value: 'FILE',
+    help: "When --glue-table is a Lake Formation resource link (its TargetTable, no columns): FILE holds `aws glue get-table --catalog-id ID --database-name DB --name TABLE` of the target; the SQL still names the link.",
+    example: '--glue-target-table target.json',
+  },
   pipeline: {
     value: PIPELINES.join('|'),
     help: "The SQL for the table of the stack's pipeline (default cloudwatch-firehose); s3-parquet's table has every field, so no --logs or --log-format.",
@@ -305,7 +312,7 @@ export const COMMANDS = {
     flags: [
       'vpc-cidr', 'vpcs',
       ['logs', { required: false, help: 'Optional: a folder (or s3://) of flow logs whose files say the format of the table\'s columns.' }],
-      ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'cache-dir',
+      ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'glue-target-table', 'cache-dir',
     ],
     examples: ['vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --end 2026-11-02 --pipeline s3-parquet', 'vpc-port-audit sql --vpc-cidr 10.0.0.0/16 --glue-table table.json'],
   },
@@ -598,6 +605,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     failOnUnexplained,
     requireFullWindow: flags.has('require-full-window'),
     glueTable: parseGlueTableFlag(flags),
+    glueTargetTable: parseGlueTargetTableFlag(flags),
     ...(command === 'sql' ? { pipeline: parsePipelineFlag(flags) } : {}),
   };
 }
@@ -620,6 +628,13 @@ function parseGlueTableFlag(flags: Map<string, string>): string | undefined {
   const clash = ['logs', 'log-format'].find((f) => flags.has(f));
   if (clash) throw new InputError(`--${clash} does not apply with --glue-table: the table's definition says its columns; give one of the two.`);
   return requireFlag(flags, 'glue-table', 'the JSON file that aws glue get-table prints');
+}
+
+/** --glue-target-table FILE: only next to --glue-table (the link whose target it defines). */
+function parseGlueTargetTableFlag(flags: Map<string, string>): string | undefined {
+  if (!flags.has('glue-target-table')) return undefined;
+  if (!flags.has('glue-table')) throw new InputError('--glue-target-table needs --glue-table: give the resource link\'s definition with --glue-table and its target\'s with --glue-target-table.');
+  return requireFlag(flags, 'glue-target-table', 'the JSON file that aws glue get-table prints for the resource link\'s target');
 }
 
 /** `allowlist init`: the audit's flags (every observed port is drafted) and --out. */

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAllowlist, REVIEW_MARK } from './audit/allowlist.js';
 import { parseVpcInventory } from './audit/vpc-inventory.js';
 import { glueTableShape, parseGetTableJson } from './audit/glue-table.js';
+import { describeTarget, followResourceLink, resourceLinkTarget } from './audit/resource-link.js';
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
@@ -309,14 +310,35 @@ async function why(command: AuditCommand & { logs: string }, io: CliIo): Promise
   io.stdout(`${renderWhy(command, result)}\n`);
 }
 
-/** The SQL for the table that --glue-table describes; its partitioning is noted on stderr, so stdout stays SQL. */
-async function sqlForGlueTable(command: AuditCommand, file: string, io: CliIo): Promise<string> {
-  const input = `--glue-table ${file}`;
+/** The `aws glue get-table` JSON in `file`, read for the flag `flag`. */
+async function readGetTableFile(flag: string, file: string): Promise<ReturnType<typeof parseGetTableJson> & { input: string }> {
+  const input = `${flag} ${file}`;
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`${input} cannot be read (${error.code ?? error.message}); give the JSON file that aws glue get-table prints.`);
   });
-  const { ref, definition } = parseGetTableJson(text, input);
-  const source = glueTableShape(ref, definition);
+  return { ...parseGetTableJson(text, input), input };
+}
+
+/**
+ * The SQL for the table that --glue-table describes (through --glue-target-table when it is a resource link: the
+ * target's columns, the link's name); its partitioning is noted on stderr, so stdout stays SQL.
+ */
+async function sqlForGlueTable(command: AuditCommand, file: string, io: CliIo): Promise<string> {
+  const { ref, definition, input } = await readGetTableFile('--glue-table', file);
+  const target = resourceLinkTarget(definition);
+  if (target && command.glueTargetTable === undefined) {
+    const catalog = target.CatalogId ? ` --catalog-id ${target.CatalogId}` : '';
+    const region = target.Region ? ` --region ${target.Region}` : '';
+    throw new InputError(
+      `${input} is a resource link to ${describeTarget(target)}, which holds the columns; give its definition with --glue-target-table FILE ` +
+        `(aws glue get-table${catalog}${region} --database-name ${target.DatabaseName} --name ${target.Name}).`,
+    );
+  }
+  if (!target && command.glueTargetTable !== undefined) {
+    throw new InputError(`--glue-target-table applies to a resource link only, and ${input} is table ${ref.database}.${ref.table} itself (it has columns, no TargetTable); leave --glue-target-table out.`);
+  }
+  const read = target ? followResourceLink(ref, definition, (await readGetTableFile('--glue-target-table', command.glueTargetTable!)).definition, `--glue-target-table ${command.glueTargetTable}`) : definition;
+  const source = glueTableShape(ref, read);
   io.stderr(`note: ${ref.database}.${ref.table}: ${source.partitioning}.\n`);
   return buildAuditSql(parameters(command, source));
 }

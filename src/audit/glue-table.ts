@@ -1,14 +1,17 @@
 // An existing Athena table, read from its Glue definition (the `Table` of Glue GetTable, which is also what
 // `aws glue get-table` prints), as the TableShape the audit query reads. Columns are matched by name, case
 // aside, as AWS's Athena guide names them (`srcaddr`, `dstport`, `start`, ...) or as the original recipe did
-// (`sourceaddress`, `destinationport`, `starttime`, INT counters and all). Time partitions understood:
+// (`sourceaddress`, `destinationport`, `starttime`, INT counters and all), or run together as AWS Security
+// Analytics Bootstrap's multi-account table does (`flowdirection`, `tcpflags`). What each partition stands for
+// (time, account, region) follows from its name, projection and location template (partition-roles.ts):
 //  - a column of formatted hours, like this stack's `dt` (`yyyy/MM/dd/HH`, projection.dt.format);
-//  - a daily `date` of type DATE, or a daily `date`/`dt`/`day` string (`yyyy/MM/dd`, `yyyy-MM-dd`: the
-//    format comes from projection.<column>.format when the table has it);
+//  - a daily DATE, or a daily string (`yyyy/MM/dd`, `yyyy-MM-dd`: the format comes from
+//    projection.<column>.format when the table has it);
 //  - `year`/`month`/`day` columns; any of these with an `hour` column;
 //  - none (the query then reads the whole table).
-// `accid`, `region` and the Hive-style `aws-account-id`/`aws-service`/`aws-region` partitions are left
-// unfiltered. Where the partitions are coarser than an hour, the window also applies to `start`.
+// Account and region partitions are left unfiltered by the window and are the records' `account_id` and
+// `region` (the attribution of an organisation audit). Where the partitions are coarser than an hour, the
+// window also applies to `start`. Security Lake's OCSF tables are read by ocsf-table.ts.
 //
 // The shapes, from the Amazon Athena User Guide, "Querying Amazon VPC flow logs":
 //  - daily `date` DATE: https://docs.aws.amazon.com/athena/latest/ug/vpc-flow-logs-create-table-statement.html
@@ -24,10 +27,13 @@
 //    `PARTITIONED BY (dt string)` with dt='YYYY-MM-dd', and the counters `numpackets`, `numbytes`.
 
 import { FLOW_LOG_FIELDS } from '../flowlog/fields.js';
-import { HOUR_MS, type HourWindow } from '../flowlog/layout.js';
+import type { HourWindow } from '../flowlog/layout.js';
 import { InputError } from '../input-error.js';
 import { columnSql, REQUIRED_COLUMNS, type TableRef, type TableShape } from './table-shape.js';
-import { isHourly, parseDatePattern, startTerms, timePartitionTerm, type DayPartition, type PartitionColumn, type TimePartitions } from './time-partitions.js';
+import { isOcsfTable, ocsfTableShape } from './ocsf-table.js';
+import { describeTarget, resourceLinkTarget, type TargetTable } from './resource-link.js';
+import { describePartitioning, partitionRoles, windowTerms } from './partition-roles.js';
+import { isHourly } from './time-partitions.js';
 
 /** A column of a Glue table definition. */
 export interface GlueColumn {
@@ -43,6 +49,8 @@ export interface GlueTableDefinition {
   readonly StorageDescriptor?: { readonly Columns?: readonly GlueColumn[] };
   readonly PartitionKeys?: readonly GlueColumn[];
   readonly Parameters?: Readonly<Record<string, string>>;
+  /** Set on a Lake Formation resource link (no columns then): the table it points to (resource-link.ts). */
+  readonly TargetTable?: TargetTable;
 }
 
 /** Column names of the original recipe (and of the Athena guide's earlier table) for catalogue columns. */
@@ -62,19 +70,21 @@ const RECIPE_NAMES: Readonly<Record<string, string>> = {
 
 const CATALOGUE_COLUMNS = new Set(FLOW_LOG_FIELDS.map((f) => f.column));
 
-/** Partitions the audit leaves unfiltered: accounts, regions, the service. */
-const UNFILTERED_PARTITIONS = new Set(['accid', 'account_id', 'aws-account-id', 'aws-service', 'region', 'aws-region']);
-/** Single columns that can hold the day (or hour) of a record, with the format assumed when the table gives none. */
-const DAY_COLUMNS: Readonly<Record<string, string>> = { dt: 'yyyy-MM-dd', date: 'yyyy/MM/dd', day: 'yyyy/MM/dd' };
 const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'int', 'integer', 'bigint']);
 
 const lower = (text: string | undefined) => (text ?? '').trim().toLowerCase();
 
-/** The catalogue column a table column stands for, if any: `SourceAddress` -> srcaddr, `log-status` -> log_status. */
+/**
+ * Catalogue columns by their name without `_`, as AWS Security Analytics Bootstrap's table names the v3-v5 fields
+ * (`vpcid`, `tcpflags`, `pktdstaddr`, `flowdirection`, `trafficpath`; its DDL, see partition-roles.ts).
+ */
+const RUN_TOGETHER = new Map([...CATALOGUE_COLUMNS].map((c) => [c.replaceAll('_', ''), c]));
+
+/** The catalogue column a table column stands for, if any: `SourceAddress` -> srcaddr, `log-status` -> log_status, `flowdirection` -> flow_direction. */
 function catalogueColumn(name: string): string | undefined {
   const key = lower(name).replaceAll('-', '_');
   if (CATALOGUE_COLUMNS.has(key)) return key;
-  return RECIPE_NAMES[key];
+  return RECIPE_NAMES[key] ?? RUN_TOGETHER.get(key);
 }
 
 const described = (ref: TableRef) => `table ${ref.database}.${ref.table}`;
@@ -93,7 +103,9 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
     const name = lower(column.Name);
     const key = catalogueColumn(name);
     if (key === undefined || found.has(key)) continue;
-    found.set(key, columnSql(name));
+    // The Bootstrap table declares trafficpath as text ('-' on ingress records): the drill-down reads it as a number.
+    const text = key === 'traffic_path' && !NUMERIC_TYPES.has(lower(column.Type));
+    found.set(key, text ? `try_cast(${columnSql(name)} AS integer)` : columnSql(name));
     if (NUMBER_COLUMNS.has(key) && !NUMERIC_TYPES.has(lower(column.Type))) notNumbers.push(`${name} ${lower(column.Type) || 'of no type'}`);
   }
   if (notNumbers.length > 0) {
@@ -104,72 +116,24 @@ function flowLogColumns(ref: TableRef, columns: readonly GlueColumn[]): Map<stri
   return found;
 }
 
-function partitionColumn(column: GlueColumn, parameters: Readonly<Record<string, string>>, width: number): PartitionColumn {
-  const name = lower(column.Name);
-  const digits = Number(parameters[`projection.${name}.digits`] ?? width);
-  return { name, numeric: NUMERIC_TYPES.has(lower(column.Type)), digits: Number.isInteger(digits) && digits > 0 ? digits : width };
-}
-
-/** The table's time partitions, or undefined when it has none; an InputError for partitions it cannot filter. */
-function timePartitions(ref: TableRef, keys: readonly GlueColumn[], parameters: Readonly<Record<string, string>>): TimePartitions | undefined {
-  const byName = new Map(keys.map((k) => [lower(k.Name), k]));
-  const hourKey = byName.get('hour');
-  const hour = hourKey && partitionColumn(hourKey, parameters, 2);
-  const ymd = ['year', 'month', 'day'].map((n) => byName.get(n));
-  const dayNames = Object.keys(DAY_COLUMNS).filter((n) => byName.has(n));
-  const timeNames = new Set(['hour', ...(ymd.every(Boolean) ? ['year', 'month', 'day'] : dayNames.slice(0, 1))]);
-  const unknown = [...byName.keys()].filter((n) => !timeNames.has(n) && !UNFILTERED_PARTITIONS.has(n));
-  if (unknown.length > 0 || (hour && timeNames.size === 1)) {
-    const found = keys.map((k) => `${lower(k.Name)} ${lower(k.Type)}`).join(', ');
-    throw new InputError(
-      `${described(ref)}: the partitions (${found}) are not a scheme the audit can filter by time; it reads dt, date or day ` +
-        '(a day or hour as DATE or text), year/month/day, each optionally with hour, next to accid, region, aws-account-id, aws-service or aws-region.',
-    );
-  }
-  let day: DayPartition;
-  if (ymd.every(Boolean)) {
-    const [year, month, dayOfMonth] = ymd.map((k, i) => partitionColumn(k!, parameters, i === 0 ? 4 : 2));
-    day = { kind: 'ymd', year: year!, month: month!, day: dayOfMonth! };
-  } else if (dayNames.length > 0) {
-    const name = dayNames[0]!;
-    const key = byName.get(name)!;
-    if (lower(key.Type) === 'date') day = { kind: 'date', column: name };
-    else {
-      const parameter = `projection.${name}.format`;
-      day = { kind: 'text', column: name, format: parseDatePattern(parameters[parameter] ?? DAY_COLUMNS[name]!, `${described(ref)} (${parameter})`) };
-    }
-  } else return undefined;
-  return { day, hour };
-}
-
-/** The partitioning in words, for the job summary and the CLI. */
-function describePartitioning(partitions: TimePartitions | undefined, keys: readonly GlueColumn[], parameters: Readonly<Record<string, string>>): string {
-  const unfiltered = keys.map((k) => lower(k.Name)).filter((n) => UNFILTERED_PARTITIONS.has(n));
-  const others = unfiltered.length > 0 ? `; ${unfiltered.join(', ')} not filtered` : '';
-  if (!partitions) return `not partitioned by time: every audit reads the whole table and keeps the window by start${others}`;
-  const { day, hour } = partitions;
-  let what: string;
-  if (day.kind === 'ymd') what = `partitions ${day.year.name}/${day.month.name}/${day.day.name}`;
-  else if (day.kind === 'date') what = `partition ${day.column} (DATE)`;
-  else {
-    const source = parameters[`projection.${day.column}.format`] ? '' : ', assumed';
-    what = `partition ${day.column} (${day.format.pattern}${source})`;
-  }
-  if (hour) what += ` and ${hour.name}`;
-  return isHourly(partitions) ? `${what}${others}` : `${what}, daily: the window also filters start${others}`;
-}
-
 /**
- * The TableShape of a Glue table definition, read as `ref` (the database and table the query names).
- * Throws an InputError (one sentence naming the table, what it has and what the audit needs) when a needed
- * column is missing or not a number, or the partitions are not a scheme above.
+ * The TableShape of a Glue table definition, read as `ref` (the database and table the query names); an OCSF
+ * table (Security Lake's) is read by ocsf-table.ts. Throws an InputError (one sentence naming the table, what it
+ * has and what the audit needs) when a needed column is missing or not a number, the partitions are not a scheme
+ * above, or the definition is a resource link's (follow it first: resource-link.ts).
  */
 export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): TableShape {
+  const target = resourceLinkTarget(definition);
+  if (target) {
+    throw new InputError(`${described(ref)} is a resource link to ${describeTarget(target)}, which holds the columns; read the target's definition (resource-link.ts followResourceLink).`);
+  }
+  if (isOcsfTable(definition)) return ocsfTableShape(ref, definition);
   const columns = definition.StorageDescriptor?.Columns ?? [];
   const keys = definition.PartitionKeys ?? [];
   const parameters = definition.Parameters ?? {};
   const flowColumns = flowLogColumns(ref, columns);
-  const partitions = timePartitions(ref, keys, parameters);
+  const roles = partitionRoles(described(ref), keys, parameters);
+  const partitions = roles.time;
   const needed = [...REQUIRED_COLUMNS, ...(partitions && isHourly(partitions) ? [] : ['start'])];
   const missing = needed.filter((c) => !flowColumns.has(c));
   if (missing.length > 0) {
@@ -180,19 +144,32 @@ export function glueTableShape(ref: TableRef, definition: GlueTableDefinition): 
         'named as in the Athena guide or as the original recipe (sourceaddress, destinationaddress, sourceport, destinationport, starttime).',
     );
   }
+  // The account and region of a record: its partitions where the table has them (every record's path names
+  // both; a v2 record has no region field), else its own fields.
+  if (roles.account) flowColumns.set('account_id', columnSql(roles.account));
+  if (roles.region) flowColumns.set('region', columnSql(roles.region));
+  const vpcTerms = transitGatewayTerms(columns);
   return {
     table: ref,
     columns: flowColumns,
-    windowTerms: (window: HourWindow) => {
-      if (!partitions) return startTerms(flowColumns.get('start')!, window);
-      if (isHourly(partitions)) return [timePartitionTerm(partitions, window)];
-      // Days, cut by start. A window ending at midnight also reads the next day's partition: flow logs of
-      // its last minutes are delivered after midnight, into that day's folder.
-      const delivered = { start: window.start, end: new Date(window.end.getTime() + HOUR_MS) };
-      return [timePartitionTerm(partitions, delivered), ...startTerms(flowColumns.get('start')!, window)];
-    },
-    partitioning: describePartitioning(partitions, keys, parameters),
+    ...(vpcTerms.length > 0 ? { vpcTerms } : {}),
+    windowTerms: (window: HourWindow) => windowTerms(partitions, flowColumns.get('start')!, window),
+    partitioning: describePartitioning(roles, parameters),
   };
+}
+
+/**
+ * Transit Gateway flow logs share the `vpcflowlogs` prefix and file names with VPC flow logs, so a table over a
+ * central bucket may hold both. Where its columns include the Transit Gateway field `resource-type` (which VPC flow
+ * logs lack; its values are `TransitGateway` and `TransitGatewayAttachment`: https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html,
+ * "Available fields", and https://docs.aws.amazon.com/vpc/latest/tgw/flow-logs-api-cli.html), the term that keeps only
+ * VPC records; none otherwise.
+ */
+function transitGatewayTerms(columns: readonly GlueColumn[]): string[] {
+  const resourceType = columns.map((c) => lower(c.Name)).find((n) => n === 'resource_type' || n === 'resource-type' || n === 'resourcetype');
+  if (resourceType === undefined) return [];
+  const column = columnSql(resourceType);
+  return [`(${column} IS NULL OR ${column} NOT IN ('TransitGateway', 'TransitGatewayAttachment'))`];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -211,13 +188,16 @@ export function parseGetTableJson(text: string, input: string): { ref: TableRef;
   }
   const table = isObject(json) && isObject(json.Table) ? json.Table : json;
   const columns = isObject(table) && isObject(table.StorageDescriptor) ? table.StorageDescriptor.Columns : undefined;
+  // A resource link has no columns, only the TargetTable it points to.
+  const link = isObject(table) && isObject(table.TargetTable) && typeof table.TargetTable.DatabaseName === 'string' && typeof table.TargetTable.Name === 'string';
   const valid =
-    isObject(table) && typeof table.Name === 'string' && typeof table.DatabaseName === 'string' && Array.isArray(columns) && isColumnList(columns) && isColumnList(table.PartitionKeys) &&
+    isObject(table) && typeof table.Name === 'string' && typeof table.DatabaseName === 'string' && ((Array.isArray(columns) && isColumnList(columns)) || link) &&
+    isColumnList(table.PartitionKeys) &&
     (table.Parameters === undefined || (isObject(table.Parameters) && Object.values(table.Parameters).every((v) => typeof v === 'string')));
   if (!valid) {
     const found = isObject(json) ? `an object with ${Object.keys(json).slice(0, 8).join(', ') || 'no keys'}` : Array.isArray(json) ? 'a list' : `a ${typeof json}`;
     throw new InputError(
-      `${input} is not a Glue table definition (found ${found}); give the output of aws glue get-table, a Table with Name, DatabaseName and StorageDescriptor.Columns.`,
+      `${input} is not a Glue table definition (found ${found}); give the output of aws glue get-table, a Table with Name, DatabaseName and StorageDescriptor.Columns (or a resource link's TargetTable).`,
     );
   }
   const definition = table as GlueTableDefinition;

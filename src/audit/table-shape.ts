@@ -29,7 +29,10 @@ export interface TableShape {
   readonly partialColumns?: ReadonlySet<string>;
   /** The WHERE terms that keep the records of [window.start, window.end), partition terms first. */
   windowTerms(window: HourWindow): string[];
-  /** WHERE terms that keep only the audited VPC's records, whatever the window (`vpc_id = 'vpc-...'`; see onVpc). */
+  /**
+   * WHERE terms that keep only the audited VPC's records, whatever the window (`vpc_id = 'vpc-...'`; see onVpc),
+   * or only VPC flow-log records where a table also holds Transit Gateway ones (audit/glue-table.ts).
+   */
   readonly vpcTerms?: readonly string[];
   /**
    * How the table is partitioned, in words for summaries: `partition dt (YYYY/MM/DD/HH)`, or a sentence

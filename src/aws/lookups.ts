@@ -9,6 +9,7 @@ import { DescribeVpcsCommand, paginateDescribeNatGateways, type EC2Client, type 
 import { GetWorkGroupCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { GetTableCommand, type GlueClient, type Table } from '@aws-sdk/client-glue';
 import { glueTableShape } from '../audit/glue-table.js';
+import { describeTarget, followResourceLink, resourceLinkTarget } from '../audit/resource-link.js';
 import type { TableRef, TableShape } from '../audit/table-shape.js';
 import { parseCidr, type Cidr } from '../audit/cidr.js';
 import { checkTextMatchable } from '../audit/cidr-sql.js';
@@ -118,20 +119,46 @@ export async function workgroupResultsBucket(athena: Pick<AthenaClient, 'send'>,
 
 /**
  * The shape of an existing table, from its Glue definition (glue:GetTable): which columns hold the flow-log
- * fields and how its partitions take a window. InputError when the table does not exist or cannot be
- * audited (see audit/glue-table.ts).
+ * fields and how its partitions take a window. A Lake Formation resource link (GetTable answers its TargetTable
+ * and no columns, audit/resource-link.ts) is followed with a second GetTable on the target (its CatalogId,
+ * database and name; the role needs glue:GetTable on the target's catalog, database and table too); the query
+ * still names the link. InputError when the table (or the link's target) does not exist or cannot be audited
+ * (see audit/glue-table.ts); AwsAccessError when the role may not read it, or a link points to another region.
  */
 export async function lookUpTableShape(glue: Pick<GlueClient, 'send'>, ref: TableRef): Promise<TableShape> {
-  let table: Table | undefined;
-  try {
-    table = (await glue.send(new GetTableCommand({ DatabaseName: ref.database, Name: ref.table }))).Table;
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'EntityNotFoundException')) throw explainAwsError(error, `reading Glue table ${ref.database}.${ref.table}`);
-  }
+  const table = await getTable(glue, { DatabaseName: ref.database, Name: ref.table }, `Glue table ${ref.database}.${ref.table}`);
   if (!table) {
     throw new InputError(`database, table: the Glue Data Catalog has no table ${ref.database}.${ref.table} in this region; give the database and table of your flow-log table, or leave both empty to audit the stack's.`);
   }
-  return glueTableShape(ref, table);
+  const target = resourceLinkTarget(table);
+  if (!target) return glueTableShape(ref, table);
+  const link = `resource link ${ref.database}.${ref.table}`;
+  const region = await glueRegion(glue);
+  if (target.Region !== undefined && region !== undefined && target.Region !== region) {
+    throw new InputError(`database, table: ${link} points to ${describeTarget(target)}, another region than this audit's ${region}; run the audit in ${target.Region} (aws-region), where Glue holds the target's columns.`);
+  }
+  const input = { CatalogId: target.CatalogId, DatabaseName: target.DatabaseName, Name: target.Name };
+  const targetTable = await getTable(glue, input, `${describeTarget(target)}, the target of ${link}`);
+  if (!targetTable) {
+    throw new InputError(`database, table: ${link} points to ${describeTarget(target)}, which Glue cannot find; check the link, or that the target was shared with this account (Lake Formation).`);
+  }
+  return glueTableShape(ref, followResourceLink(ref, table, targetTable, describeTarget(target)));
+}
+
+/** Glue GetTable's Table, or undefined when it does not exist; other errors explained as reading `what`. */
+async function getTable(glue: Pick<GlueClient, 'send'>, input: { CatalogId?: string; DatabaseName: string; Name: string }, what: string): Promise<Table | undefined> {
+  try {
+    return (await glue.send(new GetTableCommand(input))).Table;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'EntityNotFoundException') return undefined;
+    throw explainAwsError(error, `reading ${what}`);
+  }
+}
+
+/** The region of the Glue client, when it has one. */
+async function glueRegion(glue: Pick<GlueClient, 'send'>): Promise<string | undefined> {
+  const config = (glue as Partial<Pick<GlueClient, 'config'>>).config;
+  return config ? await config.region() : undefined;
 }
 
 /**

@@ -32,11 +32,13 @@ import { readLocalLogs, unreadableFileError, type LocalLogFile, type LocalLogs }
 /**
  * Trino functions the audit SQL uses that DuckDB lacks, as DuckDB macros with Trino's semantics:
  * `regexp_like` is true when the pattern matches anywhere in the text (as DuckDB's regexp_matches), and
- * `bitwise_and` is the bitwise AND of two integers. Both give NULL for a NULL argument, as in Trino.
+ * `bitwise_and` is the bitwise AND of two integers, and `array_min` the least element of an array (NULL for an
+ * empty one; audit/ocsf-table.ts reads OCSF's intermediate_ips with it). All give NULL for a NULL argument, as in Trino.
  */
 export const TRINO_FUNCTION_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)',
   'CREATE OR REPLACE MACRO bitwise_and(x, y) AS (x & y)',
+  'CREATE OR REPLACE MACRO array_min(list) AS list_min(list)',
 ];
 
 const DT = FIREHOSE_LAYOUT.partitionColumn;
@@ -87,7 +89,7 @@ function dtExpression(file: LocalLogFile): string {
 
 /** Files read by one reader call: same reader, compression, header, fields, folder kind and path values. */
 function groupKey(file: LocalLogFile): string {
-  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, dtExpression(file), [...pathValues(file)]]);
+  return JSON.stringify([file.reader, file.gzip, file.skip, file.format.fields.map((f) => f.column), file.columnNames, file.ocsf && [...file.ocsf], dtExpression(file), [...pathValues(file)]]);
 }
 
 /** One SELECT over a group of files of the same shape, giving every union column (NULL where the files lack it). */
@@ -101,6 +103,9 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
     const mine = own.get(f.column);
     const value = fromPath.get(f.column);
     if (!mine) return `CAST(${value === undefined ? 'NULL' : sqlString(value)} AS ${type}) AS ${sqlName(f.column)}`;
+    // Security Lake's OCSF files: the field from the OCSF structs (audit/ocsf-table.ts).
+    const ocsf = first.ocsf?.get(f.column);
+    if (ocsf !== undefined) return `CAST(${ocsf} AS ${type}) AS ${sqlName(f.column)}`;
     // Parquet columns keep the file's own name (account_id, or account-id) and type; text columns are typed on read.
     const source = first.columnNames?.[first.format.fields.indexOf(mine)];
     return source === undefined ? sqlName(f.column) : `CAST(${sqlName(source)} AS ${type}) AS ${sqlName(f.column)}`;

@@ -4,6 +4,8 @@
 // header line S3 delivery writes (it IS the file's format) or a record (then --log-format, or the v2/v5 field
 // count, gives the format). Transit Gateway flow-log files, delivered under the same prefix and names, are told
 // by their header or schema (flowlog/format.ts isTransitGatewayFormat) and left out of the VPC audit, with a note.
+// Amazon Security Lake's OCSF Parquet files are told by their schema (structs src_endpoint, dst_endpoint) and read
+// through the OCSF table's expressions (audit/ocsf-table.ts).
 
 import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -16,6 +18,8 @@ import { InputError } from '../input-error.js';
 import { discoverWindowFiles, type Discovery, type WindowFile } from '../logs/discover.js';
 import { LocalTree } from '../logs/local-tree.js';
 import { parquetColumnNames } from './parquet-schema.js';
+import { isOcsfSchema, missingOcsfAttributes, ocsfColumns, OCSF_NEEDS } from '../audit/ocsf-table.js';
+import { fieldOrText } from '../flowlog/fields.js';
 
 /** How a file is read. */
 export type FileReader = 'text' | 'parquet';
@@ -32,6 +36,8 @@ export interface LocalLogFile extends WindowFile {
   readonly skip: number;
   /** Parquet: the file's own column names, one per field of `format` (`account_id`, ...). */
   readonly columnNames?: readonly string[];
+  /** Security Lake's OCSF Parquet: the SQL over the file's structs of each field of `format` (audit/ocsf-table.ts). */
+  readonly ocsf?: ReadonlyMap<string, string>;
 }
 
 export interface LocalLogs {
@@ -193,6 +199,10 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
   const columns = await parquetColumnNames(parquet.map((p) => p.path), input);
   for (const { file, path } of parquet) {
     const columnNames = columns.get(path)!;
+    if (isOcsfSchema(columnNames)) {
+      files.push(ocsfFile(file, path, columnNames, input));
+      continue;
+    }
     if (isTransitGatewayFormat(columnNames)) {
       transitGatewayFiles.push(path);
       continue;
@@ -213,6 +223,18 @@ export async function describeLocalFiles(root: string, discovery: Discovery, pat
   }
   const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return { root, discovery, files: files.sort((a, b) => byPath(a.path, b.path)), transitGatewayFiles: transitGatewayFiles.sort(byPath) };
+}
+
+/**
+ * A Security Lake OCSF Parquet file (its columns are OCSF structs: `leafPaths` from parquet-schema.ts), read through
+ * the OCSF table's expressions; an InputError names the file and the attributes it lacks.
+ */
+function ocsfFile(file: WindowFile, path: string, leafPaths: readonly string[], input: string): LocalLogFile {
+  const has = (dotted: string) => leafPaths.some((p) => p === dotted || p.startsWith(`${dotted}.`));
+  const ocsf = ocsfColumns(has);
+  const missing = missingOcsfAttributes(ocsf);
+  if (missing.length > 0) throw new InputError(`${input}: the OCSF Parquet file '${path}' has no ${missing.join(', ')}; ${OCSF_NEEDS}.`);
+  return { ...file, path, reader: 'parquet', gzip: false, format: { name: 'ocsf', fields: [...ocsf.keys()].map(fieldOrText) }, skip: 0, ocsf };
 }
 
 /** The InputError for a `*.parquet` file that does not start with Parquet's magic number `PAR1` (or is empty). */

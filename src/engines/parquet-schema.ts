@@ -7,7 +7,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../flowlog/duckdb-text.js';
 import { InputError } from '../input-error.js';
 
-/** The leaf column names of each Parquet file, in file order; an InputError names a file that is not readable Parquet. */
+/**
+ * The leaf columns of each Parquet file, in file order, as dotted paths from the top (`srcaddr` in a flow-log file;
+ * `src_endpoint.ip`, `src_endpoint.intermediate_ips.list.element` in Security Lake's OCSF files, whose columns are
+ * structs); an InputError names a file that is not readable Parquet.
+ */
 export async function parquetColumnNames(paths: readonly string[], input = 'logs'): Promise<Map<string, string[]>> {
   const columns = new Map<string, string[]>();
   if (paths.length === 0) return columns;
@@ -16,10 +20,22 @@ export async function parquetColumnNames(paths: readonly string[], input = 'logs
   try {
     try {
       const list = `[${paths.map(sqlString).join(', ')}]`;
-      const reader = await connection.runAndReadAll(`SELECT file_name, name FROM parquet_schema(${list}) WHERE num_children IS NULL`);
+      const reader = await connection.runAndReadAll(`SELECT file_name, name, num_children FROM parquet_schema(${list})`);
+      // The schema is a tree in depth-first order: each file's root first, then each group before its children.
+      const open = new Map<string, { name: string; left: number }[]>();
       for (const row of reader.getRowObjectsJS()) {
         const file = String(row.file_name);
-        columns.set(file, [...(columns.get(file) ?? []), String(row.name)]);
+        const children = row.num_children === null ? 0 : Number(row.num_children);
+        const stack = open.get(file);
+        if (stack === undefined) {
+          open.set(file, [{ name: '', left: children }]);
+          continue;
+        }
+        while (stack.length > 0 && stack.at(-1)!.left === 0) stack.pop();
+        if (stack.length > 0) stack.at(-1)!.left--;
+        const path = [...stack.slice(1).map((s) => s.name), String(row.name)].join('.');
+        if (children > 0) stack.push({ name: String(row.name), left: children });
+        else columns.set(file, [...(columns.get(file) ?? []), path]);
       }
     } catch (error) {
       // Name the file that fails: read them one by one.

@@ -1,6 +1,7 @@
 // Layout discovery: the flow-log files of a window in a tree (a copy of a bucket on disk, or a bucket prefix),
 // found by walking only the dated folders the window needs. The tree may start at any folder of the bucket:
-// its root, AWSLogs/, an account, a region, a year or a day (a date in the root's own path counts). Folders
+// its root, AWSLogs/, an account, a region, a year or a day (a date in the root's own path counts); Security Lake's
+// `eventDay=YYYYMMDD` folders are day folders too. Folders
 // above the dates (prefixes, accounts, regions) are all walked, except that beside `vpcflowlogs` other AWS
 // services' folders are skipped; dated folders outside the window are never opened.
 
@@ -56,8 +57,20 @@ const PLAIN = [/^(\d{4})$/, /^(\d{2})$/, /^(\d{2})$/, /^(\d{2})$/];
 const HIVE = HIVE_KEYS.map((key, i) => new RegExp(`^${key}=(\\d{${i === 0 ? 4 : 2}})$`));
 const LIMITS = [[1970, 9999], [1, 12], [1, 31], [0, 23]] as const;
 
-/** The value of a dated folder name at `level` in `style`, or undefined when the name is not one. */
+/** Security Lake's day folder: `eventDay=YYYYMMDD` (layouts.ts SECURITY_LAKE_LAYOUT). */
+const EVENT_DAY = /^eventDay=(\d{4})(\d{2})(\d{2})$/;
+
+/** The year, month and day of a Security Lake day folder, or undefined when the name is not one. */
+function eventDayParts(name: string): number[] | undefined {
+  const m = EVENT_DAY.exec(name);
+  if (!m) return undefined;
+  const parts = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return parts.every((v, level) => v >= LIMITS[level]![0] && v <= LIMITS[level]![1]) ? parts : undefined;
+}
+
+/** The value of a dated folder name at `level` in `style`, or undefined when the name is not one (a Security Lake day has no finer folders). */
 function dateValue(name: string, level: number, style: DateStyle): number | undefined {
+  if (style === 'event-day') return undefined;
   const m = (style === 'plain' ? PLAIN : HIVE)[level]!.exec(name);
   const value = m ? Number(m[1]) : NaN;
   const [low, high] = LIMITS[level]!;
@@ -135,6 +148,7 @@ function overlapsWindow(walk: Walk, parts: readonly number[]): boolean {
 }
 
 function layoutOf(walk: Walk, style: DateStyle, granularity: Granularity, segments: readonly string[], name: string): LayoutName {
+  if (style === 'event-day') return 'security-lake';
   if (style === 'hive') return granularity === 'hour' ? 's3-hive-hourly' : 's3-hive';
   if (granularity === 'day') return 's3';
   const s3 = isS3DeliveryPath(walk.rootNames) || isS3DeliveryPath(segments) || S3_DELIVERY_FILE_NAME.test(name);
@@ -192,13 +206,18 @@ async function walkDated(walk: Walk, segments: string[], style: DateStyle, parts
 async function walkUndated(walk: Walk, segments: string[]): Promise<void> {
   const entries = await walk.tree.list(segments);
   const folders = entries.filter((e) => e.kind === 'folder');
-  // Beside vpcflowlogs, AWSLogs/ACCOUNT/ holds other services' logs (CloudTrail, elasticloadbalancing, ...).
-  const service = folders.find((f) => f.name === 'vpcflowlogs' || f.name === 'aws-service=vpcflowlogs');
+  // Beside vpcflowlogs, AWSLogs/ACCOUNT/ holds other services' logs (CloudTrail, elasticloadbalancing, ...);
+  // beside VPC_FLOW, Security Lake's aws/ holds its other sources (CLOUD_TRAIL_MGMT, ROUTE53, ...).
+  const service = folders.find((f) => f.name === 'vpcflowlogs' || f.name === 'aws-service=vpcflowlogs' || f.name === 'VPC_FLOW');
   const children: Promise<void>[] = [];
   for (const folder of service ? [service] : folders.filter((f) => !f.name.startsWith('aws-service='))) {
     const style = (['plain', 'hive'] as const).find((s) => dateValue(folder.name, 0, s) !== undefined);
     const path = [...segments, folder.name];
-    if (style) {
+    const eventDay = eventDayParts(folder.name);
+    if (eventDay) {
+      noteDated(walk, eventDay);
+      if (overlapsWindow(walk, eventDay)) children.push(walkDated(walk, path, 'event-day', eventDay));
+    } else if (style) {
       const parts = [dateValue(folder.name, 0, style)!];
       noteDated(walk, parts);
       if (overlapsWindow(walk, parts)) children.push(walkDated(walk, path, style, parts));

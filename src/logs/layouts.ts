@@ -13,13 +13,16 @@
 import { hourPath } from '../flowlog/layout.js';
 
 /** The name of a layout. */
-export type LayoutName = 'firehose' | 's3' | 's3-hourly' | 's3-hive' | 's3-hive-hourly';
+export type LayoutName = 'firehose' | 's3' | 's3-hourly' | 's3-hive' | 's3-hive-hourly' | 'security-lake';
 
 /** How fine a layout's dated folders are: a folder per UTC hour, or per UTC day. */
 export type Granularity = 'hour' | 'day';
 
-/** How the dated folder names are spelled: `2026/11/01/10` or `year=2026/month=11/day=01/hour=10`. */
-export type DateStyle = 'plain' | 'hive';
+/**
+ * How the dated folder names are spelled: `2026/11/01/10`, `year=2026/month=11/day=01/hour=10`, or Security Lake's one
+ * day folder `eventDay=20261101`.
+ */
+export type DateStyle = 'plain' | 'hive' | 'event-day';
 
 export interface Layout {
   readonly name: LayoutName;
@@ -120,12 +123,25 @@ export const S3_HIVE_HOURLY_PROJECTION = {
   locationTemplate: (regionFolder: string) => `${regionFolder}${HIVE_KEYS.map((k) => `${k}=\${${k}}/`).join('')}`,
 } as const;
 
+/**
+ * Amazon Security Lake's copy of VPC flow logs (OCSF Parquet, engines/local-files.ts): `.../VPC_FLOW/2.0/region=R/
+ * accountId=A/eventDay=YYYYMMDD/` (the partitions AWS's Security Lake queries use, audit/partition-roles.ts). Discovery
+ * reads it; the sample generator does not write it, so it is not in LAYOUTS.
+ */
+export const SECURITY_LAKE_LAYOUT: Layout = {
+  name: 'security-lake',
+  pattern: '[aws/VPC_FLOW/2.0/]region=REGION/accountId=ACCOUNT/eventDay=YYYYMMDD/',
+  granularity: 'day',
+  dateStyle: 'event-day',
+  s3Delivery: false,
+};
+
 /** Every layout discovery knows, in the order messages list them. */
 export const LAYOUTS: readonly Layout[] = [FIREHOSE_LAYOUT, S3_DAILY_LAYOUT, S3_HOURLY_LAYOUT, S3_HIVE_LAYOUT, S3_HIVE_HOURLY_LAYOUT];
 
 /** The layouts' patterns as one phrase for messages. */
 export function layoutPatterns(): string {
-  return LAYOUTS.map((l) => l.pattern).join(', ');
+  return [...LAYOUTS, SECURITY_LAKE_LAYOUT].map((l) => l.pattern).join(', ');
 }
 
 /** The S3 delivery file name: `ACCOUNT_vpcflowlogs_REGION_FLOWLOGID_YYYYMMDDTHHmmZ_HASH.log.gz`. */

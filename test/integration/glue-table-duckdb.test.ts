@@ -54,6 +54,7 @@ const PARTITION_VALUES: Record<string, (at: Date) => Record<string, string>> = {
   [tables.RECIPE.name]: () => ({}),
   [tables.GUIDE_2019_DT.name]: (at) => ({ dt: ymd(at, '-') }),
   [tables.STACK.name]: (at) => ({ dt: `${ymd(at, '/')}/${hh(at)}` }),
+  [tables.BOOTSTRAP.name]: (at) => ({ date_partition: ymd(at, '/'), region_partition: 'us-east-1', account_partition: '111122223333' }),
   [tables.STACK_PARQUET.name]: (at) => ({ year: iso(at).slice(0, 4), month: iso(at).slice(5, 7), day: iso(at).slice(8, 10), hour: hh(at) }),
 };
 
@@ -68,6 +69,10 @@ const RECIPE_NAMES: Record<string, string> = {
   log_status: 'logstatus',
   account_id: 'account',
   interface_id: 'interfaceid',
+  // AWS Security Analytics Bootstrap's run-together names.
+  tcp_flags: 'tcpflags',
+  flow_direction: 'flowdirection',
+  traffic_path: 'trafficpath',
 };
 
 /** One egress TCP connection opened from the VPC (SYN, no SYN-ACK), by field name. */
@@ -97,7 +102,7 @@ function fields(record: TestRecord, i: number): Record<string, string | number> 
   };
 }
 
-const DUCKDB_TYPES: Record<string, string> = { int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR', date: 'DATE' };
+const DUCKDB_TYPES: Record<string, string> = { smallint: 'SMALLINT', int: 'INTEGER', bigint: 'BIGINT', string: 'VARCHAR', date: 'DATE' };
 const name = (text: string) => `"${text}"`;
 const value = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v}'`);
 
@@ -136,5 +141,35 @@ describe.each(tables.DOCUMENTED_TABLES)('$name on DuckDB', (documented) => {
       [1, 10, 5000],
       [1, 10, 5000],
     ]);
+  });
+});
+
+describe('a table holding Transit Gateway records too', () => {
+  test('the Transit Gateway records (resource_type set, no action) count in no preset', async () => {
+    const db = connection();
+    const definition = {
+      ...tables.PARQUET_HIVE_HOURLY.definition,
+      Name: 'vpc_and_tgw',
+      StorageDescriptor: { Columns: [...tables.PARQUET_HIVE_HOURLY.definition.StorageDescriptor!.Columns!, ...tables.columns('resource_type string, tgw_id string')] },
+    };
+    const ref = { database: definition.DatabaseName!, table: definition.Name };
+    const qualified = `${name(ref.database)}.${name(ref.table)}`;
+    const columns = [...definition.StorageDescriptor.Columns, ...definition.PartitionKeys!];
+    await db.run(`CREATE SCHEMA IF NOT EXISTS ${name(ref.database)}`);
+    await db.run(`CREATE OR REPLACE TABLE ${qualified} (${columns.map((c) => `${name(c.Name!)} ${DUCKDB_TYPES[c.Type!]}`).join(', ')})`);
+    const at = '2026-10-31T12:00:00Z';
+    const partitions = PARTITION_VALUES[tables.PARQUET_HIVE_HOURLY.name]!(new Date(at));
+    const vpc = { ...fields({ dstport: 443, start: at, counted: true }, 0), ...partitions };
+    // A Transit Gateway record: the attachment's traffic from the same addresses, no action or interface-id (TGW format, version 6).
+    const tgw = { ...vpc, dstport: 5432, srcport: 40000, action: 'NULL', interface_id: 'NULL', resource_type: 'TransitGatewayAttachment', tgw_id: 'tgw-0a1b2c3d4e5f60001' };
+    for (const row of [vpc, tgw] as Record<string, string | number>[]) {
+      const names = Object.keys(row).filter((n) => columns.some((c) => c.Name === n));
+      await db.run(`INSERT INTO ${qualified} (${names.map(name).join(', ')}) VALUES (${names.map((n) => (row[n] === 'NULL' ? 'NULL' : value(row[n]!))).join(', ')})`);
+    }
+    for (const preset of ['egress-ports', 'seed'] as const) {
+      const sql = buildAuditSql({ preset, vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: glueTableShape(ref, definition) });
+      const ports = (await db.runAndReadAll(sql)).getRowObjectsJS().map((r) => Number(r.port));
+      expect(ports).toEqual([preset === 'seed' ? Number(vpc.srcport) : 443]);
+    }
   });
 });

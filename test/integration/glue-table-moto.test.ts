@@ -4,6 +4,7 @@
 // and one without the flow-log columns end in one sentence.
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { CreateDatabaseCommand, CreateTableCommand } from '@aws-sdk/client-glue';
 import { glueTableShape } from '../../src/audit/glue-table.js';
 import { parquetStackTableShape } from '../../src/audit/parquet-stack-table.js';
 import { buildAuditSql } from '../../src/audit/query.js';
@@ -24,7 +25,7 @@ beforeEach(async () => {
   await aws.clients.athena.send(new CreateWorkGroupCommand({ Name: WORKGROUP, Configuration: { ResultConfiguration: { OutputLocation: 's3://audit-results/athena/' } } }));
 });
 
-describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET])('$name in Glue', (documented) => {
+describe.each([tables.PROJECTED_ACCID_REGION_DAY, tables.PARQUET_HIVE_HOURLY, tables.RECIPE, tables.STACK, tables.STACK_PARQUET, tables.BOOTSTRAP, tables.SECURITY_LAKE_VPC_FLOW])('$name in Glue', (documented) => {
   const ref = { database: documented.definition.DatabaseName!, table: documented.definition.Name! };
 
   test('GetTable gives its shape, and Athena receives the SQL for it', async () => {
@@ -73,4 +74,41 @@ test('a table without the flow-log columns is refused with what it has', async (
   await expect(lookUpTableShape(aws.clients.glue, { database: 'flowlogs', table: 'cloudtrail' })).rejects.toThrow(
     /^table flowlogs\.cloudtrail has no column for srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, action, start \(its columns: eventname\)/,
   );
+});
+
+describe('a Lake Formation resource link', () => {
+  const target = tables.SECURITY_LAKE_VPC_FLOW.definition;
+  /** The link as Lake Formation creates it in the audit account (Glue CreateTable with TableInput.TargetTable; no columns). */
+  const createLink = async (targetTable: { CatalogId?: string; DatabaseName: string; Name: string; Region?: string }) => {
+    await aws.clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'security_lake_shared' } })).catch((error: Error) => {
+      if (error.name !== 'AlreadyExistsException') throw error;
+    });
+    await aws.clients.glue.send(new CreateTableCommand({ DatabaseName: 'security_lake_shared', TableInput: { Name: 'vpc_flow', TargetTable: targetTable } }));
+  };
+  const ref = { database: 'security_lake_shared', table: 'vpc_flow' };
+
+  test("is followed to its target: the target's columns and partitions, queried through the link's own name", async () => {
+    await createGlueTable(aws.clients.glue, target);
+    await createLink({ DatabaseName: target.DatabaseName!, Name: target.Name!, Region: 'us-east-1' });
+    const shape = await lookUpTableShape(aws.clients.glue, ref);
+    expect(shape.table).toEqual(ref);
+    expect(shape.partitioning).toBe(glueTableShape(ref, target).partitioning);
+    const sql = buildAuditSql(auditParameters('10.0.0.0/16', { source: shape }));
+    expect(sql).toBe(buildAuditSql(auditParameters('10.0.0.0/16', { source: glueTableShape(ref, target) })));
+    expect(sql).toContain('FROM "security_lake_shared"."vpc_flow"');
+  });
+
+  test('whose target Glue cannot find is one sentence naming the link and the target', async () => {
+    await createLink({ CatalogId: '444455556666', DatabaseName: 'amazon_security_lake_glue_db_us_east_1', Name: 'gone', Region: 'us-east-1' });
+    const lookUp = lookUpTableShape(aws.clients.glue, ref);
+    await expect(lookUp).rejects.toThrow(InputError);
+    await expect(lookUp).rejects.toThrow(
+      'database, table: resource link security_lake_shared.vpc_flow points to table amazon_security_lake_glue_db_us_east_1.gone of catalog 444455556666 in us-east-1, which Glue cannot find; check the link, or that the target was shared with this account (Lake Formation).',
+    );
+  });
+
+  test('to another region is one sentence naming the region to run in', async () => {
+    await createLink({ DatabaseName: target.DatabaseName!, Name: target.Name!, Region: 'eu-west-1' });
+    await expect(lookUpTableShape(aws.clients.glue, ref)).rejects.toThrow(/^database, table: resource link security_lake_shared\.vpc_flow points to .* in eu-west-1, another region than this audit's us-east-1; run the audit in eu-west-1/);
+  });
 });

@@ -8,7 +8,8 @@ import type { GlueColumn, GlueTableDefinition } from '../../src/audit/glue-table
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { PARQUET_TABLE, PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
 
-const columns = (text: string): GlueColumn[] =>
+/** Glue columns from `name type, name type, ...`. */
+export const columns = (text: string): GlueColumn[] =>
   text
     .trim()
     .split(/\s*,\s*/)
@@ -151,8 +152,72 @@ export const STACK_PARQUET: DocumentedTable = {
   },
 };
 
+/**
+ * AWS Security Analytics Bootstrap's multi-account VPC flow table (github.com/awslabs/aws-security-analytics-bootstrap,
+ * AWSSecurityAnalyticsBootstrap/sql/ddl/create_tables/create_vpcflowlog_table.sql): recipe-like and run-together
+ * column names, partitions date_partition/region_partition/account_partition placed by storage.location.template.
+ */
+export const BOOTSTRAP: DocumentedTable = {
+  name: 'Security Analytics Bootstrap multi-account',
+  definition: table(
+    'vpcflow',
+    columns(`
+      version int, account string, interfaceid string, sourceaddress string, destinationaddress string, sourceport int,
+      destinationport int, protocol int, numpackets int, numbytes bigint, starttime int, endtime int, action string,
+      logstatus string, vpcid string, subnetid string, instanceid string, tcpflags smallint, type string, pktsrcaddr string,
+      pktdstaddr string, region string, azid string, sublocationtype string, sublocationid string, pktsrcawsservice string,
+      pktdstawsservice string, flowdirection string, trafficpath string`),
+    columns('date_partition string, region_partition string, account_partition string'),
+    {
+      'skip.header.line.count': '1',
+      'projection.enabled': 'true',
+      'projection.date_partition.type': 'date',
+      'projection.date_partition.range': '2020/11/30,NOW',
+      'projection.date_partition.format': 'yyyy/MM/dd',
+      'projection.date_partition.interval': '1',
+      'projection.date_partition.interval.unit': 'DAYS',
+      'projection.region_partition.type': 'enum',
+      'projection.region_partition.values': 'us-east-2,us-east-1,us-west-1,us-west-2,eu-west-1',
+      'projection.account_partition.type': 'enum',
+      'projection.account_partition.values': '111122223333,444455556666',
+      'storage.location.template': 's3://central-log-bucket/AWSLogs/${account_partition}/vpcflowlogs/${region_partition}/${date_partition}',
+    },
+    'security_analytics',
+  ),
+};
+
+/** An OCSF network endpoint as Security Lake writes it (OCSF 1.1.0 network_endpoint, https://schema.ocsf.io/1.1.0/objects/network_endpoint). */
+const OCSF_ENDPOINT = 'struct<port:int,svc_name:string,ip:string,intermediate_ips:array<string>,interface_uid:string,vpc_uid:string,instance_uid:string,subnet_uid:string>';
+
+/**
+ * Amazon Security Lake's VPC flow table, source version 2 (OCSF 1.1.0 Network Activity, https://schema.ocsf.io/1.1.0/classes/network_activity;
+ * the attributes Security Lake's mapping fills, github.com/ocsf/examples mappings/markdown/AWS/v1.1.0/VPC Flowlogs/README.md),
+ * partitioned by region, accountid and eventday (YYYYMMDD).
+ */
+export const SECURITY_LAKE_VPC_FLOW: DocumentedTable = {
+  name: 'Security Lake VPC flow (OCSF 1.1.0)',
+  definition: table(
+    'amazon_security_lake_table_eu_west_1_vpc_flow_2_0',
+    [
+      { Name: 'metadata', Type: 'struct<product:struct<version:string,name:string,feature:struct<name:string>,vendor_name:string>,profiles:array<string>,version:string>' },
+      { Name: 'cloud', Type: 'struct<account:struct<uid:string>,region:string,zone:string,provider:string>' },
+      { Name: 'src_endpoint', Type: OCSF_ENDPOINT },
+      { Name: 'dst_endpoint', Type: OCSF_ENDPOINT },
+      { Name: 'connection_info', Type: 'struct<protocol_num:int,tcp_flags:int,protocol_ver:string,boundary_id:int,boundary:string,direction_id:int,direction:string>' },
+      { Name: 'traffic', Type: 'struct<packets:bigint,bytes:bigint>' },
+      ...columns(`
+        time bigint, time_dt timestamp, start_time_dt timestamp, end_time_dt timestamp, status_code string, severity_id int, severity string,
+        class_name string, class_uid int, category_name string, category_uid int, activity_id int, activity_name string, type_uid bigint,
+        type_name string, action string, action_id int, disposition string, disposition_id int`),
+    ],
+    columns('region string, accountid string, eventday string'),
+    {},
+    'amazon_security_lake_glue_db_eu_west_1',
+  ),
+};
+
 /** Every shape, for tests that run each. */
-export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET];
+export const DOCUMENTED_TABLES: readonly DocumentedTable[] = [DAILY_DATE, PROJECTED_ACCID_REGION_DAY, PARQUET_REGION_DATE_HOUR, PARQUET_HIVE_HOURLY, RECIPE, GUIDE_2019_DT, STACK, STACK_PARQUET, BOOTSTRAP];
 
 /** Creates the table (and its database, if new) in a Glue Data Catalog (moto's), as Athena's CREATE EXTERNAL TABLE would. */
 export async function createGlueTable(glue: GlueClient, definition: GlueTableDefinition): Promise<void> {

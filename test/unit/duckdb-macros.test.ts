@@ -23,6 +23,11 @@ describe('TRINO_FUNCTION_MACROS', () => {
     [`bitwise_and(1, 18)`, 0],
     [`bitwise_and(CAST(NULL AS INTEGER), 18)`, null],
     [`bitwise_and(-1, 255)`, 255],
+    // Trino's array_min: the least element; NULL for an empty array or a NULL one.
+    [`array_min(['10.0.0.220'])`, '10.0.0.220'],
+    [`array_min(['b', 'a'])`, 'a'],
+    [`array_min(CAST([] AS VARCHAR[]))`, null],
+    [`array_min(CAST(NULL AS VARCHAR[]))`, null],
   ])('%s = %j', async (sql, expected) => {
     expect(await value(sql)).toBe(expected);
   });

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { glueTableShape, parseGetTableJson, type GlueTableDefinition } from '../../src/audit/glue-table.js';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, PRESETS, type Preset } from '../../src/audit/query.js';
+import { buildDrillDownSql } from '../../src/audit/drill-down.js';
 import { stackTableShape, type TableRef } from '../../src/audit/table-shape.js';
 import { V5_FORMAT } from '../../src/flowlog/format.js';
 import { InputError } from '../../src/input-error.js';
@@ -42,6 +43,58 @@ describe('documented table shapes', () => {
     const shape = shapeOf(tables.PROJECTED_ACCID_REGION_DAY.definition);
     expect(whereOf(sqlFor(tables.PROJECTED_ACCID_REGION_DAY.definition))).toEqual([`day BETWEEN '2026/10/30' AND '2026/11/02'`, `start >= ${START}`, `start < ${END}`]);
     expect(shape.partitioning).toBe('partition day (yyyy/MM/dd), daily: the window also filters start; accid, region not filtered');
+  });
+
+  test("the Security Analytics Bootstrap table: date_partition by its projection format, account and region from the partitions the location template places", async () => {
+    const d = tables.BOOTSTRAP.definition;
+    const shape = shapeOf(d);
+    expect(whereOf(sqlFor(d))).toEqual([`date_partition BETWEEN '2026/10/30' AND '2026/11/02'`, `starttime >= ${START}`, `starttime < ${END}`]);
+    expect(shape.partitioning).toBe('partition date_partition (yyyy/MM/dd), daily: the window also filters start; region_partition, account_partition not filtered');
+    expect([shape.columns.get('account_id'), shape.columns.get('region')]).toEqual(['account_partition', 'region_partition']);
+    // Run-together names of the v3-v5 fields.
+    expect([shape.columns.get('flow_direction'), shape.columns.get('tcp_flags'), shape.columns.get('pkt_dstaddr'), shape.columns.get('vpc_id')]).toEqual([
+      'flowdirection',
+      'tcpflags',
+      'pktdstaddr',
+      'vpcid',
+    ]);
+    // Declared as text ('-' on ingress records), read as the number the drill-down expects.
+    expect(shape.columns.get('traffic_path')).toBe('try_cast(trafficpath AS integer)');
+    const drillDown = buildDrillDownSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: shape }, [{ port: 443, protocol: 6 }]);
+    expect(drillDown).toContain('try_cast(trafficpath AS integer) AS traffic_path');
+    expect(await trinoSyntaxErrors(drillDown)).toEqual([]);
+  });
+
+  test('partitions of any name take their role from projection enum values or the Hive-style location template', () => {
+    const d = tables.BOOTSTRAP.definition;
+    const byValues = {
+      ...d,
+      PartitionKeys: tables.columns('d string, h string, a string, r string'),
+      Parameters: {
+        'projection.d.type': 'date',
+        'projection.d.format': 'yyyy-MM-dd',
+        'projection.h.type': 'integer',
+        'projection.h.range': '0,23',
+        'projection.h.digits': '2',
+        'projection.a.type': 'enum',
+        'projection.a.values': '111122223333,444455556666',
+        'projection.r.type': 'enum',
+        'projection.r.values': 'eu-west-1,us-gov-west-1',
+      },
+    };
+    const shape = shapeOf(byValues);
+    expect([shape.columns.get('account_id'), shape.columns.get('region')]).toEqual(['a', 'r']);
+    expect(whereOf(sqlFor(byValues))[0]).toBe(
+      `((d = '2026-10-30' AND h BETWEEN '05' AND '23') OR (d BETWEEN '2026-10-31' AND '2026-11-01') OR (d = '2026-11-02' AND h BETWEEN '00' AND '04'))`,
+    );
+    const hive = {
+      ...d,
+      PartitionKeys: tables.columns('acct string, svc string, rgn string, d string'),
+      Parameters: { 'projection.d.type': 'date', 'projection.d.format': 'yyyy/MM/dd', 'storage.location.template': 's3://b/AWSLogs/aws-account-id=${acct}/aws-service=${svc}/aws-region=${rgn}/${d}' },
+    };
+    expect([shapeOf(hive).columns.get('account_id'), shapeOf(hive).columns.get('region')]).toEqual(['acct', 'rgn']);
+    const organisation = { ...hive, Parameters: { ...hive.Parameters, 'storage.location.template': 's3://b/AWSLogs/o-abcdefghij/${acct}/vpcflowlogs/${rgn}/${d}' }, PartitionKeys: tables.columns('acct string, rgn string, d string') };
+    expect([shapeOf(organisation).columns.get('account_id'), shapeOf(organisation).columns.get('region')]).toEqual(['acct', 'rgn']);
   });
 
   test('a window ending at midnight also reads the next day, where its last minutes were delivered', () => {
@@ -116,7 +169,7 @@ describe('documented table shapes', () => {
     expect(sqlFor(hyphens)).toContain(`"log-status" = 'OK'`);
   });
 
-  const cases = tables.DOCUMENTED_TABLES.flatMap((t) => PRESETS.map((preset) => [t.name, preset, t.definition] as const));
+  const cases = [...tables.DOCUMENTED_TABLES, tables.SECURITY_LAKE_VPC_FLOW].flatMap((t) => PRESETS.map((preset) => [t.name, preset, t.definition] as const));
   test.each(cases)('%s with %s parses as Trino SQL', async (_name, preset, definition) => {
     expect(await trinoSyntaxErrors(sqlFor(definition, preset))).toEqual([]);
   });
@@ -157,10 +210,14 @@ describe('tables the audit cannot read', () => {
   test('an unknown partition scheme names the partitions found and the schemes read', () => {
     const d = { ...tables.DAILY_DATE.definition, PartitionKeys: [{ Name: 'ingest_ts', Type: 'timestamp' }] };
     expect(message(d)).toBe(
-      'table flowlogs.vpc_flow_logs: the partitions (ingest_ts timestamp) are not a scheme the audit can filter by time; it reads dt, date or day ' +
-        '(a day or hour as DATE or text), year/month/day, each optionally with hour, next to accid, region, aws-account-id, aws-service or aws-region.',
+      'table flowlogs.vpc_flow_logs: the partitions (ingest_ts timestamp) are not a scheme the audit can read; it reads one day or hour partition (dt, date, day, eventday, ' +
+        'or any partition projected as a date), or year/month/day, each optionally with an hour, next to account and region partitions ' +
+        '(accid, accountid, region, the aws-* Hive names, or any whose projection or storage.location.template places it after AWSLogs/ or vpcflowlogs/).',
     );
     expect(message({ ...d, PartitionKeys: [{ Name: 'hour', Type: 'string' }] })).toMatch(/partitions \(hour string\) are not a scheme/);
+    // A partition whose name, projection and place in the location template say nothing of its role.
+    const template = { 'storage.location.template': 's3://b/AWSLogs/${acct}/vpcflowlogs/${rgn}/${shard}/${d}', 'projection.d.type': 'date', 'projection.d.format': 'yyyy/MM/dd' };
+    expect(message({ ...d, PartitionKeys: tables.columns('acct string, rgn string, shard string, d string'), Parameters: template })).toMatch(/partitions \(acct string, rgn string, shard string, d string\) are not a scheme/);
   });
 
   test('a day format that does not sort by time is refused', () => {
@@ -191,5 +248,16 @@ describe('parseGetTableJson', () => {
   ])('%s is refused in one sentence', (_what, text, pattern) => {
     expect(() => parseGetTableJson(text, '--glue-table t.json')).toThrow(pattern);
     expect(() => parseGetTableJson(text, '--glue-table t.json')).toThrow(InputError);
+  });
+});
+
+describe('Transit Gateway records in a table', () => {
+  test('a table with the Transit Gateway field resource_type keeps only VPC records, whatever the window', async () => {
+    const d = tables.PARQUET_HIVE_HOURLY.definition;
+    const mixed = { ...d, StorageDescriptor: { Columns: [...d.StorageDescriptor!.Columns!, ...tables.columns('resource_type string, tgw_id string')] } };
+    const sql = sqlFor(mixed);
+    expect(sql).toContain(`\n    AND (resource_type IS NULL OR resource_type NOT IN ('TransitGateway', 'TransitGatewayAttachment'))\n`);
+    expect(await trinoSyntaxErrors(sql)).toEqual([]);
+    expect(sqlFor(d)).not.toContain('resource_type');
   });
 });
