@@ -1,5 +1,5 @@
 // What the command line prints for an audit: a readable table, a markdown table, the JSON object
-// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], ...}` (`new` empty without --allowlist), CSV
+// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], coverage: [...], ...}` (`new` empty without --allowlist), CSV
 // (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top list; ports
 // outside --allowlist ranked below it follow in their own section.
 
@@ -14,6 +14,7 @@ import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-dow
 import type { AuditCommand, OutputFormat } from './cli-args.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
+import { coverageJson, type UnitCoverage } from './audit/unit-coverage.js';
 import { escapeMarkdown, formatCount } from './report/markdown.js';
 import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
 import { portDetails } from './report/port-details.js';
@@ -39,6 +40,8 @@ export interface AuditReport {
   readonly empty?: EmptyAudit;
   /** Which hours of the window the files cover (audit/window-coverage.ts); a partial window says so in the heading. */
   readonly coverage?: WindowCoverage;
+  /** What the window holds of each account/VPC (audit/unit-coverage.ts): the JSON's top-level `coverage`. */
+  readonly unitCoverage?: readonly UnitCoverage[];
   /** The allowlist's path from its repository's root, where SARIF results are placed (with --allowlist). */
   readonly allowlistUri?: string;
 }
@@ -89,6 +92,7 @@ function toJson(report: AuditReport): string {
       portsInWindow: result.rows.length + result.portsLeftOut,
       portsLeftOut: result.portsLeftOut,
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
+      coverage: (report.unitCoverage ?? []).map(coverageJson),
       sql: result.sql,
       statistics: result.statistics,
       ...(report.drillDown ? { drillDown: { sql: report.drillDown.sql, statistics: report.drillDown.statistics } } : {}),

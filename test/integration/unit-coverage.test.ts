@@ -3,8 +3,9 @@
 // `ACCOUNT_vpcflowlogs_REGION_FLOWLOGID_YYYYMMDDTHHmmZ_HASH.log.gz`, each file led by its header line in the default
 // v2 format (Amazon VPC user guide, "Flow log files" and "Flow log records",
 // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html). Two accounts on the same CIDR, one whose
-// flow log records REJECT only; an inventory VPC with no record; and the same SQL through the Trino grammar.
-import { describe, expect, test } from '@jest/globals';
+// flow log records REJECT only (the built CLI as a process: named on stderr and in the JSON's coverage, the other
+// account's ports right); an inventory VPC with no record; and the same SQL through the Trino grammar.
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { windowEndingAt } from '../../src/flowlog/layout.js';
 import { renderCoverage } from '../../src/report/coverage.js';
 import { DOCUMENTED_TABLES } from '../support/glue-tables.js';
 import { trinoSyntaxErrors } from '../support/trino-grammar.js';
+import { buildCli, cli, portCounts, type PortCounts } from '../support/cli-process.js';
 
 const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
 const END = new Date('2026-11-02T00:00:00Z');
@@ -49,7 +51,7 @@ async function writeAccount(root: string, account: string, files: readonly (read
 }
 
 /** A hub bucket: the audited account (ACCEPT and REJECT, 2 files) and a REJECT-only one (2 files and a NODATA), both 10.0.0.0/16. */
-export async function hubBucket(): Promise<string> {
+async function hubBucket(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'hub-bucket-'));
   await writeAccount(root, AUDITED, [
     [v2(AUDITED, '10.0.1.20', '198.51.100.20', 41000, 443, 'ACCEPT'), v2(AUDITED, '198.51.100.20', '10.0.1.20', 443, 41000, 'ACCEPT')],
@@ -128,5 +130,39 @@ describe('the coverage SQL is Trino SQL', () => {
     expect(sql).toContain(`coalesce(account_id, nullif(regexp_extract("$path", `);
     expect(sql).toContain('count(DISTINCT "$path") AS files');
     expect(await trinoSyntaxErrors(sql)).toEqual([]);
+  });
+});
+
+describe('the built CLI over the hub bucket', () => {
+  beforeAll(buildCli);
+
+  test('the REJECT-only account is named on stderr and in the JSON coverage; the ports are the other account\'s', async () => {
+    const root = await hubBucket();
+    const run = await cli(['audit', '--logs', root, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', '--lookback-hours', '24', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'warning: account 444455556666 in eu-west-1 (VPC unknown) cannot be audited for outbound ports: its flow log records REJECT only (3 REJECT records in 2 files, no ACCEPT)',
+    );
+    expect(run.stderr).not.toContain('111122223333');
+    const json = JSON.parse(run.stdout) as { ports: PortCounts[]; coverage: unknown[] };
+    // 10.0.1.20 and 10.0.1.21 of the audited account opened 443 to two peers; the REJECTed port 25 of the other is not counted.
+    expect(portCounts(json.ports)).toEqual([{ port: 443, protocol: 6, connections: 2, flows: 2, packets: 20, bytes: 1680, peers: 2 }]);
+    expect(json.coverage).toEqual([
+      { account: AUDITED, region: REGION, vpcId: null, records: 4, files: 2, formats: ['v2'], acceptRecords: 3, rejectRecords: 1, auditable: true, reason: null },
+      { account: REJECT_ONLY, region: REGION, vpcId: null, records: 4, files: 2, formats: ['v2'], acceptRecords: 0, rejectRecords: 3, auditable: false, reason: REJECT_ONLY_REASON },
+    ]);
+  });
+
+  test('audited alone, the REJECT-only account says so instead of blaming security groups, and fails a gate', async () => {
+    const root = await hubBucket();
+    const alone = join(root, 'AWSLogs', REJECT_ONLY);
+    const args = ['audit', '--logs', alone, '--vpc-cidr', '10.0.0.0/16', '--end', '2026-11-02T00', '--lookback-hours', '24'];
+    const run = await cli(args);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('warning: nothing counted: the VPC cannot be audited for outbound ports: its flow log records REJECT only');
+    expect(run.stderr).not.toMatch(/security groups/);
+    const gate = await cli([...args, '--allowlist', 'sample/outbound-ports.yml', '--fail-on-unexplained']);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toMatch(/its flow log records REJECT only .*: with --fail-on-unexplained an audit that counted nothing of the VPC is an error, not a pass\.\n$/);
   });
 });
