@@ -1,6 +1,6 @@
 // An empty top list says why: DuckDB runs the audit over flow-log files on disk and, only when it counts nothing,
 // the one follow-up query of audit/empty-audit.ts; each way of counting nothing (no records, none in the window,
-// only NODATA/SKIPDATA, another VPC's CIDR, nothing accepted, nothing leaving the VPC) gives its own sentence.
+// only NODATA/SKIPDATA, a REJECT-only flow log, another VPC's CIDR, nothing accepted, nothing leaving the VPC) gives its own sentence.
 // The follow-up SQL also passes the Trino grammar for every documented table shape.
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -99,18 +99,18 @@ describe('an audit that counts nothing says why', () => {
     expect(empty!.reason).toBe(reason);
     expect(empty!.sentence).toMatch(sentence);
   });
-});
 
-test('a flow log that records REJECT only: it cannot be audited, and the security groups are not blamed', async () => {
-  const lines = [record('10.0.1.20', '198.51.100.20', 41000, 443, 'REJECT'), record('203.0.113.9', '10.0.1.20', 51000, 22, 'REJECT'), NODATA];
-  const { empty } = await audit(await logsOf(lines));
-  expect(empty!.reason).toBe('reject-only');
-  expect(empty!.counts).toMatchObject({ inWindow: 3, acceptInWindow: 0, rejectInWindow: 2, fromVpc: 1, acceptedOk: 0 });
-  expect(empty!.sentence).toBe(
-    'the VPC cannot be audited for outbound ports: its flow log records REJECT only (the 2 records with a flow in the window are all REJECT, none ACCEPT), ' +
-      'so it shows no connection the VPC made; give the VPC a flow log with TrafficType ALL (or ACCEPT).',
-  );
-  expect(empty!.sentence).not.toMatch(/security group/);
+  test('a flow log that records REJECT only: it cannot be audited, and the security groups are not blamed', async () => {
+    const lines = [record('10.0.1.20', '198.51.100.20', 41000, 443, 'REJECT'), record('203.0.113.9', '10.0.1.20', 51000, 22, 'REJECT'), NODATA];
+    const { empty } = await audit(await logsOf(lines));
+    expect(empty!.reason).toBe('reject-only');
+    expect(empty!.counts).toMatchObject({ inWindow: 3, acceptInWindow: 0, rejectInWindow: 2, fromVpc: 1, acceptedOk: 0 });
+    expect(empty!.sentence).toBe(
+      'the VPC cannot be audited for outbound ports: its flow log records REJECT only (the 2 records with a flow in the window are all REJECT, none ACCEPT), ' +
+        'so it shows no connection the VPC made; give the VPC a flow log with TrafficType ALL (or ACCEPT).',
+    );
+    expect(empty!.sentence).not.toMatch(/security group/);
+  });
 });
 
 describe('the follow-up SQL is Trino SQL', () => {
