@@ -13,7 +13,7 @@ import { AUDITS_PER_MONTH, GIB, MONTHLY_VOLUMES, priceList, PRICES, S3_EXPIRATIO
 import { machine, pollingTargetMs, quick } from './support.js';
 
 /** In run order: the quick ones first, so a broken build fails early. */
-const BENCHMARKS = ['firehose-billing', 'athena-scan', 'athena-bytes', 'local-audit', 'window-coverage', 'organisation-audit', 'action-overhead', 'install-and-start'] as const;
+const BENCHMARKS = ['firehose-billing', 'athena-scan', 'athena-bytes', 'local-audit', 'window-coverage', 'unit-coverage', 'organisation-audit', 'action-overhead', 'install-and-start'] as const;
 
 const sectionPath = (name: string) => (quick ? join('bench', 'out', `${name}-quick`, `${name}.md`) : join('bench', 'results', `${name}.md`));
 const figuresPath = (name: string) => join('bench', 'out', quick ? `${name}-quick` : name, `${name}.json`);

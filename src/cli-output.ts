@@ -1,8 +1,8 @@
 // What the command line prints for an audit: a readable table, a markdown table, the JSON object
-// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], vpcs: [...], ...}` (`new` empty without --allowlist),
-// CSV (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top list; ports
-// outside --allowlist ranked below it follow in their own section. An organisation's audit (several units, or
-// --group-by) shows a section per VPC or per account, each with its own top list and new ports.
+// `{schemaVersion, ports: [...], new: [...], newBelowTop: [...], vpcs: [...], coverage: [...], ...}` (`new` empty without
+// --allowlist), CSV (report/port-csv.ts) or SARIF (report/sarif.ts), with sizes from format-bytes.ts. `ports` is the top
+// list; ports outside --allowlist ranked below it follow in their own section. An organisation's audit (several units,
+// or --group-by) shows a section per VPC or per account, each with its own top list and new ports.
 
 import { allowlistMatch, entryKey, isAllowed, type Allowlist, type AllowlistEntry } from './audit/allowlist.js';
 import { formatBytes } from './format-bytes.js';
@@ -13,12 +13,13 @@ import type { AuditResult, DrillDownResult } from './engines/engine.js';
 import type { PortDrillDown } from './audit/drill-down.js';
 import { renderDrillDownMarkdown, renderDrillDownText } from './report/drill-down.js';
 import type { AuditCommand, GroupBy, OutputFormat } from './cli-args.js';
-import { unitLabel, type AuditUnit, type UnitPorts } from './audit/audit-unit.js';
+import { unitKey, unitLabel, type AuditUnit, type UnitPorts } from './audit/audit-unit.js';
 import { sumOverUnits } from './audit/port-row.js';
 import type { Cidr } from './audit/cidr.js';
 import { renderUnitPortCsv } from './report/port-csv.js';
 import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
+import { coverageJson, type UnitCoverage } from './audit/unit-coverage.js';
 import { escapeMarkdown, formatCount } from './report/markdown.js';
 import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
 import { portDetails } from './report/port-details.js';
@@ -44,6 +45,8 @@ export interface AuditReport {
   readonly empty?: EmptyAudit;
   /** Which hours of the window the files cover (audit/window-coverage.ts); a partial window says so in the heading. */
   readonly coverage?: WindowCoverage;
+  /** What the window holds of each account/VPC (audit/unit-coverage.ts): the JSON's top-level `coverage`. */
+  readonly unitCoverage?: readonly UnitCoverage[];
   /** The allowlist's path from its repository's root, where SARIF results are placed (with --allowlist). */
   readonly allowlistUri?: string;
 }
@@ -113,6 +116,12 @@ function sections(report: AuditReport, by: Exclude<GroupBy, 'none'>): Section[] 
   }));
 }
 
+/** A VPC's entry of the coverage (audit/unit-coverage.ts), matched by unit key; null where the coverage has none. */
+function coverageOf(report: AuditReport, unit: AuditUnit) {
+  const found = report.unitCoverage?.find((c) => unitKey(c.unit) === unitKey(unit));
+  return found ? coverageJson(found) : null;
+}
+
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
@@ -149,10 +158,12 @@ function toJson(report: AuditReport): string {
         cidrs: section.cidrs.map((c) => c.text),
         ports: section.rows.slice(0, command.top).map((r) => portDetails(r, allowlist)),
         new: section.rows.flatMap((r, index) => (newRows([r], allowlist).length > 0 ? [{ rank: index + 1, ...portDetails(r, allowlist) }] : [])),
+        coverage: coverageOf(report, section.unit),
       })),
       portsInWindow: result.rows.length + result.portsLeftOut,
       portsLeftOut: result.portsLeftOut,
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
+      coverage: (report.unitCoverage ?? []).map(coverageJson),
       sql: result.sql,
       statistics: result.statistics,
       ...(report.drillDown ? { drillDown: { sql: report.drillDown.sql, statistics: report.drillDown.statistics } } : {}),

@@ -5,7 +5,7 @@
 // init` (a starting allowlist drafted from an audit) and `redrive` (a stack's failed forwarder batches into
 // Firehose). Exit codes (cli-args.ts EXIT): 0 done, 2 bad input (one sentence on stderr), 3 policy (audit
 // --fail-on-unexplained), 1 unexpected. Warnings (a window the files cover in
-// part, NAT copies a format cannot tell) go to stderr.
+// part, NAT copies a format cannot tell, an account or VPC whose flow log records REJECT only) go to stderr.
 
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import { describeTarget, followResourceLink, resourceLinkTarget } from './audit/
 import { parquetStackTableShape, PARQUET_TABLE_NAME } from './audit/parquet-stack-table.js';
 import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './audit/query.js';
 import { explainEmptyAudit } from './audit/empty-audit.js';
+import { describeUnitCoverage } from './audit/unit-coverage.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
 import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
 import { draftAllowlist, refuseExistingFile, writeAllowlistDraft } from './allowlist-init.js';
@@ -242,19 +243,25 @@ async function runLocalAudit(command: AuditCommand & { logs: string }, io: CliIo
   const engine = new DuckDbEngine({ logs, format: command.format, input: '--logs', onProgress: (p) => bar.update(p) });
   const auditParameters = parameters(command, localViewShape(DEFAULT_TABLE, logs, command.format));
   const result = await engine.runAudit(auditParameters);
+  // Per account/VPC of the window: a unit whose flow log records REJECT only is named, never silently missing.
+  const { units } = await engine.runCoverage(auditParameters, command.inventory);
   bar.done();
   const coverage = checkCoverage(command, logs.discovery, result.hoursWithRecords);
   for (const warning of result.rejected) io.stderr(`warning: ${warning}\n`);
   if (isPartial(coverage)) io.stderr(`warning: ${describePartialWindow(coverage)}; the counts are for those ${coveredHoursText(coverage)} (--require-full-window makes this an error).\n`);
   const nat = natCopiesWarning(command, logs);
   if (nat) io.stderr(`warning: ${nat}\n`);
+  for (const unit of units) {
+    const sentence = describeUnitCoverage(unit);
+    if (sentence) io.stderr(`warning: ${sentence}\n`);
+  }
   if (result.portsLeftOut > 0) {
     io.stderr(
       `warning: the window has ${formatCount(result.rows.length + result.portsLeftOut)} ports; the ${formatCount(result.portsLeftOut)} least busy beyond ` +
         `--max-ports ${result.rows.length} are neither reported nor judged against --allowlist (raise --max-ports to judge them).\n`,
     );
   }
-  return { logs, engine, auditParameters, result, coverage };
+  return { logs, engine, auditParameters, result, coverage, units };
 }
 
 /** `allowlist init`: the audit of every observed port, drafted into a new allowlist file (src/allowlist-init.ts). */
@@ -275,7 +282,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
     throw new InputError(`--allowlist: '${command.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
   }
   for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
-  const { logs, engine, auditParameters, result, coverage } = await runLocalAudit(command, io);
+  const { logs, engine, auditParameters, result, coverage, units } = await runLocalAudit(command, io);
   // Only a run with new ports pays for the one drill-down query.
   const newPorts = newRows(result.rows, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
@@ -283,13 +290,14 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count): a warning
   // unless the VPC simply opened no connection out.
   const empty = result.recordCounts && result.rows.length === 0 ? explainEmptyAudit(result.recordCounts, auditParameters, '--vpc-cidr') : undefined;
-  // A gate cannot pass an audit that read nothing of the VPC: the CIDR blocks are wrong, not the VPC quiet.
-  if (empty?.reason === 'vpc-cidr' && command.failOnUnexplained) {
+  // A gate cannot pass an audit that read nothing of the VPC: the CIDR blocks are wrong, or the flow log records
+  // REJECT only; the VPC is not quiet.
+  if ((empty?.reason === 'vpc-cidr' || empty?.reason === 'reject-only') && command.failOnUnexplained) {
     throw new InputError(`${empty.sentence.replace(/\.$/, '')}: with --fail-on-unexplained an audit that counted nothing of the VPC is an error, not a pass.`);
   }
   if (empty) io.stderr(`${empty.reason === 'no-outbound' ? 'note' : 'warning'}: nothing counted: ${empty.sentence}\n`);
   const allowlistUri = command.output === 'sarif' ? await repositoryRelativePath(command.allowlist!) : undefined;
-  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage, allowlistUri };
+  const report = { command, result, allowlist, drillDown, filesRead: logs.files.length, discovery: logs.discovery, empty, coverage, unitCoverage: units, allowlistUri };
   io.stdout(`${renderAudit(report, command.output)}\n`);
   if (command.failOnUnexplained && newPorts.length > 0) {
     const listed = newPorts.slice(0, 10).map(portKey).join(', ') + (newPorts.length > 10 ? `, and ${newPorts.length - 10} more` : '');

@@ -1,7 +1,9 @@
 // The allowlist file (`.github/outbound-ports.yml` by default): ports the team expects, each with a reason.
 // Parsed strictly; every mistake is reported with the file and line. Entries may name a port range, an owner
 // and a last day (`expires`): from the day after, the entry no longer explains its ports. An allowlist that
-// explains nothing, and every expired entry, is a warning the caller shows.
+// explains nothing, and every expired entry, is a warning the caller shows. An entry may hold only in some
+// accounts (`accounts:`, 12-digit ids) and/or VPCs (`vpcs:`, VPC ids) of an organisation audit; without them it
+// holds everywhere. Two entries may name the same port only where their scopes cannot meet.
 //
 //   ports:
 //     - port: 443
@@ -12,9 +14,15 @@
 //       reason: the build farm's agents
 //       owner: platform-team
 //       expires: 2026-12-31
+//     - port: 5432
+//       protocol: tcp
+//       reason: the shared database of the payments accounts
+//       accounts: [111122223333, 444455556666]
+//       vpcs: [vpc-0a1b2c3d4e5f67890]
 
 import { readFile, stat } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { AuditUnit } from './audit-unit.js';
 import { InputError } from '../input-error.js';
 import { ACCEPTED_PROTOCOLS, portKey, protocolName, protocolNumber } from './port-row.js';
 
@@ -30,6 +38,10 @@ export interface AllowlistEntry {
   readonly owner?: string;
   /** The last day (UTC, `YYYY-MM-DD`) the entry explains its ports, when given. */
   readonly expires?: string;
+  /** The 12-digit account ids the entry holds in (`accounts:`); absent: every account. */
+  readonly accounts?: readonly string[];
+  /** The VPC ids the entry holds in (`vpcs:`); absent: every VPC. */
+  readonly vpcs?: readonly string[];
   /** True when `expires` is before the day the allowlist was read: the entry then explains nothing. */
   readonly expired: boolean;
   /** 1-based line of the entry in the file. */
@@ -50,7 +62,7 @@ export type AllowlistMatch =
   | { readonly status: 'unlisted' };
 
 /** The keys of an entry, in the order messages name them. */
-const ENTRY_KEYS = ['port', 'protocol', 'reason', 'owner', 'expires'] as const;
+const ENTRY_KEYS = ['port', 'protocol', 'reason', 'owner', 'expires', 'accounts', 'vpcs'] as const;
 const FORMAT_HINT = `the file holds one key, ports: a list of {${ENTRY_KEYS.join(', ')}}`;
 /** ICMP (1) and ICMPv6 (58): flow logs record them with port 0, and the audit counts them as port 0. */
 const PORTLESS_PROTOCOLS = new Set([1, 58]);
@@ -70,6 +82,35 @@ function tooLarge(path: string, bytes: number): InputError {
     `allowlist ${path} is ${bytes.toLocaleString('en-US')} bytes, more than the ${ALLOWLIST_MAX_BYTES.toLocaleString('en-US')} bytes (about 900 entries) ` +
       'this action reads; list only the ports you expect.',
   );
+}
+
+/**
+ * The scope lists: what each item must be (an AWS account id is 12 digits: AWS Account Management reference guide,
+ * "View AWS account identifiers", https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html;
+ * a VPC id is `vpc-` and 8 or 17 hex digits, as aws/names.ts parseVpcId accepts).
+ */
+const SCOPES = {
+  accounts: { item: /^\d{12}$/, what: 'a 12-digit AWS account id', list: '12-digit AWS account ids', example: '111122223333', where: 'account' },
+  vpcs: { item: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, what: 'a VPC id (vpc- and 8 or 17 hex digits)', list: 'VPC ids', example: 'vpc-0a1b2c3d4e5f67890', where: 'VPC' },
+} as const;
+
+/** The unit of a single-VPC audit that knows neither its account nor its VPC: only entries without a scope hold there. */
+const UNKNOWN_UNIT: AuditUnit = { account: null, region: null, vpcId: null };
+
+/**
+ * Whether the entry holds in `unit`: an entry with `accounts:` only where the unit's account is one of them, with
+ * `vpcs:` only where its VPC is one of them; one without either everywhere. A part the unit does not know (null)
+ * is none of the listed ones: an entry scoped to accounts explains no port of a unit whose account is unknown.
+ */
+export function holdsIn(entry: Pick<AllowlistEntry, 'accounts' | 'vpcs'>, unit: AuditUnit): boolean {
+  const within = (list: readonly string[] | undefined, part: string | null) => list === undefined || (part !== null && list.includes(part));
+  return within(entry.accounts, unit.account) && within(entry.vpcs, unit.vpcId);
+}
+
+/** Whether two entries can both hold in one unit: unless both list accounts (or both VPCs) and no id is in both lists. */
+function scopesMeet(a: AllowlistEntry, b: AllowlistEntry): boolean {
+  const disjoint = (x?: readonly string[], y?: readonly string[]) => x !== undefined && y !== undefined && !x.some((id) => y.includes(id));
+  return !disjoint(a.accounts, b.accounts) && !disjoint(a.vpcs, b.vpcs);
 }
 
 /** `443/tcp`, or `8000-8100/tcp` for a range: how messages and reports name an entry. */
@@ -99,6 +140,23 @@ function parsePortValue(value: unknown): { port: number; lastPort: number } | st
     return { port: Number(range[1]), lastPort: Number(range[2]) };
   }
   return `port '${text.slice(0, 40)}' is not a whole number from 0 to 65535 or a range FIRST-LAST with FIRST below LAST, such as 8000-8100`;
+}
+
+/** The ids of a scope list (`accounts:` or `vpcs:`), or the sentence that says what is wrong with it. */
+function parseScope(key: keyof typeof SCOPES, node: unknown): string[] | string {
+  const scope = SCOPES[key];
+  const hint = `${key} must be a list of ${scope.list}, such as ${key}: [${scope.example}]`;
+  if (!isSeq(node)) return hint;
+  if (node.items.length === 0) return `${key} lists nothing; list the ids of each ${scope.where} the entry holds in, or leave the key out so that it holds in every ${scope.where}`;
+  const ids: string[] = [];
+  for (const item of node.items) {
+    if (!isScalar(item)) return hint;
+    // The source text: YAML reads 012345678901 as a number and would drop its leading zero.
+    const id = (item.source ?? String(item.value)).trim();
+    if (!scope.item.test(id)) return `${key} entry '${id.slice(0, 40)}' is not ${scope.what}, such as ${scope.example}`;
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
 }
 
 /**
@@ -139,9 +197,16 @@ export function parseAllowlist(text: string, path: string, today: Date = new Dat
     const line = lineOf(item);
     if (!isMap(item)) fail(line, `each entry must be a mapping of ${ENTRY_KEYS.join(', ')}`);
     const fields = new Map<string, unknown>();
+    const scopes: { accounts?: string[]; vpcs?: string[] } = {};
     for (const pair of (item as { items: { key: unknown; value: unknown }[] }).items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (!(ENTRY_KEYS as readonly string[]).includes(key)) fail(line, `unknown key '${key.slice(0, 40)}'; accepted are ${ENTRY_KEYS.join(', ')}`);
+      if (key === 'accounts' || key === 'vpcs') {
+        const ids = parseScope(key, pair.value);
+        if (typeof ids === 'string') return fail(pair.value ? lineOf(pair.value as Node) : line, ids);
+        scopes[key] = ids;
+        continue;
+      }
       fields.set(key, isScalar(pair.value) ? pair.value.value : undefined);
     }
     const ports = parsePortValue(fields.get('port'));
@@ -167,12 +232,14 @@ export function parseAllowlist(text: string, path: string, today: Date = new Dat
       reason: (reason as string).trim(),
       ...(fields.has('owner') ? { owner: String(owner).trim() } : {}),
       ...(fields.has('expires') ? { expires: (expires as string).trim() } : {}),
+      ...scopes,
       expired: fields.has('expires') && (expires as string).trim() < utcDay(today),
       line,
     };
-    const clash = entries.find((e) => e.protocol === entry.protocol && e.port <= entry.lastPort && entry.port <= e.lastPort);
-    if (clash && entryKey(clash) === entryKey(entry)) fail(line, `${entryKey(entry)} is already listed on line ${clash.line}`);
-    if (clash) fail(line, `${entryKey(entry)} overlaps ${entryKey(clash)} on line ${clash.line}; list each port once`);
+    const clash = entries.find((e) => e.protocol === entry.protocol && e.port <= entry.lastPort && entry.port <= e.lastPort && scopesMeet(e, entry));
+    const where = entry.accounts || entry.vpcs || clash?.accounts || clash?.vpcs ? ' for an account or VPC both hold in' : '';
+    if (clash && entryKey(clash) === entryKey(entry)) fail(line, `${entryKey(entry)} is already listed on line ${clash.line}${where}`);
+    if (clash) fail(line, `${entryKey(entry)} overlaps ${entryKey(clash)} on line ${clash.line}${where}; list each port once`);
     entries.push(entry);
   }
   const warnings = entries.filter((e) => e.expired).map((e) => expiredWarning(path, e));
@@ -216,14 +283,25 @@ export async function loadAllowlist(path: string, today: Date = new Date()): Pro
   return parseAllowlist(text, path, today);
 }
 
-/** What the allowlist says of this port and protocol (entries never overlap, so at most one entry names it). */
-export function allowlistMatch(allowlist: Allowlist | undefined, row: { port: number; protocol: number }): AllowlistMatch {
-  const entry = allowlist?.entries.find((e) => covers(e, row));
+/**
+ * What the allowlist says of this port and protocol in `unit` (entries that hold in one unit never overlap, so at
+ * most one names it). Without a unit, the single-VPC audit's: a unit of nulls, where only entries without
+ * `accounts:` or `vpcs:` hold (see holdsIn).
+ */
+export function allowlistMatch(allowlist: Allowlist | undefined, row: { port: number; protocol: number }, unit: AuditUnit = UNKNOWN_UNIT): AllowlistMatch {
+  const entry = allowlist?.entries.find((e) => covers(e, row) && holdsIn(e, unit));
   if (!entry) return { status: 'unlisted' };
   return { status: entry.expired ? 'expired' : 'allowed', entry };
 }
 
-/** Whether an entry of the allowlist that has not expired names this port and protocol. */
-export function isAllowed(allowlist: Allowlist | undefined, row: { port: number; protocol: number }): boolean {
-  return allowlistMatch(allowlist, row).status === 'allowed';
+/** Whether an entry of the allowlist that has not expired names this port and protocol and holds in `unit` (default: see allowlistMatch). */
+export function isAllowed(allowlist: Allowlist | undefined, row: { port: number; protocol: number }, unit: AuditUnit = UNKNOWN_UNIT): boolean {
+  return allowlistMatch(allowlist, row, unit).status === 'allowed';
 }
+
+/**
+ * Whether `entry` explains this port and protocol in `unit`: it names them, has not expired, and holds in the
+ * unit (holdsIn: an entry scoped to accounts or VPCs explains nothing in a unit whose account or VPC is unknown).
+ */
+export const explains = (entry: AllowlistEntry, row: { port: number; protocol: number }, unit: AuditUnit): boolean =>
+  !entry.expired && covers(entry, row) && holdsIn(entry, unit);

@@ -1,5 +1,6 @@
 // Why an audit counted nothing: an empty top list is either a quiet VPC or a mistake (a window with no records,
-// a CIDR block that is not the VPC's, a flow log that only wrote NODATA/SKIPDATA records). One follow-up query,
+// a CIDR block that is not the VPC's, a flow log that only wrote NODATA/SKIPDATA records, or one that records REJECT
+// only and so cannot show outbound ports at all, whatever the security groups allow). One follow-up query,
 // run only after an empty audit, counts the table's records step by step along the audit's own WHERE terms
 // (query.ts recordTerms); explainEmptyAudit turns those counts into one sentence saying which step lost them.
 
@@ -16,7 +17,9 @@ import { recordTerms, sourceRelation } from './query.js';
 const PRIVATE_RANGES = parseCidrList('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10');
 
 /** The follow-up query's columns, in order. */
-export const RECORD_COUNT_COLUMNS = ['records', 'in_window', 'from_vpc', 'accepted_ok', 'skipdata', 'nodata', 'example_source', 'first_start', 'last_start'] as const;
+export const RECORD_COUNT_COLUMNS = [
+  'records', 'in_window', 'accept_in_window', 'reject_in_window', 'from_vpc', 'accepted_ok', 'skipdata', 'nodata', 'example_source', 'first_start', 'last_start',
+] as const;
 
 /** What the follow-up query counts over the audit's table. */
 export interface RecordCounts {
@@ -24,6 +27,9 @@ export interface RecordCounts {
   readonly read: number;
   /** Records that the shape's window terms keep (all of them where the folders read are the window's hours). */
   readonly inWindow: number;
+  /** Records in the window (any source) whose action is ACCEPT, and REJECT: none ACCEPT and some REJECT is a REJECT-only flow log. */
+  readonly acceptInWindow: number;
+  readonly rejectInWindow: number;
   /** Records in the window whose srcaddr is inside the VPC's CIDRs. */
   readonly fromVpc: number;
   /** Of those, the ones the preset reads: egress-ports, ACCEPT with log-status OK; seed, all of them. */
@@ -39,7 +45,7 @@ export interface RecordCounts {
 }
 
 /** Which step of the audit's WHERE terms left nothing (see explainEmptyAudit). */
-export type EmptyReason = 'no-records' | 'outside-window' | 'no-data' | 'vpc-cidr' | 'not-accepted' | 'no-outbound';
+export type EmptyReason = 'no-records' | 'outside-window' | 'no-data' | 'reject-only' | 'vpc-cidr' | 'not-accepted' | 'no-outbound';
 
 export interface EmptyAudit {
   readonly reason: EmptyReason;
@@ -63,9 +69,12 @@ export function buildRecordCountsSql(p: AuditParameters): string {
   const status = columns.get('log_status');
   const start = columns.get('start');
   const srcaddr = columns.get('srcaddr')!;
+  const action = columns.get('action')!;
   return [
     `SELECT ${terms.vpc.length === 0 ? 'count(*)' : `count_if(${and(terms.vpc)})`} AS records,`,
     `  count_if(${inWindow}) AS in_window,`,
+    `  count_if(${inWindow} AND ${action} = 'ACCEPT') AS accept_in_window,`,
+    `  count_if(${inWindow} AND ${action} = 'REJECT') AS reject_in_window,`,
     `  count_if(${fromVpc}) AS from_vpc,`,
     `  count_if(${and([fromVpc, ...terms.accepted])}) AS accepted_ok,`,
     `  ${status ? `count_if(${inWindow} AND ${status} = 'SKIPDATA')` : '0'} AS skipdata,`,
@@ -85,6 +94,8 @@ export function readRecordCounts(row: Readonly<Record<string, unknown>>): Record
   return {
     read: count('records'),
     inWindow: count('in_window'),
+    acceptInWindow: count('accept_in_window'),
+    rejectInWindow: count('reject_in_window'),
     fromVpc: count('from_vpc'),
     acceptedOk: count('accepted_ok'),
     skipData: count('skipdata'),
@@ -136,6 +147,16 @@ export function explainEmptyAudit(counts: RecordCounts, p: AuditParameters, cidr
       'no-data',
       `all ${records(counts.inWindow)} in the window are ${kinds.join(' or ')}${split}, which carry no flows: ` +
         `${kinds.map((k) => LOG_STATUS_MEANING[k]).join('; ')} (Amazon VPC user guide, log-status).`,
+    );
+  }
+  // A flow log with TrafficType REJECT (CreateFlowLogs: ACCEPT, REJECT or ALL; Amazon EC2 API reference,
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFlowLogs.html) logs no accepted connection:
+  // the security groups are not to blame, and no CIDR would count anything.
+  if (p.preset === 'egress-ports' && counts.acceptInWindow === 0 && counts.rejectInWindow > 0) {
+    return explain(
+      'reject-only',
+      `the VPC cannot be audited for outbound ports: its flow log records REJECT only (the ${records(counts.rejectInWindow)} with a flow in the window are all REJECT, none ACCEPT), ` +
+        'so it shows no connection the VPC made; give the VPC a flow log with TrafficType ALL (or ACCEPT).',
     );
   }
   if (counts.fromVpc === 0) {

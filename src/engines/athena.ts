@@ -20,7 +20,9 @@ import { explainAwsError } from '../aws/errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../aws/names.js';
 import type { Logger } from '../log.js';
-import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, QueryEngine } from './engine.js';
+import { buildUnitCoverageSql, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
+import type { InventoryVpc } from '../audit/audit-unit.js';
 
 /** How often a query's state is checked: a tenth of the elapsed time, but at least `firstMs` and at most `maxMs`. */
 export interface PollSettings {
@@ -90,6 +92,12 @@ export class AthenaEngine implements QueryEngine {
     const { rows, units, rejected, portsLeftOut } = validatePortRows(raws as RawResultRow[]);
     this.log.info(`Athena query ${statistics.queryExecutionId}: ${rows.length} rows${rejected.length ? ` (${rejected.length} invalid, left out)` : ''}.`);
     return { engine: 'athena', sql, rows, units, rejected, portsLeftOut, statistics };
+  }
+
+  async runCoverage(parameters: AuditParameters, inventory: readonly InventoryVpc[] = []): Promise<CoverageResult> {
+    const sql = buildUnitCoverageSql(parameters, inventory);
+    const { raws, statistics } = await this.run(sql, UNIT_COVERAGE_COLUMNS);
+    return { sql, units: readUnitCoverage(raws, inventory), statistics };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {

@@ -14,6 +14,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { buildRecordCountsSql, readRecordCounts, RECORD_COUNT_COLUMNS } from '../audit/empty-audit.js';
 import { buildHoursWithRecordsSql, HOUR_START_COLUMN } from '../audit/window-coverage.js';
+import { buildUnitCoverageSql, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
+import type { InventoryVpc } from '../audit/audit-unit.js';
+import { FILE_PATH_COLUMN } from '../logs/awslogs-path.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
 import { startTerms } from '../audit/time-partitions.js';
 import { RESULT_COLUMNS, validatePortRows, type RawResultRow } from '../audit/port-row.js';
@@ -25,7 +28,7 @@ import { FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryPathUnit } from '../logs/layouts.js
 import { resolve } from 'node:path';
 import { dayFilesWithoutTime } from '../logs/discover.js';
 import { InputError } from '../input-error.js';
-import type { AuditResult, AuditStatistics, DrillDownResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, QueryEngine } from './engine.js';
 import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
 import { readLocalLogs, unreadableFileError, type LocalLogFile, type LocalLogs } from './local-files.js';
 
@@ -114,19 +117,19 @@ function groupSelect(files: readonly LocalLogFile[], union: readonly FlowLogFiel
     first.reader === 'parquet'
       ? `read_parquet(${paths}, filename = true)`
       : readFlowLogText(files.map((f) => f.path), first.format.fields, { skip: first.skip, gzip: first.gzip, filename: true });
-  return `SELECT ${columns.join(', ')}, ${dtExpression(first)} AS ${sqlName(DT)} FROM ${reader}`;
+  return `SELECT ${columns.join(', ')}, ${dtExpression(first)} AS ${sqlName(DT)}, filename AS ${FILE_PATH_COLUMN} FROM ${reader}`;
 }
 
 /**
  * The DDL that exposes `files` as `"database"."table"`: one reader per group of files of the same shape,
- * UNION ALL over the union of their columns, plus `dt`. With no files, an empty table of `fallback`'s columns.
+ * UNION ALL over the union of their columns, plus `dt` and `$path` (the file a row came from, as Athena's hidden column). With no files, an empty table of `fallback`'s columns.
  */
 export function tableDdl(table: TableRef, files: readonly LocalLogFile[], fallback: FlowLogFormat = V5_FORMAT): string[] {
   const name = `${sqlName(table.database)}.${sqlName(table.table)}`;
   const union = viewFields(files, fallback);
   const ddl = [`CREATE SCHEMA IF NOT EXISTS ${sqlName(table.database)}`];
   if (files.length === 0) {
-    const list = [...union.map((f) => `${sqlName(f.column)} ${DUCKDB_TYPES[f.type]}`), `${sqlName(DT)} VARCHAR`].join(', ');
+    const list = [...union.map((f) => `${sqlName(f.column)} ${DUCKDB_TYPES[f.type]}`), `${sqlName(DT)} VARCHAR`, `${FILE_PATH_COLUMN} VARCHAR`].join(', ');
     return [...ddl, `CREATE TABLE ${name} (${list})`];
   }
   const groups = new Map<string, LocalLogFile[]>();
@@ -228,6 +231,12 @@ export class DuckDbEngine implements QueryEngine {
     });
     const { raws, ...extra } = value;
     return { engine: 'duckdb', sql, ...validatePortRows(raws), statistics, ...extra };
+  }
+
+  async runCoverage(parameters: AuditParameters, inventory: readonly InventoryVpc[] = []): Promise<CoverageResult> {
+    const sql = buildUnitCoverageSql(parameters, inventory);
+    const { value, statistics } = await this.run(parameters, (query) => query(sql, UNIT_COVERAGE_COLUMNS));
+    return { sql, units: readUnitCoverage(value as Record<string, unknown>[], inventory), statistics };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {

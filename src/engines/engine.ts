@@ -6,6 +6,8 @@ import type { PortRow } from '../audit/port-row.js';
 import type { UnitPorts } from '../audit/audit-unit.js';
 import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
 import type { RecordCounts } from '../audit/empty-audit.js';
+import type { InventoryVpc } from '../audit/audit-unit.js';
+import type { UnitCoverage } from '../audit/unit-coverage.js';
 
 export interface AuditStatistics {
   /** Wall time of the whole run, from submission to the last row read. */
@@ -62,8 +64,19 @@ export interface DrillDownResult {
   readonly statistics: AuditStatistics;
 }
 
+/** What the window holds of each audit unit (audit/unit-coverage.ts), from one grouped query. */
+export interface CoverageResult {
+  /** The SQL text that ran. */
+  readonly sql: string;
+  /** One per unit with records in the window, plus each inventory VPC without any; sorted by unit key. */
+  readonly units: readonly UnitCoverage[];
+  readonly statistics: AuditStatistics;
+}
+
 export interface QueryEngine {
   runAudit(parameters: AuditParameters): Promise<AuditResult>;
+  /** One grouped query: per unit, records, files, versions, ACCEPT and REJECT over the audit's window (audit/unit-coverage.ts). */
+  runCoverage(parameters: AuditParameters, inventory?: readonly InventoryVpc[]): Promise<CoverageResult>;
   /** One query: who opened `ports` (validated) and where they went, over the audit's window (audit/drill-down.ts). */
   runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult>;
 }

@@ -188,8 +188,11 @@ export function s3DeliveryRegionSegments(style: DateStyle, account: string, regi
     : ['AWSLogs', `aws-account-id=${account}`, 'aws-service=vpcflowlogs', `aws-region=${region}`];
 }
 
-/** `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/` or its Hive-compatible form, anywhere in a path. */
-const S3_DELIVERY_REGION_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(?:aws-account-id=)?(\d{12})\/(?:aws-service=)?vpcflowlogs\/(?:aws-region=)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\//;
+/**
+ * `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/` or its Hive-compatible form, anywhere in a path: group 1 the account,
+ * group 2 the Region. Also the SQL pattern of logs/awslogs-path.ts (its source is valid RE2 and Java regex alike).
+ */
+export const S3_DELIVERY_REGION_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(?:aws-account-id=)?(\d{12})\/(?:aws-service=)?vpcflowlogs\/(?:aws-region=)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\//;
 
 /**
  * The account and region of an S3 delivery file from its (absolute, `/`-separated) path: the folders

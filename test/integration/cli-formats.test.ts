@@ -143,9 +143,12 @@ describe('allowlist warnings and mistakes', () => {
   });
 
   test.each([
-    ['allowed:\n  - port: 443\n', "line 1: unknown top-level key 'allowed'; the file holds one key, ports: a list of {port, protocol, reason, owner, expires}."],
-    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    team: web\n', "line 2: unknown key 'team'; accepted are port, protocol, reason, owner, expires."],
+    ['allowed:\n  - port: 443\n', "line 1: unknown top-level key 'allowed'; the file holds one key, ports: a list of {port, protocol, reason, owner, expires, accounts, vpcs}."],
+    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    team: web\n', "line 2: unknown key 'team'; accepted are port, protocol, reason, owner, expires, accounts, vpcs."],
     ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    expires: 31/12/2026\n', "line 2: expires '31/12/2026' is not a day written YYYY-MM-DD, such as 2026-12-31."],
+    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    accounts: [1111-2222-3333]\n', "line 5: accounts entry '1111-2222-3333' is not a 12-digit AWS account id, such as 111122223333."],
+    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    vpcs: [vpc-xyz]\n', "line 5: vpcs entry 'vpc-xyz' is not a VPC id (vpc- and 8 or 17 hex digits), such as vpc-0a1b2c3d4e5f67890."],
+    ['ports:\n  - port: 443\n    protocol: tcp\n    reason: x\n    accounts: []\n', 'line 5: accounts lists nothing; list the ids of each account the entry holds in, or leave the key out so that it holds in every account.'],
   ])('%j exits 2 with one sentence naming the line', async (text, message) => {
     const path = join(repo, `bad-${text.length}.yml`);
     await writeFile(path, text);

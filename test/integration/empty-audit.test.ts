@@ -1,6 +1,6 @@
 // An empty top list says why: DuckDB runs the audit over flow-log files on disk and, only when it counts nothing,
 // the one follow-up query of audit/empty-audit.ts; each way of counting nothing (no records, none in the window,
-// only NODATA/SKIPDATA, another VPC's CIDR, nothing accepted, nothing leaving the VPC) gives its own sentence.
+// only NODATA/SKIPDATA, a REJECT-only flow log, another VPC's CIDR, nothing accepted, nothing leaving the VPC) gives its own sentence.
 // The follow-up SQL also passes the Trino grammar for every documented table shape.
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -61,7 +61,7 @@ describe('an audit that counts nothing says why', () => {
     const { result, empty } = await audit(await logsOf(lines));
     expect(result.rows).toEqual([]);
     expect(empty!.reason).toBe('vpc-cidr');
-    expect(empty!.counts).toEqual({ read: 3, inWindow: 3, fromVpc: 0, acceptedOk: 0, skipData: 0, noData: 1, exampleSource: '172.31.0.10', firstStart: START, lastStart: START });
+    expect(empty!.counts).toEqual({ read: 3, inWindow: 3, acceptInWindow: 2, rejectInWindow: 0, fromVpc: 0, acceptedOk: 0, skipData: 0, noData: 1, exampleSource: '172.31.0.10', firstStart: START, lastStart: START });
     expect(empty!.sentence).toBe('--vpc-cidr: none of the 3 records in the window comes from 10.0.0.0/16 (their sources include 172.31.0.10); check --vpc-cidr.');
   });
 
@@ -87,12 +87,29 @@ describe('an audit that counts nothing says why', () => {
 
   test.each([
     ['a file of only its header line', [], 'no-records', /^no records: the files read for the window hold no flow-log records/],
-    ['only REJECTed records from the VPC', [record('10.0.1.20', '198.51.100.20', 41000, 443, 'REJECT')], 'not-accepted', /^none of the 1 record from 10\.0\.0\.0\/16 in the window is ACCEPT with log-status OK/],
+    [
+      'only REJECTed records from the VPC, in a flow log that records ACCEPT too',
+      [record('10.0.1.20', '198.51.100.20', 41000, 443, 'REJECT'), record('172.31.0.10', '198.51.100.20', 41000, 443)],
+      'not-accepted',
+      /^none of the 1 record from 10\.0\.0\.0\/16 in the window is ACCEPT with log-status OK/,
+    ],
     ['accepted records that stay inside the VPC', [record('10.0.1.20', '10.0.2.30', 41000, 5432)], 'no-outbound', /^the 1 record accepted from 10\.0\.0\.0\/16 in the window goes to addresses inside it or answers connections opened from outside: the VPC opened no connection out of its CIDRs\.$/],
   ])('%s', async (_name, lines, reason, sentence) => {
     const { empty } = await audit(await logsOf(lines));
     expect(empty!.reason).toBe(reason);
     expect(empty!.sentence).toMatch(sentence);
+  });
+
+  test('a flow log that records REJECT only: it cannot be audited, and the security groups are not blamed', async () => {
+    const lines = [record('10.0.1.20', '198.51.100.20', 41000, 443, 'REJECT'), record('203.0.113.9', '10.0.1.20', 51000, 22, 'REJECT'), NODATA];
+    const { empty } = await audit(await logsOf(lines));
+    expect(empty!.reason).toBe('reject-only');
+    expect(empty!.counts).toMatchObject({ inWindow: 3, acceptInWindow: 0, rejectInWindow: 2, fromVpc: 1, acceptedOk: 0 });
+    expect(empty!.sentence).toBe(
+      'the VPC cannot be audited for outbound ports: its flow log records REJECT only (the 2 records with a flow in the window are all REJECT, none ACCEPT), ' +
+        'so it shows no connection the VPC made; give the VPC a flow log with TrafficType ALL (or ACCEPT).',
+    );
+    expect(empty!.sentence).not.toMatch(/security group/);
   });
 });
 

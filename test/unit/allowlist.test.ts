@@ -3,7 +3,8 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALLOWLIST_MAX_BYTES, allowlistMatch, entryKey, isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
+import { ALLOWLIST_MAX_BYTES, allowlistMatch, entryKey, explains, holdsIn, isAllowed, loadAllowlist, parseAllowlist } from '../../src/audit/allowlist.js';
+import type { AuditUnit } from '../../src/audit/audit-unit.js';
 import { InputError } from '../../src/input-error.js';
 
 describe('parseAllowlist', () => {
@@ -60,7 +61,7 @@ describe('parseAllowlist', () => {
   test.each([
     ['ports: [\n', 2, /not valid YAML/],
     ['ports: 443\n', 1, /`ports` must be a list/],
-    ['allowed:\n  - port: 1\n', 1, /unknown top-level key 'allowed'; the file holds one key, ports: a list of \{port, protocol, reason, owner, expires\}\.$/],
+    ['allowed:\n  - port: 1\n', 1, /unknown top-level key 'allowed'; the file holds one key, ports: a list of \{port, protocol, reason, owner, expires, accounts, vpcs\}\.$/],
     ['ports:\n  - port: 1\n    protocol: tcp\n    reason: a\nport: 2\n', 5, /unknown top-level key 'port'; the file holds one key, ports:/],
     ['- port: 1\n', 1, /the file holds one key, ports:/],
     ['ports:\n  - 443\n', 2, /each entry must be a mapping/],
@@ -68,7 +69,7 @@ describe('parseAllowlist', () => {
     ['ports:\n  - port: "443; DROP TABLE x"\n    protocol: tcp\n    reason: x\n', 2, /is not a whole number/],
     ['ports:\n\n  - port: 22\n    protocol: sctp\n    reason: x\n', 3, /protocol 'sctp' is not accepted; accepted are tcp, udp, icmp, icmpv6 or a number from 0 to 255\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n', 2, /needs a reason/],
-    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    onwer: me\n', 2, /unknown key 'onwer'; accepted are port, protocol, reason, owner, expires\.$/],
+    ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    onwer: me\n', 2, /unknown key 'onwer'; accepted are port, protocol, reason, owner, expires, accounts, vpcs\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    owner:\n', 2, /owner is empty; give the team or person who answers for the entry, or leave the key out\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    expires: 2026-02-30\n', 2, /expires '2026-02-30' is not a day written YYYY-MM-DD, such as 2026-12-31\.$/],
     ['ports:\n  - port: 22\n    protocol: tcp\n    reason: a\n    expires: next year\n', 2, /expires 'next year' is not a day/],
@@ -127,5 +128,63 @@ describe('loadAllowlist', () => {
     );
     expect(performance.now() - started).toBeLessThan(500);
     expect(() => parseAllowlist(`${atCap}#`, 'base@abc')).toThrow(/^allowlist base@abc is 65,537 bytes, more than the 65,536 bytes /);
+  });
+});
+
+describe('allowlist scopes: accounts and vpcs', () => {
+  const A = '111122223333';
+  const B = '012345678901';
+  const VPC = 'vpc-0a1b2c3d4e5f67890';
+  const unit = (account: string | null, vpcId: string | null = null): AuditUnit => ({ account, region: 'eu-west-1', vpcId });
+  const entry = (extra: string, port = 5432) => `  - port: ${port}\n    protocol: tcp\n    reason: the shared database\n${extra}`;
+
+  test('an entry with accounts: holds only in those accounts; without a scope, everywhere; an unknown account is none of them', () => {
+    const list = parseAllowlist(`ports:\n${entry(`    accounts: [${A}, ${B}]\n`)}${entry('', 443)}`, 'a.yml');
+    // The leading zero of 012345678901 is kept (YAML alone would read a number).
+    expect(list.entries[0]).toMatchObject({ accounts: [A, B], line: 2 });
+    expect(list.entries[1]).not.toHaveProperty('accounts');
+    const port = { port: 5432, protocol: 6 };
+    expect([unit(A), unit(B), unit('444455556666'), unit(null)].map((u) => isAllowed(list, port, u))).toEqual([true, true, false, false]);
+    expect([unit(A), unit('444455556666'), unit(null)].map((u) => isAllowed(list, { port: 443, protocol: 6 }, u))).toEqual([true, true, true]);
+    // The single-VPC audit (no unit) knows no account: the scoped entry does not explain there, the unscoped one does.
+    expect(allowlistMatch(list, port)).toEqual({ status: 'unlisted' });
+    expect(isAllowed(list, { port: 443, protocol: 6 })).toBe(true);
+    expect(explains(list.entries[0]!, port, unit(B))).toBe(true);
+    expect(explains(list.entries[0]!, { port: 5433, protocol: 6 }, unit(B))).toBe(false);
+  });
+
+  test('accounts and vpcs together: both must hold; vpcs alone: the VPC, whatever the account', () => {
+    const list = parseAllowlist(`ports:\n${entry(`    accounts: [${A}]\n    vpcs:\n      - ${VPC}\n`)}${entry(`    vpcs: [vpc-0a1b2c3d]\n`, 25)}`, 'a.yml');
+    expect(list.entries[0]).toMatchObject({ accounts: [A], vpcs: [VPC] });
+    expect([unit(A, VPC), unit(A, null), unit(A, 'vpc-0a1b2c3d'), unit('444455556666', VPC)].map((u) => holdsIn(list.entries[0]!, u))).toEqual([true, false, false, false]);
+    expect([unit(null, 'vpc-0a1b2c3d'), unit(A, 'vpc-0a1b2c3d'), unit(A, VPC)].map((u) => holdsIn(list.entries[1]!, u))).toEqual([true, true, false]);
+  });
+
+  test('an expired scoped entry is expired where it holds, unlisted elsewhere', () => {
+    const list = parseAllowlist(`ports:\n${entry(`    accounts: [${A}]\n    expires: 2026-11-01\n`)}`, 'a.yml', new Date('2026-11-02T10:00:00Z'));
+    expect(allowlistMatch(list, { port: 5432, protocol: 6 }, unit(A)).status).toBe('expired');
+    expect(allowlistMatch(list, { port: 5432, protocol: 6 }, unit(B)).status).toBe('unlisted');
+    expect(explains(list.entries[0]!, { port: 5432, protocol: 6 }, unit(A))).toBe(false);
+  });
+
+  test('the same port twice is fine where the scopes cannot meet, a mistake where they can', () => {
+    const apart = parseAllowlist(`ports:\n${entry(`    accounts: [${A}]\n`)}${entry(`    accounts: [${B}]\n`)}`, 'a.yml');
+    expect(apart.entries.map((e) => e.accounts)).toEqual([[A], [B]]);
+    expect(isAllowed(apart, { port: 5432, protocol: 6 }, unit(B))).toBe(true);
+    expect(() => parseAllowlist(`ports:\n${entry(`    accounts: [${A}]\n`)}${entry(`    vpcs: [${VPC}]\n`)}`, 'a.yml')).toThrow(
+      new InputError('allowlist a.yml line 6: 5432/tcp is already listed on line 2 for an account or VPC both hold in.'),
+    );
+    expect(() => parseAllowlist(`ports:\n${entry('')}${entry(`    accounts: [${A}]\n`)}`, 'a.yml')).toThrow(/line 5: 5432\/tcp is already listed on line 2/);
+  });
+
+  test.each([
+    ['an account id that is not 12 digits', `    accounts: [${A}, 12345]\n`, "line 5: accounts entry '12345' is not a 12-digit AWS account id, such as 111122223333."],
+    ['an account id quoted with letters', `    accounts: ['1111-2222-3333']\n`, "line 5: accounts entry '1111-2222-3333' is not a 12-digit AWS account id, such as 111122223333."],
+    ['a VPC entry that is not a VPC id', `    vpcs: [subnet-0a1b2c3d]\n`, "line 5: vpcs entry 'subnet-0a1b2c3d' is not a VPC id (vpc- and 8 or 17 hex digits), such as vpc-0a1b2c3d4e5f67890."],
+    ['an empty accounts list', `    accounts: []\n`, 'line 5: accounts lists nothing; list the ids of each account the entry holds in, or leave the key out so that it holds in every account.'],
+    ['an empty vpcs list', `    vpcs: []\n`, 'line 5: vpcs lists nothing; list the ids of each VPC the entry holds in, or leave the key out so that it holds in every VPC.'],
+    ['accounts as one id, not a list', `    accounts: ${A}\n`, 'line 5: accounts must be a list of 12-digit AWS account ids, such as accounts: [111122223333].'],
+  ])('%s: one sentence naming the file, line and what is accepted', (_name, scope, message) => {
+    expect(() => parseAllowlist(`ports:\n${entry(scope)}`, 'a.yml')).toThrow(new InputError(`allowlist a.yml ${message}`));
   });
 });
