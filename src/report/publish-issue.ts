@@ -5,6 +5,7 @@
 // that was open before the run and that the memory does not name. Every GitHub call goes through the GitHub
 // helper (src/github.ts).
 
+import type { AuditUnit } from '../audit/audit-unit.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import type { PortMemory, RememberedPort } from '../audit/known-ports.js';
@@ -35,6 +36,21 @@ export interface IssueTarget {
   readonly log: Logger;
 }
 
+/** What a run concluded of one audit unit: what the issue, the job summary and the outputs show of it. */
+export interface UnitFindings {
+  readonly unit: AuditUnit;
+  /** The unit's ports in the window, in rank order (none for a unit only the memory still lists ports of). */
+  readonly rows: readonly PortRow[];
+  /** The unit's ports beyond max-ports: counted, neither judged nor remembered. */
+  readonly portsLeftOut: number;
+  /** Its ports reported as new by this run. */
+  readonly newPorts: readonly PortRow[];
+  /** True for the first window of a unit the memory did not hold yet (while it held others): its baseline. */
+  readonly firstWindow: boolean;
+  /** Its ports reported and still not in the allowlist. */
+  readonly unexplained: readonly RememberedPort[];
+}
+
 /** What a run decided about the tracking issue (src/run/decide.ts extends it with the memory). */
 export interface IssueDecision {
   /** The tracking issue the run works on (the one the port memory names), if it is open. */
@@ -42,9 +58,12 @@ export interface IssueDecision {
   /** Numbers of the other open issues with our label and marker: never adopted, updated or closed. */
   readonly unnamed: readonly number[];
   readonly plan: IssuePlan;
+  /** Every unit's new ports, unit after unit (one unit: as the audit ranked them). */
   readonly newPorts: readonly PortRow[];
-  /** Ports reported and still not in the allowlist: what the issue lists. */
+  /** Every unit's ports reported and still not in the allowlist, unit after unit: what the issue lists. */
   readonly unexplained: readonly RememberedPort[];
+  /** The same, unit by unit: the window's units in the audit's order, then units whose listed ports the window did not see. */
+  readonly units: readonly UnitFindings[];
   /** The pipeline's health, when the run judged it. */
   readonly health?: PipelineHealth;
 }

@@ -8,7 +8,7 @@
 // Read-only runs stop after step 2 and show the decision in their job summary.
 
 import type { Allowlist } from '../audit/allowlist.js';
-import { updateMemory, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
+import { rememberedCount, updateMemory, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { PortRow } from '../audit/port-row.js';
 import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { findOpenTrackingIssues, publishTrackingIssue, type IssueAction, type IssueTarget } from '../report/publish-issue.js';
 import type { TrackingIssue } from '../report/tracking-issue.js';
 import type { MemoryLoad, MemoryStore } from '../state/memory-store.js';
+import { auditUnits } from './audit-units.js';
 import { decide, type HealthInput, type ScheduledDecision } from './decide.js';
 
 export interface ScheduledAuditInput {
@@ -69,7 +70,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   const github: IssueTarget = input;
 
   const { loaded, tracking } = await load(input.store, github);
-  const decision = decide({ ...input, rows: input.result.rows, loaded, location: input.store.location, tracking, now });
+  const decision = decide({ ...input, units: auditUnits(input.result), loaded, location: input.store.location, tracking, now });
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
@@ -98,7 +99,7 @@ function namingIssue(memory: PortMemory | undefined, issue: TrackingIssue | unde
 async function save(store: MemoryStore, memory: PortMemory | undefined, log: Logger): Promise<PortMemory | undefined> {
   if (!memory) return undefined;
   await store.save(memory);
-  log.info(`Saved the memory of ${memory.ports.size} known ports to ${store.location}.`);
+  log.info(`Saved the memory of ${rememberedCount(memory)} known ports (${memory.units.size} unit${memory.units.size === 1 ? '' : 's'}) to ${store.location}.`);
   return memory;
 }
 

@@ -7,7 +7,7 @@ import type { PortDrillDown } from '../../src/audit/drill-down.js';
 import { unacknowledgedPorts, updateMemory } from '../../src/audit/known-ports.js';
 import { decideRedaction, Redactor, visibilityOf } from '../../src/report/redaction.js';
 import { renderIssueBody } from '../../src/report/tracking-issue.js';
-import { portRow, WINDOW } from '../support/report-fixtures.js';
+import { oneUnit, portRow, WINDOW } from '../support/report-fixtures.js';
 
 const ACCOUNT = '123456789012';
 const redactor = new Redactor({ vpcCidrs: parseCidrList('10.20.0.0/16,2600:1f18:47b:a900::/56'), accountIds: [ACCOUNT], key: 'test-key' });
@@ -79,7 +79,7 @@ describe('what redaction keeps and hides', () => {
       sources: [{ instanceId: 'i-0123456789abcdef0', interfaceId: 'eni-0123456789abcdef0', subnetId: null, address: '10.20.3.4', connections: 48, bytes: 1000, instanceName: 'payroll db' }],
       destinations: [{ address: '198.51.100.7', awsService: null, trafficPath: 8, connections: 48, bytes: 1000 }],
     }]);
-    const memory = updateMemory(undefined, 'vpc-0abc1234', rows, new Set(['25/tcp']), new Date('2026-11-02T00:00:00Z'));
+    const memory = updateMemory(undefined, 'vpc-0abc1234', oneUnit(rows), new Set(['25/tcp']), new Date('2026-11-02T00:00:00Z'));
     const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged: unacknowledgedPorts(memory, undefined), rows, top: 10, newKeys: new Set(['25/tcp']), window: WINDOW, allowlistPath: 'ports.yml', drillDown });
     for (const hidden of ['10.20.', 'i-0123456789abcdef0', 'eni-0123456789abcdef0', 'payroll', ACCOUNT]) expect(body).not.toContain(hidden);
     for (const kept of ['| 25 |', '198.51.100.7', redactor.label('address', '10.20.3.4'), redactor.label('name', 'payroll db')]) expect(body).toContain(kept);
