@@ -45,6 +45,7 @@ import { renderPipelineHealth } from './report/pipeline-health.js';
 import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from './report/redaction.js';
 import type { Cidr } from './audit/cidr.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { auditUnits } from './run/audit-units.js';
 import { runScheduledAudit, type ScheduledAuditInput } from './run/scheduled-run.js';
 import { readSettings, SettingsError, type Settings } from './settings.js';
 import { S3MemoryStore } from './state/s3-memory-store.js';
@@ -299,6 +300,7 @@ async function scheduledInput(
     octokit,
     repo: context.repo,
     result,
+    units: auditUnits(result),
     top: settings.top,
     window: parameters.window,
     allowlist,

@@ -8,6 +8,7 @@
 import { unitKey, unitLabel, type AuditUnit } from '../audit/audit-unit.js';
 import { auditedWindows, portsOf, UNATTRIBUTED, type PortMemory, type PortWindow } from '../audit/known-ports.js';
 import { portKey } from '../audit/port-row.js';
+import { escapeMarkdown } from './markdown.js';
 
 /** A port the trend draws a line for: of `unit` (the unit of nulls when absent, as in a one-VPC audit). */
 export interface TrendPort {
@@ -45,7 +46,7 @@ function chart(title: string, windows: readonly Window[], kind: 'bar' | 'line', 
 }
 
 /** A line's name under the chart: `443/tcp`, and its unit's label when it has one (`443/tcp` in vpc-0a1b (...)). */
-const lineName = (p: TrendPort) => `\`${portKey(p)}\`${p.unit && unitKey(p.unit) !== unitKey(UNATTRIBUTED) ? ` in ${unitLabel(p.unit)}` : ''}`;
+const lineName = (p: TrendPort) => `\`${portKey(p)}\`${p.unit && unitKey(p.unit) !== unitKey(UNATTRIBUTED) ? ` in ${escapeMarkdown(unitLabel(p.unit))}` : ''}`;
 
 /**
  * The trend section (`heading` is its markdown level, `###`) for `ports`, ranked as the table that lists them;

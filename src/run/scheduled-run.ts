@@ -8,6 +8,7 @@
 // Read-only runs stop after step 2 and show the decision in their job summary.
 
 import type { Allowlist } from '../audit/allowlist.js';
+import type { UnitPorts } from '../audit/audit-unit.js';
 import { rememberedCount, updateMemory, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { PortRow } from '../audit/port-row.js';
 import type { AuditResult, DrillDownResult } from '../engines/engine.js';
@@ -18,14 +19,15 @@ import type { Logger } from '../log.js';
 import { findOpenTrackingIssues, publishTrackingIssue, type IssueAction, type IssueTarget } from '../report/publish-issue.js';
 import type { TrackingIssue } from '../report/tracking-issue.js';
 import type { MemoryLoad, MemoryStore } from '../state/memory-store.js';
-import { auditUnits } from './audit-units.js';
 import { decide, type HealthInput, type ScheduledDecision } from './decide.js';
 
 export interface ScheduledAuditInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
-  /** The audit: every port of the window, in rank order (new ports are judged wherever they rank). */
+  /** The audit: every port of the window, in rank order (its top list is the issue's, over every unit). */
   readonly result: AuditResult;
+  /** The audit's ports per unit (account, region, VPC: auditUnits(result)), each judged and remembered in its unit wherever it ranks. */
+  readonly units: readonly UnitPorts[];
   /** How many ports the tracking issue's top list shows; new ports below it get their own section. */
   readonly top: number;
   readonly window: HourWindow;
@@ -70,7 +72,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   const github: IssueTarget = input;
 
   const { loaded, tracking } = await load(input.store, github);
-  const decision = decide({ ...input, units: auditUnits(input.result), loaded, location: input.store.location, tracking, now });
+  const decision = decide({ ...input, loaded, location: input.store.location, tracking, now });
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;

@@ -67,12 +67,14 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
     collectingBaseline = false,
     health?: ScheduledAuditInput['health'],
     drillDown?: ScheduledAuditInput['drillDown'],
+    units: readonly UnitPorts[] = oneUnit(rows),
   ) => {
     const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
     return runScheduledAudit({
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: auditResult(rows),
+      units,
       top: 10,
       window: WINDOW,
       allowlist,
