@@ -248,6 +248,7 @@ async function reportOnPullRequest(settings: Settings, pullNumber: number, baseS
     headAllowlist,
     allowlistPath: settings.allowlistPath,
     rows: result.rows,
+    units: auditUnits(result),
     top: settings.top,
     observedAt: now.toISOString(),
     stackOrVpcKey: memoryKey,
