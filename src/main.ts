@@ -38,6 +38,7 @@ import type { FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { stackPipeline } from './pipeline/pipelines.js';
 import { renderJobSummary } from './report/job-summary.js';
+import type { UnitFindings } from './report/unit-sections.js';
 import { renderSarif, type SarifInput } from './report/sarif.js';
 import { forkPullRequestNotice, reportPullRequest, type PullRequestPayload } from './report/pr-comment.js';
 import { judgeRun, type RunContext, type RunTrust } from './report/run-trust.js';
@@ -103,6 +104,8 @@ interface ReportOutcome {
   readonly judgedBy?: Allowlist;
   /** The port memory as this run left it (scheduled and read-only runs), for the job summary's trend. */
   readonly memory?: PortMemory;
+  /** What the run concluded per audit unit (scheduled and read-only runs), for the job summary's per-VPC sections. */
+  readonly units?: readonly UnitFindings[];
 }
 
 async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -329,8 +332,8 @@ async function reportReadOnly(
 ): Promise<ReportOutcome> {
   const allowlist = await allowlistAtRef(input.octokit, settings.allowlistPath, defaultBranch, 'Ports are judged against the memory alone.');
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
-  const { newPorts, silent, unexplained, issueNumber, issueUrl, health, memory } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
-  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, memory, judgedBy: allowlist };
+  const { newPorts, silent, unexplained, issueNumber, issueUrl, health, memory, units } = await runScheduledAudit({ ...input, allowlist, readOnly: true });
+  return { newPorts, silent, unexplained, trackingIssue: issueNumber === undefined ? undefined : { number: issueNumber, url: issueUrl }, readOnly, health, memory, units, judgedBy: allowlist };
 }
 
 /** A trusted scheduled run: load memory -> decide -> drill down -> publish -> save (src/run/scheduled-run.ts). */
@@ -338,7 +341,7 @@ async function reportOnSchedule(input: Awaited<ReturnType<typeof scheduledInput>
   const report = await runScheduledAudit({ ...input, drillDown: async (newPorts) => shown(await drillDownNewPorts(clients, engine, parameters, newPorts)) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown, memory: report.memory };
+  return { newPorts: report.newPorts, silent: report.silent, unexplained: report.unexplained, trackingIssue, health: report.health, drillDown: report.drillDown, memory: report.memory, units: report.units };
 }
 
 /** The drill-down step: one more Athena query for the new ports, then their sources' names (where the role may). */
@@ -475,7 +478,7 @@ export async function run(now: Date = new Date()): Promise<void> {
     core.setOutput('new-ports', portsJson(outcome.newPorts));
     const { newPorts, silent, trackingIssue, pullRequest } = outcome;
     const tableRead = shown(`${target.database}.${target.table}: ${parameters.source.partitioning}`);
-    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory };
+    const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory, units: outcome.units };
     if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
     await core.summary.addRaw(renderJobSummary(summary)).write();
     const sarif = { rows: result.rows, allowlist: outcome.readOnly ? outcome.judgedBy : allowlist, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };

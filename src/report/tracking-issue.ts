@@ -111,7 +111,9 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
   // The trend's lines are ranked as the top list is (connections); ports this window did not see come last.
   const rank = new Map(input.rows.map((row, index) => [portKey(row), index]));
   const byRank = [...unacknowledged].sort((a, b) => (rank.get(portKey(a)) ?? Infinity) - (rank.get(portKey(b)) ?? Infinity));
-  const trend = input.memory ? renderTrend(input.memory, byRank, '###', 'unacknowledged ports') : '';
+  // The one unit's ports are looked up in that unit of the memory (the unit of nulls when none is given).
+  const unit = input.units?.[0]?.unit;
+  const trend = input.memory ? renderTrend(input.memory, byRank.map((p) => ({ port: p.port, protocol: p.protocol, unit })), '###', 'unacknowledged ports') : '';
   const keys = listedTokens(input);
   const portsTable = markdownPortTable(unacknowledged.slice(0, shownPorts), columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS));
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
@@ -190,7 +192,7 @@ function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFind
       ? `Every outbound port the audit of **${escapeMarkdown(stackOrVpcKey)}** reported in its ${units.length} VPCs is explained; this issue stays open for the pipeline's health.`
       : `The audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${tokens.length} port${tokens.length === 1 ? '' : 's'} in ${vpcs} of its ${units.length} VPCs that no one has explained yet.`;
   const trendPorts = units.flatMap((u) => u.unexplained.map((p) => ({ port: p.port, protocol: p.protocol, unit: u.unit })));
-  const trend = input.memory ? renderTrend(input.memory, trendPorts, '###', 'unacknowledged ports') : '';
+  const trend = input.memory ? renderTrend(input.memory, trendPorts, '###', 'unacknowledged ports', true) : '';
   const sections = listed.slice(0, shownUnits).map(renderUnitSection);
   const sectionsNote = shownUnits < listed.length ? [truncationNote(shownUnits, listed.length, 'VPC sections', 'The job summary of the latest audit run has them all.'), ''] : [];
   const drillDowns = input.drillDown ?? [];

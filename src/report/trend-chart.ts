@@ -5,8 +5,8 @@
 // (https://mermaid.js.org/syntax/xyChart): `x-axis "title" [a, "b c"]`, `y-axis "title" min --> max`,
 // `bar [..]`, `line [..]`. It draws no legend, so the lines' ports are named under the chart.
 
-import { unitKey, unitLabel, type AuditUnit } from '../audit/audit-unit.js';
-import { auditedWindows, portsOf, UNATTRIBUTED, type PortMemory, type PortWindow } from '../audit/known-ports.js';
+import { unitLabel, type AuditUnit } from '../audit/audit-unit.js';
+import { auditedWindows, portsOf, type PortMemory, type PortWindow } from '../audit/known-ports.js';
 import { portKey } from '../audit/port-row.js';
 import { escapeMarkdown } from './markdown.js';
 
@@ -45,15 +45,15 @@ function chart(title: string, windows: readonly Window[], kind: 'bar' | 'line', 
   ].join('\n');
 }
 
-/** A line's name under the chart: `443/tcp`, and its unit's label when it has one (`443/tcp` in vpc-0a1b (...)). */
-const lineName = (p: TrendPort) => `\`${portKey(p)}\`${p.unit && unitKey(p.unit) !== unitKey(UNATTRIBUTED) ? ` in ${escapeMarkdown(unitLabel(p.unit))}` : ''}`;
+/** A line's name under the chart: `443/tcp`, with its unit's label when `nameUnits` (`443/tcp` in vpc-0a1b (...)). */
+const lineName = (p: TrendPort, nameUnits: boolean) => `\`${portKey(p)}\`${nameUnits && p.unit ? ` in ${escapeMarkdown(unitLabel(p.unit))}` : ''}`;
 
 /**
  * The trend section (`heading` is its markdown level, `###`) for `ports`, ranked as the table that lists them;
  * empty when the memory has no audited window yet. `about` names the ports in the chart's title (`new ports`).
- * The bars are the total over every port of every unit.
+ * The bars are the total over every port of every unit; `nameUnits` names each line's unit (several units).
  */
-export function renderTrend(memory: PortMemory, ports: readonly TrendPort[], heading: string, about: string): string {
+export function renderTrend(memory: PortMemory, ports: readonly TrendPort[], heading: string, about: string, nameUnits = false): string {
   const windows = auditedWindows(memory.units);
   if (windows.length === 0) return '';
   const totals = windows.map(() => 0);
@@ -71,7 +71,7 @@ export function renderTrend(memory: PortMemory, ports: readonly TrendPort[], hea
     '',
     chart('Connections per window, all ports', windows, 'bar', [totals]),
     ...(shown.length > 0
-      ? ['', chart(`Connections per window, ${about}`, windows, 'line', lines), '', `Lines, in order${more}: ${shown.map((p) => lineName(p.port)).join(', ')}.`]
+      ? ['', chart(`Connections per window, ${about}`, windows, 'line', lines), '', `Lines, in order${more}: ${shown.map((p) => lineName(p.port, nameUnits)).join(', ')}.`]
       : []),
   ].join('\n');
 }

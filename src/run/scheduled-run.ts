@@ -18,6 +18,7 @@ import type { PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
 import { findOpenTrackingIssues, publishTrackingIssue, type IssueAction, type IssueTarget } from '../report/publish-issue.js';
 import type { TrackingIssue } from '../report/tracking-issue.js';
+import type { UnitFindings } from '../report/unit-sections.js';
 import type { MemoryLoad, MemoryStore } from '../state/memory-store.js';
 import { decide, type HealthInput, type ScheduledDecision } from './decide.js';
 
@@ -64,6 +65,8 @@ interface ScheduledAuditReport {
   readonly health?: PipelineHealth;
   /** The drill-down of the new ports, when step 3 ran. */
   readonly drillDown?: DrillDownResult;
+  /** What the run concluded per audit unit (see ScheduledDecision). */
+  readonly units: readonly UnitFindings[];
 }
 
 /** Runs the steps; read-only runs stop after deciding. */
@@ -109,6 +112,6 @@ async function save(store: MemoryStore, memory: PortMemory | undefined, log: Log
 const emptyOr = (memory: PortMemory | undefined, key: string, now: Date) => memory ?? updateMemory(undefined, key, [], new Set(), now);
 
 function reportOf(decision: ScheduledDecision, issue: TrackingIssue | undefined, issueAction: IssueAction, memory: PortMemory): ScheduledAuditReport {
-  const { newPorts, silent, unexplained, health } = decision;
-  return { issueNumber: issue?.number, issueUrl: issue?.url, issueAction, newPorts, silent, memory, unexplained, health };
+  const { newPorts, silent, unexplained, health, units } = decision;
+  return { issueNumber: issue?.number, issueUrl: issue?.url, issueAction, newPorts, silent, memory, unexplained, health, units };
 }
