@@ -24,9 +24,9 @@ import {
   UNATTRIBUTED,
   type MemoryState,
   type PortMemory,
+  type UnitAssessment,
   type UnitUnacknowledged,
 } from '../audit/known-ports.js';
-import type { PortRow } from '../audit/port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
@@ -102,7 +102,7 @@ export function decide(input: DecideInput): ScheduledDecision {
  * What each unit shows: the units of the window in the audit's order, then units only the memory holds that still
  * have unacknowledged ports (a VPC quiet this window keeps its listed ports).
  */
-function unitFindings(units: readonly UnitPorts[], assessed: readonly { unit: AuditUnit; newPorts: readonly PortRow[]; firstWindow: boolean }[], unacknowledged: readonly UnitUnacknowledged[]): UnitFindings[] {
+function unitFindings(units: readonly UnitPorts[], assessed: readonly UnitAssessment[], unacknowledged: readonly UnitUnacknowledged[]): UnitFindings[] {
   const listed = new Map(unacknowledged.map((u) => [unitKey(u.unit), u.ports]));
   const seen = units.map(({ unit, rows, portsLeftOut }, i) => ({
     unit,
