@@ -32,10 +32,18 @@ export function trackingMarker(stackOrVpcKey: string): string {
 
 const PORTS_MARKER = /<!-- vpc-port-audit:unacknowledged ([^>]*?) ?-->/;
 
-/** The unacknowledged port keys an issue body lists (from its hidden line); [] when it has none. */
+/**
+ * The unacknowledged ports an issue body lists (from its hidden line), as unitPortTokens (`22/tcp`,
+ * `111122223333/eu-west-1/vpc-0a1b:22/tcp`); [] when it has none. The line writes a unit's ports as one group,
+ * `UNIT:22/tcp,53/udp` (an organisation's many ports must fit GitHub's body limit); groups are expanded here.
+ */
 export function unacknowledgedKeysIn(body: string): string[] {
   const match = PORTS_MARKER.exec(body);
-  return match ? match[1]!.split(' ').filter((k) => k !== '') : [];
+  if (!match) return [];
+  return match[1]!.split(' ').filter((k) => k !== '').flatMap((group) => {
+    const colon = group.lastIndexOf(':');
+    return colon < 0 ? [group] : group.slice(colon + 1).split(',').map((port) => `${group.slice(0, colon)}:${port}`);
+  });
 }
 
 interface IssueBodyInput {
@@ -148,7 +156,18 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
   ].join('\n');
 }
 
-const unacknowledgedMarker = (tokens: readonly string[]) => `<!-- vpc-port-audit:unacknowledged ${tokens.join(' ')} -->`;
+/** The hidden line of the listed ports: bare tokens as they are, a unit's qualified tokens as one `UNIT:p1,p2` group (see unacknowledgedKeysIn). */
+function unacknowledgedMarker(tokens: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const token of tokens) {
+    const colon = token.lastIndexOf(':');
+    const unit = colon < 0 ? token : token.slice(0, colon);
+    if (colon < 0) groups.set(unit, []);
+    else groups.set(unit, [...(groups.get(unit) ?? []), token.slice(colon + 1)]);
+  }
+  const line = [...groups].map(([unit, ports]) => (ports.length === 0 ? unit : `${unit}:${ports.join(',')}`));
+  return `<!-- vpc-port-audit:unacknowledged ${line.join(' ')} -->`;
+}
 
 /** How to acknowledge a port (the first listed one as the example), and the blank line after it. */
 function howToAcknowledge(allowlistPath: string, example: RememberedPort | undefined): string[] {

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { AuditUnit } from '../../src/audit/audit-unit.js';
 import { UNATTRIBUTED, unacknowledgedPorts, unitPortToken, updateMemory } from '../../src/audit/known-ports.js';
 import { renderJobSummary } from '../../src/report/job-summary.js';
+import { GITHUB_BODY_LIMIT } from '../../src/report/markdown.js';
 import { renderIssueBody, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
 import type { UnitFindings } from '../../src/report/unit-sections.js';
 import { auditResult, portRow, WINDOW } from '../support/report-fixtures.js';
@@ -61,5 +62,25 @@ describe('tracking issue of one unit', () => {
     expect(visible(attributed)).toEqual(visible(plain));
     expect(plain).toContain('Lines, in order: `22/tcp`.');
     expect(plain).not.toContain('Every VPC');
+  });
+});
+
+describe('an organisation of 100 VPCs', () => {
+  test("the tracking issue of 4,000 unacknowledged ports fits GitHub's limit: every VPC in the summary, the VPC sections cut from the tail with a note", () => {
+    const units = Array.from({ length: 100 }, (_, i) => {
+      const unit = { account: String(100000000000 + i), region: 'eu-west-1', vpcId: `vpc-0${i.toString(16).padStart(16, '0')}` };
+      const rows = Array.from({ length: 40 }, (_, p) => portRow(1000 + p, 6, 500 - p, ['203.0.113.10', '198.51.100.7']));
+      return { unit, rows, portsLeftOut: 0 };
+    });
+    const memory = updateMemory(undefined, 'org', units, new Set(units.flatMap((u) => u.rows.map((r) => unitPortToken(u.unit, r)))), WINDOW.end, WINDOW);
+    const findings = units.map((u) => ({ ...u, newPorts: u.rows, firstWindow: false, unexplained: unacknowledgedPorts({ ...memory, units: new Map([...memory.units].filter(([, m]) => m.unit === u.unit)) }, undefined) }));
+    const body = renderIssueBody({ stackOrVpcKey: 'org', unacknowledged: findings.flatMap((f) => f.unexplained), rows: units[0]!.rows, top: 10, newKeys: new Set(), window: WINDOW, allowlistPath: 'ports.yml', memory, units: findings });
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+    expect(body.match(/^\| vpc-0/gm)).toHaveLength(100);
+    expect(body).toMatch(/> Showing the first \d+ of 100 VPC sections/);
+    // The hidden line writes each VPC's ports as one group; read back, every port of every VPC is there.
+    expect(body).toContain(' 100000000000/eu-west-1/vpc-00000000000000000:1000/tcp,1001/tcp,1002/tcp,');
+    expect(unacknowledgedKeysIn(body)).toHaveLength(4000);
+    expect(unacknowledgedKeysIn(body)).toContain('100000000099/eu-west-1/vpc-00000000000000063:1039/tcp');
   });
 });
