@@ -6,6 +6,7 @@
 // them again and compares, so they never go stale: after changing a renderer, the help or a README heading, run
 // `npm run examples`.
 
+import { auditUnits } from '../src/run/audit-units.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllowlist } from '../src/audit/allowlist.js';
@@ -107,7 +108,7 @@ export async function renderExamples(): Promise<Record<string, string>> {
   const allowlist = parseAllowlist(sampleAllowlist, ALLOWLIST_PATH, NOW);
 
   // The first scheduled run with this allowlist: every port outside it is new, and drilled into.
-  const decision = decide({ rows: result.rows, window, allowlist, loaded: { status: 'missing' }, location: `s3://vpc-port-audit-bucket/port-memory/${VPC}.json`, tracking: [], stackOrVpcKey: VPC, now: NOW, log: quiet });
+  const decision = decide({ units: auditUnits(result), window, allowlist, loaded: { status: 'missing' }, location: `s3://vpc-port-audit-bucket/port-memory/${VPC}.json`, tracking: [], stackOrVpcKey: VPC, now: NOW, log: quiet });
   const drillDown = await engine.runDrillDown(parameters, decision.newPorts);
   const newKeys = new Set(decision.newPorts.map(portKey));
   const issue = renderIssueBody({ stackOrVpcKey: VPC, unacknowledged: decision.unexplained, rows: result.rows, top, newKeys, window, allowlistPath: ALLOWLIST_PATH, drillDown: drillDown.ports, memory: decision.memory });

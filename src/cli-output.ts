@@ -63,8 +63,21 @@ function foldersRead(d: Discovery): string {
   return `${kinds.filter(Boolean).join(' and ')} ${d.dayFolders > 0 ? 'spanning' : 'covering'} ${d.hoursCovered} of ${d.hoursInWindow} hours`;
 }
 
-/** The rows outside --allowlist; none without one (there is nothing to be new against), as the table's NEW column says. */
-export const newRows = (rows: readonly PortRow[], allowlist: Allowlist | undefined): PortRow[] => (allowlist ? rows.filter((r) => !isAllowed(allowlist, r)) : []);
+/**
+ * The keys (`443/tcp`) of the ports outside --allowlist in at least one of `units`: an entry scoped with
+ * `accounts:`/`vpcs:` explains a port only in the units it names. None without an allowlist (there is nothing to be
+ * new against), as the table's NEW column says.
+ */
+function newKeysIn(units: readonly UnitPorts[], allowlist: Allowlist | undefined): Set<string> {
+  if (!allowlist) return new Set();
+  return new Set(units.flatMap((u) => u.rows.filter((r) => !isAllowed(allowlist, r, u.unit)).map(portKey)));
+}
+
+/** The audit's ports (organisation-wide, in rank order) that are new in at least one of its units (newKeysIn). */
+export function newRows(result: Pick<AuditResult, 'rows' | 'units'>, allowlist: Allowlist | undefined): PortRow[] {
+  const keys = newKeysIn(result.units, allowlist);
+  return result.rows.filter((r) => keys.has(portKey(r)));
+}
 
 /** What the audit judged as inside: the --vpc-cidr blocks, and the VPCs of --vpcs (`the 3 VPCs of vpcs.yml`). */
 export function scopeText(command: AuditCommand): string {
@@ -85,6 +98,8 @@ function cidrsOf(command: AuditCommand, unit: AuditUnit): readonly Cidr[] {
 interface Section {
   readonly title: string;
   readonly unit: AuditUnit;
+  /** The units it sums (its one unit for a VPC): a port is new in the section when it is new in one of them. */
+  readonly units: readonly UnitPorts[];
   readonly rows: readonly PortRow[];
   readonly portsLeftOut: number;
   /** The CIDRs inside (cidrsOf); empty for a VPC whose records were counted by flow-direction and traffic-path alone. */
@@ -102,7 +117,7 @@ function sections(report: AuditReport, by: Exclude<GroupBy, 'none'>): Section[] 
   const { command, result } = report;
   const perVpc = (u: UnitPorts): Section => {
     const cidrs = cidrsOf(command, u.unit);
-    return { title: `${unitLabel(u.unit)}${cidrs.length === 0 ? ` (${NO_CIDRS_NOTE})` : ''}`, unit: u.unit, rows: u.rows, portsLeftOut: u.portsLeftOut, cidrs };
+    return { title: `${unitLabel(u.unit)}${cidrs.length === 0 ? ` (${NO_CIDRS_NOTE})` : ''}`, unit: u.unit, units: [u], rows: u.rows, portsLeftOut: u.portsLeftOut, cidrs };
   };
   if (by === 'vpc') return result.units.map(perVpc);
   const accounts = new Map<string | null, UnitPorts[]>();
@@ -110,6 +125,7 @@ function sections(report: AuditReport, by: Exclude<GroupBy, 'none'>): Section[] 
   return [...accounts].map(([account, units]) => ({
     title: account === null ? 'account unknown' : `account ${account}`,
     unit: { account, region: null, vpcId: null },
+    units,
     rows: sumOverUnits(units),
     portsLeftOut: units.reduce((sum, u) => sum + u.portsLeftOut, 0),
     cidrs: [...new Set(units.flatMap((u) => cidrsOf(command, u.unit)))],
@@ -126,7 +142,16 @@ const drillDownOf = (report: AuditReport, row: { port: number; protocol: number 
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
 /** The top list (--top) and the ports outside --allowlist ranked below it. */
-const splitOf = (report: AuditReport) => splitAtTop(report.result.rows, report.command.top, (row) => report.allowlist !== undefined && !isAllowed(report.allowlist, row));
+function splitOf(report: AuditReport) {
+  const news = newKeysIn(report.result.units, report.allowlist);
+  return splitAtTop(report.result.rows, report.command.top, (row) => news.has(portKey(row)));
+}
+
+/** A section's top list and its new ports ranked below it (new: outside --allowlist in one of its units). */
+function splitSection(report: AuditReport, section: Section) {
+  const news = newKeysIn(section.units, report.allowlist);
+  return { news, ...splitAtTop(section.rows, report.command.top, (row) => news.has(portKey(row))) };
+}
 
 /** An expired entry in the JSON's `allowlist.expired`. */
 const expiredJson = (e: AllowlistEntry) => ({ entry: entryKey(e), line: e.line, reason: e.reason, owner: e.owner ?? null, expires: e.expires });
@@ -134,7 +159,9 @@ const expiredJson = (e: AllowlistEntry) => ({ entry: entryKey(e), line: e.line, 
 function toJson(report: AuditReport): string {
   const { command, result, allowlist } = report;
   const rank = new Map(result.rows.map((row, index) => [portKey(row), index + 1]));
-  const withDrillDown = (r: PortRow) => ({ rank: rank.get(portKey(r))!, ...portDetails(r, allowlist), drillDown: drillDownOf(report, r) ?? null });
+  // One unit: its verdicts (scoped entries included); several: the organisation-wide list's, where only unscoped entries hold.
+  const unit = result.units.length === 1 ? result.units[0]!.unit : undefined;
+  const withDrillDown = (r: PortRow) => ({ rank: rank.get(portKey(r))!, ...portDetails(r, allowlist, unit), drillDown: drillDownOf(report, r) ?? null });
   const { top, newBelow } = splitOf(report);
   return JSON.stringify(
     {
@@ -147,19 +174,22 @@ function toJson(report: AuditReport): string {
       },
       vpcCidrs: command.vpcCidrs.map((c) => c.text),
       allowlist: allowlist ? { path: allowlist.path, expired: allowlist.entries.filter((e) => e.expired).map(expiredJson) } : null,
-      ports: top.map((r) => portDetails(r, allowlist)),
-      new: newRows(result.rows, allowlist).map(withDrillDown),
+      ports: top.map((r) => portDetails(r, allowlist, unit)),
+      new: newRows(result, allowlist).map(withDrillDown),
       newBelowTop: newBelow.map(({ row }) => withDrillDown(row)),
       // Every unit: its top list shaped as `ports`, and its own ports outside --allowlist with their rank in the unit.
-      vpcs: sections(report, 'vpc').map((section) => ({
-        account: section.unit.account,
-        region: section.unit.region,
-        vpcId: section.unit.vpcId,
-        cidrs: section.cidrs.map((c) => c.text),
-        ports: section.rows.slice(0, command.top).map((r) => portDetails(r, allowlist)),
-        new: section.rows.flatMap((r, index) => (newRows([r], allowlist).length > 0 ? [{ rank: index + 1, ...portDetails(r, allowlist) }] : [])),
-        coverage: coverageOf(report, section.unit),
-      })),
+      vpcs: sections(report, 'vpc').map((section) => {
+        const { news } = splitSection(report, section);
+        return {
+          account: section.unit.account,
+          region: section.unit.region,
+          vpcId: section.unit.vpcId,
+          cidrs: section.cidrs.map((c) => c.text),
+          ports: section.rows.slice(0, command.top).map((r) => portDetails(r, allowlist, section.unit)),
+          new: section.rows.flatMap((r, index) => (news.has(portKey(r)) ? [{ rank: index + 1, ...portDetails(r, allowlist, section.unit) }] : [])),
+          coverage: coverageOf(report, section.unit),
+        };
+      }),
       portsInWindow: result.rows.length + result.portsLeftOut,
       portsLeftOut: result.portsLeftOut,
       nothingCounted: report.empty ? { reason: report.empty.reason, sentence: report.empty.sentence, records: report.empty.counts } : null,
@@ -198,11 +228,18 @@ function heading({ command, result, coverage }: AuditReport): string {
 const NEW_MARKS = { allowed: '', expired: 'NEW (expired)', unlisted: 'NEW' } as const;
 
 /** The CLI's top list: the shared top-list columns but the sample peers, and NEW for ports outside --allowlist. */
-function topListColumns(report: AuditReport): Columns<PortRow> {
-  const marked = report.allowlist !== undefined;
+/**
+ * The top list's columns, with the `New` mark where there is an allowlist: the entry's verdict in the one unit of
+ * `units` (the whole audit's by default), or, over several units, NEW when the port is new in one of them.
+ */
+function topListColumns(report: AuditReport, units: readonly UnitPorts[] = report.result.units): Columns<PortRow> {
+  const { allowlist } = report;
+  const news = newKeysIn(units, allowlist);
+  const mark = (row: PortRow) =>
+    NEW_MARKS[units.length === 1 ? allowlistMatch(allowlist, row, units[0]!.unit).status : news.has(portKey(row)) ? 'unlisted' : 'allowed'];
   return [
     ...columns<PortRow>(...TOP_LIST_COLUMNS.filter((name) => name !== 'samplePeers')),
-    ...(marked ? [extraColumn<PortRow>('New', (row) => NEW_MARKS[allowlistMatch(report.allowlist, row).status])] : []),
+    ...(allowlist !== undefined ? [extraColumn<PortRow>('New', mark)] : []),
   ];
 }
 
@@ -237,10 +274,10 @@ const nothing = (report: AuditReport) => (report.empty ? `nothing counted: ${rep
 /** A grouped report's sections as plain text: each title, its top list, and its new ports ranked below it. */
 function sectionsText(report: AuditReport, by: Exclude<GroupBy, 'none'>): string[] {
   return sections(report, by).flatMap((section) => {
-    const { top, newBelow } = splitAtTop(section.rows, report.command.top, (row) => newRows([row], report.allowlist).length > 0);
-    const below = newBelow.length === 0 ? [] : [`${belowTopTitle(report.command.top)}:`, textPortTable(newBelow, rankedColumns(topListColumns(report)))];
+    const { top, newBelow } = splitSection(report, section);
+    const below = newBelow.length === 0 ? [] : [`${belowTopTitle(report.command.top)}:`, textPortTable(newBelow, rankedColumns(topListColumns(report, section.units)))];
     const leftOut = section.portsLeftOut > 0 ? [`(${formatCount(section.portsLeftOut)} quieter ports beyond --max-ports ${report.command.maxPorts} not shown)`] : [];
-    return ['', `== ${section.title} ==`, textPortTable(top, topListColumns(report)), ...below, ...leftOut];
+    return ['', `== ${section.title} ==`, textPortTable(top, topListColumns(report, section.units)), ...below, ...leftOut];
   });
 }
 
@@ -262,11 +299,12 @@ function toTable(report: AuditReport): string {
 function sectionsMarkdown(report: AuditReport, by: Exclude<GroupBy, 'none'>): string {
   return sections(report, by)
     .map((section) => {
-      const { top, newBelow } = splitAtTop(section.rows, report.command.top, (row) => newRows([row], report.allowlist).length > 0);
-      const news = newRows(section.rows, report.allowlist).map(portKey);
+      const split = splitSection(report, section);
+      const { top, newBelow } = split;
+      const news = section.rows.map(portKey).filter((key) => split.news.has(key));
       const newLine = news.length > 0 ? `\n\n**New ports:** ${news.map((k) => `\`${k}\``).join(', ')}` : '';
       const below = newBelow.length > 0 ? `\n\n${renderNewBelowTop(newBelow, report.command.top, '#####')}` : '';
-      return `#### ${escapeMarkdown(section.title)}\n\n${markdownPortTable(top, topListColumns(report), { lowercase: true })}${newLine}${below}`;
+      return `#### ${escapeMarkdown(section.title)}\n\n${markdownPortTable(top, topListColumns(report, section.units), { lowercase: true })}${newLine}${below}`;
     })
     .join('\n\n');
 }
@@ -281,7 +319,7 @@ function toMarkdown(report: AuditReport): string {
   }
   const { top, newBelow } = splitOf(report);
   const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(top, topListColumns(report), { lowercase: true });
-  const newPorts = newRows(report.result.rows, report.allowlist).map(portKey);
+  const newPorts = newRows(report.result, report.allowlist).map(portKey);
   const drills = top.flatMap((row) => drillDownOf(report, row) ?? []).map(renderDrillDownMarkdown);
   const news = newPorts.length > 0 ? `\n\n**New ports:** ${newPorts.map((k) => `\`${k}\``).join(', ')}${drills.map((d) => `\n\n${d}`).join('')}` : '';
   const below = newBelow.length > 0 ? `\n\n${renderNewBelowTop(newBelow, report.command.top, '####', report.drillDown?.ports)}` : '';

@@ -284,7 +284,7 @@ async function audit(command: AuditCommand & { logs: string }, io: CliIo): Promi
   for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
   const { logs, engine, auditParameters, result, coverage, units } = await runLocalAudit(command, io);
   // Only a run with new ports pays for the one drill-down query.
-  const newPorts = newRows(result.rows, allowlist);
+  const newPorts = newRows(result, allowlist);
   const drillDown = newPorts.length > 0 ? await engine.runDrillDown(auditParameters, newPorts) : undefined;
   for (const warning of drillDown?.rejected ?? []) io.stderr(`warning: ${warning}\n`);
   // An empty top list says why (a quiet VPC, or a window, CIDR or flow log that gave nothing to count): a warning

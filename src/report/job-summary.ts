@@ -1,11 +1,15 @@
 // The job summary of an audit run, as markdown (the action writes it with @actions/core's summary):
-// window, cost, what is new, the mermaid chart, the top list and the new ports ranked below it.
+// window, cost, what is new, the mermaid chart, the top list and the new ports ranked below it. An audit of
+// several units (issue 21) adds the organisation-wide summary (a row per VPC) and a section per VPC with new
+// ports or a first window; its new ports are named with their VPC.
 
 import { portKey, splitAtTop, type PortRow } from '../audit/port-row.js';
 import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderCost, renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { escapeMarkdown } from './markdown.js';
+import { columns, markdownPortTable, rankedColumns, TOP_LIST_COLUMNS } from './port-table.js';
+import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, type UnitFindings } from './unit-sections.js';
 import { renderTrend } from './trend-chart.js';
 import type { PortMemory } from '../audit/known-ports.js';
 
@@ -33,11 +37,38 @@ interface JobSummaryInput {
   readonly drillDown?: DrillDownResult;
   /** The port memory after this run (scheduled and read-only runs): the trend of the new ports and the total volume. */
   readonly memory?: PortMemory;
+  /** What the run concluded per audit unit (scheduled and read-only runs); several units add the per-VPC sections. */
+  readonly units?: readonly UnitFindings[];
+}
+
+/** The new ports, named with their VPC when the summary shows units: `` `22/tcp` in vpc-0a1b (...) ``. */
+function newPortNames(newPorts: readonly PortRow[], units: readonly UnitFindings[] | undefined): string {
+  if (!showsUnits(units)) return keys(newPorts);
+  return units.flatMap((u) => u.newPorts.map((p) => `\`${portKey(p)}\` in ${unitName(u.unit)}`)).join(', ');
+}
+
+/** The per-VPC part: the organisation-wide summary, then each VPC with new ports or a first window, its new ports ranked in it. */
+function renderUnits(units: readonly UnitFindings[]): string[] {
+  const sections = units
+    .filter((u) => u.newPorts.length > 0 || u.firstWindow)
+    .flatMap((u) => {
+      const newKeys = new Set(u.newPorts.map(portKey));
+      const ranked = u.rows.flatMap((row, index) => (newKeys.has(portKey(row)) ? [{ rank: index + 1, row }] : []));
+      return [
+        unitHeading(u.unit, '###'),
+        '',
+        ...(u.firstWindow ? [`_${FIRST_WINDOW} (${u.rows.length} port${u.rows.length === 1 ? '' : 's'})._`, ''] : []),
+        ...(ranked.length ? [markdownPortTable(ranked, rankedColumns(columns<PortRow>(...TOP_LIST_COLUMNS))), ''] : []),
+      ];
+    });
+  return ['### Every VPC', '', renderUnitSummary(units), '', ...sections, '### Top list, every VPC', ''];
 }
 
 export function renderJobSummary(input: JobSummaryInput): string {
-  const { result, top, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown, memory } = input;
-  const trend = memory ? renderTrend(memory, newPorts, '###', 'new ports') : '';
+  const { result, top, window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly, drillDown, memory, units } = input;
+  // Each line is looked up in its own unit (one attributed unit too); only several units are named under the chart.
+  const trendPorts = units ? units.flatMap((u) => u.newPorts.map((p) => ({ port: p.port, protocol: p.protocol, unit: u.unit }))) : newPorts;
+  const trend = memory ? renderTrend(memory, trendPorts, '###', 'new ports', showsUnits(units)) : '';
   const newKeys = new Set(newPorts.map(portKey));
   const split = splitAtTop(result.rows, top, (row) => newKeys.has(portKey(row)));
   const leftOut = result.portsLeftOut > 0 ? ` (and ${result.portsLeftOut} less busy ones beyond max-ports, neither judged nor remembered)` : '';
@@ -47,8 +78,8 @@ export function renderJobSummary(input: JobSummaryInput): string {
   else if (pullRequest !== undefined) status = `Pull-request run: the allowlist diff is in the comment on #${pullRequest}; new ports are reported by the scheduled audit.`;
   else if (silent) status = 'Baseline recorded: the ports below are now known, and only ports that appear later will be reported.';
   else if (newPorts.length === 0) status = 'No new ports.';
-  else if (readOnly) status = `**${newPorts.length} port${newPorts.length === 1 ? '' : 's'} not seen before** (not reported by this read-only run): ${keys(newPorts)}.`;
-  else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${keys(newPorts)}${issue ? ` (tracked in ${issue})` : ''}.`;
+  else if (readOnly) status = `**${newPorts.length} port${newPorts.length === 1 ? '' : 's'} not seen before** (not reported by this read-only run): ${newPortNames(newPorts, units)}.`;
+  else status = `**${newPorts.length} new port${newPorts.length === 1 ? '' : 's'}:** ${newPortNames(newPorts, units)}${issue ? ` (tracked in ${issue})` : ''}.`;
   return [
     '## VPC outbound ports',
     '',
@@ -61,6 +92,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     ...(readOnly ? [`> [!NOTE]\n> ${escapeMarkdown(readOnly)}`, ''] : []),
     status,
     '',
+    ...(showsUnits(units) ? renderUnits(units) : []),
     renderFlowsChart(split.top),
     '',
     renderTopListTable(split.top, newKeys),

@@ -1,6 +1,7 @@
 // One observed port as the machine-readable outputs give it (`--format json`, `--format csv`, SARIF): its
 // counts, the names of its protocol and IANA service, and what the allowlist says of it.
 
+import type { AuditUnit } from '../audit/audit-unit.js';
 import { allowlistMatch, entryKey, type Allowlist, type AllowlistMatch } from '../audit/allowlist.js';
 import { protocolName, type PortRow } from '../audit/port-row.js';
 import { serviceName } from '../audit/service-names.js';
@@ -36,15 +37,18 @@ export interface PortDetails {
 }
 
 /** The allowlist's verdict on a port, flattened for JSON and CSV. */
-export function allowlistVerdict(allowlist: Allowlist, row: { port: number; protocol: number }): AllowlistVerdict {
-  const match = allowlistMatch(allowlist, row);
+export function allowlistVerdict(allowlist: Allowlist, row: { port: number; protocol: number }, unit?: AuditUnit): AllowlistVerdict {
+  const match = allowlistMatch(allowlist, row, unit);
   if (match.status === 'unlisted') return { status: 'unlisted', entry: null, reason: null, owner: null, expires: null, line: null };
   const { entry } = match;
   return { status: match.status, entry: entryKey(entry), reason: entry.reason, owner: entry.owner ?? null, expires: entry.expires ?? null, line: entry.line };
 }
 
-/** The port's details; `allowlist` undefined gives `allowlist: null`. */
-export function portDetails(row: PortRow, allowlist: Allowlist | undefined): PortDetails {
+/**
+ * The port's details; `allowlist` undefined gives `allowlist: null`. The verdict is the one in `unit` (an entry
+ * scoped with accounts:/vpcs: holds only where it names; without `unit`, only unscoped entries hold).
+ */
+export function portDetails(row: PortRow, allowlist: Allowlist | undefined, unit?: AuditUnit): PortDetails {
   const { port, protocol, connections, flows, packets, bytes, peers } = row;
   return {
     port,
@@ -56,6 +60,6 @@ export function portDetails(row: PortRow, allowlist: Allowlist | undefined): Por
     packets,
     bytes,
     peers,
-    allowlist: allowlist ? allowlistVerdict(allowlist, row) : null,
+    allowlist: allowlist ? allowlistVerdict(allowlist, row, unit) : null,
   };
 }

@@ -1,16 +1,19 @@
 // The sticky pull-request comment: the port diff between the base branch's allowlist and the PR's against
-// every port the latest audit observed, in ONE comment found by its hidden marker and its author (the token's own
+// every port the latest audit observed (per VPC when the audit has several units: the totals, a row per VPC,
+// then a section per VPC whose ports the PR changes or leaves unexplained), in ONE comment found by its hidden marker and its author (the token's own
 // account: a comment someone else planted with the marker is never edited) and updated in place. Pull
 // requests from forks (read-only token, no OIDC token) are recognised and skipped with a clear log line.
 
 import { entryKey, type Allowlist } from '../audit/allowlist.js';
 import { diffAllowlists, type AllowlistDiff } from '../audit/known-ports.js';
+import type { AuditUnit, UnitPorts } from '../audit/audit-unit.js';
 import { portKey, type PortRow } from '../audit/port-row.js';
 import { listComments, postComment, updateComment, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
-import { code, escapeMarkdown, fitToLimit, truncationNote, utcMinute } from './markdown.js';
+import { code, escapeMarkdown, fitToLimit, formatCount, table, truncationNote, utcMinute } from './markdown.js';
 import { columns, extraColumn, markdownPortTable, PULL_REQUEST_COLUMNS } from './port-table.js';
 import { belowTopTitle } from './audit-sections.js';
+import { showsUnits, unitHeading, unitName } from './unit-sections.js';
 
 /** The hidden first line that identifies our comment on a pull request. */
 export function pullRequestMarker(stackOrVpcKey: string): string {
@@ -53,6 +56,15 @@ interface PullRequestCommentInput {
   readonly allowlistPath: string;
   /** When the top list was observed (the memory's updatedAt), if known. */
   readonly observedAt?: string;
+  /** With several units: each one's diff and observed ports in rank order (`diff` and `ranked` are then the whole audit's). */
+  readonly units?: readonly UnitDiff[];
+}
+
+/** One unit's share of the comment: its diff against its own observed ports. */
+export interface UnitDiff {
+  readonly unit: AuditUnit;
+  readonly diff: AllowlistDiff;
+  readonly ranked: readonly PortRow[];
 }
 
 const SECTIONS: readonly { key: keyof AllowlistDiff & ('newlyAllowed' | 'noLongerAllowed' | 'stillUnexplained' | 'unchanged'); title: string; mark: string }[] = [
@@ -68,42 +80,75 @@ const COMMENT_COLUMNS = [...columns<StatusRow>(...PULL_REQUEST_COLUMNS), extraCo
 
 /**
  * The comment body: a summary line per category, one table of the top list's ports with their category, then
- * the ports ranked below it whose category is not "allowed before and after", with their ranks.
+ * the ports ranked below it whose category is not "allowed before and after", with their ranks. With several
+ * units: the totals, a row per VPC, then those tables per VPC whose ports the PR touches or leaves unexplained.
  */
 export function renderPullRequestComment(input: PullRequestCommentInput): string {
-  const { diff, stackOrVpcKey, allowlistPath, observedAt, ranked, top } = input;
-  const rank = new Map(ranked.map((row, index) => [portKey(row), index + 1]));
-  const rankOf = (row: PortRow) => rank.get(portKey(row)) ?? Infinity;
-  const all: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}`, unchanged: section.key === 'unchanged' })));
-  const rows = all.filter((row) => rankOf(row) <= top);
-  const below = all.filter((row) => rankOf(row) > top && !row.unchanged).sort((a, b) => rankOf(a) - rankOf(b));
-  const belowColumns = [extraColumn<StatusRow>('#', (row) => String(rankOf(row)), true), ...COMMENT_COLUMNS];
-  const counts = SECTIONS.map((s) => `${s.mark} ${s.title}: **${diff[s.key].length}**`);
+  const { diff, stackOrVpcKey, allowlistPath, observedAt, top, units } = input;
   const unobserved = [
     ...diff.addedNotObserved.map((e) => `- \`${entryKey(e)}\` is added (line ${e.line}) but was not observed in the window.`),
     ...diff.removedNotObserved.map((e) => `- \`${entryKey(e)}\` is removed; it was not observed in the window either.`),
     ...diff.expiredInHead.map((e) => `- \`${entryKey(e)}\` (line ${e.line}) expired after ${e.expires}: it no longer explains its ports.`),
   ];
+  const head = [
+    pullRequestMarker(stackOrVpcKey),
+    `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
+    '',
+  ];
+  const tail = [...(unobserved.length ? ['', unobserved.join('\n')] : []), ''];
+  if (showsUnits(units)) {
+    const listed = units.filter((u) => SECTIONS.some((s) => s.key !== 'unchanged' && u.diff[s.key].length > 0));
+    const render = (shownUnits: number) =>
+      [
+        ...head,
+        `Against the ports the latest audit observed${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''} in ${units.length} VPCs:`,
+        '',
+        SECTIONS.map((s) => `- ${s.mark} ${s.title}: **${units.reduce((sum, u) => sum + u.diff[s.key].length, 0)}**`).join('\n'),
+        '',
+        table(['VPC', ...SECTIONS.map((s) => s.mark)], units.map((u) => [unitName(u.unit), ...SECTIONS.map((s) => formatCount(u.diff[s.key].length))]), [false, true, true, true, true]),
+        ...listed.slice(0, shownUnits).flatMap((u) => ['', unitHeading(u.unit, '####'), '', renderDiffTables(u.diff, u.ranked, top, '#####')]),
+        ...(shownUnits < listed.length ? ['', truncationNote(shownUnits, listed.length, 'VPC sections')] : []),
+        ...tail,
+      ].join('\n');
+    return fitToLimit(listed.length, render);
+  }
+  const rowCount = statusRows(diff, input.ranked, top);
   const render = (shown: number) =>
     [
-      pullRequestMarker(stackOrVpcKey),
-      `### Outbound ports: effect of ${code(allowlistPath)} in this PR on ${escapeMarkdown(stackOrVpcKey)}`,
-      '',
+      ...head,
       `Against the ports the latest audit observed${observedAt ? ` (${utcMinute(observedAt)} UTC)` : ''}:`,
       '',
-      counts.map((c) => `- ${c}`).join('\n'),
+      SECTIONS.map((s) => `- ${s.mark} ${s.title}: **${diff[s.key].length}**`).join('\n'),
       '',
-      rows.length === 0
-        ? '_No observed ports yet: the scheduled audit has not recorded any._'
-        : markdownPortTable(rows.slice(0, shown), COMMENT_COLUMNS) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
-      ...(below.length && shown >= rows.length
-        ? ['', `#### ${belowTopTitle(top)}`, '', 'Ports ranked below the top list that this PR allows, stops allowing or leaves unexplained:', '',
-          markdownPortTable(below.slice(0, shown - rows.length), belowColumns) + (shown < rows.length + below.length ? `\n\n${truncationNote(shown - rows.length, below.length, 'ports below the top list')}` : '')]
-        : []),
-      ...(unobserved.length ? ['', unobserved.join('\n')] : []),
-      '',
+      renderDiffTables(diff, input.ranked, top, '####', shown),
+      ...tail,
     ].join('\n');
-  return fitToLimit(rows.length + below.length, render);
+  return fitToLimit(rowCount.rows.length + rowCount.below.length, render);
+}
+
+/** The observed ports with their category: those of the top list, and those below it that are not "allowed before and after". */
+function statusRows(diff: AllowlistDiff, ranked: readonly PortRow[], top: number) {
+  const rank = new Map(ranked.map((row, index) => [portKey(row), index + 1]));
+  const rankOf = (row: PortRow) => rank.get(portKey(row)) ?? Infinity;
+  const all: StatusRow[] = SECTIONS.flatMap((section) => diff[section.key].map((row) => ({ ...row, status: `${section.mark} ${section.title}`, unchanged: section.key === 'unchanged' })));
+  const rows = all.filter((row) => rankOf(row) <= top);
+  const below = all.filter((row) => rankOf(row) > top && !row.unchanged).sort((a, b) => rankOf(a) - rankOf(b));
+  return { rows, below, rankOf };
+}
+
+/** The table of the top list's observed ports and the section of those below it (`heading` its level), the first `shown` rows. */
+function renderDiffTables(diff: AllowlistDiff, ranked: readonly PortRow[], top: number, heading: string, shown = Infinity): string {
+  const { rows, below, rankOf } = statusRows(diff, ranked, top);
+  const belowColumns = [extraColumn<StatusRow>('#', (row) => String(rankOf(row)), true), ...COMMENT_COLUMNS];
+  return [
+    rows.length === 0
+      ? '_No observed ports yet: the scheduled audit has not recorded any._'
+      : markdownPortTable(rows.slice(0, shown), COMMENT_COLUMNS) + (shown < rows.length ? `\n\n${truncationNote(shown, rows.length, 'ports')}` : ''),
+    ...(below.length && shown >= rows.length
+      ? ['', `${heading} ${belowTopTitle(top)}`, '', 'Ports ranked below the top list that this PR allows, stops allowing or leaves unexplained:', '',
+        markdownPortTable(below.slice(0, shown - rows.length), belowColumns) + (shown < rows.length + below.length ? `\n\n${truncationNote(shown - rows.length, below.length, 'ports below the top list')}` : '')]
+      : []),
+  ].join('\n');
 }
 
 interface PullRequestReportInput {
@@ -116,6 +161,8 @@ interface PullRequestReportInput {
   readonly allowlistPath: string;
   /** Every port this run's audit observed, in rank order. */
   readonly rows: readonly PortRow[];
+  /** The same per unit (auditUnits(result)); several units get the diff per VPC. Absent: one unit. */
+  readonly units?: readonly UnitPorts[];
   /** How many of them the comment's top table shows. */
   readonly top: number;
   readonly observedAt?: string;
@@ -134,7 +181,8 @@ interface PullRequestReport {
 export async function reportPullRequest(input: PullRequestReportInput): Promise<PullRequestReport> {
   const { octokit, repo, pullNumber, log, stackOrVpcKey, author } = input;
   const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
-  const body = renderPullRequestComment({ diff, ranked: input.rows, top: input.top, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt });
+  const units = input.units?.map(({ unit, rows }) => ({ unit, diff: diffAllowlists(input.baseAllowlist, input.headAllowlist, rows, unit), ranked: rows }));
+  const body = renderPullRequestComment({ diff, ranked: input.rows, top: input.top, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt, units });
   const marker = pullRequestMarker(stackOrVpcKey);
   const marked = (await listComments(octokit, repo, pullNumber, author)).filter((comment) => comment.body.startsWith(marker));
   for (const planted of marked.filter((comment) => !comment.ours)) {

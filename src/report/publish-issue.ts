@@ -7,12 +7,13 @@
 
 import { portKey, type PortRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
-import type { PortMemory, RememberedPort } from '../audit/known-ports.js';
+import { unitPortToken, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { closeIssue, createIssue, createOnce, ensureLabel, listOpenIssues, postComment, updateIssue, type GitHubClient, type RepoRef } from '../github.js';
 import type { Logger } from '../log.js';
 import { code } from './markdown.js';
+import type { UnitFindings } from './unit-sections.js';
 import { problemKindsIn, renderPipelineProblemsComment } from './pipeline-health.js';
 import { duplicateNote, issueTitle, renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn, type TrackingIssue } from './tracking-issue.js';
 
@@ -42,9 +43,12 @@ export interface IssueDecision {
   /** Numbers of the other open issues with our label and marker: never adopted, updated or closed. */
   readonly unnamed: readonly number[];
   readonly plan: IssuePlan;
+  /** Every unit's new ports, unit after unit (one unit: as the audit ranked them). */
   readonly newPorts: readonly PortRow[];
-  /** Ports reported and still not in the allowlist: what the issue lists. */
+  /** Every unit's ports reported and still not in the allowlist, unit after unit: what the issue lists. */
   readonly unexplained: readonly RememberedPort[];
+  /** The same, unit by unit: the window's units in the audit's order, then units whose listed ports the window did not see. */
+  readonly units: readonly UnitFindings[];
   /** The pipeline's health, when the run judged it. */
   readonly health?: PipelineHealth;
 }
@@ -81,21 +85,21 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory, units } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.stackOrVpcKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory });
+  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory, units });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.
     await updateIssue(octokit, repo, open!.number, { body: body(), ...(open!.title === title ? {} : { title }) });
-    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown), author, log);
+    if (plan.comment) await postComment(octokit, repo, open!.number, renderNewPortsComment(newPorts, window, drillDown, units), author, log);
     if (plan.healthComment) await postComment(octokit, repo, open!.number, renderPipelineProblemsComment(health!, window), author, log);
   } else if (plan.action === 'closed') {
     await closeIssue(octokit, repo, open!.number, closingNote(open!.body, allowlistPath), 'completed', author, log);
   } else if (plan.action === 'opened') {
-    open = await openTrackingIssue(target, title, body(), newPorts, window, drillDown ?? [], new Set(content.unnamed));
+    open = await openTrackingIssue(target, title, body(), units, window, drillDown ?? [], new Set(content.unnamed));
   }
   if (plan.action === 'none') log.info(`Tracking issue: nothing to change${open ? ` (#${open.number} stays as it is)` : ''}.`);
   else log.info(`Tracking issue #${open!.number}: ${plan.action}.`);
@@ -126,7 +130,7 @@ async function openTrackingIssue(
   target: IssueTarget,
   title: string,
   body: string,
-  newPorts: readonly PortRow[],
+  units: readonly UnitFindings[],
   window: HourWindow,
   drillDown: readonly PortDrillDown[],
   unnamed: ReadonlySet<number>,
@@ -146,8 +150,10 @@ async function openTrackingIssue(
   log.warning(`Another run opened tracking issue #${winner.number} at the same time; closing #${mine.number} as its duplicate.`);
   await closeIssue(octokit, repo, mine.number, duplicateNote(winner), 'not_planned', author, log);
   const listed = new Set(unacknowledgedKeysIn(winner.body));
-  const missing = newPorts.filter((port) => !listed.has(portKey(port)));
-  const missingDrillDown = drillDown.filter((port) => !listed.has(portKey(port)));
-  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window, missingDrillDown), author, log);
+  const missingUnits = units.map((u) => ({ ...u, newPorts: u.newPorts.filter((port) => !listed.has(unitPortToken(u.unit, port))) }));
+  const missing = missingUnits.flatMap((u) => u.newPorts);
+  // The drill-down is not per unit: a port's goes along while it is missing in any unit.
+  const missingDrillDown = drillDown.filter((port) => missing.some((m) => portKey(m) === portKey(port)));
+  if (missing.length > 0) await postComment(octokit, repo, winner.number, renderNewPortsComment(missing, window, missingDrillDown, missingUnits), author, log);
   return winner;
 }

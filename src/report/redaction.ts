@@ -1,8 +1,9 @@
 // Reports safe for public repositories: whether a run redacts (the `redact` input and the repository's
 // visibility), and the redaction itself, done on the data before any renderer sees it (audit and drill-down
 // results, pipeline health, output values), so every section of every issue, comment, summary and output is
-// covered, whichever module renders it. Addresses inside the VPC, instance, interface and subnet ids, Name tags,
-// interface descriptions and account ids become stable short labels (`address-3f9a1c`: a keyed hash, the same
+// covered, whichever module renders it. Addresses inside the VPC, instance, interface, subnet and VPC ids, Name
+// tags, interface descriptions and account ids (the run's own, any in an ARN, and every audit unit's `account`:
+// the other accounts of an organisation audit) become stable short labels (`address-3f9a1c`: a keyed hash, the same
 // value gets the same label in every report of the account); ports, protocols, counts, times and the public
 // addresses of outside peers stay.
 
@@ -36,7 +37,7 @@ export function visibilityOf(repository: { readonly visibility?: string; readonl
 
 /** Decides from the input and the visibility (undefined: it could not be read, so `auto` redacts to be safe). */
 export function decideRedaction(mode: RedactMode, visibility: Visibility | undefined): RedactionDecision {
-  const what = 'addresses inside the VPC, instance, interface and subnet ids, Name tags, interface descriptions and account ids are shown as stable short labels';
+  const what = 'addresses inside the VPC, instance, interface, subnet and VPC ids, Name tags, interface descriptions and account ids are shown as stable short labels';
   if (mode === 'never') return { redact: false, why: 'redact: never' };
   if (mode === 'always') return { redact: true, why: `Redacted (redact: always): ${what}.` };
   if (visibility === undefined) return { redact: true, why: `Redacted (redact: auto): the repository's visibility could not be read, so it is treated as public; ${what}.` };
@@ -47,9 +48,15 @@ export function decideRedaction(mode: RedactMode, visibility: Visibility | undef
 /** The fields whose whole value is free text that names the inside (looked up by aws/source-names.ts). */
 const FREE_TEXT_FIELDS: Readonly<Record<string, string>> = { instanceName: 'name', interfaceDescription: 'description' };
 
-/** EC2 ids of the inside (`i-`, `eni-`, `subnet-` and 8 or 17 hex digits), with the label kind of each. */
-const EC2_IDS = /\b(i|eni|subnet)-(?:[0-9a-f]{17}|[0-9a-f]{8})\b/g;
-const ID_KINDS: Readonly<Record<string, string>> = { i: 'instance', eni: 'interface', subnet: 'subnet' };
+/**
+ * EC2 ids of the inside (`i-`, `eni-`, `subnet-`, `vpc-` and 8 or 17 hex digits), with the label kind of each. A
+ * label (6 hex digits) never matches again, so redacting twice changes nothing.
+ */
+const EC2_IDS = /\b(i|eni|subnet|vpc)-(?:[0-9a-f]{17}|[0-9a-f]{8})\b/g;
+const ID_KINDS: Readonly<Record<string, string>> = { i: 'instance', eni: 'interface', subnet: 'subnet', vpc: 'vpc' };
+/** The fields whose whole value is an account id (an audit unit's `account`): labelled even when accountIds does not list it. */
+const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(['account']);
+const ACCOUNT_ID = /^\d{12}$/;
 /** An account id inside an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`). */
 const ARN_ACCOUNT = /(arn:[\w-]+:[\w-]*:[\w-]*:)(\d{12})(?=:)/g;
 /** Candidates for IP addresses: runs of hex digits, dots and colons, each checked with isIP. */
@@ -83,7 +90,8 @@ export class Redactor {
 
   /**
    * A deep copy of `data` (objects, arrays, Maps) with every string redacted: free-text fields (a Name tag, an
-   * interface description) become a label whole, other strings go through text(). Numbers, booleans and Map keys
+   * interface description) and account fields (a unit's `account`) become a label whole, other strings go
+   * through text(). Numbers, booleans and Map keys
    * are kept.
    */
   value<T>(data: T): T {
@@ -91,6 +99,7 @@ export class Redactor {
   }
 
   private map(data: unknown, field: string | undefined): unknown {
+    if (typeof data === 'string' && field && ACCOUNT_FIELDS.has(field) && ACCOUNT_ID.test(data)) return this.label('account', data);
     if (typeof data === 'string') return field && FREE_TEXT_FIELDS[field] ? this.label(FREE_TEXT_FIELDS[field]!, data) : this.text(data);
     if (Array.isArray(data)) return data.map((item) => this.map(item, field));
     if (data instanceof Map) return new Map([...data].map(([key, item]) => [key, this.map(item, undefined)]));

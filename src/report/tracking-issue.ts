@@ -1,11 +1,13 @@
 // The tracking issue of one VPC or stack as text: its title, its body (unacknowledged ports, who opened the new
 // ones, the current top list, the new ports ranked below it) with the hidden lines that say which VPC it tracks and which ports it lists, and
-// its comments. Publishing it on GitHub is publish-issue.ts's job.
+// its comments. An audit of several units (an organisation, issue 21) keeps the one issue: the organisation-wide
+// summary first, then a section per VPC that has new or unacknowledged ports, every port named with its VPC.
+// Publishing it on GitHub is publish-issue.ts's job.
 
-import { portKey, protocolName, splitAtTop, type PortRow } from '../audit/port-row.js';
+import { portKey, protocolName, splitAtTop, type PortRow, type RankedRow } from '../audit/port-row.js';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import { renderDrillDownMarkdown } from './drill-down.js';
-import type { PortMemory, RememberedPort } from '../audit/known-ports.js';
+import { UNATTRIBUTED, unitPortToken, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import { renderTrend } from './trend-chart.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
@@ -13,7 +15,8 @@ import { formatBytes } from '../format-bytes.js';
 import type { PipelineHealth } from '../health/judge.js';
 import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, truncationNote } from './markdown.js';
-import { columns, markdownPortTable, UNACKNOWLEDGED_COLUMNS } from './port-table.js';
+import { columns, markdownPortTable, rankedColumns, TOP_LIST_COLUMNS, UNACKNOWLEDGED_COLUMNS } from './port-table.js';
+import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, type UnitFindings } from './unit-sections.js';
 
 export interface TrackingIssue {
   readonly number: number;
@@ -29,10 +32,18 @@ export function trackingMarker(stackOrVpcKey: string): string {
 
 const PORTS_MARKER = /<!-- vpc-port-audit:unacknowledged ([^>]*?) ?-->/;
 
-/** The unacknowledged port keys an issue body lists (from its hidden line); [] when it has none. */
+/**
+ * The unacknowledged ports an issue body lists (from its hidden line), as unitPortTokens (`22/tcp`,
+ * `111122223333/eu-west-1/vpc-0a1b:22/tcp`); [] when it has none. The line writes a unit's ports as one group,
+ * `UNIT:22/tcp,53/udp` (an organisation's many ports must fit GitHub's body limit); groups are expanded here.
+ */
 export function unacknowledgedKeysIn(body: string): string[] {
   const match = PORTS_MARKER.exec(body);
-  return match ? match[1]!.split(' ').filter((k) => k !== '') : [];
+  if (!match) return [];
+  return match[1]!.split(' ').filter((k) => k !== '').flatMap((group) => {
+    const colon = group.lastIndexOf(':');
+    return colon < 0 ? [group] : group.slice(colon + 1).split(',').map((port) => `${group.slice(0, colon)}:${port}`);
+  });
 }
 
 interface IssueBodyInput {
@@ -51,6 +62,17 @@ interface IssueBodyInput {
   readonly drillDown?: readonly PortDrillDown[];
   /** The memory after this run: the trend of the unacknowledged ports and the total volume. */
   readonly memory?: PortMemory;
+  /**
+   * What the run concluded per audit unit (its `unexplained` are `unacknowledged`, unit by unit). Several units:
+   * the organisation's layout; one or none: the one-VPC layout, `unacknowledged` being the unit of nulls' when absent.
+   */
+  readonly units?: readonly UnitFindings[];
+}
+
+/** The hidden line's tokens (unitPortToken) of the ports the issue lists. */
+function listedTokens(input: IssueBodyInput): string[] {
+  if (!input.units) return input.unacknowledged.map((p) => unitPortToken(UNATTRIBUTED, p));
+  return input.units.flatMap((u) => u.unexplained.map((p) => unitPortToken(u.unit, p)));
 }
 
 /**
@@ -66,6 +88,7 @@ export function issueTitle(stackOrVpcKey: string, unacknowledgedPorts: number): 
  * the new ports below it, then of the unacknowledged ports.
  */
 export function renderIssueBody(input: IssueBodyInput): string {
+  if (showsUnits(input.units)) return renderOrganisationIssueBody(input, input.units);
   const { unacknowledged, rows, top, newKeys } = input;
   const split = splitAtTop(rows, top, (row) => newKeys.has(portKey(row)));
   const render = (shownPorts: number, shownTop: number, shownBelow: number) => composeIssueBody(input, split, { shownPorts, shownTop, shownBelow });
@@ -96,8 +119,10 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
   // The trend's lines are ranked as the top list is (connections); ports this window did not see come last.
   const rank = new Map(input.rows.map((row, index) => [portKey(row), index]));
   const byRank = [...unacknowledged].sort((a, b) => (rank.get(portKey(a)) ?? Infinity) - (rank.get(portKey(b)) ?? Infinity));
-  const trend = input.memory ? renderTrend(input.memory, byRank, '###', 'unacknowledged ports') : '';
-  const keys = unacknowledged.map(portKey);
+  // The one unit's ports are looked up in that unit of the memory (the unit of nulls when none is given).
+  const unit = input.units?.[0]?.unit;
+  const trend = input.memory ? renderTrend(input.memory, byRank.map((p) => ({ port: p.port, protocol: p.protocol, unit })), '###', 'unacknowledged ports') : '';
+  const keys = listedTokens(input);
   const portsTable = markdownPortTable(unacknowledged.slice(0, shownPorts), columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS));
   const portsNote = shownPorts < unacknowledged.length ? `\n\n${truncationNote(shownPorts, unacknowledged.length, 'unacknowledged ports')}` : '';
   const marker = healthMarker(health);
@@ -107,20 +132,12 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
       : `The VPC audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${keys.length} port${keys.length === 1 ? '' : 's'} that no one has explained yet.`;
   return [
     trackingMarker(stackOrVpcKey),
-    `<!-- vpc-port-audit:unacknowledged ${keys.join(' ')} -->`,
+    unacknowledgedMarker(keys),
     ...(marker ? [marker] : []),
     intro,
     '',
     ...(marker ? [renderPipelineHealth(health!, '###')] : []),
-    `To acknowledge a port, add it to ${code(allowlistPath)} with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
-    '',
-    '```yaml',
-    'ports:',
-    `  - port: ${unacknowledged[0]?.port ?? 443}`,
-    `    protocol: ${protocolName(unacknowledged[0]?.protocol ?? 6)}`,
-    '    reason: why this VPC connects to it',
-    '```',
-    '',
+    ...howToAcknowledge(allowlistPath, unacknowledged[0]),
     '### Unacknowledged ports',
     '',
     `${portsTable}${portsNote}`,
@@ -139,16 +156,121 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
   ].join('\n');
 }
 
-/** The comment that notifies watchers of newly appeared ports, with each one's drill-down where there is one. */
-export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow, drillDown: readonly PortDrillDown[] = []): string {
-  const lines = newPorts.map(
-    (p) => `- \`${portKey(p)}\`: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
+/** The hidden line of the listed ports: bare tokens as they are, a unit's qualified tokens as one `UNIT:p1,p2` group (see unacknowledgedKeysIn). */
+function unacknowledgedMarker(tokens: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const token of tokens) {
+    const colon = token.lastIndexOf(':');
+    const unit = colon < 0 ? token : token.slice(0, colon);
+    if (colon < 0) groups.set(unit, []);
+    else groups.set(unit, [...(groups.get(unit) ?? []), token.slice(colon + 1)]);
+  }
+  const line = [...groups].map(([unit, ports]) => (ports.length === 0 ? unit : `${unit}:${ports.join(',')}`));
+  return `<!-- vpc-port-audit:unacknowledged ${line.join(' ')} -->`;
+}
+
+/** How to acknowledge a port (the first listed one as the example), and the blank line after it. */
+function howToAcknowledge(allowlistPath: string, example: RememberedPort | undefined): string[] {
+  return [
+    `To acknowledge a port, add it to ${code(allowlistPath)} with a reason; it leaves this issue on the next run, and the issue closes when none are left:`,
+    '',
+    '```yaml',
+    'ports:',
+    `  - port: ${example?.port ?? 443}`,
+    `    protocol: ${protocolName(example?.protocol ?? 6)}`,
+    '    reason: why this VPC connects to it',
+    '```',
+    '',
+  ];
+}
+
+/**
+ * The body of an audit of several units: the organisation-wide summary first (a row per VPC), the trend, a
+ * section per VPC with new or unacknowledged ports (its first-window note, its new ports with their rank in the
+ * VPC, its unacknowledged ports), who opened the new ports, then the organisation-wide top list. Shortened to
+ * GitHub's limit from the tail of the top list first, then of the VPC sections.
+ */
+function renderOrganisationIssueBody(input: IssueBodyInput, units: readonly UnitFindings[]): string {
+  const listed = units.filter((u) => u.newPorts.length > 0 || u.unexplained.length > 0);
+  const split = splitAtTop(input.rows, input.top, () => false);
+  const render = (shownTop: number, shownUnits: number) => composeOrganisationBody(input, units, listed, split.top, shownTop, shownUnits);
+  try {
+    return fitToLimit(split.top.length, (shownTop) => render(shownTop, listed.length));
+  } catch {
+    return fitToLimit(listed.length, (shownUnits) => render(0, shownUnits));
+  }
+}
+
+function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFindings[], listed: readonly UnitFindings[], topRows: readonly PortRow[], shownTop: number, shownUnits: number): string {
+  const { stackOrVpcKey, window, allowlistPath, health, newKeys } = input;
+  const tokens = listedTokens(input);
+  const marker = healthMarker(health);
+  const vpcs = units.filter((u) => u.unexplained.length > 0).length;
+  const intro =
+    tokens.length === 0
+      ? `Every outbound port the audit of **${escapeMarkdown(stackOrVpcKey)}** reported in its ${units.length} VPCs is explained; this issue stays open for the pipeline's health.`
+      : `The audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${tokens.length} port${tokens.length === 1 ? '' : 's'} in ${vpcs} of its ${units.length} VPCs that no one has explained yet.`;
+  const trendPorts = units.flatMap((u) => u.unexplained.map((p) => ({ port: p.port, protocol: p.protocol, unit: u.unit })));
+  const trend = input.memory ? renderTrend(input.memory, trendPorts, '###', 'unacknowledged ports', true) : '';
+  const sections = listed.slice(0, shownUnits).map(renderUnitSection);
+  const sectionsNote = shownUnits < listed.length ? [truncationNote(shownUnits, listed.length, 'VPC sections', 'The job summary of the latest audit run has them all.'), ''] : [];
+  const drillDowns = input.drillDown ?? [];
+  return [
+    trackingMarker(stackOrVpcKey),
+    unacknowledgedMarker(tokens),
+    ...(marker ? [marker] : []),
+    intro,
+    '',
+    ...(marker ? [renderPipelineHealth(health!, '###')] : []),
+    ...howToAcknowledge(allowlistPath, listed.find((u) => u.unexplained.length > 0)?.unexplained[0]),
+    '### Every VPC',
+    '',
+    renderUnitSummary(units),
+    '',
+    ...(trend ? [trend, ''] : []),
+    ...sections.flatMap((section) => [section, '']),
+    ...sectionsNote,
+    ...(drillDowns.length ? ['### Who opened the new ports', '', ...drillDowns.flatMap((d) => [renderDrillDownMarkdown(d), ''])] : []),
+    '### Current top list, every VPC',
+    '',
+    `Window: ${renderWindow(window)}.`,
+    '',
+    renderFlowsChart(topRows),
+    '',
+    renderTopListTable(topRows, newKeys, shownTop, 'The job summary of the latest audit run has the full list.'),
+    '',
+  ].join('\n');
+}
+
+/** One VPC's section of the organisation's issue: its first-window note, its new ports (ranked in the VPC), its unacknowledged ports. */
+function renderUnitSection(u: UnitFindings): string {
+  const newKeys = new Set(u.newPorts.map(portKey));
+  const ranked: RankedRow[] = u.rows.flatMap((row, index) => (newKeys.has(portKey(row)) ? [{ rank: index + 1, row }] : []));
+  return [
+    unitHeading(u.unit, '###'),
+    ...(u.firstWindow ? ['', `_${FIRST_WINDOW}._`] : []),
+    ...(ranked.length ? ['', `**New this run** (${ranked.length}), ranked among the VPC's ${u.rows.length} ports:`, '', markdownPortTable(ranked, rankedColumns(columns<PortRow>(...TOP_LIST_COLUMNS)))] : []),
+    '',
+    u.unexplained.length
+      ? `**Unacknowledged** (${u.unexplained.length}):\n\n${markdownPortTable(u.unexplained, columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS))}`
+      : '_No unacknowledged ports._',
+  ].join('\n');
+}
+
+/**
+ * The comment that notifies watchers of newly appeared ports, with each one's drill-down where there is one. With
+ * several `units`, each port is named with its VPC (unitLabel) and the ports are those of the units.
+ */
+export function renderNewPortsComment(newPorts: readonly PortRow[], window: HourWindow, drillDown: readonly PortDrillDown[] = [], units?: readonly UnitFindings[]): string {
+  const named = showsUnits(units) ? units.flatMap((u) => u.newPorts.map((p) => ({ p, where: ` in ${unitName(u.unit)}` }))) : newPorts.map((p) => ({ p, where: '' }));
+  const lines = named.map(
+    ({ p, where }) => `- \`${portKey(p)}\`${where}: ${formatCount(p.flows)} flows, ${formatBytes(p.bytes)}, ${formatCount(p.peers)} peer${p.peers === 1 ? '' : 's'}` +
       (p.samplePeers.length ? ` (e.g. ${p.samplePeers.map(code).join(', ')})` : ''),
   );
   const drills = drillDown.map((d) => `\n${renderDrillDownMarkdown(d)}\n`).join('');
-  const text = `**${newPorts.length} new outbound port${newPorts.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n${drills}`;
+  const text = `**${lines.length} new outbound port${lines.length === 1 ? '' : 's'}** in ${renderWindow(window)}:\n\n${lines.join('\n')}\n${drills}`;
   return fitToLimit(lines.length, (shown) =>
-    shown === lines.length ? text : `**${newPorts.length} new outbound ports** in ${renderWindow(window)}:\n\n${lines.slice(0, shown).join('\n')}\n\n${truncationNote(shown, lines.length, 'new ports', 'The issue body lists them all.')}\n`,
+    shown === lines.length ? text : `**${lines.length} new outbound ports** in ${renderWindow(window)}:\n\n${lines.slice(0, shown).join('\n')}\n\n${truncationNote(shown, lines.length, 'new ports', 'The issue body lists them all.')}\n`,
   );
 }
 

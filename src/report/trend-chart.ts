@@ -5,8 +5,17 @@
 // (https://mermaid.js.org/syntax/xyChart): `x-axis "title" [a, "b c"]`, `y-axis "title" min --> max`,
 // `bar [..]`, `line [..]`. It draws no legend, so the lines' ports are named under the chart.
 
-import { auditedWindows, type PortMemory, type PortWindow } from '../audit/known-ports.js';
+import { unitLabel, type AuditUnit } from '../audit/audit-unit.js';
+import { auditedWindows, portsOf, type PortMemory, type PortWindow } from '../audit/known-ports.js';
 import { portKey } from '../audit/port-row.js';
+import { escapeMarkdown } from './markdown.js';
+
+/** A port the trend draws a line for: of `unit` (the unit of nulls when absent, as in a one-VPC audit). */
+export interface TrendPort {
+  readonly port: number;
+  readonly protocol: number;
+  readonly unit?: AuditUnit;
+}
 
 /** At most this many ports get a line (more would be unreadable without a legend). */
 export const TREND_MAX_PORTS = 5;
@@ -36,16 +45,25 @@ function chart(title: string, windows: readonly Window[], kind: 'bar' | 'line', 
   ].join('\n');
 }
 
+/** A line's name under the chart: `443/tcp`, with its unit's label when `nameUnits` (`443/tcp` in vpc-0a1b (...)). */
+const lineName = (p: TrendPort, nameUnits: boolean) => `\`${portKey(p)}\`${nameUnits && p.unit ? ` in ${escapeMarkdown(unitLabel(p.unit))}` : ''}`;
+
 /**
  * The trend section (`heading` is its markdown level, `###`) for `ports`, ranked as the table that lists them;
  * empty when the memory has no audited window yet. `about` names the ports in the chart's title (`new ports`).
+ * The bars are the total over every port of every unit; `nameUnits` names each line's unit (several units).
  */
-export function renderTrend(memory: PortMemory, ports: readonly { port: number; protocol: number }[], heading: string, about: string): string {
-  const windows = auditedWindows(memory.ports);
+export function renderTrend(memory: PortMemory, ports: readonly TrendPort[], heading: string, about: string, nameUnits = false): string {
+  const windows = auditedWindows(memory.units);
   if (windows.length === 0) return '';
   const totals = windows.map(() => 0);
-  for (const remembered of memory.ports.values()) series(remembered.history, windows).forEach((n, i) => (totals[i]! += n));
-  const shown = ports.slice(0, TREND_MAX_PORTS).flatMap((p) => memory.ports.get(portKey(p)) ?? []);
+  for (const { ports: remembered } of memory.units.values()) {
+    for (const p of remembered.values()) series(p.history, windows).forEach((n, i) => (totals[i]! += n));
+  }
+  const shown = ports.slice(0, TREND_MAX_PORTS).flatMap((p) => {
+    const remembered = portsOf(memory, p.unit).get(portKey(p));
+    return remembered ? [{ port: p, history: remembered.history }] : [];
+  });
   const lines = shown.map((p) => series(p.history, windows));
   const more = ports.length > shown.length ? ` (the first ${shown.length} of ${ports.length})` : '';
   return [
@@ -53,7 +71,7 @@ export function renderTrend(memory: PortMemory, ports: readonly { port: number; 
     '',
     chart('Connections per window, all ports', windows, 'bar', [totals]),
     ...(shown.length > 0
-      ? ['', chart(`Connections per window, ${about}`, windows, 'line', lines), '', `Lines, in order${more}: ${shown.map((p) => `\`${portKey(p)}\``).join(', ')}.`]
+      ? ['', chart(`Connections per window, ${about}`, windows, 'line', lines), '', `Lines, in order${more}: ${shown.map((p) => lineName(p.port, nameUnits)).join(', ')}.`]
       : []),
   ].join('\n');
 }

@@ -24,6 +24,8 @@ import type { HourWindow } from '../flowlog/layout.js';
 import { readRepository, tokenLogin } from '../github.js';
 import { collectPipelineHealth } from '../health/collect.js';
 import type { PipelineHealth } from '../health/judge.js';
+import type { UnitFindings } from '../report/unit-sections.js';
+import { auditUnits } from './audit-units.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { renderPipelineHealth } from '../report/pipeline-health.js';
 import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from '../report/redaction.js';
@@ -67,6 +69,8 @@ export interface ReportOutcome {
   readonly judgedBy?: Allowlist;
   /** The port memory as this run left it (scheduled and read-only runs), for the job summary's trend. */
   readonly memory?: PortMemory;
+  /** What the run concluded per audit unit (scheduled and read-only runs), for the job summary's per-VPC sections. */
+  readonly units?: readonly UnitFindings[];
 }
 
 const portsJson = (rows: readonly PortRow[]) => JSON.stringify(rows.map(portRowJson));
@@ -156,6 +160,7 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
     octokit,
     repo: context.repo,
     result,
+    units: auditUnits(result),
     top: settings.top,
     window: parameters.window,
     allowlist,
@@ -183,7 +188,7 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   for (const notice of rejectOnly) core.warning(notice);
   const { newPorts, silent, trackingIssue, pullRequest } = outcome;
   const tableRead = shown(`${target.database}.${target.table}: ${parameters.source.partitioning}`);
-  const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory };
+  const summary = { result, top: settings.top, window: parameters.window, newPorts, silent, trackingIssue, pullRequest, tableRead, readOnly: outcome.readOnly, drillDown: outcome.drillDown, memory: outcome.memory, units: outcome.units };
   if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();

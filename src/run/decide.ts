@@ -1,5 +1,7 @@
-// The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (every port of the
-// window, whatever its rank; the allowlist, the stored port memory and our open tracking issues), what is new,
+// The decide step of a scheduled run (src/run/scheduled-run.ts): from what the run read (every port of every
+// audit unit of the window, whatever its rank; the allowlist, the stored port memory and our open tracking
+// issues), what is new in each unit (a port known in VPC A is still new in VPC B; a new VPC's first window is
+// its baseline),
 // what the memory becomes and what the tracking issue needs. No I/O: it only logs how far it trusts the stored memory. The tracking issue is
 // the one the memory names (any workflow of the repository can write an issue with our label and marker as the
 // same bot): others are named in a warning and left alone, and a run without a usable memory starts a baseline
@@ -9,21 +11,28 @@
 // Before any step, decideRunKind decides which kind of action run this is (src/main.ts runs its pipeline).
 
 import type { Allowlist } from '../audit/allowlist.js';
+import { unitKey, type AuditUnit, type UnitPorts } from '../audit/audit-unit.js';
 import {
-  assessPorts,
+  adoptUnattributed,
+  assessUnits,
   markReported,
+  newPortTokens,
   recordWindowVolume,
-  unacknowledgedPorts,
+  rememberedCount,
+  unacknowledgedByUnit,
+  unitPortToken,
   updateMemory,
+  UNATTRIBUTED,
   type MemoryState,
   type PortMemory,
-  type RememberedPort,
+  type UnitAssessment,
+  type UnitUnacknowledged,
 } from '../audit/known-ports.js';
-import { portKey, type PortRow } from '../audit/port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
 import type { IssueDecision, IssuePlan } from '../report/publish-issue.js';
+import type { UnitFindings } from '../report/unit-sections.js';
 import { problemKinds, problemKindsIn } from '../report/pipeline-health.js';
 import { unacknowledgedKeysIn, type TrackingIssue } from '../report/tracking-issue.js';
 import type { MemoryLoad } from '../state/memory-store.js';
@@ -35,8 +44,8 @@ import type { Settings } from '../settings.js';
 export type HealthInput = Omit<HealthJudgeInput, 'volume' | 'history'>;
 
 interface DecideInput {
-  /** Every port of the window the audit returned, in rank order: each is judged, and remembered. */
-  readonly rows: readonly PortRow[];
+  /** Every port of the window the audit returned, per unit, in rank order: each is judged, and remembered, in its unit. */
+  readonly units: readonly UnitPorts[];
   readonly window: HourWindow;
   readonly allowlist: Allowlist | undefined;
   /** The stored memory as loaded, and where it lives (for log lines). */
@@ -66,41 +75,72 @@ export interface ScheduledDecision extends IssueDecision {
 
 /** Decides what is new, what the memory becomes and what the tracking issue needs. */
 export function decide(input: DecideInput): ScheduledDecision {
-  const { rows, allowlist, stackOrVpcKey, now, log } = input;
+  const { units, allowlist, stackOrVpcKey, now, log } = input;
+  const rows = units.flatMap((u) => u.rows);
   const { open, unnamed } = adoptTrackingIssue(input.loaded, input.tracking, input.location, log);
-  const state = memoryState(input.loaded, input.location, log);
+  const { state, bareUnit } = memoryState(input.loaded, units, input.location, log);
   const volume = input.collectingBaseline ? undefined : windowVolume(rows, input.window);
   const history = state.kind === 'loaded' ? (state.memory.volumes ?? []) : [];
   const health = input.health && judgePipelineHealth({ ...input.health, volume, history });
   if (state.kind === 'first-run' && rows.length === 0) {
     // A baseline of nothing would make every port of the first real traffic "new": wait for data instead.
     log.info('The window has no outbound flows yet (a new stack needs about an hour): the baseline waits for the first run that sees traffic.');
-    return { open, unnamed, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], health };
+    return { open, unnamed, plan: planIssue(open, [], [], health), newPorts: [], silent: true, unexplained: [], units: [], health };
   }
-  if (input.collectingBaseline && !allowlist) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
-  const { newPorts, silent } = input.collectingBaseline && !allowlist ? { newPorts: [], silent: true } : assessPorts(rows, allowlist, state);
-  const newKeys = new Set(newPorts.map(portKey));
-  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, rows, newKeys, now, input.window);
-  const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now) : updated;
+  const baselineOnly = input.collectingBaseline && !allowlist;
+  if (baselineOnly) log.info('The window starts before the flow logs do: adding what this run sees to the baseline, silently.');
+  const assessed = baselineOnly ? units.map(({ unit }) => ({ unit, newPorts: [], silent: true, firstWindow: false })) : assessUnits(units, allowlist, state);
+  for (const a of assessed.filter((a) => a.firstWindow && a.silent)) log.info(`First window of ${unitKey(a.unit)}: its ports are its baseline, none is reported.`);
+  const silent = baselineOnly || state.kind === 'rebuild' || (state.kind === 'first-run' && !allowlist);
+  const updated = updateMemory(state.kind === 'loaded' ? state.memory : undefined, stackOrVpcKey, units, newPortTokens(assessed), now, input.window);
+  const reported = open ? markReported(updated, unacknowledgedKeysIn(open.body), now, bareUnit) : updated;
   const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
-  const unexplained = unacknowledgedPorts(memory, allowlist);
-  return { open, unnamed, plan: planIssue(open, newPorts, unexplained, health), newPorts, silent, memory, unexplained, health };
+  const unacknowledged = unacknowledgedByUnit(memory, allowlist);
+  const findings = unitFindings(units, assessed, unacknowledged);
+  const newPorts = findings.flatMap((f) => f.newPorts);
+  const unexplained = findings.flatMap((f) => f.unexplained);
+  return { open, unnamed, plan: planIssue(open, findings, unacknowledged, health), newPorts, silent, memory, unexplained, units: findings, health };
 }
 
 /**
- * What the tracking issue needs: new ports update it with a comment (or open it); a changed list of
+ * What each unit shows: the units of the window in the audit's order, then units only the memory holds that still
+ * have unacknowledged ports (a VPC quiet this window keeps its listed ports).
+ */
+function unitFindings(units: readonly UnitPorts[], assessed: readonly UnitAssessment[], unacknowledged: readonly UnitUnacknowledged[]): UnitFindings[] {
+  const listed = new Map(unacknowledged.map((u) => [unitKey(u.unit), u.ports]));
+  const seen = units.map(({ unit, rows, portsLeftOut }, i) => ({
+    unit,
+    rows,
+    portsLeftOut,
+    newPorts: assessed[i]!.newPorts,
+    firstWindow: assessed[i]!.firstWindow,
+    unexplained: listed.get(unitKey(unit)) ?? [],
+  }));
+  const seenKeys = new Set(units.map(({ unit }) => unitKey(unit)));
+  const quiet = unacknowledged
+    .filter((u) => !seenKeys.has(unitKey(u.unit)))
+    .map(({ unit, ports }) => ({ unit, rows: [], portsLeftOut: 0, newPorts: [], firstWindow: false, unexplained: ports }));
+  return [...seen, ...quiet];
+}
+
+/** The hidden line's tokens of every unit's unacknowledged ports. */
+const tokensOf = (unacknowledged: readonly UnitUnacknowledged[]) => unacknowledged.flatMap(({ unit, ports }) => ports.map((p) => unitPortToken(unit, p)));
+
+/**
+ * What the tracking issue needs: new ports (in any unit) update it with a comment (or open it); a changed list of
  * unacknowledged ports or of pipeline problems updates it; nothing left to list (no port, no problem) closes it.
  * Without a health verdict (no health input), the problems the issue shows count as unchanged.
  */
-function planIssue(open: TrackingIssue | undefined, newPorts: readonly PortRow[], unexplained: readonly RememberedPort[], health: PipelineHealth | undefined): IssuePlan {
+function planIssue(open: TrackingIssue | undefined, findings: readonly UnitFindings[], unacknowledged: readonly UnitUnacknowledged[], health: PipelineHealth | undefined): IssuePlan {
+  const anyNew = findings.some((f) => f.newPorts.length > 0);
   const kinds = health ? problemKinds(health) : open ? problemKindsIn(open.body) : [];
   const healthComment = open !== undefined && kinds.some((kind) => !problemKindsIn(open.body).includes(kind));
-  if (open && newPorts.length > 0) return { action: 'updated', comment: true, healthComment };
-  if (open && unexplained.length === 0 && kinds.length === 0) return { action: 'closed' };
+  if (open && anyNew) return { action: 'updated', comment: true, healthComment };
+  if (open && unacknowledged.length === 0 && kinds.length === 0) return { action: 'closed' };
   const changed = (issue: TrackingIssue) =>
-    !sameKeys(unacknowledgedKeysIn(issue.body), unexplained.map(portKey)) || !sameKeys(problemKindsIn(issue.body), kinds);
+    !sameKeys(unacknowledgedKeysIn(issue.body), tokensOf(unacknowledged)) || !sameKeys(problemKindsIn(issue.body), kinds);
   if (open && changed(open)) return { action: 'updated', healthComment };
-  if (!open && (newPorts.length > 0 || kinds.length > 0)) return { action: 'opened' };
+  if (!open && (anyNew || kinds.length > 0)) return { action: 'opened' };
   return { action: 'none' };
 }
 
@@ -125,21 +165,27 @@ function adoptTrackingIssue(loaded: MemoryLoad, tracking: readonly TrackingIssue
 
 /**
  * Decides how far to trust the stored memory, naming every problem in a warning. A memory that holds no ports
- * (saved only to name an issue opened before any traffic was seen) is no baseline yet: the run is a first run.
+ * (saved only to name an issue opened before any traffic was seen) is no baseline yet: the run is a first run. A
+ * loaded memory is taken over by the run's units (adoptUnattributed); `bareUnit` is what a bare port of the
+ * issue's hidden line stands for.
  */
-function memoryState(loaded: MemoryLoad, location: string, log: Logger): MemoryState {
+function memoryState(loaded: MemoryLoad, units: readonly UnitPorts[], location: string, log: Logger): { state: MemoryState; bareUnit: AuditUnit } {
+  const bareUnit = UNATTRIBUTED;
   if (loaded.status === 'ok') {
     loaded.warnings.forEach((warning) => log.warning(warning));
-    if (loaded.memory.ports.size > 0) return { kind: 'loaded', memory: loaded.memory };
+    if (rememberedCount(loaded.memory) > 0) {
+      const adopted = adoptUnattributed(loaded.memory, units.map((u) => u.unit));
+      return { state: { kind: 'loaded', memory: adopted.memory }, bareUnit: adopted.bareUnit };
+    }
     log.info(`The port memory at ${location} holds no ports yet: this run records the baseline.`);
-    return { kind: 'first-run' };
+    return { state: { kind: 'first-run' }, bareUnit };
   }
   if (loaded.status === 'corrupt') {
     log.warning(`${loaded.problem}. Rebuilding it from this run's ports alone; no ports are reported this run.`);
-    return { kind: 'rebuild', reason: loaded.problem };
+    return { state: { kind: 'rebuild', reason: loaded.problem }, bareUnit };
   }
   log.info(`No port memory at ${location}: this run starts the baseline from its own ports.`);
-  return { kind: 'first-run' };
+  return { state: { kind: 'first-run' }, bareUnit };
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

@@ -2,6 +2,7 @@
 //   allowlist (the head's, the workspace) -> audit in the stack's pull-request workgroup -> the sticky
 //   comment (the diff against the base's allowlist; report/pr-comment.ts) -> finish. Pull requests never deploy.
 
+import { auditUnits } from './audit-units.js';
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { createAwsClients } from '../aws/clients.js';
@@ -25,6 +26,7 @@ export async function runPullRequest(run: ActionRun, pullNumber: number, baseSha
     headAllowlist: allowlist,
     allowlistPath: settings.allowlistPath,
     rows: audited.result.rows,
+    units: auditUnits(audited.result),
     top: settings.top,
     observedAt: run.now.toISOString(),
     stackOrVpcKey: audited.memoryKey,

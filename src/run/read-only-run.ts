@@ -19,6 +19,6 @@ export async function runReadOnly(run: ActionRun, notice: string, defaultBranch:
   if (!defaultBranch) core.info('The event names no default branch, so its allowlist cannot be read: ports are judged against the memory alone.');
   const report = await runScheduledAudit({ ...input, allowlist, readOnly: true });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
-  const { newPorts, silent, unexplained, health: judged, memory } = report;
-  await finish(run, audited, { newPorts, silent, unexplained, trackingIssue, readOnly: notice, health: judged, memory, judgedBy: allowlist });
+  const { newPorts, silent, unexplained, health: judged, memory, units } = report;
+  await finish(run, audited, { newPorts, silent, unexplained, trackingIssue, readOnly: notice, health: judged, memory, units, judgedBy: allowlist });
 }

@@ -8,7 +8,8 @@
 // Read-only runs stop after step 2 and show the decision in their job summary.
 
 import type { Allowlist } from '../audit/allowlist.js';
-import { updateMemory, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
+import type { UnitPorts } from '../audit/audit-unit.js';
+import { rememberedCount, updateMemory, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { PortRow } from '../audit/port-row.js';
 import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
@@ -17,14 +18,17 @@ import type { PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
 import { findOpenTrackingIssues, publishTrackingIssue, type IssueAction, type IssueTarget } from '../report/publish-issue.js';
 import type { TrackingIssue } from '../report/tracking-issue.js';
+import type { UnitFindings } from '../report/unit-sections.js';
 import type { MemoryLoad, MemoryStore } from '../state/memory-store.js';
 import { decide, type HealthInput, type ScheduledDecision } from './decide.js';
 
 export interface ScheduledAuditInput {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
-  /** The audit: every port of the window, in rank order (new ports are judged wherever they rank). */
+  /** The audit: every port of the window, in rank order (its top list is the issue's, over every unit). */
   readonly result: AuditResult;
+  /** The audit's ports per unit (account, region, VPC: auditUnits(result)), each judged and remembered in its unit wherever it ranks. */
+  readonly units: readonly UnitPorts[];
   /** How many ports the tracking issue's top list shows; new ports below it get their own section. */
   readonly top: number;
   readonly window: HourWindow;
@@ -61,6 +65,8 @@ interface ScheduledAuditReport {
   readonly health?: PipelineHealth;
   /** The drill-down of the new ports, when step 3 ran. */
   readonly drillDown?: DrillDownResult;
+  /** What the run concluded per audit unit (see ScheduledDecision). */
+  readonly units: readonly UnitFindings[];
 }
 
 /** Runs the steps; read-only runs stop after deciding. */
@@ -69,7 +75,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   const github: IssueTarget = input;
 
   const { loaded, tracking } = await load(input.store, github);
-  const decision = decide({ ...input, rows: input.result.rows, loaded, location: input.store.location, tracking, now });
+  const decision = decide({ ...input, loaded, location: input.store.location, tracking, now });
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
@@ -98,7 +104,7 @@ function namingIssue(memory: PortMemory | undefined, issue: TrackingIssue | unde
 async function save(store: MemoryStore, memory: PortMemory | undefined, log: Logger): Promise<PortMemory | undefined> {
   if (!memory) return undefined;
   await store.save(memory);
-  log.info(`Saved the memory of ${memory.ports.size} known ports to ${store.location}.`);
+  log.info(`Saved the memory of ${rememberedCount(memory)} known ports (${memory.units.size} unit${memory.units.size === 1 ? '' : 's'}) to ${store.location}.`);
   return memory;
 }
 
@@ -106,6 +112,6 @@ async function save(store: MemoryStore, memory: PortMemory | undefined, log: Log
 const emptyOr = (memory: PortMemory | undefined, key: string, now: Date) => memory ?? updateMemory(undefined, key, [], new Set(), now);
 
 function reportOf(decision: ScheduledDecision, issue: TrackingIssue | undefined, issueAction: IssueAction, memory: PortMemory): ScheduledAuditReport {
-  const { newPorts, silent, unexplained, health } = decision;
-  return { issueNumber: issue?.number, issueUrl: issue?.url, issueAction, newPorts, silent, memory, unexplained, health };
+  const { newPorts, silent, unexplained, health, units } = decision;
+  return { issueNumber: issue?.number, issueUrl: issue?.url, issueAction, newPorts, silent, memory, unexplained, health, units };
 }

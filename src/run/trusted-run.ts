@@ -22,8 +22,8 @@ export async function runTrusted(run: ActionRun): Promise<void> {
   const report = await runScheduledAudit({ ...input, drillDown: async (newPorts) => audited.shown(await drillDownNewPorts(clients, audited, newPorts)) });
   const trackingIssue = report.issueNumber === undefined ? undefined : { number: report.issueNumber, url: report.issueUrl };
   if (trackingIssue) core.setOutput('issue-number', String(trackingIssue.number));
-  const { newPorts, silent, unexplained, drillDown, memory } = report;
-  await finish(run, audited, { newPorts, silent, unexplained, trackingIssue, health: report.health, drillDown, memory, judgedBy: allowlist });
+  const { newPorts, silent, unexplained, drillDown, memory, units } = report;
+  await finish(run, audited, { newPorts, silent, unexplained, trackingIssue, health: report.health, drillDown, memory, units, judgedBy: allowlist });
 }
 
 /** The drill-down step: one more Athena query for the new ports, then their sources' names (where the role may). */

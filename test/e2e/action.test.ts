@@ -558,8 +558,8 @@ describe('trust: only runs of the default branch write, and only what is ours', 
     expect(run.stdout).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
     expect(run.stdout.match(/::warning::Result row \d+ was left out of the report and the memory/g)).toHaveLength(4);
-    const memory = JSON.parse(await memoryText()) as { ports: Record<string, unknown> };
-    expect(Object.keys(memory.ports).sort()).toEqual(sampleRows.map(portKey).sort());
+    const memory = JSON.parse(await memoryText()) as { units: Record<string, { ports: Record<string, unknown> }> };
+    expect(Object.keys(memory.units['-/-/-']!.ports).sort()).toEqual(sampleRows.map(portKey).sort());
     const body = github.issues.get(issue.number)!.body;
     expect(body).not.toMatch(/octocat|evil\.example|constructor|70000/);
   });
@@ -794,9 +794,10 @@ describe('a new port below the top list (issue 19)', () => {
     expect(run.summary).toContain('Lines, in order (the first 5 of 13): `5432/tcp`, `22/tcp`, `0/icmp`, `6379/tcp`, `3306/tcp`.');
     // The memory keeps every port of the window, each with this window's connections.
     const stored = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `vpc-port-audit/state/${busyVpc}/known-ports.json` }));
-    const memory = JSON.parse(await stored.Body!.transformToString()) as { version: number; ports: Record<string, { history: { connections: number }[] }> };
-    expect(memory.version).toBe(2);
-    expect(Object.keys(memory.ports)).toHaveLength(rows.length);
-    expect(memory.ports['8333/tcp']!.history.map((h) => h.connections)).toEqual([beacon.connections]);
+    const memory = JSON.parse(await stored.Body!.transformToString()) as { version: number; units: Record<string, { ports: Record<string, { history: { connections: number }[] }> }> };
+    expect(memory.version).toBe(3);
+    const { ports } = memory.units['-/-/-']!;
+    expect(Object.keys(ports)).toHaveLength(rows.length);
+    expect(ports['8333/tcp']!.history.map((h) => h.connections)).toEqual([beacon.connections]);
   }, 240_000);
 });

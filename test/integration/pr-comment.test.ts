@@ -4,6 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { Allowlist } from '../../src/audit/allowlist.js';
+import type { UnitPorts } from '../../src/audit/audit-unit.js';
 import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { forkPullRequestNotice, pullRequestMarker, reportPullRequest } from '../../src/report/pr-comment.js';
 import { GITHUB_ACTIONS_BOT, MAINTAINER, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
@@ -18,7 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => github.stop());
 
-async function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger(), token = github.token) {
+async function comment(pullNumber: number, headAllowlist: Allowlist, log: RecordingLogger = recordingLogger(), token = github.token, units?: readonly UnitPorts[]) {
   const octokit = createGitHubClient({ token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
   return reportPullRequest({
     octokit,
@@ -28,6 +29,7 @@ async function comment(pullNumber: number, headAllowlist: Allowlist, log: Record
     headAllowlist,
     allowlistPath: '.github/outbound-ports.yml',
     rows: ROWS,
+    units,
     top: 10,
     observedAt: '2026-11-02T00:05:00.000Z',
     stackOrVpcKey: KEY,
@@ -66,6 +68,31 @@ describe('sticky pull-request comment', () => {
     const again = await comment(pr.number, dropMail);
     expect(again).toMatchObject({ action: 'unchanged' });
     expect(github.writes()).toHaveLength(writes);
+  });
+
+  test('with several VPCs the diff is per VPC: the totals, a row per VPC, a section per VPC the PR touches; one VPC looks as before', async () => {
+    const pr = github.addPullRequest('Allow SSH to the bastion');
+    const a = { account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0aaaaaaaaaaaaaaaa' };
+    const b = { account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-0bbbbbbbbbbbbbbbb' };
+    // A sees 443 and 22; B sees 443 only: adding 22 newly allows it in A, and B has nothing the PR touches.
+    const units = [{ unit: a, rows: [ROWS[0]!, ROWS[2]!], portsLeftOut: 0 }, { unit: b, rows: [ROWS[0]!], portsLeftOut: 0 }];
+    const addSsh = allowlistOf('  - {port: 443, protocol: tcp, reason: AWS APIs}', '  - {port: 25, protocol: tcp, reason: mail relay}', '  - {port: 22, protocol: tcp, reason: bastion}');
+    const created = await comment(pr.number, addSsh, recordingLogger(), github.token, units);
+    const body = github.comments.get(created.commentId)!.body;
+    expect(body).toContain('in 2 VPCs:');
+    expect(body).toContain('- ✅ Newly allowed by this PR: **1**\n- ⚠️ No longer allowed by this PR: **0**\n- ❓ Still unexplained: **0**\n- ✔️ Allowed before and after: **2**');
+    expect(body).toContain('| vpc-0aaaaaaaaaaaaaaaa \\(111122223333, eu-west-1\\) | 1 | 0 | 0 | 1 |');
+    expect(body).toContain('| vpc-0bbbbbbbbbbbbbbbb \\(444455556666, eu-west-1\\) | 0 | 0 | 0 | 1 |');
+    const sectionA = body.indexOf('#### vpc-0aaaaaaaaaaaaaaaa \\(111122223333, eu-west-1\\)');
+    expect(sectionA).toBeGreaterThan(0);
+    expect(body.slice(sectionA)).toMatch(/\| 22 \| tcp \|.*Newly allowed/);
+    expect(body).not.toContain('#### vpc-0bbbbbbbbbbbbbbbb');
+    // One unit (as auditUnits gives today) is the one-VPC comment, byte for byte.
+    const pr2 = github.addPullRequest('Same, one VPC');
+    const single = await comment(pr2.number, addSsh, recordingLogger(), github.token, [{ unit: { account: null, region: null, vpcId: null }, rows: ROWS, portsLeftOut: 0 }]);
+    const pr3 = github.addPullRequest('Same, no units');
+    const plain = await comment(pr3.number, addSsh);
+    expect(github.comments.get(single.commentId)!.body).toBe(github.comments.get(plain.commentId)!.body);
   });
 
   test('a comment someone else planted with our marker is never edited: ours is posted beside it, with a warning', async () => {

@@ -18,7 +18,7 @@ import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
 import { runScheduledAudit } from '../../src/run/scheduled-run.js';
 import { startFakeGitHub } from '../support/fake-github.js';
 import { FileMemoryStore } from '../support/file-memory-store.js';
-import { allowlistOf, auditResult, KEY, LABEL, portRow, WINDOW } from '../support/report-fixtures.js';
+import { allowlistOf, auditResult, KEY, LABEL, oneUnit, portRow, WINDOW } from '../support/report-fixtures.js';
 import { awsError, fakeClient, recordingLogger } from '../support/fake-aws.js';
 import { motoClients, TEST_AWS_ENV } from '../support/moto.js';
 import { motoForFile } from '../support/moto-for-file.js';
@@ -173,6 +173,7 @@ test("a scheduled run's tracking issue names the instance and interface that ope
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: audit,
+      units: oneUnit(audit.rows),
       top: 10,
       window: WINDOW,
       allowlist: allowlistOf('  - port: 443', '    protocol: tcp', '    reason: web'),

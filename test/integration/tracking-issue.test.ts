@@ -9,6 +9,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
 import { STRANGER } from '../support/fake-github.js';
+import { portsOf } from '../../src/audit/known-ports.js';
 import { allowlistOf, KEY, LABEL, portRow, recordingLogger, useScheduledBed } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 900, ['52.94.0.10', '54.239.0.20']);
@@ -30,7 +31,7 @@ describe('tracking issue lifecycle', () => {
     expect(first.newPorts).toEqual([]);
     expect(first.issueNumber).toBeUndefined();
     expect(bed.github.writes()).toEqual([]);
-    expect([...first.memory.ports.keys()].sort()).toEqual(['443/tcp', '53/udp']);
+    expect([...portsOf(first.memory).keys()].sort()).toEqual(['443/tcp', '53/udp']);
 
     const second = await bed.run([HTTPS, DNS, SSH]);
     expect(second.newPorts.map((p) => p.port)).toEqual([22]);
@@ -84,7 +85,7 @@ describe('tracking issue lifecycle', () => {
     const firstWithTraffic = await bed.run([HTTPS, DNS]);
     expect(firstWithTraffic).toMatchObject({ silent: true, newPorts: [] });
     expect(bed.github.writes()).toEqual([]);
-    expect(Object.keys(JSON.parse(await readFile(join(bed.dir, 'known-ports.json'), 'utf8')).ports).sort()).toEqual(['443/tcp', '53/udp']);
+    expect(Object.keys(JSON.parse(await readFile(join(bed.dir, 'known-ports.json'), 'utf8')).units['-/-/-'].ports).sort()).toEqual(['443/tcp', '53/udp']);
   });
 
   test('while the window starts before the flow logs (a young stack), runs only add to the baseline', async () => {
@@ -119,7 +120,7 @@ describe('tracking issue lifecycle', () => {
     expect(log.warnings.join('\n')).toContain(`Issue #${opened.issueNumber} carries this action's label and tracking marker, but the port memory`);
     expect(bed.github.writes()).toHaveLength(writes);
     // Nothing was read from the issue: the rebuilt memory is the top list, none of it reported.
-    expect([...rebuilt.memory.ports.values()].filter((p) => p.reported)).toEqual([]);
+    expect([...portsOf(rebuilt.memory).values()].filter((p) => p.reported)).toEqual([]);
     const after = await bed.run([HTTPS, SSH, DNS, MYSQL]);
     expect(after.newPorts.map((p) => p.port)).toEqual([3306]);
     expect(after.issueNumber).not.toBe(opened.issueNumber);
@@ -149,7 +150,7 @@ describe('tracking issue lifecycle', () => {
     const baseline = await bed.run([HTTPS, SSH], undefined, log);
     expect(baseline).toMatchObject({ silent: true, newPorts: [], issueAction: 'none' });
     expect(baseline.issueNumber).toBeUndefined();
-    expect(baseline.memory.ports.has('3306/tcp')).toBe(false);
+    expect(portsOf(baseline.memory).has('3306/tcp')).toBe(false);
     expect(log.warnings.join('\n')).toMatch(new RegExp(`Issue #${planted.number} carries this action's label and tracking marker, but the port memory at .* names no tracking issue: left alone`));
     // The port the planted issue listed is reported when it appears, in an issue of our own; the planted one is untouched.
     const next = await bed.run([HTTPS, SSH, MYSQL]);
@@ -191,7 +192,7 @@ describe('tracking issue lifecycle', () => {
     const log = recordingLogger();
     const result = await bed.run([HTTPS, SSH], undefined, log);
     expect(result.unexplained.map((p) => `${p.port}/${p.protocol}`)).toEqual(['22/6']);
-    expect([...result.memory.ports.keys()].sort()).toEqual(['22/tcp', '443/tcp']);
+    expect([...portsOf(result.memory).keys()].sort()).toEqual(['22/tcp', '443/tcp']);
     expect(unacknowledgedKeysIn(bed.github.issues.get(opened.issueNumber!)!.body)).toEqual(['22/tcp']);
   });
 });

@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllowlist, type Allowlist } from '../../src/audit/allowlist.js';
+import type { UnitPorts } from '../../src/audit/audit-unit.js';
+import { UNATTRIBUTED } from '../../src/audit/known-ports.js';
 import type { PortRow } from '../../src/audit/port-row.js';
 import type { AuditResult } from '../../src/engines/engine.js';
 import type { HourWindow } from '../../src/flowlog/layout.js';
@@ -66,12 +68,14 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
     collectingBaseline = false,
     health?: ScheduledAuditInput['health'],
     drillDown?: ScheduledAuditInput['drillDown'],
+    units: readonly UnitPorts[] = oneUnit(rows),
   ) => {
     const octokit = createGitHubClient({ token: github.token, baseUrl: github.url, log, retryAfterBaseValue: 1 });
     return runScheduledAudit({
       octokit,
       repo: { owner: github.owner, repo: github.repo },
       result: auditResult(rows),
+      units,
       top: 10,
       window: WINDOW,
       allowlist,
@@ -114,4 +118,9 @@ export function useScheduledBed(options?: FakeGitHubOptions): ScheduledBed {
     await rm(bed.dir, { recursive: true, force: true });
   });
   return bed;
+}
+
+/** The audit units of a one-VPC audit (the unit of nulls, as auditUnits gives today) holding `rows`. */
+export function oneUnit(rows: readonly PortRow[]): UnitPorts[] {
+  return [{ unit: UNATTRIBUTED, rows, portsLeftOut: 0 }];
 }

@@ -8,7 +8,7 @@ import { AwsAccessError } from '../../src/aws/errors.js';
 import { judgePipelineHealth, median, windowVolume } from '../../src/health/judge.js';
 import { healthMarker, problemKindsIn, renderPipelineHealth } from '../../src/report/pipeline-health.js';
 import { renderIssueBody } from '../../src/report/tracking-issue.js';
-import { portRow } from '../support/report-fixtures.js';
+import { oneUnit, portRow } from '../support/report-fixtures.js';
 
 const day = (n: number): WindowVolume => ({
   start: new Date(Date.UTC(2026, 10, n)).toISOString(),
@@ -123,7 +123,7 @@ describe('reading errors', () => {
 });
 
 describe('the window volumes in the memory', () => {
-  const base = updateMemory(undefined, 'vpc-0abc1234', [portRow(443, 6, 900)], new Set(), new Date('2026-11-07T00:00:00Z'));
+  const base = updateMemory(undefined, 'vpc-0abc1234', oneUnit([portRow(443, 6, 900)]), new Set(), new Date('2026-11-07T00:00:00Z'));
 
   test('kept oldest first, bounded, a rerun replacing its window, and carried through updateMemory', () => {
     let memory = base;
@@ -133,7 +133,7 @@ describe('the window volumes in the memory', () => {
     const rerun = recordWindowVolume(memory, { ...memory.volumes!.at(-1)!, records: 0 });
     expect(rerun.volumes).toHaveLength(MAX_WINDOW_VOLUMES);
     expect(rerun.volumes!.at(-1)!.records).toBe(0);
-    expect(updateMemory(rerun, 'vpc-0abc1234', [], new Set(), new Date('2026-11-08T00:00:00Z')).volumes).toEqual(rerun.volumes);
+    expect(updateMemory(rerun, 'vpc-0abc1234', oneUnit([]), new Set(), new Date('2026-11-08T00:00:00Z')).volumes).toEqual(rerun.volumes);
   });
 
   test('saved and loaded back; malformed entries dropped with a warning; memories without volumes still load', () => {

@@ -4,10 +4,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
-import { unacknowledgedPorts, updateMemory } from '../../src/audit/known-ports.js';
+import { parseMemory, serializeMemory, unacknowledgedByUnit, unacknowledgedPorts, unitPortToken, updateMemory } from '../../src/audit/known-ports.js';
 import { decideRedaction, Redactor, visibilityOf } from '../../src/report/redaction.js';
 import { renderIssueBody } from '../../src/report/tracking-issue.js';
-import { portRow, WINDOW } from '../support/report-fixtures.js';
+import { oneUnit, portRow, WINDOW } from '../support/report-fixtures.js';
 
 const ACCOUNT = '123456789012';
 const redactor = new Redactor({ vpcCidrs: parseCidrList('10.20.0.0/16,2600:1f18:47b:a900::/56'), accountIds: [ACCOUNT], key: 'test-key' });
@@ -79,9 +79,44 @@ describe('what redaction keeps and hides', () => {
       sources: [{ instanceId: 'i-0123456789abcdef0', interfaceId: 'eni-0123456789abcdef0', subnetId: null, address: '10.20.3.4', connections: 48, bytes: 1000, instanceName: 'payroll db' }],
       destinations: [{ address: '198.51.100.7', awsService: null, trafficPath: 8, connections: 48, bytes: 1000 }],
     }]);
-    const memory = updateMemory(undefined, 'vpc-0abc1234', rows, new Set(['25/tcp']), new Date('2026-11-02T00:00:00Z'));
+    const memory = updateMemory(undefined, 'vpc-0abc1234', oneUnit(rows), new Set(['25/tcp']), new Date('2026-11-02T00:00:00Z'));
     const body = renderIssueBody({ stackOrVpcKey: 'vpc-0abc1234', unacknowledged: unacknowledgedPorts(memory, undefined), rows, top: 10, newKeys: new Set(['25/tcp']), window: WINDOW, allowlistPath: 'ports.yml', drillDown });
     for (const hidden of ['10.20.', 'i-0123456789abcdef0', 'eni-0123456789abcdef0', 'payroll', ACCOUNT]) expect(body).not.toContain(hidden);
     for (const kept of ['| 25 |', '198.51.100.7', redactor.label('address', '10.20.3.4'), redactor.label('name', 'payroll db')]) expect(body).toContain(kept);
+  });
+});
+
+describe('redaction of audit units (issue 21)', () => {
+  const A = { account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0aaaaaaaaaaaaaaaa' };
+  const B = { account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-0bbbbbbbbbbbbbbbb' };
+
+  test("every unit's account and VPC id become labels (accounts the run was not told of too); regions, ports and numbers stay", () => {
+    const units = redactor.value([{ unit: A, rows: [portRow(443, 6, 9)], portsLeftOut: 0 }, { unit: { ...B, vpcId: 'vpc-0bbbbbbb' }, rows: [], portsLeftOut: 2 }]);
+    expect(units[0]!.unit).toEqual({ account: redactor.label('account', A.account), region: 'eu-west-1', vpcId: redactor.label('vpc', A.vpcId) });
+    expect(units[1]!.unit).toEqual({ account: redactor.label('account', B.account), region: 'eu-west-1', vpcId: redactor.label('vpc', 'vpc-0bbbbbbb') });
+    expect(units[0]!.rows).toEqual([portRow(443, 6, 9)]);
+    expect(units[1]!.portsLeftOut).toBe(2);
+    expect(redactor.value(units)).toEqual(units); // labels are never redacted again
+    expect(redactor.text(`flow log of ${B.vpcId} in ${A.account}`)).toBe(`flow log of ${redactor.label('vpc', B.vpcId)} in ${A.account}`); // text: only the accounts it was told of
+    expect(decideRedaction('always', 'public').why).toContain('subnet and VPC ids');
+  });
+
+  test('an organisation issue body from redacted units holds no account or VPC id, and its memory keys are the labels', () => {
+    const units = redactor.value([
+      { unit: A, rows: [portRow(443, 6, 900)], portsLeftOut: 0 },
+      { unit: B, rows: [portRow(443, 6, 90), portRow(22, 6, 4)], portsLeftOut: 0 },
+    ]);
+    const b = units[1]!.unit;
+    const memory = updateMemory(undefined, 'org', units, new Set([unitPortToken(b, { port: 22, protocol: 6 })]), new Date('2026-11-02T00:00:00Z'));
+    expect(parseMemory(serializeMemory(memory), 'org')).toEqual({ ok: true, memory, warnings: [] });
+    const listed = unacknowledgedByUnit(memory, undefined);
+    expect(listed.map((u) => u.unit)).toEqual([b]);
+    const byB = listed[0]!;
+    const findings = units.map((u) => ({ ...u, newPorts: u.unit === b ? [u.rows[1]!] : [], firstWindow: false, unexplained: u.unit === b ? byB.ports : [] }));
+    const body = renderIssueBody({ stackOrVpcKey: 'org', unacknowledged: byB.ports, rows: units[0]!.rows, top: 10, newKeys: new Set(['22/tcp']), window: WINDOW, allowlistPath: 'ports.yml', memory, units: findings });
+    expect(body).toContain('### Every VPC');
+    for (const hidden of [A.account, B.account, A.vpcId, B.vpcId]) expect(body).not.toContain(hidden);
+    expect(body).toContain(`${redactor.label('vpc', B.vpcId)} \\(${redactor.label('account', B.account)}, eu-west-1\\)`);
+    expect(body).toContain(`<!-- vpc-port-audit:unacknowledged ${redactor.label('account', B.account)}/eu-west-1/${redactor.label('vpc', B.vpcId)}:22/tcp -->`);
   });
 });

@@ -9,7 +9,7 @@ import { code, escapeMarkdown, fitToLimit, formatDollars, GITHUB_BODY_LIMIT, utc
 import { formatBytes } from '../../src/format-bytes.js';
 import { pullRequestMarker, renderPullRequestComment } from '../../src/report/pr-comment.js';
 import { renderIssueBody, renderNewPortsComment, trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
-import { allowlistOf, auditResult, portRow, WINDOW } from '../support/report-fixtures.js';
+import { allowlistOf, auditResult, oneUnit, portRow, WINDOW } from '../support/report-fixtures.js';
 
 const HTTPS = portRow(443, 6, 1_234_567, ['52.94.0.10', '54.239.0.20']);
 const DNS = portRow(53, 17, 300);
@@ -98,7 +98,7 @@ describe('escaping data values', () => {
     const body = renderIssueBody({
       top: 10,
       stackOrVpcKey: 'vpc-0abc1234',
-      unacknowledged: unacknowledgedPorts(updateMemory(undefined, 'k', [hostile], new Set(['443/tcp']), new Date('2026-11-02T00:00:00Z')), undefined),
+      unacknowledged: unacknowledgedPorts(updateMemory(undefined, 'k', oneUnit([hostile]), new Set(['443/tcp']), new Date('2026-11-02T00:00:00Z')), undefined),
       rows: [hostile],
       newKeys: new Set(['443/tcp']),
       window: WINDOW,
@@ -211,7 +211,7 @@ describe('job summary', () => {
 });
 
 describe('tracking issue body and comments', () => {
-  const memory = updateMemory(undefined, 'vpc-0abc1234', [HTTPS, DNS, SSH], new Set(['22/tcp', '53/udp']), WINDOW.end);
+  const memory = updateMemory(undefined, 'vpc-0abc1234', oneUnit([HTTPS, DNS, SSH]), new Set(['22/tcp', '53/udp']), WINDOW.end);
   const unacknowledged = unacknowledgedPorts(memory, undefined);
 
   test('carries both hidden markers and lists the unacknowledged ports with their numbers', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { updateMemory, type PortMemory } from '../../src/audit/known-ports.js';
 import { renderTrend, TREND_MAX_PORTS } from '../../src/report/trend-chart.js';
-import { portRow } from '../support/report-fixtures.js';
+import { oneUnit, portRow } from '../support/report-fixtures.js';
 
 const KEY = 'vpc-0abc1234';
 const day = (n: number) => ({ start: new Date(Date.UTC(2026, 10, n)), end: new Date(Date.UTC(2026, 10, n + 1)) });
@@ -15,7 +15,7 @@ function memoryOver(days: number): PortMemory {
   let memory: PortMemory | undefined;
   for (let n = 1; n <= days; n++) {
     const rows = [portRow(443, 6, 1000 + n), ...(n >= 3 ? [portRow(8333, 6, 48)] : [])];
-    memory = updateMemory(memory, KEY, rows, new Set(), day(n).end, day(n));
+    memory = updateMemory(memory, KEY, oneUnit(rows), new Set(), day(n).end, day(n));
   }
   return memory!;
 }
@@ -37,7 +37,7 @@ describe('renderTrend', () => {
   });
 
   test('nothing before the first audited window; only the totals without ports', () => {
-    expect(renderTrend(updateMemory(undefined, KEY, [portRow(443, 6, 9)], new Set(), day(1).end), [], '###', 'new ports')).toBe('');
+    expect(renderTrend(updateMemory(undefined, KEY, oneUnit([portRow(443, 6, 9)]), new Set(), day(1).end), [], '###', 'new ports')).toBe('');
     const text = renderTrend(memoryOver(2), [], '###', 'new ports');
     expect(mermaidBlocks(text)).toHaveLength(1);
     expect(text).not.toContain('Lines, in order');
@@ -46,7 +46,7 @@ describe('renderTrend', () => {
   test(`at most ${TREND_MAX_PORTS} lines over at most 30 windows: a few kilobytes whatever the memory holds`, () => {
     let memory: PortMemory | undefined;
     const ports = Array.from({ length: 500 }, (_, i) => portRow(1000 + i, 6, 1_000_000_000 + i));
-    for (let n = 1; n <= 40; n++) memory = updateMemory(memory, KEY, ports, new Set(), day(n).end, day(n));
+    for (let n = 1; n <= 40; n++) memory = updateMemory(memory, KEY, oneUnit(ports), new Set(), day(n).end, day(n));
     const text = renderTrend(memory!, ports, '###', 'new ports');
     expect(text).toContain('Trend over the last 30 audited windows');
     expect(mermaidBlocks(text)[1]!.match(/^ {4}line /gm)).toHaveLength(TREND_MAX_PORTS);
