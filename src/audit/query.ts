@@ -173,7 +173,8 @@ function insideSql(p: AuditParameters, address: string): string {
 /**
  * With an inventory, records of a VPC whose CIDRs nothing tells (no inventory VPC, source outside `vpcCidrs`) are
  * still audited where the format says where the traffic went: `flow-direction` egress leaves the interface, and
- * `traffic-path` other than 1 (through another resource in the same VPC) leaves the VPC (Amazon VPC user guide,
+ * `traffic-path` other than 1 (through another resource in the same VPC) leaves the VPC; `-` (none of the values
+ * applies) is NULL here and not counted, as it cannot say the traffic left (Amazon VPC user guide,
  * "Flow log records" > "Available fields", traffic-path, https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html).
  * Undefined without an inventory or without those fields.
  */
