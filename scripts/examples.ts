@@ -111,8 +111,8 @@ export async function renderExamples(): Promise<Record<string, string>> {
   const decision = decide({ units: auditUnits(result), window, allowlist, loaded: { status: 'missing' }, location: `s3://vpc-port-audit-bucket/port-memory/${VPC}.json`, tracking: [], stackOrVpcKey: VPC, now: NOW, log: quiet });
   const drillDown = await engine.runDrillDown(parameters, decision.newPorts);
   const newKeys = new Set(decision.newPorts.map(portKey));
-  const issue = renderIssueBody({ stackOrVpcKey: VPC, unacknowledged: decision.unexplained, rows: result.rows, top, newKeys, window, allowlistPath: ALLOWLIST_PATH, drillDown: drillDown.ports, memory: decision.memory });
-  const summary = renderJobSummary({ result, top, window, newPorts: decision.newPorts, silent: decision.silent, trackingIssue: { number: 1 }, drillDown, memory: decision.memory });
+  const issue = renderIssueBody({ stackOrVpcKey: VPC, unacknowledged: decision.unexplained, rows: result.rows, top, newKeys, window, allowlistPath: ALLOWLIST_PATH, drillDown: drillDown.ports, memory: decision.memory, units: decision.units });
+  const summary = renderJobSummary({ result, top, window, newPorts: decision.newPorts, silent: decision.silent, trackingIssue: { number: 1 }, drillDown, memory: decision.memory, units: decision.units });
 
   // A pull request that explains 8333/tcp and removes NTP (123/udp), against the ports the scheduled run observed.
   const head = parseAllowlist(sampleAllowlist.replace(/ {2}- port: 123\n( {4}.*\n)+/, '') + PR_ADDITION, ALLOWLIST_PATH, NOW);
