@@ -26,11 +26,15 @@ describe('the Parquet table and the columns the audit names', () => {
     expect(shape.partitioning).toMatch(/^partitions year\/month\/day and hour/);
   });
 
-  test('the egress audit names its 13 columns; the keyword END of its CASE is not the column "end"', () => {
+  test('the egress audit names its 16 columns; the keyword END of its CASE is not the column "end"', () => {
     const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: VPC, window: windowEndingAt(END, 24), maxPorts: 10, source: shape });
     expect(sql).toMatch(/\bEND\b/);
+    // The counted fields, and the three that attribute each record to its unit (issue 21: account_id, region, vpc_id).
     expect(columnsNamed(sql, shape).sort()).toEqual(
-      ['action', 'bytes', 'dstaddr', 'dstport', 'flow_direction', 'interface_id', 'log_status', 'packets', 'pkt_dstaddr', 'protocol', 'srcaddr', 'srcport', 'tcp_flags'].sort(),
+      [
+        'action', 'bytes', 'dstaddr', 'dstport', 'flow_direction', 'interface_id', 'log_status', 'packets', 'pkt_dstaddr', 'protocol', 'srcaddr', 'srcport', 'tcp_flags',
+        'account_id', 'region', 'vpc_id',
+      ].sort(),
     );
   });
 

@@ -212,7 +212,7 @@ describe('vpc-port-audit as a process', () => {
     expect(stdout).toContain('Usage: vpc-port-audit COMMAND [flags]');
     const audit = await cli('audit', '--help');
     expect(audit.code).toBe(0);
-    expect(audit.stdout).toContain('Usage: vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ --vpc-cidr CIDR[,CIDR...] [flags]');
+    expect(audit.stdout).toContain('Usage: vpc-port-audit audit --logs DIR|s3://BUCKET/PREFIX/ [flags]');
     const none = await cli();
     expect([none.code, none.stdout, none.stderr]).toEqual([2, '', `${stdout}`]);
   });
