@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 
@@ -14,6 +14,18 @@ export const quick = process.argv.includes('--quick');
 export const pollingTargetMs = (queryMs: number): number => 0.1 * queryMs + 500;
 
 export const machine = (): string => `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`;
+
+/**
+ * The first line of a one-day benchmark's results over S3 delivery's daily layout: the machine, the records and
+ * files, the rounds, and the 1-minute load average before (`loadBefore`) and now.
+ */
+export function oneDaySetupLine(truth: { readonly records: number; readonly files: number }, rounds: number, loadBefore: number): string {
+  return (
+    `Machine: ${machine()}. One day of ${truth.records.toLocaleString('en-US')} v5 lines in S3 delivery's daily layout, ${truth.files} gzip files; ` +
+    `medians of ${rounds} interleaved rounds after a warm-up (min-max in brackets); 1-minute load average ${loadBefore.toFixed(1)} before and ` +
+    `${loadavg()[0]!.toFixed(1)} after (other work on the machine inflates every row alike).`
+  );
+}
 
 export interface Summary {
   readonly median: number;

@@ -18,7 +18,7 @@ import { readLocalLogs, type LocalLogs } from '../src/engines/local-files.js';
 import { V5_FORMAT } from '../src/flowlog/format.js';
 import { windowEndingAt } from '../src/flowlog/layout.js';
 import { GROUND_TRUTH_FILE, generateSample, type GroundTruth } from '../src/flowlog/sample.js';
-import { machine, quick, spread, timeInterleaved, writeResults } from './support.js';
+import { oneDaySetupLine, quick, spread, timeInterleaved, writeResults } from './support.js';
 
 const OUT = join('bench', 'out', quick ? 'window-coverage-quick' : 'window-coverage');
 const END = new Date('2026-11-02T00:00:00Z');
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     [
       '## window-coverage',
       '',
-      `Machine: ${machine()}. One day of ${truth.records.toLocaleString('en-US')} v5 lines in S3 delivery's daily layout, ${truth.files} gzip files; medians of ${ROUNDS} interleaved rounds after a warm-up (min-max in brackets); 1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after (other work on the machine inflates every row alike).`,
+      oneDaySetupLine(truth, ROUNDS, loadBefore),
       '',
       '| what | median (min-max) | vs S3-named audit |',
       '| --- | ---: | ---: |',
