@@ -2,6 +2,7 @@
 // (Athena and DuckDB) return these rows, so everything after the engine is shared. Engine rows are validated
 // here: a row with a bad value is left out with one warning, so it is never stored or reported.
 
+import { REGION_CODE } from '../aws/names.js';
 import { isIP } from 'node:net';
 import { unitKey, type AuditUnit, type UnitPorts } from './audit-unit.js';
 
@@ -111,7 +112,7 @@ export function describe(value: string | number | bigint | null): string {
  */
 const UNIT_SHAPES: Record<UnitColumn, { readonly pattern: RegExp; readonly what: string }> = {
   account_id: { pattern: /^\d{12}$/, what: 'a 12-digit AWS account id' },
-  region: { pattern: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, what: 'an AWS Region code' },
+  region: { pattern: new RegExp(`^${REGION_CODE}$`), what: 'an AWS Region code' },
   vpc_id: { pattern: /^vpc-[0-9a-z]{1,32}$/, what: 'a VPC id (vpc- and up to 32 lowercase letters and digits)' },
 };
 

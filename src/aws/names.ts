@@ -31,13 +31,15 @@ export function parseAccountId(text: string, input = 'account'): string {
   return id;
 }
 
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** An AWS Region code's text (us-east-1, us-gov-west-1, cn-north-1), without anchors: the one pattern of it. */
+export const REGION_CODE = String.raw`[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}`;
+const REGION = new RegExp(`^${REGION_CODE}$`);
 
 /** A region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
 export function parseRegion(text: string, input = 'aws-region'): string {
   const region = text.trim();
   if (REGION.test(region)) return region;
-  const zone = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})[a-z]$/.exec(region);
+  const zone = new RegExp(`^(${REGION_CODE})[a-z]$`).exec(region);
   const hint = zone ? ` (that is an availability zone; its region is ${zone[1]})` : '';
   throw new InputError(`${input}: '${text}' is not an AWS region code such as us-east-1 or eu-central-2${hint}.`);
 }

@@ -10,6 +10,7 @@
 // YYYYMMDDTHHmmZ_HASH.log.gz` (Amazon VPC user guide, "Flow log files",
 // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html).
 
+import { REGION_CODE } from '../aws/names.js';
 import { hourPath } from '../flowlog/layout.js';
 
 /** The name of a layout. */
@@ -192,7 +193,9 @@ export function s3DeliveryRegionSegments(style: DateStyle, account: string, regi
  * `AWSLogs/[o-ORG/]ACCOUNT/vpcflowlogs/REGION/` or its Hive-compatible form, anywhere in a path: group 1 the account,
  * group 2 the Region. Also the SQL pattern of logs/awslogs-path.ts (its source is valid RE2 and Java regex alike).
  */
-export const S3_DELIVERY_REGION_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(?:aws-account-id=)?(\d{12})\/(?:aws-service=)?vpcflowlogs\/(?:aws-region=)?([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\//;
+export const S3_DELIVERY_REGION_FOLDER = new RegExp(
+  String.raw`(?:^|/)AWSLogs/(?:o-[a-z0-9]{10,32}/)?(?:aws-account-id=)?(\d{12})/(?:aws-service=)?vpcflowlogs/(?:aws-region=)?(${REGION_CODE})/`,
+);
 
 /**
  * The account and region of an S3 delivery file from its (absolute, `/`-separated) path: the folders
