@@ -4,61 +4,37 @@
 // on one DuckDB view, the audit's SQL vs the coverage SQL alone.
 // Run: node lib/bench/unit-coverage.js [--quick]
 
-import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEFAULT_MAX_PORTS, parseCidrList } from '../src/audit/parameters.js';
-import { buildAuditSql, type AuditParameters } from '../src/audit/query.js';
+import { buildAuditSql } from '../src/audit/query.js';
 import { buildUnitCoverageSql } from '../src/audit/unit-coverage.js';
-import { DuckDbEngine, localViewShape, tableDdl, TRINO_FUNCTION_MACROS } from '../src/engines/duckdb.js';
-import { readLocalLogs, type LocalLogs } from '../src/engines/local-files.js';
-import { V5_FORMAT } from '../src/flowlog/format.js';
-import { windowEndingAt } from '../src/flowlog/layout.js';
-import { GROUND_TRUTH_FILE, generateSample, type GroundTruth } from '../src/flowlog/sample.js';
+import { DuckDbEngine, tableDdl, TRINO_FUNCTION_MACROS } from '../src/engines/duckdb.js';
+import { readLocalLogs } from '../src/engines/local-files.js';
+import { oneDayParameters, oneDayS3Dataset, ROUNDS, TABLE, WINDOW } from './one-day-s3.js';
 import { oneDaySetupLine, quick, spread, timeInterleaved, writeResults } from './support.js';
 
 const OUT = join('bench', 'out', quick ? 'unit-coverage-quick' : 'unit-coverage');
-const END = new Date('2026-11-02T00:00:00Z');
-const WINDOW = windowEndingAt(END, 24);
-/** One day of about 240,000 v5 lines (quick: 24,000), a file per 5 minutes as S3 delivery publishes them. */
-const SHAPE = { days: 1, recordsPerHour: quick ? 1000 : 10_000, filesPerHour: 12, layout: 's3' as const };
-const ROUNDS = quick ? 2 : 5;
-const TABLE = { database: 'vpc_port_audit', table: 'flow_logs' };
-const vpcCidrs = parseCidrList('10.0.0.0/16');
 
-/** The day's files (generated unless already there) and their ground truth. */
-async function dataset(): Promise<{ dir: string; truth: GroundTruth }> {
-  const dir = join(OUT, 's3-daily');
-  const truthFile = join(dir, GROUND_TRUTH_FILE);
-  const fresh = existsSync(truthFile) && (JSON.parse(readFileSync(truthFile, 'utf8')) as GroundTruth).records >= 24 * SHAPE.recordsPerHour;
-  if (!fresh) {
-    await rm(dir, { recursive: true, force: true });
-    await generateSample({ out: dir, vpcCidrs, end: END, seed: 7, format: V5_FORMAT, ...SHAPE });
-  }
-  return { dir, truth: JSON.parse(readFileSync(truthFile, 'utf8')) as GroundTruth };
-}
-
-const parameters = (logs: LocalLogs): AuditParameters => ({ preset: 'egress-ports', vpcCidrs, window: WINDOW, maxPorts: DEFAULT_MAX_PORTS, source: localViewShape(TABLE, logs) });
 
 async function main(): Promise<void> {
-  const { dir, truth } = await dataset();
+  const dir = join(OUT, 's3-daily');
+  const truth = await oneDayS3Dataset(dir);
   const logs = await readLocalLogs(dir, WINDOW);
   const engine = new DuckDbEngine({ logs });
-  const { units } = await engine.runCoverage(parameters(logs));
+  const { units } = await engine.runCoverage(oneDayParameters(logs));
   if (units.length !== 1 || units[0]!.records < truth.records) throw new Error(`the coverage counted ${units[0]?.records} records of ${truth.records}`);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   for (const statement of [...TRINO_FUNCTION_MACROS, ...tableDdl(TABLE, logs.files)]) await connection.run(statement);
-  const sql = { audit: buildAuditSql(parameters(logs)), coverage: buildUnitCoverageSql(parameters(logs)) };
+  const sql = { audit: buildAuditSql(oneDayParameters(logs)), coverage: buildUnitCoverageSql(oneDayParameters(logs)) };
   const loadBefore = loadavg()[0]!;
   const t = await timeInterleaved(
     {
-      audit: () => engine.runAudit(parameters(logs)),
+      audit: () => engine.runAudit(oneDayParameters(logs)),
       auditAndCoverage: async () => {
-        await engine.runAudit(parameters(logs));
-        await engine.runCoverage(parameters(logs));
+        await engine.runAudit(oneDayParameters(logs));
+        await engine.runCoverage(oneDayParameters(logs));
       },
       auditSql: () => connection.run(sql.audit),
       coverageSql: () => connection.run(sql.coverage),
