@@ -120,8 +120,14 @@ function natCopyTerm(shape: TableShape, p: AuditParameters): string {
   return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
 }
 
-/** The column the inventory's match adds to each record (see sourceRelation): the inventory VPC it belongs to, or NULL. */
+/**
+ * The columns the inventory's join adds to each record (see sourceRelation): its inventory VPC, that VPC's account
+ * and region, and the number of its CIDR set (inventoryCidrSets); all NULL for a record of no inventory VPC.
+ */
 const INVENTORY_VPC = 'inventory_vpc';
+const INVENTORY_ACCOUNT = 'inventory_account';
+const INVENTORY_REGION = 'inventory_region';
+const INVENTORY_CIDR_SET = 'inventory_cidr_set';
 
 /** Whether `p` judges records against an inventory of VPCs (a non-empty one). */
 const hasInventory = (p: AuditParameters): p is AuditParameters & { inventory: readonly InventoryVpc[] } => (p.inventory?.length ?? 0) > 0;
@@ -130,32 +136,59 @@ const hasInventory = (p: AuditParameters): p is AuditParameters & { inventory: r
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
- * The inventory VPC of a record as one CASE: the record's own vpc-id where it has one, else (where known, the
- * record's account and region, then) the VPC whose CIDRs hold the source address; NULL when none.
+ * The distinct CIDR lists of the inventory's VPCs, each once (organisations reuse 10.0.0.0/16 in every account, so
+ * 100 VPCs often have two or three), and for each VPC the index of its list: "inside" then tests one list per record.
  */
-function inventoryMatchSql(shape: TableShape, inventory: readonly InventoryVpc[]): string {
+function inventoryCidrSets(inventory: readonly InventoryVpc[]): { readonly sets: readonly (readonly Cidr[])[]; readonly setOf: ReadonlyMap<string, number> } {
+  const byText = new Map<string, number>();
+  const sets: (readonly Cidr[])[] = [];
+  const setOf = new Map<string, number>();
+  for (const vpc of inventory) {
+    const text = vpc.cidrs.map((c) => c.text).join(',');
+    if (!byText.has(text)) byText.set(text, sets.push(vpc.cidrs) - 1);
+    setOf.set(vpc.vpcId, byText.get(text)!);
+  }
+  return { sets, setOf };
+}
+
+/**
+ * The inventory VPC a record belongs to, as the join key: the record's own vpc-id where it has one (a VPC outside the
+ * inventory then joins nothing), else (where known, the record's account and region, then) the first VPC whose
+ * CIDRs hold the source address; NULL when none.
+ */
+function inventoryKeySql(shape: TableShape, inventory: readonly InventoryVpc[]): string {
   const own = (name: string) => shape.columns.get(name);
   const sameAs = (name: string, value: string) => {
     const sql = own(name);
     return sql === undefined ? [] : [`(${sql} IS NULL OR ${sql} = ${literal(value)})`];
   };
-  const vpc = own('vpc_id');
   const whens = inventory.map((v) => {
     const byAddress = [...sameAs('account_id', v.account), ...sameAs('region', v.region), addressInCidrsSql(column(shape, 'srcaddr'), v.cidrs)].join(' AND ');
-    const match = vpc === undefined ? byAddress : `${vpc} = ${literal(v.vpcId)} OR ${vpc} IS NULL AND ${byAddress}`;
-    return `    WHEN ${match} THEN ${literal(v.vpcId)}`;
+    return `      WHEN ${byAddress} THEN ${literal(v.vpcId)}`;
   });
-  return ['CASE', ...whens, '  END'].join('\n');
+  const byAddress = ['CASE', ...whens, '    END'].join('\n');
+  const vpc = own('vpc_id');
+  return vpc === undefined ? byAddress : `coalesce(${vpc}, ${byAddress})`;
 }
 
 /**
- * The relation the records are read from: the table itself, or with an inventory the table with each record's
- * inventory VPC added (INVENTORY_VPC), so that the terms of recordTerms can judge "inside" per VPC.
+ * The relation the records are read from: the table itself, or with an inventory the table joined to the inventory
+ * as a VALUES relation (one row per VPC), which adds INVENTORY_VPC, INVENTORY_ACCOUNT, INVENTORY_REGION and
+ * INVENTORY_CIDR_SET to each record, so that the terms of recordTerms can judge "inside" per VPC. A join, not an
+ * expression per VPC: engines inline a computed column into every use, and per-VPC CASEs nested in each other
+ * grew with the square of the inventory (20 VPCs: 22x the audit without one; bench/organisation-audit.ts).
  */
 export function sourceRelation(p: AuditParameters): string {
   const table = `"${p.source.table.database}"."${p.source.table.table}"`;
   if (!hasInventory(p)) return table;
-  return `(SELECT *, ${inventoryMatchSql(p.source, p.inventory)} AS ${INVENTORY_VPC}\n  FROM ${table}) AS located`;
+  const { setOf } = inventoryCidrSets(p.inventory);
+  const rows = p.inventory.map((v) => `(${literal(v.vpcId)}, ${literal(v.account)}, ${literal(v.region)}, ${setOf.get(v.vpcId)})`);
+  const columns = [INVENTORY_VPC, INVENTORY_ACCOUNT, INVENTORY_REGION, INVENTORY_CIDR_SET].join(', ');
+  return [
+    `(SELECT * FROM ${table}`,
+    `    LEFT JOIN (VALUES ${rows.join(', ')}) AS inventory (${columns})`,
+    `    ON ${INVENTORY_VPC} = ${inventoryKeySql(p.source, p.inventory)}) AS located`,
+  ].join('\n');
 }
 
 /**
@@ -166,8 +199,8 @@ export function sourceRelation(p: AuditParameters): string {
 function insideSql(p: AuditParameters, address: string): string {
   const everywhere = addressInCidrsSql(address, p.vpcCidrs);
   if (!hasInventory(p)) return everywhere;
-  const whens = p.inventory.map((v) => `WHEN ${literal(v.vpcId)} THEN ${addressInCidrsSql(address, [...v.cidrs, ...p.vpcCidrs])}`);
-  return `(CASE ${INVENTORY_VPC} ${whens.join(' ')} ELSE ${everywhere} END)`;
+  const whens = inventoryCidrSets(p.inventory).sets.map((cidrs, i) => `WHEN ${i} THEN ${addressInCidrsSql(address, [...cidrs, ...p.vpcCidrs])}`);
+  return `(CASE ${INVENTORY_CIDR_SET} ${whens.join(' ')} ELSE ${everywhere} END)`;
 }
 
 /**
@@ -194,18 +227,13 @@ function unknownVpcTerms(p: AuditParameters): { readonly unknown: string; readon
  */
 function unitFields(p: AuditParameters): string[] {
   const shape = p.source;
-  const fromInventory = (pick: (v: InventoryVpc) => string) =>
-    hasInventory(p) ? `CASE ${INVENTORY_VPC} ${p.inventory.map((v) => `WHEN ${literal(v.vpcId)} THEN ${literal(pick(v))}`).join(' ')} END` : undefined;
-  const unit = (name: string, inventory: string | undefined) => {
+  const inventory = hasInventory(p);
+  const unit = (name: string, fromInventory: string) => {
     const own = shape.columns.get(name);
-    const sql = own !== undefined && inventory !== undefined ? `coalesce(${own}, ${inventory})` : (own ?? inventory ?? 'CAST(NULL AS varchar)');
+    const sql = !inventory ? (own ?? 'CAST(NULL AS varchar)') : own === undefined ? fromInventory : `coalesce(${own}, ${fromInventory})`;
     return sql === name ? name : `${sql} AS ${name}`;
   };
-  return [
-    unit('account_id', fromInventory((v) => v.account)),
-    unit('region', fromInventory((v) => v.region)),
-    unit('vpc_id', hasInventory(p) ? INVENTORY_VPC : undefined),
-  ];
+  return [unit('account_id', INVENTORY_ACCOUNT), unit('region', INVENTORY_REGION), unit('vpc_id', INVENTORY_VPC)];
 }
 
 /** The port a preset counts: the destination port for egress-ports, the source port for seed. */

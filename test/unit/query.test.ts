@@ -142,24 +142,43 @@ describe('an organisation audit with a VPC inventory (issue 21)', () => {
     { account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-11112222', cidrs: parseCidrList('10.0.0.0/16,2600:1f18:47b:a900::/56') },
   ];
 
-  test('each record gets its inventory VPC (its own vpc-id, else account, region and source address), and "inside" is that VPC\'s', () => {
+  test('each record joins its inventory VPC (its own vpc-id, else account, region and source address), and "inside" is that VPC\'s', () => {
     const sql = buildAuditSql(params({ inventory, vpcCidrs: [] }));
-    expect(sql).toContain(`FROM (SELECT *, CASE\n    WHEN vpc_id = 'vpc-0a1b2c3d4e5f67890' OR vpc_id IS NULL AND (account_id IS NULL OR account_id = '111122223333') AND (region IS NULL OR region = 'eu-west-1') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);
+    expect(sql).toContain(
+      `LEFT JOIN (VALUES ('vpc-0a1b2c3d4e5f67890', '111122223333', 'eu-west-1', 0), ('vpc-11112222', '444455556666', 'eu-west-1', 1)) ` +
+        'AS inventory (inventory_vpc, inventory_account, inventory_region, inventory_cidr_set)',
+    );
+    expect(sql).toContain(
+      `ON inventory_vpc = coalesce(vpc_id, CASE\n      WHEN (account_id IS NULL OR account_id = '111122223333') AND (region IS NULL OR region = 'eu-west-1') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`,
+    );
     expect(sql).toContain(') AS located');
     // Units: the record's own fields first, the inventory's where the record has none.
-    expect(sql).toContain(`coalesce(account_id, CASE inventory_vpc WHEN 'vpc-0a1b2c3d4e5f67890' THEN '111122223333' WHEN 'vpc-11112222' THEN '444455556666' END) AS account_id`);
+    expect(sql).toContain('coalesce(account_id, inventory_account) AS account_id');
     expect(sql).toContain('coalesce(vpc_id, inventory_vpc) AS vpc_id');
     // Counted when the destination is outside the record's own VPC (another VPC of the organisation is outside).
-    expect(sql).toContain(`NOT (CASE inventory_vpc WHEN 'vpc-0a1b2c3d4e5f67890' THEN (starts_with(dstaddr, '10.0.')) WHEN 'vpc-11112222' THEN ((starts_with(dstaddr, '10.0.')) OR (regexp_like(dstaddr,`);
+    expect(sql).toContain(`NOT (CASE inventory_cidr_set WHEN 0 THEN (starts_with(dstaddr, '10.0.')) WHEN 1 THEN ((starts_with(dstaddr, '10.0.')) OR (regexp_like(dstaddr,`);
     // A VPC nobody listed: egress that the format says left the VPC (traffic-path other than 1).
-    expect(sql).toContain(`CASE WHEN inventory_vpc IS NULL THEN coalesce(traffic_path <> 1, false) ELSE NOT (CASE inventory_vpc`);
+    expect(sql).toContain(`CASE WHEN inventory_vpc IS NULL THEN coalesce(traffic_path <> 1, false) ELSE NOT (CASE inventory_cidr_set`);
     expect(sql).toContain(`inventory_vpc IS NULL AND flow_direction = 'egress'`);
+  });
+
+  test('VPCs with the same CIDRs share one "inside" test, so its size follows the distinct CIDR lists, not the VPCs', () => {
+    const reused: InventoryVpc[] = Array.from({ length: 100 }, (_, i) => ({
+      account: String(100000000000 + Math.floor(i / 2)),
+      region: 'eu-west-1',
+      vpcId: `vpc-${String(i).padStart(8, '0')}`,
+      cidrs: parseCidrList(i % 2 === 0 ? '10.0.0.0/16' : '10.1.0.0/16'),
+    }));
+    const sql = buildAuditSql(params({ inventory: reused, vpcCidrs: [] }));
+    expect(sql).toContain(`(CASE inventory_cidr_set WHEN 0 THEN (starts_with(srcaddr, '10.0.')) WHEN 1 THEN (starts_with(srcaddr, '10.1.')) ELSE false END)`);
+    expect(sql).not.toContain('WHEN 2 THEN');
+    expect(sql).toContain(`('vpc-00000099', '100000000049', 'eu-west-1', 1)`);
   });
 
   test('--vpc-cidr applies to every VPC of the inventory; a format without vpc-id is matched on the address alone', () => {
     const sql = buildAuditSql(params({ inventory, vpcCidrs: parseCidrList('100.64.0.0/10'), ...onFormat(V2_FORMAT) }));
-    expect(sql).toContain(`WHEN (account_id IS NULL OR account_id = '111122223333') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);
-    expect(sql).toContain(`WHEN 'vpc-0a1b2c3d4e5f67890' THEN ((starts_with(dstaddr, '10.0.')) OR (starts_with(dstaddr, '100.') AND`);
+    expect(sql).toContain(`ON inventory_vpc = CASE\n      WHEN (account_id IS NULL OR account_id = '111122223333') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);
+    expect(sql).toContain(`WHEN 0 THEN ((starts_with(dstaddr, '10.0.')) OR (starts_with(dstaddr, '100.') AND`);
     expect(sql).toContain('inventory_vpc AS vpc_id');
     // v2 has no flow-direction: records of no known VPC are not audited.
     expect(sql).not.toContain('traffic_path');
