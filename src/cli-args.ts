@@ -13,7 +13,7 @@ import type { PortRef } from './audit/drill-down.js';
 import { ACCEPTED_PROTOCOLS, protocolNumber } from './audit/port-row.js';
 import { NAMED_FORMATS, resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { floorToHour, HOUR_MS, parseIsoHourOrDate, windowEndingAt, type HourWindow } from './flowlog/layout.js';
-import { parseRegion, parseStackName } from './aws/names.js';
+import { parseAccountList, parseRegion, parseStackName } from './aws/names.js';
 import { InputError } from './input-error.js';
 import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
@@ -64,6 +64,8 @@ export interface AuditCommand {
   readonly vpcs?: string;
   /** The inventory read from --vpcs (cli.ts fills it in before the command runs; parsing reads no files). */
   readonly inventory?: readonly InventoryVpc[];
+  /** --accounts: only these accounts' records are audited (AuditParameters.accounts); undefined: every account. */
+  readonly accounts?: readonly string[];
   /** --group-by: undefined is the default, by VPC when the result holds more than one unit, else one list. */
   readonly groupBy?: GroupBy;
   /** From --end and one of --lookback-hours, --since or --start (default 24 hours). */
@@ -159,6 +161,14 @@ export const FLAGS = {
       'address, and a connection from one VPC to another counts as egress of the first. A VPC it does not list is still audited where ' +
       'its format has flow-direction and traffic-path.',
     example: '--vpcs vpcs.yml',
+  },
+  accounts: {
+    value: 'ID[,ID...]',
+    help:
+      'Audit only these accounts (12-digit ids): records of other accounts are not read. On a table whose account is a partition ' +
+      '(Security Lake, the Security Analytics Bootstrap table) Athena then reads only their partitions. Records that name no ' +
+      'account are kept when their source is inside a VPC of these accounts in --vpcs.',
+    example: '--accounts 111122223333,444455556666',
   },
   'group-by': {
     value: GROUP_BYS.join('|'),
@@ -289,7 +299,7 @@ const SAMPLE_CIDRS = '172.31.0.0/16,2600:1f18:47b:a900::/56';
 export const COMMANDS = {
   audit: {
     summary: 'The ports the VPC connected out to in a window of flow logs, busiest first (DuckDB on local files or s3://).',
-    flags: ['logs', 'vpc-cidr', 'vpcs', 'group-by', ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    flags: ['logs', 'vpc-cidr', 'vpcs', 'accounts', 'group-by', ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'allowlist', 'fail-on-unexplained', 'require-full-window', 'format', 'log-format', 'nat-addresses', 'cache-dir'],
     notes: [
       'Columns: connections, flows (records), packets, bytes, and peers: the distinct outside addresses the port was used with.',
       'A window the files cover only in part says so in the title ("18 of 24 hours") and on stderr.',
@@ -304,13 +314,13 @@ export const COMMANDS = {
   why: {
     summary: 'Who in the VPC opened connections to one port, and where they went (the drill-down of a NEW port).',
     positional: { name: 'PORT[/PROTOCOL]', help: 'The port, and tcp (default), udp, icmp, icmpv6 or a protocol number: 5432, 53/udp.' },
-    flags: ['logs', 'vpc-cidr', 'vpcs', ...WINDOW_FLAGS, ['preset', { help: 'egress-ports (default): PORT is a destination port the VPC connected out to; seed: a source port of traffic from the VPC, as the seed preset counts it.' }], 'format', 'log-format', 'nat-addresses', 'cache-dir'],
+    flags: ['logs', 'vpc-cidr', 'vpcs', 'accounts', ...WINDOW_FLAGS, ['preset', { help: 'egress-ports (default): PORT is a destination port the VPC connected out to; seed: a source port of traffic from the VPC, as the seed preset counts it.' }], 'format', 'log-format', 'nat-addresses', 'cache-dir'],
     examples: [`vpc-port-audit why 8333 --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02`, 'vpc-port-audit why 53/udp --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --since 36h'],
   },
   sql: {
     summary: "The Athena SQL of the same audit, for this stack's table or your own (prints SQL, runs nothing).",
     flags: [
-      'vpc-cidr', 'vpcs',
+      'vpc-cidr', 'vpcs', 'accounts',
       ['logs', { required: false, help: 'Optional: a folder (or s3://) of flow logs whose files say the format of the table\'s columns.' }],
       ...WINDOW_FLAGS, 'top', 'max-ports', 'preset', 'log-format', 'nat-addresses', 'pipeline', 'glue-table', 'glue-target-table', 'cache-dir',
     ],
@@ -331,7 +341,7 @@ export const COMMANDS = {
     summary: 'Draft a starting allowlist from an audit: every observed port, each reason a draft marked REVIEW (never overwrites a file).',
     positional: { name: 'init', help: 'The one allowlist command: write the draft.' },
     flags: [
-      'logs', 'vpc-cidr', 'vpcs', ...WINDOW_FLAGS, 'log-format', 'nat-addresses', 'cache-dir',
+      'logs', 'vpc-cidr', 'vpcs', 'accounts', ...WINDOW_FLAGS, 'log-format', 'nat-addresses', 'cache-dir',
       ['out', { value: 'FILE', required: false, help: `The new allowlist file (default ${DEFAULT_ALLOWLIST_PATH}, where the action reads it); an existing file is refused.`, example: '--out ports.yml' }],
     ],
     examples: [`vpc-port-audit allowlist init --logs sample/flow-logs --vpc-cidr ${SAMPLE_CIDRS} --end 2026-11-02 --out ports.yml`],
@@ -593,6 +603,7 @@ function parseAudit(command: 'audit' | 'sql' | 'why', flags: Map<string, string>
     cacheDir: flags.get('cache-dir'),
     vpcCidrs,
     ...(vpcs === undefined ? {} : { vpcs }),
+    ...(flags.has('accounts') ? { accounts: parseAccountList(flags.get('accounts')!, '--accounts') } : {}),
     ...(flags.has('group-by') ? { groupBy: parseChoice(flags.get('group-by')!, '--group-by', GROUP_BYS) } : {}),
     window: parseWindow(flags, now),
     top: parseTop(flags.get('top') ?? '10', '--top'),

@@ -162,8 +162,8 @@ async function findLogs(command: AuditCommand & { logs: string }, io: CliIo): Pr
 }
 
 function parameters(command: AuditCommand, source: AuditParameters['source']): AuditParameters {
-  const { preset, vpcCidrs, window, maxPorts, natAddresses, inventory } = command;
-  return { preset, vpcCidrs, window, maxPorts, natAddresses, source, ...(inventory ? { inventory } : {}) };
+  const { preset, vpcCidrs, window, maxPorts, natAddresses, inventory, accounts } = command;
+  return { preset, vpcCidrs, window, maxPorts, natAddresses, source, ...(inventory ? { inventory } : {}), ...(accounts ? { accounts } : {}) };
 }
 
 /**

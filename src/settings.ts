@@ -4,7 +4,7 @@
 import { DEFAULT_MAX_PORTS, parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parseMaxPorts, parsePreset, parseTop } from './audit/parameters.js';
 import type { Cidr } from './audit/cidr.js';
 import type { Preset } from './audit/query.js';
-import { parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } from './aws/names.js';
+import { parseAccountList, parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } from './aws/names.js';
 import { resolveFormat, type FlowLogFormat } from './flowlog/format.js';
 import { InputError } from './input-error.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
@@ -52,6 +52,8 @@ export interface Settings {
   readonly vpcsFile?: string;
   /** The read-only role to assume in each other account of the inventory (ec2:DescribeVpcs, ec2:DescribeFlowLogs). */
   readonly memberRoleName?: string;
+  /** Only these accounts' records are audited (AuditParameters.accounts); undefined: every account. */
+  readonly accounts?: readonly string[];
   readonly issueLabel: string;
   readonly githubToken: string;
   readonly queryTimeoutSeconds: number;
@@ -213,6 +215,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const allowlistPath = withDefault('allowlist', '.github/outbound-ports.yml', (t) => parseRepositoryPath(t, 'allowlist', '.github/outbound-ports.yml'));
   const vpcsFile = optional('vpcs-file', (t) => parseRepositoryPath(t, 'vpcs-file', '.github/vpcs.yml'));
   const memberRoleName = optional('member-role-name', (t) => parseRoleName(t, 'member-role-name'));
+  const accounts = optional('accounts', (t) => parseAccountList(t, 'accounts'));
   const issueLabel = withDefault('issue-label', 'outbound-ports', parseIssueLabel);
   const githubToken = read('github-token');
   const queryTimeoutSeconds = withDefault('query-timeout-seconds', '600', parseQueryTimeoutSeconds);
@@ -251,6 +254,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     allowlistPath: allowlistPath!,
     vpcsFile,
     memberRoleName,
+    accounts,
     issueLabel: issueLabel!,
     githubToken,
     queryTimeoutSeconds: queryTimeoutSeconds!,

@@ -28,6 +28,7 @@ import { addressInCidrsSql } from './cidr-sql.js';
 import type { Cidr } from './cidr.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { TableShape } from './table-shape.js';
+import { InputError } from '../input-error.js';
 
 export const PRESETS = ['egress-ports', 'seed'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -54,6 +55,12 @@ export interface AuditParameters {
    * `vpcCidrs`, as for one VPC.
    */
   readonly inventory?: readonly InventoryVpc[];
+  /**
+   * The accounts audited (12-digit ids, validated; `--accounts`, the action's `accounts` input): records of other
+   * accounts are not read. On the account's partition column (Security Lake's `accountid`, the Bootstrap table's
+   * `account_partition`) Athena then reads only those accounts' partitions. Optional: every account.
+   */
+  readonly accounts?: readonly string[];
 }
 
 const TCP = 6;
@@ -236,6 +243,29 @@ function unitFields(p: AuditParameters): string[] {
   return [unit('account_id', INVENTORY_ACCOUNT), unit('region', INVENTORY_REGION), unit('vpc_id', INVENTORY_VPC)];
 }
 
+/**
+ * The term keeping only the `accounts` audited (see AuditParameters.accounts): on the table's account column (a
+ * partition, where the table has one, so that Athena prunes); a record that names no account is kept when its source
+ * address is inside a VPC of those accounts in the inventory. None without `accounts`. On the table's own columns
+ * only, so that the coverage query (which reads the table itself, for Athena's `$path`) shares it. Throws when
+ * nothing can tell a record's account.
+ */
+function accountScopeTerms(p: AuditParameters): string[] {
+  if (p.accounts === undefined || p.accounts.length === 0) return [];
+  const own = p.source.columns.get('account_id');
+  if (own === undefined && !hasInventory(p)) {
+    throw new InputError(
+      `accounts: ${p.source.table.table} tells no record's account (no account-id field, account partition or AWSLogs path); ` +
+        'give a VPC inventory (--vpcs, the action\'s vpcs-file) so that records are attributed to accounts by address, or audit every account.',
+    );
+  }
+  const cidrs = new Map((p.inventory ?? []).filter((v) => p.accounts!.includes(v.account)).flatMap((v) => v.cidrs).map((c) => [c.text, c]));
+  const byAddress = addressInCidrsSql(column(p.source, 'srcaddr'), [...cidrs.values()]);
+  if (own === undefined) return [byAddress];
+  const named = `${own} IN (${p.accounts.map(literal).join(', ')})`;
+  return [hasInventory(p) ? `(${named} OR ${own} IS NULL AND ${byAddress})` : named];
+}
+
 /** The port a preset counts: the destination port for egress-ports, the source port for seed. */
 export function countedPort(preset: Preset): 'dstport' | 'srcport' {
   return preset === 'egress-ports' ? 'dstport' : 'srcport';
@@ -259,7 +289,10 @@ const OPTIONAL_FIELDS: Readonly<Record<string, { readonly as: string; readonly t
 export interface RecordTerms {
   /** The shape's terms for the window (none where the folders read are the window's hours). */
   readonly window: readonly string[];
-  /** The shape's terms that keep only the audited VPC's records (TableShape.vpcTerms), often none. */
+  /**
+   * The terms that keep only the audited scope's records: the shape's own (TableShape.vpcTerms: the audited VPC's
+   * records of the stack's table) and the audited accounts (AuditParameters.accounts); often none.
+   */
   readonly vpc: readonly string[];
   /** The source address is inside the VPC's CIDRs (with an inventory, its own VPC's; see insideSql and unknownVpcTerms). */
   readonly fromVpc: string;
@@ -279,7 +312,7 @@ export function recordTerms(p: AuditParameters): RecordTerms {
   const inside = insideSql(p, c('srcaddr'));
   const unknown = unknownVpcTerms(p);
   const fromVpc = unknown === undefined ? inside : `(${inside} OR ${unknown.unknown} AND ${unknown.egress})`;
-  return { window: shape.windowTerms(p.window), vpc: shape.vpcTerms ?? [], fromVpc, accepted };
+  return { window: shape.windowTerms(p.window), vpc: [...(shape.vpcTerms ?? []), ...accountScopeTerms(p)], fromVpc, accepted };
 }
 
 /**

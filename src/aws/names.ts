@@ -31,6 +31,13 @@ export function parseAccountId(text: string, input = 'account'): string {
   return id;
 }
 
+/** A comma-separated list of account ids (parseAccountId each), without duplicates; at least one. */
+export function parseAccountList(text: string, input: string): string[] {
+  const ids = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (ids.length === 0) throw new InputError(`${input}: give one or more AWS account ids separated by commas, such as 111122223333,444455556666.`);
+  return [...new Set(ids.map((id) => parseAccountId(id, input)))];
+}
+
 /** An AWS Region code's text (us-east-1, us-gov-west-1, cn-north-1), without anchors: the one pattern of it. */
 export const REGION_CODE = String.raw`[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}`;
 const REGION = new RegExp(`^${REGION_CODE}$`);

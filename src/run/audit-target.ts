@@ -205,6 +205,7 @@ export async function auditParameters(run: ActionRun, clients: AwsClients, targe
     source,
     natAddresses,
     ...(scope.inventory ? { inventory: scope.inventory } : {}),
+    ...(settings.accounts ? { accounts: settings.accounts } : {}),
   };
 }
 

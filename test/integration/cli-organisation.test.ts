@@ -95,6 +95,22 @@ describe('audit --vpcs', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  test('--accounts audits only those accounts: the other accounts\' VPCs are not in the report', async () => {
+    const units = async (...flags: string[]) => {
+      const run = await audit('--vpcs', 'vpcs.yml', '--format', 'json', ...flags);
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as { vpcs: UnitJson[] }).vpcs.map((v) => [v.account, v.vpcId, v.ports.map((p) => p.port)]);
+    };
+    expect(await units('--accounts', '444455556666')).toEqual([['444455556666', VPC_B, [443, 8333]]]);
+    expect(await units('--accounts', '777788889999,111122223333')).toEqual([
+      ['111122223333', VPC_A1, [443, 5432]],
+      ['111122223333', VPC_A2, [22]],
+      ['777788889999', VPC_C, [80]],
+    ]);
+    const bad = await audit('--vpcs', 'vpcs.yml', '--accounts', '4444');
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', "vpc-port-audit: --accounts: '4444' is not an AWS account id; expected 12 digits, such as 111122223333.\n"]);
+  });
+
   test('without --vpcs, --vpc-cidr is still required', async () => {
     const run = await audit();
     expect(run.code).toBe(2);

@@ -146,7 +146,7 @@ describe('parseCommand', () => {
 
   test('flags a command does not use are refused, naming the commands that have them: sql prints SQL, so no --format, --allowlist', () => {
     const sql = ['sql', '--vpc-cidr', '10.0.0.0/16'];
-    expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why\); sql's flags are --vpc-cidr, --vpcs, --logs, /);
+    expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why\); sql's flags are --vpc-cidr, --vpcs, --accounts, --logs, /);
     expect(() => parseCommand([...sql, '--allowlist', 'a.yml'], NOW)).toThrow(/^'--allowlist' is not a flag of 'sql' \(it is a flag of audit\)/);
     expect(() => parseCommand(['why', '443', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--top', '3'], NOW)).toThrow(/^'--top' is not a flag of 'why' \(it is a flag of audit, sql\)/);
     expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql, allowlist\)/);

@@ -65,6 +65,13 @@ describe('documented table shapes', () => {
     expect(await trinoSyntaxErrors(drillDown)).toEqual([]);
   });
 
+  test('--accounts names the Bootstrap table\'s account partition in the WHERE (Athena reads only those partitions), as Trino SQL', async () => {
+    const shape = shapeOf(tables.BOOTSTRAP.definition);
+    const sql = buildAuditSql({ preset: 'egress-ports', vpcCidrs: parseCidrList('10.0.0.0/16'), window: WINDOW, maxPorts: 10, source: shape, accounts: ['444455556666'] });
+    expect(whereOf(sql)).toContain(`account_partition IN ('444455556666')`);
+    expect(await trinoSyntaxErrors(sql)).toEqual([]);
+  });
+
   test('partitions of any name take their role from projection enum values or the Hive-style location template', () => {
     const d = tables.BOOTSTRAP.definition;
     const byValues = {

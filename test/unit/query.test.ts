@@ -175,6 +175,18 @@ describe('an organisation audit with a VPC inventory (issue 21)', () => {
     expect(sql).toContain(`('vpc-00000099', '100000000049', 'eu-west-1', 1)`);
   });
 
+  test('accounts keep only those accounts\' records: on the account column, else by the address of their inventory VPCs', () => {
+    const onV5 = buildAuditSql(params({ inventory, vpcCidrs: [], accounts: ['444455556666'] }));
+    expect(onV5).toContain(`AND (account_id IN ('444455556666') OR account_id IS NULL AND ((starts_with(srcaddr, '10.0.')) OR (regexp_like(srcaddr,`);
+    expect(buildAuditSql(params({ vpcCidrs: [], accounts: ['111122223333'] }))).toContain(`AND account_id IN ('111122223333')`);
+    // A format that names no account: only the inventory can tell, and without one the audit refuses.
+    const custom = { source: stackTableShape(TABLE, CUSTOM) };
+    expect(buildAuditSql(params({ inventory, accounts: ['111122223333'], ...custom }))).toContain(`AND (starts_with(srcaddr, '10.0.'))\n`);
+    expect(() => buildAuditSql(params({ accounts: ['111122223333'], ...custom }))).toThrow(
+      "accounts: flow_logs tells no record's account (no account-id field, account partition or AWSLogs path); give a VPC inventory (--vpcs, the action's vpcs-file) so that records are attributed to accounts by address, or audit every account.",
+    );
+  });
+
   test('--vpc-cidr applies to every VPC of the inventory; a format without vpc-id is matched on the address alone', () => {
     const sql = buildAuditSql(params({ inventory, vpcCidrs: parseCidrList('100.64.0.0/10'), ...onFormat(V2_FORMAT) }));
     expect(sql).toContain(`ON inventory_vpc = CASE\n      WHEN (account_id IS NULL OR account_id = '111122223333') AND (starts_with(srcaddr, '10.0.')) THEN 'vpc-0a1b2c3d4e5f67890'`);

@@ -88,6 +88,8 @@ describe('readSettings', () => {
     const org = settingsFrom({ ...VALID, 'vpcs-file': './.github/vpcs.yml', 'member-role-name': 'vpc-port-audit-member' });
     expect([org.vpcsFile, org.memberRoleName]).toEqual(['.github/vpcs.yml', 'vpc-port-audit-member']);
     expect([settingsFrom(VALID).vpcsFile, settingsFrom(VALID).memberRoleName]).toEqual([undefined, undefined]);
+    expect(settingsFrom({ ...VALID, accounts: '111122223333, 444455556666,111122223333' }).accounts).toEqual(['111122223333', '444455556666']);
+    expect(settingsFrom(VALID).accounts).toBeUndefined();
     expect(settingsFrom(VALID).redact).toBe('auto');
     expect(settingsFrom({ ...VALID, redact: 'never' }).redact).toBe('never');
     // The formats the CLI's --log-format names (flowlog/format.ts NAMED_FORMATS).
@@ -137,6 +139,8 @@ describe('readSettings', () => {
     ['vpcs-file', '../org/vpcs.yml', /^vpcs-file: '\.\.\/org\/vpcs\.yml' is outside the repository; give a path relative to its root, such as \.github\/vpcs\.yml\.$/],
     ['member-role-name', 'role/vpc-port-audit-member', /^member-role-name: 'role\/vpc-port-audit-member' is not an IAM role name; give 1 to 64 letters, digits or _\+=,\.@- \(no path\)/],
     ['member-role-name', 'r'.repeat(65), /^member-role-name: .* is not an IAM role name/],
+    ['accounts', '111122223333,12345', /^accounts: '12345' is not an AWS account id; expected 12 digits, such as 111122223333\.$/],
+    ['accounts', ' , ', /^accounts: give one or more AWS account ids separated by commas/],
   ];
 
   test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
