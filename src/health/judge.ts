@@ -8,6 +8,8 @@ import type { HourWindow } from '../flowlog/layout.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatCount as count } from '../report/markdown.js';
 import type { PipelineReadings } from './collect.js';
+import { unitLabel } from '../audit/audit-unit.js';
+import { describeUnitCoverage, type UnitCoverage } from '../audit/unit-coverage.js';
 
 export type ProblemKind =
   | 'no-flow-logs'
@@ -18,7 +20,8 @@ export type ProblemKind =
   | 'forwarder-errors'
   | 'forwarder-throttles'
   | 'firehose-delivery'
-  | 'failure-queue';
+  | 'failure-queue'
+  | 'not-auditable';
 
 interface HealthCheck {
   /** What was checked, in words (`Flow log fl-0123`, `Window volume`). */
@@ -151,3 +154,17 @@ function partChecks({ readings, readingsSkipped }: HealthJudgeInput): HealthChec
 const DESTINATION_NAMES: Readonly<Record<string, string>> = { 'cloud-watch-logs': 'CloudWatch Logs', s3: 'S3', 'kinesis-data-firehose': 'Firehose' };
 
 const PART_NAMES = { flowLog: 'Flow log', forwarder: 'Forwarder', deliveryStream: 'Firehose', failureQueue: 'Failure queue' } as const;
+
+/**
+ * `health` with the coverage facts of an organisation audit (audit/unit-coverage.ts) as checks: each account/VPC that
+ * cannot be audited for outbound ports is a problem (kind not-auditable, the unit's reason as its detail), so
+ * fail-on-pipeline-problem gates it like a broken part; one ok check when every unit can be audited.
+ */
+export function withCoverage(health: PipelineHealth, coverage: readonly UnitCoverage[]): PipelineHealth {
+  const blind = coverage.filter((c) => !c.auditable);
+  const checks: HealthCheck[] =
+    blind.length === 0
+      ? [{ part: 'Coverage', state: 'ok', detail: `All ${count(coverage.length)} accounts/VPCs of the window have ACCEPT records to audit.` }]
+      : blind.map((c) => ({ part: 'Coverage', state: 'problem', kind: 'not-auditable', detail: describeUnitCoverage(c) ?? `${unitLabel(c.unit)}: ${c.reason}.` }));
+  return { checks: [...health.checks, ...checks], problems: [...health.problems, ...checks.filter((c) => c.state === 'problem')] };
+}

@@ -1,7 +1,8 @@
 // The audit's steps every auditing pipeline (trusted, read-only, pull request) shares, in run order:
 //   audit    target -> scope -> parameters -> redaction -> the Athena query, its outputs and warnings
 //   health   the pipeline-health readings (not on pull requests)
-//   finish   REJECT-only notices, the job summary, the SARIF file, the fail-on-* gates
+//   finish   the coverage per account/VPC (organisation audits), REJECT-only notices, the job summary, the SARIF
+//            file, the fail-on-* gates
 // Each pipeline (src/run/*-run.ts) puts its own report between audit and finish.
 
 import * as core from '@actions/core';
@@ -16,6 +17,8 @@ import type { PortMemory } from '../audit/known-ports.js';
 import { portKey, portRowJson, type PortRow } from '../audit/port-row.js';
 import type { AuditParameters } from '../audit/query.js';
 import { rejectOnlyNotice } from '../audit/reject-only.js';
+import { unitKey } from '../audit/audit-unit.js';
+import { coverageJson, describeUnitCoverage, type UnitCoverage } from '../audit/unit-coverage.js';
 import type { AwsClients } from '../aws/clients.js';
 import { AwsAccessError } from '../aws/errors.js';
 import { AthenaEngine } from '../engines/athena.js';
@@ -23,9 +26,10 @@ import type { AuditResult, DrillDownResult } from '../engines/engine.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { readRepository, tokenLogin } from '../github.js';
 import { collectPipelineHealth } from '../health/collect.js';
-import type { PipelineHealth } from '../health/judge.js';
+import { withCoverage, type PipelineHealth } from '../health/judge.js';
 import type { UnitFindings } from '../report/unit-sections.js';
 import { auditUnits } from './audit-units.js';
+import { renderCoverage } from '../report/coverage.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { renderPipelineHealth } from '../report/pipeline-health.js';
 import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from '../report/redaction.js';
@@ -184,7 +188,13 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   const { settings } = run;
   const { result, parameters, target, decision, shown, memoryKey } = audited;
   core.setOutput('new-ports', portsJson(outcome.newPorts));
-  const rejectOnly = audited.scope.rejectOnly.map((unit) => shown(rejectOnlyNotice(unit)));
+  const coverage = shown(await checkCoverage(audited));
+  core.setOutput('coverage', JSON.stringify(coverage.map(coverageJson)));
+  const named = new Set(audited.scope.rejectOnly.map(unitKey));
+  const rejectOnly = [
+    ...audited.scope.rejectOnly.map((unit) => shown(rejectOnlyNotice(unit))),
+    ...coverage.filter((c) => !named.has(unitKey(c.unit))).flatMap((c) => describeUnitCoverage(c) ?? []),
+  ];
   for (const notice of rejectOnly) core.warning(notice);
   const { newPorts, silent, trackingIssue, pullRequest } = outcome;
   const tableRead = shown(`${target.database}.${target.table}: ${parameters.source.partitioning}`);
@@ -192,14 +202,16 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();
+  if (coverage.length > 0) await core.summary.addRaw(`${renderCoverage(coverage, '##')}\n\n`).write();
   const sarif = { rows: result.rows, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
-  const pipelineProblems = outcome.health?.problems ?? [];
-  for (const problem of pipelineProblems) core.warning(`Pipeline health: ${problem.part}: ${problem.detail}`);
-  if (pipelineProblems.length > 0) await core.summary.addRaw(renderPipelineHealth(outcome.health!, '##')).write();
+  const health = outcome.health && coverage.length > 0 ? withCoverage(outcome.health, coverage) : outcome.health;
+  const pipelineProblems = health?.problems ?? [];
+  for (const problem of pipelineProblems.filter((p) => p.kind !== 'not-auditable')) core.warning(`Pipeline health: ${problem.part}: ${problem.detail}`);
+  if (pipelineProblems.length > 0) await core.summary.addRaw(renderPipelineHealth(health!, '##')).write();
   if (settings.failOnPipelineProblem && pipelineProblems.length > 0) {
-    core.setFailed(`fail-on-pipeline-problem: the pipeline has ${pipelineProblems.length} problem(s): ${pipelineProblems.map((p) => p.part).join(', ')}; see the warnings and the job summary.`);
+    core.setFailed(`fail-on-pipeline-problem: the pipeline has ${pipelineProblems.length} problem(s): ${[...new Set(pipelineProblems.map((p) => p.part))].join(', ')}; see the warnings and the job summary.`);
   }
   if (settings.failOnNewPort && outcome.unexplained.length > 0) {
     core.setFailed(
@@ -207,6 +219,20 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
         `add them to ${settings.allowlistPath} with a reason.`,
     );
   }
+}
+
+/**
+ * The coverage step of an organisation audit (a VPC inventory, or more than one unit counted): one more Athena query
+ * over the audit's table and window (audit/unit-coverage.ts: per account/VPC the records, files, versions, ACCEPT and
+ * REJECT), so that a unit whose flow log records REJECT only, or an inventory VPC without records, is named. It reads
+ * the window's partitions again (text objects whole: the audit's bytes once more; Parquet only the few columns it
+ * names). [] for one VPC's audit, whose flow logs ec2:DescribeFlowLogs already judged.
+ */
+async function checkCoverage(audited: Audit): Promise<readonly UnitCoverage[]> {
+  const inventory = audited.scope.inventory ?? [];
+  if (inventory.length === 0 && audited.result.units.length <= 1) return [];
+  const { units } = await timed('The coverage query', () => audited.engine.runCoverage(audited.parameters, inventory));
+  return units;
 }
 
 /**

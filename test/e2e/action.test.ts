@@ -24,7 +24,7 @@ import { portKey, type PortRow } from '../../src/audit/port-row.js';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
-import { queueAthenaResults, queueDrillDownResults } from '../support/moto-athena.js';
+import { queueAthenaResults, queueCoverageResults, queueDrillDownResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
 import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
@@ -614,6 +614,28 @@ describe('an organisation (issue 21): vpcs-file and member roles', () => {
     const { QueryExecution } = await clients.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: run.outputs['query-execution-id'] }));
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.77.')");
     expect(QueryExecution?.Query).toContain("starts_with(srcaddr, '10.20.')");
+  });
+
+  test('the coverage query names a VPC whose records are REJECT only: warning, Coverage table, coverage output, a pipeline problem', async () => {
+    const region = TEST_AWS_ENV.AWS_REGION;
+    const blind = 'vpc-0000000000000aaaa';
+    const dir = await orgWorkspace(`- account: "${MEMBER}"\n  region: ${region}\n  vpc-id: ${blind}\n  cidrs: [10.88.0.0/16]\n`);
+    // The audit counts nothing (no new port, so no drill-down); the coverage query after it finds REJECT records only.
+    await queueAthenaResults(moto.endpoint, []);
+    await queueCoverageResults(moto.endpoint, [
+      { account_id: MEMBER, region, vpc_id: blind, records: 40, files: 2, accept_records: 0, reject_records: 40, version_2: 40, version_5: 0 },
+    ]);
+    const run = await runAction({ inputs: { ...ORG_INPUTS(), 'member-role-name': '', redact: 'never', 'fail-on-pipeline-problem': 'true' }, workspace: dir });
+
+    const sentence = `${blind} (${MEMBER}, ${region}) cannot be audited for outbound ports: its flow log records REJECT only (40 REJECT records in 2 files, no ACCEPT)`;
+    expect(run.stdout).toContain(`::warning::${sentence}`);
+    const coverage = JSON.parse(run.outputs.coverage!) as { vpcId: string; auditable: boolean; rejectRecords: number; formats: string[] }[];
+    expect(coverage.find((c) => c.vpcId === blind)).toMatchObject({ auditable: false, rejectRecords: 40, formats: ['v2'] });
+    expect(run.summary).toContain('## Coverage');
+    expect(run.summary).toContain(`| Coverage | **problem** | ${blind} \\(${MEMBER}, ${region}\\) cannot be audited for outbound ports`);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`::error::fail-on-pipeline-problem: the pipeline has \\d+ problem\\(s\\): Coverage`));
+    expect(run.stdout).not.toContain('::warning::Pipeline health: Coverage');
   });
 
   test('the same VPC id under two accounts fails the step with one sentence, before any query or GitHub write', async () => {

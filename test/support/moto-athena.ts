@@ -3,6 +3,7 @@
 
 import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
 import { DRILL_DOWN_COLUMNS, type RawDrillDownRow } from '../../src/audit/drill-down.js';
+import { UNIT_COVERAGE_COLUMNS } from '../../src/audit/unit-coverage.js';
 
 /**
  * PortRows as Athena sends them: a header row, then every value as text (no value for a null); `portsInWindow`
@@ -29,11 +30,20 @@ export async function motoApi(endpoint: string, path: string, body: unknown): Pr
 export const queueAthenaResults = (endpoint: string, ...portLists: (readonly PortRow[])[]) =>
   motoApi(endpoint, '/moto-api/static/athena/query-results', { results: portLists.map((rows) => athenaResultSet(rows)) });
 
-/** The next query returns these drill-down rows (each value as text, nothing for a null). */
-export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) =>
-  motoApi(endpoint, '/moto-api/static/athena/query-results', {
+/** The next query returns these rows of `columns` (each value as text, nothing for a null). */
+async function queueRows<C extends string>(endpoint: string, columns: readonly C[], rows: readonly Readonly<Record<C, unknown>>[]): Promise<void> {
+  const text = (value: unknown) => (value === null || value === undefined ? {} : { VarCharValue: String(value) });
+  await motoApi(endpoint, '/moto-api/static/athena/query-results', {
     results: [{
-      rows: [DRILL_DOWN_COLUMNS.map((c) => ({ VarCharValue: c })), ...rows.map((r) => DRILL_DOWN_COLUMNS.map((c) => (r[c] === null ? {} : { VarCharValue: String(r[c]) })))].map((Data) => ({ Data })),
-      column_info: DRILL_DOWN_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
+      rows: [columns.map((c) => ({ VarCharValue: c })), ...rows.map((r) => columns.map((c) => text(r[c])))].map((Data) => ({ Data })),
+      column_info: columns.map((Name) => ({ Name, Type: 'varchar' })),
     }],
   });
+}
+
+/** The next query returns these drill-down rows. */
+export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) => queueRows(endpoint, DRILL_DOWN_COLUMNS, rows);
+
+/** The next query returns these coverage rows (audit/unit-coverage.ts UNIT_COVERAGE_COLUMNS; absent columns are null). */
+export const queueCoverageResults = (endpoint: string, rows: readonly Partial<Record<(typeof UNIT_COVERAGE_COLUMNS)[number], string | number>>[]) =>
+  queueRows(endpoint, UNIT_COVERAGE_COLUMNS, rows);
