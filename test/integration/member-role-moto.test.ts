@@ -48,11 +48,12 @@ test('deploys in a member account; the action assumes it by name and reads that 
   const role = await motoIam(aws.moto.endpoint, 'Action=GetRole&RoleName=vpc-port-audit-member', credentials.accessKeyId);
   expect(JSON.parse(xmlElement(role, 'AssumeRolePolicyDocument')).Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: [DEPLOY_ROLE, AUDIT_ROLE] }, Action: 'sts:AssumeRole' }]);
   expect(xmlElement(role, 'MaxSessionDuration')).toBe('3600');
-  const policy = await motoIam(aws.moto.endpoint, 'Action=GetRolePolicy&RoleName=vpc-port-audit-member&PolicyName=describe-vpcs-and-flow-logs', credentials.accessKeyId);
+  const policy = await motoIam(aws.moto.endpoint, 'Action=GetRolePolicy&RoleName=vpc-port-audit-member&PolicyName=read-only-look-ups', credentials.accessKeyId);
   // moto 5.2 returns an inline policy CloudFormation created as a Python dict's repr (single quotes); this one holds
   // no quote of its own, so swapping them gives its JSON.
   expect(JSON.parse(xmlElement(policy, 'PolicyDocument').replace(/'/g, '"')).Statement).toEqual([
     { Sid: 'DescribeVpcsAndFlowLogs', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'], Resource: '*' },
+    { Sid: 'ReadEgressFacts', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'], Resource: '*' },
   ]);
   // Another account's key sees no such role: the stack went into the member account.
   await expect(motoIam(aws.moto.endpoint, 'Action=GetRole&RoleName=vpc-port-audit-member')).rejects.toThrow(/HTTP 404/);
