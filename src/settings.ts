@@ -1,7 +1,7 @@
 // Reads and validates every action input into a typed Settings object. All bad input is rejected here,
 // before any AWS or GitHub call, and every problem is reported at once, one sentence each.
 
-import { DEFAULT_MAX_PORTS, parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parseMaxPorts, parsePreset, parseTop } from './audit/parameters.js';
+import { DEFAULT_MAX_PORTS, LOOKBACK_RANGE, parseCidrList, parseIdentifier, parseInteger, parseLookbackHours, parseMaxPorts, parsePreset, parseTop } from './audit/parameters.js';
 import type { Cidr } from './audit/cidr.js';
 import type { Preset } from './audit/query.js';
 import { parseAccountList, parseQueryTimeoutSeconds, parseRegion, parseVpcId, parseWorkgroup } from './aws/names.js';
@@ -27,6 +27,20 @@ interface DeploySettings {
   readonly alarmTopicArn?: string;
 }
 
+/** The egress-rules proposal (issue 23): least-privilege egress rules per security group, shown, never applied. */
+interface EgressRulesSettings {
+  /** The egress-rules input: propose rules from the audited window (needs ec2:DescribeNetworkInterfaces and ec2:DescribeSecurityGroupRules). */
+  readonly propose: boolean;
+  /** The egress-rules-min-days input: a window shorter than this many whole days makes the proposal "not yet safe to apply". */
+  readonly minDays: number;
+}
+
+/**
+ * egress-rules-min-days: 1 day up to the longest window an audit reads (lookback-hours at most 9600, 400 days), since
+ * a longer minimum could never be met.
+ */
+export const EGRESS_RULES_MIN_DAYS_RANGE = { min: 1, max: LOOKBACK_RANGE.max / 24 } as const;
+
 /** Where the flow logs are queried when the stack's own table is not used. */
 interface ExistingTable {
   readonly database?: string;
@@ -50,7 +64,7 @@ export interface Settings {
   readonly allowlistPath: string;
   /** The VPC inventory file (vpc-inventory.ts), relative to the workspace; undefined when not given. */
   readonly vpcsFile?: string;
-  /** The read-only role to assume in each other account of the inventory (ec2:DescribeVpcs, ec2:DescribeFlowLogs). */
+  /** The read-only role to assume in each other account of the inventory (ec2:DescribeVpcs, ec2:DescribeFlowLogs; egress-rules' look-ups). */
   readonly memberRoleName?: string;
   /** Only these accounts' records are audited (AuditParameters.accounts); undefined: every account. */
   readonly accounts?: readonly string[];
@@ -64,6 +78,7 @@ export interface Settings {
   readonly format: FlowLogFormat;
   /** Whether reports hide the VPC's inside: auto (on public repositories), always or never (src/report/redaction.ts). */
   readonly redact: RedactMode;
+  readonly egressRules: EgressRulesSettings;
   readonly deploy: DeploySettings;
   readonly existing: ExistingTable;
 }
@@ -224,6 +239,10 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const failOnPipelineProblem = withDefault('fail-on-pipeline-problem', 'false', (t) => parseBoolean(t, 'fail-on-pipeline-problem'));
   const format = withDefault('log-format', 'v5', (t) => resolveFormat(t, 'log-format'));
   const redact = withDefault('redact', 'auto', parseRedactMode);
+  const proposeEgressRules = withDefault('egress-rules', 'false', (t) => parseBoolean(t, 'egress-rules'));
+  const egressRulesMinDays = withDefault('egress-rules-min-days', '7', (t) =>
+    parseInteger(t, 'egress-rules-min-days', EGRESS_RULES_MIN_DAYS_RANGE.min, EGRESS_RULES_MIN_DAYS_RANGE.max),
+  );
   const pipeline = withDefault('pipeline', 'cloudwatch-firehose', parsePipeline);
   const aggregationIntervalSeconds = withDefault('aggregation-interval', '600', parseAggregationInterval);
   const logRetentionDays = withDefault('log-retention-days', '3', parseLogRetentionDays);
@@ -235,6 +254,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
 
   if (mode !== undefined && mode !== 'audit' && mode !== 'redrive' && read('vpc-id') === '') {
     problems.push(`vpc-id: mode ${mode} deploys a flow log and needs the VPC's id (vpc-...).`);
+  }
+  if ((mode === 'deploy' || mode === 'redrive') && proposeEgressRules) {
+    problems.push(`egress-rules: mode ${mode} runs no audit, so there is no traffic to propose egress rules from; use mode deploy-and-audit or audit, or leave egress-rules false.`);
   }
   if (mode !== 'deploy' && mode !== 'redrive' && githubToken === '') {
     problems.push('github-token: the audit reports in issues and pull-request comments and needs a token; the default is github.token.');
@@ -263,6 +285,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     failOnPipelineProblem: failOnPipelineProblem!,
     format: format!,
     redact: redact!,
+    egressRules: { propose: proposeEgressRules!, minDays: egressRulesMinDays! },
     deploy: {
       pipeline: pipeline!,
       aggregationIntervalSeconds: aggregationIntervalSeconds!,

@@ -6,31 +6,13 @@
 import { paginateDescribeInstances, paginateDescribeNetworkInterfaces, type EC2Client } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../audit/drill-down.js';
 import type { Logger } from '../log.js';
+import { filterBatches, PAGE_SIZE } from './ec2-filters.js';
 import { AwsAccessError, explainAwsError } from './errors.js';
 
 /** Instance id -> Name tag, interface id -> description; ids without one are absent. */
 interface SourceNames {
   readonly instances: ReadonlyMap<string, string>;
   readonly interfaces: ReadonlyMap<string, string>;
-}
-
-/**
- * Ids per request. The ids go in an `instance-id` / `network-interface-id` filter, not in InstanceIds /
- * NetworkInterfaceIds: with ids, "If you specify an instance ID that is not valid, an error is returned"
- * (EC2 API Reference, DescribeInstances), and a terminated instance's id in last week's logs would fail the
- * look-up, while a filter value that matches nothing only matches nothing; and MaxResults (pagination, which
- * the API reference of DescribeNetworkInterfaces "strongly" recommends) cannot be combined with the ids
- * parameter, only with filters. The API reference's Filter type documents no count limit for values; 200 per
- * request keeps each one small (a run names at most TOP_PEERS sources per new port).
- */
-export const IDS_PER_REQUEST = 200;
-/** Results per page (DescribeInstances and DescribeNetworkInterfaces accept 5 to 1000). */
-const PAGE_SIZE = 1000;
-
-function batches(ids: readonly string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) out.push(ids.slice(i, i + IDS_PER_REQUEST));
-  return out;
 }
 
 /** The instance and interface ids a drill-down names, each once, sorted. */
@@ -40,9 +22,15 @@ export function sourceIds(drillDown: readonly PortDrillDown[]): { instanceIds: s
   return { instanceIds: unique(sources.map((s) => s.instanceId)), interfaceIds: unique(sources.map((s) => s.interfaceId)) };
 }
 
+// The ids go in an `instance-id` / `network-interface-id` filter, not in InstanceIds / NetworkInterfaceIds: with
+// ids, "If you specify an instance ID that is not valid, an error is returned" (EC2 API Reference,
+// DescribeInstances), and a terminated instance's id in last week's logs would fail the look-up, while a filter
+// value that matches nothing only matches nothing; and MaxResults (pagination, which the API reference of
+// DescribeNetworkInterfaces "strongly" recommends) cannot be combined with the ids parameter, only with filters.
+// A run names at most TOP_PEERS sources per new port; the batches are aws/ec2-filters.ts's.
 async function instanceNames(ec2: EC2Client, ids: readonly string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  for (const batch of batches(ids)) {
+  for (const batch of filterBatches(ids)) {
     const pages = paginateDescribeInstances({ client: ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: 'instance-id', Values: batch }] });
     for await (const page of pages) {
       for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
@@ -56,7 +44,7 @@ async function instanceNames(ec2: EC2Client, ids: readonly string[]): Promise<Ma
 
 async function interfaceDescriptions(ec2: EC2Client, ids: readonly string[]): Promise<Map<string, string>> {
   const descriptions = new Map<string, string>();
-  for (const batch of batches(ids)) {
+  for (const batch of filterBatches(ids)) {
     const pages = paginateDescribeNetworkInterfaces({ client: ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: 'network-interface-id', Values: batch }] });
     for await (const page of pages) {
       for (const eni of page.NetworkInterfaces ?? []) {

@@ -1,14 +1,16 @@
 // The organisation's member role (cfn/member-role.yaml) deployed on moto_server in a member account, then used as
 // the action uses it: the inventory look-up assumes it by the name the member-role-name input gives and reads the
-// member account's VPCs. moto enforces no IAM (the trust and the grants are test/unit/iam-permissions.test.ts);
-// this proves the template deploys as written and its role's name, trust and policy are what the action expects.
+// member account's VPCs, and the egress-rules look-ups (issue 23) read its interfaces and their groups' rules with
+// that session. moto enforces no IAM (the trust and the grants are test/unit/iam-permissions.test.ts); this proves
+// the template deploys as written and its role's name, trust and policy are what the action expects.
 import { expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { createEc2Client } from '../../src/aws/clients.js';
+import { describeEgressFacts } from '../../src/aws/egress-facts-lookup.js';
 import { lookUpVpcInventory } from '../../src/aws/vpc-inventory-lookup.js';
 import { recordingLogger } from '../support/fake-aws.js';
 import { TEST_AWS_ENV } from '../support/moto.js';
@@ -48,18 +50,22 @@ test('deploys in a member account; the action assumes it by name and reads that 
   const role = await motoIam(aws.moto.endpoint, 'Action=GetRole&RoleName=vpc-port-audit-member', credentials.accessKeyId);
   expect(JSON.parse(xmlElement(role, 'AssumeRolePolicyDocument')).Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: [DEPLOY_ROLE, AUDIT_ROLE] }, Action: 'sts:AssumeRole' }]);
   expect(xmlElement(role, 'MaxSessionDuration')).toBe('3600');
-  const policy = await motoIam(aws.moto.endpoint, 'Action=GetRolePolicy&RoleName=vpc-port-audit-member&PolicyName=describe-vpcs-and-flow-logs', credentials.accessKeyId);
+  const policy = await motoIam(aws.moto.endpoint, 'Action=GetRolePolicy&RoleName=vpc-port-audit-member&PolicyName=read-only-look-ups', credentials.accessKeyId);
   // moto 5.2 returns an inline policy CloudFormation created as a Python dict's repr (single quotes); this one holds
   // no quote of its own, so swapping them gives its JSON.
   expect(JSON.parse(xmlElement(policy, 'PolicyDocument').replace(/'/g, '"')).Statement).toEqual([
     { Sid: 'DescribeVpcsAndFlowLogs', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'], Resource: '*' },
+    { Sid: 'ReadEgressFacts', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'], Resource: '*' },
   ]);
   // Another account's key sees no such role: the stack went into the member account.
   await expect(motoIam(aws.moto.endpoint, 'Action=GetRole&RoleName=vpc-port-audit-member')).rejects.toThrow(/HTTP 404/);
 
   // The action's look-up with member-role-name = the template's default RoleName.
-  const memberVpc = (await createEc2Client(config).send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-  const { inventory } = await lookUpVpcInventory({
+  const memberEc2 = createEc2Client(config);
+  const memberVpc = (await memberEc2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnetId = (await memberEc2.send(new CreateSubnetCommand({ VpcId: memberVpc, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
+  const memberEni = (await memberEc2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }))).NetworkInterface!;
+  const { inventory, reached } = await lookUpVpcInventory({
     sts: aws.clients.sts,
     ec2: aws.clients.ec2,
     region,
@@ -70,4 +76,14 @@ test('deploys in a member account; the action assumes it by name and reads that 
     log: recordingLogger(),
   });
   expect(inventory.find((vpc) => vpc.vpcId === memberVpc)?.account).toBe(MEMBER);
+
+  // The egress-rules look-ups (issue 23) with the same sessions: the member account's interface and its group's rules.
+  const facts = await describeEgressFacts({
+    reached,
+    vpcIds: (place) => inventory.filter((vpc) => vpc.account === place.account && vpc.region === place.region).map((vpc) => vpc.vpcId),
+    memberRoleName: template.Parameters.RoleName.Default,
+    log: recordingLogger(),
+  });
+  expect(facts.interfaces.map((eni) => [eni.NetworkInterfaceId, eni.OwnerId])).toEqual([[memberEni.NetworkInterfaceId, MEMBER]]);
+  expect([...new Set(facts.securityGroupRules.map((rule) => rule.GroupId))]).toEqual(memberEni.Groups!.map((group) => group.GroupId));
 }, 60_000);

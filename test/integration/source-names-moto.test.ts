@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { PortDrillDown } from '../../src/audit/drill-down.js';
 import { createAwsClients } from '../../src/aws/clients.js';
-import { IDS_PER_REQUEST, lookUpSourceNames, sourceIds, withSourceNames } from '../../src/aws/source-names.js';
+import { FILTER_VALUES_PER_REQUEST } from '../../src/aws/ec2-filters.js';
+import { lookUpSourceNames, sourceIds, withSourceNames } from '../../src/aws/source-names.js';
 import { createGitHubClient, tokenLogin } from '../../src/github.js';
 import { renderDrillDownMarkdown } from '../../src/report/drill-down.js';
 import { runScheduledAudit } from '../../src/run/scheduled-run.js';
@@ -87,9 +88,9 @@ describe('lookUpSourceNames', () => {
 
   test('more ids than one request takes are looked up in batches, and each id is asked once', async () => {
     const ids = await namedSources();
-    const many = Array.from({ length: IDS_PER_REQUEST + 5 }, (_, i) => ({ instanceId: `i-${i.toString(16).padStart(17, '0')}`, interfaceId: null }));
+    const many = Array.from({ length: FILTER_VALUES_PER_REQUEST + 5 }, (_, i) => ({ instanceId: `i-${i.toString(16).padStart(17, '0')}`, interfaceId: null }));
     const drills = [drillDownFrom([...many, { instanceId: ids.instanceId, interfaceId: null }]), drillDownFrom([{ instanceId: ids.instanceId, interfaceId: null }])];
-    expect(sourceIds(drills).instanceIds).toHaveLength(IDS_PER_REQUEST + 6);
+    expect(sourceIds(drills).instanceIds).toHaveLength(FILTER_VALUES_PER_REQUEST + 6);
     // The moto client, counting the ids each request filters on.
     const counted = motoClients(aws.moto).ec2;
     const send = counted.send.bind(counted) as (command: unknown) => Promise<unknown>;
@@ -99,7 +100,7 @@ describe('lookUpSourceNames', () => {
       return send(command);
     }) as unknown as EC2Client['send'];
     const names = await lookUpSourceNames(counted, drills, recordingLogger());
-    expect(filtered).toEqual([IDS_PER_REQUEST, 6]);
+    expect(filtered).toEqual([FILTER_VALUES_PER_REQUEST, 6]);
     expect([...names.instances]).toEqual([[ids.instanceId, 'beacon-host']]);
   });
 

@@ -320,7 +320,7 @@ export function handlerActions(type: string): { handler: string; action: string 
 
 /** Actions the Service Authorization Reference lists with no resource type: only `*` can grant them. */
 export const NO_RESOURCE_LEVEL = new Set([
-  'ec2:DescribeVpcs', 'ec2:DescribeNatGateways', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
+  'ec2:DescribeVpcs', 'ec2:DescribeNatGateways', 'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeFlowLogs', 'ec2:DescribeTags', 'autoscaling:DescribeTags', 'logs:DescribeLogGroups',
   'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies', 'lakeformation:ListResources', 'lakeformation:DescribeResource',
   'lakeformation:DescribeLakeFormationIdentityCenterConfiguration',
   // CloudWatch User Guide, "Amazon CloudWatch permissions reference": its actions take `*` as the resource.

@@ -62,6 +62,20 @@ describe('action.yml', () => {
     for (const ref of uses) expect(ref).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
   });
 
+  test("every input and output is a row of the README's Inputs / Outputs table, and every row names one", async () => {
+    const action = await loadAction();
+    const readme = await readFile('README.md', 'utf8');
+    /** The names in the first column of the table under `heading` (a cell may name several: `a`, `b`). */
+    const rows = (heading: string) => {
+      const section = readme.slice(readme.indexOf(`\n${heading}\n`) + heading.length + 2);
+      const table = section.slice(0, section.indexOf('\n\n')).split('\n').slice(2);
+      return table.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!)).sort();
+    };
+    expect(rows('### Inputs')).toEqual(Object.keys(action.inputs).sort());
+    expect(rows('### Outputs')).toEqual(Object.keys(action.outputs).sort());
+    expect(rows('### Inputs')).toEqual(expect.arrayContaining(['egress-rules', 'egress-rules-min-days']));
+  });
+
   test('every output comes from the node step', async () => {
     const action = await loadAction();
     for (const [name, output] of Object.entries(action.outputs)) {

@@ -283,15 +283,21 @@ describe('an organisation audit: sts:AssumeRole on the member role (issue 21), g
     }
   });
 
-  test('the member role (cfn/member-role.yaml) reads VPCs and flow logs, nothing else, and trusts only the two bootstrap roles', () => {
+  test('the member role (cfn/member-role.yaml) reads VPCs, flow logs, interfaces and security group rules, nothing else, and trusts only the two bootstrap roles', () => {
     const member = resolveBootstrap(bootstrapTemplate(readFileSync('cfn/member-role.yaml', 'utf8')), {
       DeployRoleArn: 'arn:aws:iam::123456789012:role/vpc-port-audit-deploy-us-east-1',
       AuditRoleArn: 'arn:aws:iam::123456789012:role/vpc-port-audit-audit-us-east-1',
     });
     const policies = rolePolicies(member, 'MemberRole');
-    expect(allowStatements(policies).flatMap((s) => actionsOf(s)).sort()).toEqual(['ec2:DescribeFlowLogs', 'ec2:DescribeVpcs']);
-    for (const action of ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs']) expect(evaluate(policies, { action, resource: '*' })).toBe('allow');
-    for (const action of ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 's3:GetObject', 'iam:PassRole']) expect(evaluate(policies, { action, resource: '*' })).toBe('implicit-deny');
+    // Exactly the EC2 actions the look-ups send in a member account: inventory, REJECT-only flow logs, egress facts.
+    const memberLookUps = ['DescribeVpcsCommand', 'DescribeFlowLogsCommand', 'DescribeNetworkInterfacesCommand', 'DescribeSecurityGroupRulesCommand'];
+    const sent = memberLookUps.flatMap((command) => actionCalls.calls[command].actions as string[]);
+    expect(allowStatements(policies).flatMap((s) => actionsOf(s)).sort()).toEqual([...sent].sort());
+    expect(sent.sort()).toEqual(['ec2:DescribeFlowLogs', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeVpcs']);
+    for (const action of sent) expect(evaluate(policies, { action, resource: '*' })).toBe('allow');
+    for (const action of ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 's3:GetObject', 'iam:PassRole']) {
+      expect(evaluate(policies, { action, resource: '*' })).toBe('implicit-deny');
+    }
     const trust = member.MemberRole.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust).toEqual([{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::123456789012:role/vpc-port-audit-deploy-us-east-1', 'arn:aws:iam::123456789012:role/vpc-port-audit-audit-us-east-1'] }, Action: 'sts:AssumeRole' }]);
     // The bootstrap's role names are the ones its outputs give (held to the template by iam-needs' names).
@@ -299,3 +305,41 @@ describe('an organisation audit: sts:AssumeRole on the member role (issue 21), g
   });
 });
 
+describe('the egress-rules proposal (issue 23): interfaces and security group rules, read by both roles', () => {
+  const egressNeeds = (role: 'deploy' | 'audit') =>
+    callNeeds(pipeline, role).filter((n) => ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'].includes(n.action));
+
+  test('both calls are needs of both roles, on `*` (the only resource they take), and granted', () => {
+    for (const [role, policies] of [['deploy', deployRole], ['audit', auditRole]] as const) {
+      const needs = egressNeeds(role);
+      expect(needs.map((n) => `${n.action} ${n.resource} (${n.why})`).sort()).toEqual([
+        'ec2:DescribeNetworkInterfaces * (call DescribeNetworkInterfacesCommand)',
+        'ec2:DescribeSecurityGroupRules * (call DescribeSecurityGroupRulesCommand)',
+      ]);
+      expect(missing(policies, needs)).toEqual([]);
+    }
+    for (const action of ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules']) expect(NO_RESOURCE_LEVEL.has(action)).toBe(true);
+  });
+
+  test('the check can fail: without AuditPermissions\' ReadEgressFacts both roles miss them, and nothing else grants them', () => {
+    const cut = structuredClone(bootstrap);
+    const policy = cut.AuditPermissions.Properties.PolicyDocument;
+    policy.Statement = policy.Statement.filter((s: Json) => s.Sid !== 'ReadEgressFacts');
+    expect(policy.Statement.length).toBe(bootstrap.AuditPermissions.Properties.PolicyDocument.Statement.length - 1);
+    for (const [role, id] of [['deploy', 'DeployRole'], ['audit', 'AuditRole']] as const) {
+      expect(missing(rolePolicies(cut, id), egressNeeds(role))).toEqual([
+        'ec2:DescribeNetworkInterfaces on * (call DescribeNetworkInterfacesCommand)',
+        'ec2:DescribeSecurityGroupRules on * (call DescribeSecurityGroupRulesCommand)',
+      ]);
+    }
+  });
+
+  test('neither role may change a security group: the proposal is never applied', () => {
+    const group = 'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0a1b2c3d4e5f67890';
+    for (const policies of [deployRole, auditRole]) {
+      for (const action of ['ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifySecurityGroupRules']) {
+        expect(evaluate(policies, { action, resource: group, context: { 'aws:ResourceAccount': '123456789012' } })).toBe('implicit-deny');
+      }
+    }
+  });
+});

@@ -46,6 +46,7 @@ describe('readSettings', () => {
       failOnNewPort: false,
       volumeDropThreshold: 0.1,
       failOnPipelineProblem: false,
+      egressRules: { propose: false, minDays: 7 },
       deploy: { pipeline: 'cloudwatch-firehose', aggregationIntervalSeconds: 600, logRetentionDays: 3, maxScanMegabytes: 10000 },
       existing: { database: undefined, table: undefined, workgroup: undefined },
     });
@@ -92,6 +93,9 @@ describe('readSettings', () => {
     expect(settingsFrom(VALID).accounts).toBeUndefined();
     expect(settingsFrom(VALID).redact).toBe('auto');
     expect(settingsFrom({ ...VALID, redact: 'never' }).redact).toBe('never');
+    expect(settingsFrom({ ...VALID, 'egress-rules': 'true', 'egress-rules-min-days': '14' }).egressRules).toEqual({ propose: true, minDays: 14 });
+    expect(settingsFrom({ ...VALID, mode: 'audit', 'egress-rules': 'TRUE', 'egress-rules-min-days': '400' }).egressRules).toEqual({ propose: true, minDays: 400 });
+    expect(settingsFrom({ ...VALID, 'egress-rules-min-days': '1' }).egressRules).toEqual({ propose: false, minDays: 1 });
     // The formats the CLI's --log-format names (flowlog/format.ts NAMED_FORMATS).
     expect(settingsFrom({ ...VALID, 'log-format': 'v8' }).format.fields).toHaveLength(40);
   });
@@ -141,6 +145,13 @@ describe('readSettings', () => {
     ['member-role-name', 'r'.repeat(65), /^member-role-name: .* is not an IAM role name/],
     ['accounts', '111122223333,12345', /^accounts: '12345' is not an AWS account id; expected 12 digits, such as 111122223333\.$/],
     ['accounts', ' , ', /^accounts: give one or more AWS account ids separated by commas/],
+    ['egress-rules', 'yes', /^egress-rules: 'yes' is not a boolean; use true or false\.$/],
+    ['egress-rules', '1', /^egress-rules: '1' is not a boolean; use true or false\.$/],
+    ['egress-rules-min-days', '0', /^egress-rules-min-days: '0' is not a whole number from 1 to 400\.$/],
+    ['egress-rules-min-days', '401', /^egress-rules-min-days: '401' is not a whole number from 1 to 400\.$/],
+    ['egress-rules-min-days', '7d', /^egress-rules-min-days: '7d' is not a whole number from 1 to 400\.$/],
+    ['egress-rules-min-days', '1.5', /^egress-rules-min-days: '1\.5' is not a whole number from 1 to 400\.$/],
+    ['egress-rules-min-days', '-7', /^egress-rules-min-days: '-7' is not a whole number from 1 to 400\.$/],
   ];
 
   test.each(BAD)('rejects %s = %j with one sentence', (input, value, expected) => {
@@ -158,6 +169,15 @@ describe('readSettings', () => {
       expect.stringMatching(/^top: /),
       expect.stringMatching(/^vpc-id: mode deploy deploys a flow log and needs the VPC's id/),
     ]);
+  });
+
+  test('egress-rules needs a mode that audits: deploy and redrive have no traffic to propose from', () => {
+    for (const mode of ['deploy', 'redrive']) {
+      expect(problemsOf({ ...VALID, mode, 'egress-rules': 'true' })).toEqual([
+        `egress-rules: mode ${mode} runs no audit, so there is no traffic to propose egress rules from; use mode deploy-and-audit or audit, or leave egress-rules false.`,
+      ]);
+      expect(settingsFrom({ ...VALID, mode, 'egress-rules': 'false' }).egressRules.propose).toBe(false);
+    }
   });
 
   test('an audit needs a GitHub token; a deploy does not', () => {
