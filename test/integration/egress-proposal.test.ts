@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse as parseHcl } from '@cdktf/hcl2json';
+import { createRequire } from 'node:module';
 import { parseAllowlist } from '../../src/audit/allowlist.js';
 import type { AuditParameters } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
@@ -26,6 +26,10 @@ import { buildProposal, proposeEgressRules, type EgressProposal } from '../../sr
 import { egressProposalJson, renderEgressMarkdown } from '../../src/report/egress-rules.js';
 import { ROOT } from '../support/cli-process.js';
 import { ACCOUNT, ALLOWLIST_YAML, END, ENI, FIXED_GROUPS as SG, INVENTORY_YAML, PEER_VPC, REGION, scenarioFacts, VPC, writeScenarioLogs } from '../support/egress-scenario.js';
+
+// Loaded untyped: the package's declarations pull in the DOM library (`/// <reference lib="dom" />`), which changes
+// the types of Node's own fetch for every file the compiler checks.
+const { parse: parseHcl } = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: (file: string, text: string) => Promise<unknown> };
 
 const parameters = (): AuditParameters => ({
   preset: 'egress-ports', vpcCidrs: [], inventory: parseVpcInventory(INVENTORY_YAML, 'vpcs.yml'), window: windowEndingAt(END, 24), maxPorts: 10,

@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { EgressFacts } from '../../src/egress/egress-facts.js';
+import type { EgressFacts, NetworkInterface } from '../../src/egress/egress-facts.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -107,10 +107,9 @@ export const ALLOWLIST_YAML = ['ports:', '  - { port: 443, protocol: tcp, reason
 
 /** The interfaces and rules as `aws ec2 describe-network-interfaces` / `describe-security-group-rules` print them. */
 export function scenarioFacts(groups: GroupIds = FIXED_GROUPS): EgressFacts {
-  const nic = (who: keyof typeof ADDRESS, subnet: string, group: { id: string; name: string } | undefined, type = 'interface') => ({
+  const nic = (who: keyof typeof ADDRESS, subnet: string, group: { id: string; name: string } | undefined, type = 'interface'): NetworkInterface => ({
     NetworkInterfaceId: ENI[who],
     AvailabilityZone: `${REGION}a`,
-    InterfaceType: type,
     OwnerId: ACCOUNT,
     PrivateIpAddress: ADDRESS[who],
     PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ADDRESS[who] }],
@@ -118,6 +117,7 @@ export function scenarioFacts(groups: GroupIds = FIXED_GROUPS): EgressFacts {
     VpcId: VPC,
     Groups: group ? [{ GroupId: group.id, GroupName: group.name }] : [],
     ...(who === 'nat' ? {} : { Attachment: { InstanceId: INSTANCE[who as keyof typeof INSTANCE] } }),
+    InterfaceType: type as NetworkInterface['InterfaceType'],
   });
   const rule = (id: string, group: string, ipProtocol: string, from: number, to: number, destination: { CidrIpv4?: string; CidrIpv6?: string }) => ({
     SecurityGroupRuleId: id, GroupId: group, GroupOwnerId: ACCOUNT, IsEgress: true, IpProtocol: ipProtocol, FromPort: from, ToPort: to, ...destination,
