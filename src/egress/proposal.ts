@@ -24,7 +24,9 @@ export const DEFAULT_MIN_DAYS = 7;
 /**
  * Traffic that flow logs never record, so no proposal can show it (Amazon VPC user guide, "Flow log limitations",
  * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-limitations.html). Security groups do not filter the
- * first five either (Amazon VPC user guide, "Security groups", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html):
+ * first six either (Amazon VPC user guide, "Security group rules": security groups do not filter traffic to and from Amazon DNS,
+ * DHCP, instance metadata, ECS task metadata, Windows licence activation, Time Sync and the default VPC router's reserved
+ * addresses, https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html):
  * removing an allow-all egress rule does not cut them.
  */
 export const UNLOGGED_TRAFFIC: readonly string[] = [
@@ -382,7 +384,7 @@ export function buildProposal(rows: readonly ObservedEgressRow[], facts: EgressF
   });
 
   const notes = [
-    `Flow logs never record ${UNLOGGED_TRAFFIC.join('; ')} (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-limitations.html). Security groups do not filter DNS, DHCP, instance metadata, Time Sync or licence activation traffic, so removing an allow-all egress rule does not cut it.`,
+    `Flow logs never record ${UNLOGGED_TRAFFIC.join('; ')} (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-limitations.html). Security groups do not filter DNS, DHCP, instance metadata, Time Sync, licence activation or VPC router traffic either (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html), so removing an allow-all egress rule does not cut it.`,
     'Security groups are stateful: replies to connections that others opened to an interface need no egress rule, and none is proposed for them.',
     'The tool never applies a rule: review each, then apply them with your own change process.',
   ];
