@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, cli } from '../support/cli-process.js';
-import { ALLOWLIST_YAML, FIXED_GROUPS as SG, INVENTORY_YAML, scenarioFacts, writeScenarioLogs } from '../support/egress-scenario.js';
+import { ALLOWLIST_YAML, FIXED_GROUPS as SG, inventoryYaml, scenarioFacts, writeScenarioLogs } from '../support/egress-scenario.js';
 
 let dir: string;
 let args: (...more: string[]) => string[];
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const facts = scenarioFacts();
   await writeFile(join(dir, 'interfaces.json'), JSON.stringify({ NetworkInterfaces: facts.interfaces }));
   await writeFile(join(dir, 'rules.json'), JSON.stringify({ SecurityGroupRules: facts.securityGroupRules }));
-  await writeFile(join(dir, 'vpcs.yml'), INVENTORY_YAML);
+  await writeFile(join(dir, 'vpcs.yml'), inventoryYaml());
   await writeFile(join(dir, 'ports.yml'), ALLOWLIST_YAML);
   args = (...more) => [
     'egress-rules', '--logs', join(dir, 'logs'), '--vpcs', join(dir, 'vpcs.yml'), '--end', '2026-11-02', '--since', '1d',

@@ -25,14 +25,14 @@ import { renderCloudFormation, renderTerraform } from '../../src/egress/egress-c
 import { buildProposal, proposeEgressRules, type EgressProposal } from '../../src/egress/proposal.js';
 import { egressProposalJson, renderEgressMarkdown } from '../../src/report/egress-rules.js';
 import { ROOT } from '../support/cli-process.js';
-import { ACCOUNT, ALLOWLIST_YAML, END, ENI, FIXED_GROUPS as SG, INVENTORY_YAML, PEER_VPC, REGION, scenarioFacts, VPC, writeScenarioLogs } from '../support/egress-scenario.js';
+import { ACCOUNT, ALLOWLIST_YAML, END, ENI, FIXED_GROUPS as SG, inventoryYaml, PEER_VPC, REGION, scenarioFacts, VPC, writeScenarioLogs } from '../support/egress-scenario.js';
 
 // Loaded untyped: the package's declarations pull in the DOM library (`/// <reference lib="dom" />`), which changes
 // the types of Node's own fetch for every file the compiler checks.
 const { parse: parseHcl } = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: (file: string, text: string) => Promise<unknown> };
 
 const parameters = (): AuditParameters => ({
-  preset: 'egress-ports', vpcCidrs: [], inventory: parseVpcInventory(INVENTORY_YAML, 'vpcs.yml'), window: windowEndingAt(END, 24), maxPorts: 10,
+  preset: 'egress-ports', vpcCidrs: [], inventory: parseVpcInventory(inventoryYaml(), 'vpcs.yml'), window: windowEndingAt(END, 24), maxPorts: 10,
   source: stackTableShape({ database: 'vpc_port_audit', table: 'flow_logs' }, V5_FORMAT),
 });
 

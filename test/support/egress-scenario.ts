@@ -46,25 +46,30 @@ const ADDRESS = { web: '10.0.1.10', app: '10.0.2.20', db1: '10.0.1.30', db2: '10
 const INSTANCE = { web: 'i-0c000000000000001', app: 'i-0c000000000000002', db1: 'i-0c000000000000003', db2: 'i-0c000000000000004', gone: 'i-0c0000000000000ff' } as const;
 
 /** One v5 record: the fields a test varies; the rest fixed (ACCEPT OK, this VPC, IPv4, eu-west-1). */
-function v5(eni: string, subnet: string, instance: string, src: string, dst: string, srcport: number, dstport: number, flags: number, direction: 'egress' | 'ingress', path: string, options: { pktSrc?: string; pktDst?: string; dstService?: string; bytes?: number } = {}): string {
+function v5In(region: string, eni: string, subnet: string, instance: string, src: string, dst: string, srcport: number, dstport: number, flags: number, direction: 'egress' | 'ingress', path: string, options: { pktSrc?: string; pktDst?: string; dstService?: string; bytes?: number } = {}): string {
   const fields = [
     5, ACCOUNT, eni, src, dst, srcport, dstport, 6, 10, options.bytes ?? 2000, START, START + 60, 'ACCEPT', 'OK', VPC, subnet, instance, flags, 'IPv4',
-    options.pktSrc ?? src, options.pktDst ?? dst, REGION, 'euw1-az1', '-', '-', '-', options.dstService ?? '-', direction, path,
+    options.pktSrc ?? src, options.pktDst ?? dst, region, `${region}-az1`, '-', '-', '-', options.dstService ?? '-', direction, path,
   ];
   return fields.join(' ');
 }
 
 /** A connection an instance opened: its egress record (SYN) and the reply on the same interface (SYN-ACK, ingress). */
-function opened(who: keyof typeof INSTANCE, subnet: string, dst: string, srcport: number, dstport: number, path: string, options: { dstService?: string } = {}): string[] {
+function openedIn(region: string, who: keyof typeof INSTANCE, subnet: string, dst: string, srcport: number, dstport: number, path: string, options: { dstService?: string } = {}): string[] {
   const eni = ENI[who];
   return [
-    v5(eni, subnet, INSTANCE[who], ADDRESS[who], dst, srcport, dstport, 2, 'egress', path, options),
-    v5(eni, subnet, INSTANCE[who], dst, ADDRESS[who], dstport, srcport, 18, 'ingress', '-'),
+    v5In(region, eni, subnet, INSTANCE[who], ADDRESS[who], dst, srcport, dstport, 2, 'egress', path, options),
+    v5In(region, eni, subnet, INSTANCE[who], dst, ADDRESS[who], dstport, srcport, 18, 'ingress', '-'),
   ];
 }
 
-/** The hour's records (see the header). */
-export function scenarioRecords(): string[] {
+type V5Args = Parameters<typeof v5In> extends [string, ...infer Rest] ? Rest : never;
+type OpenedArgs = Parameters<typeof openedIn> extends [string, ...infer Rest] ? Rest : never;
+
+/** The hour's records (see the header), in `region`. */
+export function scenarioRecords(region = REGION): string[] {
+  const opened = (...args: OpenedArgs) => openedIn(region, ...args);
+  const v5 = (...args: V5Args) => v5In(region, ...args);
   const internet = '198.51.100.7';
   const s3 = '52.218.0.10';
   return [
@@ -96,20 +101,21 @@ export async function writeScenarioLogs(dir: string, lines: readonly string[] = 
   await writeFile(join(dir, HOUR, 'vpc-flow-logs-1-2026-11-01-10-05-00-0a1b2c3d-4e5f-6789-0abc-def012345678.gz'), gzipSync(`${lines.join('\n')}\n`));
 }
 
-/** The VPC inventory (YAML, as --vpcs reads it). */
-export const INVENTORY_YAML = [
-  `- account: "${ACCOUNT}"`, `  region: ${REGION}`, `  vpc-id: ${VPC}`, `  cidrs: [${VPC_CIDR}]`,
-  `- account: "${ACCOUNT}"`, `  region: ${REGION}`, `  vpc-id: ${PEER_VPC}`, `  cidrs: [${PEER_CIDR}]`,
-].join('\n');
+/** The VPC inventory (YAML, as --vpcs reads it), in `region`. */
+export const inventoryYaml = (region = REGION) =>
+  [
+    `- account: "${ACCOUNT}"`, `  region: ${region}`, `  vpc-id: ${VPC}`, `  cidrs: [${VPC_CIDR}]`,
+    `- account: "${ACCOUNT}"`, `  region: ${region}`, `  vpc-id: ${PEER_VPC}`, `  cidrs: [${PEER_CIDR}]`,
+  ].join('\n');
 
 /** The allowlist (YAML): 443, 8080 and 5432 expected; 8081, 8082, 6667 not. */
 export const ALLOWLIST_YAML = ['ports:', '  - { port: 443, protocol: tcp, reason: HTTPS }', '  - { port: 8080, protocol: tcp, reason: app }', '  - { port: 5432, protocol: tcp, reason: PostgreSQL }'].join('\n');
 
 /** The interfaces and rules as `aws ec2 describe-network-interfaces` / `describe-security-group-rules` print them. */
-export function scenarioFacts(groups: GroupIds = FIXED_GROUPS): EgressFacts {
+export function scenarioFacts(groups: GroupIds = FIXED_GROUPS, region = REGION): EgressFacts {
   const nic = (who: keyof typeof ADDRESS, subnet: string, group: { id: string; name: string } | undefined, type = 'interface'): NetworkInterface => ({
     NetworkInterfaceId: ENI[who],
-    AvailabilityZone: `${REGION}a`,
+    AvailabilityZone: `${region}a`,
     OwnerId: ACCOUNT,
     PrivateIpAddress: ADDRESS[who],
     PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ADDRESS[who] }],
