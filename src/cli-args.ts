@@ -19,6 +19,7 @@ import { LAYOUTS, type LayoutName } from './logs/layouts.js';
 import { isS3Url, parseS3Url, type S3Location } from './logs/s3-url.js';
 import { SAMPLE_FILE_FORMATS, type SampleFileFormat } from './flowlog/sample.js';
 import { PIPELINES, type Pipeline } from './pipeline/pipelines.js';
+import { DEFAULT_MIN_DAYS } from './egress/proposal.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'csv', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -27,6 +28,10 @@ export const GROUP_BYS = ['vpc', 'account', 'none'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 /** The formats of `why` (one port's drill-down has no rows for CSV and no allowlist verdict for SARIF). */
 const WHY_FORMATS = ['table', 'json', 'markdown'] as const satisfies readonly OutputFormat[];
+
+/** What `egress-rules` prints (`--format`): a report, the JSON document, or code to paste. */
+export const EGRESS_FORMATS = ['table', 'json', 'cloudformation', 'terraform'] as const;
+export type EgressFormat = (typeof EGRESS_FORMATS)[number];
 
 /** The VPC of a generated sample unless --vpc-cidr says otherwise: an IPv4 block and an IPv6 block. */
 export const DEFAULT_SAMPLE_CIDRS = '10.0.0.0/16,2600:1f18:47b:a900::/56';
@@ -118,10 +123,24 @@ export interface AllowlistInitCommand {
   readonly out: string;
 }
 
+/** `egress-rules`: the audit's flags (window, VPCs, logs, allowlist) plus the EC2 facts files, --min-days and its --format. */
+export interface EgressRulesCommand {
+  readonly command: 'egress-rules';
+  /** The audit's flags as `audit` parses them (its --format is this command's own, `format`). */
+  readonly audit: AuditCommand;
+  /** --interfaces: the JSON file of `aws ec2 describe-network-interfaces`. */
+  readonly interfaces: string;
+  /** --security-groups: the JSON file of `aws ec2 describe-security-group-rules`. */
+  readonly securityGroups: string;
+  /** --min-days: a shorter window is not yet safe to apply (default 7). */
+  readonly minDays: number;
+  readonly format: EgressFormat;
+}
+
 /** Where `allowlist init` writes unless --out says otherwise: where the action reads its allowlist. */
 export const DEFAULT_ALLOWLIST_PATH = '.github/outbound-ports.yml';
 
-export type Command = SampleCommand | AuditCommand | RedriveCommand | AllowlistInitCommand | HelpCommand | VersionCommand;
+export type Command = SampleCommand | AuditCommand | EgressRulesCommand | RedriveCommand | AllowlistInitCommand | HelpCommand | VersionCommand;
 
 /** One flag: its value's placeholder (none: a switch), what it does, and an example. */
 export interface FlagSpec {
@@ -265,6 +284,23 @@ export const FLAGS = {
     help: "The SQL for the table of the stack's pipeline (default cloudwatch-firehose); s3-parquet's table has every field, so no --logs or --log-format.",
     example: '--pipeline s3-parquet',
   },
+  interfaces: {
+    value: 'FILE',
+    help: 'The network interfaces and their security groups: FILE holds what `aws ec2 describe-network-interfaces` prints ({"NetworkInterfaces": [...]}), for the VPCs audited.',
+    example: '--interfaces interfaces.json',
+    required: true,
+  },
+  'security-groups': {
+    value: 'FILE',
+    help: "The security groups' current rules: FILE holds what `aws ec2 describe-security-group-rules` prints ({\"SecurityGroupRules\": [...]}); each egress rule is marked used, never used or not known in the window.",
+    example: '--security-groups rules.json',
+    required: true,
+  },
+  'min-days': {
+    value: 'N',
+    help: `A window shorter than N days is marked not yet safe to apply (weekly jobs may not have run in it); 1 to 400, default ${DEFAULT_MIN_DAYS}.`,
+    example: '--min-days 14',
+  },
   out: {
     value: 'NEW-OR-EMPTY-DIR',
     help: 'The folder to write the sample into, with its ground-truth.json; it must not exist or be empty.',
@@ -336,6 +372,22 @@ export const COMMANDS = {
       'files-per-hour', 'layout', 'file-format',
     ],
     examples: ['vpc-port-audit sample --out ./sample-logs --days 3 --records-per-hour 200 --end 2026-11-02'],
+  },
+  'egress-rules': {
+    summary: "Propose least-privilege egress rules per security group from what the window's flow logs show each interface opened (a proposal to review; never applied).",
+    flags: [
+      'logs', 'vpc-cidr', 'vpcs', 'accounts', 'interfaces', 'security-groups', ...WINDOW_FLAGS, 'min-days', 'allowlist',
+      ['format', { value: EGRESS_FORMATS.join('|'), help: 'What stdout gets: a report per security group (table, default), the JSON document (docs/egress-rules.schema.json), or AWS::EC2::SecurityGroupEgress resources (cloudformation) or aws_vpc_security_group_egress_rule resources (terraform) to paste.' }],
+      'log-format', 'nat-addresses', 'cache-dir',
+    ],
+    notes: [
+      'Destinations: the VPC\'s and the inventory\'s CIDR blocks, the AWS-managed prefix lists of S3 and DynamoDB (pkt-dst-aws-service), else 0.0.0.0/0 or ::/0. The flow logs need the interface-id field.',
+      'Ports the --allowlist does not explain are proposed and marked NOT IN ALLOWLIST. Traffic flow logs never record (the Amazon DNS server, 169.254.169.254, Time Sync, DHCP, ...) is named in the notes.',
+    ],
+    examples: [
+      'vpc-port-audit egress-rules --logs ./flow-logs --vpc-cidr 10.0.0.0/16 --since 14d --interfaces interfaces.json --security-groups rules.json',
+      'vpc-port-audit egress-rules --logs ./flow-logs --vpcs vpcs.yml --since 7d --interfaces interfaces.json --security-groups rules.json --format terraform',
+    ],
   },
   allowlist: {
     summary: 'Draft a starting allowlist from an audit: every observed port, each reason a draft marked REVIEW (never overwrites a file).',
@@ -648,6 +700,20 @@ function parseGlueTargetTableFlag(flags: Map<string, string>): string | undefine
   return requireFlag(flags, 'glue-target-table', 'the JSON file that aws glue get-table prints for the resource link\'s target');
 }
 
+/** `egress-rules`: the audit's flags (its --format left to this command), the facts files, --min-days, --format. */
+function parseEgressRules(flags: Map<string, string>, now: Date): EgressRulesCommand {
+  const auditFlags = new Map(flags);
+  auditFlags.delete('format');
+  return {
+    command: 'egress-rules',
+    audit: parseAudit('audit', auditFlags, now),
+    interfaces: requireFlag(flags, 'interfaces', 'the JSON file that aws ec2 describe-network-interfaces prints'),
+    securityGroups: requireFlag(flags, 'security-groups', 'the JSON file that aws ec2 describe-security-group-rules prints'),
+    minDays: parseInteger(flags.get('min-days') ?? String(DEFAULT_MIN_DAYS), '--min-days', 1, 400),
+    format: parseChoice(flags.get('format') ?? 'table', '--format', EGRESS_FORMATS),
+  };
+}
+
 /** `allowlist init`: the audit's flags (every observed port is drafted) and --out. */
 function parseAllowlistInit(subcommand: string | undefined, flags: Map<string, string>, now: Date): AllowlistInitCommand {
   if (subcommand !== 'init') {
@@ -709,6 +775,7 @@ export function parseCommand(argv: readonly string[], now = new Date()): Command
     return { ...parseAudit('why', flags, now), why };
   }
   if (name === 'redrive') return parseRedrive(flags);
+  if (name === 'egress-rules') return parseEgressRules(flags, now);
   if (name === 'allowlist') return parseAllowlistInit(positionals[0], flags, now);
   return name === 'sample' ? parseSample(flags, now) : parseAudit(name, flags, now);
 }

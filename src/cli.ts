@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `vpc-port-audit` command line: `audit` (DuckDB over flow-log files in a folder, or in a bucket prefix fetched
 // into a local cache), `why PORT` (the drill-down of one port over the same files: who opened it, where it went),
-// `sql` (the Athena SQL for the same flags), `sample` (generate flow logs into a new or empty folder), `allowlist
+// `sql` (the Athena SQL for the same flags), `egress-rules` (least-privilege egress rules per security group proposed
+// from what each interface opened, egress/proposal.ts), `sample` (generate flow logs into a new or empty folder), `allowlist
 // init` (a starting allowlist drafted from an audit) and `redrive` (a stack's failed forwarder batches into
 // Firehose). Exit codes (cli-args.ts EXIT): 0 done, 2 bad input (one sentence on stderr), 3 policy (audit
 // --fail-on-unexplained), 1 unexpected. Warnings (a window the files cover in
@@ -20,7 +21,12 @@ import { buildAuditSql, NAT_DETECTION_COLUMNS, type AuditParameters } from './au
 import { explainEmptyAudit } from './audit/empty-audit.js';
 import { describeUnitCoverage } from './audit/unit-coverage.js';
 import { stackTableShape, type TableRef } from './audit/table-shape.js';
-import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { commandHelp, EXIT, parseCommand, usage, type AllowlistInitCommand, type AuditCommand, type Command, type EgressRulesCommand, type RedriveCommand, type SampleCommand } from './cli-args.js';
+import { egressFactsFromJson } from './egress/egress-facts-files.js';
+import { requireInterfaceId } from './egress/observed-egress.js';
+import { proposeEgressRules } from './egress/proposal.js';
+import { renderCloudFormation, renderTerraform } from './egress/egress-code.js';
+import { renderEgressJson, renderEgressTable } from './report/egress-rules.js';
 import { draftAllowlist, refuseExistingFile, writeAllowlistDraft } from './allowlist-init.js';
 import { newRows, renderAudit, renderWhy, scopeText } from './cli-output.js';
 import { formatBytes } from './format-bytes.js';
@@ -318,6 +324,43 @@ async function why(command: AuditCommand & { logs: string }, io: CliIo): Promise
   io.stdout(`${renderWhy(command, result)}\n`);
 }
 
+/** The text of a file a flag names; an InputError saying what the flag takes when it cannot be read. */
+async function readFlagFile(flag: string, file: string, what: string): Promise<{ text: string; file: string }> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`${flag}: '${file}' cannot be read (${error.code ?? error.message}); give ${what}.`);
+  });
+  return { text, file };
+}
+
+/**
+ * `egress-rules`: the EC2 facts files read and checked first, then the window's files, the coverage query and the
+ * observed-egress query (DuckDB), and the proposal printed in the chosen format. Nothing is applied to AWS.
+ */
+async function egressRules(command: EgressRulesCommand, io: CliIo): Promise<void> {
+  const audit = await withInventory({ ...command.audit, logs: command.audit.logs! });
+  const facts = egressFactsFromJson(
+    await readFlagFile('--interfaces', command.interfaces, 'the JSON file that aws ec2 describe-network-interfaces prints'),
+    await readFlagFile('--security-groups', command.securityGroups, 'the JSON file that aws ec2 describe-security-group-rules prints'),
+  );
+  const allowlist = audit.allowlist === undefined ? undefined : await loadAllowlist(audit.allowlist);
+  if (audit.allowlist !== undefined && allowlist === undefined) throw new InputError(`--allowlist: '${audit.allowlist}' does not exist; give the path of a YAML file with a ports: list.`);
+  for (const warning of allowlist?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+  const logs = await readLogs(audit, io);
+  const auditParameters = parameters(audit, localViewShape(DEFAULT_TABLE, logs, audit.format));
+  requireInterfaceId(auditParameters, '--logs');
+  const bar = progress(io, `scanning ${logs.files.length} files in ${audit.logs}`);
+  const engine = new DuckDbEngine({ logs, format: audit.format, input: '--logs', onProgress: (p) => bar.update(p) });
+  const { units: coverage } = await engine.runCoverage(auditParameters, audit.inventory);
+  const run = await proposeEgressRules(engine, auditParameters, facts, { window: audit.window, minDays: command.minDays, allowlist, coverage });
+  bar.done();
+  for (const warning of run.rejected) io.stderr(`warning: ${warning}\n`);
+  const nat = natCopiesWarning(audit, logs);
+  if (nat) io.stderr(`warning: ${nat}\n`);
+  if (!run.proposal.safeToApply) io.stderr(`warning: not yet safe to apply: ${run.proposal.notSafeReason}.\n`);
+  const render = { table: renderEgressTable, json: renderEgressJson, cloudformation: renderCloudFormation, terraform: renderTerraform }[command.format];
+  io.stdout(`${render(run.proposal).trimEnd()}\n`);
+}
+
 /** The `aws glue get-table` JSON in `file`, read for the flag `flag`. */
 async function readGetTableFile(flag: string, file: string): Promise<ReturnType<typeof parseGetTableJson> & { input: string }> {
   const input = `${flag} ${file}`;
@@ -396,6 +439,9 @@ async function run(command: Command, io: CliIo): Promise<number> {
       return EXIT.ok;
     case 'redrive':
       await redriveCommand(command, io);
+      return EXIT.ok;
+    case 'egress-rules':
+      await egressRules(command, io);
       return EXIT.ok;
     case 'allowlist-init':
       await allowlistInit({ ...command, audit: await withInventory(command.audit) }, io);

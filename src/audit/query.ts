@@ -70,7 +70,7 @@ const SYN = 2;
 const SYN_ACK = 18;
 
 /** The shape's SQL for a catalogue column; the builder only asks for columns it checked or that every shape has. */
-function column(shape: TableShape, name: string): string {
+export function column(shape: TableShape, name: string): string {
   const sql = shape.columns.get(name);
   if (sql === undefined) throw new Error(`table ${shape.table.table} has no ${name} column`);
   return sql;
@@ -86,8 +86,8 @@ function termOn(shape: TableShape, name: string, term: string, without?: string)
   return `(${sql} IS NOT NULL AND ${term} OR ${sql} IS NULL${without === undefined ? '' : ` AND ${without}`})`;
 }
 
-/** The opener rule (see the header) as one boolean SQL expression; true for every record without the fields. */
-function openerExpression(shape: TableShape): string {
+/** The opener rule (see the header) as one boolean SQL expression over the table's columns; true for every record without the fields. */
+export function openerExpression(shape: TableShape): string {
   const c = (name: string) => column(shape, name);
   const protocol = c('protocol');
   const servicePortIsLower = `${c('dstport')} <= ${c('srcport')}`;
@@ -203,7 +203,7 @@ export function sourceRelation(p: AuditParameters): string {
  * the CIDRs of the record's inventory VPC or `vpcCidrs` (which apply to every VPC). A connection to another VPC of
  * the organisation is outside the record's own VPC, so it counts as that VPC's egress.
  */
-function insideSql(p: AuditParameters, address: string): string {
+export function insideSql(p: AuditParameters, address: string): string {
   const everywhere = addressInCidrsSql(address, p.vpcCidrs);
   if (!hasInventory(p)) return everywhere;
   const whens = inventoryCidrSets(p.inventory).sets.map((cidrs, i) => `WHEN ${i} THEN ${addressInCidrsSql(address, [...cidrs, ...p.vpcCidrs])}`);
@@ -318,9 +318,10 @@ export function recordTerms(p: AuditParameters): RecordTerms {
 /**
  * The `WITH records AS (...)` the audit and the drill-down share: the window's records from the VPC, each
  * with the catalogue's field names, its unit (`account_id`, `region`, `vpc_id`; see unitFields), `counted` (what
- * the preset counts) and `nat_copy` (a NAT gateway's translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them).
+ * the preset counts) and `nat_copy` (a NAT gateway's translated copy). `optional` names fields of OPTIONAL_FIELDS to carry too (NULL where the table lacks them);
+ * `extra` adds `expression AS name` columns computed over sourceRelation(p) (its columns, insideSql, openerExpression).
  */
-export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof OPTIONAL_FIELDS)[] = []): string[] {
+export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof OPTIONAL_FIELDS)[] = [], extra: readonly string[] = []): string[] {
   const shape = p.source;
   const c = (name: string) => column(shape, name);
   const egress = p.preset === 'egress-ports';
@@ -342,6 +343,7 @@ export function recordsCte(p: AuditParameters, optional: readonly (keyof typeof 
     `  SELECT ${fields.join(', ')},`,
     `    ${unitFields(p).join(', ')},`,
     `    ${counted} AS counted,`,
+    ...extra.map((sql) => `    ${sql},`),
     `    ${egress ? natCopyTerm(shape, p) : 'false'} AS nat_copy`,
     `  FROM ${sourceRelation(p)}`,
     `  WHERE ${where.join('\n    AND ')}`,

@@ -20,7 +20,8 @@ import { explainAwsError } from '../aws/errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../aws/names.js';
 import type { Logger } from '../log.js';
-import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, EgressObservationResult, QueryEngine } from './engine.js';
+import { buildObservedEgressSql, OBSERVED_EGRESS_COLUMNS, readObservedEgress, type RawObservedEgressRow } from '../egress/observed-egress.js';
 import { buildUnitCoverageSql, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
 import type { InventoryVpc } from '../audit/audit-unit.js';
 
@@ -104,6 +105,12 @@ export class AthenaEngine implements QueryEngine {
     const sql = buildDrillDownSql(parameters, ports);
     const { raws, statistics } = await this.run(sql, DRILL_DOWN_COLUMNS);
     return { sql, ...summarizeDrillDown(raws as RawDrillDownRow[], ports), statistics };
+  }
+
+  async runEgressObservation(parameters: AuditParameters): Promise<EgressObservationResult> {
+    const sql = buildObservedEgressSql(parameters);
+    const { raws, statistics } = await this.run(sql, OBSERVED_EGRESS_COLUMNS);
+    return { sql, ...readObservedEgress(raws as RawObservedEgressRow[]), statistics };
   }
 
   /** Starts `sql`, waits for it, reads every row (keyed by `columns`) and logs what it cost. */

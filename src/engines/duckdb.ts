@@ -28,7 +28,8 @@ import { FIREHOSE_LAYOUT, LAYOUTS, s3DeliveryPathUnit } from '../logs/layouts.js
 import { resolve } from 'node:path';
 import { dayFilesWithoutTime } from '../logs/discover.js';
 import { InputError } from '../input-error.js';
-import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, QueryEngine } from './engine.js';
+import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, EgressObservationResult, QueryEngine } from './engine.js';
+import { buildObservedEgressSql, OBSERVED_EGRESS_COLUMNS, readObservedEgress, type RawObservedEgressRow } from '../egress/observed-egress.js';
 import { buildDrillDownSql, DRILL_DOWN_COLUMNS, summarizeDrillDown, type PortRef, type RawDrillDownRow } from '../audit/drill-down.js';
 import { readLocalLogs, unreadableFileError, type LocalLogFile, type LocalLogs } from './local-files.js';
 
@@ -243,6 +244,12 @@ export class DuckDbEngine implements QueryEngine {
     const sql = buildDrillDownSql(parameters, ports);
     const { value, statistics } = await this.run(parameters, (query) => query(sql, DRILL_DOWN_COLUMNS));
     return { sql, ...summarizeDrillDown(value as RawDrillDownRow[], ports), statistics };
+  }
+
+  async runEgressObservation(parameters: AuditParameters): Promise<EgressObservationResult> {
+    const sql = buildObservedEgressSql(parameters);
+    const { value, statistics } = await this.run(parameters, (query) => query(sql, OBSERVED_EGRESS_COLUMNS));
+    return { sql, ...readObservedEgress(value as RawObservedEgressRow[]), statistics };
   }
 
   /** Exposes the window's files as the table, runs `work` with a query function over it, and returns its value with the run's statistics. */

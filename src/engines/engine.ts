@@ -8,6 +8,7 @@ import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
 import type { RecordCounts } from '../audit/empty-audit.js';
 import type { InventoryVpc } from '../audit/audit-unit.js';
 import type { UnitCoverage } from '../audit/unit-coverage.js';
+import type { ObservedEgressRow } from '../egress/observed-egress.js';
 
 export interface AuditStatistics {
   /** Wall time of the whole run, from submission to the last row read. */
@@ -73,10 +74,26 @@ export interface CoverageResult {
   readonly statistics: AuditStatistics;
 }
 
+/** What each network interface opened in the window, for the egress-rules proposal (egress/observed-egress.ts). */
+export interface EgressObservationResult {
+  /** The SQL text that ran. */
+  readonly sql: string;
+  /** One per (unit, interface, source address, port, protocol, destination), sorted by those. */
+  readonly rows: readonly ObservedEgressRow[];
+  /** One warning sentence per result row that failed validation and was left out. */
+  readonly rejected: readonly string[];
+  readonly statistics: AuditStatistics;
+}
+
 export interface QueryEngine {
   runAudit(parameters: AuditParameters): Promise<AuditResult>;
   /** One grouped query: per unit, records, files, versions, ACCEPT and REJECT over the audit's window (audit/unit-coverage.ts). */
   runCoverage(parameters: AuditParameters, inventory?: readonly InventoryVpc[]): Promise<CoverageResult>;
   /** One query: who opened `ports` (validated) and where they went, over the audit's window (audit/drill-down.ts). */
   runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult>;
+  /**
+   * One query: per interface, the connections it opened over the audit's window and where they went
+   * (egress/observed-egress.ts). The table must have interface_id (egress/observed-egress.ts requireInterfaceId).
+   */
+  runEgressObservation(parameters: AuditParameters): Promise<EgressObservationResult>;
 }

@@ -103,7 +103,15 @@ describe('parseCommand', () => {
     expect(parseCommand([], NOW)).toEqual({ command: 'help', exitCode: 2 });
     expect(parseCommand(['--version'], NOW)).toEqual({ command: 'version' });
     expect(() => parseCommand(['deploy'], NOW)).toThrow(InputError);
-    expect(() => parseCommand(['help', 'deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are audit, why, sql, sample, allowlist, redrive/);
+    expect(() => parseCommand(['help', 'deploy'], NOW)).toThrow(/^'deploy' is not a command; accepted are audit, why, sql, sample, egress-rules, allowlist, redrive/);
+  });
+
+  test('egress-rules: the audit\'s flags, the facts files, --min-days (default 7) and its own --format', () => {
+    const base = ['egress-rules', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--interfaces', 'i.json', '--security-groups', 'r.json'];
+    expect(parseCommand(base, NOW)).toMatchObject({ command: 'egress-rules', interfaces: 'i.json', securityGroups: 'r.json', minDays: 7, format: 'table', audit: { logs: 'd' } });
+    expect(parseCommand([...base, '--min-days', '14', '--format', 'terraform'], NOW)).toMatchObject({ minDays: 14, format: 'terraform' });
+    expect(() => parseCommand([...base, '--min-days', '0'], NOW)).toThrow(/^--min-days: '0' is not a whole number from 1 to 400\.$/);
+    expect(() => parseCommand([...base, '--top', '5'], NOW)).toThrow(/^'--top' is not a flag of 'egress-rules'/);
   });
 
   const window = (...flags: string[]) => (parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', ...flags], NOW) as AuditCommand).window;
@@ -146,10 +154,10 @@ describe('parseCommand', () => {
 
   test('flags a command does not use are refused, naming the commands that have them: sql prints SQL, so no --format, --allowlist', () => {
     const sql = ['sql', '--vpc-cidr', '10.0.0.0/16'];
-    expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why\); sql's flags are --vpc-cidr, --vpcs, --accounts, --logs, /);
-    expect(() => parseCommand([...sql, '--allowlist', 'a.yml'], NOW)).toThrow(/^'--allowlist' is not a flag of 'sql' \(it is a flag of audit\)/);
+    expect(() => parseCommand([...sql, '--format', 'json'], NOW)).toThrow(/^'--format' is not a flag of 'sql' \(it is a flag of audit, why, egress-rules\); sql's flags are --vpc-cidr, --vpcs, --accounts, --logs, /);
+    expect(() => parseCommand([...sql, '--allowlist', 'a.yml'], NOW)).toThrow(/^'--allowlist' is not a flag of 'sql' \(it is a flag of audit, egress-rules\)/);
     expect(() => parseCommand(['why', '443', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '--top', '3'], NOW)).toThrow(/^'--top' is not a flag of 'why' \(it is a flag of audit, sql\)/);
-    expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql, allowlist\)/);
+    expect(() => parseCommand(['sample', '--out', 'o', '--logs', 'd'], NOW)).toThrow(/^'--logs' is not a flag of 'sample' \(it is a flag of audit, why, sql, egress-rules, allowlist\)/);
     expect(() => parseCommand(['audit', '--logs', 'd', '--vpc-cidr', '10.0.0.0/16', '-x'], NOW)).toThrow(/^'-x' is not a flag of 'audit'; audit's flags are /);
     // A likely typo names the flag or command meant; a far-off word does not.
     expect(() => parseCommand(['audit', '--lgos', 'd', '--vpc-cidr', '10.0.0.0/16'], NOW)).toThrow(/^'--lgos' is not a flag of 'audit'; did you mean --logs\? audit's flags are /);
