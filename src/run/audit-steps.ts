@@ -1,8 +1,8 @@
 // The audit's steps every auditing pipeline (trusted, read-only, pull request) shares, in run order:
 //   audit    target -> scope -> parameters -> redaction -> the Athena query, its outputs and warnings
 //   health   the pipeline-health readings (not on pull requests)
-//   finish   the coverage per account/VPC (organisation audits), REJECT-only notices, the job summary, the SARIF
-//            file, the fail-on-* gates
+//   finish   the coverage per account/VPC (organisation audits), REJECT-only notices, the job summary, the
+//            egress-rules proposal (input egress-rules), the SARIF file, the fail-on-* gates
 // Each pipeline (src/run/*-run.ts) puts its own report between audit and finish.
 
 import * as core from '@actions/core';
@@ -30,6 +30,8 @@ import { withCoverage, type PipelineHealth } from '../health/judge.js';
 import type { UnitFindings } from '../report/unit-sections.js';
 import { auditUnits } from './audit-units.js';
 import { renderCoverage } from '../report/coverage.js';
+import { requireInterfaceId } from '../egress/observed-egress.js';
+import { publishEgressRules } from './egress-rules-step.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { renderPipelineHealth } from '../report/pipeline-health.js';
 import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from '../report/redaction.js';
@@ -93,6 +95,8 @@ export async function audit(
   const target = await resolveTarget(settings, clients, options.pullRequest, options.deployed);
   const scope = await lookUpScope(run, clients, target, await vpcsFileText(run, options.vpcsFileRef));
   const parameters = await auditParameters(run, clients, target, scope);
+  // Before any query: a format without interface-id cannot tie a connection to a security group.
+  if (settings.egressRules.propose) requireInterfaceId(parameters, 'egress-rules');
   const inside = [...parameters.vpcCidrs, ...(scope.inventory ?? []).flatMap((vpc) => vpc.cidrs)];
   const { decision, shown } = await redaction(run, clients, inside, scope.accounts, target.stackId);
   if (target.stackId) core.setOutput('stack-id', shown(target.stackId));
@@ -188,7 +192,7 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   const { settings } = run;
   const { result, parameters, target, decision, shown, memoryKey } = audited;
   core.setOutput('new-ports', portsJson(outcome.newPorts));
-  const coverage = shown(await checkCoverage(audited));
+  const coverage = shown(await checkCoverage(audited, settings.egressRules.propose));
   core.setOutput('coverage', JSON.stringify(coverage.map(coverageJson)));
   const named = new Set(audited.scope.rejectOnly.map(unitKey));
   const rejectOnly = [
@@ -203,6 +207,7 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();
   if (coverage.length > 0) await core.summary.addRaw(`${renderCoverage(coverage, '##')}\n\n`).write();
+  if (settings.egressRules.propose) await publishEgressRules(run, audited, coverage, outcome.judgedBy);
   const sarif = { rows: result.rows, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
@@ -222,15 +227,16 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
 }
 
 /**
- * The coverage step of an organisation audit (a VPC inventory, or more than one unit counted): one more Athena query
- * over the audit's table and window (audit/unit-coverage.ts: per account/VPC the records, files, versions, ACCEPT and
+ * The coverage step of an organisation audit (a VPC inventory, or more than one unit counted) and of every egress-rules
+ * proposal (`always`: a REJECT-only flow log must refuse the proposal, not leave it empty): one more Athena query over
+ * the audit's table and window (audit/unit-coverage.ts: per account/VPC the records, files, versions, ACCEPT and
  * REJECT), so that a unit whose flow log records REJECT only, or an inventory VPC without records, is named. It reads
  * the window's partitions again (text objects whole: the audit's bytes once more; Parquet only the few columns it
- * names). [] for one VPC's audit, whose flow logs ec2:DescribeFlowLogs already judged.
+ * names). Otherwise [] for one VPC's audit, whose flow logs ec2:DescribeFlowLogs already judged.
  */
-async function checkCoverage(audited: Audit): Promise<readonly UnitCoverage[]> {
+async function checkCoverage(audited: Audit, always: boolean): Promise<readonly UnitCoverage[]> {
   const inventory = audited.scope.inventory ?? [];
-  if (inventory.length === 0 && audited.result.units.length <= 1) return [];
+  if (!always && inventory.length === 0 && audited.result.units.length <= 1) return [];
   const { units } = await timed('The coverage query', () => audited.engine.runCoverage(audited.parameters, inventory));
   return units;
 }

@@ -26,6 +26,8 @@ import { InputError } from '../input-error.js';
 import { stackPipeline } from '../pipeline/pipelines.js';
 import type { Settings } from '../settings.js';
 import { timed, type ActionRun } from './action-run.js';
+import { describeEgressFacts } from '../aws/egress-facts-lookup.js';
+import type { EgressFacts } from '../egress/egress-facts.js';
 
 /** The built pipeline template, shipped next to the bundle in dist/. */
 const TEMPLATE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'pipeline.yaml');
@@ -68,6 +70,11 @@ export interface OrganisationScope {
   readonly rejectOnly: readonly AuditUnit[];
   /** The account ids the scope names (for redaction). */
   readonly accounts: readonly string[];
+  /**
+   * With the egress-rules input: the audited VPCs' interfaces and their security groups' rules, from every account
+   * reached (aws/egress-facts-lookup.ts); undefined without the input or without a VPC to read (no vpc-id, no inventory).
+   */
+  readonly egressFacts?: EgressFacts;
 }
 
 /** Deploys (creates or updates) the pipeline stack from the shipped template. */
@@ -176,7 +183,11 @@ export async function lookUpScope(run: ActionRun, clients: AwsClients, target: A
     ...(place === reached[0] && target.vpcId ? [target.vpcId] : []),
   ];
   const rejectOnly = await lookUpRejectOnlyVpcs(reached, audited, core);
-  return { inventory, rejectOnly, accounts: [...new Set([...reached.map((place) => place.account), ...(inventory ?? []).map((vpc) => vpc.account)])] };
+  const egressFacts = settings.egressRules.propose
+    ? await timed('The egress-rules look-ups', () => describeEgressFacts({ reached, vpcIds: audited, memberRoleName: settings.memberRoleName, log: core }))
+    : undefined;
+  const accounts = [...new Set([...reached.map((place) => place.account), ...(inventory ?? []).map((vpc) => vpc.account)])];
+  return { inventory, rejectOnly, accounts, ...(egressFacts ? { egressFacts } : {}) };
 }
 
 /**

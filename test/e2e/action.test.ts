@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFlowLogsCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DeleteFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { DuckDbEngine } from '../../src/engines/duckdb.js';
@@ -24,7 +24,7 @@ import { portKey, type PortRow } from '../../src/audit/port-row.js';
 import { motoClients, startMoto, TEST_AWS_ENV, type MotoServer } from '../support/moto.js';
 import { isWrite, startFakeGitHub, STRANGER, type FakeGitHub } from '../support/fake-github.js';
 import { pullRequestMarker } from '../../src/report/pr-comment.js';
-import { queueAthenaResults, queueCoverageResults, queueDrillDownResults } from '../support/moto-athena.js';
+import { queueAthenaResults, queueCoverageResults, queueDrillDownResults, queueObservedEgressResults } from '../support/moto-athena.js';
 import { createGlueTable, PROJECTED_ACCID_REGION_DAY, STACK } from '../support/glue-tables.js';
 import { createBootstrapOnMoto, createStackOnMoto, motoDeployable } from '../support/moto-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
@@ -822,4 +822,31 @@ describe('a new port below the top list (issue 19)', () => {
     expect(Object.keys(ports)).toHaveLength(rows.length);
     expect(ports['8333/tcp']!.history.map((h) => h.connections)).toEqual([beacon.connections]);
   }, 240_000);
+});
+
+describe('egress-rules (issue 23)', () => {
+  test('proposes each security group\'s egress rules from one observed-egress query: job summary section and egress-rules output', async () => {
+    // A VPC of its own (its own memory key), one interface in one security group, which keeps the default allow-all egress.
+    const vpc = (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await clients.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.1.0/24' }))).Subnet!.SubnetId!;
+    const group = (await clients.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'egress-app', Description: 'app servers' }))).GroupId!;
+    const eni = (await clients.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [group] }))).NetworkInterface!;
+    const region = TEST_AWS_ENV.AWS_REGION;
+    // The audit counts nothing (no drill-down); then the coverage query; then the observed-egress query.
+    await queueAthenaResults(moto.endpoint, []);
+    await queueCoverageResults(moto.endpoint, [{ account_id: eni.OwnerId!, region, vpc_id: vpc, records: 12, files: 1, accept_records: 12, reject_records: 0, version_5: 12 }]);
+    await queueObservedEgressResults(moto.endpoint, [{
+      account_id: eni.OwnerId!, region, vpc_id: vpc, interface_id: eni.NetworkInterfaceId!, srcaddr: eni.PrivateIpAddress!, port: 443, protocol: 6,
+      destination_kind: 'internet', destination: '0.0.0.0/0', connections: 5, flows: 12, bytes: 9000, peers: 2,
+    }]);
+
+    const run = await runAction({ inputs: { ...AUDIT_INPUTS(), 'vpc-id': vpc, 'issue-label': 'egress-rules-e2e', 'egress-rules': 'true', 'egress-rules-min-days': '1', redact: 'never' } });
+
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.code).toBe(0);
+    const proposal = JSON.parse(run.outputs['egress-rules']!) as { groups: { groupId: string; rules: { fromPort: number; toPort: number; destination: unknown }[] }[] };
+    expect(proposal.groups.map((g) => [g.groupId, g.rules.map((r) => [r.fromPort, r.toPort])])).toEqual([[group, [[443, 443]]]]);
+    expect(run.summary).toContain('### Proposed egress rules');
+    expect(run.summary).toContain(eni.NetworkInterfaceId!);
+  });
 });

@@ -4,6 +4,7 @@
 import { RESULT_COLUMNS, type PortRow } from '../../src/audit/port-row.js';
 import { DRILL_DOWN_COLUMNS, type RawDrillDownRow } from '../../src/audit/drill-down.js';
 import { UNIT_COVERAGE_COLUMNS } from '../../src/audit/unit-coverage.js';
+import { OBSERVED_EGRESS_COLUMNS, type RawObservedEgressRow } from '../../src/egress/observed-egress.js';
 
 /**
  * PortRows as Athena sends them: a header row, then every value as text (no value for a null); `portsInWindow`
@@ -43,6 +44,9 @@ async function queueRows<C extends string>(endpoint: string, columns: readonly C
 
 /** The next query returns these drill-down rows. */
 export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) => queueRows(endpoint, DRILL_DOWN_COLUMNS, rows);
+
+/** The next query returns these observed-egress rows (egress/observed-egress.ts OBSERVED_EGRESS_COLUMNS). */
+export const queueObservedEgressResults = (endpoint: string, rows: readonly RawObservedEgressRow[]) => queueRows(endpoint, OBSERVED_EGRESS_COLUMNS, rows);
 
 /** The next query returns these coverage rows (audit/unit-coverage.ts UNIT_COVERAGE_COLUMNS; absent columns are null). */
 export const queueCoverageResults = (endpoint: string, rows: readonly Partial<Record<(typeof UNIT_COVERAGE_COLUMNS)[number], string | number>>[]) =>
