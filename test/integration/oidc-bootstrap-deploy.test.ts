@@ -3,7 +3,8 @@
 // as it was before issue 20 (test/fixtures/github-oidc-role-before-issue-20.yaml) is created, then UPDATED to
 // the current template, with a pipeline stack of that time (test/fixtures/pipeline-before-issue-20.yaml, built)
 // running, as README's "Upgrading a bootstrap from before issue 20" says: the update completes, keeps the roles'
-// and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary) and their exports, and
+// and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary), the forwarder and
+// its failure queue, and their exports, and
 // leaves the deploy role no IAM write. Then the one deploy of the upgrade (an administrator's) turns the old stack
 // into one that imports the bootstrap's bucket and roles and holds none of its own, the old bucket kept; and later
 // deploys run as the deploy role. moto runs as deploy.test.ts runs it (deploy-moto/): taught to register an updated stack's exports and
@@ -27,7 +28,7 @@ import {
 import { CreateVpcCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { buildTemplate } from '../../scripts/build-template.js';
+import { buildBootstrap, buildTemplate } from '../../scripts/build-template.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { deployStack } from '../../src/deploy/deployer.js';
 import { createStackOnMoto, motoDeployable } from '../support/moto-template.js';
@@ -126,8 +127,8 @@ beforeAll(async () => {
   oldResources = await resourcesOf(STACK);
   expect(Object.values(oldResources).filter((v) => /^AWS::(IAM|S3)::/.test(v)).length).toBe(4);
   // The upgrade: the same stack updated to the current template (as moto can create it: no AWS::S3::BucketPolicy).
-  const { template, removed } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
-  expect(removed).toEqual(['BucketPolicy']);
+  const { template, removed } = motoDeployable(parseCfnTemplate(await buildBootstrap(process.cwd())));
+  expect(removed).toEqual(['BucketPolicy', 'ForwarderInvokeConfig']);
   await cfn.send(
     new UpdateStackCommand({
       StackName: BOOTSTRAP,
@@ -160,6 +161,11 @@ test('it adds the bucket (encrypted), the pipeline\'s three roles with the bound
     [`${STACK}-FlowLogDeliveryRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-flow-log-${REGION}`,
     [`${STACK}-DeliveryRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-delivery-${REGION}`,
     [`${STACK}-ForwarderRoleArn`]: `arn:aws:iam::123456789012:role/${STACK}-forwarder-${REGION}`,
+    // The forwarder and its failure queue (issue 20's last path): the bootstrap's too.
+    [`${STACK}-ForwarderArn`]: `arn:aws:lambda:${REGION}:123456789012:function:${STACK}-Forwarder-bootstrap`,
+    [`${STACK}-ForwarderFunctionName`]: `${STACK}-Forwarder-bootstrap`,
+    [`${STACK}-FailureQueueName`]: `${STACK}-FailureQueue-bootstrap`,
+    [`${STACK}-FailureQueueUrl`]: `https://sqs.${REGION}.amazonaws.com/123456789012/${STACK}-FailureQueue-bootstrap`,
   });
   // (moto's CloudFormation applies a bucket's encryption, not its versioning: test/unit/template-pipeline.test.ts reads that.)
   const encryption = await new S3Client({ ...config, forcePathStyle: true }).send(new GetBucketEncryptionCommand({ Bucket: outputs.BucketName }));
@@ -203,7 +209,7 @@ test("the upgrade's one deploy (an administrator's) leaves a stack that imports 
   expect(later.action).toBe('none');
 }, 60_000);
 
-test('as the upgraded deploy role, the deployer creates a new pipeline stack on the bootstrap, which imports its bucket and roles and creates none', async () => {
+test('as the upgraded deploy role, the deployer creates a new pipeline stack on the bootstrap, which imports its bucket, roles and forwarder and creates none', async () => {
   // (The stack of the upgrade goes first: moto deletes it at once; its old bucket stays.)
   await new CloudFormationClient(config).send(new DeleteStackCommand({ StackName: STACK }));
   const credentials = await assume(outputs.DeployRoleArn!);
@@ -219,10 +225,10 @@ test('as the upgraded deploy role, the deployer creates a new pipeline stack on 
   // condition is false, and lists such a resource as an empty entry.
   const { StackResources } = await new CloudFormationClient(config).send(new DescribeStackResourcesCommand({ StackName: STACK }));
   const created = StackResources!.filter((r) => r.LogicalResourceId);
-  expect(created.filter((r) => /^AWS::(IAM|S3)::/.test(r.ResourceType!))).toEqual([]);
+  expect(created.filter((r) => /^AWS::(IAM|S3|Lambda|SQS)::/.test(r.ResourceType!))).toEqual([]);
   const physical = Object.fromEntries(created.map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
-  // Lambda's REST API through fetch (this project has no Lambda SDK client).
-  const response = await fetch(`${moto.endpoint}/2015-03-31/functions/${physical.Forwarder}/configuration`, {
+  // The bootstrap's forwarder, through Lambda's REST API with fetch (this project has no Lambda SDK client).
+  const response = await fetch(`${moto.endpoint}/2015-03-31/functions/${outputs.ForwarderFunctionName}/configuration`, {
     headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/aws4_request' },
   });
   expect(response.status).toBe(200);

@@ -3,9 +3,9 @@
 // (used by the template deployment tests and the end-to-end tests); and the OIDC bootstrap a pipeline stack needs
 // (its bucket and roles, imported by the pipeline) created first.
 
-import { readFileSync } from 'node:fs';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { buildBootstrap } from '../../scripts/build-template.js';
 import { TEST_AWS_ENV } from './moto.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -82,10 +82,10 @@ export async function createStackOnMoto(endpoint: string, stackName: string, tem
 }
 
 /**
- * Creates (or, with `update`, updates) the OIDC bootstrap (cfn/github-oidc-role.yaml, made deployable) for pipeline
+ * Creates (or, with `update`, updates) the OIDC bootstrap (built as dist/github-oidc-role.yaml, made deployable) for pipeline
  * stack `pipelineStackName` on the moto at `endpoint`, as `<pipelineStackName>-github`, with `parameters` over the
  * example ones (`Pipeline: 's3-parquet'` adds its flow log), and waits for it: its exports (the bucket, the
- * pipeline's roles, the s3-parquet flow log) are what the pipeline stack imports. Returns the bootstrap's outputs.
+ * pipeline's roles, the forwarder and its failure queue, the s3-parquet flow log) are what the pipeline stack imports. Returns the bootstrap's outputs.
  */
 export async function createBootstrapOnMoto(
   endpoint: string,
@@ -100,7 +100,7 @@ export async function createBootstrapOnMoto(
     maxAttempts: 1,
     credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
   });
-  const { template } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
+  const { template } = motoDeployable(parseCfnTemplate(await buildBootstrap(process.cwd())));
   const stackName = `${pipelineStackName}-github`;
   const request = {
     StackName: stackName,
