@@ -67,6 +67,17 @@ async function deployRoleActions(stack: string): Promise<{ allowed: string[]; de
   return { allowed: of('Allow'), denied: of('Deny') };
 }
 
+/** Deploys today's pipeline template (as moto can create it) as `stackName` on `vpc` with the deployer: as an administrator, or with `credentials`. */
+async function deployPipeline(stackName: string, vpc: string, credentials?: Json) {
+  const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
+  return deployStack(
+    { cloudformation: new CloudFormationClient(credentials ? { ...config, credentials } : config) },
+    { stackName, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: vpc } },
+    silent,
+    { pollMs: { firstMs: 100, maxMs: 500 } },
+  );
+}
+
 /** The Lambda function `name` on moto (its GetFunction answer; status 404 when there is none), through Lambda's REST API (no Lambda SDK client here). */
 async function lambdaFunction(name: string): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${moto.endpoint}/2015-03-31/functions/${name}`, {
@@ -172,14 +183,7 @@ test('after the update, the deploy role\'s own policy allows no IAM action but P
 });
 
 test("the upgrade's one deploy (an administrator's) leaves a stack that imports the bootstrap's bucket and roles, holds none, and keeps the old bucket", async () => {
-  const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
-  const deploy = (credentials?: Json) =>
-    deployStack(
-      { cloudformation: new CloudFormationClient(credentials ? { ...config, credentials } : config) },
-      { stackName: STACK, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: vpcId } },
-      silent,
-      { pollMs: { firstMs: 100, maxMs: 500 } },
-    );
+  const deploy = (credentials?: Json) => deployPipeline(STACK, vpcId, credentials);
   const upgrade = await deploy();
   expect(upgrade.action).toBe('update');
   const now = await resourcesOf(STACK);
@@ -204,14 +208,7 @@ test("the upgrade's one deploy (an administrator's) leaves a stack that imports 
 test('as the upgraded deploy role, the deployer creates a new pipeline stack on the bootstrap, which imports its bucket, roles and forwarder and creates none', async () => {
   // (The stack of the upgrade goes first: moto deletes it at once; its old bucket stays.)
   await new CloudFormationClient(config).send(new DeleteStackCommand({ StackName: STACK }));
-  const credentials = await assume(outputs.DeployRoleArn!);
-  const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
-  const result = await deployStack(
-    { cloudformation: new CloudFormationClient({ ...config, credentials }) },
-    { stackName: STACK, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: vpcId } },
-    silent,
-    { pollMs: { firstMs: 100, maxMs: 500 } },
-  );
+  const result = await deployPipeline(STACK, vpcId, await assume(outputs.DeployRoleArn!));
   expect(result.action).toBe('create');
   // All resources at once: moto 5.2 fails DescribeStackResources by LogicalResourceId on a stack with a resource whose
   // condition is false, and lists such a resource as an empty entry.
@@ -284,14 +281,7 @@ describe('upgrading from a pipeline stack that held the forwarder', () => {
   });
 
   test("the upgrade's one deploy (an administrator's) moves the stack onto the bootstrap's forwarder; later deploys as the deploy role change nothing", async () => {
-    const { template } = motoDeployable(parseCfnTemplate(await buildTemplate(process.cwd())));
-    const deploy = (credentials?: Json) =>
-      deployStack(
-        { cloudformation: new CloudFormationClient(credentials ? { ...config, credentials } : config) },
-        { stackName: MOVED, templateBody: JSON.stringify(template), repository: 'octo-org/network', parameters: { VpcId: movedVpc } },
-        silent,
-        { pollMs: { firstMs: 100, maxMs: 500 } },
-      );
+    const deploy = (credentials?: Json) => deployPipeline(MOVED, movedVpc, credentials);
     const upgrade = await deploy();
     expect(upgrade.action).toBe('update');
     const { StackResources } = await new CloudFormationClient(config).send(new DescribeStackResourcesCommand({ StackName: MOVED }));
