@@ -216,9 +216,10 @@ describe('the handler (lambda/index.ts) against moto Firehose and S3', () => {
   });
 });
 
-test('the built code inlined in dist/pipeline.yaml behaves the same', async () => {
+test('the built code inlined in dist/github-oidc-role.yaml (the bootstrap owns the forwarder) behaves the same', async () => {
   const module = { exports: {} as { handler?: Handler } };
-  new Function('exports', 'require', 'module', template.Resources.Forwarder.Properties.Code.ZipFile)(
+  const bootstrap: Json = parseCfnTemplate(readFileSync('dist/github-oidc-role.yaml', 'utf8'));
+  new Function('exports', 'require', 'module', bootstrap.Resources.Forwarder.Properties.Code.ZipFile)(
     module.exports,
     createRequire(`${process.cwd()}/package.json`),
     module,

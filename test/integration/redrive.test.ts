@@ -1,7 +1,7 @@
 // Failed batches, kept and replayed (issue 13), against moto_server: real CloudWatch Logs subscription payloads
 // (moto's Logs delivers them to a subscribed capture stream) are given to the forwarder, whose Firehose calls
 // all fail through the fault-injection proxy; the invocation record of each failed event goes into an SQS queue
-// made like the stack's FailureQueue; `redrive` then delivers every line of it exactly once into a moto Firehose
+// made like the bootstrap's FailureQueue; `redrive` then delivers every line of it exactly once into a moto Firehose
 // stream (which writes to moto S3), deletes only what it delivered, and a second run sends nothing; a message
 // whose event cannot be decoded (not gzip, a gzip bomb) is kept and counted while the good ones beside it are
 // delivered. The CLI's `redrive --stack` does the same through a stack's outputs.
@@ -48,8 +48,9 @@ const ROLE = 'arn:aws:iam::123456789012:role/test';
 const CAPTURE_BUCKET = 'captured-payloads';
 const DATA_BUCKET = 'flow-log-data';
 const STREAM = 'pipeline-stream';
-const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:vpc-port-audit-Forwarder-A1B2C3D4E5F6';
-const template: Json = parseCfnTemplate(readFileSync('cfn/pipeline.yaml', 'utf8'));
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:vpc-port-audit-Forwarder-bootstrap';
+// The forwarder and its failure queue are the bootstrap's (issue 20).
+const template: Json = parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8'));
 const queueProperties: Json = template.Resources.FailureQueue.Properties;
 const invokeConfig: Json = template.Resources.ForwarderInvokeConfig.Properties;
 
@@ -134,7 +135,7 @@ beforeAll(async () => {
   queueUrl = (
     await sqs.send(
       new CreateQueueCommand({
-        QueueName: 'vpc-port-audit-FailureQueue-A1B2C3D4E5F6',
+        QueueName: 'vpc-port-audit-FailureQueue-bootstrap',
         Attributes: {
           SqsManagedSseEnabled: String(queueProperties.SqsManagedSseEnabled),
           MessageRetentionPeriod: String(queueProperties.MessageRetentionPeriod),

@@ -1,8 +1,8 @@
 // Deploys the built template to moto_server's CloudFormation. moto 5.2 cannot create every resource type of
 // the stack (see MOTO_UNSUPPORTED): those are cut out and references to them replaced by stand-in values, and
-// the rest (log groups, the VPC flow log, the Lambda with its inlined code, the invoke permission, the failure
-// queue) is created by moto's CloudFormation and checked through each service's own API, on top of the OIDC
-// bootstrap whose bucket and roles the stack imports.
+// the rest (log groups, the VPC flow log) is created by moto's CloudFormation and checked through each service's
+// own API, on top of the OIDC bootstrap whose bucket and roles, and forwarder (the Lambda with its inlined code,
+// its invoke permission, its failure queue; issue 20), the stack imports.
 // This is the default pipeline, cloudwatch-firehose; s3-parquet is in template-deploy-parquet.test.ts.
 
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -65,7 +65,7 @@ test('moto cannot create exactly the listed resource types; the rest of the stac
   expect(removed.sort()).toEqual(
     [
       'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'ParquetTable', 'WorkGroup', 'PullRequestWorkGroup',
-      'ForwarderInvokeConfig', 'FailureQueueAlarm', 'ForwarderErrorsAlarm',
+      'FailureQueueAlarm', 'ForwarderErrorsAlarm',
     ].sort(),
   );
   expect(stack.StackStatus).toBe('CREATE_COMPLETE');
@@ -81,18 +81,21 @@ test('outputs: the flow-log group; the stack creates no bucket or role of its ow
   expect(Object.keys(physical).filter((id) => /^AWS::(IAM|S3)::/.test(template.Resources[id].Type))).toEqual([]);
 });
 
-test('outputs for pipeline health and redrive: the flow log, the forwarder, the failure queue', () => {
+test("outputs for pipeline health and redrive: the flow log, and the bootstrap's forwarder and failure queue", () => {
   const outputs = Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
   expect(outputs.FlowLogId).toMatch(/^fl-/);
   expect(outputs.FlowLogId).toBe(physical.FlowLog);
-  expect(outputs.ForwarderFunctionName).toBe(physical.Forwarder);
-  expect(outputs.FailureQueueUrl).toBe(physical.FailureQueue);
+  expect(outputs.ForwarderFunctionName).toBe('vpc-port-audit-Forwarder-bootstrap');
+  expect(outputs.ForwarderFunctionName).toBe(bootstrap.ForwarderFunctionName);
+  expect(outputs.FailureQueueUrl).toBe(bootstrap.FailureQueueUrl);
+  expect(outputs.FailureQueueName).toBe('vpc-port-audit-FailureQueue-bootstrap');
   expect(outputs.FailureQueueUrl!.endsWith(`/${outputs.FailureQueueName}`)).toBe(true);
+  expect(Object.keys(physical).filter((id) => /^AWS::(Lambda|SQS)::/.test(template.Resources[id].Type))).toEqual([]);
 });
 
-test('the failure queue is encrypted and keeps a message 14 days, up to 1 MiB', async () => {
+test("the bootstrap's failure queue is encrypted and keeps a message 14 days, up to 1 MiB", async () => {
   const { Attributes } = await new SQSClient(config).send(
-    new GetQueueAttributesCommand({ QueueUrl: physical.FailureQueue!, AttributeNames: ['All'] }),
+    new GetQueueAttributesCommand({ QueueUrl: bootstrap.FailureQueueUrl!, AttributeNames: ['All'] }),
   );
   expect(Attributes).toMatchObject({ SqsManagedSseEnabled: 'true', MessageRetentionPeriod: '1209600', MaximumMessageSize: '1048576', VisibilityTimeout: '300' });
 });
@@ -104,7 +107,7 @@ test('the VPC flow log writes the v5 format to the log group', async () => {
     ResourceId: vpcId,
     TrafficType: 'ALL',
     LogDestinationType: 'cloud-watch-logs',
-    LogGroupName: physical.FlowLogGroup,
+    LogGroupName: 'vpc-port-audit-FlowLogGroup-fixed',
     LogFormat: logFormatString(V5_FORMAT),
     MaxAggregationInterval: 600,
   });
@@ -113,7 +116,7 @@ test('the VPC flow log writes the v5 format to the log group', async () => {
 test('log groups expire after the default retention', async () => {
   const groups = await new CloudWatchLogsClient(config).send(new DescribeLogGroupsCommand({}));
   const retention = Object.fromEntries(groups.logGroups!.map((g) => [g.logGroupName, g.retentionInDays]));
-  for (const name of ['FlowLogGroup', 'DeliveryLogGroup', 'ForwarderLogGroup']) expect(retention[physical[name]!]).toBe(3);
+  for (const name of [physical.FlowLogGroup!, physical.DeliveryLogGroup!, 'vpc-port-audit-ForwarderLogGroup-bootstrap']) expect({ name, days: retention[name] }).toEqual({ name, days: 3 });
 });
 
 // moto's CloudFormation applies only BucketEncryption and Tags of AWS::S3::Bucket: public access, lifecycle and
@@ -124,17 +127,23 @@ test("the bootstrap's bucket, which the stack imports, is encrypted", async () =
   expect(encryption.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm).toBe('AES256');
 });
 
-test('the Lambda is created from the inlined code, nodejs22.x, with the stream name in its environment', async () => {
+test("the bootstrap's Lambda is created from the inlined code, nodejs22.x, with the pipeline's stream in its environment; only the stack's flow-log group may invoke it", async () => {
   // No Lambda SDK client in this project: moto's Lambda REST API is read directly (moto does not check signatures).
-  const response = await fetch(`${moto.endpoint}/2015-03-31/functions/${physical.Forwarder}`, {
-    headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/aws4_request' },
-  });
-  const fn = (await response.json()) as Json;
+  const lambda = (path: string) =>
+    fetch(`${moto.endpoint}/2015-03-31/functions/${bootstrap.ForwarderFunctionName}${path}`, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/aws4_request' },
+    }).then((r) => r.json() as Promise<Json>);
+  const fn = await lambda('');
   expect(fn.Configuration).toMatchObject({
     Runtime: 'nodejs22.x',
     Handler: 'index.handler',
-    Environment: { Variables: { DELIVERY_STREAM_NAME: 'stand-in-DeliveryStream' } },
+    Environment: { Variables: { DELIVERY_STREAM_NAME: 'vpc-port-audit-DeliveryStream-fixed' } },
   });
+  const flowLogGroup = (await new CloudWatchLogsClient(config).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: physical.FlowLogGroup }))).logGroups![0]!;
+  const policy = JSON.parse((await lambda('/policy')).Policy as string) as { Statement: Json[] };
+  expect(policy.Statement.map((s) => [s.Principal, s.Action, s.Condition])).toEqual([
+    [{ Service: 'logs.amazonaws.com' }, 'lambda:InvokeFunction', { StringEquals: { 'AWS:SourceAccount': '123456789012' }, ArnLike: { 'AWS:SourceArn': flowLogGroup.arn } }],
+  ]);
 });
 
 test('deleting the stack keeps the bucket (the bootstrap\'s)', async () => {

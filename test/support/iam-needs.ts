@@ -51,11 +51,30 @@ export const bucketName = (stack = STACK) => `${stack}-github-bucket-${SUFFIX.to
 export const bootstrapRoleName = (logicalId: string, stack = STACK) =>
   `${stack}-${{ FlowLogDeliveryRole: 'flow-log', DeliveryRole: 'delivery', ForwarderRole: 'forwarder', DeployRole: 'deploy', AuditRole: 'audit' }[logicalId]}-${REGION}`;
 const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
+/**
+ * The fixed names of the bootstrap's forwarder parts for pipeline stack `stack` (held to the template by a test),
+ * and of the pipeline's two parts the bootstrap names first: the flow-log group it may be invoked from and the
+ * delivery stream it sends to.
+ */
+export const forwarderNames = (stack = STACK) => ({
+  Forwarder: `${stack}-Forwarder-bootstrap`,
+  ForwarderLogGroup: `${stack}-ForwarderLogGroup-bootstrap`,
+  FailureQueue: `${stack}-FailureQueue-bootstrap`,
+  FlowLogGroup: `${stack}-FlowLogGroup-fixed`,
+  DeliveryStream: `${stack}-DeliveryStream-fixed`,
+});
+/** The bootstrap's forwarder function and failure queue, as ARNs. */
+export const forwarderArn = (stack = STACK) => arn('lambda', `function:${forwarderNames(stack).Forwarder}`);
+export const failureQueueArn = (stack = STACK) => arn('sqs', forwarderNames(stack).FailureQueue);
 /** What the bootstrap for pipeline stack `stack` exports (the pipeline stack's Fn::ImportValue), with Pipeline=s3-parquet. */
 export const bootstrapExports = (stack = STACK): Record<string, string> => ({
   [`${stack}-BucketName`]: bucketName(stack),
   [`${stack}-ParquetFlowLogId`]: 'fl-0b00751fa9a1e2c3d',
   ...Object.fromEntries(['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole'].map((id) => [`${stack}-${id}Arn`, roleArn(bootstrapRoleName(id, stack))])),
+  [`${stack}-ForwarderArn`]: forwarderArn(stack),
+  [`${stack}-ForwarderFunctionName`]: forwarderNames(stack).Forwarder,
+  [`${stack}-FailureQueueName`]: forwarderNames(stack).FailureQueue,
+  [`${stack}-FailureQueueUrl`]: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${forwarderNames(stack).FailureQueue}`,
 });
 
 // --- the bootstrap template, resolved -------------------------------------------------------------------------
@@ -80,6 +99,8 @@ export function resolveBootstrap(template: Json, parameters: Record<string, stri
     getAtt: (id, attribute) => {
       if (attribute !== 'Arn') return `${id}.${attribute}`;
       if (id === 'Bucket') return `arn:${PARTITION}:s3:::${bucketName(stack)}`;
+      if (id === 'Forwarder') return forwarderArn(stack);
+      if (id === 'FailureQueue') return failureQueueArn(stack);
       if (template.Resources[id]?.Type === 'AWS::IAM::Role') return roleArn(bootstrapRoleName(id, stack));
       throw new Error(`GetAtt ${id}.Arn has no example value`);
     },
@@ -117,8 +138,10 @@ export function resolveConditions(template: Json, parameters: Record<string, str
 
 // --- the pipeline template: example physical names and ARNs ----------------------------------------------------
 
-/** The example physical name of each resource of a pipeline stack called `stack`. */
+/** The example physical name of each resource of a pipeline stack called `stack`: its fixed name when it has one. */
 function physicalName(raw: Json, stack: string, logicalId: string, type: string): string {
+  const fixed = (raw[logicalId].Properties.LogGroupName ?? raw[logicalId].Properties.DeliveryStreamName)?.['Fn::Sub'];
+  if (typeof fixed === 'string') return fixed.replace('${AWS::StackName}', stack);
   switch (type) {
     case 'AWS::Glue::Database':
       return stack.split('-').join('_');
@@ -165,14 +188,6 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
         return arn('ec2', `vpc-flow-log/${n}`);
       case 'AWS::KinesisFirehose::DeliveryStream':
         return arn('firehose', `deliverystream/${n}`);
-      case 'AWS::Lambda::Function':
-        return arn('lambda', `function:${n}`);
-      case 'AWS::Lambda::Permission':
-        return ownArn(raw[id].Properties.FunctionName['Fn::GetAtt'][0]);
-      case 'AWS::Lambda::EventInvokeConfig':
-        return ownArn(raw[id].Properties.FunctionName.Ref);
-      case 'AWS::SQS::Queue':
-        return arn('sqs', n);
       case 'AWS::CloudWatch::Alarm':
         return arn('cloudwatch', `alarm:${n}`);
       case 'AWS::Logs::SubscriptionFilter':
@@ -189,7 +204,6 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
   };
   const getAtt = (id: string, attribute: string) => {
     if (attribute === 'Arn') return ownArn(id);
-    if (attribute === 'QueueName' && raw[id].Type === 'AWS::SQS::Queue') return name(id);
     throw new Error(`GetAtt ${id}.${attribute} has no example value`);
   };
   const resources: Record<string, PipelineResource> = {};
@@ -260,28 +274,6 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
       actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RevokeGrant'],
       reason: 'the stream is encrypted with an AWS owned key, not a customer managed one',
       holds: (p) => p.DeliveryStreamEncryptionConfigurationInput?.KeyType !== 'CUSTOMER_MANAGED_CMK',
-    },
-  ],
-  'AWS::Lambda::Function': [
-    { actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], reason: 'KmsKeyArn is not set', holds: unset('KmsKeyArn') },
-    {
-      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces'],
-      reason: 'VpcConfig is not set',
-      holds: unset('VpcConfig'),
-    },
-    { actions: ['elasticfilesystem:DescribeMountTargets', 's3files:ListMountTargets'], reason: 'FileSystemConfigs is not set', holds: unset('FileSystemConfigs') },
-    { actions: ['lambda:GetCodeSigningConfig', 'lambda:PutFunctionCodeSigningConfig'], reason: 'CodeSigningConfigArn is not set', holds: unset('CodeSigningConfigArn') },
-    { actions: ['lambda:GetLayerVersion'], reason: 'Layers is not set', holds: unset('Layers') },
-    { actions: ['lambda:PassCapacityProvider'], reason: 'CapacityProviderConfig is not set', holds: unset('CapacityProviderConfig') },
-    { actions: ['s3:GetObject', 's3:GetObjectVersion'], reason: 'the code is inline (Code.ZipFile), not in S3', holds: unset('Code.S3Bucket') },
-  ],
-  'AWS::SQS::Queue': [
-    {
-      actions: ['sqs:SetQueueAttributes'],
-      reason:
-        'never: it can also set the queue policy (attribute Policy), which would let another account read the failed batches, and no ' +
-        'condition key names the attribute; only the update handler calls it, so a change of the queue\'s properties is the administrator\'s',
-      holds: always,
     },
   ],
   'AWS::Logs::SubscriptionFilter': [{ actions: ['iam:PassRole'], reason: 'RoleArn is not set (a Lambda destination needs no role)', holds: unset('RoleArn') }],
@@ -355,10 +347,6 @@ function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: str
       if (action === 'iam:GetRole') return one(roleArn(role));
       return one(resource.arn);
     }
-    case 'AWS::Lambda::Permission':
-      return action === 'lambda:AddPermission' ? one(resource.arn, { 'lambda:Principal': p.Principal }) : one(resource.arn);
-    case 'AWS::Lambda::Function':
-      return action === 'iam:PassRole' ? passRole(p.Role.split('/').pop(), 'lambda.amazonaws.com') : one(resource.arn);
     case 'AWS::Glue::Database':
     case 'AWS::Glue::Table': {
       const ancestry = [catalogArn(), arn('glue', `database/${pipeline.database}`)];
@@ -425,7 +413,8 @@ function callResource(pipeline: Pipeline, name: string, role: 'deploy' | 'audit'
     table: arn('glue', `table/${pipeline.database}/flow_logs`),
     'parquet-table': arn('glue', `table/${pipeline.database}/flow_logs_parquet`),
     'member-role': memberRoleArn(),
-    queue: ofType('AWS::SQS::Queue'),
+    // The failure queue is the bootstrap's (redrive empties it).
+    queue: failureQueueArn(pipeline.stack),
     deliverystream: ofType('AWS::KinesisFirehose::DeliveryStream'),
   };
   if (!(name in arns)) throw new Error(`action-calls.json names an unknown resource ${name}`);

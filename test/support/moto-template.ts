@@ -1,11 +1,15 @@
 // The templates as moto 5.2's CloudFormation can create them: the resource types it does not implement are cut
 // out and references to them replaced by stand-in values, and an S3 flow-log destination's folder is cut off
-// (used by the template deployment tests and the end-to-end tests); and the OIDC bootstrap a pipeline stack needs
-// (its bucket and roles, imported by the pipeline) created first.
+// (used by the template deployment tests and the end-to-end tests); the OIDC bootstrap a pipeline stack needs
+// (its bucket, roles and forwarder, imported by the pipeline) created first; a pipeline template of an earlier
+// release (a fixture) built as it was; and waiting for a stack to settle.
 
-import { readFileSync } from 'node:fs';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { buildBootstrap, buildTemplate } from '../../scripts/build-template.js';
 import { TEST_AWS_ENV } from './moto.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -82,10 +86,10 @@ export async function createStackOnMoto(endpoint: string, stackName: string, tem
 }
 
 /**
- * Creates (or, with `update`, updates) the OIDC bootstrap (cfn/github-oidc-role.yaml, made deployable) for pipeline
+ * Creates (or, with `update`, updates) the OIDC bootstrap (built as dist/github-oidc-role.yaml, made deployable) for pipeline
  * stack `pipelineStackName` on the moto at `endpoint`, as `<pipelineStackName>-github`, with `parameters` over the
  * example ones (`Pipeline: 's3-parquet'` adds its flow log), and waits for it: its exports (the bucket, the
- * pipeline's roles, the s3-parquet flow log) are what the pipeline stack imports. Returns the bootstrap's outputs.
+ * pipeline's roles, the forwarder and its failure queue, the s3-parquet flow log) are what the pipeline stack imports. Returns the bootstrap's outputs.
  */
 export async function createBootstrapOnMoto(
   endpoint: string,
@@ -100,7 +104,7 @@ export async function createBootstrapOnMoto(
     maxAttempts: 1,
     credentials: { accessKeyId: TEST_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_AWS_ENV.AWS_SECRET_ACCESS_KEY },
   });
-  const { template } = motoDeployable(parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8')));
+  const { template } = motoDeployable(parseCfnTemplate(await buildBootstrap(process.cwd())));
   const stackName = `${pipelineStackName}-github`;
   const request = {
     StackName: stackName,
@@ -112,12 +116,32 @@ export async function createBootstrapOnMoto(
   };
   await cloudformation.send(update ? new UpdateStackCommand(request) : new CreateStackCommand(request));
   const done = update ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
+  const stack = await stackSettled(cloudformation, stackName);
+  if (stack.StackStatus !== done) throw new Error(`bootstrap ${stackName}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
+  return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+/** The stack `name` once no operation on it is in progress. */
+export async function stackSettled(cloudformation: CloudFormationClient, name: string): Promise<Stack> {
   for (;;) {
-    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
-    if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) {
-      if (stack.StackStatus !== done) throw new Error(`bootstrap ${stackName}: ${stack.StackStatus} ${stack.StackStatusReason ?? ''}`);
-      return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
-    }
+    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
+    if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) return stack;
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The pipeline template of an earlier release (`fixture`, its cfn/pipeline.yaml), built as `npm run build` built it
+ * then (today's lambda/ inlined where it held the forwarder) and made deployable on moto.
+ */
+export async function buildFixturePipeline(fixture: string): Promise<Json> {
+  const root = mkdtempSync(join(tmpdir(), 'pipeline-fixture-'));
+  try {
+    mkdirSync(join(root, 'cfn'));
+    copyFileSync(fixture, join(root, 'cfn/pipeline.yaml'));
+    symlinkSync(resolve('lambda'), join(root, 'lambda'));
+    return motoDeployable(parseCfnTemplate(await buildTemplate(root))).template;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ import {
   boundaryArn,
   bucketName,
   bootstrapRoleName,
+  failureQueueArn,
   pipelineTemplate,
   REGION,
   resolveBootstrap,
@@ -34,7 +35,7 @@ const pipeline = resolvePipeline(pipelineTemplate());
 const OTHER_ACCOUNT = '999999999999';
 const bucket = `arn:aws:s3:::${bucketName()}`;
 const role = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${bootstrapRoleName(id)}`;
-const forwarder = pipeline.resources.Forwarder!.arn;
+const forwarder = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${bootstrap.Forwarder.Properties.FunctionName}`;
 const inAccount = { 'aws:ResourceAccount': ACCOUNT };
 const viaStack = { ...inAccount, ...VIA_CLOUDFORMATION };
 
@@ -55,26 +56,49 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
           expect(decide(deployRole, 'iam:AttachRolePolicy', target, { ...context, ...boundaryContext })).toBe('explicit-deny');
         }
       }
-      // Nothing on IAM but passing the bootstrap's three roles to their services and reading one.
+      // Nothing on IAM but passing two of the bootstrap's roles to their services and reading one.
       const iamAllows = deployRole.flatMap((p) => p.Statement).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
-      expect(iamAllows.flatMap((s) => [s.Action].flat()).sort()).toEqual(['iam:GetRole', 'iam:PassRole', 'iam:PassRole', 'iam:PassRole']);
+      expect(iamAllows.flatMap((s) => [s.Action].flat()).sort()).toEqual(['iam:GetRole', 'iam:PassRole', 'iam:PassRole']);
     });
 
-    test('2. the forwarder may be invoked by CloudWatch Logs only: AddPermission for any other principal is refused', () => {
-      expect(decide(deployRole, 'lambda:AddPermission', forwarder, { ...viaStack, 'lambda:Principal': 'logs.amazonaws.com' })).toBe('allow');
-      for (const principal of ['*', OTHER_ACCOUNT, `arn:aws:iam::${OTHER_ACCOUNT}:root`, 's3.amazonaws.com']) {
-        denied(decide(deployRole, 'lambda:AddPermission', forwarder, { ...viaStack, 'lambda:Principal': principal }));
-        denied(decide(deployRole, 'lambda:AddPermission', forwarder, { ...inAccount, 'lambda:Principal': principal }));
+    test('2. no one but CloudWatch Logs may invoke the forwarder: AddPermission for any principal is refused, on any function', () => {
+      for (const principal of ['logs.amazonaws.com', '*', OTHER_ACCOUNT, `arn:aws:iam::${OTHER_ACCOUNT}:root`, 's3.amazonaws.com']) {
+        for (const context of [inAccount, viaStack]) {
+          expect(decide(deployRole, 'lambda:AddPermission', forwarder, { ...context, 'lambda:Principal': principal })).toBe('explicit-deny');
+          denied(decide(deployRole, 'lambda:AddPermission', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:other`, { ...context, 'lambda:Principal': principal }));
+        }
       }
-      // Nor on another function of the account.
-      denied(decide(deployRole, 'lambda:AddPermission', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:other`, { ...viaStack, 'lambda:Principal': 'logs.amazonaws.com' }));
+      // The one permission there is, the bootstrap's: CloudWatch Logs of this account, for the pipeline's flow-log group.
+      const permission = bootstrap.LogsInvokePermission.Properties;
+      expect(permission).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: forwarder,
+        Principal: 'logs.amazonaws.com',
+        SourceAccount: ACCOUNT,
+        SourceArn: pipeline.resources.FlowLogGroup!.arn,
+      });
     });
 
-    test("3. the forwarder's code changes only through a change set of the stack, never by a direct UpdateFunctionCode", () => {
-      for (const action of ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:CreateFunction', 'lambda:PublishVersion']) {
-        denied(decide(deployRole, action, forwarder));
-        expect(decide(deployRole, action, forwarder, viaStack)).toBe('allow');
+    test("3. what the forwarder runs is the administrator's: the deploy role cannot create, update, reconfigure, redirect or re-permission it, directly or through the stack", () => {
+      expect(forwarder).toBe(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${STACK}-Forwarder-bootstrap`);
+      const writes = [
+        'lambda:CreateFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PutFunctionEventInvokeConfig',
+        'lambda:UpdateFunctionEventInvokeConfig', 'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:DeleteFunction', 'lambda:PublishVersion',
+        'lambda:CreateAlias', 'lambda:UpdateAlias', 'lambda:PutFunctionConcurrency',
+      ];
+      for (const action of writes) {
+        for (const context of [inAccount, viaStack]) {
+          for (const target of [forwarder, `${forwarder}:$LATEST`, `${forwarder}:1`]) expect({ action, target, decision: decide(deployRole, action, target, context) }).toEqual({ action, target, decision: 'explicit-deny' });
+          // Nor a function of its own making, under any name: no Lambda write is allowed at all, and the forwarder
+          // role may not be passed to Lambda.
+          denied(decide(deployRole, action, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${STACK}-Forwarder-EVIL`, context));
+        }
       }
+      expect(deployRole.flatMap((p) => p.Statement).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('lambda:')))).toEqual([]);
+      denied(decide(deployRole, 'iam:PassRole', role('ForwarderRole'), { ...viaStack, 'iam:PassedToService': 'lambda.amazonaws.com' }));
+      // The pipeline stack holds no Lambda resource (nor the failure queue); its subscription names the bootstrap's function.
+      expect(Object.values(pipeline.resources).filter((r) => /^AWS::(Lambda|SQS)::/.test(r.type)).map((r) => r.logicalId)).toEqual([]);
+      expect(pipeline.resources.FlowLogSubscription!.properties.DestinationArn).toBe(forwarder);
       // The function runs as the bootstrap's forwarder role, whatever its code: the boundary keeps it to the stream,
       // its log group and the failure queue.
       const wide: Policy = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -124,7 +148,7 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
       expect(decide(deployRole, 'logs:PutSubscriptionFilter', logGroup, viaStack)).toBe('allow');
       denied(decide(deployRole, 'logs:PutSubscriptionFilter', `arn:aws:logs:${REGION}:${OTHER_ACCOUNT}:destination:exfiltrate`, viaStack));
       denied(decide(deployRole, 'logs:PutSubscriptionFilter', `arn:aws:logs:${REGION}:${ACCOUNT}:destination:any`, viaStack));
-      // A Lambda destination must let logs.amazonaws.com invoke it: the role may grant that on the stack's function only (2).
+      // A Lambda destination must let logs.amazonaws.com invoke it: the role may grant that on no function (2).
       denied(decide(deployRole, 'lambda:AddPermission', `arn:aws:lambda:${REGION}:${OTHER_ACCOUNT}:function:exfiltrate`, { ...viaStack, 'lambda:Principal': 'logs.amazonaws.com' }));
     });
 
@@ -143,14 +167,19 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
     });
 
     test('8. (beyond the issue) no other resource policy and no service role: the failure queue\'s policy and a role passed to CloudFormation are refused', () => {
-      const queue = pipeline.resources.FailureQueue!.arn;
+      const queue = failureQueueArn();
       for (const context of [inAccount, viaStack]) {
         expect(decide(deployRole, 'sqs:SetQueueAttributes', queue, context)).toBe('explicit-deny');
         expect(decide(deployRole, 'sqs:AddPermission', queue, context)).toBe('explicit-deny');
+        // The queue is the bootstrap's (issue 20): no queue of its own making (with a policy in CreateQueue's
+        // attributes), and the bootstrap's cannot be deleted and made again.
+        for (const action of ['sqs:CreateQueue', 'sqs:DeleteQueue']) {
+          denied(decide(deployRole, action, `arn:aws:sqs:${REGION}:${ACCOUNT}:${STACK}-FailureQueue-EVIL`, context));
+          denied(decide(deployRole, action, queue, context));
+        }
       }
-      // A queue of its own making (with a policy in CreateQueue's attributes) only through the stack, whose queue type has no policy.
-      denied(decide(deployRole, 'sqs:CreateQueue', `arn:aws:sqs:${REGION}:${ACCOUNT}:${STACK}-FailureQueue-EVIL`));
-      expect(decide(deployRole, 'sqs:CreateQueue', queue, viaStack)).toBe('allow');
+      // Redrive empties it: receiving and deleting messages are all the deploy role does there.
+      expect(decide(deployRole, 'sqs:ReceiveMessage', queue)).toBe('allow');
       // A change set run by a service role (cloudformation:RoleArn) would act with that role's rights: passing one is refused.
       for (const target of [role('DeployRole'), `arn:aws:iam::${ACCOUNT}:role/cloudformation-admin`]) {
         denied(decide(deployRole, 'iam:PassRole', target, { ...inAccount, 'iam:PassedToService': 'cloudformation.amazonaws.com' }));

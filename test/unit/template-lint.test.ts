@@ -1,10 +1,10 @@
 // cfn-lint (the CloudFormation linter, installed on the machine) reports nothing at all, errors or warnings,
-// on the pipeline template's source and built forms, the OIDC bootstrap template and the organisation's member role.
+// on the pipeline template's and the OIDC bootstrap's source and built forms and the organisation's member role.
 
 import { expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 
-const TEMPLATES = ['cfn/pipeline.yaml', 'dist/pipeline.yaml', 'cfn/github-oidc-role.yaml', 'cfn/member-role.yaml'];
+const TEMPLATES = ['cfn/pipeline.yaml', 'dist/pipeline.yaml', 'cfn/github-oidc-role.yaml', 'dist/github-oidc-role.yaml', 'cfn/member-role.yaml'];
 
 test('cfn-lint: zero errors and zero warnings', () => {
   const run = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...TEMPLATES], { encoding: 'utf8' });

@@ -15,6 +15,7 @@ import { PARQUET_TABLE_NAME } from '../../src/audit/parquet-stack-table.js';
 import { PIPELINES } from '../../src/pipeline/pipelines.js';
 import { STREAM_ENV } from '../../lambda/forwarder.js';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
+import { buildBootstrap } from '../../scripts/build-template.js';
 import { LOG_RETENTION_DAYS } from '../../src/settings.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -24,6 +25,8 @@ const source: Json = parseCfnTemplate(readFileSync('cfn/pipeline.yaml', 'utf8'))
 const resources = built.Resources as Json;
 const props = (name: string): Json => resources[name].Properties;
 const bootstrap: Json = parseCfnTemplate(readFileSync('cfn/github-oidc-role.yaml', 'utf8'));
+/** The built bootstrap (issue 20: it owns the forwarder, with the bundled code inlined). */
+const builtBootstrap: Json = parseCfnTemplate(await buildBootstrap(process.cwd()));
 /** Properties of a resource the bootstrap creates for the pipeline. */
 const bootstrapProps = (name: string): Json => bootstrap.Resources[name].Properties;
 /** The pipeline's roles and bucket policy, as the bootstrap holds them. */
@@ -120,7 +123,8 @@ describe('IAM (the pipeline\'s roles and bucket policy, which the bootstrap crea
   test('the stack passes the bootstrap\'s roles, which it imports', () => {
     expect(props('FlowLog').DeliverLogsPermissionArn).toEqual(imported('FlowLogDeliveryRoleArn'));
     expect(props('DeliveryStream').ExtendedS3DestinationConfiguration.RoleARN).toEqual(imported('DeliveryRoleArn'));
-    expect(props('Forwarder').Role).toEqual(imported('ForwarderRoleArn'));
+    // The forwarder is the bootstrap's (issue 20), and runs as its role.
+    expect(bootstrapProps('Forwarder').Role).toEqual({ 'Fn::GetAtt': ['ForwarderRole', 'Arn'] });
   });
 });
 
@@ -184,20 +188,21 @@ describe('bucket (the bootstrap\'s, which the stack imports)', () => {
   });
 });
 
-describe('failed batches and alarms (issue 13)', () => {
+describe('failed batches and alarms (issue 13; the forwarder and its queue are the bootstrap\'s, issue 20)', () => {
   test('the forwarder sends a failed event, after explicit retries and age, to an encrypted queue kept 14 days', () => {
-    expect(props('ForwarderInvokeConfig')).toEqual({
+    expect(bootstrapProps('ForwarderInvokeConfig')).toEqual({
       FunctionName: { Ref: 'Forwarder' },
       Qualifier: '$LATEST',
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 21600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] } } },
     });
-    const queue = props('FailureQueue');
+    const queue = bootstrapProps('FailureQueue');
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(queue.MessageRetentionPeriod).toBeGreaterThanOrEqual(4 * 24 * 3600);
     expect(queue.MaximumMessageSize).toBe(1024 * 1024);
-    expect(resources.FailureQueue.Type).toBe('AWS::SQS::Queue');
+    expect(bootstrap.Resources.FailureQueue.Type).toBe('AWS::SQS::Queue');
+    expect(resources.FailureQueue).toBeUndefined();
   });
 
   test('the forwarder role may send to that queue only (Lambda sends the record with it)', () => {
@@ -212,14 +217,14 @@ describe('failed batches and alarms (issue 13)', () => {
     expect(alarm('FailureQueueAlarm')).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailureQueue', 'QueueName'] } }],
+      Dimensions: [{ Name: 'QueueName', Value: imported('FailureQueueName') }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
     expect(alarm('ForwarderErrorsAlarm')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Forwarder' } }],
+      Dimensions: [{ Name: 'FunctionName', Value: imported('ForwarderFunctionName') }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
@@ -251,7 +256,7 @@ describe('schema from src/flowlog', () => {
     const sourceTable = source.Resources.GlueTable.Properties.TableInput;
     expect(sourceTable.StorageDescriptor.Columns).toEqual([]);
     expect(source.Resources.FlowLog.Properties.LogFormat).toMatch(/^BUILD:/);
-    expect(source.Resources.Forwarder.Properties.Code.ZipFile).toMatch(/^BUILD:/);
+    expect(bootstrap.Resources.Forwarder.Properties.Code.ZipFile).toMatch(/^BUILD:/);
   });
 
   test('space-delimited gzip text, "-" read as NULL', () => {
@@ -294,26 +299,32 @@ describe('partition projection matches the Firehose layout (src/logs/layouts.ts 
 });
 
 describe('Lambda and wiring', () => {
-  test('runtime nodejs22.x or newer, CommonJS inline code with index.handler', () => {
-    const fn = props('Forwarder');
+  test('runtime nodejs22.x or newer, CommonJS inline code with index.handler (in the built bootstrap)', () => {
+    const fn = builtBootstrap.Resources.Forwarder.Properties;
     expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Runtime)![1])).toBeGreaterThanOrEqual(22);
     expect(fn.Handler).toBe('index.handler');
     expect(fn.Code.ZipFile).toMatch(/^"use strict";/);
     expect(fn.Code.ZipFile).toMatch(/require\("@aws-sdk\/client-firehose"\)/);
     expect(fn.Code.ZipFile).not.toMatch(/^import |\bexport /m);
-    expect(fn.Environment.Variables).toEqual({ [STREAM_ENV]: { Ref: 'DeliveryStream' } });
+    // The pipeline's stream, by the fixed name both templates give it (the bootstrap is deployed first).
+    expect(fn.Environment.Variables).toEqual({ [STREAM_ENV]: { 'Fn::Sub': '${PipelineStackName}-DeliveryStream-fixed' } });
+    expect(props('DeliveryStream').DeliveryStreamName).toEqual({ 'Fn::Sub': '${AWS::StackName}-DeliveryStream-fixed' });
+    expect(Object.values(resources).filter((r: Json) => /^AWS::Lambda::/.test(r.Type))).toEqual([]);
   });
 
-  test('the flow log group is subscribed to the Lambda, which CloudWatch Logs may invoke', () => {
+  test("the flow log group is subscribed to the bootstrap's Lambda, which CloudWatch Logs may invoke for that group only", () => {
     expect(props('FlowLog').LogGroupName).toEqual({ Ref: 'FlowLogGroup' });
     expect(props('FlowLogSubscription')).toMatchObject({
       LogGroupName: { Ref: 'FlowLogGroup' },
-      DestinationArn: { 'Fn::GetAtt': ['Forwarder', 'Arn'] },
+      DestinationArn: imported('ForwarderArn'),
     });
-    expect(resources.FlowLogSubscription.DependsOn).toBe('LogsInvokePermission');
-    expect(props('LogsInvokePermission')).toMatchObject({
+    expect(props('FlowLogGroup').LogGroupName).toEqual({ 'Fn::Sub': '${AWS::StackName}-FlowLogGroup-fixed' });
+    expect(bootstrapProps('LogsInvokePermission')).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['Forwarder', 'Arn'] },
       Principal: 'logs.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': ['FlowLogGroup', 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${PipelineStackName}-FlowLogGroup-fixed:*' },
     });
   });
 
@@ -341,9 +352,10 @@ describe('stack interface', () => {
     // s3-parquet: the bootstrap's flow log (issue 20: only the administrator's template creates a delivery to S3).
     expect(built.Outputs.FlowLogId.Value).toEqual({ 'Fn::If': ['S3Parquet', imported('ParquetFlowLogId'), { Ref: 'FlowLog' }] });
     expect(built.Outputs.FlowLogId.Export).toBeUndefined();
-    expect(built.Outputs.ForwarderFunctionName.Value).toEqual({ Ref: 'Forwarder' });
-    expect(built.Outputs.FailureQueueName.Value).toEqual({ 'Fn::GetAtt': ['FailureQueue', 'QueueName'] });
-    expect(built.Outputs.FailureQueueUrl.Value).toEqual({ Ref: 'FailureQueue' });
+    // The forwarder and its queue are the bootstrap's: the same outputs, imported.
+    expect(built.Outputs.ForwarderFunctionName.Value).toEqual(imported('ForwarderFunctionName'));
+    expect(built.Outputs.FailureQueueName.Value).toEqual(imported('FailureQueueName'));
+    expect(built.Outputs.FailureQueueUrl.Value).toEqual(imported('FailureQueueUrl'));
   });
 
   test('parameters and defaults', () => {
@@ -360,6 +372,7 @@ describe('stack interface', () => {
     expect(built.Parameters.AggregationInterval.AllowedValues).toEqual([60, 600]);
     // The action's log-retention-days input accepts exactly what the stack parameter accepts.
     expect(built.Parameters.LogRetentionDays.AllowedValues).toEqual(LOG_RETENTION_DAYS);
+    expect(bootstrap.Parameters.ForwarderLogRetentionDays.AllowedValues).toEqual(LOG_RETENTION_DAYS);
     expect(built.Parameters.TrafficType.AllowedValues).toEqual(['ALL', 'ACCEPT', 'REJECT']);
     // The action's pipeline input accepts exactly what the stack parameter accepts.
     expect(built.Parameters.Pipeline.AllowedValues).toEqual([...PIPELINES]);
