@@ -92,7 +92,7 @@ export interface GroupMember {
   readonly interfaceId: string;
   readonly instanceId: string | null;
   readonly subnetId: string | null;
-  /** EC2's InterfaceType (`interface`, `nat_gateway`, `vpc_endpoint`, ...). */
+  /** EC2's InterfaceType (`interface`, `natGateway`, `vpc_endpoint`, ...). */
   readonly interfaceType: string | null;
 }
 
@@ -118,7 +118,7 @@ export interface GroupProposal {
 export interface UnassignedTraffic {
   readonly interfaceId: string | null;
   readonly unit: AuditUnit;
-  /** Why it has no group: `no longer exists`, `has no security group (nat_gateway)`, `no interface-id in its records`. */
+  /** Why it has no group: `no longer exists`, `has no security group (natGateway)`, `no interface-id in its records`. */
   readonly why: string;
   readonly rules: readonly ProposedRule[];
 }
@@ -179,6 +179,9 @@ interface PortTraffic {
   readonly interfaces: Set<string>;
 }
 
+/** Code-point order: the same on every machine, whatever its locale (localeCompare skips punctuation such as `:`). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const destinationKey = (d: RuleDestination) => (d.kind === 'aws-service' ? `${d.kind} ${d.prefixListName}` : `${d.kind} ${d.cidr}`);
 
 /** The rule destination of a row: its CIDR, or the AWS service's prefix list in the row's Region. */
@@ -214,7 +217,7 @@ function rulesOf(traffic: readonly PortTraffic[], allowlist: Allowlist | undefin
   const sorted = [...traffic].sort(
     (a, b) =>
       KIND_ORDER.indexOf(a.destination.kind) - KIND_ORDER.indexOf(b.destination.kind) ||
-      destinationKey(a.destination).localeCompare(destinationKey(b.destination)) ||
+      compareText(destinationKey(a.destination), destinationKey(b.destination)) ||
       a.protocol - b.protocol ||
       (a.port ?? -1) - (b.port ?? -1),
   );
