@@ -84,7 +84,8 @@ export interface EgressMarkdownOptions {
 /**
  * The job summary's section (a `###` heading), every logged value escaped: the headline, each group and each
  * unassigned interface, then refusals and notes. Longer than `limit`: the last groups and interfaces are cut, and a
- * note says how many (GitHub caps a step's job summary at 1 MiB).
+ * note says how many (a step's job summary holds at most 1024 KiB: the runner refuses a larger one, "supports content up to a
+ * size of 1024k"; https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary).
  */
 export function renderEgressMarkdown(p: EgressProposal, { limit = Number.POSITIVE_INFINITY, fullListAt }: EgressMarkdownOptions = {}): string {
   const cols = ruleColumns(p);
