@@ -148,6 +148,11 @@ export interface ProposalOptions {
   readonly allowlist?: Allowlist;
   /** The units' coverage (QueryEngine.runCoverage): a group in a unit that cannot be audited is refused. */
   readonly coverage?: readonly UnitCoverage[];
+  /**
+   * Hours of the window the flow logs cover (audit/window-coverage.ts), when fewer than the window's: the proposal is
+   * then safe only when those hours make minDays. Undefined: the whole window.
+   */
+  readonly coveredHours?: number;
   /** AWS-managed prefix list ids by name (`com.amazonaws.eu-west-1.s3` -> `pl-6da54004`), e.g. from ec2:DescribeManagedPrefixLists. */
   readonly prefixListIds?: ReadonlyMap<string, string>;
 }
@@ -333,7 +338,8 @@ const daysText = (days: number) => `${Number.isInteger(days) ? days : days.toFix
 export function buildProposal(rows: readonly ObservedEgressRow[], facts: EgressFacts, options: ProposalOptions): EgressProposal {
   const minDays = options.minDays ?? DEFAULT_MIN_DAYS;
   const days = windowDays(options.window);
-  const safe = days >= minDays;
+  const seenDays = Math.min(days, (options.coveredHours ?? Number.POSITIVE_INFINITY) / 24);
+  const safe = seenDays >= minDays;
   const nics = new Map(facts.interfaces.flatMap((n) => (n.NetworkInterfaceId ? [[n.NetworkInterfaceId, n] as const] : [])));
   const regionOfRow = (row: ObservedEgressRow) => row.region ?? regionOf(row.interfaceId ? nics.get(row.interfaceId) : undefined);
   const opened = rows.filter((row) => {
@@ -406,7 +412,8 @@ export function buildProposal(rows: readonly ObservedEgressRow[], facts: EgressF
     safeToApply: safe,
     notSafeReason: safe
       ? null
-      : `the window is ${daysText(days)}, shorter than the ${daysText(minDays)} asked for: weekly jobs, backups and failovers may not have run in it, and a rule they need would be missing; propose again over ${daysText(minDays)} or more before applying`,
+      : `${seenDays < days ? `the flow logs cover ${plural(options.coveredHours!, 'hour')} of the ${daysText(days)} window` : `the window is ${daysText(days)}`}, shorter than the ${daysText(minDays)} asked for: ` +
+        `weekly jobs, backups and failovers may not have run in it, and a rule they need would be missing; propose again over ${daysText(minDays)} or more before applying`,
     groups,
     unassigned: [...unassigned.values()]
       .sort((a, b) => (a.interfaceId ?? '').localeCompare(b.interfaceId ?? ''))

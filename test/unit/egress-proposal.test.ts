@@ -46,8 +46,11 @@ const ids = new Map([['com.amazonaws.eu-west-1.s3', 'pl-0123456789abcdef0']]);
 const proposal = buildProposal(rows, facts, { window: WINDOW, prefixListIds: ids });
 
 describe('buildProposal', () => {
-  test('a week is safe against the default 7 days', () => {
+  test('a week is safe against the default 7 days, unless the flow logs cover less of it', () => {
     expect(proposal).toMatchObject({ windowDays: 7, safeToApply: true, notSafeReason: null });
+    const gaps = buildProposal(rows, facts, { window: WINDOW, coveredHours: 100 });
+    expect(gaps).toMatchObject({ windowDays: 7, safeToApply: false });
+    expect(gaps.notSafeReason).toMatch(/^the flow logs cover 100 hours of the 7 days window, shorter than the 7 days asked for/);
   });
 
   test('ICMP and protocol 47 as portless rules, IPv6 to ::/0, S3 with its known prefix-list id', () => {
