@@ -192,6 +192,7 @@ const destinationKey = (d: RuleDestination) => (d.kind === 'aws-service' ? `${d.
 /** The rule destination of a row: its CIDR, or the AWS service's prefix list in the row's Region. */
 function destinationOf(row: ObservedEgressRow, region: string | null, ids: ReadonlyMap<string, string> | undefined): RuleDestination {
   if (row.destinationKind !== 'aws-service') return { kind: row.destinationKind, cidr: row.destination };
+  // REGION (docs/egress-rules.schema.json) when neither the records nor EC2's Availability Zone tell the Region.
   const name = prefixListName(row.destination, region ?? 'REGION');
   return { kind: 'aws-service', service: row.destination, prefixListName: name, prefixListId: ids?.get(name) ?? null };
 }
