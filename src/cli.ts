@@ -351,11 +351,15 @@ async function egressRules(command: EgressRulesCommand, io: CliIo): Promise<void
   const bar = progress(io, `scanning ${logs.files.length} files in ${audit.logs}`);
   const engine = new DuckDbEngine({ logs, format: audit.format, input: '--logs', onProgress: (p) => bar.update(p) });
   const { units: coverage } = await engine.runCoverage(auditParameters, audit.inventory);
-  const run = await proposeEgressRules(engine, auditParameters, facts, { window: audit.window, minDays: command.minDays, allowlist, coverage });
+  // Hours the files do not cover shorten what the proposal saw (day folders without times in their names: not told here).
+  const covered = dayFilesWithoutTime(logs.files) ? undefined : checkCoverage(audit, logs.discovery);
+  const coveredHours = covered && isPartial(covered) ? { coveredHours: covered.hoursCovered } : {};
+  const run = await proposeEgressRules(engine, auditParameters, facts, { window: audit.window, minDays: command.minDays, allowlist, coverage, ...coveredHours });
   bar.done();
   for (const warning of run.rejected) io.stderr(`warning: ${warning}\n`);
   const nat = natCopiesWarning(audit, logs);
   if (nat) io.stderr(`warning: ${nat}\n`);
+  if (covered && isPartial(covered)) io.stderr(`warning: ${describePartialWindow(covered)}; the proposal saw only those ${coveredHoursText(covered)}.\n`);
   if (!run.proposal.safeToApply) io.stderr(`warning: not yet safe to apply: ${run.proposal.notSafeReason}.\n`);
   const render = { table: renderEgressTable, json: renderEgressJson, cloudformation: renderCloudFormation, terraform: renderTerraform }[command.format];
   io.stdout(`${render(run.proposal).trimEnd()}\n`);

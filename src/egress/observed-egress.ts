@@ -103,7 +103,7 @@ function destinationColumns(p: AuditParameters): [string, string] {
   const blocks = cidrs.map((c) => `WHEN ${addressInCidrsSql(dst, [c])} THEN ${literal(c.text)}`).join(' ');
   const destination =
     `CASE WHEN ${toService} THEN ${service} ` +
-    `WHEN ${organisation} THEN (CASE ${blocks} END) ` +
+    (cidrs.length === 0 ? '' : `WHEN ${organisation} THEN (CASE ${blocks} END) `) +
     `WHEN ${ipv4} THEN '0.0.0.0/0' ELSE '::/0' END AS destination`;
   return [kind, destination];
 }

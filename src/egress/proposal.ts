@@ -92,7 +92,7 @@ export interface GroupMember {
   readonly interfaceId: string;
   readonly instanceId: string | null;
   readonly subnetId: string | null;
-  /** EC2's InterfaceType (`interface`, `nat_gateway`, `vpc_endpoint`, ...). */
+  /** EC2's InterfaceType (`interface`, `natGateway`, `vpc_endpoint`, ...). */
   readonly interfaceType: string | null;
 }
 
@@ -118,7 +118,7 @@ export interface GroupProposal {
 export interface UnassignedTraffic {
   readonly interfaceId: string | null;
   readonly unit: AuditUnit;
-  /** Why it has no group: `no longer exists`, `has no security group (nat_gateway)`, `no interface-id in its records`. */
+  /** Why it has no group: `no longer exists`, `has no security group (natGateway)`, `no interface-id in its records`. */
   readonly why: string;
   readonly rules: readonly ProposedRule[];
 }
@@ -148,6 +148,11 @@ export interface ProposalOptions {
   readonly allowlist?: Allowlist;
   /** The units' coverage (QueryEngine.runCoverage): a group in a unit that cannot be audited is refused. */
   readonly coverage?: readonly UnitCoverage[];
+  /**
+   * Hours of the window the flow logs cover (audit/window-coverage.ts), when fewer than the window's: the proposal is
+   * then safe only when those hours make minDays. Undefined: the whole window.
+   */
+  readonly coveredHours?: number;
   /** AWS-managed prefix list ids by name (`com.amazonaws.eu-west-1.s3` -> `pl-6da54004`), e.g. from ec2:DescribeManagedPrefixLists. */
   readonly prefixListIds?: ReadonlyMap<string, string>;
 }
@@ -179,11 +184,15 @@ interface PortTraffic {
   readonly interfaces: Set<string>;
 }
 
+/** Code-point order: the same on every machine, whatever its locale (localeCompare skips punctuation such as `:`). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const destinationKey = (d: RuleDestination) => (d.kind === 'aws-service' ? `${d.kind} ${d.prefixListName}` : `${d.kind} ${d.cidr}`);
 
 /** The rule destination of a row: its CIDR, or the AWS service's prefix list in the row's Region. */
 function destinationOf(row: ObservedEgressRow, region: string | null, ids: ReadonlyMap<string, string> | undefined): RuleDestination {
   if (row.destinationKind !== 'aws-service') return { kind: row.destinationKind, cidr: row.destination };
+  // REGION (docs/egress-rules.schema.json) when neither the records nor EC2's Availability Zone tell the Region.
   const name = prefixListName(row.destination, region ?? 'REGION');
   return { kind: 'aws-service', service: row.destination, prefixListName: name, prefixListId: ids?.get(name) ?? null };
 }
@@ -214,7 +223,7 @@ function rulesOf(traffic: readonly PortTraffic[], allowlist: Allowlist | undefin
   const sorted = [...traffic].sort(
     (a, b) =>
       KIND_ORDER.indexOf(a.destination.kind) - KIND_ORDER.indexOf(b.destination.kind) ||
-      destinationKey(a.destination).localeCompare(destinationKey(b.destination)) ||
+      compareText(destinationKey(a.destination), destinationKey(b.destination)) ||
       a.protocol - b.protocol ||
       (a.port ?? -1) - (b.port ?? -1),
   );
@@ -330,7 +339,8 @@ const daysText = (days: number) => `${Number.isInteger(days) ? days : days.toFix
 export function buildProposal(rows: readonly ObservedEgressRow[], facts: EgressFacts, options: ProposalOptions): EgressProposal {
   const minDays = options.minDays ?? DEFAULT_MIN_DAYS;
   const days = windowDays(options.window);
-  const safe = days >= minDays;
+  const seenDays = Math.min(days, (options.coveredHours ?? Number.POSITIVE_INFINITY) / 24);
+  const safe = seenDays >= minDays;
   const nics = new Map(facts.interfaces.flatMap((n) => (n.NetworkInterfaceId ? [[n.NetworkInterfaceId, n] as const] : [])));
   const regionOfRow = (row: ObservedEgressRow) => row.region ?? regionOf(row.interfaceId ? nics.get(row.interfaceId) : undefined);
   const opened = rows.filter((row) => {
@@ -403,7 +413,8 @@ export function buildProposal(rows: readonly ObservedEgressRow[], facts: EgressF
     safeToApply: safe,
     notSafeReason: safe
       ? null
-      : `the window is ${daysText(days)}, shorter than the ${daysText(minDays)} asked for: weekly jobs, backups and failovers may not have run in it, and a rule they need would be missing; propose again over ${daysText(minDays)} or more before applying`,
+      : `${seenDays < days ? `the flow logs cover ${plural(options.coveredHours!, 'hour')} of the ${daysText(days)} window` : `the window is ${daysText(days)}`}, shorter than the ${daysText(minDays)} asked for: ` +
+        `weekly jobs, backups and failovers may not have run in it, and a rule they need would be missing; propose again over ${daysText(minDays)} or more before applying`,
     groups,
     unassigned: [...unassigned.values()]
       .sort((a, b) => (a.interfaceId ?? '').localeCompare(b.interfaceId ?? ''))

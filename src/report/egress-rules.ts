@@ -7,7 +7,7 @@ import type { CurrentRule, EgressProposal, GroupProposal, ProposedRule, Unassign
 import { destinationText, portsText } from '../egress/proposal.js';
 import { unitLabel } from '../audit/audit-unit.js';
 import { formatBytes } from '../format-bytes.js';
-import { escapeMarkdown, formatCount } from './markdown.js';
+import { escapeMarkdown, fitToLimit, formatCount } from './markdown.js';
 import { extraColumn, markdownPortTable, textPortTable, type Columns } from './port-table.js';
 
 /** The version of the JSON document (`version`); a change that removes or renames a field raises it. */
@@ -74,21 +74,42 @@ export function renderEgressTable(p: EgressProposal): string {
   return [headline(p), ...groups, ...unassigned, ...empty, '', ...refused, ...p.notes.map((n) => `note: ${n}`)].join('\n');
 }
 
-/** The job summary's section (a `###` heading), every logged value escaped. */
-export function renderEgressMarkdown(p: EgressProposal): string {
+/** How the markdown section may be shortened: at most `limit` characters, with `fullListAt` saying where the rest is. */
+export interface EgressMarkdownOptions {
+  readonly limit?: number;
+  /** A sentence for the note of a shortened section, such as where the JSON output can be read. */
+  readonly fullListAt?: string;
+}
+
+/**
+ * The job summary's section (a `###` heading), every logged value escaped: the headline, each group and each
+ * unassigned interface, then refusals and notes. Longer than `limit`: the last groups and interfaces are cut, and a
+ * note says how many (a step's job summary holds at most 1024 KiB: the runner refuses a larger one, "supports content up to a
+ * size of 1024k"; https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary).
+ */
+export function renderEgressMarkdown(p: EgressProposal, { limit = Number.POSITIVE_INFINITY, fullListAt }: EgressMarkdownOptions = {}): string {
   const cols = ruleColumns(p);
-  const groups = p.groups.flatMap((g) => [
-    `#### ${escapeMarkdown(groupTitle(g))}`,
-    `**${escapeMarkdown(g.verdict)}.** Members with outbound traffic: ${escapeMarkdown(memberText(g))}.`,
-    ...(g.rules.length ? [markdownPortTable(g.rules, cols)] : []),
-    ...(g.currentRules.length ? [markdownPortTable(g.currentRules, CURRENT_COLUMNS)] : []),
-  ]);
-  const unassigned = p.unassigned.flatMap((u) => [`#### Unassigned: ${escapeMarkdown(unassignedTitle(u))}`, markdownPortTable(u.rules, cols)]);
+  const groups = p.groups.map((g) =>
+    [
+      `#### ${escapeMarkdown(groupTitle(g))}`,
+      `**${escapeMarkdown(g.verdict)}.** Members with outbound traffic: ${escapeMarkdown(memberText(g))}.`,
+      ...(g.rules.length ? [markdownPortTable(g.rules, cols)] : []),
+      ...(g.currentRules.length ? [markdownPortTable(g.currentRules, CURRENT_COLUMNS)] : []),
+    ].join('\n\n'),
+  );
+  const unassigned = p.unassigned.map((u) => `#### Unassigned: ${escapeMarkdown(unassignedTitle(u))}\n\n${markdownPortTable(u.rules, cols)}`);
+  const sections = [...groups, ...unassigned];
   const lists = [
     ...p.refusedUnits.map((r) => `- **Refused:** ${escapeMarkdown(r)}`),
     ...p.notes.map((n) => `- ${escapeMarkdown(n)}`),
-  ];
-  return [`### Proposed egress rules`, escapeMarkdown(headline(p)), ...groups, ...unassigned, lists.join('\n')].filter((s) => s !== '').join('\n\n');
+  ].join('\n');
+  const render = (shown: number) => {
+    const cut = shown < sections.length
+      ? [`> [!NOTE]\n> Showing ${shown} of ${sections.length} security groups and unassigned interfaces: the rest were cut to stay under ${formatCount(limit)} characters.${fullListAt ? ` ${escapeMarkdown(fullListAt)}` : ''}`]
+      : [];
+    return ['### Proposed egress rules', escapeMarkdown(headline(p)), ...sections.slice(0, shown), ...cut, lists].filter((s) => s !== '').join('\n\n');
+  };
+  return fitToLimit(sections.length, render, limit);
 }
 
 /** The JSON document (docs/egress-rules.schema.json): the proposal with its version. */

@@ -36,14 +36,15 @@ describe('egress-rules', () => {
     expect(doc.groups.map((g) => [g.groupId, g.rules.length])).toEqual([[SG.default, 5], [SG.stale, 1], [SG.shared, 1]]);
     expect(doc.groups[0]!.verdict).toBe('the default allow-all egress can be replaced by these 5 rules');
     expect(doc.unassigned.map((u) => u.why)).toEqual(['no longer exists']);
-    expect(run.stderr).toMatch(/^warning: not yet safe to apply: the window is 1 day, shorter than the 7 days asked for/m);
+    expect(run.stderr).toMatch(/^warning: the files read cover 1 of the window's 24 hours: .*; the proposal saw only those 1 of 24 hours\.$/m);
+    expect(run.stderr).toMatch(/^warning: not yet safe to apply: the flow logs cover 1 hour of the 1 day window, shorter than the 7 days asked for/m);
   }, 60_000);
 
-  test('--min-days 1 makes the day safe; --format table is the report, cloudformation and terraform the code', async () => {
+  test('--format table is the report, cloudformation and terraform the code; one covered hour is never safe, even with --min-days 1', async () => {
     const table = await cli(args('--min-days', '1'));
     expect(table.code).toBe(0);
-    expect(table.stderr).not.toMatch(/not yet safe/);
-    expect(table.stdout).toMatch(/^Egress rules proposed from the flow logs of 2026-11-01T00Z to 2026-11-02T00Z \(1 day\); safe to apply after review/);
+    expect(table.stderr).toMatch(/not yet safe to apply: the flow logs cover 1 hour of the 1 day window, shorter than the 1 day asked for/);
+    expect(table.stdout).toMatch(/^Egress rules proposed from the flow logs of 2026-11-01T00Z to 2026-11-02T00Z \(1 day\); NOT YET SAFE TO APPLY/);
     expect(table.stdout).toContain(`== ${SG.shared} (db) in vpc-0a0000000000000aa (111122223333, eu-west-1): 1 of its 2 current egress rules allowed nothing`);
     expect(table.stdout).toMatch(/6667\/tcp +0\.0\.0\.0\/0 .*NOT IN ALLOWLIST/);
     const cfn = await cli(args('--format', 'cloudformation'));

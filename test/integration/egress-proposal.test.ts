@@ -158,4 +158,14 @@ describe('the proposal as code and JSON', () => {
     expect(markdown).toContain('| 6667/tcp | 0.0.0.0/0 | 1 | 1.95 KiB | eni-0e000000000000001 | NOT IN ALLOWLIST |');
     expect(markdown).toContain(`#### Unassigned: ${ENI.gone}`);
   });
+
+  test('the markdown section shortened to a limit cuts the last sections and says so', () => {
+    const full = renderEgressMarkdown(proposal);
+    const short = renderEgressMarkdown(proposal, { limit: full.length - 100, fullListAt: 'The whole proposal is the egress-rules output.' });
+    expect(short.length).toBeLessThanOrEqual(full.length - 100);
+    expect(short).toContain('> Showing 3 of 4 security groups and unassigned interfaces: the rest were cut to stay under');
+    expect(short).toContain('The whole proposal is the egress-rules output.');
+    expect(short).not.toContain('#### Unassigned');
+    expect(short).toContain(`#### ${SG.shared}`);
+  });
 });

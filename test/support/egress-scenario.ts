@@ -134,7 +134,7 @@ export function scenarioFacts(groups: GroupIds = FIXED_GROUPS, region = REGION):
       nic('app', SUBNET_B, { id: groups.stale, name: 'app' }),
       nic('db1', SUBNET_A, { id: groups.shared, name: 'db' }),
       nic('db2', SUBNET_B, { id: groups.shared, name: 'db' }),
-      nic('nat', SUBNET_A, undefined, 'nat_gateway'),
+      nic('nat', SUBNET_A, undefined, 'natGateway'),
     ],
     securityGroupRules: [
       rule('sgr-0a000000000000001', groups.default, '-1', -1, -1, { CidrIpv4: '0.0.0.0/0' }),

@@ -33,6 +33,7 @@ describe('buildObservedEgressSql', () => {
     ['v2', params(V2_FORMAT)],
     ['v5', params(V5_FORMAT)],
     ['v8 with an inventory', params(V8_FORMAT, { vpcCidrs: [], inventory: INVENTORY })],
+    ['no CIDR at all (every destination outside)', params(V5_FORMAT, { vpcCidrs: [] })],
     ['the Parquet table with NAT addresses', params(V5_FORMAT, { source: parquetStackTableShape({ database: 'vpc_port_audit', table: 'flow_logs_parquet' }), natAddresses: ['10.0.0.220'] })],
   ];
   test.each(cases)('on %s it parses as Trino SQL', async (_name, p) => {
