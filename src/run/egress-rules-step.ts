@@ -5,12 +5,26 @@
 // nothing is applied to AWS.
 
 import * as core from '@actions/core';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Allowlist } from '../audit/allowlist.js';
 import type { UnitCoverage } from '../audit/unit-coverage.js';
 import { proposeEgressRules } from '../egress/proposal.js';
 import { egressProposalJson, renderEgressMarkdown } from '../report/egress-rules.js';
 import { timed, type ActionRun } from './action-run.js';
 import type { Audit } from './audit-steps.js';
+
+/**
+ * A job's outputs hold at most 1 MB, "approximated based on UTF-16 encoding" (GitHub Docs, "Passing information between
+ * jobs", https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs);
+ * the proposal keeps room for the other outputs.
+ */
+const OUTPUT_LIMIT_BYTES = 900_000;
+/** The size GitHub counts for an output: two bytes per UTF-16 code unit. */
+const outputSize = (text: string) => text.length * 2;
+/** The proposal's share of the step's job summary (at most 1024 KiB in all; see report/egress-rules.ts). */
+const SUMMARY_SHARE_BYTES = 512 * 1024;
 
 /**
  * Runs the proposal and publishes it (job summary section, `egress-rules` output), redacted where the run redacts.
@@ -29,6 +43,13 @@ export async function publishEgressRules(run: ActionRun, audited: Audit, coverag
   for (const warning of proposed.rejected) core.warning(warning);
   const proposal = audited.shown(proposed.proposal);
   if (!proposal.safeToApply) core.warning(`egress-rules: not yet safe to apply: ${proposal.notSafeReason}.`);
-  core.setOutput('egress-rules', JSON.stringify(egressProposalJson(proposal)));
-  await core.summary.addRaw(`${renderEgressMarkdown(proposal)}\n\n`).write();
+  const json = JSON.stringify(egressProposalJson(proposal));
+  const path = join(process.env.RUNNER_TEMP || tmpdir(), 'vpc-port-audit-egress-rules.json');
+  await writeFile(path, json);
+  core.info(`Wrote the egress-rules proposal to ${path}.`);
+  const tooLarge = outputSize(json) > OUTPUT_LIMIT_BYTES;
+  if (tooLarge) core.warning(`egress-rules: the proposal's JSON counts ${outputSize(json)} bytes as an output, over what a job's outputs hold; the output is null and the JSON is in ${path}.`);
+  core.setOutput('egress-rules', tooLarge ? 'null' : json);
+  const fullListAt = `The whole proposal is the step's egress-rules output (and ${path} on the runner).`;
+  await core.summary.addRaw(`${renderEgressMarkdown(proposal, { limit: SUMMARY_SHARE_BYTES, fullListAt })}\n\n`).write();
 }
