@@ -328,19 +328,20 @@ function toMarkdown(report: AuditReport): string {
 
 /**
  * Every observed port, one CSV line each (report/port-csv.ts); grouped, one line per port of each section, with its
- * account, region and vpc_id. The trailing line end is the caller's.
+ * account, region and vpc_id. Each line's verdict is the allowlist's in its VPC (over an account's or the
+ * organisation's VPCs: unexplained where one of them does not explain it). The trailing line end is the caller's.
  */
 function toCsv(report: AuditReport): string {
   const by = groupByOf(report);
-  if (by === 'none') return renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+  if (by === 'none') return renderPortCsv(report.result.rows, report.allowlist, report.result.units).trimEnd();
   return renderUnitPortCsv(sections(report, by), report.allowlist).trimEnd();
 }
 
-/** SARIF for code scanning (report/sarif.ts): the CLI refuses --format sarif without --allowlist. */
+/** SARIF for code scanning (report/sarif.ts), each port judged in each VPC: the CLI refuses --format sarif without --allowlist. */
 function toSarif(report: AuditReport): string {
   const { command, result, allowlist, allowlistUri } = report;
   const scope = scopeText(command);
-  return renderSarif({ rows: result.rows, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
+  return renderSarif({ rows: result.rows, units: result.units, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
 }
 
 /** The text printed on stdout for an audit in the chosen output format. */

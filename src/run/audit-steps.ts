@@ -192,7 +192,7 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();
-  const sarif = { rows: result.rows, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
+  const sarif = { rows: result.rows, units: result.units, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
   const pipelineProblems = outcome.health?.problems ?? [];

@@ -1,5 +1,5 @@
 // The organisation audit through the built CLI (issue 21): --vpcs FILE, --group-by, one section per VPC or account
-// in the table and markdown, `vpcs` in the JSON, unit columns in the CSV, and --vpcs mistakes as one sentence, exit 2.
+// in the table and markdown, `vpcs` in the JSON, unit columns in the CSV, verdicts per VPC in CSV and SARIF, and --vpcs mistakes as one sentence, exit 2.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,21 @@ describe('audit --vpcs', () => {
       `444455556666,us-east-1,${VPC_B},2,8333`,
       `777788889999,us-east-1,${VPC_C},1,80`,
     ]);
+  });
+
+  test('an entry scoped to one VPC (vpcs:): CSV lines and SARIF results judge 443 in each VPC, so only VPC B\'s 443 is unexplained', async () => {
+    await writeFile(join(dir, 'scoped.yml'), `ports:\n  - { port: 443, protocol: tcp, reason: HTTPS to the partner API, vpcs: [${VPC_A1}] }\n`);
+    const csv = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'scoped.yml', '--format', 'csv');
+    expect(csv.code).toBe(0);
+    const https = csv.stdout.trim().split('\n').map((l) => l.split(',')).filter((c) => c[4] === '443');
+    expect(https.map((c) => [c[2], c[13]])).toEqual([[VPC_A1, 'allowed'], [VPC_B, 'unlisted']]);
+    const sarif = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'scoped.yml', '--format', 'sarif');
+    expect(sarif.code).toBe(0);
+    const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; properties: { vpcId: string | null } }[] }[] }).runs[0]!.results;
+    const where = (rule: string) => results.filter((r) => r.ruleId === rule).map((r) => r.properties.vpcId);
+    expect(where('outbound-port/443/tcp')).toEqual([VPC_B]);
+    expect(where('outbound-port/5432/tcp')).toEqual([VPC_A1]);
+    expect(where('outbound-port/22/tcp')).toEqual([VPC_A2]);
   });
 
   test.each([
