@@ -43,7 +43,7 @@ export interface IssueDecision {
   /** Numbers of the other open issues with our label and marker: never adopted, updated or closed. */
   readonly unnamed: readonly number[];
   readonly plan: IssuePlan;
-  /** Every unit's new ports, unit after unit (one unit: as the audit ranked them). */
+  /** The new ports, one per (port, protocol), in rank order (a port new in several units once: see `units` for where). */
   readonly newPorts: readonly PortRow[];
   /** Every unit's ports reported and still not in the allowlist, unit after unit: what the issue lists. */
   readonly unexplained: readonly RememberedPort[];

@@ -202,8 +202,10 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
     core.setFailed(`fail-on-pipeline-problem: the pipeline has ${pipelineProblems.length} problem(s): ${pipelineProblems.map((p) => p.part).join(', ')}; see the warnings and the job summary.`);
   }
   if (settings.failOnNewPort && outcome.unexplained.length > 0) {
+    // A port unexplained in several VPCs is named once (the job summary and the issue say where).
+    const ports = [...new Set(outcome.unexplained.map(portKey))];
     core.setFailed(
-      `fail-on-new-port: ${outcome.unexplained.length} port(s) are not explained yet: ${outcome.unexplained.map(portKey).join(', ')}; ` +
+      `fail-on-new-port: ${ports.length} port(s) are not explained yet: ${ports.join(', ')}; ` +
         `add them to ${settings.allowlistPath} with a reason.`,
     );
   }

@@ -92,6 +92,26 @@ describe('one tracking issue for several VPCs', () => {
     ]);
   });
 
+  test('a port new in two VPCs is one new port (the new-ports output, the drill-down), its counts summed; the comment names both VPCs', async () => {
+    await runUnits([A, [HTTPS]], [B, [HTTPS]]).report;
+    const sshInB = portRow(22, 6, 7, ['198.51.100.9']);
+    const asked: string[][] = [];
+    const drillDown = async (ports: readonly PortRow[]) => {
+      asked.push(ports.map((p) => `${p.port}/${p.protocol}`));
+      return { sql: 'SELECT 1', ports: [], rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0 } };
+    };
+    const units: UnitPorts[] = [{ unit: A, rows: [HTTPS, SSH], portsLeftOut: 0 }, { unit: B, rows: [HTTPS, sshInB], portsLeftOut: 0 }];
+    const report = await bed.run([HTTPS, SSH], undefined, recordingLogger(), false, undefined, drillDown, units);
+    expect(report.newPorts.map((p) => [p.port, p.protocol, p.flows, p.connections, p.peers])).toEqual([[22, 6, 47, 47, 2]]);
+    expect(asked).toEqual([['22/6']]);
+    // Where it is new stays per VPC: the findings and the issue's hidden line.
+    expect(report.units.map((u) => u.newPorts.map((p) => p.flows))).toEqual([[40], [7]]);
+    expect(unacknowledgedKeysIn(bed.github.issues.get(report.issueNumber!)!.body).sort()).toEqual([
+      '111122223333/eu-west-1/vpc-0aaaaaaaaaaaaaaaa:22/tcp',
+      '444455556666/eu-west-1/vpc-0bbbbbbbbbbbbbbbb:22/tcp',
+    ]);
+  });
+
   test('a VPC quiet this window keeps its unacknowledged ports in the issue', async () => {
     await runUnits([A, [HTTPS]], [B, [HTTPS]]).report;
     const opened = await runUnits([A, [HTTPS]], [B, [HTTPS, SSH]]).report;
