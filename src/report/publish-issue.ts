@@ -30,7 +30,16 @@ export interface IssueTarget {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
   readonly label: string;
-  readonly stackOrVpcKey: string;
+  /**
+   * What the issue's title, text and hidden marker name the audited VPC or stack by: the memory key, redacted where
+   * the run redacts (its VPC and account ids as the redaction's labels), so a public repository's issue names none.
+   */
+  readonly issueKey: string;
+  /**
+   * Keys whose markers earlier runs wrote on the same issue (the unredacted memory key, before titles and markers
+   * were redacted): an issue marked with one is found too, and its next update writes the marker of `issueKey`.
+   */
+  readonly earlierIssueKeys?: readonly string[];
   /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
   readonly author: string;
   readonly log: Logger;
@@ -69,13 +78,13 @@ interface IssueContent extends IssueDecision {
 }
 
 /**
- * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
- * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
+ * Our open tracking issues for this key, lowest number first: open, with the label and the marker (of `issueKey`
+ * or of one of `earlierIssueKeys`), and opened by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
  */
 export async function findOpenTrackingIssues(target: IssueTarget): Promise<TrackingIssue[]> {
-  const { octokit, repo, label, stackOrVpcKey, author, log } = target;
-  const marker = trackingMarker(stackOrVpcKey);
-  const marked = (await listOpenIssues(octokit, repo, label, author)).filter((issue) => issue.body.includes(marker));
+  const { octokit, repo, label, issueKey, author, log } = target;
+  const markers = [issueKey, ...(target.earlierIssueKeys ?? [])].map(trackingMarker);
+  const marked = (await listOpenIssues(octokit, repo, label, author)).filter((issue) => markers.some((marker) => issue.body.includes(marker)));
   for (const planted of marked.filter((issue) => !issue.ours)) {
     log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.login}, not ${author}: left alone.`);
   }
@@ -88,8 +97,8 @@ export async function publishTrackingIssue(target: IssueTarget, content: IssueCo
   const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory, units } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
-  const title = issueTitle(target.stackOrVpcKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory, units });
+  const title = issueTitle(target.issueKey, unexplained.length);
+  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory, units });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

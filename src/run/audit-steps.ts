@@ -28,7 +28,7 @@ import type { UnitFindings } from '../report/unit-sections.js';
 import { auditUnits } from './audit-units.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { renderPipelineHealth } from '../report/pipeline-health.js';
-import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from '../report/redaction.js';
+import { decideRedaction, Redactor, reportKey, visibilityOf, type RedactionDecision, type ReportKey } from '../report/redaction.js';
 import { renderSarif, type SarifInput } from '../report/sarif.js';
 import { S3MemoryStore } from '../state/s3-memory-store.js';
 import { gitHub, timed, vpcsFileText, type ActionRun } from './action-run.js';
@@ -50,6 +50,8 @@ export interface Audit {
   readonly shown: Shown;
   /** The memory's key and the SARIF file's scope: the audited VPC, else the stack. */
   readonly memoryKey: string;
+  /** What the tracking issue and the pull-request comment name the audit by (reportKey). */
+  readonly reportKey: ReportKey;
 }
 
 /** What the report step found, for the summary, the outputs and fail-on-new-port. */
@@ -102,7 +104,8 @@ export async function audit(
   core.setOutput('top-ports', portsJson(result.rows.slice(0, settings.top)));
   core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
   core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
-  return { target, scope, parameters, engine, result, decision, shown, memoryKey: target.vpcId ?? settings.stackName };
+  const memoryKey = target.vpcId ?? settings.stackName;
+  return { target, scope, parameters, engine, result, decision, shown, memoryKey, reportKey: reportKey(memoryKey, shown) };
 }
 
 /**
@@ -154,7 +157,7 @@ export async function checkPipelineHealth(run: ActionRun, clients: AwsClients, t
 /** The input of the tracking-issue report (src/run/scheduled-run.ts), for trusted and read-only runs alike. */
 export async function scheduledInput(run: ActionRun, clients: AwsClients, audited: Audit, allowlist: Allowlist | undefined, health: ScheduledAuditInput['health']): Promise<ScheduledAuditInput> {
   const { settings } = run;
-  const { target, parameters, result, memoryKey } = audited;
+  const { target, parameters, result, memoryKey, reportKey } = audited;
   const octokit = gitHub(run);
   return {
     octokit,
@@ -168,6 +171,8 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
     store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
     label: settings.issueLabel,
     stackOrVpcKey: memoryKey,
+    issueKey: reportKey.shown,
+    earlierIssueKeys: reportKey.earlier,
     author: await tokenLogin(octokit),
     log: core,
     now: run.now,

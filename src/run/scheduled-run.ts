@@ -37,7 +37,11 @@ export interface ScheduledAuditInput {
   readonly allowlistPath: string;
   readonly store: MemoryStore;
   readonly label: string;
+  /** The memory's key (the audited VPC, else the stack): never shown; the issue names IssueTarget's issueKey. */
   readonly stackOrVpcKey: string;
+  /** See IssueTarget. */
+  readonly issueKey: string;
+  readonly earlierIssueKeys?: readonly string[];
   /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
   readonly author: string;
   readonly log: Logger;

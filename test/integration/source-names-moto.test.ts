@@ -181,6 +181,7 @@ test("a scheduled run's tracking issue names the instance and interface that ope
       store: new FileMemoryStore(join(dir, 'known-ports.json'), KEY),
       label: LABEL,
       stackOrVpcKey: KEY,
+      issueKey: KEY,
       author: await tokenLogin(octokit),
       log,
       // The drill-down step as main runs it, with the query's answer given: the names come from moto.
