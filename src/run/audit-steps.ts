@@ -48,7 +48,7 @@ export interface Audit {
   readonly result: AuditResult;
   readonly decision: RedactionDecision;
   readonly shown: Shown;
-  /** The memory's key and the SARIF file's scope: the audited VPC, else the stack. */
+  /** The memory's key (and the SARIF file's name): the audited VPC, else the stack. */
   readonly memoryKey: string;
   /** What the tracking issue and the pull-request comment name the audit by (reportKey). */
   readonly reportKey: ReportKey;
@@ -187,7 +187,7 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
  */
 export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutcome): Promise<void> {
   const { settings } = run;
-  const { result, parameters, target, decision, shown, memoryKey } = audited;
+  const { result, parameters, target, decision, shown, memoryKey, reportKey } = audited;
   core.setOutput('new-ports', portsJson(outcome.newPorts));
   const rejectOnly = audited.scope.rejectOnly.map((unit) => shown(rejectOnlyNotice(unit)));
   for (const notice of rejectOnly) core.warning(notice);
@@ -197,7 +197,8 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   if (decision.redact) core.summary.addRaw(`> [!NOTE]\n> ${decision.why}\n\n`);
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();
-  const sarif = { rows: result.rows, units: result.units, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
+  // Results are annotated on pull requests that anyone who can read the repository sees: the scope is redacted as the issue's key is.
+  const sarif = { rows: result.rows, units: result.units, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: reportKey.shown, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
   const pipelineProblems = outcome.health?.problems ?? [];
