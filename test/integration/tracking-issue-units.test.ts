@@ -98,7 +98,7 @@ describe('one tracking issue for several VPCs', () => {
     const asked: string[][] = [];
     const drillDown = async (ports: readonly PortRow[]) => {
       asked.push(ports.map((p) => `${p.port}/${p.protocol}`));
-      return { sql: 'SELECT 1', ports: [], rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0 } };
+      return { sql: 'SELECT 1', ports: [], units: [], rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0 } };
     };
     const units: UnitPorts[] = [{ unit: A, rows: [HTTPS, SSH], portsLeftOut: 0 }, { unit: B, rows: [HTTPS, sshInB], portsLeftOut: 0 }];
     const report = await bed.run([HTTPS, SSH], undefined, recordingLogger(), false, undefined, drillDown, units);
