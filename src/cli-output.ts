@@ -349,12 +349,17 @@ export function renderAudit(report: AuditReport, format: OutputFormat): string {
   return { table: toTable, json: toJson, markdown: toMarkdown, csv: toCsv, sarif: toSarif }[format](report);
 }
 
-/** The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. */
+/**
+ * The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. When the
+ * window holds the port in several VPCs (audit units), one drill-down per VPC under its label, in the audit's unit
+ * order; the JSON keeps the organisation-wide `drillDown` and adds `vpcs: [{account, region, vpcId, drillDown}]`.
+ */
 export function renderWhy(command: AuditCommand, result: DrillDownResult): string {
   const ref = command.why!;
   const drill = result.ports[0];
   if (command.output === 'json') {
-    return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, sql: result.sql, statistics: result.statistics }, null, 2);
+    const vpcs = result.units.map(({ unit, ports }) => ({ account: unit.account, region: unit.region, vpcId: unit.vpcId, drillDown: ports[0] ?? null }));
+    return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, vpcs, sql: result.sql, statistics: result.statistics }, null, 2);
   }
   const window = `${hour(command.window.start)} to ${hour(command.window.end)}`;
   const vpc = scopeText(command);
@@ -362,5 +367,11 @@ export function renderWhy(command: AuditCommand, result: DrillDownResult): strin
   const seed = command.preset === 'seed';
   if (!drill) return seed ? `No traffic from ${vpc} with source port ${portKey(ref)} from ${window}.` : `No connections from ${vpc} to ${portKey(ref)} from ${window}.`;
   const heading = seed ? `Traffic from source port ${portKey(ref)}, ${window}` : `Who opened ${portKey(ref)}, ${window}`;
-  return command.output === 'markdown' ? `### ${heading}\n\n${renderDrillDownMarkdown(drill)}` : `${heading}\n\n${renderDrillDownText(drill)}`;
+  const markdown = command.output === 'markdown';
+  const render = markdown ? renderDrillDownMarkdown : renderDrillDownText;
+  const byVpc = result.units.length > 1 ? result.units.flatMap(({ unit, ports }) => ports.map((d) => ({ unit, d }))) : [];
+  if (byVpc.length === 0) return markdown ? `### ${heading}\n\n${render(drill)}` : `${heading}\n\n${render(drill)}`;
+  const sections = byVpc.map(({ unit, d }) => (markdown ? `#### ${escapeMarkdown(unitLabel(unit))}\n\n${render(d)}` : `== ${unitLabel(unit)} ==\n${render(d)}`));
+  const vpcs = `in ${byVpc.length} VPCs`;
+  return markdown ? `### ${heading}, ${vpcs}\n\n${sections.join('\n\n')}` : `${heading}, ${vpcs}\n\n${sections.join('\n\n')}`;
 }

@@ -98,6 +98,29 @@ describe('audit --vpcs', () => {
     expect(where('outbound-port/22/tcp')).toEqual([VPC_A2]);
   });
 
+  test('why PORT groups the drill-down by VPC when several VPCs opened the port; the JSON adds vpcs beside the organisation-wide drillDown', async () => {
+    const why = (...flags: string[]) => cli(['why', '443', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', '--vpcs', 'vpcs.yml', ...flags], dir);
+    const text = await why();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T10Z to 2026-11-01T11Z, in 2 VPCs\n\n/);
+    const sections = text.stdout.split('\n').filter((line) => line.startsWith('== '));
+    expect(sections).toEqual([`== ${VPC_A1} (111122223333, us-east-1) ==`, `== ${VPC_B} (444455556666, us-east-1) ==`]);
+    // Each VPC's own source and destination under its heading.
+    const [a, b] = text.stdout.split(/^== .* ==$/m).slice(1);
+    for (const part of [a!, b!]) expect(part).toMatch(/^443\/tcp \(https\): 1 connection, 1 flow, [^\n]*\n {2}from 10\.0\.1\.5 +1 connection, [^\n]*\n {2}to {3}203\.0\.113\.10 +1 connection/m);
+    const json = JSON.parse((await why('--format', 'json')).stdout) as { drillDown: { connections: number }; vpcs: { account: string; vpcId: string; drillDown: { connections: number } }[] };
+    expect(json.drillDown.connections).toBe(2);
+    expect(json.vpcs.map((v) => [v.account, v.vpcId, v.drillDown.connections])).toEqual([['111122223333', VPC_A1, 1], ['444455556666', VPC_B, 1]]);
+    const markdown = await why('--format', 'markdown');
+    expect(markdown.stdout.split('\n').filter((line) => line.startsWith('#'))).toEqual([
+      '### Who opened 443/tcp, 2026-11-01T10Z to 2026-11-01T11Z, in 2 VPCs',
+      `#### ${VPC_A1} \\(111122223333, us-east-1\\)`,
+      `#### ${VPC_B} \\(444455556666, us-east-1\\)`,
+    ]);
+    // A port only one VPC opened reads as before.
+    expect((await cli(['why', '22', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', '--vpcs', 'vpcs.yml'], dir)).stdout).toMatch(/^Who opened 22\/tcp, 2026-11-01T10Z to 2026-11-01T11Z\n\n22\/tcp \(ssh\): 1 connection/);
+  });
+
   test.each([
     ['a file that does not exist', 'missing.yml', undefined, /^vpc-port-audit: --vpcs: 'missing.yml' cannot be read \(ENOENT\); give the path of a YAML file listing each VPC's account, region, vpc-id and cidrs\.\n$/],
     ['a bad CIDR', 'bad.yml', '- account: "111122223333"\n  region: us-east-1\n  vpc-id: vpc-0000000a\n  cidrs: [10.0.0.0/33]\n', /^vpc-port-audit: VPC inventory bad.yml line 1: cidrs: '10.0.0.0\/33' is not a CIDR block[^\n]*\.\n$/],
