@@ -6,7 +6,7 @@
 // helper (src/github.ts).
 
 import { portKey, type PortRow } from '../audit/port-row.js';
-import type { PortDrillDown } from '../audit/drill-down.js';
+import type { PortDrillDown, UnitDrillDown } from '../audit/drill-down.js';
 import { unitPortToken, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth } from '../health/judge.js';
@@ -73,6 +73,8 @@ interface IssueContent extends IssueDecision {
   readonly allowlistPath: string;
   /** Who opened the new ports (the drill-down step), with their sources' names. */
   readonly drillDown?: readonly PortDrillDown[];
+  /** The same per unit (see IssueBodyInput.unitDrillDowns). */
+  readonly unitDrillDowns?: readonly UnitDrillDown[];
   /** The memory after this run, for the trend chart. */
   readonly memory?: PortMemory;
 }
@@ -94,11 +96,11 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory, units } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, unitDrillDowns, memory, units } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.issueKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory, units });
+  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, unitDrillDowns, memory, units });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

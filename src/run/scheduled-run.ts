@@ -83,7 +83,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
-  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports });
+  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports, unitDrillDowns: drillDown?.units });
   const memory = await save(input.store, namingIssue(decision.memory, decision.plan.action === 'closed' ? undefined : issue, input.stackOrVpcKey, now), input.log);
   return { ...reportOf(decision, issue, decision.plan.action, emptyOr(memory, input.stackOrVpcKey, now)), drillDown };
 }
