@@ -98,6 +98,29 @@ describe('audit --vpcs', () => {
     expect(where('outbound-port/22/tcp')).toEqual([VPC_A2]);
   });
 
+  test("each VPC's section ends with who in that VPC opened its new ports; the JSON's vpcs[].new[] carry that VPC's drillDown", async () => {
+    const table = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml');
+    expect(table.code).toBe(0);
+    const section = (vpc: string) => table.stdout.slice(table.stdout.indexOf(`== ${vpc} `)).split(/\n\n?== /)[0]!;
+    expect(section(VPC_A1)).toMatch(/Who opened the new ports, and where they went:\n5432\/tcp \(postgresql\): 1 connection[^\n]*\n {2}from 10\.0\.1\.5 +1 connection[^\n]*\n {2}to {3}10\.1\.2\.3 /);
+    expect(section(VPC_B)).toMatch(/Who opened the new ports, and where they went:\n8333\/tcp: 1 connection[^\n]*\n {2}from 10\.0\.1\.7 /);
+    // vpc-0000000b has no new port: no drill-down; no organisation-wide list after the sections either.
+    expect(section(VPC_A2)).not.toContain('Who opened');
+    expect(table.stdout).not.toContain('New ports, who opened them');
+    const json = JSON.parse((await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml', '--format', 'json')).stdout) as {
+      vpcs: { vpcId: string; new: { port: number; drillDown: { sources: { address: string }[] } | null }[] }[];
+    };
+    expect(json.vpcs.map((v) => [v.vpcId, v.new.map((n) => [n.port, n.drillDown?.sources.map((s) => s.address)])])).toEqual([
+      [VPC_A1, [[5432, ['10.0.1.5']]]],
+      [VPC_A2, []],
+      [VPC_B, [[8333, ['10.0.1.7']]]],
+      [VPC_C, [[80, ['172.31.0.5']]]],
+    ]);
+    const markdown = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml', '--group-by', 'account', '--format', 'markdown');
+    // An account's section names the VPC of each drill-down.
+    expect(markdown.stdout).toContain(`In ${VPC_A1} \\(111122223333, us-east-1\\): **\`5432/tcp\`** (postgresql)`);
+  });
+
   test('why PORT groups the drill-down by VPC when several VPCs opened the port; the JSON adds vpcs beside the organisation-wide drillDown', async () => {
     const why = (...flags: string[]) => cli(['why', '443', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', '--vpcs', 'vpcs.yml', ...flags], dir);
     const text = await why();
