@@ -29,11 +29,11 @@ export async function motoApi(endpoint: string, path: string, body: unknown): Pr
 export const queueAthenaResults = (endpoint: string, ...portLists: (readonly PortRow[])[]) =>
   motoApi(endpoint, '/moto-api/static/athena/query-results', { results: portLists.map((rows) => athenaResultSet(rows)) });
 
-/** The next query returns these drill-down rows (each value as text, nothing for a null). */
+/** The next query returns these drill-down rows (each value as text, nothing for a null or an absent unit column). */
 export const queueDrillDownResults = (endpoint: string, rows: readonly RawDrillDownRow[]) =>
   motoApi(endpoint, '/moto-api/static/athena/query-results', {
     results: [{
-      rows: [DRILL_DOWN_COLUMNS.map((c) => ({ VarCharValue: c })), ...rows.map((r) => DRILL_DOWN_COLUMNS.map((c) => (r[c] === null ? {} : { VarCharValue: String(r[c]) })))].map((Data) => ({ Data })),
+      rows: [DRILL_DOWN_COLUMNS.map((c) => ({ VarCharValue: c })), ...rows.map((r) => DRILL_DOWN_COLUMNS.map((c) => ((r[c] ?? null) === null ? {} : { VarCharValue: String(r[c]) })))].map((Data) => ({ Data })),
       column_info: DRILL_DOWN_COLUMNS.map((Name) => ({ Name, Type: 'varchar' })),
     }],
   });
