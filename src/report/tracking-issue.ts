@@ -1,7 +1,8 @@
 // The tracking issue of one VPC or stack as text: its title, its body (unacknowledged ports, who opened the new
 // ones, the current top list, the new ports ranked below it) with the hidden lines that say which VPC it tracks and which ports it lists, and
 // its comments. An audit of several units (an organisation, issue 21) keeps the one issue: the organisation-wide
-// summary first, then a section per VPC that has new or unacknowledged ports, every port named with its VPC.
+// summary first, then a section per VPC that has new or unacknowledged ports (with who in that VPC opened its new
+// ports), every port named with its VPC.
 // Publishing it on GitHub is publish-issue.ts's job.
 
 import { portKey, protocolName, splitAtTop, type PortRow, type RankedRow } from '../audit/port-row.js';
@@ -62,7 +63,7 @@ interface IssueBodyInput {
   readonly drillDown?: readonly PortDrillDown[];
   /**
    * The same per unit (DrillDownResult.units): with several units, each VPC's section shows who in it opened its
-   * new ports, instead of one organisation-wide list. Absent: the organisation-wide `drillDown` after the sections.
+   * new ports, instead of one organisation-wide list. Absent or empty: the organisation-wide `drillDown` after the sections.
    */
   readonly unitDrillDowns?: readonly UnitDrillDown[];
   /** The memory after this run: the trend of the unacknowledged ports and the total volume. */
@@ -220,7 +221,7 @@ function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFind
   const sections = listed.slice(0, shownUnits).map((u) => renderUnitSection(u, input.unitDrillDowns));
   const sectionsNote = shownUnits < listed.length ? [truncationNote(shownUnits, listed.length, 'VPC sections', 'The job summary of the latest audit run has them all.'), ''] : [];
   // Who opened the new ports: in each VPC's section where the drill-down is per unit, else after the sections.
-  const drillDowns = input.unitDrillDowns ? [] : (input.drillDown ?? []);
+  const drillDowns = input.unitDrillDowns?.length ? [] : (input.drillDown ?? []);
   return [
     trackingMarker(stackOrVpcKey),
     unacknowledgedMarker(tokens),
