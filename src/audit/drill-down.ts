@@ -102,15 +102,24 @@ export function buildDrillDownSql(p: AuditParameters, ports: readonly PortRef[])
   const details = 'instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path';
   // Two grouping sets: by unit, source and destination, and each unit's totals of the port (a connection can show
   // in more than one group, e.g. on both interfaces of an east-west flow, so group sums could exceed the port's count).
+  // The row limit keeps every total, then each (unit, port)'s busiest groups before any one's tail (group_rank), so
+  // a busy VPC cannot crowd the others' sources out.
   return [
-    ...records,
-    `SELECT ${unit}, ${port} AS port, protocol, nat_copy, ${details},`,
-    `  count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
-    `  min(start_time) AS first_seen, max(end_time) AS last_seen, grouping(${details}) > 0 AS port_total`,
-    `FROM records`,
-    `WHERE counted AND (${wanted})`,
-    `GROUP BY GROUPING SETS ((${unit}, ${port}, protocol, nat_copy, ${details}), (${unit}, ${port}, protocol, nat_copy))`,
-    `ORDER BY port_total DESC, connections DESC, bytes DESC, port, protocol, ${unit}, srcaddr, dstaddr`,
+    ...records.slice(0, -1),
+    `), groups AS (`,
+    `  SELECT ${unit}, ${port} AS port, protocol, nat_copy, ${details},`,
+    `    count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
+    `    min(start_time) AS first_seen, max(end_time) AS last_seen, grouping(${details}) > 0 AS port_total`,
+    `  FROM records`,
+    `  WHERE counted AND (${wanted})`,
+    `  GROUP BY GROUPING SETS ((${unit}, ${port}, protocol, nat_copy, ${details}), (${unit}, ${port}, protocol, nat_copy))`,
+    `), ranked AS (`,
+    `  SELECT *, row_number() OVER (PARTITION BY ${unit}, port, protocol, nat_copy, port_total ORDER BY connections DESC, bytes DESC, srcaddr, dstaddr) AS group_rank`,
+    `  FROM groups`,
+    `)`,
+    `SELECT ${DRILL_DOWN_COLUMNS.join(', ')}`,
+    `FROM ranked`,
+    `ORDER BY port_total DESC, group_rank, connections DESC, bytes DESC, port, protocol, ${unit}, srcaddr, dstaddr`,
     `LIMIT ${DRILL_DOWN_ROW_LIMIT}`,
   ].join('\n');
 }
@@ -195,11 +204,12 @@ const iso = (seconds: number | null) => (seconds === null ? null : new Date(seco
 
 /**
  * One port's drill-down from the rows it keeps (`used`: sources and destinations; `totals`: the port-total rows of
- * the same records, one per unit, summed; without any, the sums of `used`).
+ * the same records, one per unit, summed, and their first and last times; without any, those of `used`).
  */
 function drillDownOf(ref: PortRef, used: readonly DrillDownRow[], totals: readonly DrillDownRow[]): PortDrillDown {
-  const sum = (pick: (r: DrillDownRow) => number) => (totals.length > 0 ? totals : used).reduce((total, r) => total + pick(r), 0);
-  const times = (pick: (r: DrillDownRow) => number | null) => used.map(pick).filter((t): t is number => t !== null);
+  const whole = totals.length > 0 ? totals : used;
+  const sum = (pick: (r: DrillDownRow) => number) => whole.reduce((total, r) => total + pick(r), 0);
+  const times = (pick: (r: DrillDownRow) => number | null) => whole.map(pick).filter((t): t is number => t !== null);
   const starts = times((r) => r.firstSeen);
   const ends = times((r) => r.lastSeen);
   return {
@@ -246,8 +256,9 @@ export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: read
       const own = all.filter((r) => !r.natCopy);
       const side = own.length > 0 ? own : all;
       const used = side.filter((r) => !r.portTotal);
-      if (used.length === 0) continue;
       const totals = side.filter((r) => r.portTotal);
+      // A unit whose groups the row limit cut still has its totals (its sources and destinations are then empty).
+      if (used.length === 0 && totals.length === 0) continue;
       kept.push({ used, totals });
       const entry = units.get(key) ?? { unit: all[0]!.unit, ports: [] };
       entry.ports.push(drillDownOf(ref, used, totals));

@@ -113,3 +113,19 @@ test('poisoned rows are left out, each with one warning', () => {
     'Drill-down row 5 was left out: vpc_id "vpc-<b>" is not a VPC id (vpc- and up to 32 lowercase letters and digits).',
   ]);
 });
+
+test('a unit whose groups the row limit cut keeps its totals; the organisation-wide totals sum every unit', () => {
+  const row = (vpc: string, total: boolean, connections: number): RawDrillDownRow => ({
+    account_id: '111122223333', region: 'us-east-1', vpc_id: vpc, port: 22, protocol: 6, nat_copy: false,
+    instance_id: null, interface_id: null, subnet_id: null, srcaddr: total ? null : '10.0.1.5', dstaddr: total ? null : '198.51.100.7',
+    pkt_dst_aws_service: null, traffic_path: null, connections, flows: connections, bytes: connections * 100,
+    first_seen: 1793527260, last_seen: 1793527320, port_total: total,
+  });
+  // vpc-0000000a has its totals and one group; vpc-0000000b only its totals (its groups were beyond the limit).
+  const { ports, units } = summarizeDrillDown([row('vpc-0000000a', true, 5), row('vpc-0000000b', true, 7), row('vpc-0000000a', false, 5)], [{ port: 22, protocol: 6 }]);
+  expect(units.map((u) => [u.unit.vpcId, u.ports[0]!.connections, u.ports[0]!.sources.length, u.ports[0]!.firstSeen])).toEqual([
+    ['vpc-0000000a', 5, 1, '2026-11-01T10:01:00.000Z'],
+    ['vpc-0000000b', 7, 0, '2026-11-01T10:01:00.000Z'],
+  ]);
+  expect(ports[0]).toMatchObject({ connections: 12, flows: 12, bytes: 1200 });
+});
