@@ -3,7 +3,9 @@
 // account), about 1 M v5 lines. Side by side in one run: the grouped audit (one query, every connection attributed to
 // its account, region and VPC) against the same query without unit columns (the single organisation-wide list the
 // audit gave before), the grouped audit with a 100-VPC inventory (--vpcs), and auditing the 100 VPCs one by one
-// (each account's folder with one VPC's CIDR: what a user pays without this feature).
+// (each account's folder with one VPC's CIDR: what a user pays without this feature). Then the drill-down of the
+// grouped list's 10 busiest ports: grouped by unit (each VPC's own sources, one query) against the same query
+// without unit columns (the one organisation-wide drill-down it gave before).
 // Run: node lib/bench/organisation-audit.js [--quick]
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -133,6 +135,19 @@ async function main(): Promise<void> {
     },
     ROUNDS,
   );
+  // The drill-down of the 10 busiest ports: per unit (one query) against the query without unit columns.
+  const drilled = grouped.rows.slice(0, 10);
+  const drillDowns = {
+    perVpc: await engine.runDrillDown(parameters(source, { vpcCidrs: parseCidrList(CIDRS.join(',')) }), drilled),
+    single: await engine.runDrillDown(parameters(withoutUnits(source), { vpcCidrs: parseCidrList(CIDRS.join(',')) }), drilled),
+  };
+  const d = await timeInterleaved(
+    {
+      single: () => engine.runDrillDown(parameters(withoutUnits(source), { vpcCidrs: parseCidrList(CIDRS.join(',')) }), drilled),
+      perVpc: () => engine.runDrillDown(parameters(source, { vpcCidrs: parseCidrList(CIDRS.join(',')) }), drilled),
+    },
+    ROUNDS,
+  );
   const lines = logs.files.length === 0 ? 0 : vpcs.length * 24 * SHAPE.recordsPerHour;
   const bytes = logs.files.reduce((n, f) => n + f.size, 0);
   const ratio = (x: number) => `${(x / t.single.median).toFixed(2)}x`;
@@ -157,6 +172,16 @@ async function main(): Promise<void> {
         `One by one vs grouped: ${(t.oneByOne.median / t.grouped.median).toFixed(1)}x. ` +
         `Flows counted: single ${flows.single.toLocaleString('en-US')}, grouped ${flows.grouped.toLocaleString('en-US')}, with the inventory ${flows.inventory.toLocaleString('en-US')} ` +
         '(the grouped sums are per unit: a connection is counted once in its VPC).',
+      '',
+      `Drill-down of the ${drilled.length} busiest ports (who opened them, where they went), one query each way:`,
+      '',
+      '| what | median (min-max) | vs organisation-wide |',
+      '| --- | ---: | ---: |',
+      `| organisation-wide (the query without unit columns) | ${spread(d.single)} | 1.00x |`,
+      `| per VPC: ${drillDowns.perVpc.units.length} units' own sources and destinations, and their sum | ${spread(d.perVpc)} | ${(d.perVpc.median / d.single.median).toFixed(2)}x |`,
+      '',
+      `Connections drilled: organisation-wide ${drillDowns.single.ports.reduce((n, p) => n + p.connections, 0).toLocaleString('en-US')}, ` +
+        `per VPC summed ${drillDowns.perVpc.ports.reduce((n, p) => n + p.connections, 0).toLocaleString('en-US')}.`,
     ].join('\n'),
   );
 }

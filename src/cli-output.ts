@@ -21,6 +21,7 @@ import type { Discovery } from './logs/discover.js';
 import type { EmptyAudit } from './audit/empty-audit.js';
 import { coverageJson, type UnitCoverage } from './audit/unit-coverage.js';
 import { escapeMarkdown, formatCount } from './report/markdown.js';
+import { unitNewPortDrillDowns } from './report/unit-sections.js';
 import { coveredHoursText, isPartial, type WindowCoverage } from './audit/window-coverage.js';
 import { portDetails } from './report/port-details.js';
 import { renderPortCsv } from './report/port-csv.js';
@@ -141,6 +142,21 @@ function coverageOf(report: AuditReport, unit: AuditUnit) {
 const drillDownOf = (report: AuditReport, row: { port: number; protocol: number }): PortDrillDown | undefined =>
   report.drillDown?.ports.find((d) => portKey(d) === portKey(row));
 
+/**
+ * Who opened a section's new ports, VPC by VPC: each of its units' drill-downs (the drill-down's per-unit part) of
+ * the ports new in that unit, in the unit's rank order.
+ */
+function sectionDrillDowns(report: AuditReport, section: Section): { unit: AuditUnit; drill: PortDrillDown }[] {
+  return section.units.flatMap((u) => {
+    const news = newKeysIn([u], report.allowlist);
+    const newPorts = u.rows.filter((row) => news.has(portKey(row)));
+    return unitNewPortDrillDowns({ unit: u.unit, newPorts }, report.drillDown?.units).map((drill) => ({ unit: u.unit, drill }));
+  });
+}
+
+/** The line a section's drill-downs follow. */
+const SECTION_DRILL_DOWNS = 'Who opened the new ports, and where they went';
+
 /** The top list (--top) and the ports outside --allowlist ranked below it. */
 function splitOf(report: AuditReport) {
   const news = newKeysIn(report.result.units, report.allowlist);
@@ -180,13 +196,14 @@ function toJson(report: AuditReport): string {
       // Every unit: its top list shaped as `ports`, and its own ports outside --allowlist with their rank in the unit.
       vpcs: sections(report, 'vpc').map((section) => {
         const { news } = splitSection(report, section);
+        const drills = sectionDrillDowns(report, section);
         return {
           account: section.unit.account,
           region: section.unit.region,
           vpcId: section.unit.vpcId,
           cidrs: section.cidrs.map((c) => c.text),
           ports: section.rows.slice(0, command.top).map((r) => portDetails(r, allowlist, section.unit)),
-          new: section.rows.flatMap((r, index) => (news.has(portKey(r)) ? [{ rank: index + 1, ...portDetails(r, allowlist, section.unit) }] : [])),
+          new: section.rows.flatMap((r, index) => (news.has(portKey(r)) ? [{ rank: index + 1, ...portDetails(r, allowlist, section.unit), drillDown: drills.find((d) => portKey(d.drill) === portKey(r))?.drill ?? null }] : [])),
           coverage: coverageOf(report, section.unit),
         };
       }),
@@ -271,31 +288,31 @@ function newBelowTopText(report: AuditReport, newBelow: readonly RankedRow[]): s
 /** What an empty top list says instead: why nothing counted, when known. */
 const nothing = (report: AuditReport) => (report.empty ? `nothing counted: ${report.empty.sentence}` : 'no matching flows');
 
-/** A grouped report's sections as plain text: each title, its top list, and its new ports ranked below it. */
+/** A grouped report's sections as plain text: each title, its top list, its new ports ranked below it, and who opened them there. */
 function sectionsText(report: AuditReport, by: Exclude<GroupBy, 'none'>): string[] {
   return sections(report, by).flatMap((section) => {
     const { top, newBelow } = splitSection(report, section);
     const below = newBelow.length === 0 ? [] : [`${belowTopTitle(report.command.top)}:`, textPortTable(newBelow, rankedColumns(topListColumns(report, section.units)))];
     const leftOut = section.portsLeftOut > 0 ? [`(${formatCount(section.portsLeftOut)} quieter ports beyond --max-ports ${report.command.maxPorts} not shown)`] : [];
-    return ['', `== ${section.title} ==`, textPortTable(top, topListColumns(report, section.units)), ...below, ...leftOut];
+    // An account's section names the VPC of each drill-down; a VPC's section is that VPC.
+    const several = section.units.length > 1;
+    const drills = sectionDrillDowns(report, section).map(({ unit, drill }) => `${several ? `in ${unitLabel(unit)}: ` : ''}${renderDrillDownText(drill)}`);
+    const drillDown = drills.length > 0 ? [`${SECTION_DRILL_DOWNS}:`, ...drills] : [];
+    return ['', `== ${section.title} ==`, textPortTable(top, topListColumns(report, section.units)), ...below, ...leftOut, ...drillDown];
   });
 }
 
 function toTable(report: AuditReport): string {
   if (report.result.rows.length === 0) return `${heading(report)}\n(${nothing(report)})\n${footer(report)}`;
   const by = groupByOf(report);
-  if (by !== 'none') {
-    const drills = (report.drillDown?.ports ?? []).map(renderDrillDownText);
-    const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
-    return [heading(report), ...sectionsText(report, by), ...drillDown, '', footer(report)].join('\n');
-  }
+  if (by !== 'none') return [heading(report), ...sectionsText(report, by), '', footer(report)].join('\n');
   const { top, newBelow } = splitOf(report);
   const drills = top.flatMap((row) => drillDownOf(report, row) ?? []).map(renderDrillDownText);
   const drillDown = drills.length > 0 ? ['', 'New ports, who opened them and where they went:', ...drills] : [];
   return [heading(report), '', textPortTable(top, topListColumns(report)), ...drillDown, ...newBelowTopText(report, newBelow), '', footer(report)].join('\n');
 }
 
-/** A grouped report's sections as markdown: each title, its top list, and its new ports ranked below it. */
+/** A grouped report's sections as markdown: each title, its top list, its new ports ranked below it, and who opened them there. */
 function sectionsMarkdown(report: AuditReport, by: Exclude<GroupBy, 'none'>): string {
   return sections(report, by)
     .map((section) => {
@@ -304,7 +321,10 @@ function sectionsMarkdown(report: AuditReport, by: Exclude<GroupBy, 'none'>): st
       const news = section.rows.map(portKey).filter((key) => split.news.has(key));
       const newLine = news.length > 0 ? `\n\n**New ports:** ${news.map((k) => `\`${k}\``).join(', ')}` : '';
       const below = newBelow.length > 0 ? `\n\n${renderNewBelowTop(newBelow, report.command.top, '#####')}` : '';
-      return `#### ${escapeMarkdown(section.title)}\n\n${markdownPortTable(top, topListColumns(report, section.units), { lowercase: true })}${newLine}${below}`;
+      const several = section.units.length > 1;
+      const drills = sectionDrillDowns(report, section).map(({ unit, drill }) => `${several ? `In ${escapeMarkdown(unitLabel(unit))}: ` : ''}${renderDrillDownMarkdown(drill)}`);
+      const drillDown = drills.length > 0 ? `\n\n${SECTION_DRILL_DOWNS}:\n\n${drills.join('\n\n')}` : '';
+      return `#### ${escapeMarkdown(section.title)}\n\n${markdownPortTable(top, topListColumns(report, section.units), { lowercase: true })}${newLine}${below}${drillDown}`;
     })
     .join('\n\n');
 }
@@ -312,11 +332,7 @@ function sectionsMarkdown(report: AuditReport, by: Exclude<GroupBy, 'none'>): st
 function toMarkdown(report: AuditReport): string {
   const { rows } = report.result;
   const by = groupByOf(report);
-  if (rows.length > 0 && by !== 'none') {
-    const drills = (report.drillDown?.ports ?? []).map(renderDrillDownMarkdown);
-    const drillDown = drills.length > 0 ? `\n\n${drills.join('\n\n')}` : '';
-    return `### ${heading(report)}\n\n${sectionsMarkdown(report, by)}${drillDown}\n\n${footer(report)}`;
-  }
+  if (rows.length > 0 && by !== 'none') return `### ${heading(report)}\n\n${sectionsMarkdown(report, by)}\n\n${footer(report)}`;
   const { top, newBelow } = splitOf(report);
   const body = rows.length === 0 ? `_${escapeMarkdown(nothing(report))}_` : markdownPortTable(top, topListColumns(report), { lowercase: true });
   const newPorts = newRows(report.result, report.allowlist).map(portKey);
@@ -328,19 +344,20 @@ function toMarkdown(report: AuditReport): string {
 
 /**
  * Every observed port, one CSV line each (report/port-csv.ts); grouped, one line per port of each section, with its
- * account, region and vpc_id. The trailing line end is the caller's.
+ * account, region and vpc_id. Each line's verdict is the allowlist's in its VPC (over an account's or the
+ * organisation's VPCs: unexplained where one of them does not explain it). The trailing line end is the caller's.
  */
 function toCsv(report: AuditReport): string {
   const by = groupByOf(report);
-  if (by === 'none') return renderPortCsv(report.result.rows, report.allowlist).trimEnd();
+  if (by === 'none') return renderPortCsv(report.result.rows, report.allowlist, report.result.units).trimEnd();
   return renderUnitPortCsv(sections(report, by), report.allowlist).trimEnd();
 }
 
-/** SARIF for code scanning (report/sarif.ts): the CLI refuses --format sarif without --allowlist. */
+/** SARIF for code scanning (report/sarif.ts), each port judged in each VPC: the CLI refuses --format sarif without --allowlist. */
 function toSarif(report: AuditReport): string {
   const { command, result, allowlist, allowlistUri } = report;
   const scope = scopeText(command);
-  return renderSarif({ rows: result.rows, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
+  return renderSarif({ rows: result.rows, units: result.units, allowlist, allowlistUri: allowlistUri ?? command.allowlist!, scope, window: command.window }).trimEnd();
 }
 
 /** The text printed on stdout for an audit in the chosen output format. */
@@ -348,12 +365,17 @@ export function renderAudit(report: AuditReport, format: OutputFormat): string {
   return { table: toTable, json: toJson, markdown: toMarkdown, csv: toCsv, sarif: toSarif }[format](report);
 }
 
-/** The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. */
+/**
+ * The text printed for `why PORT`: the port's drill-down, or a sentence saying the window has none of it. When the
+ * window holds the port in several VPCs (audit units), one drill-down per VPC under its label, in the audit's unit
+ * order; the JSON keeps the organisation-wide `drillDown` and adds `vpcs: [{account, region, vpcId, drillDown}]`.
+ */
 export function renderWhy(command: AuditCommand, result: DrillDownResult): string {
   const ref = command.why!;
   const drill = result.ports[0];
   if (command.output === 'json') {
-    return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, sql: result.sql, statistics: result.statistics }, null, 2);
+    const vpcs = result.units.map(({ unit, ports }) => ({ account: unit.account, region: unit.region, vpcId: unit.vpcId, drillDown: ports[0] ?? null }));
+    return JSON.stringify({ port: ref.port, protocol: ref.protocol, drillDown: drill ?? null, vpcs, sql: result.sql, statistics: result.statistics }, null, 2);
   }
   const window = `${hour(command.window.start)} to ${hour(command.window.end)}`;
   const vpc = scopeText(command);
@@ -361,5 +383,11 @@ export function renderWhy(command: AuditCommand, result: DrillDownResult): strin
   const seed = command.preset === 'seed';
   if (!drill) return seed ? `No traffic from ${vpc} with source port ${portKey(ref)} from ${window}.` : `No connections from ${vpc} to ${portKey(ref)} from ${window}.`;
   const heading = seed ? `Traffic from source port ${portKey(ref)}, ${window}` : `Who opened ${portKey(ref)}, ${window}`;
-  return command.output === 'markdown' ? `### ${heading}\n\n${renderDrillDownMarkdown(drill)}` : `${heading}\n\n${renderDrillDownText(drill)}`;
+  const markdown = command.output === 'markdown';
+  const render = markdown ? renderDrillDownMarkdown : renderDrillDownText;
+  const byVpc = result.units.length > 1 ? result.units.flatMap(({ unit, ports }) => ports.map((d) => ({ unit, d }))) : [];
+  if (byVpc.length === 0) return markdown ? `### ${heading}\n\n${render(drill)}` : `${heading}\n\n${render(drill)}`;
+  const sections = byVpc.map(({ unit, d }) => (markdown ? `#### ${escapeMarkdown(unitLabel(unit))}\n\n${render(d)}` : `== ${unitLabel(unit)} ==\n${render(d)}`));
+  const vpcs = `in ${byVpc.length} VPCs`;
+  return markdown ? `### ${heading}, ${vpcs}\n\n${sections.join('\n\n')}` : `${heading}, ${vpcs}\n\n${sections.join('\n\n')}`;
 }

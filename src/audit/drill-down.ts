@@ -1,13 +1,14 @@
 // The drill-down of ports: for each (port, protocol) asked for, who in the VPC opened its connections (instance,
 // interface, subnet, address) and where they went (address, AWS service, traffic path), when, how many and how
-// much. One SQL query for all the ports (the audit's own records, see recordsCte), grouped by source and
-// destination; it counts what the audit's preset counts (egress-ports: destination ports of the connections the
+// much, in each audit unit (account, region, VPC: issue 21) and over them all. One SQL query for all the ports and
+// units (the audit's own records, see recordsCte), grouped by unit, source and destination; it counts what the audit's preset counts (egress-ports: destination ports of the connections the
 // VPC opened; seed: source ports of every record from the VPC), so a port's drill-down agrees with its row; its rows are validated here and summed into one PortDrillDown per port. Formats without a field
 // show what they have (the field is null).
 
 import { isIP } from 'node:net';
 import { CONNECTION_KEY, countedPort, recordsCte, type AuditParameters } from './query.js';
-import { describe, MAX_COUNT, portKey, wholeNumber } from './port-row.js';
+import { describe, MAX_COUNT, portKey, toUnit, UNIT_COLUMNS, unitOrder, wholeNumber } from './port-row.js';
+import { unitKey, type AuditUnit } from './audit-unit.js';
 
 /** A port and protocol to drill into. */
 export interface PortRef {
@@ -17,11 +18,13 @@ export interface PortRef {
 
 /** The columns the drill-down SQL selects, in order. */
 export const DRILL_DOWN_COLUMNS = [
-  'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
+  ...UNIT_COLUMNS, 'port', 'protocol', 'nat_copy', 'instance_id', 'interface_id', 'subnet_id', 'srcaddr', 'dstaddr', 'pkt_dst_aws_service', 'traffic_path',
   'connections', 'flows', 'bytes', 'first_seen', 'last_seen', 'port_total',
 ] as const;
 type DrillDownColumn = (typeof DRILL_DOWN_COLUMNS)[number];
-export type RawDrillDownRow = Record<DrillDownColumn, string | number | bigint | boolean | null>;
+type RawDrillDownValue = string | number | bigint | boolean | null;
+/** A drill-down row from an engine, keyed by column (a unit column absent: NULL, as in the audit's rows). */
+export type RawDrillDownRow = Record<Exclude<DrillDownColumn, (typeof UNIT_COLUMNS)[number]>, RawDrillDownValue> & Partial<Record<(typeof UNIT_COLUMNS)[number], RawDrillDownValue>>;
 
 /** At most this many (source, destination) groups are read; the busiest first. */
 const DRILL_DOWN_ROW_LIMIT = 5000;
@@ -49,6 +52,13 @@ export interface DrillDownDestination {
   readonly trafficPath: number | null;
   readonly connections: number;
   readonly bytes: number;
+}
+
+/** One audit unit's drill-downs: its own sources and destinations of each port asked for that it has records of. */
+export interface UnitDrillDown {
+  readonly unit: AuditUnit;
+  /** In the order asked; ports without records in the unit are left out. */
+  readonly ports: readonly PortDrillDown[];
 }
 
 export interface PortDrillDown extends PortRef {
@@ -81,30 +91,41 @@ export const TRAFFIC_PATHS: Readonly<Record<number, string>> = {
 
 /**
  * The drill-down SQL for `ports` (validated numbers) over the audit's window and table, counting what the
- * preset counts (its port column, its records); DuckDB runs the same text.
+ * preset counts (its port column, its records), per audit unit (account_id, region, vpc_id); DuckDB runs the same text.
  */
 export function buildDrillDownSql(p: AuditParameters, ports: readonly PortRef[]): string {
   if (ports.length === 0) throw new Error('the drill-down needs at least one port');
   const records = recordsCte(p, ['instance_id', 'interface_id', 'subnet_id', 'pkt_dst_aws_service', 'traffic_path', 'start', 'end']);
   const port = countedPort(p.preset);
   const wanted = ports.map((r) => `${port} = ${Math.trunc(r.port)} AND protocol = ${Math.trunc(r.protocol)}`).join(' OR ');
+  const unit = UNIT_COLUMNS.join(', ');
   const details = 'instance_id, interface_id, subnet_id, srcaddr, dstaddr, pkt_dst_aws_service, traffic_path';
-  // Two grouping sets: by source and destination, and the port's own totals (a connection can show in more
-  // than one group, e.g. on both interfaces of an east-west flow, so group sums could exceed the port's count).
+  // Two grouping sets: by unit, source and destination, and each unit's totals of the port (a connection can show
+  // in more than one group, e.g. on both interfaces of an east-west flow, so group sums could exceed the port's count).
+  // The row limit keeps every total, then each (unit, port)'s busiest groups before any one's tail (group_rank), so
+  // a busy VPC cannot crowd the others' sources out.
   return [
-    ...records,
-    `SELECT ${port} AS port, protocol, nat_copy, ${details},`,
-    `  count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
-    `  min(start_time) AS first_seen, max(end_time) AS last_seen, grouping(${details}) > 0 AS port_total`,
-    `FROM records`,
-    `WHERE counted AND (${wanted})`,
-    `GROUP BY GROUPING SETS ((${port}, protocol, nat_copy, ${details}), (${port}, protocol, nat_copy))`,
-    `ORDER BY port_total DESC, connections DESC, bytes DESC, port, protocol, srcaddr, dstaddr`,
+    ...records.slice(0, -1),
+    `), groups AS (`,
+    `  SELECT ${unit}, ${port} AS port, protocol, nat_copy, ${details},`,
+    `    count(DISTINCT ${CONNECTION_KEY}) AS connections, count(*) AS flows, sum(bytes) AS bytes,`,
+    `    min(start_time) AS first_seen, max(end_time) AS last_seen, grouping(${details}) > 0 AS port_total`,
+    `  FROM records`,
+    `  WHERE counted AND (${wanted})`,
+    `  GROUP BY GROUPING SETS ((${unit}, ${port}, protocol, nat_copy, ${details}), (${unit}, ${port}, protocol, nat_copy))`,
+    `), ranked AS (`,
+    `  SELECT *, row_number() OVER (PARTITION BY ${unit}, port, protocol, nat_copy, port_total ORDER BY connections DESC, bytes DESC, srcaddr, dstaddr) AS group_rank`,
+    `  FROM groups`,
+    `)`,
+    `SELECT ${DRILL_DOWN_COLUMNS.join(', ')}`,
+    `FROM ranked`,
+    `ORDER BY port_total DESC, group_rank, connections DESC, bytes DESC, port, protocol, ${unit}, srcaddr, dstaddr`,
     `LIMIT ${DRILL_DOWN_ROW_LIMIT}`,
   ].join('\n');
 }
 
 interface DrillDownRow {
+  readonly unit: AuditUnit;
   readonly port: number;
   readonly protocol: number;
   readonly natCopy: boolean;
@@ -131,12 +152,14 @@ const MAX_EPOCH = 253_402_300_799;
 
 /** One row checked: ids, addresses and service names by pattern, numbers whole and in range; else the problem. */
 function toDrillDownRow(raw: RawDrillDownRow): DrillDownRow | string {
-  const text = (column: DrillDownColumn, pattern: RegExp): string | null | undefined => {
+  const unit = toUnit(raw as Partial<Record<(typeof UNIT_COLUMNS)[number], string | number | bigint | null>>);
+  if (!unit.ok) return unit.problem;
+  const text = (column: Exclude<DrillDownColumn, (typeof UNIT_COLUMNS)[number]>, pattern: RegExp): string | null | undefined => {
     const value = raw[column];
     if (value === null || value === '' || value === '-') return null;
     return typeof value === 'string' && pattern.test(value) ? value : undefined;
   };
-  const number = (column: DrillDownColumn, max: number, nullable = false): number | null | undefined => {
+  const number = (column: Exclude<DrillDownColumn, (typeof UNIT_COLUMNS)[number]>, max: number, nullable = false): number | null | undefined => {
     const value = raw[column];
     if (value === null && nullable) return null;
     return typeof value === 'boolean' ? undefined : wholeNumber(value, max);
@@ -162,7 +185,7 @@ function toDrillDownRow(raw: RawDrillDownRow): DrillDownRow | string {
     if (typeof value !== 'string' || isIP(value) === 0) return `${column} ${describe(value as string)} is not an IP address`;
   }
   const natCopy = raw.nat_copy === true || raw.nat_copy === 'true';
-  return { ...(values as { [K in keyof typeof values]: Exclude<(typeof values)[K], undefined> }), port: values.port!, protocol: values.protocol!,
+  return { ...(values as { [K in keyof typeof values]: Exclude<(typeof values)[K], undefined> }), unit: unit.unit, port: values.port!, protocol: values.protocol!,
     connections: values.connections!, flows: values.flows!, bytes: values.bytes!, natCopy, portTotal, srcaddr: raw.srcaddr as string, dstaddr: raw.dstaddr as string };
 }
 
@@ -180,12 +203,41 @@ function top<T extends { connections: number; bytes: number }>(rows: readonly Dr
 const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
 
 /**
- * The drill-down of each port asked for, in the order asked (ports without records are left out), and one
- * warning per row left out. A port's numbers come from its instances' records; a NAT gateway's translated
- * copies are used only for a port that has no other records (only the NAT's interface is logged). The totals
- * are the port's own row (port_total) where the result has one, else the sums of its groups.
+ * One port's drill-down from the rows it keeps (`used`: sources and destinations; `totals`: the port-total rows of
+ * the same records, one per unit, summed, and their first and last times; without any, those of `used`).
  */
-export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: readonly PortRef[]): { ports: PortDrillDown[]; rejected: string[] } {
+function drillDownOf(ref: PortRef, used: readonly DrillDownRow[], totals: readonly DrillDownRow[]): PortDrillDown {
+  const whole = totals.length > 0 ? totals : used;
+  const sum = (pick: (r: DrillDownRow) => number) => whole.reduce((total, r) => total + pick(r), 0);
+  const times = (pick: (r: DrillDownRow) => number | null) => whole.map(pick).filter((t): t is number => t !== null);
+  const starts = times((r) => r.firstSeen);
+  const ends = times((r) => r.lastSeen);
+  return {
+    port: ref.port,
+    protocol: ref.protocol,
+    connections: sum((r) => r.connections),
+    flows: sum((r) => r.flows),
+    bytes: sum((r) => r.bytes),
+    firstSeen: iso(starts.length ? Math.min(...starts) : null),
+    lastSeen: iso(ends.length ? Math.max(...ends) : null),
+    sources: top(used, (r) => `${r.instanceId} ${r.interfaceId} ${r.subnetId} ${r.srcaddr}`, (r) => ({
+      instanceId: r.instanceId, interfaceId: r.interfaceId, subnetId: r.subnetId, address: r.srcaddr, connections: 0, bytes: 0,
+    })),
+    destinations: top(used, (r) => `${r.dstaddr} ${r.awsService} ${r.trafficPath}`, (r) => ({
+      address: r.dstaddr, awsService: r.awsService, trafficPath: r.trafficPath, connections: 0, bytes: 0,
+    })),
+  };
+}
+
+/**
+ * The drill-down of each port asked for, in the order asked (ports without records are left out): organisation-wide
+ * (`ports`, every unit's records) and per unit (`units`, in the audit's unit order, each with the ports it has
+ * records of), and one warning per row left out. In each unit, a port's numbers come from its instances' records;
+ * a NAT gateway's translated copies are used only where the unit has no other records of the port (only the NAT's
+ * interface is logged). The totals are the units' own rows (port_total) where the result has them, else the sums
+ * of their groups; the organisation's are the sums of its units'.
+ */
+export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: readonly PortRef[]): { ports: PortDrillDown[]; units: UnitDrillDown[]; rejected: string[] } {
   const rows: DrillDownRow[] = [];
   const rejected: string[] = [];
   raws.forEach((raw, index) => {
@@ -193,33 +245,30 @@ export function summarizeDrillDown(raws: readonly RawDrillDownRow[], ports: read
     if (typeof row === 'string') rejected.push(`Drill-down row ${index + 1} was left out: ${row}.`);
     else rows.push(row);
   });
-  const result: PortDrillDown[] = [];
+  const units = new Map<string, { unit: AuditUnit; ports: PortDrillDown[] }>();
+  const organisation: PortDrillDown[] = [];
   for (const ref of ports) {
-    const all = rows.filter((r) => portKey(r) === portKey(ref));
-    const own = all.filter((r) => !r.natCopy);
-    const side = own.length > 0 ? own : all;
-    const used = side.filter((r) => !r.portTotal);
-    if (used.length === 0) continue;
-    const totals = side.find((r) => r.portTotal);
-    const sum = (pick: (r: DrillDownRow) => number) => (totals ? pick(totals) : used.reduce((total, r) => total + pick(r), 0));
-    const times = (pick: (r: DrillDownRow) => number | null) => used.map(pick).filter((t): t is number => t !== null);
-    const starts = times((r) => r.firstSeen);
-    const ends = times((r) => r.lastSeen);
-    result.push({
-      port: ref.port,
-      protocol: ref.protocol,
-      connections: sum((r) => r.connections),
-      flows: sum((r) => r.flows),
-      bytes: sum((r) => r.bytes),
-      firstSeen: iso(starts.length ? Math.min(...starts) : null),
-      lastSeen: iso(ends.length ? Math.max(...ends) : null),
-      sources: top(used, (r) => `${r.instanceId} ${r.interfaceId} ${r.subnetId} ${r.srcaddr}`, (r) => ({
-        instanceId: r.instanceId, interfaceId: r.interfaceId, subnetId: r.subnetId, address: r.srcaddr, connections: 0, bytes: 0,
-      })),
-      destinations: top(used, (r) => `${r.dstaddr} ${r.awsService} ${r.trafficPath}`, (r) => ({
-        address: r.dstaddr, awsService: r.awsService, trafficPath: r.trafficPath, connections: 0, bytes: 0,
-      })),
-    });
+    const ofPort = rows.filter((r) => portKey(r) === portKey(ref));
+    const sides = new Map<string, DrillDownRow[]>();
+    for (const row of ofPort) sides.set(unitKey(row.unit), [...(sides.get(unitKey(row.unit)) ?? []), row]);
+    const kept: { used: DrillDownRow[]; totals: DrillDownRow[] }[] = [];
+    for (const [key, all] of sides) {
+      const own = all.filter((r) => !r.natCopy);
+      const side = own.length > 0 ? own : all;
+      const used = side.filter((r) => !r.portTotal);
+      const totals = side.filter((r) => r.portTotal);
+      // A unit whose groups the row limit cut still has its totals (its sources and destinations are then empty).
+      if (used.length === 0 && totals.length === 0) continue;
+      kept.push({ used, totals });
+      const entry = units.get(key) ?? { unit: all[0]!.unit, ports: [] };
+      entry.ports.push(drillDownOf(ref, used, totals));
+      units.set(key, entry);
+    }
+    if (kept.length === 0) continue;
+    // Totals are summed over units only when every unit has its own (the LIMIT could cut some).
+    const allTotals = kept.every((k) => k.totals.length > 0) ? kept.flatMap((k) => k.totals) : [];
+    organisation.push(drillDownOf(ref, kept.flatMap((k) => k.used), allTotals));
   }
-  return { ports: result, rejected };
+  const ordered = [...units.values()].sort((a, b) => unitOrder(a.unit).localeCompare(unitOrder(b.unit)));
+  return { ports: organisation, units: ordered, rejected };
 }

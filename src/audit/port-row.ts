@@ -26,7 +26,7 @@ export interface PortRow {
 }
 
 /** The unit columns of a result row (audit/audit-unit.ts), NULL where nothing tells. */
-const UNIT_COLUMNS = ['account_id', 'region', 'vpc_id'] as const;
+export const UNIT_COLUMNS = ['account_id', 'region', 'vpc_id'] as const;
 type UnitColumn = (typeof UNIT_COLUMNS)[number];
 
 /**
@@ -116,8 +116,8 @@ const UNIT_SHAPES: Record<UnitColumn, { readonly pattern: RegExp; readonly what:
   vpc_id: { pattern: /^vpc-[0-9a-z]{1,32}$/, what: 'a VPC id (vpc- and up to 32 lowercase letters and digits)' },
 };
 
-/** The unit of an engine row, or the sentence saying which of its columns is not what it must be. */
-function toUnit(raw: RawResultRow): { readonly ok: true; readonly unit: AuditUnit } | { readonly ok: false; readonly problem: string } {
+/** The unit of an engine row (the audit's, the drill-down's), or the sentence saying which of its columns is not what it must be. */
+export function toUnit(raw: Partial<Record<UnitColumn, RawValue>>): { readonly ok: true; readonly unit: AuditUnit } | { readonly ok: false; readonly problem: string } {
   const parts = {} as Record<UnitColumn, string | null>;
   for (const name of UNIT_COLUMNS) {
     const value = raw[name] ?? null;
@@ -163,7 +163,7 @@ export function sumOverUnits(units: readonly UnitPorts[]): PortRow[] {
 }
 
 /** Unknown unit parts sort after known ones. */
-const unitOrder = (u: AuditUnit) => [u.account, u.region, u.vpcId].map((part) => part ?? '\uffff').join('/');
+export const unitOrder = (u: AuditUnit) => [u.account, u.region, u.vpcId].map((part) => part ?? '\uffff').join('/');
 
 /**
  * Validates every row of a result (its counts, sample peers and unit); a warning names the row by its 1-based

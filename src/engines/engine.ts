@@ -4,7 +4,7 @@
 import type { AuditParameters } from '../audit/query.js';
 import type { PortRow } from '../audit/port-row.js';
 import type { UnitPorts } from '../audit/audit-unit.js';
-import type { PortDrillDown, PortRef } from '../audit/drill-down.js';
+import type { PortDrillDown, PortRef, UnitDrillDown } from '../audit/drill-down.js';
 import type { RecordCounts } from '../audit/empty-audit.js';
 import type { InventoryVpc } from '../audit/audit-unit.js';
 import type { UnitCoverage } from '../audit/unit-coverage.js';
@@ -58,8 +58,10 @@ export interface AuditResult {
 export interface DrillDownResult {
   /** The SQL text that ran. */
   readonly sql: string;
-  /** One per port asked for that has records, in the order asked. */
+  /** One per port asked for that has records, in the order asked: over every unit of the window. */
   readonly ports: readonly PortDrillDown[];
+  /** The same per audit unit (account, region, VPC), units in the audit's order: what per-VPC reports show. */
+  readonly units: readonly UnitDrillDown[];
   /** One warning sentence per result row that failed validation and was left out. */
   readonly rejected: readonly string[];
   readonly statistics: AuditStatistics;

@@ -9,7 +9,9 @@ import type { HourWindow } from '../flowlog/layout.js';
 import { renderCost, renderFlowsChart, renderNewBelowTop, renderTopListTable, renderWindow } from './audit-sections.js';
 import { escapeMarkdown } from './markdown.js';
 import { columns, markdownPortTable, rankedColumns, TOP_LIST_COLUMNS } from './port-table.js';
-import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, type UnitFindings } from './unit-sections.js';
+import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, unitNewPortDrillDowns, type UnitFindings } from './unit-sections.js';
+import type { UnitDrillDown } from '../audit/drill-down.js';
+import { renderDrillDownMarkdown } from './drill-down.js';
 import { renderTrend } from './trend-chart.js';
 import type { PortMemory } from '../audit/known-ports.js';
 
@@ -47,8 +49,11 @@ function newPortNames(newPorts: readonly PortRow[], units: readonly UnitFindings
   return units.flatMap((u) => u.newPorts.map((p) => `\`${portKey(p)}\` in ${unitName(u.unit)}`)).join(', ');
 }
 
-/** The per-VPC part: the organisation-wide summary, then each VPC with new ports or a first window, its new ports ranked in it. */
-function renderUnits(units: readonly UnitFindings[]): string[] {
+/**
+ * The per-VPC part: the organisation-wide summary, then each VPC with new ports or a first window, its new ports
+ * ranked in it and who in that VPC opened them (the drill-down's per-unit part).
+ */
+function renderUnits(units: readonly UnitFindings[], drillDowns: readonly UnitDrillDown[] | undefined): string[] {
   const sections = units
     .filter((u) => u.newPorts.length > 0 || u.firstWindow)
     .flatMap((u) => {
@@ -59,6 +64,7 @@ function renderUnits(units: readonly UnitFindings[]): string[] {
         '',
         ...(u.firstWindow ? [`_${FIRST_WINDOW} (${u.rows.length} port${u.rows.length === 1 ? '' : 's'})._`, ''] : []),
         ...(ranked.length ? [markdownPortTable(ranked, rankedColumns(columns<PortRow>(...TOP_LIST_COLUMNS))), ''] : []),
+        ...unitNewPortDrillDowns(u, drillDowns).flatMap((d) => [renderDrillDownMarkdown(d), '']),
       ];
     });
   return ['### Every VPC', '', renderUnitSummary(units), '', ...sections, '### Top list, every VPC', ''];
@@ -92,7 +98,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     ...(readOnly ? [`> [!NOTE]\n> ${escapeMarkdown(readOnly)}`, ''] : []),
     status,
     '',
-    ...(showsUnits(units) ? renderUnits(units) : []),
+    ...(showsUnits(units) ? renderUnits(units, drillDown?.units) : []),
     renderFlowsChart(split.top),
     '',
     renderTopListTable(split.top, newKeys),

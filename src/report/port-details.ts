@@ -1,9 +1,9 @@
 // One observed port as the machine-readable outputs give it (`--format json`, `--format csv`, SARIF): its
 // counts, the names of its protocol and IANA service, and what the allowlist says of it.
 
-import type { AuditUnit } from '../audit/audit-unit.js';
+import type { AuditUnit, UnitPorts } from '../audit/audit-unit.js';
 import { allowlistMatch, entryKey, type Allowlist, type AllowlistMatch } from '../audit/allowlist.js';
-import { protocolName, type PortRow } from '../audit/port-row.js';
+import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
 import { serviceName } from '../audit/service-names.js';
 
 /** What the allowlist says of a port: `allowed`, `expired` (its entry's day has passed) or `unlisted`, and that entry. */
@@ -44,11 +44,27 @@ export function allowlistVerdict(allowlist: Allowlist, row: { port: number; prot
   return { status: match.status, entry: entryKey(entry), reason: entry.reason, owner: entry.owner ?? null, expires: entry.expires ?? null, line: entry.line };
 }
 
+/** Which verdict of a port over several units a report shows: the one that needs action first. */
+const URGENCY: Readonly<Record<AllowlistMatch['status'], number>> = { unlisted: 0, expired: 1, allowed: 2 };
+
 /**
- * The port's details; `allowlist` undefined gives `allowlist: null`. The verdict is the one in `unit` (an entry
- * scoped with accounts:/vpcs: holds only where it names; without `unit`, only unscoped entries hold).
+ * The allowlist's verdict on a port over the units whose ports include it (an account's VPCs, an organisation's):
+ * `unlisted` where no entry explains it in one of them, else `expired` where its entry expired in one, else
+ * `allowed` (the first unit's entry). So a port explained in one VPC and not in another is judged unexplained.
+ * Without any unit holding the port, the verdict of the unit of nulls (where only unscoped entries hold).
  */
-export function portDetails(row: PortRow, allowlist: Allowlist | undefined, unit?: AuditUnit): PortDetails {
+export function verdictOverUnits(allowlist: Allowlist, row: { port: number; protocol: number }, units: readonly Pick<UnitPorts, 'unit' | 'rows'>[]): AllowlistVerdict {
+  const holding = units.filter((u) => u.rows.some((r) => portKey(r) === portKey(row)));
+  const verdicts = holding.length === 0 ? [allowlistVerdict(allowlist, row)] : holding.map((u) => allowlistVerdict(allowlist, row, u.unit));
+  return verdicts.reduce((first, v) => (URGENCY[v.status] < URGENCY[first.status] ? v : first));
+}
+
+/**
+ * The port's details; `allowlist` undefined gives `allowlist: null`. The verdict is the one in `judgedIn`: a unit
+ * (an entry scoped with accounts:/vpcs: holds only where it names; without one, only unscoped entries hold), or
+ * the units a row sums (verdictOverUnits).
+ */
+export function portDetails(row: PortRow, allowlist: Allowlist | undefined, judgedIn?: AuditUnit | readonly Pick<UnitPorts, 'unit' | 'rows'>[]): PortDetails {
   const { port, protocol, connections, flows, packets, bytes, peers } = row;
   return {
     port,
@@ -60,6 +76,6 @@ export function portDetails(row: PortRow, allowlist: Allowlist | undefined, unit
     packets,
     bytes,
     peers,
-    allowlist: allowlist ? allowlistVerdict(allowlist, row, unit) : null,
+    allowlist: !allowlist ? null : Array.isArray(judgedIn) ? verdictOverUnits(allowlist, row, judgedIn) : allowlistVerdict(allowlist, row, judgedIn as AuditUnit | undefined),
   };
 }

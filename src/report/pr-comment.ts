@@ -166,7 +166,10 @@ interface PullRequestReportInput {
   /** How many of them the comment's top table shows. */
   readonly top: number;
   readonly observedAt?: string;
+  /** What the comment names the audited VPC or stack by, in its heading and hidden marker (redacted where the run redacts). */
   readonly stackOrVpcKey: string;
+  /** Keys of markers earlier runs wrote on the same comment (the unredacted key): found too, and rewritten. */
+  readonly earlierKeys?: readonly string[];
   /** The login of the token's account (see tokenLogin): only its comments are ours. */
   readonly author: string;
   readonly log: Logger;
@@ -183,8 +186,8 @@ export async function reportPullRequest(input: PullRequestReportInput): Promise<
   const diff = diffAllowlists(input.baseAllowlist, input.headAllowlist, input.rows);
   const units = input.units?.map(({ unit, rows }) => ({ unit, diff: diffAllowlists(input.baseAllowlist, input.headAllowlist, rows, unit), ranked: rows }));
   const body = renderPullRequestComment({ diff, ranked: input.rows, top: input.top, stackOrVpcKey, allowlistPath: input.allowlistPath, observedAt: input.observedAt, units });
-  const marker = pullRequestMarker(stackOrVpcKey);
-  const marked = (await listComments(octokit, repo, pullNumber, author)).filter((comment) => comment.body.startsWith(marker));
+  const markers = [stackOrVpcKey, ...(input.earlierKeys ?? [])].map(pullRequestMarker);
+  const marked = (await listComments(octokit, repo, pullNumber, author)).filter((comment) => markers.some((marker) => comment.body.startsWith(marker)));
   for (const planted of marked.filter((comment) => !comment.ours)) {
     log.warning(`Comment ${planted.id} on #${pullNumber} carries this action's marker but was written by ${planted.login}, not ${author}: left alone.`);
   }

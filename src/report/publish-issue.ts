@@ -6,7 +6,7 @@
 // helper (src/github.ts).
 
 import { portKey, type PortRow } from '../audit/port-row.js';
-import type { PortDrillDown } from '../audit/drill-down.js';
+import type { PortDrillDown, UnitDrillDown } from '../audit/drill-down.js';
 import { unitPortToken, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import type { PipelineHealth } from '../health/judge.js';
@@ -30,7 +30,16 @@ export interface IssueTarget {
   readonly octokit: GitHubClient;
   readonly repo: RepoRef;
   readonly label: string;
-  readonly stackOrVpcKey: string;
+  /**
+   * What the issue's title, text and hidden marker name the audited VPC or stack by: the memory key, redacted where
+   * the run redacts (its VPC and account ids as the redaction's labels), so a public repository's issue names none.
+   */
+  readonly issueKey: string;
+  /**
+   * Keys whose markers earlier runs wrote on the same issue (the unredacted memory key, before titles and markers
+   * were redacted): an issue marked with one is found too, and its next update writes the marker of `issueKey`.
+   */
+  readonly earlierIssueKeys?: readonly string[];
   /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
   readonly author: string;
   readonly log: Logger;
@@ -43,7 +52,7 @@ export interface IssueDecision {
   /** Numbers of the other open issues with our label and marker: never adopted, updated or closed. */
   readonly unnamed: readonly number[];
   readonly plan: IssuePlan;
-  /** Every unit's new ports, unit after unit (one unit: as the audit ranked them). */
+  /** The new ports, one per (port, protocol), in rank order (a port new in several units once: see `units` for where). */
   readonly newPorts: readonly PortRow[];
   /** Every unit's ports reported and still not in the allowlist, unit after unit: what the issue lists. */
   readonly unexplained: readonly RememberedPort[];
@@ -64,18 +73,20 @@ interface IssueContent extends IssueDecision {
   readonly allowlistPath: string;
   /** Who opened the new ports (the drill-down step), with their sources' names. */
   readonly drillDown?: readonly PortDrillDown[];
+  /** The same per unit (see IssueBodyInput.unitDrillDowns). */
+  readonly unitDrillDowns?: readonly UnitDrillDown[];
   /** The memory after this run, for the trend chart. */
   readonly memory?: PortMemory;
 }
 
 /**
- * Our open tracking issues for this key, lowest number first: open, with the label and the marker, and opened
- * by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
+ * Our open tracking issues for this key, lowest number first: open, with the label and the marker (of `issueKey`
+ * or of one of `earlierIssueKeys`), and opened by `author` (the token's account). Marked issues someone else opened are named in a warning and left alone.
  */
 export async function findOpenTrackingIssues(target: IssueTarget): Promise<TrackingIssue[]> {
-  const { octokit, repo, label, stackOrVpcKey, author, log } = target;
-  const marker = trackingMarker(stackOrVpcKey);
-  const marked = (await listOpenIssues(octokit, repo, label, author)).filter((issue) => issue.body.includes(marker));
+  const { octokit, repo, label, issueKey, author, log } = target;
+  const markers = [issueKey, ...(target.earlierIssueKeys ?? [])].map(trackingMarker);
+  const marked = (await listOpenIssues(octokit, repo, label, author)).filter((issue) => markers.some((marker) => issue.body.includes(marker)));
   for (const planted of marked.filter((issue) => !issue.ours)) {
     log.warning(`Issue #${planted.number} carries this action's tracking marker but was opened by ${planted.login}, not ${author}: left alone.`);
   }
@@ -85,11 +96,11 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, memory, units } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, unitDrillDowns, memory, units } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
-  const title = issueTitle(target.stackOrVpcKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.stackOrVpcKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, memory, units });
+  const title = issueTitle(target.issueKey, unexplained.length);
+  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, unitDrillDowns, memory, units });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

@@ -5,7 +5,8 @@
 // tags, interface descriptions and account ids (the run's own, any in an ARN, and every audit unit's `account`:
 // the other accounts of an organisation audit) become stable short labels (`address-3f9a1c`: a keyed hash, the same
 // value gets the same label in every report of the account); ports, protocols, counts, times and the public
-// addresses of outside peers stay.
+// addresses of outside peers stay. The key that titles and hidden markers of issues and comments name the audit by
+// is redacted the same way (reportKey), keeping the issues and comments written before findable.
 
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -110,4 +111,20 @@ export class Redactor {
   private isInside(candidate: string): boolean {
     return isIP(candidate) !== 0 && this.options.vpcCidrs.some((cidr) => cidrContains(cidr, candidate));
   }
+}
+
+/**
+ * The audited VPC or stack as issues and comments name it in their titles, text and hidden markers: `shown` is the
+ * memory key as reports may show it (its VPC id and account ids as redaction labels where the run redacts, which
+ * stay the same from run to run); `earlier` the unredacted key earlier releases marked them with, so that an issue
+ * or comment written before is still found (and rewritten with `shown`).
+ */
+export interface ReportKey {
+  readonly shown: string;
+  readonly earlier: readonly string[];
+}
+
+export function reportKey(memoryKey: string, shown: (key: string) => string): ReportKey {
+  const key = shown(memoryKey);
+  return { shown: key, earlier: key === memoryKey ? [] : [memoryKey] };
 }

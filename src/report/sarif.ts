@@ -1,7 +1,12 @@
 // The audit as SARIF 2.1.0 for GitHub code scanning: one rule per observed port and protocol, one result per port
-// the allowlist does not explain (level `error` when no entry names it, `warning` when its entry expired), placed
-// on the allowlist file, the file whose change resolves it. A port the allowlist explains has no result, so
-// code scanning closes its alert on the next upload after the entry is added.
+// the allowlist does not explain in an audit unit (level `error` when no entry names it there, `warning` when its
+// entry expired), placed on the allowlist file, the file whose change resolves it. A port the allowlist explains
+// has no result, so code scanning closes its alert on the next upload after the entry is added. An audit of
+// several units (account, region, VPC) judges each port in each unit, as the memory and the JSON do: an entry with
+// `accounts:`/`vpcs:` explains it only there, so a port explained in one VPC is a result only in the others. Such a
+// result names its unit in the message, as a logical location (SARIF 2.1.0, section 3.33 "logicalLocation object":
+// `name`, `fullyQualifiedName`; https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html)
+// and in its properties (`account`, `region`, `vpcId`).
 //
 // What code scanning reads, from GitHub's "SARIF support for code scanning"
 // (https://docs.github.com/en/code-security/reference/code-scanning/sarif-files/sarif-support-for-code-scanning):
@@ -11,12 +16,13 @@
 // path on every run, and a `region.startLine`. Alerts are matched across runs by `partialFingerprints`: when a
 // result has none, upload-sarif computes `primaryLocationLineHash` from the text of the located line, which
 // would change whenever the allowlist is edited, so each result carries its own, derived from the audited
-// network and the port alone.
+// network, the unit (when the audit has several) and the port alone.
 
 import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { Allowlist } from '../audit/allowlist.js';
 import { portKey, protocolName, type PortRow } from '../audit/port-row.js';
+import { unitKey, unitLabel, type UnitPorts } from '../audit/audit-unit.js';
 import { serviceName } from '../audit/service-names.js';
 import { formatBytes } from '../format-bytes.js';
 import type { HourWindow } from '../flowlog/layout.js';
@@ -29,8 +35,13 @@ export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/
 const INFORMATION_URI = 'https://github.com/vpc-port-audit/vpc-port-audit';
 
 export interface SarifInput {
-  /** The observed ports, in rank order. */
+  /** The observed ports, in rank order (organisation-wide: the units' rows summed): one rule each. */
   readonly rows: readonly PortRow[];
+  /**
+   * Each unit's ports, in rank order (AuditResult.units), each judged in its unit. Absent or empty: `rows` are
+   * judged as a single-VPC audit's (the unit of nulls, where only entries without accounts:/vpcs: hold).
+   */
+  readonly units?: readonly Pick<UnitPorts, 'unit' | 'rows'>[];
   /** The allowlist the ports were judged by; undefined when there is none yet (every port is then unlisted). */
   readonly allowlist: Allowlist | undefined;
   /** The allowlist file's path relative to the repository root, with `/` separators (`.github/outbound-ports.yml`). */
@@ -63,34 +74,51 @@ function rule(row: PortRow): Sarif.ReportingDescriptor {
   };
 }
 
-/** A fingerprint that is the same for the same port of the same audited network on every run. */
-function fingerprint(scope: string, row: PortRow): string {
-  return `${createHash('sha256').update(`vpc-port-audit\n${scope}\n${portKey(row)}`).digest('hex').slice(0, 32)}:1`;
+/**
+ * A fingerprint that is the same for the same port of the same audited network on every run; in an audit of
+ * several units, of the same unit (its unitKey) too. An audit of one unit keeps the fingerprints it had before
+ * units existed, so its alerts stay open across the upgrade.
+ */
+function fingerprint(scope: string, unit: string | undefined, row: PortRow): string {
+  const parts = ['vpc-port-audit', scope, ...(unit === undefined ? [] : [unit]), portKey(row)];
+  return `${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}:1`;
 }
 
 /** The SARIF log of an audit (an object; JSON.stringify it to write the file). */
 export function buildSarif(input: SarifInput): Sarif.Log {
   const { rows, allowlist, allowlistUri, scope, window } = input;
+  const units = input.units?.length ? input.units : [{ unit: undefined, rows }];
+  const several = units.length > 1;
+  const ruleIndexes = new Map(rows.map((row, index) => [portKey(row), index]));
   const results: Sarif.Result[] = [];
-  rows.forEach((row, ruleIndex) => {
-    const verdict = allowlist ? allowlistVerdict(allowlist, row) : undefined;
-    if (verdict?.status === 'allowed') return;
-    const volume = `${countOf(row.connections, 'connection')} to ${countOf(row.peers, 'peer')}, ${formatBytes(row.bytes)}`;
-    const when = `from ${hour(window.start)} to ${hour(window.end)}`;
-    const why =
-      verdict?.status === 'expired'
-        ? `its entry on line ${verdict.line} of ${allowlistUri} expired after ${verdict.expires}${verdict.owner ? ` (owner: ${verdict.owner})` : ''}`
-        : `no entry of ${allowlistUri} explains it`;
-    results.push({
-      ruleId: ruleId(row),
-      ruleIndex,
-      level: verdict?.status === 'expired' ? 'warning' : 'error',
-      message: { text: `${scope} connected out to ${portKey(row)} (${volume}) ${when}: ${why}.` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: allowlistUri }, region: { startLine: verdict?.line ?? 1 } } }],
-      partialFingerprints: { primaryLocationLineHash: fingerprint(scope, row) },
-      properties: { connections: row.connections, flows: row.flows, packets: row.packets, bytes: row.bytes, peers: row.peers },
-    });
-  });
+  for (const { unit, rows: unitRows } of units) {
+    for (const row of unitRows) {
+      const verdict = allowlist ? allowlistVerdict(allowlist, row, unit) : undefined;
+      if (verdict?.status === 'allowed') continue;
+      const volume = `${countOf(row.connections, 'connection')} to ${countOf(row.peers, 'peer')}, ${formatBytes(row.bytes)}`;
+      const when = `from ${hour(window.start)} to ${hour(window.end)}`;
+      const why =
+        verdict?.status === 'expired'
+          ? `its entry on line ${verdict.line} of ${allowlistUri} expired after ${verdict.expires}${verdict.owner ? ` (owner: ${verdict.owner})` : ''}`
+          : `no entry of ${allowlistUri} explains it${several ? ' there' : ''}`;
+      const who = several && unit ? `${unitLabel(unit)} in ${scope}` : scope;
+      const where = several && unit ? { account: unit.account, region: unit.region, vpcId: unit.vpcId } : {};
+      results.push({
+        ruleId: ruleId(row),
+        ruleIndex: ruleIndexes.get(portKey(row))!,
+        level: verdict?.status === 'expired' ? 'warning' : 'error',
+        message: { text: `${who} connected out to ${portKey(row)} (${volume}) ${when}: ${why}.` },
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: allowlistUri }, region: { startLine: verdict?.line ?? 1 } },
+            ...(several && unit ? { logicalLocations: [{ name: unitLabel(unit), fullyQualifiedName: unitKey(unit) }] } : {}),
+          },
+        ],
+        partialFingerprints: { primaryLocationLineHash: fingerprint(scope, several && unit ? unitKey(unit) : undefined, row) },
+        properties: { ...where, connections: row.connections, flows: row.flows, packets: row.packets, bytes: row.bytes, peers: row.peers },
+      });
+    }
+  }
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',

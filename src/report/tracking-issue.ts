@@ -1,11 +1,12 @@
 // The tracking issue of one VPC or stack as text: its title, its body (unacknowledged ports, who opened the new
 // ones, the current top list, the new ports ranked below it) with the hidden lines that say which VPC it tracks and which ports it lists, and
 // its comments. An audit of several units (an organisation, issue 21) keeps the one issue: the organisation-wide
-// summary first, then a section per VPC that has new or unacknowledged ports, every port named with its VPC.
+// summary first, then a section per VPC that has new or unacknowledged ports (with who in that VPC opened its new
+// ports), every port named with its VPC.
 // Publishing it on GitHub is publish-issue.ts's job.
 
 import { portKey, protocolName, splitAtTop, type PortRow, type RankedRow } from '../audit/port-row.js';
-import type { PortDrillDown } from '../audit/drill-down.js';
+import type { PortDrillDown, UnitDrillDown } from '../audit/drill-down.js';
 import { renderDrillDownMarkdown } from './drill-down.js';
 import { UNATTRIBUTED, unitPortToken, type PortMemory, type RememberedPort } from '../audit/known-ports.js';
 import { renderTrend } from './trend-chart.js';
@@ -16,7 +17,7 @@ import type { PipelineHealth } from '../health/judge.js';
 import { healthMarker, renderPipelineHealth } from './pipeline-health.js';
 import { code, escapeMarkdown, fitToLimit, formatCount, truncationNote } from './markdown.js';
 import { columns, markdownPortTable, rankedColumns, TOP_LIST_COLUMNS, UNACKNOWLEDGED_COLUMNS } from './port-table.js';
-import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, type UnitFindings } from './unit-sections.js';
+import { FIRST_WINDOW, renderUnitSummary, showsUnits, unitHeading, unitName, unitNewPortDrillDowns, type UnitFindings } from './unit-sections.js';
 
 export interface TrackingIssue {
   readonly number: number;
@@ -60,6 +61,11 @@ interface IssueBodyInput {
   readonly health?: PipelineHealth;
   /** Who opened this run's new ports and where they went (only on runs with new ports). */
   readonly drillDown?: readonly PortDrillDown[];
+  /**
+   * The same per unit (DrillDownResult.units): with several units, each VPC's section shows who in it opened its
+   * new ports, instead of one organisation-wide list. Absent or empty: the organisation-wide `drillDown` after the sections.
+   */
+  readonly unitDrillDowns?: readonly UnitDrillDown[];
   /** The memory after this run: the trend of the unacknowledged ports and the total volume. */
   readonly memory?: PortMemory;
   /**
@@ -212,9 +218,10 @@ function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFind
       : `The audit of **${escapeMarkdown(stackOrVpcKey)}** saw outbound traffic to ${tokens.length} port${tokens.length === 1 ? '' : 's'} in ${vpcs} of its ${units.length} VPCs that no one has explained yet.`;
   const trendPorts = units.flatMap((u) => u.unexplained.map((p) => ({ port: p.port, protocol: p.protocol, unit: u.unit })));
   const trend = input.memory ? renderTrend(input.memory, trendPorts, '###', 'unacknowledged ports', true) : '';
-  const sections = listed.slice(0, shownUnits).map(renderUnitSection);
+  const sections = listed.slice(0, shownUnits).map((u) => renderUnitSection(u, input.unitDrillDowns));
   const sectionsNote = shownUnits < listed.length ? [truncationNote(shownUnits, listed.length, 'VPC sections', 'The job summary of the latest audit run has them all.'), ''] : [];
-  const drillDowns = input.drillDown ?? [];
+  // Who opened the new ports: in each VPC's section where the drill-down is per unit, else after the sections.
+  const drillDowns = input.unitDrillDowns?.length ? [] : (input.drillDown ?? []);
   return [
     trackingMarker(stackOrVpcKey),
     unacknowledgedMarker(tokens),
@@ -242,14 +249,18 @@ function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFind
   ].join('\n');
 }
 
-/** One VPC's section of the organisation's issue: its first-window note, its new ports (ranked in the VPC), its unacknowledged ports. */
-function renderUnitSection(u: UnitFindings): string {
+/**
+ * One VPC's section of the organisation's issue: its first-window note, its new ports (ranked in the VPC) and who
+ * in the VPC opened them (unitNewPortDrillDowns), its unacknowledged ports.
+ */
+function renderUnitSection(u: UnitFindings, drillDowns: readonly UnitDrillDown[] | undefined): string {
   const newKeys = new Set(u.newPorts.map(portKey));
   const ranked: RankedRow[] = u.rows.flatMap((row, index) => (newKeys.has(portKey(row)) ? [{ rank: index + 1, row }] : []));
   return [
     unitHeading(u.unit, '###'),
     ...(u.firstWindow ? ['', `_${FIRST_WINDOW}._`] : []),
     ...(ranked.length ? ['', `**New this run** (${ranked.length}), ranked among the VPC's ${u.rows.length} ports:`, '', markdownPortTable(ranked, rankedColumns(columns<PortRow>(...TOP_LIST_COLUMNS)))] : []),
+    ...unitNewPortDrillDowns(u, drillDowns).flatMap((d) => ['', renderDrillDownMarkdown(d)]),
     '',
     u.unexplained.length
       ? `**Unacknowledged** (${u.unexplained.length}):\n\n${markdownPortTable(u.unexplained, columns<RememberedPort>(...UNACKNOWLEDGED_COLUMNS))}`

@@ -1,11 +1,12 @@
 // The per-VPC pieces of the reports of an organisation audit (issue 21), shared by the tracking issue, the job
 // summary and the pull-request comment: what a run concluded of each audit unit (account, region, VPC), whether
 // a report shows units at all (one unit looks exactly as a one-VPC audit always did), the organisation-wide
-// summary table that comes first, and each unit's heading.
+// summary table that comes first, each unit's heading, and the drill-downs of each unit's new ports.
 
-import { unitLabel, type AuditUnit } from '../audit/audit-unit.js';
+import { unitKey, unitLabel, type AuditUnit } from '../audit/audit-unit.js';
+import type { PortDrillDown, UnitDrillDown } from '../audit/drill-down.js';
 import type { RememberedPort } from '../audit/known-ports.js';
-import type { PortRow } from '../audit/port-row.js';
+import { portKey, type PortRow } from '../audit/port-row.js';
 import { escapeMarkdown, formatCount, table } from './markdown.js';
 
 /** What a run concluded of one audit unit: what the issue, the job summary and the outputs show of it. */
@@ -32,6 +33,15 @@ export const FIRST_WINDOW = 'first window of this VPC: its ports are its baselin
 /** A unit's section heading (`heading` is its markdown level): its label, escaped. */
 export function unitHeading(unit: AuditUnit, heading: string): string {
   return `${heading} ${escapeMarkdown(unitLabel(unit))}`;
+}
+
+/**
+ * Who in THIS unit opened its new ports: the drill-downs of `u`'s new ports from the drill-down's per-unit part
+ * (DrillDownResult.units, matched by unitKey), in the order of its new ports; none where the drill-down has none.
+ */
+export function unitNewPortDrillDowns(u: Pick<UnitFindings, 'unit' | 'newPorts'>, drillDowns: readonly UnitDrillDown[] | undefined): PortDrillDown[] {
+  const own = drillDowns?.find((d) => unitKey(d.unit) === unitKey(u.unit))?.ports ?? [];
+  return u.newPorts.flatMap((port) => own.filter((d) => portKey(d) === portKey(port)));
 }
 
 /** A unit's name inside a sentence or a list, escaped. */

@@ -34,7 +34,7 @@ import { requireInterfaceId } from '../egress/observed-egress.js';
 import { publishEgressRules } from './egress-rules-step.js';
 import { renderJobSummary } from '../report/job-summary.js';
 import { renderPipelineHealth } from '../report/pipeline-health.js';
-import { decideRedaction, Redactor, visibilityOf, type RedactionDecision } from '../report/redaction.js';
+import { decideRedaction, Redactor, reportKey, visibilityOf, type RedactionDecision, type ReportKey } from '../report/redaction.js';
 import { renderSarif, type SarifInput } from '../report/sarif.js';
 import { S3MemoryStore } from '../state/s3-memory-store.js';
 import { gitHub, timed, vpcsFileText, type ActionRun } from './action-run.js';
@@ -54,8 +54,10 @@ export interface Audit {
   readonly result: AuditResult;
   readonly decision: RedactionDecision;
   readonly shown: Shown;
-  /** The memory's key and the SARIF file's scope: the audited VPC, else the stack. */
+  /** The memory's key (and the SARIF file's name): the audited VPC, else the stack. */
   readonly memoryKey: string;
+  /** What the tracking issue and the pull-request comment name the audit by (reportKey). */
+  readonly reportKey: ReportKey;
 }
 
 /** What the report step found, for the summary, the outputs and fail-on-new-port. */
@@ -110,7 +112,8 @@ export async function audit(
   core.setOutput('top-ports', portsJson(result.rows.slice(0, settings.top)));
   core.setOutput('query-execution-id', result.statistics.queryExecutionId ?? '');
   core.setOutput('data-scanned-bytes', String(result.statistics.bytesScanned));
-  return { target, scope, parameters, engine, result, decision, shown, memoryKey: target.vpcId ?? settings.stackName };
+  const memoryKey = target.vpcId ?? settings.stackName;
+  return { target, scope, parameters, engine, result, decision, shown, memoryKey, reportKey: reportKey(memoryKey, shown) };
 }
 
 /**
@@ -162,7 +165,7 @@ export async function checkPipelineHealth(run: ActionRun, clients: AwsClients, t
 /** The input of the tracking-issue report (src/run/scheduled-run.ts), for trusted and read-only runs alike. */
 export async function scheduledInput(run: ActionRun, clients: AwsClients, audited: Audit, allowlist: Allowlist | undefined, health: ScheduledAuditInput['health']): Promise<ScheduledAuditInput> {
   const { settings } = run;
-  const { target, parameters, result, memoryKey } = audited;
+  const { target, parameters, result, memoryKey, reportKey } = audited;
   const octokit = gitHub(run);
   return {
     octokit,
@@ -176,6 +179,8 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
     store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
     label: settings.issueLabel,
     stackOrVpcKey: memoryKey,
+    issueKey: reportKey.shown,
+    earlierIssueKeys: reportKey.earlier,
     author: await tokenLogin(octokit),
     log: core,
     now: run.now,
@@ -190,7 +195,7 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
  */
 export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutcome): Promise<void> {
   const { settings } = run;
-  const { result, parameters, target, decision, shown, memoryKey } = audited;
+  const { result, parameters, target, decision, shown, memoryKey, reportKey } = audited;
   core.setOutput('new-ports', portsJson(outcome.newPorts));
   const coverage = shown(await checkCoverage(audited, settings.egressRules.propose));
   core.setOutput('coverage', JSON.stringify(coverage.map(coverageJson)));
@@ -208,7 +213,8 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   await core.summary.addRaw(renderJobSummary(summary)).write();
   if (coverage.length > 0) await core.summary.addRaw(`${renderCoverage(coverage, '##')}\n\n`).write();
   if (settings.egressRules.propose) await publishEgressRules(run, audited, coverage, outcome.judgedBy);
-  const sarif = { rows: result.rows, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: memoryKey, window: parameters.window };
+  // Results are annotated on pull requests that anyone who can read the repository sees: the scope is redacted as the issue's key is.
+  const sarif = { rows: result.rows, units: result.units, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: reportKey.shown, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
 
   const health = outcome.health && coverage.length > 0 ? withCoverage(outcome.health, coverage) : outcome.health;
@@ -219,8 +225,10 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
     core.setFailed(`fail-on-pipeline-problem: the pipeline has ${pipelineProblems.length} problem(s): ${[...new Set(pipelineProblems.map((p) => p.part))].join(', ')}; see the warnings and the job summary.`);
   }
   if (settings.failOnNewPort && outcome.unexplained.length > 0) {
+    // A port unexplained in several VPCs is named once (the job summary and the issue say where).
+    const ports = [...new Set(outcome.unexplained.map(portKey))];
     core.setFailed(
-      `fail-on-new-port: ${outcome.unexplained.length} port(s) are not explained yet: ${outcome.unexplained.map(portKey).join(', ')}; ` +
+      `fail-on-new-port: ${ports.length} port(s) are not explained yet: ${ports.join(', ')}; ` +
         `add them to ${settings.allowlistPath} with a reason.`,
     );
   }

@@ -28,6 +28,7 @@ import {
   type UnitAssessment,
   type UnitUnacknowledged,
 } from '../audit/known-ports.js';
+import { sumOverUnits, type PortRow } from '../audit/port-row.js';
 import type { HourWindow } from '../flowlog/layout.js';
 import { judgePipelineHealth, windowVolume, type HealthJudgeInput, type PipelineHealth } from '../health/judge.js';
 import type { Logger } from '../log.js';
@@ -97,7 +98,7 @@ export function decide(input: DecideInput): ScheduledDecision {
   const memory = health && volume ? recordWindowVolume(reported, volume) : reported;
   const unacknowledged = unacknowledgedByUnit(memory, allowlist);
   const findings = unitFindings(units, assessed, unacknowledged);
-  const newPorts = findings.flatMap((f) => f.newPorts);
+  const newPorts = distinctNewPorts(findings);
   const unexplained = findings.flatMap((f) => f.unexplained);
   return { open, unnamed, plan: planIssue(open, findings, unacknowledged, health), newPorts, silent, memory, unexplained, units: findings, health };
 }
@@ -121,6 +122,16 @@ function unitFindings(units: readonly UnitPorts[], assessed: readonly UnitAssess
     .filter((u) => !seenKeys.has(unitKey(u.unit)))
     .map(({ unit, ports }) => ({ unit, rows: [], portsLeftOut: 0, newPorts: [], firstWindow: false, unexplained: ports }));
   return [...seen, ...quiet];
+}
+
+/**
+ * The run's new ports, one per (port, protocol) (the action's `new-ports` output, the drill-down's ports): with
+ * several units, a port new in two VPCs is one row, its counts summed over the VPCs where it is new
+ * (sumOverUnits), in rank order; one unit's as the audit ranked them. Which VPCs is the findings' detail.
+ */
+function distinctNewPorts(findings: readonly UnitFindings[]): readonly PortRow[] {
+  if (findings.length <= 1) return findings[0]?.newPorts ?? [];
+  return sumOverUnits(findings.map((f) => ({ unit: f.unit, rows: f.newPorts, portsLeftOut: 0 })));
 }
 
 /** The hidden line's tokens of every unit's unacknowledged ports. */

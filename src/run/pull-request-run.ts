@@ -29,7 +29,8 @@ export async function runPullRequest(run: ActionRun, pullNumber: number, baseSha
     units: auditUnits(audited.result),
     top: settings.top,
     observedAt: run.now.toISOString(),
-    stackOrVpcKey: audited.memoryKey,
+    stackOrVpcKey: audited.reportKey.shown,
+    earlierKeys: audited.reportKey.earlier,
     author: await tokenLogin(octokit),
     log: core,
   });

@@ -37,7 +37,11 @@ export interface ScheduledAuditInput {
   readonly allowlistPath: string;
   readonly store: MemoryStore;
   readonly label: string;
+  /** The memory's key (the audited VPC, else the stack): never shown; the issue names IssueTarget's issueKey. */
   readonly stackOrVpcKey: string;
+  /** See IssueTarget. */
+  readonly issueKey: string;
+  readonly earlierIssueKeys?: readonly string[];
   /** The login of the token's account (see tokenLogin): only issues and comments it wrote are ours. */
   readonly author: string;
   readonly log: Logger;
@@ -79,7 +83,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
-  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports });
+  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports, unitDrillDowns: drillDown?.units });
   const memory = await save(input.store, namingIssue(decision.memory, decision.plan.action === 'closed' ? undefined : issue, input.stackOrVpcKey, now), input.log);
   return { ...reportOf(decision, issue, decision.plan.action, emptyOr(memory, input.stackOrVpcKey, now)), drillDown };
 }

@@ -30,5 +30,7 @@ export async function runTrusted(run: ActionRun): Promise<void> {
 async function drillDownNewPorts(clients: AwsClients, audited: Audit, newPorts: readonly PortRow[]): Promise<DrillDownResult> {
   const drillDown = await timed('The drill-down query', () => audited.engine.runDrillDown(audited.parameters, newPorts));
   for (const warning of drillDown.rejected) core.warning(warning);
-  return { ...drillDown, ports: withSourceNames(drillDown.ports, await lookUpSourceNames(clients.ec2, drillDown.ports, core)) };
+  // Each VPC's busiest sources need not be the organisation's: names are looked up for both at once.
+  const names = await lookUpSourceNames(clients.ec2, [...drillDown.ports, ...drillDown.units.flatMap((u) => u.ports)], core);
+  return { ...drillDown, ports: withSourceNames(drillDown.ports, names), units: drillDown.units.map((u) => ({ ...u, ports: withSourceNames(u.ports, names) })) };
 }

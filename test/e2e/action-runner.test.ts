@@ -195,16 +195,19 @@ describe('public repositories', () => {
     expect(run.summary).not.toMatch(/Redacted/);
   });
 
-  test('a public repository: the issue body, the summary and the outputs hold no inside address, id, Name tag or the account id', async () => {
+  test('a public repository: the issue title and body, the summary and the outputs hold no inside address, id, Name tag or the account id', async () => {
     const sources = await vpcWithSources('10.32.0.0/16');
     const run = await runAction({ vpc: sources.vpc, drillDown: sources.drillDown, repository: { visibility: 'public', private: false } });
     expect(run.log).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
-    const body = issueOf(run).body;
+    const { body, title } = issueOf(run);
     const outputs = JSON.stringify(run.steps.audit);
     for (const text of [body, run.summary, outputs]) {
       for (const hidden of ['10.32.', sources.instance, sources.eni, sources.subnet, 'payroll-db', ACCOUNT]) expect(text).not.toContain(hidden);
     }
+    // The title and the hidden marker name the VPC by its label, as the body does.
+    for (const text of [title, body]) expect(text).not.toContain(sources.vpc);
+    expect(title).toMatch(/^Unexplained outbound ports in vpc-[0-9a-f]{6}$/);
     // What stays: the port, the outside peer, the counts; the sources as labels.
     expect(body).toMatch(/\| 25 \| tcp \|/);
     expect(body).toContain('198.51.100.7');

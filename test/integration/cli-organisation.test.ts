@@ -1,5 +1,5 @@
 // The organisation audit through the built CLI (issue 21): --vpcs FILE, --group-by, one section per VPC or account
-// in the table and markdown, `vpcs` in the JSON, unit columns in the CSV, and --vpcs mistakes as one sentence, exit 2.
+// in the table and markdown, `vpcs` in the JSON, unit columns in the CSV, verdicts per VPC in CSV and SARIF, and --vpcs mistakes as one sentence, exit 2.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,67 @@ describe('audit --vpcs', () => {
       `444455556666,us-east-1,${VPC_B},2,8333`,
       `777788889999,us-east-1,${VPC_C},1,80`,
     ]);
+  });
+
+  test('an entry scoped to one VPC (vpcs:): CSV lines and SARIF results judge 443 in each VPC, so only VPC B\'s 443 is unexplained', async () => {
+    await writeFile(join(dir, 'scoped.yml'), `ports:\n  - { port: 443, protocol: tcp, reason: HTTPS to the partner API, vpcs: [${VPC_A1}] }\n`);
+    const csv = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'scoped.yml', '--format', 'csv');
+    expect(csv.code).toBe(0);
+    const https = csv.stdout.trim().split('\n').map((l) => l.split(',')).filter((c) => c[4] === '443');
+    expect(https.map((c) => [c[2], c[13]])).toEqual([[VPC_A1, 'allowed'], [VPC_B, 'unlisted']]);
+    const sarif = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'scoped.yml', '--format', 'sarif');
+    expect(sarif.code).toBe(0);
+    const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; properties: { vpcId: string | null } }[] }[] }).runs[0]!.results;
+    const where = (rule: string) => results.filter((r) => r.ruleId === rule).map((r) => r.properties.vpcId);
+    expect(where('outbound-port/443/tcp')).toEqual([VPC_B]);
+    expect(where('outbound-port/5432/tcp')).toEqual([VPC_A1]);
+    expect(where('outbound-port/22/tcp')).toEqual([VPC_A2]);
+  });
+
+  test("each VPC's section ends with who in that VPC opened its new ports; the JSON's vpcs[].new[] carry that VPC's drillDown", async () => {
+    const table = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml');
+    expect(table.code).toBe(0);
+    const section = (vpc: string) => table.stdout.slice(table.stdout.indexOf(`== ${vpc} `)).split(/\n\n?== /)[0]!;
+    expect(section(VPC_A1)).toMatch(/Who opened the new ports, and where they went:\n5432\/tcp \(postgresql\): 1 connection[^\n]*\n {2}from 10\.0\.1\.5 +1 connection[^\n]*\n {2}to {3}10\.1\.2\.3 /);
+    expect(section(VPC_B)).toMatch(/Who opened the new ports, and where they went:\n8333\/tcp: 1 connection[^\n]*\n {2}from 10\.0\.1\.7 /);
+    // vpc-0000000b has no new port: no drill-down; no organisation-wide list after the sections either.
+    expect(section(VPC_A2)).not.toContain('Who opened');
+    expect(table.stdout).not.toContain('New ports, who opened them');
+    const json = JSON.parse((await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml', '--format', 'json')).stdout) as {
+      vpcs: { vpcId: string; new: { port: number; drillDown: { sources: { address: string }[] } | null }[] }[];
+    };
+    expect(json.vpcs.map((v) => [v.vpcId, v.new.map((n) => [n.port, n.drillDown?.sources.map((s) => s.address)])])).toEqual([
+      [VPC_A1, [[5432, ['10.0.1.5']]]],
+      [VPC_A2, []],
+      [VPC_B, [[8333, ['10.0.1.7']]]],
+      [VPC_C, [[80, ['172.31.0.5']]]],
+    ]);
+    const markdown = await audit('--vpcs', 'vpcs.yml', '--allowlist', 'allowlist.yml', '--group-by', 'account', '--format', 'markdown');
+    // An account's section names the VPC of each drill-down.
+    expect(markdown.stdout).toContain(`In ${VPC_A1} \\(111122223333, us-east-1\\): **\`5432/tcp\`** (postgresql)`);
+  });
+
+  test('why PORT groups the drill-down by VPC when several VPCs opened the port; the JSON adds vpcs beside the organisation-wide drillDown', async () => {
+    const why = (...flags: string[]) => cli(['why', '443', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', '--vpcs', 'vpcs.yml', ...flags], dir);
+    const text = await why();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Who opened 443\/tcp, 2026-11-01T10Z to 2026-11-01T11Z, in 2 VPCs\n\n/);
+    const sections = text.stdout.split('\n').filter((line) => line.startsWith('== '));
+    expect(sections).toEqual([`== ${VPC_A1} (111122223333, us-east-1) ==`, `== ${VPC_B} (444455556666, us-east-1) ==`]);
+    // Each VPC's own source and destination under its heading.
+    const [a, b] = text.stdout.split(/^== .* ==$/m).slice(1);
+    for (const part of [a!, b!]) expect(part).toMatch(/^443\/tcp \(https\): 1 connection, 1 flow, [^\n]*\n {2}from 10\.0\.1\.5 +1 connection, [^\n]*\n {2}to {3}203\.0\.113\.10 +1 connection/m);
+    const json = JSON.parse((await why('--format', 'json')).stdout) as { drillDown: { connections: number }; vpcs: { account: string; vpcId: string; drillDown: { connections: number } }[] };
+    expect(json.drillDown.connections).toBe(2);
+    expect(json.vpcs.map((v) => [v.account, v.vpcId, v.drillDown.connections])).toEqual([['111122223333', VPC_A1, 1], ['444455556666', VPC_B, 1]]);
+    const markdown = await why('--format', 'markdown');
+    expect(markdown.stdout.split('\n').filter((line) => line.startsWith('#'))).toEqual([
+      '### Who opened 443/tcp, 2026-11-01T10Z to 2026-11-01T11Z, in 2 VPCs',
+      `#### ${VPC_A1} \\(111122223333, us-east-1\\)`,
+      `#### ${VPC_B} \\(444455556666, us-east-1\\)`,
+    ]);
+    // A port only one VPC opened reads as before.
+    expect((await cli(['why', '22', '--logs', 'logs', '--end', '2026-11-01T11', '--lookback-hours', '1', '--vpcs', 'vpcs.yml'], dir)).stdout).toMatch(/^Who opened 22\/tcp, 2026-11-01T10Z to 2026-11-01T11Z\n\n22\/tcp \(ssh\): 1 connection/);
   });
 
   test.each([

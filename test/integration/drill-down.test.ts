@@ -73,7 +73,7 @@ describe('drill-down on generated v5 logs', () => {
     expect(rows.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })))
       .toEqual(v5.truth.seed.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })));
     const result = await engine.runDrillDown(seed, rows);
-    expect(result.sql).toContain('SELECT srcport AS port');
+    expect(result.sql).toContain('SELECT account_id, region, vpc_id, srcport AS port');
     expect(result.ports.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })))
       .toEqual(rows.map(({ port, protocol, connections, flows, bytes }) => ({ port, protocol, connections, flows, bytes })));
   });
@@ -96,13 +96,13 @@ test('v2 logs show what they have: addresses and counts, no instance, subnet, se
 
 test('poisoned rows are left out, each with one warning', () => {
   const good: RawDrillDownRow = {
-    port: 8333, protocol: 6, nat_copy: false, instance_id: 'i-0a1b2c3d4e5f60001', interface_id: 'eni-0a1b2c3d4e5f60001', subnet_id: null,
+    account_id: null, region: null, vpc_id: null, port: 8333, protocol: 6, nat_copy: false, instance_id: 'i-0a1b2c3d4e5f60001', interface_id: 'eni-0a1b2c3d4e5f60001', subnet_id: null,
     srcaddr: '10.0.1.5', dstaddr: '203.0.113.5', pkt_dst_aws_service: null, traffic_path: 8, connections: 2, flows: 2, bytes: 100n,
     first_seen: 1793527260, last_seen: 1793527320, port_total: false,
   };
   expect(Object.keys(good)).toEqual([...DRILL_DOWN_COLUMNS]);
   const { ports, rejected } = summarizeDrillDown(
-    [good, { ...good, instance_id: '<img src=x>' }, { ...good, dstaddr: '@octocat' }, { ...good, port: 70000 }],
+    [good, { ...good, instance_id: '<img src=x>' }, { ...good, dstaddr: '@octocat' }, { ...good, port: 70000 }, { ...good, vpc_id: 'vpc-<b>' }],
     [{ port: 8333, protocol: 6 }],
   );
   expect(ports[0]).toMatchObject({ connections: 2, bytes: 100, firstSeen: '2026-11-01T10:01:00.000Z', lastSeen: '2026-11-01T10:02:00.000Z' });
@@ -110,5 +110,22 @@ test('poisoned rows are left out, each with one warning', () => {
     'Drill-down row 2 was left out: instance_id "<img src=x>" is not valid.',
     'Drill-down row 3 was left out: dstaddr "@octocat" is not an IP address.',
     'Drill-down row 4 was left out: port 70000 is not valid.',
+    'Drill-down row 5 was left out: vpc_id "vpc-<b>" is not a VPC id (vpc- and up to 32 lowercase letters and digits).',
   ]);
+});
+
+test('a unit whose groups the row limit cut keeps its totals; the organisation-wide totals sum every unit', () => {
+  const row = (vpc: string, total: boolean, connections: number): RawDrillDownRow => ({
+    account_id: '111122223333', region: 'us-east-1', vpc_id: vpc, port: 22, protocol: 6, nat_copy: false,
+    instance_id: null, interface_id: null, subnet_id: null, srcaddr: total ? null : '10.0.1.5', dstaddr: total ? null : '198.51.100.7',
+    pkt_dst_aws_service: null, traffic_path: null, connections, flows: connections, bytes: connections * 100,
+    first_seen: 1793527260, last_seen: 1793527320, port_total: total,
+  });
+  // vpc-0000000a has its totals and one group; vpc-0000000b only its totals (its groups were beyond the limit).
+  const { ports, units } = summarizeDrillDown([row('vpc-0000000a', true, 5), row('vpc-0000000b', true, 7), row('vpc-0000000a', false, 5)], [{ port: 22, protocol: 6 }]);
+  expect(units.map((u) => [u.unit.vpcId, u.ports[0]!.connections, u.ports[0]!.sources.length, u.ports[0]!.firstSeen])).toEqual([
+    ['vpc-0000000a', 5, 1, '2026-11-01T10:01:00.000Z'],
+    ['vpc-0000000b', 7, 0, '2026-11-01T10:01:00.000Z'],
+  ]);
+  expect(ports[0]).toMatchObject({ connections: 12, flows: 12, bytes: 1200 });
 });

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCidrList } from '../../src/audit/parameters.js';
 import { buildAuditSql, type AuditParameters } from '../../src/audit/query.js';
+import { buildDrillDownSql } from '../../src/audit/drill-down.js';
+import { trinoSyntaxErrors } from '../support/trino-grammar.js';
 import { unitKey } from '../../src/audit/audit-unit.js';
 import { portKey } from '../../src/audit/port-row.js';
 import { DuckDbEngine, localViewShape } from '../../src/engines/duckdb.js';
@@ -76,5 +78,28 @@ describe('an organisation audit on DuckDB', () => {
     });
     expect(result.units.map((u) => u.portsLeftOut)).toEqual([1, 0, 1, 0]);
     expect(result.portsLeftOut).toBe(2);
+  });
+});
+
+describe('the drill-down of an organisation audit on DuckDB', () => {
+  test('one query gives each VPC its own sources and destinations of a port, and the organisation-wide sum; its SQL parses as Trino', async () => {
+    const p: AuditParameters = { preset: 'egress-ports', vpcCidrs: [], window: WINDOW, maxPorts: 100, source: localViewShape(TABLE, logs), inventory: ORG_INVENTORY };
+    const ports = [{ port: 443, protocol: 6 }, { port: 22, protocol: 6 }];
+    const result = await new DuckDbEngine({ logs }).runDrillDown(p, ports);
+    expect(result.sql).toBe(buildDrillDownSql(p, ports));
+    expect(await trinoSyntaxErrors(result.sql)).toEqual([]);
+    expect(result.rejected).toEqual([]);
+    // 443/tcp: the same address 10.0.1.5 in two accounts' VPCs on 10.0.0.0/16 is two sources, one per VPC.
+    const perUnit = result.units.map((u) => [unitKey(u.unit), u.ports.map((d) => [portKey(d), d.connections, d.sources.map((s) => s.address), d.destinations.map((t) => t.address)])]);
+    expect(perUnit).toEqual([
+      [`111122223333/us-east-1/${VPC_A1}`, [['443/tcp', 1, ['10.0.1.5'], ['203.0.113.10']]]],
+      [`111122223333/us-east-1/${VPC_A2}`, [['22/tcp', 1, ['10.1.2.3'], ['198.51.100.7']]]],
+      [`444455556666/us-east-1/${VPC_B}`, [['443/tcp', 1, ['10.0.1.5'], ['203.0.113.10']]]],
+    ]);
+    // Organisation-wide, in the order asked: the units' totals summed (the one destination reached from both VPCs merged).
+    expect(result.ports.map((d) => [portKey(d), d.connections, d.flows, d.bytes, d.destinations.map((t) => [t.address, t.connections])])).toEqual([
+      ['443/tcp', 2, 2, 2000, [['203.0.113.10', 2]]],
+      ['22/tcp', 1, 1, 1000, [['198.51.100.7', 1]]],
+    ]);
   });
 });

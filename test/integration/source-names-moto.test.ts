@@ -182,12 +182,13 @@ test("a scheduled run's tracking issue names the instance and interface that ope
       store: new FileMemoryStore(join(dir, 'known-ports.json'), KEY),
       label: LABEL,
       stackOrVpcKey: KEY,
+      issueKey: KEY,
       author: await tokenLogin(octokit),
       log,
       // The drill-down step as main runs it, with the query's answer given: the names come from moto.
       drillDown: async (newPorts) => {
         const ports = newPorts.map((p) => ({ ...drillDownFrom([{ instanceId: ids.instanceId, interfaceId: ids.interfaceId }]), port: p.port }));
-        return { sql: 'SELECT 1', rejected: [], statistics: audit.statistics, ports: withSourceNames(ports, await lookUpSourceNames(aws.clients.ec2, ports, log)) };
+        return { sql: 'SELECT 1', rejected: [], units: [], statistics: audit.statistics, ports: withSourceNames(ports, await lookUpSourceNames(aws.clients.ec2, ports, log)) };
       },
     });
     expect(report.issueAction).toBe('opened');

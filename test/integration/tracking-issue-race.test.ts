@@ -38,7 +38,7 @@ async function drillDownOf(newPorts: readonly PortRow[]) {
     sources: [{ instanceId: sourceOf(p.port), interfaceId: null, subnetId: null, address: '10.0.1.5', connections: p.connections, bytes: p.bytes }],
     destinations: [],
   }));
-  return { sql: 'SELECT 1', rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0, queryExecutionId: 'q-2' }, ports };
+  return { sql: 'SELECT 1', rejected: [], units: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0, queryExecutionId: 'q-2' }, ports };
 }
 
 const ours = () => bed.github.openIssues().filter((issue) => issue.body.includes(trackingMarker(KEY)));

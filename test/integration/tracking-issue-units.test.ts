@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AuditUnit, UnitPorts } from '../../src/audit/audit-unit.js';
 import { portsOf } from '../../src/audit/known-ports.js';
 import type { PortRow } from '../../src/audit/port-row.js';
+import type { PortDrillDown } from '../../src/audit/drill-down.js';
 import { trackingMarker, unacknowledgedKeysIn } from '../../src/report/tracking-issue.js';
 import { KEY, LABEL, portRow, recordingLogger, useScheduledBed } from '../support/report-fixtures.js';
 
@@ -90,6 +91,48 @@ describe('one tracking issue for several VPCs', () => {
       '444455556666/eu-west-1/vpc-0bbbbbbbbbbbbbbbb',
       '777788889999/us-east-1/vpc-0cccccccccccccccc',
     ]);
+  });
+
+  test('a port new in two VPCs is one new port (the new-ports output, the drill-down), its counts summed; the comment names both VPCs', async () => {
+    await runUnits([A, [HTTPS]], [B, [HTTPS]]).report;
+    const sshInB = portRow(22, 6, 7, ['198.51.100.9']);
+    const asked: string[][] = [];
+    const drillDown = async (ports: readonly PortRow[]) => {
+      asked.push(ports.map((p) => `${p.port}/${p.protocol}`));
+      return { sql: 'SELECT 1', ports: [], units: [], rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0 } };
+    };
+    const units: UnitPorts[] = [{ unit: A, rows: [HTTPS, SSH], portsLeftOut: 0 }, { unit: B, rows: [HTTPS, sshInB], portsLeftOut: 0 }];
+    const report = await bed.run([HTTPS, SSH], undefined, recordingLogger(), false, undefined, drillDown, units);
+    expect(report.newPorts.map((p) => [p.port, p.protocol, p.flows, p.connections, p.peers])).toEqual([[22, 6, 47, 47, 2]]);
+    expect(asked).toEqual([['22/6']]);
+    // Where it is new stays per VPC: the findings and the issue's hidden line.
+    expect(report.units.map((u) => u.newPorts.map((p) => p.flows))).toEqual([[40], [7]]);
+    expect(unacknowledgedKeysIn(bed.github.issues.get(report.issueNumber!)!.body).sort()).toEqual([
+      '111122223333/eu-west-1/vpc-0aaaaaaaaaaaaaaaa:22/tcp',
+      '444455556666/eu-west-1/vpc-0bbbbbbbbbbbbbbbb:22/tcp',
+    ]);
+  });
+
+  test("each VPC's section shows who in that VPC opened its new ports (the drill-down per unit), not another VPC's", async () => {
+    await runUnits([A, [HTTPS]], [B, [HTTPS, SSH]]).report;
+    // 22/tcp is known in B and new in A; the drill-down query returns both VPCs' sources of it.
+    const drill = (address: string, instance: string): PortDrillDown => ({
+      port: 22, protocol: 6, connections: 40, flows: 40, bytes: 60_000, firstSeen: null, lastSeen: null,
+      sources: [{ instanceId: instance, interfaceId: null, subnetId: null, address, connections: 40, bytes: 60_000 }],
+      destinations: [{ address: '198.51.100.7', awsService: null, trafficPath: 8, connections: 40, bytes: 60_000 }],
+    });
+    const inA = drill('10.0.1.5', 'i-0aaaaaaaaaaaaaaaa');
+    const inB = drill('10.9.1.5', 'i-0bbbbbbbbbbbbbbbb');
+    const drillDown = async () => ({ sql: 'SELECT 1', ports: [inA], units: [{ unit: A, ports: [inA] }, { unit: B, ports: [inB] }], rejected: [], statistics: { elapsedMs: 1, bytesScanned: 0, costUsd: 0 } });
+    const units: UnitPorts[] = [{ unit: A, rows: [HTTPS, SSH], portsLeftOut: 0 }, { unit: B, rows: [HTTPS, SSH], portsLeftOut: 0 }];
+    const report = await bed.run([HTTPS, SSH], undefined, recordingLogger(), false, undefined, drillDown, units);
+    expect(report.issueAction).toBe('opened');
+    const body = bed.github.issues.get(report.issueNumber!)!.body;
+    const sectionA = body.slice(body.indexOf('### vpc-0aaaaaaaaaaaaaaaa'));
+    expect(sectionA).toMatch(/^### vpc-0aaaaaaaaaaaaaaaa[^\n]*\n\n\*\*New this run\*\*[^]*?\*\*`22\/tcp`\*\* \(ssh\)[^]*?\| from \| i-0aaaaaaaaaaaaaaaa · 10\.0\.1\.5 \|/);
+    // B's 22/tcp is not new there: its sources are in no section, and there is no organisation-wide list of them.
+    expect(body).not.toContain('i-0bbbbbbbbbbbbbbbb');
+    expect(body).not.toContain('### Who opened the new ports');
   });
 
   test('a VPC quiet this window keeps its unacknowledged ports in the issue', async () => {

@@ -31,8 +31,8 @@ export async function motoApi(endpoint: string, path: string, body: unknown): Pr
 export const queueAthenaResults = (endpoint: string, ...portLists: (readonly PortRow[])[]) =>
   motoApi(endpoint, '/moto-api/static/athena/query-results', { results: portLists.map((rows) => athenaResultSet(rows)) });
 
-/** The next query returns these rows of `columns` (each value as text, nothing for a null). */
-async function queueRows<C extends string>(endpoint: string, columns: readonly C[], rows: readonly Readonly<Record<C, unknown>>[]): Promise<void> {
+/** The next query returns these rows of `columns` (each value as text, nothing for a null or an absent column). */
+async function queueRows<C extends string>(endpoint: string, columns: readonly C[], rows: readonly Readonly<Partial<Record<C, unknown>>>[]): Promise<void> {
   const text = (value: unknown) => (value === null || value === undefined ? {} : { VarCharValue: String(value) });
   await motoApi(endpoint, '/moto-api/static/athena/query-results', {
     results: [{

@@ -83,6 +83,7 @@ export function scheduledRunner(github: FakeGitHub, memoryPath: string) {
       store: new FileMemoryStore(memoryPath, KEY),
       label: LABEL,
       stackOrVpcKey: KEY,
+      issueKey: KEY,
       author: await tokenLogin(octokit),
       log,
       collectingBaseline,

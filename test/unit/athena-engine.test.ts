@@ -211,7 +211,7 @@ test('the drill-down is one more query: its rows are read by the header, NULL ce
       ResultSet: {
         Rows: [
           textRow([...DRILL_DOWN_COLUMNS]),
-          textRow(['8333', '6', 'false', 'i-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60001', undefined, '10.0.1.5', '203.0.113.5', undefined, '8', '2', '3', '4096', '1793527260', '1793527380']),
+          textRow(['111122223333', 'us-east-1', 'vpc-0a1b2c3d', '8333', '6', 'false', 'i-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60001', undefined, '10.0.1.5', '203.0.113.5', undefined, '8', '2', '3', '4096', '1793527260', '1793527380']),
         ],
       },
     }),
@@ -224,5 +224,7 @@ test('the drill-down is one more query: its rows are read by the header, NULL ce
     sources: [{ instanceId: 'i-0a1b2c3d4e5f60001', interfaceId: 'eni-0a1b2c3d4e5f60001', subnetId: null, address: '10.0.1.5', connections: 2, bytes: 4096 }],
     destinations: [{ address: '203.0.113.5', awsService: null, trafficPath: 8, connections: 2, bytes: 4096 }],
   }]);
+  // The row's unit: its VPC's own drill-down is the same (one unit).
+  expect(result.units).toEqual([{ unit: { account: '111122223333', region: 'us-east-1', vpcId: 'vpc-0a1b2c3d' }, ports: result.ports }]);
   expect(result.statistics).toMatchObject({ bytesScanned: 2 ** 20, queryExecutionId: 'q-drill', costUsd: athenaCostUsd(2 ** 20) });
 });

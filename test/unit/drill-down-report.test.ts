@@ -63,7 +63,7 @@ describe('drill-down in the report', () => {
   test('the job summary shows the drill-down query\'s cost only when it ran', () => {
     const statistics = { elapsedMs: 900, bytesScanned: 3 * 2 ** 20, costUsd: 0.0000477, queryExecutionId: 'q-drill' };
     const base = { top: 10, result: auditResult([BEACON]), window: WINDOW, newPorts: [BEACON], silent: false };
-    const text = renderJobSummary({ ...base, drillDown: { sql: 'SELECT 1', ports: [DRILL], rejected: [], statistics } });
+    const text = renderJobSummary({ ...base, drillDown: { sql: 'SELECT 1', ports: [DRILL], units: [], rejected: [], statistics } });
     expect(text).toMatch(/- Cost: Athena scanned [^\n]+\n- Drill-down of the new ports: Athena scanned 3\.00 MiB \(3,145,728 bytes\), billed [^\n]+ \(query `q-drill`\)\./);
     expect(renderJobSummary(base)).not.toContain('Drill-down');
   });

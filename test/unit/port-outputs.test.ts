@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseAllowlist } from '../../src/audit/allowlist.js';
 import { portDetails } from '../../src/report/port-details.js';
-import { CSV_COLUMNS, renderPortCsv } from '../../src/report/port-csv.js';
+import { CSV_COLUMNS, renderPortCsv, renderUnitPortCsv, UNIT_CSV_COLUMNS } from '../../src/report/port-csv.js';
 import { buildSarif, renderSarif, ruleId, type SarifInput } from '../../src/report/sarif.js';
 import { portRow, WINDOW } from '../support/report-fixtures.js';
 import { sarifSchemaErrors } from '../support/sarif-schema.js';
@@ -120,5 +120,75 @@ describe('SARIF', () => {
     expect(later.get(ruleId(SMTP))).toBe(first.get(ruleId(SMTP)));
     expect(new Set(first.values()).size).toBe(first.size);
     expect(fingerprints({ ...input, scope: 'vpc-0other' }).get(ruleId(BEACON))).not.toBe(first.get(ruleId(BEACON)));
+  });
+});
+
+describe('an organisation audit: each port judged in each VPC (allowlist accounts:/vpcs:)', () => {
+  const A = { account: '111122223333', region: 'eu-west-1', vpcId: 'vpc-0a1b2c3d4e5f67890' };
+  const B = { account: '444455556666', region: 'eu-west-1', vpcId: 'vpc-0b2c3d4e5f6789012' };
+  // 5432 is explained only in VPC A; 443 everywhere.
+  const SCOPED = parseAllowlist(
+    [
+      'ports:',
+      '  - { port: 443, protocol: tcp, reason: HTTPS }',
+      '  - port: 5432',
+      '    protocol: tcp',
+      '    reason: the payments database',
+      `    vpcs: [${A.vpcId}]`,
+      '',
+    ].join('\n'),
+    '.github/outbound-ports.yml',
+    TODAY,
+  );
+  const PG_A = portRow(5432, 6, 30);
+  const PG_B = portRow(5432, 6, 7);
+  const units = [
+    { unit: A, rows: [HTTPS, PG_A] },
+    { unit: B, rows: [PG_B, HTTPS] },
+  ];
+  const summed = [HTTPS, portRow(5432, 6, 37)];
+
+  test('SARIF: a result only in the VPC that does not explain the port, naming the VPC in the message, a logical location and properties', () => {
+    const log = buildSarif({ rows: summed, units, allowlist: SCOPED, allowlistUri: '.github/outbound-ports.yml', scope: 'the 2 VPCs of vpcs.yml', window: WINDOW });
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const results = log.runs[0]!.results!;
+    expect(results.map((r) => [r.ruleId, r.ruleIndex, r.level, r.properties!.vpcId])).toEqual([['outbound-port/5432/tcp', 1, 'error', B.vpcId]]);
+    expect(results[0]!.message.text).toBe(
+      `${B.vpcId} (${B.account}, eu-west-1) in the 2 VPCs of vpcs.yml connected out to 5432/tcp (7 connections to 1 peer, 10.3 KiB) ` +
+        'from 2026-11-01T00Z to 2026-11-02T00Z: no entry of .github/outbound-ports.yml explains it there.',
+    );
+    expect(results[0]!.locations![0]!.logicalLocations).toEqual([{ name: `${B.vpcId} (${B.account}, eu-west-1)`, fullyQualifiedName: `${B.account}/eu-west-1/${B.vpcId}` }]);
+    expect(results[0]!.properties).toMatchObject({ account: B.account, region: 'eu-west-1', vpcId: B.vpcId, connections: 7 });
+    // The same port unexplained in both VPCs: two results, two fingerprints (one alert per VPC).
+    const both = buildSarif({ rows: summed, units, allowlist: undefined, allowlistUri: 'a.yml', scope: 's', window: WINDOW }).runs[0]!.results!;
+    const pg = both.filter((r) => r.ruleId === 'outbound-port/5432/tcp');
+    expect(pg.map((r) => r.properties!.vpcId)).toEqual([A.vpcId, B.vpcId]);
+    expect(new Set(pg.map((r) => r.partialFingerprints!.primaryLocationLineHash)).size).toBe(2);
+  });
+
+  test('SARIF of one unit keeps the fingerprints and messages of a single-VPC audit, and its scoped entries hold there', () => {
+    const one = { rows: [HTTPS, PG_A], units: [{ unit: A, rows: [HTTPS, PG_A] }], allowlist: undefined, allowlistUri: 'a.yml', scope: 'vpc-0abc1234', window: WINDOW };
+    const unitless = { ...one, units: undefined };
+    const hashes = (i: SarifInput) => buildSarif(i).runs[0]!.results!.map((r) => [r.partialFingerprints!.primaryLocationLineHash, r.message.text, r.locations![0]!.logicalLocations]);
+    expect(hashes(one)).toEqual(hashes(unitless));
+    // In VPC A the scoped entry explains 5432: no result; the unit of nulls is no VPC the entry names.
+    expect(buildSarif({ ...one, allowlist: SCOPED }).runs[0]!.results!).toEqual([]);
+    expect(buildSarif({ ...unitless, allowlist: SCOPED }).runs[0]!.results!.map((r) => r.ruleId)).toEqual(['outbound-port/5432/tcp']);
+  });
+
+  test('CSV: each VPC line carries the verdict in that VPC; an organisation-wide line is unlisted when one VPC does not explain the port', () => {
+    const lines = renderUnitPortCsv(units.map((u) => ({ ...u, units: [u] })), SCOPED).trim().split('\n');
+    expect(lines[0]).toBe(UNIT_CSV_COLUMNS.join(','));
+    expect(lines.slice(1).map((l) => l.split(',')).map((c) => [c[2], c[4], c[13], c[14]])).toEqual([
+      [A.vpcId, '443', 'allowed', '443/tcp'],
+      [A.vpcId, '5432', 'allowed', '5432/tcp'],
+      [B.vpcId, '5432', 'unlisted', ''],
+      [B.vpcId, '443', 'allowed', '443/tcp'],
+    ]);
+    // An account section (or --group-by none) sums its VPCs: judged over those whose ports include the row.
+    const account = renderUnitPortCsv([{ unit: { account: null, region: null, vpcId: null }, rows: summed, units }], SCOPED).trim().split('\n');
+    expect(account.slice(1).map((l) => l.split(',')[13])).toEqual(['allowed', 'unlisted']);
+    expect(renderPortCsv(summed, SCOPED, [units[0]!]).trim().split('\n').slice(1).map((l) => l.split(',')[10])).toEqual(['allowed', 'allowed']);
+    expect(renderPortCsv(summed, SCOPED, units).trim().split('\n').slice(1).map((l) => l.split(',')[10])).toEqual(['allowed', 'unlisted']);
   });
 });

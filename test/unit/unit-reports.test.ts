@@ -36,6 +36,21 @@ describe('job summary per VPC', () => {
     expect(text).toContain('Lines, in order: `22/tcp` in vpc-0aaaaaaaaaaaaaaaa \\(111122223333, eu-west-1\\).');
   });
 
+  test("a VPC's section shows who in that VPC opened its new ports, from the drill-down's per-VPC part", () => {
+    const drill = (address: string) => ({
+      port: 22, protocol: 6, connections: 40, flows: 40, bytes: 60_000, firstSeen: null, lastSeen: null,
+      sources: [{ instanceId: null, interfaceId: null, subnetId: null, address, connections: 40, bytes: 60_000 }], destinations: [],
+    });
+    const units = [finding(A, [HTTPS, SSH], [SSH]), finding(B, [HTTPS, SSH], [])];
+    const drillDown = { sql: 'SELECT 1', ports: [drill('10.0.1.5')], units: [{ unit: A, ports: [drill('10.0.1.5')] }, { unit: B, ports: [drill('10.9.9.9')] }], rejected: [], statistics: auditResult([]).statistics };
+    const text = renderJobSummary({ result: auditResult([HTTPS, SSH]), top: 10, window: WINDOW, newPorts: [SSH], silent: false, units, drillDown });
+    const sectionA = text.slice(text.indexOf('### vpc-0aaaaaaaaaaaaaaaa'), text.indexOf('### Top list, every VPC'));
+    expect(sectionA).toMatch(/\*\*`22\/tcp`\*\* \(ssh\): 40 connections[^]*\| from \| 10\.0\.1\.5 \| 40 \|/);
+    // 22/tcp is not new in B: B has no section, and its sources are not shown.
+    expect(text).not.toContain('### vpc-0bbbbbbbbbbbbbbbb');
+    expect(text).not.toContain('10.9.9.9');
+  });
+
   test('one unit, attributed or not, is the one-VPC summary (its trend read from its own unit of the memory)', () => {
     const base = { result: auditResult([HTTPS, SSH]), top: 10, window: WINDOW, newPorts: [SSH], silent: false };
     const memoryOf = (unit: AuditUnit) => updateMemory(undefined, 'vpc-0aaaaaaaaaaaaaaaa', [finding(unit, [HTTPS, SSH], [])], new Set(), WINDOW.end, WINDOW);
