@@ -3,13 +3,14 @@
 // as it was before issue 20 (test/fixtures/github-oidc-role-before-issue-20.yaml) is created, then UPDATED to
 // the current template, with a pipeline stack of that time (test/fixtures/pipeline-before-issue-20.yaml, built)
 // running, as README's "Upgrading a bootstrap from before issue 20" says: the update completes, keeps the roles'
-// and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary), the forwarder and
-// its failure queue, and their exports, and
+// and the boundary's names, adds the bucket, the pipeline's three roles (with the boundary), the forwarder, its
+// failure queue and the delivery stream's name (moto's CloudFormation creates no stream), and their exports, and
 // leaves the deploy role no IAM write. Then the one deploy of the upgrade (an administrator's) turns the old stack
 // into one that imports the bootstrap's bucket and roles and holds none of its own, the old bucket kept; and later
 // deploys run as the deploy role. moto runs as deploy.test.ts runs it (deploy-moto/): taught to register an updated stack's exports and
 // to apply a role's new trust and inline policies on update, which moto 5.2 does not do by itself. Last, the same
-// kind of upgrade from the bootstrap and pipeline of just before the forwarder moved into the bootstrap.
+// kind of upgrade from the bootstrap and pipeline of just before the forwarder and the delivery stream moved into
+// the bootstrap.
 
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
