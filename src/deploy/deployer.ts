@@ -107,7 +107,7 @@ export async function deployStack(
 /**
  * The one sentence for a stack whose Fn::ImportValue names an export no stack has (CloudFormation's "No export
  * named X found", from CreateStack, a change set's StatusReason or a failed resource): the OIDC bootstrap
- * (dist/github-oidc-role.yaml) is missing or older than the stack (the forwarder's exports), or, for `<stack>-ParquetFlowLogId`, was deployed without
+ * (dist/github-oidc-role.yaml) is missing or older than the stack (the forwarder's and the delivery stream's exports), or, for `<stack>-ParquetFlowLogId`, was deployed without
  * Pipeline=s3-parquet (that flow log is the bootstrap's). Undefined for any other error.
  */
 function missingBootstrapExport(error: unknown, stackName: string): DeployError | undefined {
@@ -115,7 +115,7 @@ function missingBootstrapExport(error: unknown, stackName: string): DeployError 
   if (name === undefined) return undefined;
   const fix = name === `${stackName}-ParquetFlowLogId`
     ? 'update the bootstrap stack with Pipeline=s3-parquet first (the s3-parquet flow log is the bootstrap\'s)'
-    : `deploy the bootstrap stack, or update it, with this release's dist/github-oidc-role.yaml and PipelineStackName=${stackName} first (a bootstrap from before the forwarder moved into it exports no -ForwarderArn)`;
+    : `deploy the bootstrap stack, or update it, with this release's dist/github-oidc-role.yaml and PipelineStackName=${stackName} first (a bootstrap from before the forwarder and the delivery stream moved into it exports no -ForwarderArn or -DeliveryStreamName)`;
   const stackStatus = error instanceof DeployError ? error.stackStatus : undefined;
   return new DeployError(`Stack ${stackName} imports ${name}, which no stack of this account and region exports: ${fix}; README, "One-time AWS setup".`, stackStatus);
 }

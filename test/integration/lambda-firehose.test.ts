@@ -35,7 +35,8 @@ const ROLE = 'arn:aws:iam::123456789012:role/test';
 const CAPTURE_BUCKET = 'captured-payloads';
 const DATA_BUCKET = 'flow-log-data';
 const STREAM = 'pipeline-stream';
-const template: Json = parseCfnTemplate(readFileSync('dist/pipeline.yaml', 'utf8'));
+// The delivery stream is the bootstrap's (issue 20).
+const template: Json = parseCfnTemplate(readFileSync('dist/github-oidc-role.yaml', 'utf8'));
 const destination: Json = template.Resources.DeliveryStream.Properties.ExtendedS3DestinationConfiguration;
 
 let moto: MotoServer;

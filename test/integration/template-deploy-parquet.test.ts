@@ -129,8 +129,9 @@ test("switching an existing stack's pipeline is an ordinary update through the d
   const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: TEST_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const groups = (await logs.send(new DescribeLogGroupsCommand({}))).logGroups!.map((g) => g.logGroupName);
   expect(groups).not.toContain(before.FlowLogGroup);
-  // The bootstrap's forwarder stays, idle (no subscription invokes it), so that no export the stack imports goes.
-  expect(groups).toContain('switching-ForwarderLogGroup-bootstrap');
+  // The bootstrap's forwarder and delivery stream stay, idle (no subscription invokes the forwarder), so that no
+  // export the stack imports goes.
+  expect(groups).toEqual(expect.arrayContaining(['switching-ForwarderLogGroup-bootstrap', 'switching-DeliveryLogGroup-bootstrap']));
 
   const back = await deploy('cloudwatch-firehose');
   await bootstrapPipeline('cloudwatch-firehose');

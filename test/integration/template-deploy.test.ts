@@ -1,7 +1,7 @@
 // Deploys the built template to moto_server's CloudFormation. moto 5.2 cannot create every resource type of
 // the stack (see MOTO_UNSUPPORTED): those are cut out and references to them replaced by stand-in values, and
 // the rest (log groups, the VPC flow log) is created by moto's CloudFormation and checked through each service's
-// own API, on top of the OIDC bootstrap whose bucket and roles, and forwarder (the Lambda with its inlined code,
+// own API, on top of the OIDC bootstrap whose bucket and roles, delivery stream's name, and forwarder (the Lambda with its inlined code,
 // its invoke permission, its failure queue; issue 20), the stack imports.
 // This is the default pipeline, cloudwatch-firehose; s3-parquet is in template-deploy-parquet.test.ts.
 
@@ -64,7 +64,7 @@ afterAll(async () => moto?.stop());
 test('moto cannot create exactly the listed resource types; the rest of the stack is created', () => {
   expect(removed.sort()).toEqual(
     [
-      'DeliveryLogStream', 'DeliveryStream', 'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'ParquetTable', 'WorkGroup', 'PullRequestWorkGroup',
+      'FlowLogSubscription', 'GlueDatabase', 'GlueTable', 'ParquetTable', 'WorkGroup', 'PullRequestWorkGroup',
       'FailureQueueAlarm', 'ForwarderErrorsAlarm',
     ].sort(),
   );
@@ -81,7 +81,7 @@ test('outputs: the flow-log group; the stack creates no bucket or role of its ow
   expect(Object.keys(physical).filter((id) => /^AWS::(IAM|S3)::/.test(template.Resources[id].Type))).toEqual([]);
 });
 
-test("outputs for pipeline health and redrive: the flow log, and the bootstrap's forwarder and failure queue", () => {
+test("outputs for pipeline health and redrive: the flow log, and the bootstrap's forwarder, failure queue and delivery stream", () => {
   const outputs = Object.fromEntries((stack.Outputs as Json[]).map((o) => [o.OutputKey, o.OutputValue]));
   expect(outputs.FlowLogId).toMatch(/^fl-/);
   expect(outputs.FlowLogId).toBe(physical.FlowLog);
@@ -90,7 +90,9 @@ test("outputs for pipeline health and redrive: the flow log, and the bootstrap's
   expect(outputs.FailureQueueUrl).toBe(bootstrap.FailureQueueUrl);
   expect(outputs.FailureQueueName).toBe('vpc-port-audit-FailureQueue-bootstrap');
   expect(outputs.FailureQueueUrl!.endsWith(`/${outputs.FailureQueueName}`)).toBe(true);
-  expect(Object.keys(physical).filter((id) => /^AWS::(Lambda|SQS)::/.test(template.Resources[id].Type))).toEqual([]);
+  expect(outputs.DeliveryStreamName).toBe('vpc-port-audit-DeliveryStream-fixed');
+  expect(outputs.DeliveryStreamName).toBe(bootstrap.DeliveryStreamName);
+  expect(Object.keys(physical).filter((id) => /^AWS::(Lambda|SQS|KinesisFirehose)::/.test(template.Resources[id].Type))).toEqual([]);
 });
 
 test("the bootstrap's failure queue is encrypted and keeps a message 14 days, up to 1 MiB", async () => {
@@ -116,7 +118,7 @@ test('the VPC flow log writes the v5 format to the log group', async () => {
 test('log groups expire after the default retention', async () => {
   const groups = await new CloudWatchLogsClient(config).send(new DescribeLogGroupsCommand({}));
   const retention = Object.fromEntries(groups.logGroups!.map((g) => [g.logGroupName, g.retentionInDays]));
-  for (const name of [physical.FlowLogGroup!, physical.DeliveryLogGroup!, 'vpc-port-audit-ForwarderLogGroup-bootstrap']) expect({ name, days: retention[name] }).toEqual({ name, days: 3 });
+  for (const name of [physical.FlowLogGroup!, 'vpc-port-audit-DeliveryLogGroup-bootstrap', 'vpc-port-audit-ForwarderLogGroup-bootstrap']) expect({ name, days: retention[name] }).toEqual({ name, days: 3 });
 });
 
 // moto's CloudFormation applies only BucketEncryption and Tags of AWS::S3::Bucket: public access, lifecycle and

@@ -52,9 +52,9 @@ export const bootstrapRoleName = (logicalId: string, stack = STACK) =>
   `${stack}-${{ FlowLogDeliveryRole: 'flow-log', DeliveryRole: 'delivery', ForwarderRole: 'forwarder', DeployRole: 'deploy', AuditRole: 'audit' }[logicalId]}-${REGION}`;
 const roleArn = (roleName: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${roleName}`;
 /**
- * The fixed names of the bootstrap's forwarder parts for pipeline stack `stack` (held to the template by a test),
- * and of the pipeline's two parts the bootstrap names first: the flow-log group it may be invoked from and the
- * delivery stream it sends to.
+ * The fixed names of the bootstrap's forwarder and delivery-stream parts for pipeline stack `stack` (held to the
+ * template by a test), and of the pipeline's one part the bootstrap names first: the flow-log group the forwarder
+ * may be invoked from.
  */
 export const forwarderNames = (stack = STACK) => ({
   Forwarder: `${stack}-Forwarder-bootstrap`,
@@ -62,10 +62,13 @@ export const forwarderNames = (stack = STACK) => ({
   FailureQueue: `${stack}-FailureQueue-bootstrap`,
   FlowLogGroup: `${stack}-FlowLogGroup-fixed`,
   DeliveryStream: `${stack}-DeliveryStream-fixed`,
+  DeliveryLogGroup: `${stack}-DeliveryLogGroup-bootstrap`,
 });
 /** The bootstrap's forwarder function and failure queue, as ARNs. */
 export const forwarderArn = (stack = STACK) => arn('lambda', `function:${forwarderNames(stack).Forwarder}`);
 export const failureQueueArn = (stack = STACK) => arn('sqs', forwarderNames(stack).FailureQueue);
+/** The bootstrap's delivery stream, as an ARN. */
+export const deliveryStreamArn = (stack = STACK) => arn('firehose', `deliverystream/${forwarderNames(stack).DeliveryStream}`);
 /** What the bootstrap for pipeline stack `stack` exports (the pipeline stack's Fn::ImportValue), with Pipeline=s3-parquet. */
 export const bootstrapExports = (stack = STACK): Record<string, string> => ({
   [`${stack}-BucketName`]: bucketName(stack),
@@ -75,6 +78,7 @@ export const bootstrapExports = (stack = STACK): Record<string, string> => ({
   [`${stack}-ForwarderFunctionName`]: forwarderNames(stack).Forwarder,
   [`${stack}-FailureQueueName`]: forwarderNames(stack).FailureQueue,
   [`${stack}-FailureQueueUrl`]: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${forwarderNames(stack).FailureQueue}`,
+  [`${stack}-DeliveryStreamName`]: forwarderNames(stack).DeliveryStream,
 });
 
 // --- the bootstrap template, resolved -------------------------------------------------------------------------
@@ -101,6 +105,7 @@ export function resolveBootstrap(template: Json, parameters: Record<string, stri
       if (id === 'Bucket') return `arn:${PARTITION}:s3:::${bucketName(stack)}`;
       if (id === 'Forwarder') return forwarderArn(stack);
       if (id === 'FailureQueue') return failureQueueArn(stack);
+      if (id === 'DeliveryStream') return deliveryStreamArn(stack);
       if (template.Resources[id]?.Type === 'AWS::IAM::Role') return roleArn(bootstrapRoleName(id, stack));
       throw new Error(`GetAtt ${id}.Arn has no example value`);
     },
@@ -140,7 +145,7 @@ export function resolveConditions(template: Json, parameters: Record<string, str
 
 /** The example physical name of each resource of a pipeline stack called `stack`: its fixed name when it has one. */
 function physicalName(raw: Json, stack: string, logicalId: string, type: string): string {
-  const fixed = (raw[logicalId].Properties.LogGroupName ?? raw[logicalId].Properties.DeliveryStreamName)?.['Fn::Sub'];
+  const fixed = raw[logicalId].Properties.LogGroupName?.['Fn::Sub'];
   if (typeof fixed === 'string') return fixed.replace('${AWS::StackName}', stack);
   switch (type) {
     case 'AWS::Glue::Database':
@@ -186,8 +191,6 @@ export function resolvePipeline(template: Json, stack = STACK): Pipeline {
         return `${ownArn(raw[id].Properties.LogGroupName.Ref).replace(/:\*$/, '')}:log-stream:${n}`;
       case 'AWS::EC2::FlowLog':
         return arn('ec2', `vpc-flow-log/${n}`);
-      case 'AWS::KinesisFirehose::DeliveryStream':
-        return arn('firehose', `deliverystream/${n}`);
       case 'AWS::CloudWatch::Alarm':
         return arn('cloudwatch', `alarm:${n}`);
       case 'AWS::Logs::SubscriptionFilter':
@@ -269,13 +272,6 @@ export const EXCLUSIONS: Record<string, readonly Exclusion[]> = {
     },
     { actions: ['iam:PassRole'], reason: 'DeliverLogsPermissionArn is not set (S3 delivery writes with the bucket policy, no role)', holds: unset('DeliverLogsPermissionArn') },
   ],
-  'AWS::KinesisFirehose::DeliveryStream': [
-    {
-      actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RevokeGrant'],
-      reason: 'the stream is encrypted with an AWS owned key, not a customer managed one',
-      holds: (p) => p.DeliveryStreamEncryptionConfigurationInput?.KeyType !== 'CUSTOMER_MANAGED_CMK',
-    },
-  ],
   'AWS::Logs::SubscriptionFilter': [{ actions: ['iam:PassRole'], reason: 'RoleArn is not set (a Lambda destination needs no role)', holds: unset('RoleArn') }],
   'AWS::Glue::Database': [
     {
@@ -341,12 +337,6 @@ function requestsFor(pipeline: Pipeline, resource: PipelineResource, action: str
       // S3 delivery reads (and may add to) the destination bucket's policy.
       if (action.startsWith('s3:')) return one(`arn:${PARTITION}:s3:::${/^arn:[^:]+:s3:::([^/]+)/.exec(p.LogDestination)![1]}`);
       return one(resource.arn, resourceTags);
-    case 'AWS::KinesisFirehose::DeliveryStream': {
-      const role = p.ExtendedS3DestinationConfiguration.RoleARN.split('/').pop();
-      if (action === 'iam:PassRole') return passRole(role, 'firehose.amazonaws.com');
-      if (action === 'iam:GetRole') return one(roleArn(role));
-      return one(resource.arn);
-    }
     case 'AWS::Glue::Database':
     case 'AWS::Glue::Table': {
       const ancestry = [catalogArn(), arn('glue', `database/${pipeline.database}`)];
@@ -402,7 +392,6 @@ function callResource(pipeline: Pipeline, name: string, role: 'deploy' | 'audit'
   if (name === '*') return '*';
   if (name === 'bucket/query-results/') return object(pipeline.bucketArn, role === 'deploy' ? 'athena-results/' : 'athena-results-pr/');
   if (name.startsWith('bucket/')) return object(pipeline.bucketArn, name.slice('bucket/'.length));
-  const ofType = (type: string) => Object.values(pipeline.resources).find((r) => r.type === type)?.arn ?? `no ${type} in the template`;
   const arns: Record<string, string> = {
     stack: arn('cloudformation', `stack/${pipeline.stack}/11111111-2222-3333-4444-555555555555`),
     bucket: pipeline.bucketArn,
@@ -413,9 +402,9 @@ function callResource(pipeline: Pipeline, name: string, role: 'deploy' | 'audit'
     table: arn('glue', `table/${pipeline.database}/flow_logs`),
     'parquet-table': arn('glue', `table/${pipeline.database}/flow_logs_parquet`),
     'member-role': memberRoleArn(),
-    // The failure queue is the bootstrap's (redrive empties it).
+    // The failure queue and the delivery stream are the bootstrap's (redrive empties one into the other).
     queue: failureQueueArn(pipeline.stack),
-    deliverystream: ofType('AWS::KinesisFirehose::DeliveryStream'),
+    deliverystream: deliveryStreamArn(pipeline.stack),
   };
   if (!(name in arns)) throw new Error(`action-calls.json names an unknown resource ${name}`);
   return arns[name]!;

@@ -1,7 +1,7 @@
 // The templates as moto 5.2's CloudFormation can create them: the resource types it does not implement are cut
 // out and references to them replaced by stand-in values, and an S3 flow-log destination's folder is cut off
 // (used by the template deployment tests and the end-to-end tests); the OIDC bootstrap a pipeline stack needs
-// (its bucket, roles and forwarder, imported by the pipeline) created first; a pipeline template of an earlier
+// (its bucket, roles, forwarder and delivery stream, imported by the pipeline) created first; a pipeline template of an earlier
 // release (a fixture) built as it was; and waiting for a stack to settle.
 
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -29,13 +29,19 @@ export const MOTO_UNSUPPORTED = [
 
 /**
  * The template without the resources moto cannot create; references to them become stand-in strings, or the
- * value `refs` gives a removed resource's `Ref` (a Glue table or workgroup a test creates itself). Outputs that
- * are a `Ref` to a removed resource are dropped unless `refs` gives it.
+ * value `refs` gives a removed resource's `Ref` (a Glue table or workgroup a test creates itself), or the fixed
+ * name the template gives a removed delivery stream (its `Ref`, so the bootstrap still exports the name the
+ * pipeline stack imports). Outputs that are a `Ref` to a removed resource are dropped unless one of those gives it.
  */
 export function motoDeployable(template: Json, refs: Readonly<Record<string, string>> = {}): { template: Json; removed: string[] } {
   const removed = Object.keys(template.Resources).filter((name) => MOTO_UNSUPPORTED.includes(template.Resources[name].Type));
+  const fixedNames: Json = Object.fromEntries(removed.flatMap((name) => {
+    const fixed = template.Resources[name].Properties?.DeliveryStreamName;
+    return fixed === undefined ? [] : [[name, fixed]];
+  }));
+  const knownRefs: Json = { ...fixedNames, ...refs };
   const standIn = (name: string, attribute?: string) =>
-    attribute ? `arn:aws:moto-stand-in:us-east-1:123456789012:${name}/${attribute}` : (refs[name] ?? `stand-in-${name}`);
+    attribute ? `arn:aws:moto-stand-in:us-east-1:123456789012:${name}/${attribute}` : (knownRefs[name] ?? `stand-in-${name}`);
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (value === null || typeof value !== 'object') return value;
@@ -59,7 +65,7 @@ export function motoDeployable(template: Json, refs: Readonly<Record<string, str
       if (bucketArn) resource.Properties.LogDestination = { 'Fn::Sub': [bucketArn, variables] };
     }
   }
-  const outputs = Object.fromEntries(Object.entries(template.Outputs as Json).filter(([, o]) => !removed.includes(o.Value.Ref) || o.Value.Ref in refs));
+  const outputs = Object.fromEntries(Object.entries(template.Outputs as Json).filter(([, o]) => !removed.includes(o.Value.Ref) || o.Value.Ref in knownRefs));
   return { template: rewrite({ ...template, Resources: resources, Outputs: outputs }) as Json, removed };
 }
 

@@ -277,7 +277,8 @@ describe('an import of a missing bootstrap export becomes one sentence saying wh
   test.each([
     ['audit-ParquetFlowLogId', /^Stack audit imports audit-ParquetFlowLogId, which no stack of this account and region exports: update the bootstrap stack with Pipeline=s3-parquet first/],
     ['audit-BucketName', /^Stack audit imports audit-BucketName, .*: deploy the bootstrap stack, or update it, with this release's dist\/github-oidc-role.yaml and PipelineStackName=audit first/],
-    ['audit-ForwarderArn', /^Stack audit imports audit-ForwarderArn, .*: deploy the bootstrap stack, or update it, with this release's dist\/github-oidc-role.yaml .*exports no -ForwarderArn\)/],
+    ['audit-ForwarderArn', /^Stack audit imports audit-ForwarderArn, .*: deploy the bootstrap stack, or update it, with this release's dist\/github-oidc-role.yaml .*exports no -ForwarderArn or -DeliveryStreamName\)/],
+    ['audit-DeliveryStreamName', /^Stack audit imports audit-DeliveryStreamName, .*: deploy the bootstrap stack, or update it, with this release's dist\/github-oidc-role.yaml .*exports no -ForwarderArn or -DeliveryStreamName\)/],
   ])('on create: %s', async (exportName, message) => {
     const { result, names } = run({
       DescribeStacksCommand: notFound,

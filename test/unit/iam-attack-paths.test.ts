@@ -36,6 +36,7 @@ const OTHER_ACCOUNT = '999999999999';
 const bucket = `arn:aws:s3:::${bucketName()}`;
 const role = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${bootstrapRoleName(id)}`;
 const forwarder = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${bootstrap.Forwarder.Properties.FunctionName}`;
+const stream = `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${bootstrap.DeliveryStream.Properties.DeliveryStreamName}`;
 const inAccount = { 'aws:ResourceAccount': ACCOUNT };
 const viaStack = { ...inAccount, ...VIA_CLOUDFORMATION };
 
@@ -56,9 +57,9 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
           expect(decide(deployRole, 'iam:AttachRolePolicy', target, { ...context, ...boundaryContext })).toBe('explicit-deny');
         }
       }
-      // Nothing on IAM but passing two of the bootstrap's roles to their services and reading one.
+      // Nothing on IAM but passing the bootstrap's flow-log role to its service.
       const iamAllows = deployRole.flatMap((p) => p.Statement).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
-      expect(iamAllows.flatMap((s) => [s.Action].flat()).sort()).toEqual(['iam:GetRole', 'iam:PassRole', 'iam:PassRole']);
+      expect(iamAllows.flatMap((s) => [s.Action].flat()).sort()).toEqual(['iam:PassRole']);
     });
 
     test('2. no one but CloudWatch Logs may invoke the forwarder: AddPermission for any principal is refused, on any function', () => {
@@ -162,8 +163,40 @@ describe.each(REVISIONS)('under the %s Service Authorization Reference', (revisi
         const wide: Policy = { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
         denied(decide([wide], 's3:PutObject', `${lookAlike}/flow-logs/x.gz`, { 'aws:ResourceAccount': OTHER_ACCOUNT }, boundary));
       }
-      // Firehose may be pointed elsewhere only with a role it may pass to Firehose: the delivery role, as above.
-      denied(decide(deployRole, 'iam:PassRole', role('ForwarderRole'), { ...viaStack, 'iam:PassedToService': 'firehose.amazonaws.com' }));
+      // Nor can it give Firehose a role of its choosing: it may pass none to Firehose (the stream is the bootstrap's, 9).
+      for (const id of ['DeliveryRole', 'ForwarderRole', 'FlowLogDeliveryRole']) denied(decide(deployRole, 'iam:PassRole', role(id), { ...viaStack, 'iam:PassedToService': 'firehose.amazonaws.com' }));
+    });
+
+    test("9. the flow logs go only where the administrator's delivery stream sends them: the deploy role cannot create, redirect, re-encrypt or delete it, directly or through the stack", () => {
+      expect(stream).toBe(`arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${STACK}-DeliveryStream-fixed`);
+      // Each Firehose action but the record puts and the reads (Service Authorization Reference, Amazon Kinesis Firehose,
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisfirehose.html).
+      const writes = [
+        'firehose:CreateDeliveryStream', 'firehose:UpdateDestination', 'firehose:DeleteDeliveryStream', 'firehose:StartDeliveryStreamEncryption',
+        'firehose:StopDeliveryStreamEncryption', 'firehose:TagDeliveryStream', 'firehose:UntagDeliveryStream',
+      ];
+      for (const action of writes) {
+        for (const context of [inAccount, viaStack]) {
+          expect({ action, decision: decide(deployRole, action, stream, context) }).toEqual({ action, decision: 'explicit-deny' });
+          // Nor a stream of its own making, under any name (say one the forwarder's role could also reach): no Firehose write is allowed at all.
+          for (const other of [`${STACK}-DeliveryStream-EVIL`, 'exfiltrate']) denied(decide(deployRole, action, `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${other}`, context));
+        }
+      }
+      // Redrive puts records into it, and that is all the deploy role does with Firehose.
+      expect(decide(deployRole, 'firehose:PutRecordBatch', stream)).toBe('allow');
+      const firehoseAllows = deployRole.flatMap((p) => p.Statement).filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('firehose:')));
+      expect(firehoseAllows.flatMap((s) => [s.Action].flat())).toEqual(['firehose:PutRecordBatch']);
+      // Through the stack: the pipeline holds no delivery stream (a change set that adds or changes one is refused as
+      // above); the bootstrap's stream writes only the bucket of this account, with the delivery role.
+      expect(Object.values(pipeline.resources).filter((r) => r.type.startsWith('AWS::KinesisFirehose::'))).toEqual([]);
+      expect(pipeline.template.Outputs.DeliveryStreamName.Value).toEqual({ 'Fn::ImportValue': { 'Fn::Sub': '${AWS::StackName}-DeliveryStreamName' } });
+      const destination = bootstrap.DeliveryStream.Properties.ExtendedS3DestinationConfiguration;
+      expect({ bucket: destination.BucketARN, role: destination.RoleARN }).toEqual({ bucket, role: role('DeliveryRole') });
+      expect(Object.keys(bootstrap.DeliveryStream.Properties).filter((k) => k.endsWith('DestinationConfiguration'))).toEqual(['ExtendedS3DestinationConfiguration']);
+      // Nor can it delete the stream's error log group, or anything of the bootstrap's log groups.
+      for (const action of ['logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:PutSubscriptionFilter']) {
+        denied(decide(deployRole, action, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${bootstrap.DeliveryLogGroup.Properties.LogGroupName}:*`, viaStack));
+      }
     });
 
     test('8. (beyond the issue) no other resource policy and no service role: the failure queue\'s policy and a role passed to CloudFormation are refused', () => {

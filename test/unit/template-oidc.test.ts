@@ -17,6 +17,7 @@ import {
   bootstrapExports,
   bootstrapRoleName,
   bootstrapTemplate,
+  deliveryStreamArn,
   DEPLOY_ENVIRONMENT,
   OWNER,
   pipelineTemplate,
@@ -108,20 +109,21 @@ describe('what the bootstrap hands the pipeline stack', () => {
     for (const type of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy']) expect(types).not.toContain(type);
     const imported = new Set([...readFileSync('cfn/pipeline.yaml', 'utf8').matchAll(/ImportValue \{ 'Fn::Sub': '\$\{AWS::StackName\}-(\w+)' \}/g)].map((m) => m[1]));
     const exported = Object.values(template.Outputs as Json).filter((o) => o.Export).map((o) => String(o.Export.Name['Fn::Sub']).replace('${PipelineStackName}-', ''));
-    // ForwarderRoleArn: what a pipeline stack from before the forwarder moved into the bootstrap still imports, so
-    // that the bootstrap update of the upgrade does not remove an export in use (README, "Upgrading ...").
-    expect([...imported, 'ForwarderRoleArn'].sort()).toEqual(exported.sort());
-    expect(imported.has('ForwarderRoleArn')).toBe(false);
+    // ForwarderRoleArn and DeliveryRoleArn: what a pipeline stack from before the forwarder and the delivery stream
+    // moved into the bootstrap still imports, so that the bootstrap update of the upgrade does not remove an export
+    // in use (README, "Upgrading ...").
+    expect([...imported, 'ForwarderRoleArn', 'DeliveryRoleArn'].sort()).toEqual(exported.sort());
+    for (const kept of ['ForwarderRoleArn', 'DeliveryRoleArn']) expect(imported.has(kept)).toBe(false);
     expect(Object.keys(bootstrapExports()).map((name) => name.replace(`${STACK}-`, '')).sort()).toEqual(exported.sort());
   });
 
   test('the example role names are the ones the template gives, and every pipeline role carries the boundary', () => {
     for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole', 'DeployRole', 'AuditRole']) expect(bootstrap[id].Properties.RoleName).toBe(bootstrapRoleName(id));
     for (const id of ['FlowLogDeliveryRole', 'DeliveryRole', 'ForwarderRole']) expect(template.Resources[id].Properties.PermissionsBoundary).toEqual({ Ref: 'PipelineRoleBoundary' });
-    // The stack's resources use exactly those roles.
+    // The stack's flow log and the bootstrap's stream and function use exactly those roles.
     const arn = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${bootstrapRoleName(id)}`;
     expect(pipeline.resources.FlowLog!.properties.DeliverLogsPermissionArn).toBe(arn('FlowLogDeliveryRole'));
-    expect(pipeline.resources.DeliveryStream!.properties.ExtendedS3DestinationConfiguration.RoleARN).toBe(arn('DeliveryRole'));
+    expect(bootstrap.DeliveryStream.Properties.ExtendedS3DestinationConfiguration.RoleARN).toBe(arn('DeliveryRole'));
     expect(bootstrap.Forwarder.Properties.Role).toBe(arn('ForwarderRole'));
   });
 
@@ -144,7 +146,7 @@ describe('what the bootstrap hands the pipeline stack', () => {
     const inAccount = { 'aws:ResourceAccount': ACCOUNT };
     expect(evaluate([wide], { action: 's3:GetObject', resource: `${pipeline.bucketArn}/vpc-port-audit/state/x`, context: inAccount }, boundary)).toBe('implicit-deny');
     expect(evaluate([wide], { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/x` }, boundary)).toBe('implicit-deny');
-    expect(evaluate([wide], { action: 'firehose:PutRecordBatch', resource: pipeline.resources.DeliveryStream!.arn }, boundary)).toBe('allow');
+    expect(evaluate([wide], { action: 'firehose:PutRecordBatch', resource: deliveryStreamArn() }, boundary)).toBe('allow');
   });
 
   test('every S3 Allow statement of every role and of the boundary requires the resource to be in this account', () => {
@@ -156,7 +158,7 @@ describe('what the bootstrap hands the pipeline stack', () => {
 
   test("the deploy role's denies carry no condition, so no request context can lift them", () => {
     const denies = rolePolicies(bootstrap, 'DeployRole').flatMap((p) => p.Statement).filter((s) => s.Effect === 'Deny');
-    expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket', 'NeverWriteAQueuePolicy', 'NeverChangeTheForwarder']);
+    expect(denies.map((s) => s.Sid)).toEqual(['NeverWriteIam', 'NeverOpenTheBucket', 'NeverWriteAQueuePolicy', 'NeverChangeTheForwarder', 'NeverChangeTheDeliveryStream']);
     for (const s of denies) expect(s.Condition).toBeUndefined();
   });
 

@@ -122,8 +122,8 @@ describe('IAM (the pipeline\'s roles and bucket policy, which the bootstrap crea
 
   test('the stack passes the bootstrap\'s roles, which it imports', () => {
     expect(props('FlowLog').DeliverLogsPermissionArn).toEqual(imported('FlowLogDeliveryRoleArn'));
-    expect(props('DeliveryStream').ExtendedS3DestinationConfiguration.RoleARN).toEqual(imported('DeliveryRoleArn'));
-    // The forwarder is the bootstrap's (issue 20), and runs as its role.
+    // The forwarder and the delivery stream are the bootstrap's (issue 20), and run as its roles.
+    expect(bootstrapProps('DeliveryStream').ExtendedS3DestinationConfiguration.RoleARN).toEqual({ 'Fn::GetAtt': ['DeliveryRole', 'Arn'] });
     expect(bootstrapProps('Forwarder').Role).toEqual({ 'Fn::GetAtt': ['ForwarderRole', 'Arn'] });
   });
 });
@@ -162,7 +162,7 @@ describe('bucket (the bootstrap\'s, which the stack imports)', () => {
   test('flow logs, delivery errors and query results expire', () => {
     const rules = bootstrapProps('Bucket').LifecycleConfiguration.Rules as Json[];
     const expiring = Object.fromEntries(rules.filter((r) => r.ExpirationInDays).map((r) => [r.Prefix, r.ExpirationInDays]));
-    const firehose = props('DeliveryStream').ExtendedS3DestinationConfiguration;
+    const firehose = bootstrapProps('DeliveryStream').ExtendedS3DestinationConfiguration;
     expect(expiring).toEqual({
       [firehose.Prefix]: { Ref: 'S3ExpirationDays' },
       [firehose.ErrorOutputPrefix]: { Ref: 'S3ExpirationDays' },
@@ -264,13 +264,13 @@ describe('schema from src/flowlog', () => {
     expect(storage.InputFormat).toBe('org.apache.hadoop.mapred.TextInputFormat');
     expect(storage.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
     expect(storage.SerdeInfo.Parameters).toEqual({ 'field.delim': ' ', 'serialization.null.format': '-' });
-    expect(props('DeliveryStream').ExtendedS3DestinationConfiguration.CompressionFormat).toBe('GZIP');
+    expect(bootstrapProps('DeliveryStream').ExtendedS3DestinationConfiguration.CompressionFormat).toBe('GZIP');
   });
 });
 
 describe('partition projection matches the Firehose layout (src/logs/layouts.ts is the source of truth)', () => {
   const parameters = props('GlueTable').TableInput.Parameters as Json;
-  const firehose = props('DeliveryStream').ExtendedS3DestinationConfiguration;
+  const firehose = bootstrapProps('DeliveryStream').ExtendedS3DestinationConfiguration;
 
   test('projection of dt by the hour: the Firehose layout\'s Glue parameters', () => {
     expect(parameters).toMatchObject(FIREHOSE_LAYOUT.glueParameters);
@@ -281,7 +281,9 @@ describe('partition projection matches the Firehose layout (src/logs/layouts.ts 
   test('the location template is the Firehose prefix followed by dt, in the same bucket', () => {
     // No expression in the prefix, so Firehose appends its default UTC hour path YYYY/MM/DD/HH/.
     expect(firehose.Prefix).toMatch(/^[a-z-]+\/$/);
-    expect(firehose.BucketARN).toEqual({ 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}', { Bucket: imported('BucketName') }] });
+    // The bootstrap's stream writes the bucket the stack's table reads (the bootstrap's, which the stack imports).
+    expect(firehose.BucketARN).toEqual({ 'Fn::GetAtt': ['Bucket', 'Arn'] });
+    expect(JSON.stringify(props('GlueTable').TableInput.StorageDescriptor.Location)).toContain(JSON.stringify({ Bucket: imported('BucketName') }));
     const location = `s3://\${Bucket}/${firehose.Prefix}`;
     // In the template, !Sub writes the literal ${dt} as ${!dt}.
     expect(resourceText(parameters['storage.location.template']).replace('${!', '${')).toBe(FIREHOSE_LAYOUT.locationTemplate(location));
@@ -306,10 +308,10 @@ describe('Lambda and wiring', () => {
     expect(fn.Code.ZipFile).toMatch(/^"use strict";/);
     expect(fn.Code.ZipFile).toMatch(/require\("@aws-sdk\/client-firehose"\)/);
     expect(fn.Code.ZipFile).not.toMatch(/^import |\bexport /m);
-    // The pipeline's stream, by the fixed name both templates give it (the bootstrap is deployed first).
+    // The bootstrap's own stream, by its fixed name.
     expect(fn.Environment.Variables).toEqual({ [STREAM_ENV]: { 'Fn::Sub': '${PipelineStackName}-DeliveryStream-fixed' } });
-    expect(props('DeliveryStream').DeliveryStreamName).toEqual({ 'Fn::Sub': '${AWS::StackName}-DeliveryStream-fixed' });
-    expect(Object.values(resources).filter((r: Json) => /^AWS::Lambda::/.test(r.Type))).toEqual([]);
+    expect(bootstrapProps('DeliveryStream').DeliveryStreamName).toEqual({ 'Fn::Sub': '${PipelineStackName}-DeliveryStream-fixed' });
+    expect(Object.values(resources).filter((r: Json) => /^AWS::(Lambda|KinesisFirehose)::/.test(r.Type))).toEqual([]);
   });
 
   test("the flow log group is subscribed to the bootstrap's Lambda, which CloudWatch Logs may invoke for that group only", () => {
@@ -356,6 +358,8 @@ describe('stack interface', () => {
     expect(built.Outputs.ForwarderFunctionName.Value).toEqual(imported('ForwarderFunctionName'));
     expect(built.Outputs.FailureQueueName.Value).toEqual(imported('FailureQueueName'));
     expect(built.Outputs.FailureQueueUrl.Value).toEqual(imported('FailureQueueUrl'));
+    // So is the delivery stream.
+    expect(built.Outputs.DeliveryStreamName.Value).toEqual(imported('DeliveryStreamName'));
   });
 
   test('parameters and defaults', () => {
