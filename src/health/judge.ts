@@ -164,7 +164,7 @@ export function withCoverage(health: PipelineHealth, coverage: readonly UnitCove
   const blind = coverage.filter((c) => !c.auditable);
   const checks: HealthCheck[] =
     blind.length === 0
-      ? [{ part: 'Coverage', state: 'ok', detail: `All ${count(coverage.length)} accounts/VPCs of the window have ACCEPT records to audit.` }]
+      ? [{ part: 'Coverage', state: 'ok', detail: coverage.length === 1 ? "The window's one account/VPC has ACCEPT records to audit." : `All ${count(coverage.length)} accounts/VPCs of the window have ACCEPT records to audit.` }]
       : blind.map((c) => ({ part: 'Coverage', state: 'problem', kind: 'not-auditable', detail: describeUnitCoverage(c) ?? `${unitLabel(c.unit)}: ${c.reason}.` }));
   return { checks: [...health.checks, ...checks], problems: [...health.problems, ...checks.filter((c) => c.state === 'problem')] };
 }

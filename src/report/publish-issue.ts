@@ -71,6 +71,8 @@ interface IssueContent extends IssueDecision {
   readonly window: HourWindow;
   /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
   readonly allowlistPath: string;
+  /** The run whose job summary proposes egress rules (IssueBodyInput.egressRulesUrl). */
+  readonly egressRulesUrl?: string;
   /** Who opened the new ports (the drill-down step), with their sources' names. */
   readonly drillDown?: readonly PortDrillDown[];
   /** The same per unit (see IssueBodyInput.unitDrillDowns). */
@@ -96,11 +98,11 @@ export async function findOpenTrackingIssues(target: IssueTarget): Promise<Track
 /** Opens, updates, closes or leaves the tracking issue; returns it (if any). */
 export async function publishTrackingIssue(target: IssueTarget, content: IssueContent): Promise<TrackingIssue | undefined> {
   const { octokit, repo, author, log } = target;
-  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, unitDrillDowns, memory, units } = content;
+  const { plan, newPorts, unexplained, health, rows, top, window, allowlistPath, drillDown, unitDrillDowns, memory, units, egressRulesUrl } = content;
   let open = content.open;
   const newKeys = new Set(newPorts.map(portKey));
   const title = issueTitle(target.issueKey, unexplained.length);
-  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, unitDrillDowns, memory, units });
+  const body = () => renderIssueBody({ stackOrVpcKey: target.issueKey, unacknowledged: unexplained, rows, top, newKeys, window, allowlistPath, health, drillDown, unitDrillDowns, memory, units, egressRulesUrl });
 
   if (plan.action === 'updated') {
     // The title follows what the issue is open for (ports, or only the pipeline); unchanged, it is not sent.

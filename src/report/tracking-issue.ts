@@ -73,6 +73,13 @@ interface IssueBodyInput {
    * the organisation's layout; one or none: the one-VPC layout, `unacknowledged` being the unit of nulls' when absent.
    */
   readonly units?: readonly UnitFindings[];
+  /** The run whose job summary holds this window's egress-rules proposal (input egress-rules); absent: no proposal. */
+  readonly egressRulesUrl?: string;
+}
+
+/** The line pointing at the run whose job summary proposes egress rules (none without a proposal), and its blank line. */
+function egressRulesLink(url: string | undefined): string[] {
+  return url === undefined ? [] : [`Least-privilege egress rules proposed from this window's traffic: [the job summary of this run](${url}) ("Proposed egress rules").`, ''];
 }
 
 /** The hidden line's tokens (unitPortToken) of the ports the issue lists. */
@@ -144,6 +151,7 @@ function composeIssueBody(input: IssueBodyInput, split: ReturnType<typeof splitA
     '',
     ...(marker ? [renderPipelineHealth(health!, '###')] : []),
     ...howToAcknowledge(allowlistPath, unacknowledged[0]),
+    ...egressRulesLink(input.egressRulesUrl),
     '### Unacknowledged ports',
     '',
     `${portsTable}${portsNote}`,
@@ -230,6 +238,7 @@ function composeOrganisationBody(input: IssueBodyInput, units: readonly UnitFind
     '',
     ...(marker ? [renderPipelineHealth(health!, '###')] : []),
     ...howToAcknowledge(allowlistPath, listed.find((u) => u.unexplained.length > 0)?.unexplained[0]),
+    ...egressRulesLink(input.egressRulesUrl),
     '### Every VPC',
     '',
     renderUnitSummary(units),

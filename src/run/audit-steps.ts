@@ -176,6 +176,7 @@ export async function scheduledInput(run: ActionRun, clients: AwsClients, audite
     window: parameters.window,
     allowlist,
     allowlistPath: settings.allowlistPath,
+    ...(settings.egressRules.propose ? { egressRulesUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}` } : {}),
     store: new S3MemoryStore(clients.s3, target.bucket, memoryKey),
     label: settings.issueLabel,
     stackOrVpcKey: memoryKey,

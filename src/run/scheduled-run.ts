@@ -35,6 +35,8 @@ export interface ScheduledAuditInput {
   readonly allowlist: Allowlist | undefined;
   /** Shown in the issue as the file to edit (the allowlist input, whether or not the file exists yet). */
   readonly allowlistPath: string;
+  /** The run whose job summary will hold the egress-rules proposal (input egress-rules): the tracking issue links to it. */
+  readonly egressRulesUrl?: string;
   readonly store: MemoryStore;
   readonly label: string;
   /** The memory's key (the audited VPC, else the stack): never shown; the issue names IssueTarget's issueKey. */
@@ -83,7 +85,7 @@ export async function runScheduledAudit(input: ScheduledAuditInput): Promise<Sch
   if (input.readOnly) return reportOf(decision, decision.open, 'none', emptyOr(decision.memory, input.stackOrVpcKey, now));
 
   const drillDown = decision.newPorts.length > 0 ? await input.drillDown?.(decision.newPorts) : undefined;
-  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, drillDown: drillDown?.ports, unitDrillDowns: drillDown?.units });
+  const issue = await publishTrackingIssue(github, { ...decision, rows: input.result.rows, top: input.top, window: input.window, memory: decision.memory, allowlistPath: input.allowlistPath, egressRulesUrl: input.egressRulesUrl, drillDown: drillDown?.ports, unitDrillDowns: drillDown?.units });
   const memory = await save(input.store, namingIssue(decision.memory, decision.plan.action === 'closed' ? undefined : issue, input.stackOrVpcKey, now), input.log);
   return { ...reportOf(decision, issue, decision.plan.action, emptyOr(memory, input.stackOrVpcKey, now)), drillDown };
 }

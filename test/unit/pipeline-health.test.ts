@@ -5,7 +5,8 @@ import { describe, expect, test } from '@jest/globals';
 import { MAX_WINDOW_VOLUMES, parseMemory, recordWindowVolume, serializeMemory, updateMemory, type WindowVolume } from '../../src/audit/known-ports.js';
 import { collectPipelineHealth, type PipelineReadings } from '../../src/health/collect.js';
 import { AwsAccessError } from '../../src/aws/errors.js';
-import { judgePipelineHealth, median, windowVolume } from '../../src/health/judge.js';
+import { judgePipelineHealth, median, windowVolume, withCoverage } from '../../src/health/judge.js';
+import { describeUnitCoverage, REJECT_ONLY_REASON, type UnitCoverage } from '../../src/audit/unit-coverage.js';
 import { healthMarker, problemKindsIn, renderPipelineHealth } from '../../src/report/pipeline-health.js';
 import { renderIssueBody } from '../../src/report/tracking-issue.js';
 import { oneUnit, portRow } from '../support/report-fixtures.js';
@@ -184,5 +185,22 @@ describe('the health section and hidden line', () => {
     const well = renderIssueBody({ ...input, health: judge(today(3000, 300_000)) });
     expect(well).not.toContain('Pipeline health');
     expect(problemKindsIn(well)).toEqual([]);
+  });
+});
+
+describe('the coverage facts in the pipeline health (issue 21)', () => {
+  const unit = (vpcId: string) => ({ account: '111122223333', region: 'eu-west-1', vpcId });
+  const covered = (vpcId: string, accept: number, reject: number): UnitCoverage => ({
+    unit: unit(vpcId), records: accept + reject, files: 1, formats: ['v5'], acceptRecords: accept, rejectRecords: reject,
+    auditable: accept > 0, reason: accept > 0 ? null : REJECT_ONLY_REASON,
+  });
+  const healthy = { checks: [{ part: 'Window volume', state: 'ok' as const, detail: 'fine' }], problems: [] };
+
+  test('an account/VPC that cannot be audited is a problem of kind not-auditable, with its sentence; all auditable is one ok check', () => {
+    const judged = withCoverage(healthy, [covered('vpc-0000000a', 10, 0), covered('vpc-0000000b', 0, 40)]);
+    expect(judged.problems).toEqual([{ part: 'Coverage', state: 'problem', kind: 'not-auditable', detail: describeUnitCoverage(covered('vpc-0000000b', 0, 40)) }]);
+    expect(judged.checks.map((c) => c.part)).toEqual(['Window volume', 'Coverage']);
+    const fine = withCoverage(healthy, [covered('vpc-0000000a', 10, 0)]);
+    expect([fine.problems, fine.checks.at(-1)]).toEqual([[], { part: 'Coverage', state: 'ok', detail: "The window's one account/VPC has ACCEPT records to audit." }]);
   });
 });
