@@ -18,10 +18,12 @@ const ICMP = new Set([1, 58]);
 const hasPorts = (protocol: number) => protocol === 6 || protocol === 17;
 const day = (iso: string) => iso.slice(0, 10);
 
-/** The rule's description: what it carried in the window, at most 255 characters EC2 accepts. */
+/** The rule's description: NOT IN ALLOWLIST where the allowlist does not explain its port, then what it carried in the window; at most 255 characters EC2 accepts. */
 function description(rule: ProposedRule, p: EgressProposal): string {
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-  const text = `vpc-port-audit ${portsText(rule)}: ${count(rule.connections, 'connection')} from ${count(rule.interfaces.length, 'interface')}, ${day(p.window.start)} to ${day(p.window.end)}`;
+  // A port the allowlist does not explain says so first, where a reviewer of the code reads it (and EC2 keeps it).
+  const mark = rule.allowlisted === false ? 'NOT IN ALLOWLIST ' : '';
+  const text = `${mark}vpc-port-audit ${portsText(rule)}: ${count(rule.connections, 'connection')} from ${count(rule.interfaces.length, 'interface')}, ${day(p.window.start)} to ${day(p.window.end)}`;
   return text.replace(/[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, ' ').slice(0, 255);
 }
 

@@ -101,8 +101,10 @@ function destinationColumns(p: AuditParameters): [string, string] {
   const organisation = addressInCidrsSql(dst, cidrs);
   const kind = `CASE WHEN ${toService} THEN 'aws-service' WHEN ${ownVpc} THEN 'vpc' WHEN ${organisation} THEN 'organisation' ELSE 'internet' END AS destination_kind`;
   const blocks = cidrs.map((c) => `WHEN ${addressInCidrsSql(dst, [c])} THEN ${literal(c.text)}`).join(' ');
+  // A format without pkt-dst-aws-service (v2) names no service: no branch for it.
   const destination =
-    `CASE WHEN ${toService} THEN ${service} ` +
+    'CASE ' +
+    (service === undefined ? '' : `WHEN ${toService} THEN ${service} `) +
     (cidrs.length === 0 ? '' : `WHEN ${organisation} THEN (CASE ${blocks} END) `) +
     `WHEN ${ipv4} THEN '0.0.0.0/0' ELSE '::/0' END AS destination`;
   return [kind, destination];

@@ -49,8 +49,30 @@ describe('egress-rules', () => {
     expect(table.stdout).toMatch(/6667\/tcp +0\.0\.0\.0\/0 .*NOT IN ALLOWLIST/);
     const cfn = await cli(args('--format', 'cloudformation'));
     expect(cfn.stdout.match(/Type: AWS::EC2::SecurityGroupEgress/g)).toHaveLength(7);
+    // The port the allowlist does not explain is marked in the code a reviewer pastes, not only in the report.
+    expect(cfn.stdout).toContain('Description: "NOT IN ALLOWLIST vpc-port-audit 6667/tcp');
     const tf = await cli(args('--format', 'terraform'));
     expect(tf.stdout.match(/^resource "aws_vpc_security_group_egress_rule"/gm)).toHaveLength(7);
+    expect(tf.stdout).toMatch(/description += "NOT IN ALLOWLIST vpc-port-audit 6667\/tcp/);
+  }, 60_000);
+});
+
+describe('egress-rules on the default v2 format (no pkt-dst-aws-service, no flow-direction)', () => {
+  test('proposes from v2 logs: every interface of the sample is unassigned with empty facts, its traffic shown', async () => {
+    const logs = join(dir, 'v2');
+    const sample = await cli(['sample', '--out', logs, '--days', '1', '--records-per-hour', '40', '--end', '2026-11-02', '--log-format', 'v2']);
+    expect(sample.code).toBe(0);
+    await writeFile(join(dir, 'none.json'), JSON.stringify({ NetworkInterfaces: [] }));
+    await writeFile(join(dir, 'norules.json'), JSON.stringify({ SecurityGroupRules: [] }));
+    const run = await cli([
+      'egress-rules', '--logs', logs, '--vpc-cidr', '172.31.0.0/16,2600:1f18:47b:a900::/56', '--end', '2026-11-02', '--since', '1d',
+      '--interfaces', join(dir, 'none.json'), '--security-groups', join(dir, 'norules.json'), '--format', 'json',
+    ]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as { groups: unknown[]; unassigned: { interfaceId: string; rules: { destination: unknown }[] }[] };
+    expect(doc.groups).toEqual([]);
+    expect(doc.unassigned.length).toBeGreaterThan(0);
+    expect(doc.unassigned.every((u) => /^eni-[0-9a-f]+$/.test(u.interfaceId) && u.rules.length > 0)).toBe(true);
   }, 60_000);
 });
 
