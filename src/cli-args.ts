@@ -184,9 +184,10 @@ export const FLAGS = {
   accounts: {
     value: 'ID[,ID...]',
     help:
-      'Audit only these accounts (12-digit ids): records of other accounts are not read. On a table whose account is a partition ' +
-      '(Security Lake, the Security Analytics Bootstrap table) Athena then reads only their partitions. Records that name no ' +
-      'account are kept when their source is inside a VPC of these accounts in --vpcs.',
+      'Audit only these accounts (12-digit ids): records of other accounts are left out of every count (the files of the window ' +
+      'are still read; on Athena, a table whose account is a partition, such as Security Lake\'s or the Security Analytics Bootstrap ' +
+      'table, reads only these accounts\' partitions). Records that name no account are kept when their source is inside a VPC of ' +
+      'these accounts in --vpcs.',
     example: '--accounts 111122223333,444455556666',
   },
   'group-by': {

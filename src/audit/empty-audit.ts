@@ -130,6 +130,10 @@ export function explainEmptyAudit(counts: RecordCounts, p: AuditParameters, cidr
   const listed = p.inventory?.length ? `the ${p.inventory.length} VPC${p.inventory.length === 1 ? '' : 's'} of the inventory` : undefined;
   const cidrs = listed === undefined ? given : given === '' ? listed : `${listed} and ${given}`;
   const explain = (reason: EmptyReason, sentence: string): EmptyAudit => ({ reason, sentence, counts });
+  if (counts.read === 0 && p.accounts !== undefined && p.accounts.length > 0) {
+    const accounts = p.accounts.join(', ');
+    return explain('no-records', `no records of account ${accounts}: no flow-log record of the files read names ${p.accounts.length === 1 ? 'it' : 'them'} (or comes from a VPC of ${p.accounts.length === 1 ? 'it' : 'theirs'} in the inventory); check the accounts asked for.`);
+  }
   if (counts.read === 0) return explain('no-records', 'no records: the files read for the window hold no flow-log records, only header or empty lines.');
   if (counts.inWindow === 0) {
     const { firstStart: first, lastStart: last } = counts;

@@ -104,8 +104,17 @@ function verdict(records: number, accept: number, reject: number): Pick<UnitCove
 const text = (value: unknown) => (value === null || value === undefined || value === '' ? null : String(value));
 
 /**
- * The coverage of every unit: the query's rows (numbers may come as bigint or text), plus each VPC of `inventory`
- * that has no row (NO_RECORDS_REASON), sorted by unit key.
+ * The inventory VPCs an audit covers: with AuditParameters.accounts, those of the audited accounts only (the others
+ * are left out on purpose, never "without records"); else all.
+ */
+export function inventoryInScope(p: AuditParameters, inventory: readonly InventoryVpc[]): readonly InventoryVpc[] {
+  return p.accounts === undefined ? inventory : inventory.filter((vpc) => p.accounts!.includes(vpc.account));
+}
+
+/**
+ * The coverage of every unit: the query's rows (numbers may come as bigint or text), less the NODATA-only rows of
+ * an account and Region whose VPCs are known, plus each VPC of `inventory` that has no row (NO_RECORDS_REASON),
+ * sorted by unit key.
  */
 export function readUnitCoverage(rows: readonly Readonly<Record<string, unknown>>[], inventory: readonly InventoryVpc[] = []): UnitCoverage[] {
   const seen = rows.map((row): UnitCoverage => {
@@ -121,12 +130,16 @@ export function readUnitCoverage(rows: readonly Readonly<Record<string, unknown>
       ...verdict(records, accept, reject),
     };
   });
-  const keys = new Set(seen.map((c) => unitKey(c.unit)));
+  // NODATA and SKIPDATA records carry no addresses ('-'), so without a vpc-id field they join no VPC: where their
+  // account and Region have VPCs of their own, they are those VPCs' idle intervals, not an unauditable unit.
+  const located = (c: UnitCoverage) => seen.some((o) => o.unit.vpcId !== null && o.unit.account === c.unit.account && o.unit.region === c.unit.region);
+  const kept = seen.filter((c) => !(c.unit.vpcId === null && c.reason === NO_FLOWS_REASON && located(c)));
+  const keys = new Set(kept.map((c) => unitKey(c.unit)));
   const unseen = inventory
     .map((vpc): AuditUnit => ({ account: vpc.account, region: vpc.region, vpcId: vpc.vpcId }))
     .filter((unit) => !keys.has(unitKey(unit)))
     .map((unit): UnitCoverage => ({ unit, records: 0, files: 0, formats: [], acceptRecords: 0, rejectRecords: 0, ...verdict(0, 0, 0) }));
-  return [...seen, ...unseen].sort((a, b) => unitKey(a.unit).localeCompare(unitKey(b.unit)));
+  return [...kept, ...unseen].sort((a, b) => unitKey(a.unit).localeCompare(unitKey(b.unit)));
 }
 
 /** A unit's coverage in the JSON's top-level `coverage` list: `{account, region, vpcId, records, files, formats, acceptRecords, rejectRecords, auditable, reason}`. */

@@ -329,7 +329,8 @@ function windowDays(window: HourWindow): number {
   return (window.end.getTime() - window.start.getTime()) / DAY_MS;
 }
 
-const daysText = (days: number) => `${Number.isInteger(days) ? days : days.toFixed(1)} day${days === 1 ? '' : 's'}`;
+/** Days as people read them, rounded down to a tenth so that a window just short of a limit never reads as the limit. */
+const daysText = (days: number) => `${Number.isInteger(days) ? days : (Math.floor(days * 10) / 10).toFixed(1)} day${days === 1 ? '' : 's'}`;
 
 /**
  * The proposal from the observed-egress rows and EC2's facts (see the header). Rows of an interface EC2 describes

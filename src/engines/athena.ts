@@ -22,7 +22,7 @@ import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../aws/names.js';
 import type { Logger } from '../log.js';
 import type { AuditResult, AuditStatistics, CoverageResult, DrillDownResult, EgressObservationResult, QueryEngine } from './engine.js';
 import { buildObservedEgressSql, OBSERVED_EGRESS_COLUMNS, readObservedEgress, type RawObservedEgressRow } from '../egress/observed-egress.js';
-import { buildUnitCoverageSql, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
+import { buildUnitCoverageSql, inventoryInScope, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
 import type { InventoryVpc } from '../audit/audit-unit.js';
 
 /** How often a query's state is checked: a tenth of the elapsed time, but at least `firstMs` and at most `maxMs`. */
@@ -96,9 +96,10 @@ export class AthenaEngine implements QueryEngine {
   }
 
   async runCoverage(parameters: AuditParameters, inventory: readonly InventoryVpc[] = []): Promise<CoverageResult> {
-    const sql = buildUnitCoverageSql(parameters, inventory);
+    const scoped = inventoryInScope(parameters, inventory);
+    const sql = buildUnitCoverageSql(parameters, scoped);
     const { raws, statistics } = await this.run(sql, UNIT_COVERAGE_COLUMNS);
-    return { sql, units: readUnitCoverage(raws, inventory), statistics };
+    return { sql, units: readUnitCoverage(raws, scoped), statistics };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {

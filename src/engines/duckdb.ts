@@ -14,7 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buildAuditSql, type AuditParameters } from '../audit/query.js';
 import { buildRecordCountsSql, readRecordCounts, RECORD_COUNT_COLUMNS } from '../audit/empty-audit.js';
 import { buildHoursWithRecordsSql, HOUR_START_COLUMN } from '../audit/window-coverage.js';
-import { buildUnitCoverageSql, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
+import { buildUnitCoverageSql, inventoryInScope, readUnitCoverage, UNIT_COVERAGE_COLUMNS } from '../audit/unit-coverage.js';
 import type { InventoryVpc } from '../audit/audit-unit.js';
 import { FILE_PATH_COLUMN } from '../logs/awslogs-path.js';
 import { columnSql, type TableRef, type TableShape } from '../audit/table-shape.js';
@@ -235,9 +235,10 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   async runCoverage(parameters: AuditParameters, inventory: readonly InventoryVpc[] = []): Promise<CoverageResult> {
-    const sql = buildUnitCoverageSql(parameters, inventory);
+    const scoped = inventoryInScope(parameters, inventory);
+    const sql = buildUnitCoverageSql(parameters, scoped);
     const { value, statistics } = await this.run(parameters, (query) => query(sql, UNIT_COVERAGE_COLUMNS));
-    return { sql, units: readUnitCoverage(value as Record<string, unknown>[], inventory), statistics };
+    return { sql, units: readUnitCoverage(value as Record<string, unknown>[], scoped), statistics };
   }
 
   async runDrillDown(parameters: AuditParameters, ports: readonly PortRef[]): Promise<DrillDownResult> {

@@ -160,6 +160,8 @@ describe('audit --vpcs', () => {
     const units = async (...flags: string[]) => {
       const run = await audit('--vpcs', 'vpcs.yml', '--format', 'json', ...flags);
       expect(run.code).toBe(0);
+      // The inventory VPCs of the accounts left out are not "without records": they are not audited at all.
+      expect(run.stderr).not.toContain('no records in the window');
       return (JSON.parse(run.stdout) as { vpcs: UnitJson[] }).vpcs.map((v) => [v.account, v.vpcId, v.ports.map((p) => p.port)]);
     };
     expect(await units('--accounts', '444455556666')).toEqual([['444455556666', VPC_B, [443, 8333]]]);
@@ -168,6 +170,9 @@ describe('audit --vpcs', () => {
       ['111122223333', VPC_A2, [22]],
       ['777788889999', VPC_C, [80]],
     ]);
+    const none = await audit('--vpcs', 'vpcs.yml', '--accounts', '999999999999');
+    expect(none.code).toBe(0);
+    expect(none.stdout + none.stderr).toContain('no records of account 999999999999: no flow-log record of the files read names it');
     const bad = await audit('--vpcs', 'vpcs.yml', '--accounts', '4444');
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', "vpc-port-audit: --accounts: '4444' is not an AWS account id; expected 12 digits, such as 111122223333.\n"]);
   });

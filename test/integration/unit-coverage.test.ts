@@ -14,7 +14,7 @@ import { parseCidrList } from '../../src/audit/parameters.js';
 import type { AuditParameters } from '../../src/audit/query.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
 import { glueTableShape } from '../../src/audit/glue-table.js';
-import { buildUnitCoverageSql, describeUnitCoverage, REJECT_ONLY_REASON } from '../../src/audit/unit-coverage.js';
+import { buildUnitCoverageSql, describeUnitCoverage, NO_FLOWS_REASON, readUnitCoverage, REJECT_ONLY_REASON } from '../../src/audit/unit-coverage.js';
 import type { InventoryVpc } from '../../src/audit/audit-unit.js';
 import { DuckDbEngine, localViewShape } from '../../src/engines/duckdb.js';
 import { readLocalLogs } from '../../src/engines/local-files.js';
@@ -96,8 +96,7 @@ describe('coverage per account and VPC of a v2 hub bucket', () => {
     expect(brief).toEqual([
       [AUDITED, REGION, 'vpc-0a1b2c3d4e5f60001', 4, true, null],
       [AUDITED, 'us-east-1', 'vpc-0a1b2c3d4e5f60003', 0, false, 'no records in the window'],
-      // The NODATA record has no address: its account and Region are known, its VPC is not.
-      [REJECT_ONLY, REGION, null, 1, false, 'cannot be audited for outbound ports: its records in the window are NODATA or SKIPDATA only, which carry no flows'],
+      // The NODATA record has no address, so no VPC: its account and Region have one, whose idle interval it is (not a unit).
       [REJECT_ONLY, REGION, 'vpc-0a1b2c3d4e5f60002', 3, false, REJECT_ONLY_REASON],
     ]);
   });
@@ -164,5 +163,18 @@ describe('the built CLI over the hub bucket', () => {
     const gate = await cli([...args, '--allowlist', 'sample/outbound-ports.yml', '--fail-on-unexplained']);
     expect(gate.code).toBe(2);
     expect(gate.stderr).toMatch(/its flow log records REJECT only .*: with --fail-on-unexplained an audit that counted nothing of the VPC is an error, not a pass\.\n$/);
+  });
+});
+
+describe('readUnitCoverage', () => {
+  const row = (vpc: string | null, accept: number, reject: number, records = accept + reject) => ({
+    account_id: '777788889999', region: 'us-east-1', vpc_id: vpc, records, files: 1, accept_records: accept, reject_records: reject, version_2: records,
+  });
+
+  test("NODATA-only records of an account whose VPCs are known are those VPCs' idle intervals, not an unauditable unit", () => {
+    const units = readUnitCoverage([row('vpc-0000000c', 20, 3), row(null, 0, 0, 53)]);
+    expect(units.map((c) => [c.unit.vpcId, c.auditable])).toEqual([['vpc-0000000c', true]]);
+    // Alone in its account and Region, the same row is named (nothing else accounts for it).
+    expect(readUnitCoverage([row(null, 0, 0, 53)]).map((c) => c.reason)).toEqual([NO_FLOWS_REASON]);
   });
 });
