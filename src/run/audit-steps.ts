@@ -198,7 +198,9 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   const { settings } = run;
   const { result, parameters, target, decision, shown, memoryKey, reportKey } = audited;
   core.setOutput('new-ports', portsJson(outcome.newPorts));
-  const coverage = shown(await checkCoverage(audited, settings.egressRules.propose));
+  // The proposal matches coverage to its own (raw) rows and is redacted as a whole; reports take the redacted copy.
+  const rawCoverage = await checkCoverage(audited, settings.egressRules.propose);
+  const coverage = shown(rawCoverage);
   core.setOutput('coverage', JSON.stringify(coverage.map(coverageJson)));
   const named = new Set(audited.scope.rejectOnly.map(unitKey));
   const rejectOnly = [
@@ -213,7 +215,7 @@ export async function finish(run: ActionRun, audited: Audit, outcome: ReportOutc
   for (const notice of rejectOnly) core.summary.addRaw(`> [!WARNING]\n> ${notice}\n\n`);
   await core.summary.addRaw(renderJobSummary(summary)).write();
   if (coverage.length > 0) await core.summary.addRaw(`${renderCoverage(coverage, '##')}\n\n`).write();
-  if (settings.egressRules.propose) await publishEgressRules(run, audited, coverage, outcome.judgedBy);
+  if (settings.egressRules.propose) await publishEgressRules(run, audited, rawCoverage, outcome.judgedBy);
   // Results are annotated on pull requests that anyone who can read the repository sees: the scope is redacted as the issue's key is.
   const sarif = { rows: result.rows, units: result.units, allowlist: outcome.judgedBy, allowlistUri: settings.allowlistPath, scope: reportKey.shown, window: parameters.window };
   core.setOutput('sarif-file', await writeSarifFile(sarif, memoryKey));
