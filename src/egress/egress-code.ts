@@ -2,16 +2,17 @@
 // resources (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupegress.html)
 // and Terraform `aws_vpc_security_group_egress_rule` resources
 // (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_security_group_egress_rule).
-// One resource per proposed rule of each group that is not refused; each group's verdict and the current rules to
-// remove afterwards as comments (neither tool manages rules it did not create). An AWS-managed prefix list whose id
+// One resource per proposed rule of each group that is not refused, except a rule the group already has exactly
+// (EC2 refuses a duplicate with InvalidPermission.Duplicate: it is named as kept instead); each group's verdict and the
+// current rules to remove afterwards as comments (neither tool manages rules it did not create). An AWS-managed prefix list whose id
 // is not known is a template parameter (CloudFormation) or an `aws_ec2_managed_prefix_list` data source by name
 // (Terraform). TCP and UDP rules carry their port range; ICMP and ICMPv6 all types and codes (-1); other protocols no
 // ports. Descriptions use only the characters EC2 accepts in a rule description (a-z, A-Z, 0-9, space, ._-:/()#,@[]+=&;{}!$*).
 // Nothing here is applied by the tool.
 
 import { Document, isMap, type Scalar, type YAMLMap } from 'yaml';
-import { protocolName } from '../audit/port-row.js';
-import type { EgressProposal, GroupProposal, ProposedRule } from './proposal.js';
+import { protocolName, protocolNumber } from '../audit/port-row.js';
+import type { CurrentRule, EgressProposal, GroupProposal, ProposedRule } from './proposal.js';
 import { portsText } from './proposal.js';
 
 const ICMP = new Set([1, 58]);
@@ -35,8 +36,29 @@ function ports(rule: ProposedRule): { from: number; to: number } | undefined {
 
 const pascal = (text: string) => text.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
-/** The groups that get code: not refused, with rules. */
-const coded = (p: EgressProposal) => p.groups.filter((g) => g.refused === null && g.rules.length > 0);
+/**
+ * The group's current rule that is exactly `rule` (protocol, ports, destination block or prefix list): adding it again
+ * fails with InvalidPermission.Duplicate (Amazon EC2 API reference, error codes), so the code keeps it instead.
+ */
+function presentAs(g: GroupProposal, rule: ProposedRule): CurrentRule | undefined {
+  const destination = rule.destination.kind === 'aws-service' ? rule.destination.prefixListId : rule.destination.cidr;
+  return g.currentRules.find(
+    (c) => !c.allowAll && protocolNumber(c.ipProtocol) === rule.protocol && c.fromPort === rule.fromPort && c.toPort === rule.toPort && c.destination === destination,
+  );
+}
+
+/** The proposed rules the group does not have yet: those the code creates. */
+const newRules = (g: GroupProposal) => g.rules.filter((rule) => presentAs(g, rule) === undefined);
+
+/** The groups that get code: not refused, with rules they do not have yet. */
+const coded = (p: EgressProposal) => p.groups.filter((g) => g.refused === null && newRules(g).length > 0);
+
+/** The group's comment: its verdict, the current rules the proposal keeps as they are, and what to remove afterwards. */
+function groupComment(g: GroupProposal): string {
+  const kept = g.rules.flatMap((rule) => presentAs(g, rule)?.ruleId ?? []);
+  const keptText = kept.length === 0 ? '' : ` Already present and kept: ${kept.join(', ')}.`;
+  return `${g.groupId}${g.groupName ? ` (${g.groupName})` : ''}: ${g.verdict}.${keptText}${afterwards(g)}`;
+}
 
 /** What to remove after applying, as a sentence for a comment (current rules that the proposal replaces or never saw used). */
 function afterwards(g: GroupProposal): string {
@@ -50,13 +72,15 @@ function header(p: EgressProposal): string[] {
     `Egress rules proposed by vpc-port-audit from VPC Flow Logs of ${p.window.start} to ${p.window.end}.`,
     p.safeToApply ? 'Review each rule before applying it; the tool never applies them.' : `NOT YET SAFE TO APPLY: ${p.notSafeReason}.`,
     ...p.groups.filter((g) => g.refused !== null).map((g) => `${g.groupId}: ${g.verdict}.`),
+    // A group that already has every rule proposed gets no resource: its comment (what to remove) goes here.
+    ...p.groups.filter((g) => g.refused === null && g.rules.length > 0 && newRules(g).length === 0).map((g) => `${groupComment(g)} Nothing to add.`),
     ...p.unassigned.map((u) => `Not in this code: traffic of ${u.interfaceId ?? 'records without an interface'} (${u.why}).`),
   ];
 }
 
 /** The prefix lists whose id is not known, by name, each once. */
 function unknownPrefixLists(p: EgressProposal): string[] {
-  const names = coded(p).flatMap((g) => g.rules).flatMap((r) => (r.destination.kind === 'aws-service' && r.destination.prefixListId === null ? [r.destination.prefixListName] : []));
+  const names = coded(p).flatMap(newRules).flatMap((r) => (r.destination.kind === 'aws-service' && r.destination.prefixListId === null ? [r.destination.prefixListName] : []));
   return [...new Set(names)].sort();
 }
 
@@ -70,7 +94,7 @@ export function renderCloudFormation(p: EgressProposal): string {
   const resources: Record<string, unknown> = {};
   const comments = new Map<string, string>();
   for (const g of coded(p)) {
-    g.rules.forEach((rule, index) => {
+    newRules(g).forEach((rule, index) => {
       const id = `${pascal(g.groupId)}Egress${index + 1}`;
       const d = rule.destination;
       const range = ports(rule);
@@ -86,7 +110,7 @@ export function renderCloudFormation(p: EgressProposal): string {
           Description: description(rule, p),
         },
       };
-      if (index === 0) comments.set(id, ` ${g.groupId}${g.groupName ? ` (${g.groupName})` : ''}: ${g.verdict}.${afterwards(g)}`);
+      if (index === 0) comments.set(id, ` ${groupComment(g)}`);
     });
   }
   const template = {
@@ -131,7 +155,7 @@ export function renderTerraform(p: EgressProposal): string {
   const blocks: string[] = [header(p).map((line) => `# ${line}`).join('\n')];
   for (const name of lists) blocks.push(`data "aws_ec2_managed_prefix_list" "${dataName(name)}" {\n  name = ${hcl(name)}\n}`);
   for (const g of coded(p)) {
-    g.rules.forEach((rule, index) => {
+    newRules(g).forEach((rule, index) => {
       const d = rule.destination;
       const range = ports(rule);
       const lines = [
@@ -143,7 +167,7 @@ export function renderTerraform(p: EgressProposal): string {
           ? `prefix_list_id    = ${d.prefixListId === null ? `data.aws_ec2_managed_prefix_list.${dataName(d.prefixListName)}.id` : hcl(d.prefixListId)}`
           : `${d.cidr.includes(':') ? 'cidr_ipv6' : 'cidr_ipv4'}         = ${hcl(d.cidr)}`,
       ];
-      const comment = index === 0 ? `# ${g.groupId}${g.groupName ? ` (${g.groupName})` : ''}: ${g.verdict}.${afterwards(g)}\n` : '';
+      const comment = index === 0 ? `# ${groupComment(g)}\n` : '';
       blocks.push(`${comment}resource "aws_vpc_security_group_egress_rule" "${tfName(g.groupId)}_${index + 1}" {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`);
     });
   }

@@ -117,8 +117,11 @@ describe('the proposal on the scenario', () => {
 describe('the proposal as code and JSON', () => {
   test('the CloudFormation template passes cfn-lint with zero findings, one AWS::EC2::SecurityGroupEgress per rule', () => {
     const template = renderCloudFormation(proposal);
-    expect(template.match(/Type: AWS::EC2::SecurityGroupEgress/g)).toHaveLength(7);
+    expect(template.match(/Type: AWS::EC2::SecurityGroupEgress/g)).toHaveLength(6);
     expect(template).toContain('DestinationPrefixListId:\n        Ref: EuWest1S3PrefixListId');
+    // The stale group already has its one proposed rule (443/tcp to 0.0.0.0/0): no duplicate EC2 would refuse, only what to remove.
+    expect(template).toContain(`Already present and kept: sgr-0a000000000000002. Then remove sgr-0a000000000000003 (never used in the window), which this code does not manage. Nothing to add.`);
+    expect(template).not.toContain(`GroupId: ${SG.stale}`);
     const run = spawnSync('cfn-lint', ['--format', 'parseable'], { input: template, encoding: 'utf8' });
     if (run.error) throw new Error(`cfn-lint could not be run: ${run.error.message}`);
     expect({ status: run.status, findings: run.stdout.trim() }).toEqual({ status: 0, findings: '' });
@@ -131,7 +134,7 @@ describe('the proposal as code and JSON', () => {
     };
     expect(parsed.data.aws_ec2_managed_prefix_list!.eu_west_1_s3).toEqual([{ name: 'com.amazonaws.eu-west-1.s3' }]);
     const rules = parsed.resource.aws_vpc_security_group_egress_rule;
-    expect(Object.keys(rules)).toHaveLength(7);
+    expect(Object.keys(rules)).toHaveLength(6);
     expect(rules[`${SG.shared.replaceAll('-', '_')}_1`]).toEqual([
       expect.objectContaining({ security_group_id: SG.shared, ip_protocol: 'tcp', from_port: 5432, to_port: 5432, cidr_ipv4: '10.1.0.0/16' }),
     ]);

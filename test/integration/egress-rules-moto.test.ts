@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateSecurityGroupCommand, CreateVpcCommand, DescribeManagedPrefixListsCommand, DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupEgressCommand, CreateSecurityGroupCommand, CreateVpcCommand, DescribeManagedPrefixListsCommand, DescribeSecurityGroupRulesCommand } from '@aws-sdk/client-ec2';
 import { parseCfnTemplate } from '../../scripts/cfn-yaml.js';
 import { parseAllowlist } from '../../src/audit/allowlist.js';
 import { stackTableShape } from '../../src/audit/table-shape.js';
@@ -48,6 +48,9 @@ describe('the proposal as CloudFormation on moto', () => {
     const name = `com.amazonaws.${REGION}.s3`;
     const lists = await ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'prefix-list-name', Values: [name] }] }));
     const s3List = lists.PrefixLists![0]!.PrefixListId!;
+    // The stale group's current 443/tcp rule, as the facts describe it: the template must not add it again (a duplicate
+    // fails the stack with InvalidPermission.Duplicate), so the rule below is this one.
+    await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groups.stale, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
     await createStackOnMoto(aws.moto.endpoint, 'egress-rules', template, { UsEast1S3PrefixListId: s3List });
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'egress-rules' }));
     expect(Stacks![0]!.StackStatus).toBe('CREATE_COMPLETE');
